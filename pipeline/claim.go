@@ -1,0 +1,146 @@
+package pipeline
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/x12claims/claims/x12"
+	"github.com/x12claims/claims/x12/x837"
+)
+
+// ClaimState is where a claim is in its lifecycle.
+type ClaimState string
+
+// The claim states. See Transitions for the legal moves.
+const (
+	StateHeld          ClaimState = "held"           // the scrubber (or intake) found problems
+	StateReady         ClaimState = "ready"          // clean, waiting for a batch
+	StateBatched       ClaimState = "batched"        // in a built file that is not yet uploaded
+	StateSubmitted     ClaimState = "submitted"      // the file was uploaded and verified
+	StateAckAccepted   ClaimState = "ack_accepted"   // TA1/999 accepted its interchange and set
+	StateAckRejected   ClaimState = "ack_rejected"   // TA1/999 rejected its interchange or set
+	StateAccepted      ClaimState = "accepted"       // 277CA: accepted for adjudication
+	StateRejected      ClaimState = "rejected"       // 277CA: rejected
+	StatePaid          ClaimState = "paid"           // 835: paid in full (nothing left for the payer)
+	StatePartiallyPaid ClaimState = "partially_paid" // 835: paid in part
+	StateDenied        ClaimState = "denied"         // 835: denied
+	StateReversed      ClaimState = "reversed"       // 835: the payment was reversed
+	StateClosed        ClaimState = "closed"         // nothing more to do
+)
+
+var transitions = map[ClaimState][]ClaimState{
+	StateHeld:          {StateReady, StateClosed},
+	StateReady:         {StateBatched, StateHeld, StateClosed},
+	StateBatched:       {StateSubmitted, StateReady},
+	StateSubmitted:     {StateAckAccepted, StateAckRejected, StateAccepted, StateRejected, StatePaid, StatePartiallyPaid, StateDenied},
+	StateAckAccepted:   {StateAccepted, StateRejected, StatePaid, StatePartiallyPaid, StateDenied},
+	StateAckRejected:   {StateReady, StateHeld, StateClosed},
+	StateAccepted:      {StateRejected, StatePaid, StatePartiallyPaid, StateDenied},
+	StateRejected:      {StateReady, StateHeld, StateClosed},
+	StatePaid:          {StateReversed, StatePaid, StatePartiallyPaid, StateDenied, StateReady, StateClosed},
+	StatePartiallyPaid: {StateReversed, StatePaid, StatePartiallyPaid, StateDenied, StateReady, StateClosed},
+	StateDenied:        {StateReversed, StatePaid, StatePartiallyPaid, StateDenied, StateReady, StateClosed},
+	StateReversed:      {StatePaid, StatePartiallyPaid, StateDenied, StateReady, StateClosed},
+	StateClosed:        {StateReady},
+}
+
+// CanMove reports whether a claim may move from one state to another.
+func CanMove(from, to ClaimState) bool {
+	for _, s := range transitions[from] {
+		if s == to {
+			return true
+		}
+	}
+	return false
+}
+
+// Transitions returns the states a claim may move to from s.
+func Transitions(s ClaimState) []ClaimState {
+	return append([]ClaimState(nil), transitions[s]...)
+}
+
+// TransitionError is an illegal state change. It is returned, never
+// applied.
+type TransitionError struct {
+	ClaimID  int64
+	From, To ClaimState
+}
+
+func (e *TransitionError) Error() string {
+	return fmt.Sprintf("claim %d: illegal transition %s -> %s", e.ClaimID, e.From, e.To)
+}
+
+// Claim is the lifecycle record of one encounter's claim.
+type Claim struct {
+	ID          int64
+	EncounterID string
+	Kind        x837.Kind
+	State       ClaimState
+	PayerID     string
+	PayerName   string
+	// Clearinghouse is the name of the clearinghouse that carries it.
+	Clearinghouse string
+	TotalCharge   x12.Amount
+	// Submissions counts the versions sent (0 before the first).
+	Submissions int
+	// PCN is CLM01 of the latest submission.
+	PCN string
+	// PayerClaimNumber is the payer's ICN/DCN (277CA REF*1K, 835 CLP07).
+	PayerClaimNumber string
+	// Data is the claim content of the current version.
+	Data             x837.Claim
+	Lines            []ClaimLine
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	FirstSubmittedAt time.Time // zero until first uploaded
+}
+
+// ClaimLine is one service line of a claim.
+type ClaimLine struct {
+	ID      int64
+	ClaimID int64
+	LineNo  int // 1-based, as LX01
+	// ControlNumber is the line item control number (REF*6R), unique
+	// across all claims.
+	ControlNumber string
+	Procedure     string
+	Modifiers     []string
+	RevenueCode   string
+	Charge        x12.Amount
+	Units         string
+	ServiceDate   x12.Date
+}
+
+// Submission is one version of a claim sent to a clearinghouse.
+type Submission struct {
+	ID      int64
+	ClaimID int64
+	Version int // 1 for the first
+	// PCN is CLM01 for this version; unique across all submissions.
+	PCN       string
+	Frequency string // CLM05-3
+	BatchID   int64
+	// SetControl is ST02 of the transaction set it went in, and
+	// SegFrom/SegTo its segment range in that set (ST = 1), to match 999
+	// IK3 positions back to the claim.
+	SetControl string
+	SegFrom    int
+	SegTo      int
+	CreatedAt  time.Time
+}
+
+// Event is one entry of a claim's append-only history.
+type Event struct {
+	ID           int64
+	ClaimID      int64
+	SubmissionID int64
+	At           time.Time
+	Kind         string // e.g. "scrubbed", "batched", "uploaded", "999", "277ca", "835", "corrected"
+	From, To     ClaimState
+	// FileID is the inbound file the event came from (0 for none);
+	// SetControl and Segment locate it in the file.
+	FileID     int64
+	SetControl string
+	Segment    int
+	Detail     string
+}

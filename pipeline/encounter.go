@@ -1,0 +1,48 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"iter"
+
+	"github.com/x12claims/claims/x12/x837"
+)
+
+// Encounter is one visit to bill: the claim data as the practice entered
+// it, with the practice's own encounter identifier. The encounter format
+// is documented in samples/README.md.
+type Encounter struct {
+	// ID is the practice's encounter identifier, unique per practice.
+	ID string `json:"id"`
+	x837.Claim
+}
+
+// RecordError is a malformed input record. The pipeline holds that record
+// back and goes on with the rest.
+type RecordError struct {
+	Source      string // file name
+	Line        int    // 1-based line (JSON Lines) or row (CSV) number
+	EncounterID string // when it could be read
+	Field       string // JSON path of the bad field, when known
+	Err         error
+}
+
+func (e *RecordError) Error() string {
+	s := fmt.Sprintf("%s:%d", e.Source, e.Line)
+	if e.EncounterID != "" {
+		s += " encounter " + e.EncounterID
+	}
+	if e.Field != "" {
+		s += " field " + e.Field
+	}
+	return s + ": " + e.Err.Error()
+}
+
+func (e *RecordError) Unwrap() error { return e.Err }
+
+// EncounterSource yields encounters. A *RecordError for one record is
+// yielded in its place and iteration goes on; any other error ends the
+// iteration.
+type EncounterSource interface {
+	Encounters(ctx context.Context) iter.Seq2[*Encounter, error]
+}

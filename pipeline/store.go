@@ -1,0 +1,241 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/x12claims/claims/x12"
+)
+
+// Store errors. Adapters wrap them so that errors.Is works.
+var (
+	// ErrNotFound means the record does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means a conditional update found the record in another
+	// state than expected (another instance got there first).
+	ErrConflict = errors.New("conflict")
+)
+
+// Store is the pipeline's persistent state. Every state change that
+// matters happens inside InTx, and is committed before the pipeline takes
+// the next outside step (writing a file, uploading, deleting a remote
+// file).
+//
+// Implementations: adapters/store/sqlite (embedded default) and
+// adapters/store/postgres. Both pass pipeline/pipelinetest's conformance
+// suite.
+type Store interface {
+	// InTx runs fn in one database transaction. It commits when fn
+	// returns nil and rolls back otherwise (including on panic, which it
+	// re-raises). Transactions are serializable in effect: SQLite takes
+	// the write lock at BEGIN; PostgreSQL uses row locks and conditional
+	// updates, and Tx.Lock for wider critical sections.
+	InTx(ctx context.Context, fn func(Tx) error) error
+	// Close releases the store.
+	Close() error
+}
+
+// Tx is the set of operations available inside a transaction.
+type Tx interface {
+	EncounterTx
+	ClaimTx
+	BatchTx
+	InboundTx
+	LedgerTx
+	WorkTx
+	ReportTx
+
+	// Lock takes an exclusive lock on key until the transaction ends, so
+	// that several instances sharing a database do not run the same job
+	// at once.
+	Lock(ctx context.Context, key string) error
+	// NextSequence returns the next value (starting at 1) of the named,
+	// persistent, monotonic sequence. Values are never reused.
+	NextSequence(ctx context.Context, name string) (int64, error)
+}
+
+// EncounterRecord is an intake record: the encounter as received and
+// what became of it.
+type EncounterRecord struct {
+	ID         string // encounter ID, or "source:line" when unreadable
+	Source     string // file name
+	Line       int
+	SHA256     string // of the raw record
+	Raw        []byte // the record as read (JSON)
+	ClaimID    int64  // 0 when held at intake
+	Problems   []Reason
+	ReceivedAt time.Time
+}
+
+// EncounterTx records intake.
+type EncounterTx interface {
+	// GetEncounter returns the intake record of an encounter ID, or
+	// ErrNotFound.
+	GetEncounter(ctx context.Context, id string) (*EncounterRecord, error)
+	// PutEncounter inserts or replaces an intake record.
+	PutEncounter(ctx context.Context, r *EncounterRecord) error
+}
+
+// ClaimTx reads and changes claims, their lines, submissions and history.
+type ClaimTx interface {
+	// CreateClaim inserts a claim and its lines, setting their IDs.
+	CreateClaim(ctx context.Context, c *Claim) error
+	// GetClaim returns a claim with its lines, or ErrNotFound.
+	GetClaim(ctx context.Context, id int64) (*Claim, error)
+	// UpdateClaimData replaces the claim content (Data, TotalCharge,
+	// payer, lines) of a claim that is held or rejected, for a
+	// correction.
+	UpdateClaimData(ctx context.Context, c *Claim) error
+	// ClaimsInState returns up to limit claims in state s, oldest first.
+	ClaimsInState(ctx context.Context, s ClaimState, limit int) ([]*Claim, error)
+	// MoveClaim changes a claim's state from `from` to `to` and appends ev
+	// to its history. It returns a *TransitionError when the move is not
+	// legal and ErrConflict when the claim is not in `from`.
+	MoveClaim(ctx context.Context, id int64, from, to ClaimState, ev Event) error
+	// AddEvent appends to a claim's history without changing its state.
+	AddEvent(ctx context.Context, ev Event) error
+	// Events returns a claim's history, oldest first.
+	Events(ctx context.Context, claimID int64) ([]Event, error)
+	// SetClaimRefs records the latest submission's PCN and count, the
+	// payer's claim number (when non-empty) and the first submission time
+	// (when not yet set and t is non-zero).
+	SetClaimRefs(ctx context.Context, id int64, pcn string, submissions int, payerClaimNumber string, firstSubmitted time.Time) error
+	// CreateSubmission inserts a submission, setting its ID. PCN is
+	// unique.
+	CreateSubmission(ctx context.Context, s *Submission) error
+	// SubmissionByPCN returns the submission with that CLM01, or
+	// ErrNotFound.
+	SubmissionByPCN(ctx context.Context, pcn string) (*Submission, error)
+	// SubmissionsInBatch returns a batch's submissions; when setControl is
+	// not empty, only those in that transaction set.
+	SubmissionsInBatch(ctx context.Context, batchID int64, setControl string) ([]*Submission, error)
+	// Submissions returns a claim's submissions, oldest first.
+	Submissions(ctx context.Context, claimID int64) ([]*Submission, error)
+}
+
+// BatchTx records outbound files.
+type BatchTx interface {
+	// CreateBatch inserts a batch with its sets, setting its ID.
+	CreateBatch(ctx context.Context, b *Batch) error
+	// UpdateBatch saves a batch's file fields, state, attempts, error and
+	// upload time.
+	UpdateBatch(ctx context.Context, b *Batch) error
+	// GetBatch returns a batch, or ErrNotFound.
+	GetBatch(ctx context.Context, id int64) (*Batch, error)
+	// BatchesInState returns the batches in any of the states, oldest
+	// first.
+	BatchesInState(ctx context.Context, states ...BatchState) ([]*Batch, error)
+	// BatchByControl finds the batch a response refers to, by sender,
+	// receiver and either ISA13 (when gs06 is empty) or GS06. ISA IDs are
+	// compared without padding. It returns ErrNotFound when none matches.
+	BatchByControl(ctx context.Context, senderID, receiverID, isa13, gs06 string) (*Batch, error)
+}
+
+// InboundTx keeps the inbound-file ledger.
+type InboundTx interface {
+	// CreateInbound inserts a file record unless one with the same
+	// SHA256 exists. It reports whether it inserted (setting f.ID) and,
+	// when it did not, leaves f unchanged.
+	CreateInbound(ctx context.Context, f *InboundFile) (bool, error)
+	// InboundBySHA returns the record with that content hash, or
+	// ErrNotFound.
+	InboundBySHA(ctx context.Context, sha256 string) (*InboundFile, error)
+	// UpdateInbound saves a file's kind, state, error and processed time.
+	UpdateInbound(ctx context.Context, f *InboundFile) error
+	// InboundInState returns the files in state s, oldest first.
+	InboundInState(ctx context.Context, s InboundState) ([]*InboundFile, error)
+}
+
+// RemitKey identifies a remittance: payer, trace, date and amount.
+type RemitKey struct {
+	PayerID     string
+	Trace       string
+	PaymentDate x12.Date
+	Amount      x12.Amount
+}
+
+// LedgerTx posts remittances and keeps the receivables ledger.
+type LedgerTx interface {
+	// CreateRemittance inserts a remittance unless one with the same
+	// RemitKey and state posted exists; it reports whether it inserted.
+	// Held remittances do not block a later posting of the same key.
+	CreateRemittance(ctx context.Context, r *Remittance) (bool, error)
+	// FindRemittance returns the posted remittance with that key, or
+	// ErrNotFound.
+	FindRemittance(ctx context.Context, k RemitKey) (*Remittance, error)
+	// AddClaimPayment inserts a claim payment, setting its ID.
+	AddClaimPayment(ctx context.Context, p *ClaimPayment) error
+	// ClaimPayments returns a claim's payments, oldest first.
+	ClaimPayments(ctx context.Context, claimID int64) ([]*ClaimPayment, error)
+	// MarkReversed records that payment id was reversed by reversal.
+	MarkReversed(ctx context.Context, id, reversal int64) error
+	// AddEntries appends ledger entries, setting their IDs.
+	AddEntries(ctx context.Context, es []LedgerEntry) error
+	// Entries returns a claim's ledger entries, oldest first.
+	Entries(ctx context.Context, claimID int64) ([]LedgerEntry, error)
+	// AddProviderAdjustments appends PLB adjustments.
+	AddProviderAdjustments(ctx context.Context, as []ProviderAdjustment) error
+	// ProviderAdjustments returns the PLB adjustments of a remittance.
+	ProviderAdjustments(ctx context.Context, remittanceID int64) ([]ProviderAdjustment, error)
+}
+
+// WorkFilter selects work items. Zero fields match everything.
+type WorkFilter struct {
+	Status  WorkStatus
+	Source  WorkSource
+	ClaimID int64
+	Limit   int
+}
+
+// WorkTx keeps the work queue.
+type WorkTx interface {
+	// AddWorkItem inserts a work item, setting its ID.
+	AddWorkItem(ctx context.Context, w *WorkItem) error
+	// WorkItems returns matching items, oldest first.
+	WorkItems(ctx context.Context, f WorkFilter) ([]*WorkItem, error)
+	// UpdateWorkItem saves an item's status and assignee.
+	UpdateWorkItem(ctx context.Context, w *WorkItem) error
+}
+
+// Counts are totals across the store for reports.
+type Counts struct {
+	ClaimsByState  map[ClaimState]int
+	Batches        int
+	BatchesByState map[BatchState]int
+	InboundFiles   int
+	Remittances    int
+	OpenWorkItems  int
+	Billed         x12.Amount // sum of claim charges ever submitted
+	InsurancePaid  x12.Amount // sum of payment entries
+}
+
+// AgingRow is the outstanding balance of one payer (or of patients) in
+// age buckets.
+type AgingRow struct {
+	PayerID   string // "" for patient responsibility
+	PayerName string
+	Buckets   [5]x12.Amount // 0-30, 31-60, 61-90, 91-120, 120+ days
+	Total     x12.Amount
+}
+
+// ReportTx answers reporting queries.
+type ReportTx interface {
+	// Counts returns store-wide totals.
+	Counts(ctx context.Context) (Counts, error)
+	// LineBalances returns the derived balance of every line of a claim,
+	// keyed by line ID (0 for claim-level entries).
+	LineBalances(ctx context.Context, claimID int64) (map[int64]Balance, error)
+	// OpenBalances returns, for every claim with a non-zero insurance or
+	// patient balance, its balance and first submission time.
+	OpenBalances(ctx context.Context) ([]ClaimBalance, error)
+}
+
+// ClaimBalance is a claim's derived balance for aging.
+type ClaimBalance struct {
+	ClaimID          int64
+	PayerID          string
+	PayerName        string
+	FirstSubmittedAt time.Time
+	Balance          Balance
+}

@@ -1,0 +1,149 @@
+package x12
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Sentinel causes. Every error the Reader returns is an *Error whose cause
+// (reachable with errors.Is) is one of these.
+var (
+	// ErrNoISA means the input does not start with an ISA segment: it is
+	// not X12, or there is text before the interchange header.
+	ErrNoISA = errors.New("input does not start with an ISA segment")
+	// ErrBadISA means the ISA segment is too short or malformed, so the
+	// delimiters cannot be taken from it.
+	ErrBadISA = errors.New("malformed ISA segment")
+	// ErrBadDelimiters means the delimiters declared in the ISA are not
+	// distinct, or are letters or digits.
+	ErrBadDelimiters = errors.New("invalid delimiters in ISA")
+	// ErrSegmentTooLong means a segment exceeds Reader.MaxSegmentSize.
+	ErrSegmentTooLong = errors.New("segment too long")
+	// ErrBadSegmentID means a segment identifier is not two or three
+	// upper-case letters or digits.
+	ErrBadSegmentID = errors.New("invalid segment identifier")
+	// ErrUnexpectedSegment means a segment appears where the envelope
+	// structure allows none (a GS outside an interchange, a segment outside
+	// a transaction set, ...).
+	ErrUnexpectedSegment = errors.New("unexpected segment")
+	// ErrMissingTrailer means an ISA, GS or ST was not closed by its IEA,
+	// GE or SE.
+	ErrMissingTrailer = errors.New("missing trailer")
+	// ErrControlNumber means a trailer's control number differs from its
+	// header's (ISA13/IEA02, GS06/GE02, ST02/SE02).
+	ErrControlNumber = errors.New("control number mismatch")
+	// ErrCount means a trailer's count differs from what the envelope
+	// holds (IEA01, GE01, SE01).
+	ErrCount = errors.New("count mismatch")
+	// ErrBadNumber means a numeric envelope element is not a number.
+	ErrBadNumber = errors.New("invalid number")
+	// ErrDelimiterInData means the Writer was given data that contains a
+	// delimiter character.
+	ErrDelimiterInData = errors.New("delimiter character in data")
+	// ErrBadValue means the Writer was given a value that does not fit its
+	// element (for example a fixed-width ISA element that is too long).
+	ErrBadValue = errors.New("invalid value")
+	// ErrEnvelope means the Writer's envelope calls are out of order.
+	ErrEnvelope = errors.New("envelope out of order")
+)
+
+// Position locates a segment, element and component in an X12 stream.
+// Ordinals are 1-based; zero means "not applicable".
+type Position struct {
+	Interchange int    // index of the interchange in the file
+	Segment     int    // ordinal of the segment in the file
+	SetSegment  int    // ordinal of the segment in its transaction set (ST = 1)
+	SegmentID   string // segment identifier, e.g. "CLM"
+	Element     int    // element position, e.g. 2 for CLM02
+	Component   int    // component position within the element
+	Offset      int64  // byte offset of the segment (or element) in the input
+}
+
+// String formats the position as "segment N (ID) element E, byte B".
+func (p Position) String() string {
+	var b strings.Builder
+	if p.Segment > 0 {
+		b.WriteString("segment ")
+		b.WriteString(strconv.Itoa(p.Segment))
+		if p.SegmentID != "" {
+			b.WriteString(" (")
+			b.WriteString(p.SegmentID)
+			b.WriteString(")")
+		}
+	}
+	if p.Element > 0 {
+		if b.Len() > 0 {
+			b.WriteString(" ")
+		}
+		b.WriteString("element ")
+		b.WriteString(strconv.Itoa(p.Element))
+		if p.Component > 0 {
+			b.WriteString("-")
+			b.WriteString(strconv.Itoa(p.Component))
+		}
+	}
+	if b.Len() > 0 {
+		b.WriteString(", ")
+	}
+	b.WriteString("byte ")
+	b.WriteString(strconv.FormatInt(p.Offset, 10))
+	return b.String()
+}
+
+// Error is the one error type of this package: a cause with the position
+// where it was found. Use errors.Is with the sentinel causes and errors.As
+// with *Error, *CountError and *ControlError.
+type Error struct {
+	Pos Position
+	Err error
+}
+
+func (e *Error) Error() string { return e.Pos.String() + ": " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// CountError is the cause of a trailer count that differs from the
+// envelope's content. It unwraps to ErrCount.
+type CountError struct {
+	Element  string // the trailer element, e.g. "SE01"
+	Declared int    // the value in the trailer
+	Counted  int    // the value the reader counted
+	What     string // what was counted, e.g. "segments"
+}
+
+func (e *CountError) Error() string {
+	return fmt.Sprintf("%s is %d but the envelope holds %d %s", e.Element, e.Declared, e.Counted, e.What)
+}
+
+// Unwrap returns ErrCount.
+func (e *CountError) Unwrap() error { return ErrCount }
+
+// ControlError is the cause of a trailer control number that differs from
+// its header's. It unwraps to ErrControlNumber.
+type ControlError struct {
+	Header, Trailer           string // element names, e.g. "ST02", "SE02"
+	HeaderValue, TrailerValue string
+}
+
+func (e *ControlError) Error() string {
+	return fmt.Sprintf("%s %q does not match %s %q", e.Trailer, e.TrailerValue, e.Header, e.HeaderValue)
+}
+
+// Unwrap returns ErrControlNumber.
+func (e *ControlError) Unwrap() error { return ErrControlNumber }
+
+// detail wraps a sentinel with a message, keeping errors.Is working.
+type detail struct {
+	err error
+	msg string
+}
+
+func (d *detail) Error() string { return d.err.Error() + ": " + d.msg }
+func (d *detail) Unwrap() error { return d.err }
+
+func withDetail(err error, format string, args ...any) error {
+	return &detail{err: err, msg: fmt.Sprintf(format, args...)}
+}
