@@ -17,7 +17,8 @@ const (
 	// 835 and 837 CAS segments.
 	CARC List = iota + 1
 	// RARC is the Remittance Advice Remark Code list (M, MA and N codes) used
-	// in 835 LQ*HE, MIA and MOA. Partial: the codes billers see most.
+	// in 835 LQ*HE (element 1271), MIA and MOA (element 127). Partial: the
+	// codes billers see most.
 	RARC
 	// ClaimStatusCategory is element 507, STC01-1 (and STC10-1, STC11-1) of
 	// the 277CA. Each category also has a Verdict; see CategoryVerdict.

@@ -21,8 +21,9 @@ import (
 //	code<TAB>description<TAB>start<TAB>stop<TAB>notes
 //	1<TAB>Deductible amount.<TAB>1995-01-01<TAB><TAB>
 //
-// Lines starting with "#" before the column line are header fields; later
-// "#" lines and blank lines are ignored. The column line names the columns;
+// Lines of the form "# key: value" before the column line, where key is
+// made of lower-case letters and hyphens, are header fields; other "#" lines
+// and blank lines are comments. The column line names the columns;
 // code and description are required, start, stop, notes and verdict are
 // optional. A row may omit empty trailing fields but may not have more
 // fields than there are columns.
@@ -109,11 +110,11 @@ func parseTable(name string, r io.Reader) (*table, error) {
 				continue // a comment among the rows
 			}
 			key, value, ok := strings.Cut(strings.TrimPrefix(text, "#"), ":")
-			if !ok {
-				continue // a free comment in the header
-			}
 			key = strings.TrimSpace(key)
 			value = strings.TrimSpace(value)
+			if !ok || !isHeaderKey(key) {
+				continue // a free comment in the header
+			}
 			switch key {
 			case "table", "element", "source", "as-of", "partial":
 			default:
@@ -314,3 +315,17 @@ func compareNumeric(a, b string) int {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// isHeaderKey reports whether s looks like a header field name: one or more
+// lower-case ASCII letters or hyphens.
+func isHeaderKey(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 'a' || c > 'z') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
