@@ -1,0 +1,157 @@
+package clearinghouse
+
+import (
+	"slices"
+
+	"github.com/x12claims/claims/x12"
+	"github.com/x12claims/claims/x12/x835"
+)
+
+// The adjustment reasons and remark the simulator uses.
+const (
+	reasonDeductible  = "1"    // PR-1
+	reasonCoinsurance = "2"    // PR-2
+	reasonFeeSchedule = "45"   // CO-45, charge above the fee schedule
+	reasonNotCovered  = "50"   // CO-50, not covered / not medically necessary
+	remarkNotCovered  = "N386" // LQ*HE, decision based on a national coverage determination
+)
+
+// Adjudicate prices one claim that the payer accepted and returns its 835
+// claim payment (2100 loop with its 2110 service lines). remaining is the
+// member's remaining deductible; the deductible this claim uses is taken
+// from it. The caller sets PayerClaimNumber and any dates.
+//
+// Per line, in the claim's order:
+//
+//   - A procedure in p.NotCovered is denied: CO-50 for the whole charge,
+//     remark N386, nothing paid, no allowed amount.
+//   - Otherwise allowed = p.FeeSchedule[procedure] × units (rounded half
+//     up to the cent), or p.DefaultAllowed of the charge when the
+//     procedure has no fee, capped at the charge. CO-45 = charge − allowed.
+//   - Deductible (PR-1) = min(remaining, allowed); remaining decreases.
+//   - Coinsurance (PR-2) = p.Coinsurance of (allowed − deductible),
+//     rounded half up to the cent (see Share).
+//   - Paid = allowed − deductible − coinsurance.
+//
+// Zero adjustments are left out. The claim status (CLP02) is 4 (denied)
+// when every line is denied and 1 (processed as primary) otherwise;
+// CLP03 is the claim charge, CLP04 the sum of line payments and CLP05 the
+// sum of PR adjustments. Every line, the claim and hence any transaction
+// built from such claims balance. Adjudicate never fails; a nil payer or
+// claim yields nil.
+func Adjudicate(p *Payer, c *Claim, remaining *x12.Amount) *x835.Claim {
+	if p == nil || c == nil {
+		return nil
+	}
+	var zero x12.Amount
+	if remaining == nil {
+		remaining = &zero
+	}
+	out := &x835.Claim{
+		PatientControlNumber: c.PCN,
+		Charge:               c.Charge,
+		FilingIndicator:      c.Filing,
+		FacilityType:         c.FacilityCode,
+		Frequency:            c.Frequency,
+	}
+	if out.FilingIndicator == "" {
+		out.FilingIndicator = p.FilingIndicator
+	}
+	out.Names = claimNames(c)
+	denied := 0
+	for _, l := range c.Lines {
+		ol := adjudicateLine(p, l, remaining)
+		if ol.Allowed == nil {
+			denied++
+		}
+		out.Paid += ol.Paid
+		for _, a := range ol.Adjustments {
+			if a.Group == "PR" {
+				out.PatientResponsibility += a.Amount
+			}
+		}
+		out.Lines = append(out.Lines, ol)
+	}
+	out.Status = "1"
+	if len(c.Lines) > 0 && denied == len(c.Lines) {
+		out.Status = "4"
+	}
+	return out
+}
+
+// adjudicateLine prices one line; see Adjudicate.
+func adjudicateLine(p *Payer, l *Line, remaining *x12.Amount) *x835.Line {
+	ol := &x835.Line{
+		Procedure:     svcProcedure(l),
+		Charge:        l.Charge,
+		ServiceDate:   l.From,
+		ControlNumber: l.ControlNumber,
+	}
+	if l.Qualifier != "" && l.RevenueCode != "" {
+		ol.RevenueCode = l.RevenueCode
+	}
+	if l.Units != 1000 {
+		ol.Units = l.Units.String()
+	}
+	if !l.To.IsZero() && l.To != l.From {
+		ol.ServiceDateEnd = l.To
+	}
+	if slices.Contains(p.NotCovered, l.Procedure) {
+		ol.Adjustments = []x835.Adjustment{{Group: "CO", Reason: reasonNotCovered, Amount: l.Charge}}
+		ol.Remarks = []string{remarkNotCovered}
+		return ol
+	}
+	allowed := Share(l.Charge, p.DefaultAllowed)
+	if fee, ok := p.FeeSchedule[l.Procedure]; ok && l.Procedure != "" {
+		allowed = l.Units.times(fee)
+	}
+	allowed = min(allowed, l.Charge)
+	allowed = max(allowed, 0)
+	ded := min(*remaining, allowed)
+	ded = max(ded, 0)
+	*remaining -= ded
+	coins := Share(allowed-ded, p.Coinsurance)
+	ol.Paid = allowed - ded - coins
+	ol.Allowed = &allowed
+	add := func(group, reason string, amt x12.Amount) {
+		if amt != 0 {
+			ol.Adjustments = append(ol.Adjustments, x835.Adjustment{Group: group, Reason: reason, Amount: amt})
+		}
+	}
+	add("CO", reasonFeeSchedule, l.Charge-allowed)
+	add("PR", reasonDeductible, ded)
+	add("PR", reasonCoinsurance, coins)
+	return ol
+}
+
+// svcProcedure is SVC01: the submitted procedure, or the revenue code
+// (qualifier NU) for an institutional line without one.
+func svcProcedure(l *Line) x835.Procedure {
+	if l.Qualifier == "" || l.Procedure == "" {
+		return x835.Procedure{Qualifier: "NU", Code: l.RevenueCode}
+	}
+	return x835.Procedure{Qualifier: l.Qualifier, Code: l.Procedure, Modifiers: slices.Clone(l.Modifiers)}
+}
+
+// claimNames returns the 2100 NM1 segments: the patient (QC), and the
+// insured (IL) when the patient is a dependent.
+func claimNames(c *Claim) []x835.Name {
+	sub := c.Subscriber
+	qual := c.subscriberQual
+	if qual == "" {
+		qual = "MI"
+	}
+	if c.Patient == nil {
+		return []x835.Name{{Entity: "QC", EntityType: "1", LastName: sub.LastName, FirstName: sub.FirstName,
+			IDQualifier: qual, ID: sub.ID}}
+	}
+	pt := c.Patient
+	entity := "1"
+	if !sub.Person {
+		entity = "2"
+	}
+	return []x835.Name{
+		{Entity: "QC", EntityType: "1", LastName: pt.LastName, FirstName: pt.FirstName},
+		{Entity: "IL", EntityType: entity, LastName: sub.LastName, FirstName: sub.FirstName, IDQualifier: qual, ID: sub.ID},
+	}
+}
