@@ -4,8 +4,8 @@ import "github.com/x12claims/claims/x12"
 
 // The demo's sample payers (samples/encounters.jsonl and .csv).
 const (
-	PayerMeridian   = "60054" // Meridian Health Plan, commercial
-	PayerBlueHarbor = "47198" // Blue Harbor BCBS
+	PayerLarkspur   = "LRK60" // Larkspur Health Plan, commercial
+	PayerBlueHarbor = "BHH47" // Blue Harbor Health
 	PayerMedicaid   = "SKMD0" // State Medicaid
 )
 
@@ -49,13 +49,13 @@ func scaledFees(rate BasisPoints) map[string]x12.Amount {
 // DefaultConfig returns the configuration of the demo: the simulator
 // "CLAIMSIM" with the three sample payers, served from root. With the
 // sample encounters it rejects the claim of member MHP000000000 in the
-// 277CA, denies CPT 97110 at Blue Harbor BCBS (CO-50, N386), and applies
+// 277CA, denies CPT 97110 at Blue Harbor Health (CO-50, N386), and applies
 // deductibles to three members, one of whom (MHP517204839) has two
 // claims, so the deductible spans them.
 //
-//   - Meridian Health Plan (60054): 125 % of the reference fees, 70 % of
+//   - Larkspur Health Plan (LRK60): 125 % of the reference fees, 70 % of
 //     charge when a code has no fee, 20 % coinsurance, paid by check.
-//   - Blue Harbor BCBS (47198): 115 %, 65 %, 10 % coinsurance, 97110 not
+//   - Blue Harbor Health (BHH47): 115 %, 65 %, 10 % coinsurance, 97110 not
 //     covered, paid by ACH.
 //   - State Medicaid (SKMD0): 80 %, 50 %, no coinsurance, paid by check.
 //
@@ -68,9 +68,9 @@ func DefaultConfig(root string) Config {
 		NotEnrolled: []string{NotEnrolledMember},
 		Payers: []Payer{
 			{
-				ID: PayerMeridian, Name: "Meridian Health Plan", TIN: "860412275",
-				Address:     Address{Line1: "1800 Meridian Plaza", City: "Denver", State: "CO", ZIP: "80202"},
-				ContactName: "EDI Support", ContactPhone: "3035550110", ContactURL: "www.meridianhealthplan.example",
+				ID: PayerLarkspur, Name: "Larkspur Health Plan", TIN: "860412275",
+				Address:     Address{Line1: "1800 Larkspur Plaza", City: "Denver", State: "CO", ZIP: "80202"},
+				ContactName: "EDI Support", ContactPhone: "3035550110", ContactURL: "www.larkspurhealthplan.example",
 				Method: "CHK", FilingIndicator: "CI",
 				FeeSchedule: scaledFees(12500), DefaultAllowed: Percent(70), Coinsurance: Percent(20),
 				Deductibles: map[string]x12.Amount{
@@ -79,7 +79,7 @@ func DefaultConfig(root string) Config {
 				},
 			},
 			{
-				ID: PayerBlueHarbor, Name: "Blue Harbor BCBS", TIN: "930218846",
+				ID: PayerBlueHarbor, Name: "Blue Harbor Health", TIN: "930218846",
 				Address:     Address{Line1: "55 Harborview Drive", City: "Portland", State: "OR", ZIP: "97201"},
 				ContactName: "Provider EDI", ContactPhone: "5035550188", ContactURL: "www.blueharbor.example",
 				Method: "ACH", FilingIndicator: "BL",

@@ -29,7 +29,7 @@ func TestGolden(t *testing.T) {
 	r := newResponder(t, nil)
 	drop(t, r, "basic.x12", fixture(t, "basic.x12"))
 	rep := respond(t, r)
-	wantOut := []string{"basic.999", "basic.277CA", "60054_000000003.835", "47198_000000004.835", "SKMD0_000000005.835"}
+	wantOut := []string{"basic.999", "basic.277CA", "LRK60_000000003.835", "BHH47_000000004.835", "SKMD0_000000005.835"}
 	if !slices.Equal(rep.Outputs, wantOut) {
 		t.Fatalf("outputs = %v, want %v", rep.Outputs, wantOut)
 	}

@@ -24,7 +24,7 @@ var (
 		"ENC-20130": "total does not equal the lines",
 	}
 	sampleNotEnrolled = "ENC-20127" // member MHP000000000: 277CA rejection
-	sampleDenied97110 = "ENC-20109" // 97110 to Blue Harbor BCBS: CO-50
+	sampleDenied97110 = "ENC-20109" // 97110 to Blue Harbor Health: CO-50
 )
 
 func readSample(t *testing.T, name string) []*pipeline.Encounter {
@@ -115,7 +115,7 @@ func TestSamplesBusinessRules(t *testing.T) {
 		if e.Subscriber.MemberID == "MHP000000000" {
 			notEnrolled = append(notEnrolled, e.ID)
 		}
-		if e.Payer.Name == "Blue Harbor BCBS" && slices.ContainsFunc(e.Lines, func(l x837.Line) bool { return l.Procedure == "97110" }) {
+		if e.Payer.Name == "Blue Harbor Health" && slices.ContainsFunc(e.Lines, func(l x837.Line) bool { return l.Procedure == "97110" }) {
 			denied = append(denied, e.ID)
 		}
 	}
