@@ -11,7 +11,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/pkg/sftp"
+	pkgsftp "github.com/pkg/sftp"
 )
 
 // Sentinel causes. Errors returned by a Client wrap at most one of these
@@ -53,6 +53,11 @@ func (e *OpError) Error() string {
 }
 
 func (e *OpError) Unwrap() error { return e.Err }
+
+// Permanent reports whether retrying the operation cannot help (see
+// IsPermanent). The pipeline uses it to mark a batch failed instead of
+// retrying it on the next run.
+func (e *OpError) Permanent() bool { return IsPermanent(e.Err) }
 
 // IsPermanent reports whether err is a failure that retrying cannot fix:
 // authentication, host key, permission, missing file or folder, existing
@@ -140,14 +145,14 @@ func classify(err error, connBroken bool) error {
 		return permanent(ErrAuth, err)
 	}
 
-	var se *sftp.StatusError
+	var se *pkgsftp.StatusError
 	if errors.As(err, &se) {
 		switch code := se.FxCode(); code {
-		case sftp.ErrSSHFxNoConnection, sftp.ErrSSHFxConnectionLost:
+		case pkgsftp.ErrSSHFxNoConnection, pkgsftp.ErrSSHFxConnectionLost:
 			return transient(err)
-		case sftp.ErrSSHFxNoSuchFile:
+		case pkgsftp.ErrSSHFxNoSuchFile:
 			return permanent(fs.ErrNotExist, err)
-		case sftp.ErrSSHFxPermissionDenied:
+		case pkgsftp.ErrSSHFxPermissionDenied:
 			return permanent(fs.ErrPermission, err)
 		case fxNoSpaceOnFilesystem, fxQuotaExceeded:
 			return permanent(ErrNoSpace, err)
@@ -162,7 +167,7 @@ func classify(err error, connBroken bool) error {
 		}
 	}
 	switch {
-	case errors.Is(err, sftp.ErrSSHFxConnectionLost), errors.Is(err, sftp.ErrSSHFxNoConnection):
+	case errors.Is(err, pkgsftp.ErrSSHFxConnectionLost), errors.Is(err, pkgsftp.ErrSSHFxNoConnection):
 		return transient(err)
 	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT), looksLikeNoSpace(err.Error()):
 		return permanent(ErrNoSpace, err)

@@ -1,0 +1,163 @@
+package localdir
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+
+	"go.uber.org/zap"
+
+	"github.com/x12claims/claims/pipeline"
+)
+
+// List returns the regular files in ResponseDir that match Patterns,
+// oldest first, then by name. Unsafe names (hidden ones included) are
+// skipped with a warning that carries only the quoted name.
+func (t *Transport) List(ctx context.Context) ([]pipeline.RemoteFile, error) {
+	dir := t.cfg.ResponseDir
+	if err := ctx.Err(); err != nil {
+		return nil, opErr("list", dir, err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, opErr("list", dir, err)
+	}
+	var files []pipeline.RemoteFile
+	for _, e := range entries {
+		fi, err := e.Info() // lstat: a symlink stays a symlink
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // removed since ReadDir
+		}
+		if err != nil {
+			return nil, opErr("list", dir, err)
+		}
+		ok, unsafe := offered(fi, t.cfg.Patterns)
+		if unsafe {
+			t.log.Warn("localdir skipping response file with unsafe name",
+				zap.String("name", strconv.QuoteToASCII(fi.Name())))
+		}
+		if ok {
+			files = append(files, pipeline.RemoteFile{Name: fi.Name(), Size: fi.Size(), ModTime: fi.ModTime()})
+		}
+	}
+	slices.SortFunc(files, func(a, b pipeline.RemoteFile) int {
+		return cmp.Or(a.ModTime.Compare(b.ModTime), cmp.Compare(a.Name, b.Name))
+	})
+	return files, nil
+}
+
+// Fetch copies the response file name into dst and returns the number of
+// bytes copied, which must equal the file's size when it was opened. The
+// name is checked with the List rules, and symlinks are refused. There is
+// no retry: local failures are not transient, so dst is never Reset.
+func (t *Transport) Fetch(ctx context.Context, name string, dst pipeline.Sink) (int64, error) {
+	p := filepath.Join(t.cfg.ResponseDir, name)
+	if err := checkName(name, false); err != nil {
+		return 0, opErr("fetch", p, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, opErr("fetch", p, err)
+	}
+	li, err := os.Lstat(p)
+	if err != nil {
+		return 0, opErr("fetch", p, err)
+	}
+	if !li.Mode().IsRegular() {
+		return 0, opErr("fetch", p, fmt.Errorf("not a regular file (mode %v)", li.Mode()))
+	}
+	root, err := os.OpenRoot(t.cfg.ResponseDir)
+	if err != nil {
+		return 0, opErr("fetch", p, err)
+	}
+	defer root.Close()
+	f, err := root.Open(name)
+	if err != nil {
+		return 0, opErr("fetch", p, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, opErr("fetch", p, err)
+	}
+	n, err := io.Copy(dst, &ctxReader{ctx: ctx, r: f})
+	if err != nil {
+		return n, opErr("fetch", p, err)
+	}
+	if n != fi.Size() {
+		return n, opErr("fetch", p, fmt.Errorf("%w: read %d bytes, file had %d", ErrSizeMismatch, n, fi.Size()))
+	}
+	return n, nil
+}
+
+// Done disposes of the response file name as AfterPickup says: delete it,
+// move it into ArchiveDir (adding ".YYYYMMDDTHHMMSSZ" and, if needed,
+// "-N" when the archive already has that name; the move never replaces an
+// archived file), or leave it (only checking that it exists). A missing
+// file yields an error wrapping fs.ErrNotExist.
+func (t *Transport) Done(ctx context.Context, name string) error {
+	p := filepath.Join(t.cfg.ResponseDir, name)
+	if err := checkName(name, false); err != nil {
+		return opErr("done", p, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return opErr("done", p, err)
+	}
+	li, err := os.Lstat(p)
+	if err != nil {
+		return opErr("done", p, err)
+	}
+	if !li.Mode().IsRegular() {
+		return opErr("done", p, fmt.Errorf("not a regular file (mode %v)", li.Mode()))
+	}
+	switch t.cfg.AfterPickup {
+	case DisposalDelete:
+		if err := os.Remove(p); err != nil {
+			return opErr("done", p, err)
+		}
+		return opErr("done", p, syncDir(t.cfg.ResponseDir))
+	case DisposalMove:
+		return opErr("done", p, t.archive(p, name))
+	default:
+		return nil
+	}
+}
+
+// archive moves p into ArchiveDir under the first free candidate name.
+func (t *Transport) archive(p, name string) error {
+	base := filepath.Join(t.cfg.ArchiveDir, name)
+	stamp := t.now().UTC().Format("20060102T150405Z")
+	for i := range 100 {
+		target := base
+		switch {
+		case i == 1:
+			target = base + "." + stamp
+		case i > 1:
+			target = fmt.Sprintf("%s.%s-%d", base, stamp, i)
+		}
+		err := linkNoReplace(p, target)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("move to %s: %w", target, err)
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove after archiving to %s: %w", target, err)
+		}
+		if err := syncDir(t.cfg.ArchiveDir); err != nil {
+			return err
+		}
+		return syncDir(t.cfg.ResponseDir)
+	}
+	return fmt.Errorf("no free archive name for %s: %w", base, fs.ErrExist)
+}
+
+// copyExactly copies size bytes from src to dst, checking ctx between
+// chunks, and fails if src is shorter or longer.

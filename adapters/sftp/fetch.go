@@ -1,0 +1,80 @@
+package sftp
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path"
+
+	"github.com/x12claims/claims/pipeline"
+)
+
+// Fetch copies the response file name from ResponseDir into dst and returns
+// the number of bytes copied. The name is checked with the same rules as
+// List. After a transient failure dst.Reset is called and the download
+// starts again from the beginning. Fetch succeeds only when the byte count
+// equals the size the server announced when the file was opened. A failing
+// dst (Write or Reset) is a permanent error. On error the returned count
+// is what dst currently holds.
+func (c *Client) Fetch(ctx context.Context, name string, dst pipeline.Sink) (int64, error) {
+	p := path.Join(c.cfg.ResponseDir, name)
+	if err := checkName(name, false); err != nil {
+		return 0, &OpError{Op: "fetch", Path: p, Attempts: 1, Err: permanent(nil, err)}
+	}
+	var got int64
+	err := c.run(ctx, "fetch", p, func(_ context.Context, s *session, _ int) error {
+		if got > 0 {
+			if err := dst.Reset(); err != nil {
+				return permanent(nil, fmt.Errorf("reset sink: %w", err))
+			}
+			got = 0
+		}
+		// Lstat first: a symlink in the response folder is not followed.
+		li, err := s.sftp.Lstat(p)
+		if err != nil {
+			return err
+		}
+		if !li.Mode().IsRegular() {
+			return permanent(nil, fmt.Errorf("not a regular file (mode %v)", li.Mode()))
+		}
+		f, err := s.sftp.Open(p)
+		if err != nil {
+			return fmt.Errorf("open: %w", err)
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			return fmt.Errorf("stat open file: %w", err)
+		}
+		sw := &sinkWriter{w: dst}
+		n, err := f.WriteTo(sw)
+		got = sw.n
+		switch {
+		case sw.err != nil:
+			return permanent(nil, fmt.Errorf("write to sink: %w", sw.err))
+		case err != nil:
+			return fmt.Errorf("read at offset %d: %w", n, err)
+		case sw.n != fi.Size():
+			return fmt.Errorf("%w: received %d bytes, server announced %d", ErrSizeMismatch, sw.n, fi.Size())
+		}
+		return nil
+	})
+	return got, err
+}
+
+// sinkWriter counts bytes written to the sink and keeps the sink's own
+// error apart from network errors.
+type sinkWriter struct {
+	w   io.Writer
+	n   int64
+	err error
+}
+
+func (s *sinkWriter) Write(p []byte) (int, error) {
+	n, err := s.w.Write(p)
+	s.n += int64(n)
+	if err != nil {
+		s.err = err
+	}
+	return n, err
+}
