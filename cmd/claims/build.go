@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/x12claims/claims/adapters/encounters"
+	"github.com/x12claims/claims/adapters/store/sqlite"
+	"github.com/x12claims/claims/pipeline"
+	"github.com/x12claims/claims/x12/x837"
+)
+
+type buildOptions struct {
+	encounters, out, dir string
+	partner              pipeline.Partner
+}
+
+func newBuildCmd(s *streams) *cobra.Command {
+	o := buildOptions{partner: *demoPartner(nil)}
+	cmd := &cobra.Command{
+		Use:   "build --encounters FILE --out FILE",
+		Short: "Scrub encounters and build 837 files offline, without sending them",
+		Long: `build reads encounters (JSON Lines or CSV), scrubs them, and writes the clean
+ones as an 837 file. Control numbers (ISA13, GS06, ST02) come from persistent
+sequences in the store in --dir, so they are never reused. It prints which
+encounters were held back and why.
+
+Professional and institutional claims go in separate files: when both are
+present the institutional file is written beside --out with "_837I" added to
+its name.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runBuild(cmd.Context(), o, s) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.encounters, "encounters", "", "encounter file (.jsonl or .csv)")
+	f.StringVar(&o.out, "out", "", "output 837 file")
+	f.StringVar(&o.dir, "dir", "./claims-build", "working folder with the control-number store")
+	f.StringVar(&o.partner.SenderQualifier, "sender-qualifier", o.partner.SenderQualifier, "ISA05")
+	f.StringVar(&o.partner.SenderID, "sender-id", o.partner.SenderID, "ISA06, and the submitter ETIN")
+	f.StringVar(&o.partner.ReceiverQualifier, "receiver-qualifier", o.partner.ReceiverQualifier, "ISA07")
+	f.StringVar(&o.partner.ReceiverID, "receiver-id", o.partner.ReceiverID, "ISA08, and the receiver ID in loop 1000B")
+	f.StringVar(&o.partner.ReceiverName, "receiver-name", o.partner.ReceiverName, "receiver name (1000B)")
+	f.StringVar(&o.partner.SubmitterName, "submitter-name", o.partner.SubmitterName, "submitter name (1000A)")
+	f.StringVar(&o.partner.SubmitterPhone, "submitter-phone", o.partner.SubmitterPhone, "submitter phone, ten digits (1000A PER)")
+	f.StringVar(&o.partner.Usage, "usage", "T", "ISA15: T test or P production")
+	cmd.MarkFlagRequired("encounters")
+	cmd.MarkFlagRequired("out")
+	return cmd
+}
+
+func runBuild(ctx context.Context, o buildOptions, s *streams) error {
+	src, closer, err := encounters.Open(o.encounters)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	store, err := sqlite.Open(ctx, filepath.Join(o.dir, "claims.db"))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	pt := o.partner
+	pt.Name = "offline"
+	p, err := pipeline.New(pipeline.Options{Store: store, Partners: []*pipeline.Partner{&pt}, Dir: o.dir})
+	if err != nil {
+		return err
+	}
+	in, err := p.Intake(ctx, src)
+	if err != nil {
+		return err
+	}
+	for _, h := range in.HeldBack {
+		fmt.Fprintf(s.out, "held %s:\n", h.EncounterID)
+		for _, r := range h.Reasons {
+			fmt.Fprintf(s.out, "  - %s", r.Text)
+			if r.Field != "" || r.Location != "" {
+				fmt.Fprintf(s.out, " (%s)", strings.TrimSpace(r.Field+" "+r.Location))
+			}
+			fmt.Fprintln(s.out)
+		}
+	}
+	before, err := builtBatches(ctx, store)
+	if err != nil {
+		return err
+	}
+	seen := map[int64]bool{}
+	for _, b := range before {
+		seen[b.ID] = true
+	}
+	rep, err := p.Build(ctx)
+	if err != nil {
+		return err
+	}
+	after, err := builtBatches(ctx, store)
+	if err != nil {
+		return err
+	}
+	var fresh []*pipeline.Batch
+	for _, b := range after {
+		if !seen[b.ID] {
+			fresh = append(fresh, b)
+		}
+	}
+	var outs []string
+	for _, b := range fresh {
+		dst := o.out
+		if b.Kind == x837.Institutional && len(fresh) > 1 {
+			ext := filepath.Ext(o.out)
+			dst = strings.TrimSuffix(o.out, ext) + "_837I" + ext
+		}
+		if err := copyFile(b.LocalPath, dst); err != nil {
+			return err
+		}
+		outs = append(outs, fmt.Sprintf("%s (%d claims, ISA13 %s)", dst, claimsIn(b), b.ISA13))
+	}
+	fmt.Fprintf(s.out, "%d encounter(s) read: %d built into %d file(s), %d held, %d already built before\n",
+		in.Read, rep.Claims, rep.Files, in.Held+rep.Held, in.Unchanged)
+	for _, o := range outs {
+		fmt.Fprintln(s.out, "wrote", o)
+	}
+	return nil
+}
+
+func claimsIn(b *pipeline.Batch) int {
+	n := 0
+	for _, s := range b.Sets {
+		n += s.Claims
+	}
+	return n
+}
+
+// builtBatches returns the batches built and not yet sent, oldest first.
+func builtBatches(ctx context.Context, store pipeline.Store) ([]*pipeline.Batch, error) {
+	var bs []*pipeline.Batch
+	err := store.InTx(ctx, func(tx pipeline.Tx) error {
+		var err error
+		bs, err = tx.BatchesInState(ctx, pipeline.BatchBuilt)
+		return err
+	})
+	return bs, err
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("write %w", err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return fmt.Errorf("write %s: %w", dst, err)
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

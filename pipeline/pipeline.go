@@ -1,0 +1,163 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/x12claims/claims/x12"
+)
+
+// Partner is one clearinghouse: how to reach it and how to address files
+// to it.
+type Partner struct {
+	// Name identifies the clearinghouse in the store and in file names.
+	Name string
+	// Transport moves files; nil for an offline build, which only
+	// writes files.
+	Transport Transport
+	// ISA and GS addressing. SenderQualifier/SenderID are ISA05/ISA06;
+	// ReceiverQualifier/ReceiverID are ISA07/ISA08. GS02/GS03 default to
+	// the ISA IDs.
+	SenderQualifier   string
+	SenderID          string
+	ReceiverQualifier string
+	ReceiverID        string
+	AppSender         string
+	AppReceiver       string
+	// Usage is ISA15: "P" production or "T" test.
+	Usage string
+	// AckRequested is ISA14: "1" asks for a TA1.
+	AckRequested string
+	// Submitter is loop 1000A (NM1*41 with the submitter's ETIN, which
+	// is SenderID, and PER*IC); ReceiverName is 1000B NM103 (NM109 is
+	// ReceiverID).
+	SubmitterName    string
+	SubmitterContact string
+	SubmitterPhone   string
+	SubmitterEmail   string
+	ReceiverName     string
+	// Payers lists the payer IDs routed to this clearinghouse. An empty
+	// list makes it the default for payers no partner lists.
+	Payers []string
+	// SplitByPayer makes one file per payer.
+	SplitByPayer bool
+	// MaxClaimsPerSet caps the claims in one ST-SE (default 5000).
+	MaxClaimsPerSet int
+	// FileName is the outbound file name pattern, with {sender},
+	// {receiver}, {date} (CCYYMMDD), {time} (HHMMSS), {isa13}, {kind}
+	// ("837P" or "837I") and {batch}. Default
+	// "{sender}_{date}_{isa13}_{kind}.x12".
+	FileName string
+	// MaxUploadAttempts is how many runs may fail to upload a batch
+	// before it is marked failed for an operator (default 5).
+	MaxUploadAttempts int
+}
+
+// Options configure a Pipeline.
+type Options struct {
+	Store    Store
+	Partners []*Partner
+	// Dir is the working folder. Built files go to Dir/outbox and
+	// collected files to Dir/inbox; both are created 0700.
+	Dir string
+	// Now is the clock (default time.Now). Tests inject a fixed clock.
+	Now func() time.Time
+}
+
+// Pipeline runs the claim jobs. Its methods are plain synchronous calls;
+// scheduling, signals and logging belong to the caller.
+type Pipeline struct {
+	store    Store
+	partners []*Partner
+	byName   map[string]*Partner
+	outbox   string
+	inbox    string
+	now      func() time.Time
+}
+
+// New validates the options and returns a Pipeline. It creates the
+// working folders.
+func New(o Options) (*Pipeline, error) {
+	if o.Store == nil {
+		return nil, errors.New("pipeline: no store")
+	}
+	if len(o.Partners) == 0 {
+		return nil, errors.New("pipeline: no clearinghouse configured")
+	}
+	if o.Dir == "" {
+		return nil, errors.New("pipeline: no working folder")
+	}
+	p := &Pipeline{
+		store:  o.Store,
+		byName: make(map[string]*Partner),
+		outbox: filepath.Join(o.Dir, "outbox"),
+		inbox:  filepath.Join(o.Dir, "inbox"),
+		now:    o.Now,
+	}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	defaults := 0
+	for _, pt := range o.Partners {
+		if pt.Name == "" || pt.SenderID == "" || pt.ReceiverID == "" {
+			return nil, fmt.Errorf("pipeline: clearinghouse %q: name, sender and receiver IDs are required", pt.Name)
+		}
+		if _, dup := p.byName[pt.Name]; dup {
+			return nil, fmt.Errorf("pipeline: clearinghouse %q configured twice", pt.Name)
+		}
+		if len(pt.Payers) == 0 {
+			defaults++
+		}
+		p.byName[pt.Name] = pt
+		p.partners = append(p.partners, pt)
+	}
+	if defaults > 1 {
+		return nil, errors.New("pipeline: more than one clearinghouse without a payer list (only one may be the default)")
+	}
+	for _, d := range []string{o.Dir, p.outbox, p.inbox} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, fmt.Errorf("pipeline: create folder: %w", err)
+		}
+		if err := os.Chmod(d, 0o700); err != nil {
+			return nil, fmt.Errorf("pipeline: secure folder: %w", err)
+		}
+	}
+	return p, nil
+}
+
+// route returns the clearinghouse that carries claims for a payer.
+func (p *Pipeline) route(payerID string) *Partner {
+	var def *Partner
+	for _, pt := range p.partners {
+		if len(pt.Payers) == 0 {
+			def = pt
+			continue
+		}
+		for _, id := range pt.Payers {
+			if id == payerID {
+				return pt
+			}
+		}
+	}
+	return def
+}
+
+func (pt *Partner) maxPerSet() int {
+	if pt.MaxClaimsPerSet > 0 {
+		return pt.MaxClaimsPerSet
+	}
+	return 5000
+}
+
+func (pt *Partner) maxAttempts() int {
+	if pt.MaxUploadAttempts > 0 {
+		return pt.MaxUploadAttempts
+	}
+	return 5
+}
+
+// today returns the current calendar date.
+func (p *Pipeline) today() x12.Date { return x12.DateOf(p.now()) }

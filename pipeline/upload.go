@@ -1,0 +1,284 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/x12claims/claims/x12"
+)
+
+// UploadReport counts what Upload did.
+type UploadReport struct {
+	Uploaded       int        // files verified on the clearinghouse this run
+	ClaimsSent     int        // claims in those files
+	Billed         x12.Amount // their total charges
+	Failed         int        // files marked failed for an operator
+	Pending        int        // files that will be retried next run
+	RecoveredAfter int        // uploads finished after an earlier interruption
+}
+
+// permanent is implemented by transport errors that no retry can fix.
+type permanent interface{ Permanent() bool }
+
+// IsPermanent reports whether err (or an error it wraps) says it is
+// permanent: authentication, permission, missing folder, host key, quota.
+func IsPermanent(err error) bool {
+	var p permanent
+	return errors.As(err, &p) && p.Permanent()
+}
+
+// tempName is the remote name a batch is written under before the rename.
+func tempName(final string) string { return final + ".part" }
+
+// Upload sends every built batch to its clearinghouse with the crash-safe
+// protocol, committing each step before the next:
+//
+//	built     → mark uploading → Put(temp)       → mark staged
+//	staged    → Rename(temp, final) → Stat(final) = size → mark uploaded
+//
+// After a crash the next run resumes from the recorded state and asks the
+// server what it holds, so that a batch that landed is never sent again and
+// one that did not is never forgotten:
+//
+//	uploading: final present with the right size → uploaded; otherwise Put again
+//	staged:    final present with the right size → uploaded;
+//	           temp present → Rename again;
+//	           neither → the rename happened and the clearinghouse already
+//	           took the file → uploaded (its 999 confirms it later)
+//
+// A final name holding a different size is never overwritten: the batch is
+// marked failed for an operator.
+func (p *Pipeline) Upload(ctx context.Context) (UploadReport, error) {
+	var rep UploadReport
+	var batches []*Batch
+	err := p.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		batches, err = tx.BatchesInState(ctx, BatchBuilt, BatchUploading, BatchStaged)
+		return err
+	})
+	if err != nil {
+		return rep, fmt.Errorf("upload: %w", err)
+	}
+	var errs []error
+	for _, b := range batches {
+		pt := p.byName[b.Clearinghouse]
+		if pt == nil || pt.Transport == nil {
+			errs = append(errs, fmt.Errorf("upload: batch %d: clearinghouse %q has no transport configured", b.ID, b.Clearinghouse))
+			rep.Pending++
+			continue
+		}
+		resumed := b.State != BatchBuilt
+		billed, err := p.uploadBatch(ctx, pt, b)
+		switch {
+		case err == nil:
+			rep.Uploaded++
+			rep.ClaimsSent += b.claimCount()
+			rep.Billed += billed
+			if resumed {
+				rep.RecoveredAfter++
+			}
+		case ctx.Err() != nil:
+			return rep, ctx.Err()
+		default:
+			failed, ferr := p.uploadFailed(ctx, pt, b, err)
+			if ferr != nil {
+				return rep, ferr
+			}
+			if failed {
+				rep.Failed++
+			} else {
+				rep.Pending++
+			}
+			errs = append(errs, fmt.Errorf("upload: batch %d (%s): %w", b.ID, b.FileName, err))
+		}
+	}
+	return rep, errors.Join(errs...)
+}
+
+func (b *Batch) claimCount() int {
+	n := 0
+	for _, s := range b.Sets {
+		n += s.Claims
+	}
+	return n
+}
+
+// uploadBatch runs the protocol from the batch's recorded state.
+// It returns the total charge of the claims it sent.
+func (p *Pipeline) uploadBatch(ctx context.Context, pt *Partner, b *Batch) (x12.Amount, error) {
+	t := pt.Transport
+	temp := tempName(b.FileName)
+	for {
+		switch b.State {
+		case BatchBuilt:
+			if err := p.setBatchState(ctx, b, BatchUploading); err != nil {
+				return 0, err
+			}
+		case BatchUploading:
+			if size, err := t.Stat(ctx, b.FileName); err == nil {
+				if size != b.Size {
+					return 0, &conflictError{name: b.FileName, want: b.Size, got: size}
+				}
+				return p.markUploaded(ctx, b, "found complete on the server after an interruption")
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return 0, err
+			}
+			if err := p.put(ctx, t, b, temp); err != nil {
+				return 0, err
+			}
+			if err := p.setBatchState(ctx, b, BatchStaged); err != nil {
+				return 0, err
+			}
+		case BatchStaged:
+			size, err := t.Stat(ctx, b.FileName)
+			switch {
+			case err == nil && size == b.Size:
+				return p.markUploaded(ctx, b, "verified: final name present with the expected size")
+			case err == nil:
+				return 0, &conflictError{name: b.FileName, want: b.Size, got: size}
+			case !errors.Is(err, fs.ErrNotExist):
+				return 0, err
+			}
+			if _, err := t.Stat(ctx, temp); errors.Is(err, fs.ErrNotExist) {
+				// The rename took place and the clearinghouse has
+				// already picked the file up.
+				return p.markUploaded(ctx, b, "temporary file gone after the rename: taken by the clearinghouse")
+			} else if err != nil {
+				return 0, err
+			}
+			if err := t.Rename(ctx, temp, b.FileName); err != nil {
+				return 0, err
+			}
+			size, err = t.Stat(ctx, b.FileName)
+			if errors.Is(err, fs.ErrNotExist) {
+				return p.markUploaded(ctx, b, "renamed; taken by the clearinghouse before verification")
+			}
+			if err != nil {
+				return 0, err
+			}
+			if size != b.Size {
+				return 0, &conflictError{name: b.FileName, want: b.Size, got: size}
+			}
+			return p.markUploaded(ctx, b, "verified: final name present with the expected size")
+		default:
+			return 0, fmt.Errorf("batch in state %s cannot be uploaded", b.State)
+		}
+	}
+}
+
+// conflictError is a final remote name that holds something else. It is
+// permanent: we never overwrite a file the clearinghouse may be reading.
+type conflictError struct {
+	name      string
+	want, got int64
+}
+
+func (e *conflictError) Error() string {
+	return fmt.Sprintf("remote %s holds %d bytes, expected %d; not overwriting", e.name, e.got, e.want)
+}
+
+func (e *conflictError) Permanent() bool { return true }
+
+func (p *Pipeline) put(ctx context.Context, t Transport, b *Batch, temp string) error {
+	f, err := os.Open(b.LocalPath)
+	if err != nil {
+		return fmt.Errorf("open built file: %w", err)
+	}
+	defer f.Close()
+	return t.Put(ctx, temp, f, b.Size)
+}
+
+func (p *Pipeline) setBatchState(ctx context.Context, b *Batch, s BatchState) error {
+	return p.store.InTx(ctx, func(tx Tx) error {
+		nb := *b
+		nb.State = s
+		if err := tx.UpdateBatch(ctx, &nb); err != nil {
+			return err
+		}
+		*b = nb
+		return nil
+	})
+}
+
+// markUploaded records the verified upload and moves the batch's claims
+// to submitted, posting their charges to the ledger on first submission.
+func (p *Pipeline) markUploaded(ctx context.Context, b *Batch, how string) (x12.Amount, error) {
+	var billed x12.Amount
+	err := p.store.InTx(ctx, func(tx Tx) error {
+		billed = 0
+		nb := *b
+		nb.State, nb.UploadedAt, nb.LastError = BatchUploaded, p.now(), ""
+		if err := tx.UpdateBatch(ctx, &nb); err != nil {
+			return err
+		}
+		subs, err := tx.SubmissionsInBatch(ctx, b.ID, "")
+		if err != nil {
+			return err
+		}
+		for _, s := range subs {
+			charge, err := p.claimSubmitted(ctx, tx, b, s, how)
+			if err != nil {
+				return err
+			}
+			billed += charge
+		}
+		*b = nb
+		return nil
+	})
+	return billed, err
+}
+
+func (p *Pipeline) claimSubmitted(ctx context.Context, tx Tx, b *Batch, s *Submission, how string) (x12.Amount, error) {
+	c, err := tx.GetClaim(ctx, s.ClaimID)
+	if err != nil {
+		return 0, err
+	}
+	ev := Event{ClaimID: c.ID, SubmissionID: s.ID, At: p.now(), Kind: "uploaded", SetControl: s.SetControl,
+		Detail: fmt.Sprintf("%s (ISA13 %s, GS06 %s, ST02 %s): %s", b.FileName, b.ISA13, b.GS06, s.SetControl, how)}
+	if err := tx.MoveClaim(ctx, c.ID, StateBatched, StateSubmitted, ev); err != nil {
+		return 0, err
+	}
+	if !c.FirstSubmittedAt.IsZero() {
+		return c.TotalCharge, tx.SetClaimRefs(ctx, c.ID, s.PCN, s.Version, "", time.Time{})
+	}
+	if err := tx.SetClaimRefs(ctx, c.ID, s.PCN, s.Version, "", p.now()); err != nil {
+		return 0, err
+	}
+	entries := make([]LedgerEntry, 0, len(c.Lines))
+	for _, l := range c.Lines {
+		entries = append(entries, LedgerEntry{ClaimID: c.ID, LineID: l.ID, Kind: EntryCharge, Amount: l.Charge,
+			At: p.now(), Memo: "charge, submission " + s.PCN})
+	}
+	return c.TotalCharge, tx.AddEntries(ctx, entries)
+}
+
+// uploadFailed records a failed attempt. A permanent error, or too many
+// attempts, marks the batch failed and opens a work item; the file stays
+// intact for an operator to retry. It reports whether the batch failed.
+func (p *Pipeline) uploadFailed(ctx context.Context, pt *Partner, b *Batch, cause error) (bool, error) {
+	failed := IsPermanent(cause) || b.Attempts+1 >= pt.maxAttempts()
+	err := p.store.InTx(ctx, func(tx Tx) error {
+		nb := *b
+		nb.Attempts++
+		nb.LastError = cause.Error()
+		if failed {
+			nb.State = BatchFailed
+		}
+		if err := tx.UpdateBatch(ctx, &nb); err != nil {
+			return err
+		}
+		*b = nb
+		if !failed {
+			return nil
+		}
+		return tx.AddWorkItem(ctx, &WorkItem{Source: SourceTransport, Category: "upload",
+			Summary: fmt.Sprintf("batch %d (%s, %d claims) was not sent to %s; the file is intact", b.ID, b.FileName, b.claimCount(), b.Clearinghouse),
+			Reasons: []Reason{{Code: "upload-failed", Text: cause.Error()}},
+			Status:  WorkOpen, CreatedAt: p.now(), UpdatedAt: p.now()})
+	})
+	return failed, err
+}
