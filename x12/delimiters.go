@@ -1,6 +1,9 @@
 package x12
 
-import "fmt"
+import (
+	"strconv"
+	"unicode/utf8"
+)
 
 // Delimiters are the four separator characters of an interchange.
 // Repetition is zero when the interchange has no repetition separator
@@ -15,26 +18,30 @@ type Delimiters struct {
 // DefaultDelimiters is the common set: * : ^ ~.
 var DefaultDelimiters = Delimiters{Element: '*', Component: ':', Repetition: '^', Segment: '~'}
 
-// Validate reports whether the delimiters are usable: distinct, and
-// neither letters nor digits.
+// Validate reports whether the delimiters are usable: distinct, none a
+// letter, digit, space or NUL, and only the segment terminator a line
+// break (CR or LF). The Repetition separator may be zero (none). It
+// returns an error wrapping ErrBadDelimiters, or nil.
 func (d Delimiters) Validate() error {
-	set := []struct {
+	type named struct {
 		name string
 		c    byte
-	}{{"element", d.Element}, {"component", d.Component}, {"segment", d.Segment}}
-	if d.Repetition != 0 {
-		set = append(set, struct {
-			name string
-			c    byte
-		}{"repetition", d.Repetition})
 	}
-	for i, a := range set {
+	set := [4]named{{"element", d.Element}, {"component", d.Component}, {"segment", d.Segment}, {"repetition", d.Repetition}}
+	n := 3
+	if d.Repetition != 0 {
+		n = 4
+	}
+	for i, a := range set[:n] {
 		if isAlnum(a.c) || a.c == ' ' || a.c == 0 {
-			return withDetail(ErrBadDelimiters, "%s separator %q is not allowed", a.name, a.c)
+			return withDetail(ErrBadDelimiters, "%s separator %s is not allowed", a.name, quoteByte(a.c))
 		}
-		for _, b := range set[i+1:] {
+		if (a.c == '\n' || a.c == '\r') && a.name != "segment" {
+			return withDetail(ErrBadDelimiters, "%s separator %s is not allowed (only the segment terminator may be a line break)", a.name, quoteByte(a.c))
+		}
+		for _, b := range set[i+1 : n] {
 			if a.c == b.c {
-				return withDetail(ErrBadDelimiters, "%s and %s separators are both %q", a.name, b.name, a.c)
+				return withDetail(ErrBadDelimiters, "%s and %s separators are both %s", a.name, b.name, quoteByte(a.c))
 			}
 		}
 	}
@@ -46,15 +53,20 @@ func (d Delimiters) Validate() error {
 func (d Delimiters) String() string {
 	rep := "none"
 	if d.Repetition != 0 {
-		rep = fmt.Sprintf("%q", d.Repetition)
+		rep = quoteByte(d.Repetition)
 	}
-	return fmt.Sprintf("element %q component %q repetition %s segment %q", d.Element, d.Component, rep, d.Segment)
-}
-
-func (d Delimiters) isDelimiter(c byte) bool {
-	return c == d.Element || c == d.Component || c == d.Segment || (d.Repetition != 0 && c == d.Repetition)
+	return "element " + quoteByte(d.Element) + " component " + quoteByte(d.Component) + " repetition " + rep + " segment " + quoteByte(d.Segment)
 }
 
 func isAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+}
+
+// quoteByte quotes a delimiter byte as a Go character literal: '*', '\n',
+// and '\xef' for bytes outside ASCII (which %q would show as a rune).
+func quoteByte(c byte) string {
+	if c < utf8.RuneSelf {
+		return strconv.QuoteRune(rune(c))
+	}
+	return `'\x` + strconv.FormatUint(uint64(c)>>4, 16) + strconv.FormatUint(uint64(c)&15, 16) + `'`
 }

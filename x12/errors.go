@@ -7,26 +7,45 @@ import (
 	"strings"
 )
 
-// Sentinel causes. Every error the Reader returns is an *Error whose cause
-// (reachable with errors.Is) is one of these.
+// Sentinel causes. Every error the Reader and the Writer return is an
+// *Error whose cause (reachable with errors.Is) is one of these.
 var (
-	// ErrNoISA means the input does not start with an ISA segment: it is
-	// not X12, or there is text before the interchange header.
-	ErrNoISA = errors.New("input does not start with an ISA segment")
+	// ErrNoISA means an ISA segment was expected and something else was
+	// found: the input is empty or not X12, or there is text before the
+	// first interchange or after the IEA of one.
+	ErrNoISA = errors.New("ISA segment expected")
 	// ErrBadISA means the ISA segment is too short or malformed, so the
 	// delimiters cannot be taken from it.
 	ErrBadISA = errors.New("malformed ISA segment")
-	// ErrBadDelimiters means the delimiters declared in the ISA are not
-	// distinct, or are letters or digits.
-	ErrBadDelimiters = errors.New("invalid delimiters in ISA")
+	// ErrBadDelimiters means delimiters (declared in an ISA, or given to
+	// the Writer) are not distinct, or are letters, digits, spaces, NUL,
+	// or a line break other than the segment terminator.
+	ErrBadDelimiters = errors.New("invalid delimiters")
 	// ErrSegmentTooLong means a segment exceeds Reader.MaxSegmentSize.
 	ErrSegmentTooLong = errors.New("segment too long")
+	// ErrEmptySegment means two segment terminators follow each other
+	// with nothing between them. The Reader skips the empty segment.
+	ErrEmptySegment = errors.New("empty segment")
+	// ErrTrailingSeparator means a segment or element ends with a
+	// separator; X12 requires trailing empty elements, components and
+	// repetitions to be omitted. Only Reader.Strict reports it.
+	ErrTrailingSeparator = errors.New("trailing separator")
+	// ErrTooManyErrors means the Reader stopped after collecting
+	// Reader.MaxErrors errors.
+	ErrTooManyErrors = errors.New("too many errors")
+	// ErrRead means the underlying io.Reader failed. The error also
+	// unwraps to the io.Reader's own error.
+	ErrRead = errors.New("read error")
+	// ErrWrite means the Writer's underlying io.Writer failed. The error
+	// also unwraps to the io.Writer's own error.
+	ErrWrite = errors.New("write error")
 	// ErrBadSegmentID means a segment identifier is not two or three
 	// upper-case letters or digits.
 	ErrBadSegmentID = errors.New("invalid segment identifier")
 	// ErrUnexpectedSegment means a segment appears where the envelope
-	// structure allows none (a GS outside an interchange, a segment outside
-	// a transaction set, ...).
+	// structure allows none: a segment outside a transaction set, an ST
+	// outside a functional group, a GE or SE with nothing open, a TA1
+	// inside a functional group.
 	ErrUnexpectedSegment = errors.New("unexpected segment")
 	// ErrMissingTrailer means an ISA, GS or ST was not closed by its IEA,
 	// GE or SE.
@@ -40,7 +59,7 @@ var (
 	// ErrBadNumber means a numeric envelope element is not a number.
 	ErrBadNumber = errors.New("invalid number")
 	// ErrDelimiterInData means the Writer was given data that contains a
-	// delimiter character.
+	// delimiter character or a line break.
 	ErrDelimiterInData = errors.New("delimiter character in data")
 	// ErrBadValue means the Writer was given a value that does not fit its
 	// element (for example a fixed-width ISA element that is too long).
@@ -48,6 +67,15 @@ var (
 	// ErrEnvelope means the Writer's envelope calls are out of order.
 	ErrEnvelope = errors.New("envelope out of order")
 )
+
+// sentinelErrors lists the sentinel causes, most specific first.
+func sentinelErrors() []error {
+	return []error{
+		ErrNoISA, ErrBadISA, ErrBadDelimiters, ErrSegmentTooLong, ErrEmptySegment, ErrTrailingSeparator,
+		ErrTooManyErrors, ErrRead, ErrWrite, ErrBadSegmentID, ErrUnexpectedSegment, ErrMissingTrailer,
+		ErrControlNumber, ErrCount, ErrBadNumber, ErrDelimiterInData, ErrBadValue, ErrEnvelope,
+	}
+}
 
 // Position locates a segment, element and component in an X12 stream.
 // Ordinals are 1-based; zero means "not applicable".
@@ -58,7 +86,7 @@ type Position struct {
 	SegmentID   string // segment identifier, e.g. "CLM"
 	Element     int    // element position, e.g. 2 for CLM02
 	Component   int    // component position within the element
-	Offset      int64  // byte offset of the segment (or element) in the input
+	Offset      int64  // byte offset of the segment (or element) in the input; for the Writer, of the segment in the output
 }
 
 // String formats the position as "segment N (ID) element E, byte B".
@@ -129,7 +157,7 @@ type ControlError struct {
 }
 
 func (e *ControlError) Error() string {
-	return fmt.Sprintf("%s %q does not match %s %q", e.Trailer, e.TrailerValue, e.Header, e.HeaderValue)
+	return e.Trailer + " " + quoteCtl(e.TrailerValue) + " does not match " + e.Header + " " + quoteCtl(e.HeaderValue)
 }
 
 // Unwrap returns ErrControlNumber.
@@ -147,3 +175,12 @@ func (d *detail) Unwrap() error { return d.err }
 func withDetail(err error, format string, args ...any) error {
 	return &detail{err: err, msg: fmt.Sprintf(format, args...)}
 }
+
+// wrapped gives a sentinel cause to an error from elsewhere (an io.Reader
+// or io.Writer); errors.Is finds both.
+type wrapped struct {
+	sentinel, err error
+}
+
+func (w *wrapped) Error() string   { return w.sentinel.Error() + ": " + w.err.Error() }
+func (w *wrapped) Unwrap() []error { return []error{w.sentinel, w.err} }
