@@ -24,6 +24,67 @@ type Remittance struct {
 	ProviderAdjustments []ProviderAdjustment `json:"provider_adjustments,omitempty"`
 	// ProductionDate is DTM*405.
 	ProductionDate x12.Date `json:"production_date,omitzero"`
+
+	// Added by the response-sets engineer (additive).
+
+	// Version is GS08 of the group the set came in ("005010X221A1").
+	Version string `json:"version,omitempty"`
+	// Currency is CUR02 when the payer sent a CUR segment (non-USD).
+	Currency string `json:"currency,omitempty"`
+	// Refs are the header REF segments: EV receiver id, F2 version.
+	Refs []Ref `json:"refs,omitempty"`
+	// Summaries are the TS3 provider summaries, one per LX header that
+	// has one.
+	Summaries []ProviderSummary `json:"summaries,omitempty"`
+	// Warnings are problems that did not stop parsing: segments the guide
+	// does not know, envelope count mismatches, unparsable informational
+	// values. They never change the amounts.
+	Warnings []Warning `json:"warnings,omitempty"`
+}
+
+// ProviderSummary is a TS3 segment of a 2000 header (LX) loop.
+type ProviderSummary struct {
+	HeaderNumber int        `json:"header_number"` // LX01 of the loop
+	ProviderID   string     `json:"provider_id"`   // TS301
+	FacilityType string     `json:"facility_type"` // TS302
+	FiscalDate   x12.Date   `json:"fiscal_date"`   // TS303
+	ClaimCount   string     `json:"claim_count"`   // TS304
+	TotalCharge  x12.Amount `json:"total_charge"`  // TS305
+}
+
+// Warning is a problem found while parsing that did not stop it. Segment
+// is the segment's position in its transaction set (ST = 1), 0 when the
+// problem is in the envelope.
+type Warning struct {
+	Segment   int    `json:"segment,omitempty"`
+	SegmentID string `json:"segment_id,omitempty"`
+	Message   string `json:"message"`
+}
+
+// Quantity is a QTY segment: qualifier and quantity (not money).
+type Quantity struct {
+	Qualifier string `json:"qualifier"`
+	Quantity  string `json:"quantity"`
+}
+
+// Inpatient is the MIA segment without its remark codes (those are in
+// Claim.InpatientRemarks).
+type Inpatient struct {
+	CoveredDays             string `json:"covered_days"`                        // MIA01
+	LifetimePsychiatricDays string `json:"lifetime_psychiatric_days,omitempty"` // MIA03
+	CostReportDays          string `json:"cost_report_days,omitempty"`          // MIA15
+	// Amounts are the monetary elements present, each qualified by its
+	// element name ("MIA04" claim DRG amount, ...).
+	Amounts []Amount `json:"amounts,omitempty"`
+}
+
+// Outpatient is the MOA segment without its remark codes (those are in
+// Claim.OutpatientRemarks).
+type Outpatient struct {
+	ReimbursementRate string `json:"reimbursement_rate,omitempty"` // MOA01, a rate, not money
+	// Amounts are the monetary elements present ("MOA02" HCPCS payable,
+	// "MOA08" ESRD payment, "MOA09" non-payable professional component).
+	Amounts []Amount `json:"amounts,omitempty"`
 }
 
 // Payment is the BPR and TRN of a remittance.
@@ -38,6 +99,23 @@ type Payment struct {
 	Trace                  string     `json:"trace"`                             // TRN02: check or EFT trace number
 	OriginatorID           string     `json:"originator_id"`                     // TRN03: 1 + payer TIN
 	OriginatorSupplemental string     `json:"originator_supplemental,omitempty"` // TRN04
+	// Bank holds BPR06 to BPR15 (sender and receiver DFI and accounts),
+	// present for electronic payments.
+	Bank *BankAccounts `json:"bank,omitempty"`
+}
+
+// BankAccounts are BPR06 to BPR15.
+type BankAccounts struct {
+	SenderDFIQualifier       string `json:"sender_dfi_qualifier,omitempty"`       // BPR06: 01, 04
+	SenderDFI                string `json:"sender_dfi,omitempty"`                 // BPR07
+	SenderAccountQualifier   string `json:"sender_account_qualifier,omitempty"`   // BPR08: DA
+	SenderAccount            string `json:"sender_account,omitempty"`             // BPR09
+	PayerID                  string `json:"payer_id,omitempty"`                   // BPR10
+	PayerSupplemental        string `json:"payer_supplemental,omitempty"`         // BPR11
+	ReceiverDFIQualifier     string `json:"receiver_dfi_qualifier,omitempty"`     // BPR12
+	ReceiverDFI              string `json:"receiver_dfi,omitempty"`               // BPR13
+	ReceiverAccountQualifier string `json:"receiver_account_qualifier,omitempty"` // BPR14: DA, SG
+	ReceiverAccount          string `json:"receiver_account,omitempty"`           // BPR15
 }
 
 // Party is the payer (1000A) or payee (1000B).
@@ -82,6 +160,8 @@ type Name struct {
 	MiddleName  string `json:"middle_name,omitempty"`
 	IDQualifier string `json:"id_qualifier,omitempty"`
 	ID          string `json:"id,omitempty"`
+	EntityType  string `json:"entity_type,omitempty"` // NM102: 1 person, 2 non-person
+	Suffix      string `json:"suffix,omitempty"`      // NM107
 }
 
 // Adjustment is one CAS group/reason/amount triple. A positive amount
@@ -110,6 +190,18 @@ type Claim struct {
 	FacilityType          string     `json:"facility_type,omitempty"`      // CLP08
 	Frequency             string     `json:"frequency,omitempty"`          // CLP09
 	DRG                   string     `json:"drg,omitempty"`                // CLP11
+	DRGWeight             string     `json:"drg_weight,omitempty"`         // CLP12
+	DischargeFraction     string     `json:"discharge_fraction,omitempty"` // CLP13
+	// HeaderNumber is LX01 of the 2000 loop the claim is in (0 if none).
+	HeaderNumber int `json:"header_number,omitempty"`
+	// Inpatient and Outpatient are MIA and MOA without remark codes.
+	Inpatient  *Inpatient  `json:"inpatient,omitempty"`
+	Outpatient *Outpatient `json:"outpatient,omitempty"`
+	// CoverageExpiration is DTM*036.
+	CoverageExpiration x12.Date `json:"coverage_expiration,omitzero"`
+	// Contacts are claim PER*CX segments.
+	Contacts   []Contact  `json:"contacts,omitempty"`
+	Quantities []Quantity `json:"quantities,omitempty"` // QTY (informational)
 
 	Adjustments []Adjustment `json:"adjustments,omitempty"` // claim-level CAS
 	Names       []Name       `json:"names,omitempty"`       // NM1 QC, IL, 74, 82, TT, PR, GB
@@ -137,6 +229,9 @@ type Procedure struct {
 	Qualifier string   `json:"qualifier"` // HC, AD, ER, HP, IV, N4, NU, WK ...
 	Code      string   `json:"code"`
 	Modifiers []string `json:"modifiers,omitempty"`
+	// Description is SVC06-7, the procedure description (original
+	// procedure only).
+	Description string `json:"description,omitempty"`
 }
 
 // Line is one service payment (2110 SVC loop).
@@ -159,6 +254,9 @@ type Line struct {
 	Allowed       *x12.Amount `json:"allowed,omitempty"` // AMT*B6
 	Amounts       []Amount    `json:"amounts,omitempty"`
 	Remarks       []string    `json:"remarks,omitempty"` // LQ*HE remark codes
+	// RxRemarks are LQ*RX NCPDP reject/payment codes.
+	RxRemarks  []string   `json:"rx_remarks,omitempty"`
+	Quantities []Quantity `json:"quantities,omitempty"` // QTY (informational)
 }
 
 // ProviderAdjustment is one PLB reason/amount pair. A positive amount

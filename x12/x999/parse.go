@@ -1,0 +1,305 @@
+package x999
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/x12claims/claims/x12"
+)
+
+// ErrNoAck is returned by Read when the input holds no 999 transaction
+// set at all.
+var ErrNoAck = errors.New("no 999 transaction set in the input")
+
+// ErrStructure is the cause of an error about the order of the set: a
+// segment of the 999 guide where the guide allows none, or a required
+// segment that is missing or malformed.
+var ErrStructure = errors.New("segment out of place")
+
+// Read reads every 999 transaction set of r. Sets of other types are
+// skipped; ErrNoAck is returned when there is none. Segments the guide
+// does not know are skipped with a warning. Structural problems (an IK5
+// before any AK2, a missing AK1 or AK9, a position that is not a number)
+// and a broken envelope are returned joined, each an *x12.Error with its
+// position, together with the acks that could be read; such acks must not
+// be applied automatically. A fatal error (not X12, broken ISA) stops
+// reading.
+func Read(r io.Reader) ([]*Ack, error) {
+	p := &parser{rd: x12.NewReader(r)}
+	p.rd.Mode = x12.CollectAll
+	for {
+		seg, err := p.rd.Next()
+		p.takeReaderErrors(err)
+		if err == io.EOF {
+			p.end()
+			break
+		}
+		if err != nil {
+			p.end()
+			return p.out, errors.Join(append(p.errs, err)...)
+		}
+		p.segment(seg)
+	}
+	if len(p.out) == 0 && len(p.errs) == 0 {
+		return nil, ErrNoAck
+	}
+	return p.out, errors.Join(p.errs...)
+}
+
+type parser struct {
+	rd   *x12.Reader
+	out  []*Ack
+	errs []error
+	seen int
+
+	ack   *Ack // current 999, nil outside one
+	last  *Ack
+	set   *SetResponse
+	seg   *SegmentError
+	elem  *ElementError
+	ak1   bool
+	ak9   bool
+	after bool // AK9 read: only SE may follow
+}
+
+func (p *parser) takeReaderErrors(err error) {
+	all := p.rd.Errors()
+	for _, e := range all[p.seen:] {
+		if e == err {
+			continue
+		}
+		if errors.Is(e, x12.ErrCount) || errors.Is(e, x12.ErrControlNumber) {
+			if a := p.current(); a != nil {
+				w := Warning{Message: e.Error()}
+				var xe *x12.Error
+				if errors.As(e, &xe) {
+					w.Segment, w.SegmentID = xe.Pos.SetSegment, xe.Pos.SegmentID
+				}
+				a.Warnings = appendCapped(a.Warnings, w, Warning{Message: "more warnings follow; not listed"})
+				continue
+			}
+		}
+		p.errs = appendCapped(p.errs, e, errMore)
+	}
+	p.seen = len(all)
+}
+
+func (p *parser) current() *Ack {
+	if p.ack != nil {
+		return p.ack
+	}
+	return p.last
+}
+
+func (p *parser) fail(el int, err error) {
+	pos := p.rd.Position()
+	pos.Element = el
+	p.errs = appendCapped[error](p.errs, &x12.Error{Pos: pos, Err: err}, errMore)
+}
+
+func (p *parser) warn(msg string) {
+	pos := p.rd.Position()
+	p.ack.Warnings = appendCapped(p.ack.Warnings, Warning{Segment: pos.SetSegment, SegmentID: pos.SegmentID, Message: msg}, Warning{Message: "more warnings follow; not listed"})
+}
+
+func (p *parser) misplaced(s *x12.Segment, where string) {
+	p.fail(0, fmt.Errorf("%s is not allowed %s: %w", s.ID(), where, ErrStructure))
+}
+
+// num parses a required or optional number element.
+func (p *parser) num(s *x12.Segment, el int, b []byte, required bool) int {
+	if len(b) == 0 {
+		if required {
+			p.fail(el, fmt.Errorf("%s%02d is missing: %w", s.ID(), el, ErrStructure))
+		}
+		return 0
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' || n > 1e8 {
+			p.fail(el, fmt.Errorf("%s%02d %q is not a number: %w", s.ID(), el, b, ErrStructure))
+			return 0
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+func (p *parser) begin() {
+	isa, gs, st := p.rd.Interchange(), p.rd.Group(), p.rd.Set()
+	p.ack = &Ack{ISA13: isa.ControlNumber, GS06: gs.ControlNumber, SetControl: st.ControlNumber,
+		SenderID: isa.SenderID, ReceiverID: isa.ReceiverID, Version: x12.Guide(gs, st)}
+	p.last = p.ack
+	p.set, p.seg, p.elem = nil, nil, nil
+	p.ak1, p.ak9, p.after = false, false, false
+	if v := p.ack.Version; v != Guide && v != "005010X231" {
+		p.warn(fmt.Sprintf("implementation guide %q is not %s; read as %s", v, Guide, Guide))
+	}
+}
+
+// end closes the current 999, at its SE or wherever it stops.
+func (p *parser) end() {
+	a := p.ack
+	if a == nil {
+		return
+	}
+	p.closeSet()
+	if !p.ak1 {
+		p.fail(0, fmt.Errorf("999 set %s has no AK1: %w", a.SetControl, ErrStructure))
+	}
+	if !p.ak9 {
+		p.fail(0, fmt.Errorf("999 set %s has no AK9: %w", a.SetControl, ErrStructure))
+	}
+	p.out = append(p.out, a)
+	p.ack = nil
+}
+
+// closeSet checks that the open AK2 loop got its IK5.
+func (p *parser) closeSet() {
+	if p.set != nil && p.set.Status == "" {
+		p.fail(0, fmt.Errorf("AK2 loop for set %s has no IK5: %w", p.set.Control, ErrStructure))
+	}
+	p.set, p.seg, p.elem = nil, nil, nil
+}
+
+func (p *parser) segment(s *x12.Segment) {
+	id := s.ID()
+	switch id {
+	case "ST":
+		p.end()
+		if s.String(1) == "999" {
+			p.begin()
+		}
+		return
+	case "SE", "GE", "IEA", "ISA", "GS":
+		p.end()
+		return
+	}
+	a := p.ack
+	if a == nil {
+		return // a segment of another set type
+	}
+	if p.after {
+		p.misplaced(s, "after AK9")
+		return
+	}
+	switch id {
+	case "AK1":
+		if p.ak1 {
+			p.misplaced(s, "twice")
+			return
+		}
+		p.ak1 = true
+		a.FunctionalID, a.GroupControl, a.GroupVersion = s.String(1), s.String(2), s.String(3)
+	case "AK2":
+		if !p.ak1 {
+			p.misplaced(s, "before AK1")
+		}
+		p.closeSet()
+		p.set = &SetResponse{Segment: p.rd.Position().SetSegment, SetID: s.String(1), Control: s.String(2), Convention: s.String(3)}
+		a.Sets = append(a.Sets, p.set)
+	case "IK3":
+		if p.set == nil || p.set.Status != "" {
+			p.misplaced(s, "outside an AK2 loop")
+			return
+		}
+		p.set.Segments = append(p.set.Segments, SegmentError{SegmentID: s.String(1),
+			Position: p.num(s, 2, s.Element(2), true), Loop: s.String(3), Code: s.String(4)})
+		p.seg = &p.set.Segments[len(p.set.Segments)-1]
+		p.elem = nil
+	case "IK4":
+		if p.seg == nil {
+			p.misplaced(s, "outside an IK3 loop")
+			return
+		}
+		e := ElementError{
+			Position:   p.num(s, 1, s.Component(1, 1), true),
+			Component:  p.num(s, 1, s.Component(1, 2), false),
+			Repetition: p.num(s, 1, s.Component(1, 3), false),
+			Reference:  s.String(2), Code: s.String(3), BadData: s.String(4),
+		}
+		p.seg.Elements = append(p.seg.Elements, e)
+		p.elem = &p.seg.Elements[len(p.seg.Elements)-1]
+	case "CTX":
+		p.ctx(s)
+	case "IK5":
+		if p.set == nil || p.set.Status != "" {
+			p.misplaced(s, "outside an AK2 loop")
+			return
+		}
+		p.set.Status = s.String(1)
+		if p.set.Status == "" {
+			p.fail(1, fmt.Errorf("IK501 is missing: %w", ErrStructure))
+		}
+		for i := 2; i <= 6; i++ {
+			if s.Has(i) {
+				p.set.Errors = append(p.set.Errors, s.String(i))
+			}
+		}
+		p.seg, p.elem = nil, nil
+	case "AK9":
+		if !p.ak1 {
+			p.misplaced(s, "before AK1")
+		}
+		p.closeSet()
+		p.ak9, p.after = true, true
+		a.Status = s.String(1)
+		a.SetsIncluded = p.num(s, 2, s.Element(2), true)
+		a.SetsReceived = p.num(s, 3, s.Element(3), true)
+		a.SetsAccepted = p.num(s, 4, s.Element(4), true)
+		for i := 5; i <= 9; i++ {
+			if s.Has(i) {
+				a.GroupErrors = append(a.GroupErrors, s.String(i))
+			}
+		}
+	default:
+		p.warn(fmt.Sprintf("segment %s is not part of the 999 guide; skipped", id))
+	}
+}
+
+// ctx attaches a CTX to the element or segment error it follows.
+func (p *parser) ctx(s *x12.Segment) {
+	if p.seg == nil {
+		p.misplaced(s, "outside an IK3 loop")
+		return
+	}
+	name, ref := s.ComponentString(1, 1), s.ComponentString(1, 2)
+	if ref != "" && !s.Has(2) {
+		if p.elem != nil || p.seg.BusinessUnit != nil {
+			p.misplaced(s, "here (a business unit CTX follows IK3 once)")
+			return
+		}
+		p.seg.BusinessUnit = &BusinessUnit{Name: name, Reference: ref}
+		return
+	}
+	c := Context{
+		Name: name, SegmentID: s.String(2), Position: p.num(s, 3, s.Element(3), false), Loop: s.String(4),
+		Element: p.num(s, 5, s.Component(5, 1), false), Component: p.num(s, 5, s.Component(5, 2), false),
+		Repetition: p.num(s, 5, s.Component(5, 3), false), Reference: s.ComponentString(6, 1),
+	}
+	if p.elem != nil {
+		p.elem.Contexts = append(p.elem.Contexts, c)
+		return
+	}
+	p.seg.Contexts = append(p.seg.Contexts, c)
+}
+
+// maxProblems bounds the errors, and the warnings of one set, that are
+// kept, so that a hostile file cannot exhaust memory.
+const maxProblems = 1000
+
+// errMore replaces the errors past maxProblems.
+var errMore = errors.New("x999: more problems follow; not listed")
+
+// appendCapped appends v to list, or more when the list is one short of
+// maxProblems, or nothing once it is full.
+func appendCapped[T any](list []T, v, more T) []T {
+	switch {
+	case len(list) < maxProblems-1:
+		return append(list, v)
+	case len(list) == maxProblems-1:
+		return append(list, more)
+	}
+	return list
+}
