@@ -1,0 +1,126 @@
+package pipelinetest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"sync"
+	"time"
+
+	"github.com/x12claims/claims/pipeline"
+)
+
+// MemTransport is an in-memory clearinghouse for pipeline tests: an
+// upload folder our side writes to and a response folder the test fills.
+// It follows pipeline.Transport's contract (Rename refuses to overwrite;
+// missing names wrap fs.ErrNotExist).
+type MemTransport struct {
+	mu        sync.Mutex
+	uploads   map[string][]byte
+	responses map[string][]byte
+	order     []string // response names, oldest first
+	clock     time.Time
+}
+
+// NewMemTransport returns an empty MemTransport.
+func NewMemTransport() *MemTransport {
+	return &MemTransport{uploads: map[string][]byte{}, responses: map[string][]byte{}}
+}
+
+// Put implements pipeline.Transport.
+func (m *MemTransport) Put(ctx context.Context, name string, content io.Reader, size int64) error {
+	b, err := io.ReadAll(content)
+	if err != nil {
+		return err
+	}
+	if int64(len(b)) != size {
+		return fmt.Errorf("put %s: %d bytes, expected %d", name, len(b), size)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.uploads[name] = b
+	return nil
+}
+
+// Rename implements pipeline.Transport.
+func (m *MemTransport) Rename(ctx context.Context, from, to string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b, ok := m.uploads[from]
+	if !ok {
+		return fmt.Errorf("rename %s: %w", from, fs.ErrNotExist)
+	}
+	if _, ok := m.uploads[to]; ok {
+		return fmt.Errorf("rename to %s: %w", to, fs.ErrExist)
+	}
+	delete(m.uploads, from)
+	m.uploads[to] = b
+	return nil
+}
+
+// Stat implements pipeline.Transport.
+func (m *MemTransport) Stat(ctx context.Context, name string) (int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b, ok := m.uploads[name]
+	if !ok {
+		return 0, fmt.Errorf("stat %s: %w", name, fs.ErrNotExist)
+	}
+	return int64(len(b)), nil
+}
+
+// List implements pipeline.Transport.
+func (m *MemTransport) List(ctx context.Context) ([]pipeline.RemoteFile, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []pipeline.RemoteFile
+	for _, n := range m.order {
+		if b, ok := m.responses[n]; ok {
+			out = append(out, pipeline.RemoteFile{Name: n, Size: int64(len(b))})
+		}
+	}
+	return out, nil
+}
+
+// Fetch implements pipeline.Transport.
+func (m *MemTransport) Fetch(ctx context.Context, name string, dst pipeline.Sink) (int64, error) {
+	m.mu.Lock()
+	b, ok := m.responses[name]
+	m.mu.Unlock()
+	if !ok {
+		return 0, fmt.Errorf("fetch %s: %w", name, fs.ErrNotExist)
+	}
+	n, err := io.Copy(dst, bytes.NewReader(b))
+	return n, err
+}
+
+// Done implements pipeline.Transport: it deletes the response.
+func (m *MemTransport) Done(ctx context.Context, name string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.responses, name)
+	return nil
+}
+
+// Respond puts a response file in the response folder.
+func (m *MemTransport) Respond(name string, content []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.responses[name]; !ok {
+		m.order = append(m.order, name)
+	}
+	m.responses[name] = append([]byte(nil), content...)
+}
+
+// Uploaded returns the files in the upload folder.
+func (m *MemTransport) Uploaded() map[string][]byte {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[string][]byte, len(m.uploads))
+	for k, v := range m.uploads {
+		out[k] = v
+	}
+	return out
+}
