@@ -171,6 +171,9 @@ func (p *Pipeline) postClaim(ctx context.Context, tx Tx, file *InboundFile, rem 
 		return "", err
 	}
 	entries := claimEntries(claim, rem, cp, c, reversal, p)
+	if err := overCredit(ctx, tx, claim, c, entries); err != nil {
+		return "", err
+	}
 	if err := tx.AddEntries(ctx, entries); err != nil {
 		return "", err
 	}
@@ -196,7 +199,7 @@ func (p *Pipeline) postClaim(ctx context.Context, tx Tx, file *InboundFile, rem 
 		return claim.State, nil
 	}
 	if !CanMove(claim.State, outcome) {
-		return "", &TransitionError{ClaimID: claim.ID, From: claim.State, To: outcome}
+		return "", &HoldError{Code: "illegal-transition", Err: &TransitionError{ClaimID: claim.ID, From: claim.State, To: outcome}}
 	}
 	if err := tx.MoveClaim(ctx, claim.ID, claim.State, outcome, ev); err != nil {
 		return "", err
@@ -210,6 +213,44 @@ func (p *Pipeline) postClaim(ctx context.Context, tx Tx, file *InboundFile, rem 
 		}
 	}
 	return outcome, nil
+}
+
+// HoldError is a reason to hold a whole remittance for review with nothing
+// posted, found while posting it.
+type HoldError struct {
+	Code string // "illegal-transition", "over-credit"
+	Err  error
+}
+
+func (e *HoldError) Error() string { return e.Err.Error() }
+func (e *HoldError) Unwrap() error { return e.Err }
+
+// overCredit refuses entries that would credit a claim beyond what is
+// open on it: a second payment for lines already paid, without a reversal,
+// is a probable duplicate and needs a person.
+func overCredit(ctx context.Context, tx Tx, claim *Claim, c *x835.Claim, entries []LedgerEntry) error {
+	lines, err := tx.LineBalances(ctx, claim.ID)
+	if err != nil {
+		return err
+	}
+	var b Balance
+	for _, lb := range lines {
+		b.Charge += lb.Charge
+		b.Payments += lb.Payments
+		b.Adjustments += lb.Adjustments
+		b.PatientResp += lb.PatientResp
+		b.WriteOffs += lb.WriteOffs
+	}
+	open := b.Insurance()
+	for _, e := range entries {
+		b.Add(e)
+	}
+	if b.Insurance() < 0 {
+		return &HoldError{Code: "over-credit", Err: fmt.Errorf(
+			"claim %d (PCN %s): this CLP (status %s) would credit %s against %s still open: a probable duplicate or a correction without its reversal",
+			claim.ID, c.PatientControlNumber, c.Status, open-b.Insurance(), open)}
+	}
+	return nil
 }
 
 // reverse links a reversal (CLP02 22) to the payment it reverses: the
@@ -256,14 +297,30 @@ func claimEntries(claim *Claim, rem *Remittance, cp *ClaimPayment, c *x835.Claim
 		}
 	}
 	trace := "trace " + rem.Trace
+	// Without service lines the claim is paid as a whole: on its only
+	// line when it has one, else at claim level.
+	var claimLevel int64
+	if len(claim.Lines) == 1 {
+		claimLevel = claim.Lines[0].ID
+	}
 	if len(c.Lines) == 0 {
-		add(0, EntryPayment, "", "", c.Paid, "insurance payment, "+trace)
+		add(claimLevel, EntryPayment, "", "", c.Paid, "insurance payment, "+trace)
+		adjust(claimLevel, c.Adjustments)
+		return es
 	}
 	used := map[int64]bool{}
+	var linesPaid x12.Amount
 	for _, l := range c.Lines {
 		id := matchLine(claim, l, used)
 		add(id, EntryPayment, "", "", l.Paid, "insurance payment, "+trace)
 		adjust(id, l.Adjustments)
+		linesPaid += l.Paid
+	}
+	// Claim-level CAS reduce (or raise) what the lines paid: CLP04 =
+	// ΣSVC03 − Σclaim CAS. Post the difference as a claim-level payment
+	// so that payments add up to CLP04.
+	if d := c.Paid - linesPaid; d != 0 {
+		add(0, EntryPayment, "", "", d, "claim-level adjustment of the line payments, "+trace)
 	}
 	adjust(0, c.Adjustments)
 	return es

@@ -1,0 +1,22 @@
+package sqlite_test
+
+import (
+	"testing"
+
+	"github.com/x12claims/claims/pipeline"
+	"github.com/x12claims/claims/pipeline/pipelinetest"
+)
+
+func TestPostingScenarios(t *testing.T) {
+	pipelinetest.RunPostingScenarios(t, func(t *testing.T) pipeline.Store {
+		s, _ := openTemp(t)
+		return s
+	})
+}
+
+func TestCorpusPosting(t *testing.T) {
+	pipelinetest.RunCorpusPosting(t, func(t *testing.T) pipeline.Store {
+		s, _ := openTemp(t)
+		return s
+	})
+}

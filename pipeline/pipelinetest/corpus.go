@@ -1,0 +1,129 @@
+package pipelinetest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/x12claims/claims/pipeline"
+	"github.com/x12claims/claims/x12"
+	"github.com/x12claims/claims/x12/x12test"
+	"github.com/x12claims/claims/x12/x835"
+	"github.com/x12claims/claims/x12/x837"
+)
+
+// corpusHeld lists the corpus 835 sets that must be held for review, by
+// file and ST02, with the reason. Every other set must post.
+var corpusHeld = map[string]string{
+	"LinuxForHealth-x12__tertiary-payment.835 0001": "line level out of balance: the procedure code sits in its own element, so SVC02 reads 24599.00",
+	"moov-io-x12__sample2.txt 1736":                 "claim level out of balance: CLP04 4000.00, lines and adjustments give 2998.00",
+	"azoner-pyx12__835_simple.txt 40731":            "transaction level out of balance (a 4010 file): BPR02 5950.21, claims give 467.69",
+	// Files whose CLP01 names several different claims (masked or
+	// example data). Matching by patient control number sends the later
+	// CLPs to the claim the first one paid, which would credit it twice:
+	// held as a probable duplicate payment.
+	"keironstoddart-edi-835-parser__emedny_sample.txt 1740":                 "CLP01 \"PATIENT ACCOUNT NUMBER\" names three claims",
+	"tastypackets-x12-parser__profee.edi 1740":                              "CLP01 \"PATIENT ACCOUNT NUMBER\" names three claims",
+	"tastypackets-x12-parser__oneLine.edi 1740":                             "CLP01 \"PATIENT ACCOUNT NUMBER\" names two claims (and the second interchange repeats the remittance)",
+	"kputnam-stupidedi__X221A1-pass-multiple-claims-single-check.edi 35681": "CLP01 7722337 names four claims with different charges",
+}
+
+// RunCorpusPosting posts every 835 of the shared corpus: for each file it
+// first creates, in a fresh store, submitted claims whose patient control
+// numbers, lines and charges match the file's CLPs, then delivers the
+// file through the pipeline. Balanced remittances must post in full,
+// with the ledger agreeing with the file; the sets in corpusHeld must be
+// held with nothing posted. It skips when the corpus is absent.
+func RunCorpusPosting(t *testing.T, open func(t *testing.T) pipeline.Store) {
+	for _, path := range x12test.CorpusFiles(t, "835") {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rems, err := x835.ReadRemittances(strings.NewReader(string(data)))
+			if err != nil {
+				t.Fatalf("the corpus file must parse: %v", err)
+			}
+			h := NewHarness(t, open(t))
+			claims := seedFromRemittances(t, h, rems)
+			rep := h.Deliver(name, data)
+			var paid x12.Amount
+			posted, held := 0, 0
+			for _, r := range rems {
+				key := name + " " + r.SetControl
+				if _, ok := corpusHeld[key]; ok {
+					held++
+					continue
+				}
+				posted++
+				for _, c := range r.Claims {
+					paid += c.Paid
+				}
+			}
+			wantCount(t, "remittances posted", rep.Responses.RemitsPosted, posted)
+			wantCount(t, "remittances held", rep.Responses.RemitsHeld, held)
+			if rep.Responses.AmountPaid != paid {
+				t.Errorf("amount posted %s, want ΣCLP04 of the posted sets %s", rep.Responses.AmountPaid, paid)
+			}
+			h.CheckLedger(claims, paid)
+		})
+	}
+}
+
+// seedFromRemittances creates one submitted claim per distinct CLP01,
+// shaped like the first CLP that names it (its service lines, or one line
+// for the claim charge), with charges posted as at upload.
+func seedFromRemittances(t *testing.T, h *Harness, rems []*x835.Remittance) []*pipeline.Claim {
+	t.Helper()
+	seen := map[string]bool{}
+	var out []*pipeline.Claim
+	n := 0
+	for _, r := range rems {
+		for _, clp := range r.Claims {
+			if seen[clp.PatientControlNumber] || clp.Status == "22" {
+				continue
+			}
+			seen[clp.PatientControlNumber] = true
+			n++
+			c := &pipeline.Claim{EncounterID: fmt.Sprintf("CORPUS-%d", n), Kind: x837.Professional, State: pipeline.StateSubmitted,
+				PayerID: r.Payer.ID, PayerName: r.Payer.Name, Clearinghouse: "sim", TotalCharge: clp.Charge,
+				PCN: clp.PatientControlNumber, Submissions: 1, CreatedAt: h.Now, UpdatedAt: h.Now, FirstSubmittedAt: h.Now}
+			for i, l := range clp.Lines {
+				lcn := l.ControlNumber
+				if lcn == "" {
+					lcn = fmt.Sprintf("C%d-L%d", n, i+1)
+				}
+				proc := l.Procedure.Code
+				if l.Original != nil && l.Original.Code != "" {
+					proc = l.Original.Code
+				}
+				c.Lines = append(c.Lines, pipeline.ClaimLine{LineNo: i + 1, ControlNumber: lcn, Procedure: proc,
+					RevenueCode: l.RevenueCode, Charge: l.Charge, Units: "1", ServiceDate: l.ServiceDate})
+			}
+			if len(c.Lines) == 0 {
+				c.Lines = []pipeline.ClaimLine{{LineNo: 1, ControlNumber: fmt.Sprintf("C%d-L1", n), Procedure: "99999", Charge: clp.Charge, Units: "1"}}
+			}
+			h.tx(func(ctx context.Context, tx pipeline.Tx) error {
+				if err := tx.CreateClaim(ctx, c); err != nil {
+					return err
+				}
+				if err := tx.CreateSubmission(ctx, &pipeline.Submission{ClaimID: c.ID, Version: 1, PCN: clp.PatientControlNumber,
+					Frequency: "1", CreatedAt: h.Now}); err != nil {
+					return err
+				}
+				var es []pipeline.LedgerEntry
+				for _, l := range c.Lines {
+					es = append(es, pipeline.LedgerEntry{ClaimID: c.ID, LineID: l.ID, Kind: pipeline.EntryCharge, Amount: l.Charge, At: h.Now})
+				}
+				return tx.AddEntries(ctx, es)
+			})
+			out = append(out, c)
+		}
+	}
+	return out
+}

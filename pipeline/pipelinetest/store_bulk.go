@@ -1,0 +1,142 @@
+package pipelinetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/x12claims/claims/pipeline"
+)
+
+// BulkTx is the batch API that the store adapters offer beyond
+// pipeline.Tx, proposed for pipeline.ClaimTx: 835 posting on a database
+// server needs it, since each statement costs a round trip. The suite
+// tests it on stores whose Tx has it.
+type BulkTx interface {
+	// MoveClaims moves, for each event, claim ev.ClaimID from ev.From to
+	// ev.To and appends ev to its history. It checks every move first: an
+	// illegal one returns a *pipeline.TransitionError, a missing claim
+	// pipeline.ErrNotFound, claims not in their From state
+	// pipeline.ErrConflict; then nothing moves.
+	MoveClaims(ctx context.Context, evs []pipeline.Event) error
+	// GetClaims returns the claims with those IDs, in ID order, leaving
+	// out IDs that match none.
+	GetClaims(ctx context.Context, ids []int64) ([]*pipeline.Claim, error)
+	// SubmissionsByPCN returns the submissions with those PCNs, in ID
+	// order, leaving out PCNs that match none.
+	SubmissionsByPCN(ctx context.Context, pcns []string) ([]*pipeline.Submission, error)
+}
+
+// bulk returns tx as a BulkTx, or skips the test.
+func bulk(t *testing.T, tx pipeline.Tx) BulkTx {
+	t.Helper()
+	b, ok := tx.(BulkTx)
+	if !ok {
+		t.Skip("the store's Tx has no batch operations")
+	}
+	return b
+}
+
+var bulkTests = []storeTest{
+	{"Bulk/MoveClaims", func(t *testing.T, _ *suite, s pipeline.Store) {
+		c1 := createClaim(t, s, "E1", pipeline.StateSubmitted)
+		c2 := createClaim(t, s, "E2", pipeline.StateSubmitted)
+		c3 := createClaim(t, s, "E3", pipeline.StateAckAccepted)
+		evs := []pipeline.Event{
+			{ClaimID: c3.ID, From: pipeline.StateAckAccepted, To: pipeline.StatePaid, At: t1, Kind: "835", Segment: 30},
+			{ClaimID: c1.ID, From: pipeline.StateSubmitted, To: pipeline.StateDenied, At: t1, Kind: "835", Segment: 10},
+			{ClaimID: c2.ID, From: pipeline.StateSubmitted, To: pipeline.StatePaid, Kind: "835", Segment: 20},
+		}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "MoveClaims", bulk(t, tx).MoveClaims(ctx, evs))
+		})
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for i, want := range []pipeline.ClaimState{pipeline.StateDenied, pipeline.StatePaid, pipeline.StatePaid} {
+				id := []int64{c1.ID, c2.ID, c3.ID}[i]
+				got, err := tx.GetClaim(ctx, id)
+				must(t, "GetClaim", err)
+				if got.State != want {
+					t.Errorf("claim %d: state %s, want %s", id, got.State, want)
+				}
+				evs2, err := tx.Events(ctx, id)
+				must(t, "Events", err)
+				if len(evs2) != 1 || evs2[0].To != want || evs2[0].ClaimID != id {
+					t.Errorf("claim %d: events %+v", id, evs2)
+				}
+				if i == 0 && (got.UpdatedAt != norm(t1) || evs2[0].At != norm(t1) || evs2[0].Segment != 10) {
+					t.Errorf("claim %d: updated %v, event %+v", id, got.UpdatedAt, evs2[0])
+				}
+			}
+		})
+	}},
+	{"Bulk/MoveClaimsChecksFirst", func(t *testing.T, _ *suite, s pipeline.Store) {
+		c1 := createClaim(t, s, "E1", pipeline.StatePaid)
+		c2 := createClaim(t, s, "E2", pipeline.StateSubmitted)
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			b := bulk(t, tx)
+			move := func(id int64, from, to pipeline.ClaimState) pipeline.Event {
+				return pipeline.Event{ClaimID: id, From: from, To: to, Kind: "835"}
+			}
+			err := b.MoveClaims(ctx, []pipeline.Event{move(c2.ID, pipeline.StateSubmitted, pipeline.StatePaid), move(c1.ID, pipeline.StateSubmitted, pipeline.StatePaid)})
+			wantErr(t, "MoveClaims with a claim in another state", err, pipeline.ErrConflict)
+			err = b.MoveClaims(ctx, []pipeline.Event{move(c2.ID, pipeline.StateSubmitted, pipeline.StatePaid), move(424242, pipeline.StateSubmitted, pipeline.StatePaid)})
+			wantErr(t, "MoveClaims with a missing claim", err, pipeline.ErrNotFound)
+			err = b.MoveClaims(ctx, []pipeline.Event{move(c2.ID, pipeline.StateSubmitted, pipeline.StatePaid), move(c1.ID, pipeline.StatePaid, pipeline.StateBatched)})
+			var te *pipeline.TransitionError
+			if !errors.As(err, &te) || te.ClaimID != c1.ID {
+				t.Errorf("MoveClaims with an illegal move = %v, want a *TransitionError for claim %d", err, c1.ID)
+			}
+			if err := b.MoveClaims(ctx, []pipeline.Event{move(c2.ID, pipeline.StateSubmitted, pipeline.StatePaid), move(c2.ID, pipeline.StateSubmitted, pipeline.StatePaid)}); err == nil {
+				t.Errorf("MoveClaims with a claim twice succeeded")
+			}
+			must(t, "MoveClaims(none)", b.MoveClaims(ctx, nil))
+			// Nothing moved, and the transaction goes on.
+			got, err := tx.GetClaim(ctx, c2.ID)
+			must(t, "GetClaim", err)
+			if got.State != pipeline.StateSubmitted {
+				t.Errorf("claim %d moved by a refused MoveClaims: %s", c2.ID, got.State)
+			}
+			must(t, "MoveClaim", tx.MoveClaim(ctx, c2.ID, pipeline.StateSubmitted, pipeline.StateAccepted, pipeline.Event{Kind: "277ca"}))
+		})
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for _, c := range []*pipeline.Claim{c1, c2} {
+				evs, err := tx.Events(ctx, c.ID)
+				must(t, "Events", err)
+				if want := map[int64]int{c1.ID: 0, c2.ID: 1}[c.ID]; len(evs) != want {
+					t.Errorf("claim %d: %d events, want %d", c.ID, len(evs), want)
+				}
+			}
+		})
+	}},
+	{"Bulk/GetClaimsSubmissionsByPCN", func(t *testing.T, _ *suite, s pipeline.Store) {
+		c1 := createClaim(t, s, "E1", pipeline.StateSubmitted)
+		c2 := createClaim(t, s, "E2", pipeline.StateSubmitted)
+		c3 := &pipeline.Claim{EncounterID: "E3", State: pipeline.StateHeld}
+		var s1, s2 *pipeline.Submission
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "CreateClaim", tx.CreateClaim(ctx, c3))
+			s1 = &pipeline.Submission{ClaimID: c2.ID, Version: 1, PCN: "E2-1", CreatedAt: t1}
+			s2 = &pipeline.Submission{ClaimID: c1.ID, Version: 1, PCN: "E1-1", CreatedAt: t1}
+			must(t, "CreateSubmission", tx.CreateSubmission(ctx, s1))
+			must(t, "CreateSubmission", tx.CreateSubmission(ctx, s2))
+			// Claims created in this transaction are visible.
+			got, err := bulk(t, tx).GetClaims(ctx, []int64{c3.ID, 424242, c1.ID})
+			must(t, "GetClaims", err)
+			same(t, "claims", got, []*pipeline.Claim{c1, c3})
+		})
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			b := bulk(t, tx)
+			got, err := b.GetClaims(ctx, []int64{c2.ID, c1.ID})
+			must(t, "GetClaims", err)
+			same(t, "claims", got, []*pipeline.Claim{c1, c2})
+			none, err := b.GetClaims(ctx, nil)
+			must(t, "GetClaims(none)", err)
+			if len(none) != 0 {
+				t.Errorf("GetClaims(nil) = %d claims", len(none))
+			}
+			subs, err := b.SubmissionsByPCN(ctx, []string{"E1-1", "nope", "E2-1"})
+			must(t, "SubmissionsByPCN", err)
+			same(t, "submissions", subs, []*pipeline.Submission{s1, s2})
+		})
+	}},
+}
