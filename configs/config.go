@@ -162,7 +162,7 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return err
+		return fmt.Errorf("invalid duration %q: use a string such as \"30s\" or \"2m\"", s)
 	}
 	*d = Duration(v)
 	return nil

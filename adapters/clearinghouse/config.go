@@ -114,6 +114,9 @@ type Config struct {
 	// Root is the folder holding inbound/, outbound/ and
 	// inbound/processed/. It is created (0700) when missing.
 	Root string `json:"root"`
+	// Addr is where Start's SFTP server listens; empty means 127.0.0.1
+	// on a random port.
+	Addr string `json:"addr,omitempty"`
 	// ID is the simulator's interchange ID: ISA06 and GS02 of its
 	// responses (qualifier ZZ), and the 277CA information source (NM1*AY).
 	// At most 15 characters.

@@ -64,6 +64,7 @@ func Start(ctx context.Context, cfg Config) (*Simulator, error) {
 	log := r.log
 	srv, err := sftptest.NewServer(sftptest.Config{
 		Root:  cfg.Root,
+		Addr:  cfg.Addr,
 		Users: []sftptest.User{{Name: User, Password: pw, AuthorizedKeys: []ssh.PublicKey{signer.PublicKey()}}},
 		Logf: func(format string, args ...any) {
 			log.Debug(fmt.Sprintf(format, args...))

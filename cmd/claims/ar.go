@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"text/tabwriter"
 	"time"
@@ -25,7 +26,11 @@ buckets of 0-30, 31-60, 61-90, 91-120 and over 120 days. A claim's age counts
 from its first verified submission; balances are derived from the ledger.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			store, err := sqlite.Open(cmd.Context(), filepath.Join(dir, "claims.db"))
+			db := filepath.Join(dir, "claims.db")
+			if _, err := os.Stat(db); err != nil {
+				return fmt.Errorf("no claims store in %s (run claims demo or claims submit first): %w", dir, err)
+			}
+			store, err := sqlite.Open(cmd.Context(), db)
 			if err != nil {
 				return err
 			}

@@ -24,6 +24,7 @@ import (
 
 type demoOptions struct {
 	dir     string
+	addr    string
 	once    bool
 	json    bool
 	verbose bool
@@ -46,6 +47,7 @@ twice. Without --once it stays up until interrupted (Ctrl-C).`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd.Context(), o, s) },
 	}
 	cmd.Flags().StringVar(&o.dir, "dir", "./claims-demo", "working folder (created, or reused to show idempotence)")
+	cmd.Flags().StringVar(&o.addr, "sftp-addr", "127.0.0.1:0", "where the simulated clearinghouse's SFTP server listens")
 	cmd.Flags().BoolVar(&o.once, "once", false, "exit after one cycle")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print the summary as JSON")
 	cmd.Flags().BoolVar(&o.verbose, "verbose", false, "log progress to standard error")
@@ -85,6 +87,7 @@ func runDemo(ctx context.Context, o demoOptions, s *streams) error {
 		return fmt.Errorf("demo folder: %w", err)
 	}
 	simCfg.Logger = log.Named("simulator")
+	simCfg.Addr = o.addr
 	sim, err := clearinghouse.Start(ctx, simCfg)
 	if err != nil {
 		return fmt.Errorf("start the clearinghouse simulator: %w", err)

@@ -25,6 +25,8 @@ func newRoot(s *streams) *cobra.Command {
 		newValidateCmd(s),
 		newBuildCmd(s),
 		newARCmd(s),
+		newSubmitCmd(s),
+		newCollectCmd(s),
 	)
 	return root
 }

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/x12claims/claims/adapters/clearinghouse"
+	"github.com/x12claims/claims/pipeline"
+	"github.com/x12claims/claims/samples"
+)
+
+// TestSubmitCollectFromConfig runs the production commands from a
+// configuration file, with the local-folder transport pointed at the
+// simulator's folders: submit, the clearinghouse answers, collect.
+func TestSubmitCollectFromConfig(t *testing.T) {
+	dir := t.TempDir()
+	incoming := filepath.Join(dir, "incoming")
+	if err := os.MkdirAll(incoming, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	data, err := fs.ReadFile(samples.Files, "encounters.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(incoming, "today.jsonl"), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	simRoot := filepath.Join(dir, "clearinghouse")
+	sim, err := clearinghouse.NewResponder(clearinghouse.DefaultConfig(simRoot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := map[string]any{
+		"dir":        filepath.Join(dir, "work"),
+		"encounters": []string{filepath.Join(incoming, "*.jsonl")},
+		"log":        map[string]string{"level": "warn"},
+		"clearinghouses": []any{map[string]any{
+			"name":          "claimsim",
+			"isa":           map[string]string{"sender_qualifier": "ZZ", "sender_id": "CEDARVALLEYMG", "receiver_qualifier": "ZZ", "receiver_id": "CLAIMSIM", "usage": "T"},
+			"submitter":     map[string]string{"name": "Cedar Valley Medical Group", "phone": "3035550100"},
+			"receiver_name": "X12 Claims Simulator Clearinghouse",
+			"transport": map[string]any{"type": "localdir", "localdir": map[string]any{
+				"upload_dir": filepath.Join(simRoot, clearinghouse.InboundDir), "response_dir": filepath.Join(simRoot, clearinghouse.OutboundDir),
+				"after_pickup": "delete", "patterns": []string{"*.999", "*.277CA", "*.835", "*.TA1"}}},
+		}},
+	}
+	b, _ := json.Marshal(cfg)
+	cfgPath := filepath.Join(dir, "claims.json")
+	if err := os.WriteFile(cfgPath, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	var sub map[string]json.RawMessage
+	runJSON(t, &sub, "submit", "--config", cfgPath)
+	var s pipeline.SubmitReport
+	if err := json.Unmarshal(sub["submit"], &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Upload.Uploaded != 2 || s.Upload.ClaimsSent != 29 {
+		t.Fatalf("submit: %+v, want 2 files and 29 claims uploaded", s.Upload)
+	}
+	simRep, err := sim.Respond(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var col pipeline.CollectReport
+	runJSON(t, &col, "collect", "--config", cfgPath)
+	if col.Responses.AmountPaid != simRep.Paid || col.Responses.RemitsPosted != simRep.Remittances {
+		t.Errorf("collect posted %d remittances, %s; the clearinghouse wrote %d, %s",
+			col.Responses.RemitsPosted, col.Responses.AmountPaid, simRep.Remittances, simRep.Paid)
+	}
+	// A second collect finds nothing; a second submit sends nothing.
+	var again pipeline.CollectReport
+	runJSON(t, &again, "collect", "--config", cfgPath)
+	if again.Collected != 0 || again.Responses.RemitsPosted != 0 {
+		t.Errorf("second collect: %+v", again)
+	}
+	var sub2 map[string]json.RawMessage
+	runJSON(t, &sub2, "submit", "--config", cfgPath)
+	var s2 pipeline.SubmitReport
+	json.Unmarshal(sub2["submit"], &s2)
+	if s2.Upload.ClaimsSent != 0 {
+		t.Errorf("second submit sent %d claims", s2.Upload.ClaimsSent)
+	}
+}
+
+func TestCommandErrors(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"missing config", []string{"submit", "--config", "/nonexistent/claims.json"}, exitFailure, "no such file"},
+		{"unreadable encounters", []string{"build", "--encounters", "/nonexistent.jsonl", "--out", "/tmp/x.x12", "--dir", t.TempDir()}, exitFailure, "no such file"},
+		{"validate missing file", []string{"validate", "/nonexistent.x12"}, exitFailure, "no such file"},
+		{"parse not X12", []string{"parse", "jobs_test.go"}, exitProblems, "ISA segment expected"},
+		{"unknown command", []string{"frobnicate"}, exitFailure, "unknown command"},
+		{"ar on a missing folder", []string{"ar", "--dir", "/nonexistent/claims"}, exitFailure, "no claims store in /nonexistent/claims"},
+		{"demo on a port in use", []string{"demo", "--once", "--dir", t.TempDir(), "--sftp-addr", busy.Addr().String()}, exitFailure, "address already in use"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(context.Background(), tt.args, nil, &out, &errb)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, errb.String())
+			}
+			if !bytes.Contains(errb.Bytes(), []byte(tt.want)) {
+				t.Errorf("stderr %q does not mention %q", errb.String(), tt.want)
+			}
+		})
+	}
+}
