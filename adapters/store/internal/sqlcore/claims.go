@@ -1,0 +1,628 @@
+package sqlcore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/x12claims/claims/pipeline"
+	"github.com/x12claims/claims/x12"
+	"github.com/x12claims/claims/x12/x837"
+)
+
+// claimCols and claimFrom select claims with their data.
+const (
+	claimCols = `c.id, c.encounter_id, c.kind, c.state, c.payer_id, c.payer_name, c.clearinghouse,
+c.total_charge, c.submissions, c.pcn, c.payer_claim_number, d.data, c.created_at, c.updated_at,
+c.first_submitted_at`
+	claimFrom = `claims c JOIN claim_data d ON d.claim_id = c.id`
+)
+
+// claimData is a claim's content, kept apart from the claim row so that
+// state changes do not rewrite it. Rows are deferred.
+type claimData struct {
+	id   int64
+	data string
+}
+
+var tableClaimData = &Table{Name: "claim_data", Cols: []string{"claim_id", "data"}}
+
+type claimDataRows []claimData
+
+func (r claimDataRows) Len() int { return len(r) }
+
+func (r claimDataRows) Row(i int, dst []any) { dst[0], dst[1] = r[i].id, r[i].data }
+
+var tableLines = &Table{Name: "claim_lines", Cols: []string{
+	"id", "claim_id", "line_no", "control_number", "proc_code", "modifiers",
+	"revenue_code", "charge", "units", "service_date"}}
+
+const lineCols = `id, claim_id, line_no, control_number, proc_code, modifiers,
+revenue_code, charge, units, service_date`
+
+// lineRows adapts claim lines to RowSource; modifiers holds their JSON.
+type lineRows struct {
+	lines     []pipeline.ClaimLine
+	modifiers []string
+}
+
+func (r lineRows) Len() int { return len(r.lines) }
+
+func (r lineRows) Row(i int, dst []any) {
+	l := &r.lines[i]
+	dst[0], dst[1], dst[2], dst[3], dst[4] = l.ID, l.ClaimID, int64(l.LineNo), l.ControlNumber, l.Procedure
+	dst[5], dst[6], dst[7], dst[8], dst[9] = r.modifiers[i], l.RevenueCode, int64(l.Charge), l.Units, dateArg(l.ServiceDate)
+}
+
+// updatableStates are the states in which UpdateClaimData may replace a
+// claim's content.
+const updatableStates = `('held', 'rejected', 'ack_rejected')`
+
+// CreateClaim implements pipeline.ClaimTx. It sets c.ID, the line IDs,
+// claim IDs and (when zero) line numbers, and fills zero creation and
+// update times from the clock. A line control number already used
+// returns an error wrapping pipeline.ErrConflict.
+func (t *Tx) CreateClaim(ctx context.Context, c *pipeline.Claim) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if c.State == "" {
+		return errors.New("create claim: empty state")
+	}
+	data, err := jsonArg(c.Data)
+	if err != nil {
+		return fmt.Errorf("create claim for encounter %q: %w", c.EncounterID, err)
+	}
+	c.CreatedAt = t.stamp(c.CreatedAt)
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = c.CreatedAt
+	}
+	c.UpdatedAt = NormTime(c.UpdatedAt)
+	c.FirstSubmittedAt = NormTime(c.FirstSubmittedAt)
+	var id int64
+	err = t.queryRow(ctx, `INSERT INTO claims (encounter_id, kind, state, payer_id, payer_name,
+clearinghouse, total_charge, submissions, pcn, payer_claim_number, created_at, updated_at,
+first_submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+		[]any{c.EncounterID, string(c.Kind), string(c.State), c.PayerID, c.PayerName,
+			c.Clearinghouse, int64(c.TotalCharge), int64(c.Submissions), c.PCN, c.PayerClaimNumber,
+			t.c.Time(c.CreatedAt), t.c.Time(c.UpdatedAt), t.c.Time(c.FirstSubmittedAt)}, &id)
+	if err != nil {
+		return fmt.Errorf("create claim for encounter %q: %w", c.EncounterID, err)
+	}
+	c.ID = id
+	t.claimData = append(t.claimData, claimData{id, data})
+	t.know(&t.knownClaims, id)
+	ids, err := t.lineIDs(ctx, c, nil)
+	if err != nil {
+		return t.fail(fmt.Errorf("create claim %d: %w", c.ID, err))
+	}
+	if err := t.insertLines(ctx, c, nil, ids); err != nil {
+		return t.fail(fmt.Errorf("create claim %d: %w", c.ID, err))
+	}
+	return nil
+}
+
+// lineIDs numbers c's lines that have no line number and reserves IDs
+// for the lines whose number is not in reuse.
+func (t *Tx) lineIDs(ctx context.Context, c *pipeline.Claim, reuse map[int]int64) ([]int64, error) {
+	need := 0
+	for i := range c.Lines {
+		if c.Lines[i].LineNo == 0 {
+			c.Lines[i].LineNo = i + 1
+		}
+		if _, ok := reuse[c.Lines[i].LineNo]; !ok {
+			need++
+		}
+	}
+	if need == 0 {
+		return nil, nil
+	}
+	return t.reserve(ctx, "claim_lines", need)
+}
+
+// insertLines inserts c's lines, with the IDs in reuse (by line number)
+// or else the next of ids.
+func (t *Tx) insertLines(ctx context.Context, c *pipeline.Claim, reuse map[int]int64, ids []int64) error {
+	if len(c.Lines) == 0 {
+		return nil
+	}
+	mods := make([]string, len(c.Lines))
+	for i := range c.Lines {
+		l := &c.Lines[i]
+		if id, ok := reuse[l.LineNo]; ok {
+			l.ID = id
+		} else {
+			l.ID, ids = ids[0], ids[1:]
+		}
+		l.ClaimID = c.ID
+		m, err := jsonArg(l.Modifiers)
+		if err != nil {
+			return fmt.Errorf("line %d: %w", l.LineNo, err)
+		}
+		mods[i] = m
+	}
+	if err := t.c.Insert(ctx, tableLines, lineRows{c.Lines, mods}); err != nil {
+		if t.c.IsUniqueViolation(err) {
+			return fmt.Errorf("insert lines: line number or control number already used: %w: %w", pipeline.ErrConflict, err)
+		}
+		return fmt.Errorf("insert lines: %w", err)
+	}
+	return nil
+}
+
+// claimScan holds the scan targets of claimCols.
+type claimScan struct {
+	c            pipeline.Claim
+	kind, state  string
+	charge, subs int64
+	data         []byte
+}
+
+func (s *claimScan) dest() []any {
+	return []any{&s.c.ID, &s.c.EncounterID, &s.kind, &s.state, &s.c.PayerID, &s.c.PayerName, &s.c.Clearinghouse,
+		&s.charge, &s.subs, &s.c.PCN, &s.c.PayerClaimNumber, &s.data,
+		timeDest{&s.c.CreatedAt}, timeDest{&s.c.UpdatedAt}, timeDest{&s.c.FirstSubmittedAt}}
+}
+
+// claim returns the scanned claim, decoding its data.
+func (s *claimScan) claim() (*pipeline.Claim, error) {
+	c := s.c
+	c.Kind, c.State, c.TotalCharge, c.Submissions = x837.Kind(s.kind), pipeline.ClaimState(s.state), x12.Amount(s.charge), int(s.subs)
+	if err := (jsonDest{&c.Data}).Scan(s.data); err != nil {
+		return nil, fmt.Errorf("claim %d data: %w", c.ID, err)
+	}
+	return &c, nil
+}
+
+// lineScan holds the scan targets of lineCols.
+type lineScan struct {
+	l              pipeline.ClaimLine
+	lineNo, charge int64
+	modifiers      []byte
+}
+
+func (s *lineScan) dest() []any {
+	return []any{&s.l.ID, &s.l.ClaimID, &s.lineNo, &s.l.ControlNumber, &s.l.Procedure, &s.modifiers,
+		&s.l.RevenueCode, &s.charge, &s.l.Units, dateDest{&s.l.ServiceDate}}
+}
+
+func (s *lineScan) line() (pipeline.ClaimLine, error) {
+	l := s.l
+	l.LineNo, l.Charge = int(s.lineNo), x12.Amount(s.charge)
+	if err := (jsonDest{&l.Modifiers}).Scan(s.modifiers); err != nil {
+		return l, fmt.Errorf("line %d modifiers: %w", l.ID, err)
+	}
+	return l, nil
+}
+
+// GetClaim implements pipeline.ClaimTx. It reads the claim and its lines
+// in one query.
+func (t *Tx) GetClaim(ctx context.Context, id int64) (*pipeline.Claim, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	if err := t.flushClaimData(ctx); err != nil {
+		return nil, fmt.Errorf("get claim %d: %w", id, err)
+	}
+	rows, err := t.c.Query(ctx, `SELECT `+claimCols+`, COALESCE(l.id, 0), COALESCE(l.claim_id, 0), COALESCE(l.line_no, 0),
+COALESCE(l.control_number, ''), COALESCE(l.proc_code, ''), COALESCE(l.modifiers, 'null'),
+COALESCE(l.revenue_code, ''), COALESCE(l.charge, 0), COALESCE(l.units, ''), COALESCE(l.service_date, '')
+FROM `+claimFrom+` LEFT JOIN claim_lines l ON l.claim_id = c.id WHERE c.id = $1 ORDER BY l.line_no`, id)
+	if err != nil {
+		return nil, fmt.Errorf("get claim %d: %w", id, err)
+	}
+	defer rows.Close()
+	var cs claimScan
+	var ls lineScan
+	dest := append(cs.dest(), ls.dest()...)
+	var c *pipeline.Claim
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("get claim %d: %w", id, err)
+		}
+		if c == nil {
+			if c, err = cs.claim(); err != nil {
+				return nil, fmt.Errorf("get claim %d: %w", id, err)
+			}
+		}
+		if ls.l.ID == 0 {
+			continue
+		}
+		l, err := ls.line()
+		if err != nil {
+			return nil, fmt.Errorf("get claim %d: %w", id, err)
+		}
+		c.Lines = append(c.Lines, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("get claim %d: %w", id, err)
+	}
+	if c == nil {
+		return nil, fmt.Errorf("get claim %d: %w", id, pipeline.ErrNotFound)
+	}
+	t.know(&t.knownClaims, id)
+	return c, nil
+}
+
+// ClaimsInState implements pipeline.ClaimTx. A limit of zero or less
+// means no limit.
+func (t *Tx) ClaimsInState(ctx context.Context, s pipeline.ClaimState, limit int) ([]*pipeline.Claim, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	if err := t.flushClaimData(ctx); err != nil {
+		return nil, fmt.Errorf("claims in state %s: %w", s, err)
+	}
+	q := "SELECT " + claimCols + " FROM " + claimFrom + " WHERE c.state = $1 ORDER BY c.id"
+	args := []any{string(s)}
+	if limit > 0 {
+		q += " LIMIT $2"
+		args = append(args, int64(limit))
+	}
+	cs, err := t.claims(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("claims in state %s: %w", s, err)
+	}
+	return cs, nil
+}
+
+// claims runs a claim query and loads the lines of the claims it
+// returns, in one more query per 500 claims.
+func (t *Tx) claims(ctx context.Context, q string, args ...any) ([]*pipeline.Claim, error) {
+	rows, err := t.c.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*pipeline.Claim
+	byID := make(map[int64]*pipeline.Claim)
+	var cs claimScan
+	dest := cs.dest()
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		c, err := cs.claim()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+		byID[c.ID] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	for start := 0; start < len(out); start += 500 {
+		end := min(start+500, len(out))
+		ids := make([]any, 0, end-start)
+		for _, c := range out[start:end] {
+			ids = append(ids, c.ID)
+		}
+		if err := t.loadLines(ctx, ids, byID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (t *Tx) loadLines(ctx context.Context, ids []any, byID map[int64]*pipeline.Claim) error {
+	q := "SELECT " + lineCols + " FROM claim_lines WHERE claim_id IN (" + placeholders(1, len(ids)) + ") ORDER BY claim_id, line_no"
+	if len(ids) == 1 {
+		q = "SELECT " + lineCols + " FROM claim_lines WHERE claim_id = $1 ORDER BY line_no"
+	}
+	rows, err := t.c.Query(ctx, q, ids...)
+	if err != nil {
+		return fmt.Errorf("load lines: %w", err)
+	}
+	defer rows.Close()
+	var ls lineScan
+	dest := ls.dest()
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("load lines: %w", err)
+		}
+		l, err := ls.line()
+		if err != nil {
+			return fmt.Errorf("load lines: %w", err)
+		}
+		if c := byID[l.ClaimID]; c != nil {
+			c.Lines = append(c.Lines, l)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load lines: %w", err)
+	}
+	return nil
+}
+
+// UpdateClaimData implements pipeline.ClaimTx. It replaces the data,
+// kind, payer, clearinghouse, total charge and lines of a claim in state
+// held, rejected or ack_rejected, keeping the ID of each line whose line
+// number remains; in another state it returns an error wrapping
+// pipeline.ErrConflict, and pipeline.ErrNotFound when there is no such
+// claim. It sets c.UpdatedAt and the line IDs.
+func (t *Tx) UpdateClaimData(ctx context.Context, c *pipeline.Claim) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	data, err := jsonArg(c.Data)
+	if err != nil {
+		return fmt.Errorf("update claim %d: %w", c.ID, err)
+	}
+	now := t.stamp(time.Time{})
+	if err := t.flushClaimData(ctx); err != nil {
+		return fmt.Errorf("update claim %d: %w", c.ID, err)
+	}
+	n, err := t.c.Exec(ctx, `UPDATE claims SET kind = $2, payer_id = $3, payer_name = $4,
+clearinghouse = $5, total_charge = $6, updated_at = $7 WHERE id = $1 AND state IN `+updatableStates,
+		c.ID, string(c.Kind), c.PayerID, c.PayerName, c.Clearinghouse, int64(c.TotalCharge), t.c.Time(now))
+	if err != nil {
+		return fmt.Errorf("update claim %d: %w", c.ID, err)
+	}
+	if n == 0 {
+		return t.missingOrConflict(ctx, c.ID, "update claim %d: not held or rejected", c.ID)
+	}
+	if _, err := t.c.Exec(ctx, "UPDATE claim_data SET data = $2 WHERE claim_id = $1", c.ID, data); err != nil {
+		return t.fail(fmt.Errorf("update claim %d: %w", c.ID, err))
+	}
+	c.UpdatedAt = now
+	if err := t.replaceLines(ctx, c); err != nil {
+		return t.fail(fmt.Errorf("update claim %d: %w", c.ID, err))
+	}
+	return nil
+}
+
+// replaceLines replaces the lines of claim c by c.Lines, keeping the ID
+// of each line number that remains.
+func (t *Tx) replaceLines(ctx context.Context, c *pipeline.Claim) error {
+	rows, err := t.c.Query(ctx, "SELECT line_no, id FROM claim_lines WHERE claim_id = $1", c.ID)
+	if err != nil {
+		return err
+	}
+	reuse := make(map[int]int64)
+	for rows.Next() {
+		var no, id int64
+		if err := rows.Scan(&no, &id); err != nil {
+			rows.Close()
+			return err
+		}
+		reuse[int(no)] = id
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	// IDs first: a store may reserve above the largest ID in the table.
+	ids, err := t.lineIDs(ctx, c, reuse)
+	if err != nil {
+		return err
+	}
+	if _, err := t.c.Exec(ctx, "DELETE FROM claim_lines WHERE claim_id = $1", c.ID); err != nil {
+		return fmt.Errorf("delete lines: %w", err)
+	}
+	return t.insertLines(ctx, c, reuse, ids)
+}
+
+// missingOrConflict explains a conditional update of a claim that
+// changed no row: pipeline.ErrNotFound when the claim does not exist,
+// pipeline.ErrConflict (with its current state) otherwise.
+func (t *Tx) missingOrConflict(ctx context.Context, id int64, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	var state string
+	err := t.queryRow(ctx, "SELECT state FROM claims WHERE id = $1", []any{id}, &state)
+	switch {
+	case errors.Is(err, errNoRows):
+		return fmt.Errorf("%s: %w", msg, pipeline.ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("%s: %w", msg, err)
+	}
+	return fmt.Errorf("%s: claim is %s: %w", msg, state, pipeline.ErrConflict)
+}
+
+// MoveClaim implements pipeline.ClaimTx. The event is recorded with the
+// claim ID, from and to given here; a zero ev.At is the clock's time, and
+// becomes the claim's update time. A claim that does not exist returns
+// pipeline.ErrNotFound.
+func (t *Tx) MoveClaim(ctx context.Context, id int64, from, to pipeline.ClaimState, ev pipeline.Event) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if !pipeline.CanMove(from, to) {
+		return &pipeline.TransitionError{ClaimID: id, From: from, To: to}
+	}
+	ev.ClaimID, ev.From, ev.To, ev.At = id, from, to, t.stamp(ev.At)
+	n, err := t.c.Exec(ctx, "UPDATE claims SET state = $3, updated_at = $4 WHERE id = $1 AND state = $2",
+		id, string(from), string(to), t.c.Time(ev.At))
+	if err != nil {
+		return fmt.Errorf("move claim %d %s -> %s: %w", id, from, to, err)
+	}
+	if n == 0 {
+		return t.missingOrConflict(ctx, id, "move claim %d %s -> %s", id, from, to)
+	}
+	t.know(&t.knownClaims, id)
+	return t.queueEvent(ctx, ev)
+}
+
+// AddEvent implements pipeline.ClaimTx. ev.ClaimID must be set; a zero
+// ev.At is the clock's time.
+func (t *Tx) AddEvent(ctx context.Context, ev pipeline.Event) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if ev.ClaimID == 0 {
+		return errors.New("add event: no claim ID")
+	}
+	ev.At = t.stamp(ev.At)
+	return t.queueEvent(ctx, ev)
+}
+
+func (t *Tx) queueEvent(ctx context.Context, ev pipeline.Event) error {
+	ids, err := t.reserve(ctx, "claim_events", 1)
+	if err != nil {
+		return fmt.Errorf("add event to claim %d: %w", ev.ClaimID, err)
+	}
+	ev.ID = ids[0]
+	t.events = append(t.events, ev)
+	return nil
+}
+
+var tableEvents = &Table{Name: "claim_events", Cols: []string{
+	"id", "claim_id", "submission_id", "at", "kind", "from_state", "to_state",
+	"file_id", "set_control", "segment", "detail"}}
+
+type eventRows struct {
+	t  *Tx
+	es []pipeline.Event
+}
+
+func (r eventRows) Len() int { return len(r.es) }
+
+func (r eventRows) Row(i int, dst []any) {
+	e := &r.es[i]
+	dst[0], dst[1], dst[2], dst[3], dst[4], dst[5] = e.ID, e.ClaimID, e.SubmissionID, r.t.c.Time(e.At), e.Kind, string(e.From)
+	dst[6], dst[7], dst[8], dst[9], dst[10] = string(e.To), e.FileID, e.SetControl, int64(e.Segment), e.Detail
+}
+
+// Events implements pipeline.ClaimTx.
+func (t *Tx) Events(ctx context.Context, claimID int64) ([]pipeline.Event, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	if err := t.flush(ctx); err != nil {
+		return nil, fmt.Errorf("events of claim %d: %w", claimID, err)
+	}
+	rows, err := t.c.Query(ctx, `SELECT id, claim_id, submission_id, at, kind, from_state, to_state,
+file_id, set_control, segment, detail FROM claim_events WHERE claim_id = $1 ORDER BY id`, claimID)
+	if err != nil {
+		return nil, fmt.Errorf("events of claim %d: %w", claimID, err)
+	}
+	defer rows.Close()
+	var out []pipeline.Event
+	for rows.Next() {
+		var e pipeline.Event
+		var from, to string
+		var seg int64
+		if err := rows.Scan(&e.ID, &e.ClaimID, &e.SubmissionID, timeDest{&e.At}, &e.Kind, &from, &to,
+			&e.FileID, &e.SetControl, &seg, &e.Detail); err != nil {
+			return nil, fmt.Errorf("events of claim %d: %w", claimID, err)
+		}
+		e.From, e.To, e.Segment = pipeline.ClaimState(from), pipeline.ClaimState(to), int(seg)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("events of claim %d: %w", claimID, err)
+	}
+	return out, nil
+}
+
+// SetClaimRefs implements pipeline.ClaimTx. It returns
+// pipeline.ErrNotFound when there is no such claim.
+func (t *Tx) SetClaimRefs(ctx context.Context, id int64, pcn string, submissions int, payerClaimNumber string, firstSubmitted time.Time) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	n, err := t.c.Exec(ctx, `UPDATE claims SET pcn = $2, submissions = $3,
+payer_claim_number = CASE WHEN $4 = '' THEN payer_claim_number ELSE $4 END,
+first_submitted_at = COALESCE(first_submitted_at, $5), updated_at = $6 WHERE id = $1`,
+		id, pcn, int64(submissions), payerClaimNumber, t.c.Time(NormTime(firstSubmitted)), t.c.Time(t.stamp(time.Time{})))
+	if err != nil {
+		return fmt.Errorf("set refs of claim %d: %w", id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("set refs of claim %d: %w", id, pipeline.ErrNotFound)
+	}
+	return nil
+}
+
+const submissionCols = "id, claim_id, version, pcn, frequency, batch_id, set_control, seg_from, seg_to, created_at"
+
+// CreateSubmission implements pipeline.ClaimTx. A PCN already used
+// returns an error wrapping pipeline.ErrConflict; a zero CreatedAt is the
+// clock's time.
+func (t *Tx) CreateSubmission(ctx context.Context, s *pipeline.Submission) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	s.CreatedAt = t.stamp(s.CreatedAt)
+	var id int64
+	err := t.queryRow(ctx, `INSERT INTO submissions (claim_id, version, pcn, frequency, batch_id,
+set_control, seg_from, seg_to, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (pcn) DO NOTHING RETURNING id`,
+		[]any{s.ClaimID, int64(s.Version), s.PCN, s.Frequency, s.BatchID, s.SetControl,
+			int64(s.SegFrom), int64(s.SegTo), t.c.Time(s.CreatedAt)}, &id)
+	switch {
+	case errors.Is(err, errNoRows):
+		return fmt.Errorf("create submission of claim %d: PCN %q already used: %w", s.ClaimID, s.PCN, pipeline.ErrConflict)
+	case err != nil:
+		return fmt.Errorf("create submission of claim %d: %w", s.ClaimID, err)
+	}
+	s.ID = id
+	return nil
+}
+
+func (t *Tx) submissions(ctx context.Context, q string, args ...any) ([]*pipeline.Submission, error) {
+	rows, err := t.c.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*pipeline.Submission
+	for rows.Next() {
+		var s pipeline.Submission
+		var version, from, to int64
+		if err := rows.Scan(&s.ID, &s.ClaimID, &version, &s.PCN, &s.Frequency, &s.BatchID, &s.SetControl,
+			&from, &to, timeDest{&s.CreatedAt}); err != nil {
+			return nil, err
+		}
+		s.Version, s.SegFrom, s.SegTo = int(version), int(from), int(to)
+		out = append(out, &s)
+	}
+	return out, rows.Err()
+}
+
+// SubmissionByPCN implements pipeline.ClaimTx.
+func (t *Tx) SubmissionByPCN(ctx context.Context, pcn string) (*pipeline.Submission, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	ss, err := t.submissions(ctx, "SELECT "+submissionCols+" FROM submissions WHERE pcn = $1", pcn)
+	if err != nil {
+		return nil, fmt.Errorf("submission by PCN: %w", err)
+	}
+	if len(ss) == 0 {
+		return nil, fmt.Errorf("submission by PCN %q: %w", pcn, pipeline.ErrNotFound)
+	}
+	return ss[0], nil
+}
+
+// SubmissionsInBatch implements pipeline.ClaimTx, in ID order.
+func (t *Tx) SubmissionsInBatch(ctx context.Context, batchID int64, setControl string) ([]*pipeline.Submission, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	q := "SELECT " + submissionCols + " FROM submissions WHERE batch_id = $1"
+	args := []any{batchID}
+	if setControl != "" {
+		q += " AND set_control = $2"
+		args = append(args, setControl)
+	}
+	ss, err := t.submissions(ctx, q+" ORDER BY id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("submissions in batch %d: %w", batchID, err)
+	}
+	return ss, nil
+}
+
+// Submissions implements pipeline.ClaimTx.
+func (t *Tx) Submissions(ctx context.Context, claimID int64) ([]*pipeline.Submission, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	ss, err := t.submissions(ctx, "SELECT "+submissionCols+" FROM submissions WHERE claim_id = $1 ORDER BY id", claimID)
+	if err != nil {
+		return nil, fmt.Errorf("submissions of claim %d: %w", claimID, err)
+	}
+	return ss, nil
+}

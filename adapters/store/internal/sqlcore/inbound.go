@@ -1,0 +1,101 @@
+package sqlcore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/x12claims/claims/pipeline"
+)
+
+const inboundCols = `id, clearinghouse, name, sha256, size, local_path, kind, state, error, received_at, processed_at`
+
+// CreateInbound implements pipeline.InboundTx. On insert it sets f.ID and
+// fills a zero ReceivedAt from the clock; when a file with the same
+// SHA256 exists it returns false and leaves f unchanged.
+func (t *Tx) CreateInbound(ctx context.Context, f *pipeline.InboundFile) (bool, error) {
+	if err := t.check(); err != nil {
+		return false, err
+	}
+	received := t.stamp(f.ReceivedAt)
+	processed := NormTime(f.ProcessedAt)
+	var id int64
+	err := t.queryRow(ctx, `INSERT INTO inbound_files (clearinghouse, name, sha256, size, local_path, kind,
+state, error, received_at, processed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (sha256) DO NOTHING RETURNING id`,
+		[]any{f.Clearinghouse, f.Name, f.SHA256, f.Size, f.LocalPath, f.Kind, string(f.State), f.Error,
+			t.c.Time(received), t.c.Time(processed)}, &id)
+	switch {
+	case errors.Is(err, errNoRows):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("create inbound file: %w", err)
+	}
+	f.ID, f.ReceivedAt, f.ProcessedAt = id, received, processed
+	return true, nil
+}
+
+func (t *Tx) inbound(ctx context.Context, q string, args ...any) ([]*pipeline.InboundFile, error) {
+	rows, err := t.c.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*pipeline.InboundFile
+	for rows.Next() {
+		var f pipeline.InboundFile
+		var state string
+		if err := rows.Scan(&f.ID, &f.Clearinghouse, &f.Name, &f.SHA256, &f.Size, &f.LocalPath, &f.Kind, &state,
+			&f.Error, timeDest{&f.ReceivedAt}, timeDest{&f.ProcessedAt}); err != nil {
+			return nil, err
+		}
+		f.State = pipeline.InboundState(state)
+		out = append(out, &f)
+	}
+	return out, rows.Err()
+}
+
+// InboundBySHA implements pipeline.InboundTx.
+func (t *Tx) InboundBySHA(ctx context.Context, sha256 string) (*pipeline.InboundFile, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	fs, err := t.inbound(ctx, "SELECT "+inboundCols+" FROM inbound_files WHERE sha256 = $1", sha256)
+	if err != nil {
+		return nil, fmt.Errorf("inbound file by hash: %w", err)
+	}
+	if len(fs) == 0 {
+		return nil, fmt.Errorf("inbound file by hash %s: %w", sha256, pipeline.ErrNotFound)
+	}
+	return fs[0], nil
+}
+
+// UpdateInbound implements pipeline.InboundTx. It returns
+// pipeline.ErrNotFound when there is no such file.
+func (t *Tx) UpdateInbound(ctx context.Context, f *pipeline.InboundFile) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	f.ProcessedAt = NormTime(f.ProcessedAt)
+	n, err := t.c.Exec(ctx, "UPDATE inbound_files SET kind = $2, state = $3, error = $4, processed_at = $5 WHERE id = $1",
+		f.ID, f.Kind, string(f.State), f.Error, t.c.Time(f.ProcessedAt))
+	if err != nil {
+		return fmt.Errorf("update inbound file %d: %w", f.ID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("update inbound file %d: %w", f.ID, pipeline.ErrNotFound)
+	}
+	return nil
+}
+
+// InboundInState implements pipeline.InboundTx.
+func (t *Tx) InboundInState(ctx context.Context, s pipeline.InboundState) ([]*pipeline.InboundFile, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	fs, err := t.inbound(ctx, "SELECT "+inboundCols+" FROM inbound_files WHERE state = $1 ORDER BY id", string(s))
+	if err != nil {
+		return nil, fmt.Errorf("inbound files in state %s: %w", s, err)
+	}
+	return fs, nil
+}

@@ -1,0 +1,108 @@
+package sqlcore
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/x12claims/claims/x12"
+)
+
+func TestInsertChunks(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 63, 64, 127, 128, 129, 500, 1500} {
+		got := InsertChunks(n)
+		sum := 0
+		for i, c := range got {
+			sum += c
+			if c <= 0 || c > MaxChunk || c&(c-1) != 0 || (i > 0 && c > got[i-1]) {
+				t.Errorf("InsertChunks(%d) = %v: sizes must be powers of two up to %d, largest first", n, got, MaxChunk)
+				break
+			}
+		}
+		if sum != n {
+			t.Errorf("InsertChunks(%d) = %v, sums to %d", n, got, sum)
+		}
+	}
+}
+
+func TestInsertSQL(t *testing.T) {
+	got := InsertSQL(&Table{Name: "t", Cols: []string{"a", "b"}}, 2)
+	want := "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
+	if got != want {
+		t.Errorf("InsertSQL = %q, want %q", got, want)
+	}
+}
+
+func TestControlKey(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"000000042", "42"}, {"42", "42"}, {" 42 ", "42"}, {"000000000", "0"}, {"", ""}, {"0", "0"},
+	} {
+		if got := controlKey(tc.in); got != tc.want {
+			t.Errorf("controlKey(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if got := idKey("SENDER01       "); got != "SENDER01" {
+		t.Errorf("idKey = %q", got)
+	}
+}
+
+func TestTimeDest(t *testing.T) {
+	want := time.Date(2024, 5, 6, 12, 8, 9, 123456000, time.UTC)
+	for _, src := range []any{
+		"2024-05-06T12:08:09.123456Z",
+		[]byte("2024-05-06T12:08:09.123456Z"),
+		time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.FixedZone("EST", -5*3600)),
+	} {
+		var got time.Time
+		if err := (timeDest{&got}).Scan(src); err != nil || got != want {
+			t.Errorf("Scan(%v) = %v, %v; want %v", src, got, err, want)
+		}
+	}
+	got := time.Now()
+	if err := (timeDest{&got}).Scan(nil); err != nil || !got.IsZero() {
+		t.Errorf("Scan(nil) = %v, %v; want the zero time", got, err)
+	}
+	if err := (timeDest{&got}).Scan("yesterday"); err == nil {
+		t.Errorf("Scan(garbage) succeeded")
+	}
+	if s := want.Format(TimeText); s != "2024-05-06T12:08:09.123456Z" {
+		t.Errorf("TimeText formats %q", s)
+	}
+}
+
+func TestDateDest(t *testing.T) {
+	var d x12.Date
+	if err := (dateDest{&d}).Scan("2024-02-29"); err != nil || d != (x12.Date{Year: 2024, Month: 2, Day: 29}) {
+		t.Errorf("Scan = %v, %v", d, err)
+	}
+	if err := (dateDest{&d}).Scan(""); err != nil || !d.IsZero() {
+		t.Errorf("Scan('') = %v, %v", d, err)
+	}
+	if err := (dateDest{&d}).Scan("2023-02-29"); err == nil {
+		t.Errorf("Scan of a day that does not exist succeeded")
+	}
+}
+
+func TestLoadMigrations(t *testing.T) {
+	ms, err := LoadMigrations(fstest.MapFS{
+		"m/0002_more.sql":  {Data: []byte("B")},
+		"m/0001_init.sql":  {Data: []byte("A")},
+		"m/README.md":      {Data: []byte("not a migration")},
+		"m/sub/0003_x.sql": {Data: []byte("in a subfolder: ignored")},
+	}, "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 2 || ms[0].Version != 1 || ms[0].SQL != "A" || ms[1].Name != "0002_more" {
+		t.Errorf("LoadMigrations = %+v", ms)
+	}
+	for name, fsys := range map[string]fstest.MapFS{
+		"bad name":  {"m/init.sql": {Data: []byte("A")}},
+		"duplicate": {"m/0001_a.sql": {}, "m/0001_b.sql": {}},
+	} {
+		if _, err := LoadMigrations(fsys, "m"); err == nil || !strings.Contains(err.Error(), "0001") && name == "duplicate" {
+			t.Errorf("%s: LoadMigrations error = %v", name, err)
+		}
+	}
+}

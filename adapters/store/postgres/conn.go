@@ -1,0 +1,133 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/x12claims/claims/adapters/store/internal/sqlcore"
+)
+
+// copyThreshold is the number of rows from which Insert uses COPY rather
+// than multi-row INSERT statements.
+const copyThreshold = 32
+
+// conn is one transaction (sqlcore.Conn).
+type conn struct {
+	s    *Store
+	tx   pgx.Tx
+	args []any
+}
+
+var _ sqlcore.Conn = (*conn)(nil)
+
+func (c *conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	ct, err := c.tx.Exec(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return ct.RowsAffected(), nil
+}
+
+func (c *conn) Query(ctx context.Context, q string, args ...any) (sqlcore.Rows, error) {
+	return c.tx.Query(ctx, q, args...)
+}
+
+func (c *conn) Insert(ctx context.Context, t *sqlcore.Table, src sqlcore.RowSource) error {
+	if src.Len() >= copyThreshold {
+		_, err := c.tx.CopyFrom(ctx, pgx.Identifier{t.Name}, t.Cols, &copySource{src: src, row: make([]any, len(t.Cols))})
+		return err
+	}
+	n := len(t.Cols)
+	row := 0
+	for _, size := range sqlcore.InsertChunks(src.Len()) {
+		if cap(c.args) < size*n {
+			c.args = make([]any, size*n)
+		}
+		args := c.args[:size*n]
+		for i := range size {
+			src.Row(row+i, args[i*n:(i+1)*n])
+		}
+		if _, err := c.tx.Exec(ctx, c.s.insertSQL(t, size), args...); err != nil {
+			return err
+		}
+		row += size
+	}
+	clear(c.args)
+	return nil
+}
+
+// insertSQL returns sqlcore.InsertSQL(t, n), built once per store.
+func (s *Store) insertSQL(t *sqlcore.Table, n int) string {
+	k := insertKey{t, n}
+	if q, ok := s.inserts.Load(k); ok {
+		return q.(string)
+	}
+	q := sqlcore.InsertSQL(t, n)
+	s.inserts.Store(k, q)
+	return q
+}
+
+type insertKey struct {
+	t *sqlcore.Table
+	n int
+}
+
+// copySource adapts a RowSource to pgx.CopyFromSource.
+type copySource struct {
+	src sqlcore.RowSource
+	i   int
+	row []any
+}
+
+func (s *copySource) Next() bool {
+	s.i++
+	return s.i <= s.src.Len()
+}
+
+func (s *copySource) Values() ([]any, error) {
+	s.src.Row(s.i-1, s.row)
+	return s.row, nil
+}
+
+func (s *copySource) Err() error { return nil }
+
+// ReserveIDs takes n values of the table's identity sequence. Values not
+// inserted are lost (gaps in IDs), never handed out twice.
+func (c *conn) ReserveIDs(ctx context.Context, table string, n int) ([]int64, error) {
+	var ids []int64
+	err := c.tx.QueryRow(ctx, "SELECT array_agg(nextval(pg_get_serial_sequence($1, 'id'))) FROM generate_series(1, $2)",
+		table, int64(n)).Scan(&ids)
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// ForUpdate locks rows against updates, but not against inserts that
+// reference them (foreign keys take KEY SHARE locks).
+func (c *conn) ForUpdate() string { return " FOR NO KEY UPDATE" }
+
+// Lock takes a transaction-scoped advisory lock on the key within the
+// current schema.
+func (c *conn) Lock(ctx context.Context, key string) error {
+	_, err := c.tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(COALESCE(current_schema(), '') || ' ' || $1, 0))", key)
+	return err
+}
+
+func (c *conn) Time(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return sqlcore.NormTime(t)
+}
+
+func (c *conn) IsUniqueViolation(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505"
+}

@@ -1,0 +1,21 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/x12claims/claims/pipeline"
+	"github.com/x12claims/claims/pipeline/pipelinetest"
+)
+
+// The pipeline's posting scenarios and the corpus 835s, run on
+// PostgreSQL as adapters/store/sqlite runs them on SQLite.
+
+func TestPostingScenarios(t *testing.T) {
+	testURL(t)
+	pipelinetest.RunPostingScenarios(t, func(t *testing.T) pipeline.Store { return openFresh(t) })
+}
+
+func TestCorpusPosting(t *testing.T) {
+	testURL(t)
+	pipelinetest.RunCorpusPosting(t, func(t *testing.T) pipeline.Store { return openFresh(t) })
+}

@@ -1,0 +1,215 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/x12claims/claims/adapters/store/postgres"
+	"github.com/x12claims/claims/pipeline"
+	"github.com/x12claims/claims/pipeline/pipelinetest"
+)
+
+// defaultTestURL is the server CI provides when CLAIMS_INTEGRATION=required.
+const defaultTestURL = "postgres://postgres@127.0.0.1:5432/test"
+
+// testURL returns the server for tests, or skips the test (fails it when
+// CLAIMS_INTEGRATION=required) when there is none or it does not answer.
+func testURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv("CLAIMS_TEST_POSTGRES_URL")
+	if u == "" {
+		if !pipelinetest.IntegrationRequired() {
+			pipelinetest.NeedIntegration(t, "PostgreSQL", errors.New("CLAIMS_TEST_POSTGRES_URL is not set"))
+		}
+		u = defaultTestURL
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := pgx.Connect(ctx, u)
+	if err != nil {
+		pipelinetest.NeedIntegration(t, "PostgreSQL", err)
+	}
+	c.Close(ctx)
+	return u
+}
+
+// freshSchema creates an empty schema claims_test_<random> on the test
+// server, drops it when the test ends, and returns a URL whose
+// search_path selects it.
+func freshSchema(t testing.TB) string {
+	t.Helper()
+	base := testURL(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		pipelinetest.NeedIntegration(t, "PostgreSQL", err)
+	}
+	defer admin.Close(ctx)
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "claims_test_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		c, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	return withSearchPath(t, base, schema)
+}
+
+// withSearchPath adds search_path=schema to a URL or key=value
+// connection string.
+func withSearchPath(t testing.TB, base, schema string) string {
+	t.Helper()
+	if !strings.Contains(base, "://") {
+		return base + " search_path=" + schema
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("CLAIMS_TEST_POSTGRES_URL is not a valid URL")
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// openFresh opens a store in a fresh schema, closed when the test ends
+// (before the schema is dropped).
+func openFresh(t testing.TB) *postgres.Store {
+	t.Helper()
+	u := freshSchema(t)
+	s, err := postgres.Open(context.Background(), u)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	testURL(t)
+	pipelinetest.RunStoreTests(t, func(t *testing.T) pipeline.Store {
+		return openFresh(t)
+	}, pipelinetest.ConcurrentTransactions())
+}
+
+func TestConcurrentOpenMigratesOnce(t *testing.T) {
+	u := freshSchema(t)
+	const n = 4
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			s, err := postgres.Open(t.Context(), u)
+			if err == nil {
+				err = s.InTx(t.Context(), func(tx pipeline.Tx) error {
+					_, err := tx.NextSequence(t.Context(), "x")
+					return err
+				})
+				s.Close()
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("Open #%d: %v", i, err)
+		}
+	}
+	c, err := pgx.Connect(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	var migrations, seq int
+	if err := c.QueryRow(t.Context(), "SELECT (SELECT COUNT(*) FROM schema_migrations), (SELECT value FROM sequences WHERE name = 'x')").Scan(&migrations, &seq); err != nil {
+		t.Fatal(err)
+	}
+	if migrations != 1 || seq != n {
+		t.Errorf("schema_migrations rows, sequence = %d, %d; want 1, %d", migrations, seq, n)
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	u := freshSchema(t)
+	s, err := postgres.Open(t.Context(), u)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	s.Close()
+	c, err := pgx.Connect(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	if _, err := c.Exec(t.Context(), "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future', 'x')"); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := postgres.Open(t.Context(), u); err == nil || !strings.Contains(err.Error(), "newer") {
+		if err == nil {
+			s.Close()
+		}
+		t.Errorf("Open of a newer schema: %v, want an error saying it is newer", err)
+	}
+}
+
+func TestNewWithPool(t *testing.T) {
+	u := freshSchema(t)
+	pool, err := pgxpool.New(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	s, err := postgres.New(t.Context(), pool)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	if err := s.InTx(t.Context(), func(tx pipeline.Tx) error { return tx.Lock(t.Context(), "x") }); err != nil {
+		t.Errorf("InTx: %v", err)
+	}
+	s.Close()
+	if err := pool.Ping(t.Context()); err != nil {
+		t.Errorf("Close closed the caller's pool: %v", err)
+	}
+}
+
+func TestOpenBadURL(t *testing.T) {
+	_, err := postgres.Open(t.Context(), "postgres://user:secret@[::1")
+	if err == nil || strings.Contains(err.Error(), "secret") {
+		t.Errorf("Open(bad URL) = %v; want an error that does not echo the password", err)
+	}
+}
+
+// BenchmarkPostClaimPayments: see pipelinetest.BenchPostClaimPayments.
+func BenchmarkPostClaimPayments(b *testing.B) {
+	pipelinetest.BenchPostClaimPayments(b, openFresh(b))
+}
+
+// BenchmarkPostClaimPaymentsBulk: see pipelinetest.BenchPostClaimPaymentsBulk.
+func BenchmarkPostClaimPaymentsBulk(b *testing.B) {
+	pipelinetest.BenchPostClaimPaymentsBulk(b, openFresh(b))
+}

@@ -1,0 +1,214 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/x12claims/claims/adapters/store/internal/sqlcore"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// maxCachedStmts bounds the prepared-statement cache; statements past it
+// (queries with a variable number of parameters) are prepared per use.
+const maxCachedStmts = 256
+
+// conn is one transaction on the store's connection (sqlcore.Conn).
+type conn struct {
+	s    *Store
+	args []any // reused argument buffer for Insert
+}
+
+var _ sqlcore.Conn = (*conn)(nil)
+
+// stmt returns the prepared statement for q and whether the caller must
+// close it after use.
+func (c *conn) stmt(ctx context.Context, q string) (*sql.Stmt, bool, error) {
+	if st := c.s.stmts[q]; st != nil {
+		return st, false, nil
+	}
+	st, err := c.s.conn.PrepareContext(ctx, anonymous(q))
+	if err != nil {
+		return nil, false, err
+	}
+	if len(c.s.stmts) >= maxCachedStmts {
+		return st, true, nil
+	}
+	c.s.stmts[q] = st
+	return st, false, nil
+}
+
+func (c *conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	if len(args) == 0 {
+		// Possibly several statements (migrations): no preparation.
+		res, err := c.s.conn.ExecContext(ctx, q)
+		if err != nil {
+			return 0, err
+		}
+		return res.RowsAffected()
+	}
+	st, once, err := c.stmt(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	if once {
+		defer st.Close()
+	}
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (c *conn) Query(ctx context.Context, q string, args ...any) (sqlcore.Rows, error) {
+	st, once, err := c.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		if once {
+			st.Close()
+		}
+		return nil, err
+	}
+	r := &rows{Rows: rs}
+	if once {
+		r.stmt = st
+	}
+	return r, nil
+}
+
+// insertSQL returns sqlcore.InsertSQL(t, n), built once per store.
+func (s *Store) insertSQL(t *sqlcore.Table, n int) string {
+	k := insertKey{t, n}
+	q, ok := s.inserts[k]
+	if !ok {
+		q = sqlcore.InsertSQL(t, n)
+		s.inserts[k] = q
+	}
+	return q
+}
+
+type insertKey struct {
+	t *sqlcore.Table
+	n int
+}
+
+// rows adapts *sql.Rows to sqlcore.Rows, closing a one-off statement
+// with them.
+type rows struct {
+	*sql.Rows
+	stmt *sql.Stmt
+}
+
+func (r *rows) Close() {
+	r.Rows.Close()
+	if r.stmt != nil {
+		r.stmt.Close()
+		r.stmt = nil
+	}
+}
+
+func (c *conn) Insert(ctx context.Context, t *sqlcore.Table, src sqlcore.RowSource) error {
+	n := len(t.Cols)
+	row := 0
+	for _, size := range sqlcore.InsertChunks(src.Len()) {
+		if cap(c.args) < size*n {
+			c.args = make([]any, size*n)
+		}
+		args := c.args[:size*n]
+		for i := range size {
+			src.Row(row+i, args[i*n:(i+1)*n])
+		}
+		if _, err := c.Exec(ctx, c.s.insertSQL(t, size), args...); err != nil {
+			return err
+		}
+		row += size
+	}
+	clear(c.args)
+	return nil
+}
+
+// ReserveIDs takes n values from the table's row in id_counters. The
+// transaction holds the write lock, so no one else takes them meanwhile;
+// if it rolls back, so does the counter.
+func (c *conn) ReserveIDs(ctx context.Context, table string, n int) ([]int64, error) {
+	r, err := c.Query(ctx, "UPDATE id_counters SET next = next + $2 WHERE name = $1 RETURNING next - $2", table, int64(n))
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	if !r.Next() {
+		return nil, fmt.Errorf("no id counter for %s: %w", table, errors.Join(r.Err(), sql.ErrNoRows))
+	}
+	var first int64
+	if err := r.Scan(&first); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = first + int64(i)
+	}
+	return ids, nil
+}
+
+// ForUpdate is empty: every transaction holds the database write lock.
+func (c *conn) ForUpdate() string { return "" }
+
+// Lock is a no-op: every transaction holds the database write lock.
+func (c *conn) Lock(context.Context, string) error { return nil }
+
+func (c *conn) Time(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return sqlcore.NormTime(t).Format(sqlcore.TimeText)
+}
+
+func (c *conn) IsUniqueViolation(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// anonymous returns q with its parameters $1, $2, ... $n written as ?,
+// when they appear in that order, once each; otherwise q. SQLite binds
+// anonymous parameters in constant time but looks numbered ones up in a
+// list, which makes binding a statement with hundreds of parameters (a
+// long IN list, a multi-row INSERT) quadratic.
+func anonymous(q string) string {
+	var b strings.Builder
+	next := 1
+	for i := 0; i < len(q); i++ {
+		if q[i] != '$' {
+			b.WriteByte(q[i])
+			continue
+		}
+		j := i + 1
+		for j < len(q) && q[j] >= '0' && q[j] <= '9' {
+			j++
+		}
+		if q[i+1:j] != strconv.Itoa(next) {
+			return q
+		}
+		b.WriteByte('?')
+		next++
+		i = j - 1
+	}
+	return b.String()
+}
+
+// isNoTransaction reports whether err says no transaction is open.
+func isNoTransaction(err error) bool {
+	return strings.Contains(err.Error(), "no transaction is active")
+}

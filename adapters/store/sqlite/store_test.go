@@ -1,0 +1,160 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/x12claims/claims/adapters/store/sqlite"
+	"github.com/x12claims/claims/pipeline"
+	"github.com/x12claims/claims/pipeline/pipelinetest"
+)
+
+// openTemp opens a store in a new temporary folder and closes it when the
+// test ends.
+func openTemp(t testing.TB) (*sqlite.Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "state", "claims.db")
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s, path
+}
+
+func TestConformance(t *testing.T) {
+	pipelinetest.RunStoreTests(t, func(t *testing.T) pipeline.Store {
+		s, _ := openTemp(t)
+		return s
+	})
+}
+
+func TestOpenCreatesPrivateFiles(t *testing.T) {
+	s, path := openTemp(t)
+	if err := s.InTx(t.Context(), func(tx pipeline.Tx) error {
+		_, err := tx.NextSequence(t.Context(), "x")
+		return err
+	}); err != nil {
+		t.Fatalf("InTx: %v", err)
+	}
+	for _, tc := range []struct {
+		path string
+		mode os.FileMode
+	}{
+		{filepath.Dir(path), 0o700 | os.ModeDir},
+		{path, 0o600},
+		{path + "-wal", 0o600},
+		{path + "-shm", 0o600},
+	} {
+		fi, err := os.Stat(tc.path)
+		if err != nil {
+			t.Errorf("stat: %v", err)
+			continue
+		}
+		if got := fi.Mode() & (os.ModePerm | os.ModeDir); got != tc.mode {
+			t.Errorf("%s: mode %v, want %v", filepath.Base(tc.path), got, tc.mode)
+		}
+	}
+}
+
+func TestReopenKeepsDataAndSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "claims.db")
+	ctx := t.Context()
+	for want := int64(1); want <= 3; want++ {
+		s, err := sqlite.Open(ctx, path)
+		if err != nil {
+			t.Fatalf("Open #%d: %v", want, err)
+		}
+		var got int64
+		err = s.InTx(ctx, func(tx pipeline.Tx) error {
+			var err error
+			got, err = tx.NextSequence(ctx, "x")
+			return err
+		})
+		if err != nil || got != want {
+			t.Errorf("open #%d: NextSequence = %d, %v; want %d", want, got, err, want)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		if err := s.Close(); err != nil {
+			t.Errorf("second Close: %v", err)
+		}
+		if err := s.InTx(ctx, func(pipeline.Tx) error { return nil }); err == nil {
+			t.Errorf("InTx on a closed store succeeded")
+		}
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "claims.db")
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	s.Close()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future', 'x')"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, err = sqlite.Open(t.Context(), path)
+	if err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Errorf("Open of a newer schema: %v, want an error saying it is newer", err)
+	}
+}
+
+func TestOpenFailsOnGarbage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "claims.db")
+	if err := os.WriteFile(path, []byte(strings.Repeat("not a database ", 100)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := sqlite.Open(t.Context(), path); err == nil {
+		s.Close()
+		t.Errorf("Open of a file that is not a database succeeded")
+	}
+}
+
+func TestNew(t *testing.T) {
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "claims.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s, err := sqlite.New(t.Context(), db)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	if err := s.InTx(t.Context(), func(tx pipeline.Tx) error { return tx.Lock(t.Context(), "x") }); err != nil {
+		t.Errorf("InTx: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if err := db.Ping(); err != nil {
+		t.Errorf("Close closed the caller's db: %v", err)
+	}
+}
+
+// BenchmarkPostClaimPayments: see pipelinetest.BenchPostClaimPayments.
+func BenchmarkPostClaimPayments(b *testing.B) {
+	s, _ := openTemp(b)
+	pipelinetest.BenchPostClaimPayments(b, s)
+}
+
+// BenchmarkPostClaimPaymentsBulk: see pipelinetest.BenchPostClaimPaymentsBulk.
+func BenchmarkPostClaimPaymentsBulk(b *testing.B) {
+	s, _ := openTemp(b)
+	pipelinetest.BenchPostClaimPaymentsBulk(b, s)
+}
