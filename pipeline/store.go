@@ -112,6 +112,25 @@ type ClaimTx interface {
 	SubmissionsInBatch(ctx context.Context, batchID int64, setControl string) ([]*Submission, error)
 	// Submissions returns a claim's submissions, oldest first.
 	Submissions(ctx context.Context, claimID int64) ([]*Submission, error)
+
+	// The batch forms, for posting a whole remittance in a few
+	// statements (on a database server every statement is a round trip).
+
+	// GetClaims returns the claims with those IDs, with their lines, in
+	// ID order, leaving out IDs that match none.
+	GetClaims(ctx context.Context, ids []int64) ([]*Claim, error)
+	// SubmissionsByPCN returns the submissions with those CLM01s, in ID
+	// order, leaving out PCNs that match none.
+	SubmissionsByPCN(ctx context.Context, pcns []string) ([]*Submission, error)
+	// MoveClaims moves, for each event, claim ev.ClaimID from ev.From to
+	// ev.To and appends ev to its history. It checks every move first:
+	// an illegal one returns a *TransitionError, a missing claim
+	// ErrNotFound, claims not in their From state ErrConflict; then
+	// nothing moves. A claim may appear once.
+	MoveClaims(ctx context.Context, evs []Event) error
+	// SetPayerClaimNumbers records the payer's claim number of each claim
+	// in refs. An unknown claim ID returns ErrNotFound.
+	SetPayerClaimNumbers(ctx context.Context, refs map[int64]string) error
 }
 
 // BatchTx records outbound files.
@@ -226,6 +245,10 @@ type ReportTx interface {
 	// LineBalances returns the derived balance of every line of a claim,
 	// keyed by line ID (0 for claim-level entries).
 	LineBalances(ctx context.Context, claimID int64) (map[int64]Balance, error)
+	// ClaimBalances returns the derived balance of each claim with those
+	// IDs (lines and claim level together), leaving out claims without
+	// ledger entries.
+	ClaimBalances(ctx context.Context, ids []int64) (map[int64]Balance, error)
 	// OpenBalances returns, for every claim with a non-zero insurance or
 	// patient balance, its balance and first submission time.
 	OpenBalances(ctx context.Context) ([]ClaimBalance, error)

@@ -2,15 +2,12 @@ package pipelinetest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"testing"
 
 	"github.com/x12claims/claims/pipeline"
 	"github.com/x12claims/claims/x12"
 )
-
-var errNoBulk = errors.New("no batch operations")
 
 // PostingBatch is the number of claims BenchPostClaimPayments posts per
 // transaction.
@@ -35,9 +32,6 @@ func benchPost(b *testing.B, s pipeline.Store, bulk bool) {
 		if _, err := tx.CreateRemittance(ctx, remit); err != nil {
 			return err
 		}
-		if _, ok := tx.(BulkTx); bulk && !ok {
-			return errNoBulk
-		}
 		for i := range claims {
 			c := sampleClaim(fmt.Sprintf("B%d", i), pipeline.StatePaid)
 			if err := tx.CreateClaim(ctx, c); err != nil {
@@ -47,9 +41,6 @@ func benchPost(b *testing.B, s pipeline.Store, bulk bool) {
 		}
 		return nil
 	})
-	if errors.Is(err, errNoBulk) {
-		b.Skip("the store's Tx has no batch operations")
-	}
 	if err != nil {
 		b.Fatalf("setup: %v", err)
 	}
@@ -60,7 +51,7 @@ func benchPost(b *testing.B, s pipeline.Store, bulk bool) {
 	for b.Loop() {
 		err := s.InTx(ctx, func(tx pipeline.Tx) error {
 			if bulk {
-				return postBatchBulk(ctx, tx.(BulkTx), tx, remit, claims, from, to)
+				return postBatchBulk(ctx, tx, remit, claims, from, to)
 			}
 			return postBatch(ctx, tx, remit, claims, from, to)
 		})
@@ -94,7 +85,7 @@ func postBatch(ctx context.Context, tx pipeline.Tx, remit *pipeline.Remittance, 
 	return nil
 }
 
-func postBatchBulk(ctx context.Context, bt BulkTx, tx pipeline.Tx, remit *pipeline.Remittance, claims []*pipeline.Claim, from, to pipeline.ClaimState) error {
+func postBatchBulk(ctx context.Context, tx pipeline.Tx, remit *pipeline.Remittance, claims []*pipeline.Claim, from, to pipeline.ClaimState) error {
 	moves := make([]pipeline.Event, len(claims))
 	for i, c := range claims {
 		if err := postClaim(ctx, tx, remit, c, i, to); err != nil {
@@ -105,7 +96,7 @@ func postBatchBulk(ctx context.Context, bt BulkTx, tx pipeline.Tx, remit *pipeli
 			return err
 		}
 	}
-	return bt.MoveClaims(ctx, moves)
+	return tx.MoveClaims(ctx, moves)
 }
 
 // postClaim adds the payment and ledger entries of one claim.
@@ -125,8 +116,7 @@ func postClaim(ctx context.Context, tx pipeline.Tx, remit *pipeline.Remittance, 
 }
 
 // BenchPostClaimPaymentsBulk is BenchPostClaimPayments with the claims of
-// a transaction moved by one BulkTx.MoveClaims call. It skips when the
-// store's Tx is not a BulkTx.
+// a transaction moved by one MoveClaims call.
 func BenchPostClaimPaymentsBulk(b *testing.B, s pipeline.Store) {
 	benchPost(b, s, true)
 }

@@ -3,39 +3,11 @@ package pipelinetest
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/x12claims/claims/pipeline"
 )
-
-// BulkTx is the batch API that the store adapters offer beyond
-// pipeline.Tx, proposed for pipeline.ClaimTx: 835 posting on a database
-// server needs it, since each statement costs a round trip. The suite
-// tests it on stores whose Tx has it.
-type BulkTx interface {
-	// MoveClaims moves, for each event, claim ev.ClaimID from ev.From to
-	// ev.To and appends ev to its history. It checks every move first: an
-	// illegal one returns a *pipeline.TransitionError, a missing claim
-	// pipeline.ErrNotFound, claims not in their From state
-	// pipeline.ErrConflict; then nothing moves.
-	MoveClaims(ctx context.Context, evs []pipeline.Event) error
-	// GetClaims returns the claims with those IDs, in ID order, leaving
-	// out IDs that match none.
-	GetClaims(ctx context.Context, ids []int64) ([]*pipeline.Claim, error)
-	// SubmissionsByPCN returns the submissions with those PCNs, in ID
-	// order, leaving out PCNs that match none.
-	SubmissionsByPCN(ctx context.Context, pcns []string) ([]*pipeline.Submission, error)
-}
-
-// bulk returns tx as a BulkTx, or skips the test.
-func bulk(t *testing.T, tx pipeline.Tx) BulkTx {
-	t.Helper()
-	b, ok := tx.(BulkTx)
-	if !ok {
-		t.Skip("the store's Tx has no batch operations")
-	}
-	return b
-}
 
 var bulkTests = []storeTest{
 	{"Bulk/MoveClaims", func(t *testing.T, _ *suite, s pipeline.Store) {
@@ -48,7 +20,7 @@ var bulkTests = []storeTest{
 			{ClaimID: c2.ID, From: pipeline.StateSubmitted, To: pipeline.StatePaid, Kind: "835", Segment: 20},
 		}
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			must(t, "MoveClaims", bulk(t, tx).MoveClaims(ctx, evs))
+			must(t, "MoveClaims", tx.MoveClaims(ctx, evs))
 		})
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			for i, want := range []pipeline.ClaimState{pipeline.StateDenied, pipeline.StatePaid, pipeline.StatePaid} {
@@ -73,7 +45,7 @@ var bulkTests = []storeTest{
 		c1 := createClaim(t, s, "E1", pipeline.StatePaid)
 		c2 := createClaim(t, s, "E2", pipeline.StateSubmitted)
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			b := bulk(t, tx)
+			b := tx
 			move := func(id int64, from, to pipeline.ClaimState) pipeline.Event {
 				return pipeline.Event{ClaimID: id, From: from, To: to, Kind: "835"}
 			}
@@ -120,12 +92,12 @@ var bulkTests = []storeTest{
 			must(t, "CreateSubmission", tx.CreateSubmission(ctx, s1))
 			must(t, "CreateSubmission", tx.CreateSubmission(ctx, s2))
 			// Claims created in this transaction are visible.
-			got, err := bulk(t, tx).GetClaims(ctx, []int64{c3.ID, 424242, c1.ID})
+			got, err := tx.GetClaims(ctx, []int64{c3.ID, 424242, c1.ID})
 			must(t, "GetClaims", err)
 			same(t, "claims", got, []*pipeline.Claim{c1, c3})
 		})
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			b := bulk(t, tx)
+			b := tx
 			got, err := b.GetClaims(ctx, []int64{c2.ID, c1.ID})
 			must(t, "GetClaims", err)
 			same(t, "claims", got, []*pipeline.Claim{c1, c2})
@@ -137,6 +109,46 @@ var bulkTests = []storeTest{
 			subs, err := b.SubmissionsByPCN(ctx, []string{"E1-1", "nope", "E2-1"})
 			must(t, "SubmissionsByPCN", err)
 			same(t, "submissions", subs, []*pipeline.Submission{s1, s2})
+		})
+	}},
+	{"Bulk/ClaimBalancesAndPayerClaimNumbers", func(t *testing.T, _ *suite, s pipeline.Store) {
+		c1 := createClaim(t, s, "E1", pipeline.StateSubmitted)
+		c2 := createClaim(t, s, "E2", pipeline.StateSubmitted)
+		c3 := createClaim(t, s, "E3", pipeline.StateSubmitted)
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "AddEntries", tx.AddEntries(ctx, []pipeline.LedgerEntry{
+				{ClaimID: c1.ID, LineID: c1.Lines[0].ID, Kind: pipeline.EntryCharge, Amount: 15000, At: t1},
+				{ClaimID: c1.ID, LineID: c1.Lines[1].ID, Kind: pipeline.EntryCharge, Amount: 10000, At: t1},
+				{ClaimID: c1.ID, LineID: c1.Lines[0].ID, Kind: pipeline.EntryPayment, Amount: 12000, At: t1},
+				{ClaimID: c1.ID, LineID: 0, Kind: pipeline.EntryAdjustment, Group: "CO", Reason: "45", Amount: 3000, At: t1},
+				{ClaimID: c2.ID, LineID: c2.Lines[0].ID, Kind: pipeline.EntryPatientResp, Group: "PR", Reason: "1", Amount: -5, At: t1},
+			}))
+			got, err := tx.ClaimBalances(ctx, []int64{c1.ID, c2.ID, c3.ID})
+			must(t, "ClaimBalances", err)
+			want := map[int64]pipeline.Balance{
+				c1.ID: {Charge: 25000, Payments: 12000, Adjustments: 3000},
+				c2.ID: {PatientResp: -5},
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("ClaimBalances: got %+v, want %+v (claims without entries left out)", got, want)
+			}
+			must(t, "SetPayerClaimNumbers", tx.SetPayerClaimNumbers(ctx, map[int64]string{c1.ID: "ICN-1", c3.ID: "ICN-3"}))
+		})
+		// An unknown claim fails the call, and the transaction rolls back.
+		err := s.InTx(context.Background(), func(tx pipeline.Tx) error {
+			return tx.SetPayerClaimNumbers(context.Background(), map[int64]string{c2.ID: "X", 999999: "Y"})
+		})
+		if !errors.Is(err, pipeline.ErrNotFound) {
+			t.Errorf("SetPayerClaimNumbers with an unknown claim: %v, want ErrNotFound", err)
+		}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for id, want := range map[int64]string{c1.ID: "ICN-1", c2.ID: "", c3.ID: "ICN-3"} {
+				c, err := tx.GetClaim(ctx, id)
+				must(t, "GetClaim", err)
+				if c.PayerClaimNumber != want {
+					t.Errorf("claim %d payer claim number %q, want %q", id, c.PayerClaimNumber, want)
+				}
+			}
 		})
 	}},
 }

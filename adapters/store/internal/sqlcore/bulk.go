@@ -195,3 +195,80 @@ func cmpInt64(a, b int64) int {
 	}
 	return 0
 }
+
+// ClaimBalances returns the derived balance of each claim with those
+// IDs (all lines and the claim level together). Claims without entries
+// are left out.
+func (t *Tx) ClaimBalances(ctx context.Context, ids []int64) (map[int64]pipeline.Balance, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	if err := t.flush(ctx); err != nil {
+		return nil, fmt.Errorf("claim balances: %w", err)
+	}
+	out := make(map[int64]pipeline.Balance, len(ids))
+	for start := 0; start < len(ids); start += bulkChunk {
+		part := ids[start:min(start+bulkChunk, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := t.c.Query(ctx, "SELECT claim_id, "+balanceCols+" FROM ledger_entries WHERE claim_id IN ("+
+			placeholders(1, len(args))+") GROUP BY claim_id", args...)
+		if err != nil {
+			return nil, fmt.Errorf("claim balances: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var v [6]int64
+			if err := rows.Scan(append([]any{&id}, balanceDest(&v)...)...); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("claim balances: %w", err)
+			}
+			out[id] = balanceOf(v)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("claim balances: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// SetPayerClaimNumbers records the payer's claim number (277CA REF*1K,
+// 835 CLP07) of each claim in refs, in a few statements. An ID that
+// matches no claim returns an error wrapping pipeline.ErrNotFound.
+func (t *Tx) SetPayerClaimNumbers(ctx context.Context, refs map[int64]string) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	ids := make([]int64, 0, len(refs))
+	for id := range refs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	now := t.c.Time(t.stamp(time.Time{}))
+	for start := 0; start < len(ids); start += bulkChunk {
+		part := ids[start:min(start+bulkChunk, len(ids))]
+		var cases strings.Builder
+		args := []any{now}
+		for _, id := range part {
+			args = append(args, id, refs[id])
+			fmt.Fprintf(&cases, " WHEN $%d THEN CAST($%d AS TEXT)", len(args)-1, len(args))
+		}
+		in := make([]string, len(part))
+		for i := range part {
+			in[i] = fmt.Sprintf("$%d", 2+2*i)
+		}
+		n, err := t.c.Exec(ctx, "UPDATE claims SET payer_claim_number = CASE id"+cases.String()+
+			" END, updated_at = $1 WHERE id IN ("+strings.Join(in, ", ")+")", args...)
+		if err != nil {
+			return t.fail(fmt.Errorf("set payer claim numbers: %w", err))
+		}
+		if int(n) != len(part) {
+			return t.fail(fmt.Errorf("set payer claim numbers: %d of %d claims: %w", n, len(part), pipeline.ErrNotFound))
+		}
+	}
+	return nil
+}
