@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/x12claims/claims/x12"
 	"github.com/x12claims/claims/x12/codes"
@@ -69,25 +70,14 @@ func (p *Pipeline) postRemittance(ctx context.Context, tx Tx, file *InboundFile,
 			reasons)
 	}
 
-	subs := make([]*Submission, len(r.Claims))
-	var unmatched []Reason
-	for i, c := range r.Claims {
-		s, err := tx.SubmissionByPCN(ctx, c.PatientControlNumber)
-		if errors.Is(err, ErrNotFound) {
-			unmatched = append(unmatched, Reason{Code: "unmatched-clp01", Location: fmt.Sprintf("835 ST02 %s segment %d", r.SetControl, c.Segment),
-				Text: fmt.Sprintf("claim %d: patient control number %q matches no claim we sent", c.Ordinal, c.PatientControlNumber)})
-			continue
-		}
-		if err != nil {
-			return out, err
-		}
-		subs[i] = s
+	plan, hold, err := p.planPosting(ctx, tx, r)
+	if err != nil {
+		return out, err
 	}
-	if len(unmatched) > 0 {
+	if hold != nil {
 		out.held = true
-		return out, p.holdRemit(ctx, tx, rem, SourceUnmatched, "unmatched remittance",
-			fmt.Sprintf("remittance %s (trace %s, %s): %d claim(s) match nothing we sent; nothing posted", r.SetControl, rem.Trace, rem.Amount, len(unmatched)),
-			unmatched)
+		return out, p.holdRemit(ctx, tx, rem, hold.source, hold.category,
+			fmt.Sprintf("remittance %s (trace %s, %s): %s; nothing posted", r.SetControl, rem.Trace, rem.Amount, hold.summary), hold.reasons)
 	}
 
 	rem.State = RemitPosted
@@ -99,13 +89,12 @@ func (p *Pipeline) postRemittance(ctx context.Context, tx Tx, file *InboundFile,
 		out.duplicate = true
 		return out, nil
 	}
-	for i, c := range r.Claims {
-		state, err := p.postClaim(ctx, tx, file, rem, subs[i], c)
-		if err != nil {
-			return out, fmt.Errorf("claim %d (PCN %s): %w", c.Ordinal, c.PatientControlNumber, err)
-		}
-		out.paid += c.Paid
-		switch state {
+	if err := p.writePosting(ctx, tx, file, rem, plan); err != nil {
+		return out, err
+	}
+	for _, st := range plan.steps {
+		out.paid += st.clp.Paid
+		switch st.to {
 		case StatePaid:
 			out.claimsPaid++
 		case StatePartiallyPaid:
@@ -129,6 +118,214 @@ func (p *Pipeline) postRemittance(ctx context.Context, tx Tx, file *InboundFile,
 	}
 	out.posted = true
 	return out, nil
+}
+
+// postStep is the posting of one CLP, decided before anything is written.
+type postStep struct {
+	clp      *x835.Claim
+	sub      *Submission
+	claim    *Claim
+	from, to ClaimState // to is "" for informational CLPs (forwarded, predetermination)
+	entries  []LedgerEntry
+	denials  []Reason
+}
+
+// postPlan is a whole remittance's posting.
+type postPlan struct {
+	steps    []postStep
+	payments map[int64][]*ClaimPayment // earlier payments of claims that get a reversal
+}
+
+// remitHold is why a remittance must be held for review.
+type remitHold struct {
+	source   WorkSource
+	category string
+	summary  string
+	reasons  []Reason
+}
+
+// planPosting reads what posting r needs in a few batch reads and decides
+// every step in memory: the claim each CLP pays, its ledger entries and
+// the claim's new state. It returns a hold when any CLP names a claim we
+// never sent, would move a claim illegally, or would credit a claim
+// beyond what is open on it.
+func (p *Pipeline) planPosting(ctx context.Context, tx Tx, r *x835.Remittance) (*postPlan, *remitHold, error) {
+	pcns := make([]string, 0, len(r.Claims))
+	seenPCN := map[string]bool{}
+	for _, c := range r.Claims {
+		if !seenPCN[c.PatientControlNumber] {
+			seenPCN[c.PatientControlNumber] = true
+			pcns = append(pcns, c.PatientControlNumber)
+		}
+	}
+	subList, err := tx.SubmissionsByPCN(ctx, pcns)
+	if err != nil {
+		return nil, nil, err
+	}
+	subs := make(map[string]*Submission, len(subList))
+	ids := make([]int64, 0, len(subList))
+	seenID := map[int64]bool{}
+	for _, s := range subList {
+		subs[s.PCN] = s
+		if !seenID[s.ClaimID] {
+			seenID[s.ClaimID] = true
+			ids = append(ids, s.ClaimID)
+		}
+	}
+	var unmatched []Reason
+	for _, c := range r.Claims {
+		if subs[c.PatientControlNumber] == nil {
+			unmatched = append(unmatched, Reason{Code: "unmatched-clp01", Location: fmt.Sprintf("835 ST02 %s segment %d", r.SetControl, c.Segment),
+				Text: fmt.Sprintf("claim %d: patient control number %q matches no claim we sent", c.Ordinal, c.PatientControlNumber)})
+		}
+	}
+	if len(unmatched) > 0 {
+		return nil, &remitHold{source: SourceUnmatched, category: "unmatched remittance",
+			summary: fmt.Sprintf("%d claim(s) match nothing we sent", len(unmatched)), reasons: unmatched}, nil
+	}
+	claimList, err := tx.GetClaims(ctx, ids, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	claims := make(map[int64]*Claim, len(claimList))
+	for _, c := range claimList {
+		claims[c.ID] = c
+	}
+	running, err := tx.ClaimBalances(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	plan := &postPlan{payments: map[int64][]*ClaimPayment{}}
+	state := map[int64]ClaimState{}
+	for _, c := range r.Claims {
+		sub := subs[c.PatientControlNumber]
+		claim := claims[sub.ClaimID]
+		if claim == nil {
+			return nil, nil, fmt.Errorf("claim %d of submission %s: %w", sub.ClaimID, sub.PCN, ErrNotFound)
+		}
+		from, ok := state[claim.ID]
+		if !ok {
+			from = claim.State
+		}
+		if c.Status == "22" && plan.payments[claim.ID] == nil {
+			if plan.payments[claim.ID], err = tx.ClaimPayments(ctx, claim.ID); err != nil {
+				return nil, nil, err
+			}
+		}
+		to, denials := adjudication(c)
+		st := postStep{clp: c, sub: sub, claim: claim, from: from, to: to, denials: denials,
+			entries: claimEntries(claim, c, c.Status == "22", p.now())}
+		if to != "" && !CanMove(from, to) {
+			te := &TransitionError{ClaimID: claim.ID, From: from, To: to}
+			return nil, &remitHold{source: SourceUnmatched, category: "unexpected adjudication", summary: te.Error(),
+				reasons: []Reason{{Code: "illegal-transition", Text: te.Error(), Location: fmt.Sprintf("835 ST02 %s segment %d", r.SetControl, c.Segment)}}}, nil
+		}
+		b := running[claim.ID]
+		open := b.Insurance()
+		for _, e := range st.entries {
+			b.Add(e)
+		}
+		if b.Insurance() < 0 {
+			msg := fmt.Sprintf("claim %d (PCN %s): this CLP (status %s) would credit %s against %s still open: a probable duplicate or a correction without its reversal",
+				claim.ID, c.PatientControlNumber, c.Status, open-b.Insurance(), open)
+			return nil, &remitHold{source: SourceUnmatched, category: "probable duplicate payment", summary: msg,
+				reasons: []Reason{{Code: "over-credit", Text: msg, Location: fmt.Sprintf("835 ST02 %s segment %d", r.SetControl, c.Segment)}}}, nil
+		}
+		running[claim.ID] = b
+		if to != "" {
+			state[claim.ID] = to
+		}
+		plan.steps = append(plan.steps, st)
+	}
+	return plan, nil, nil
+}
+
+// writePosting writes a planned posting: claim payments, ledger entries,
+// reversal links, state moves and history, payer claim numbers and denial
+// work items. Claims adjudicated once in the remittance move in one batch;
+// a claim with several CLPs (a reversal and its correction) moves step by
+// step.
+func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, rem *Remittance, plan *postPlan) error {
+	count := map[int64]int{}
+	for _, st := range plan.steps {
+		if st.to != "" {
+			count[st.claim.ID]++
+		}
+	}
+	var entries []LedgerEntry
+	var moves []Event
+	refs := map[int64]string{}
+	for _, st := range plan.steps {
+		c := st.clp
+		cp := &ClaimPayment{RemittanceID: rem.ID, ClaimID: st.claim.ID, SubmissionID: st.sub.ID, Ordinal: c.Ordinal, Status: c.Status,
+			Charge: c.Charge, Paid: c.Paid, PatientResp: c.PatientResponsibility, PayerClaimNumber: c.PayerClaimNumber, Outcome: st.to}
+		if err := tx.AddClaimPayment(ctx, cp); err != nil {
+			return err
+		}
+		for _, e := range st.entries {
+			e.RemittanceID, e.ClaimPayment = rem.ID, cp.ID
+			if e.Kind == EntryPayment {
+				e.Memo += ", trace " + rem.Trace
+			}
+			entries = append(entries, e)
+		}
+		if c.Status == "22" {
+			if err := p.linkReversal(ctx, tx, st.claim.ID, cp, c, plan.payments); err != nil {
+				return err
+			}
+		}
+		if c.PayerClaimNumber != "" && c.PayerClaimNumber != st.claim.PayerClaimNumber {
+			refs[st.claim.ID] = c.PayerClaimNumber
+		}
+		ev := Event{ClaimID: st.claim.ID, SubmissionID: st.sub.ID, At: p.now(), Kind: "835", FileID: file.ID,
+			SetControl: rem.SetControl, Segment: c.Segment, From: st.from, To: st.to,
+			Detail: fmt.Sprintf("835 CLP02 %s (%s): charge %s, paid %s, patient responsibility %s",
+				c.Status, codes.Describe(codes.ClaimPaymentStatus, c.Status), c.Charge, c.Paid, c.PatientResponsibility)}
+		switch {
+		case st.to == "":
+			if err := tx.AddEvent(ctx, ev); err != nil {
+				return err
+			}
+		case count[st.claim.ID] == 1:
+			moves = append(moves, ev)
+		default:
+			if err := tx.MoveClaim(ctx, st.claim.ID, st.from, st.to, ev); err != nil {
+				return err
+			}
+		}
+		if len(st.denials) > 0 {
+			what := "line(s) denied"
+			if st.to == StateDenied {
+				what = "denied"
+			}
+			if err := tx.AddWorkItem(ctx, &WorkItem{Source: SourceDenial, ClaimID: st.claim.ID, EncounterID: st.claim.EncounterID,
+				RemittanceID: rem.ID, InboundFileID: file.ID, Category: denialCategory(st.denials),
+				Summary: fmt.Sprintf("claim %d (PCN %s): %s", st.claim.ID, c.PatientControlNumber, what),
+				Reasons: st.denials, Status: WorkOpen, CreatedAt: p.now(), UpdatedAt: p.now()}); err != nil {
+				return err
+			}
+		}
+	}
+	if err := tx.AddEntries(ctx, entries); err != nil {
+		return err
+	}
+	moved := make(map[int64]bool, len(moves))
+	for _, m := range moves {
+		moved[m.ClaimID] = true
+	}
+	if err := tx.MoveClaims(ctx, moves, refs); err != nil {
+		return err
+	}
+	rest := map[int64]string{}
+	for id, ref := range refs {
+		if !moved[id] {
+			rest[id] = ref
+		}
+	}
+	if len(rest) > 0 {
+		return tx.SetPayerClaimNumbers(ctx, rest)
+	}
+	return nil
 }
 
 func (p *Pipeline) noteDuplicateRemit(ctx context.Context, tx Tx, file *InboundFile, r *x835.Remittance, prev *Remittance) error {
@@ -156,119 +353,20 @@ func (p *Pipeline) holdRemit(ctx context.Context, tx Tx, rem *Remittance, src Wo
 		Category: category, Summary: summary, Reasons: reasons, Status: WorkOpen, CreatedAt: p.now(), UpdatedAt: p.now()})
 }
 
-// postClaim posts one CLP: a claim payment record, its ledger entries,
-// the claim's new state and its history. It returns the new state.
-func (p *Pipeline) postClaim(ctx context.Context, tx Tx, file *InboundFile, rem *Remittance, sub *Submission, c *x835.Claim) (ClaimState, error) {
-	claim, err := tx.GetClaim(ctx, sub.ClaimID)
-	if err != nil {
-		return "", err
-	}
-	reversal := c.Status == "22"
-	outcome, denials := adjudication(c)
-	cp := &ClaimPayment{RemittanceID: rem.ID, ClaimID: claim.ID, SubmissionID: sub.ID, Ordinal: c.Ordinal, Status: c.Status,
-		Charge: c.Charge, Paid: c.Paid, PatientResp: c.PatientResponsibility, PayerClaimNumber: c.PayerClaimNumber, Outcome: outcome}
-	if err := tx.AddClaimPayment(ctx, cp); err != nil {
-		return "", err
-	}
-	entries := claimEntries(claim, rem, cp, c, reversal, p)
-	if err := overCredit(ctx, tx, claim, c, entries); err != nil {
-		return "", err
-	}
-	if err := tx.AddEntries(ctx, entries); err != nil {
-		return "", err
-	}
-	detail := fmt.Sprintf("835 CLP02 %s (%s): charge %s, paid %s, patient responsibility %s",
-		c.Status, codes.Describe(codes.ClaimPaymentStatus, c.Status), c.Charge, c.Paid, c.PatientResponsibility)
-	if reversal {
-		if err := p.reverse(ctx, tx, claim.ID, cp, c); err != nil {
-			return "", err
-		}
-	}
-	if c.PayerClaimNumber != "" && c.PayerClaimNumber != claim.PayerClaimNumber {
-		if err := tx.SetClaimRefs(ctx, claim.ID, claim.PCN, claim.Submissions, c.PayerClaimNumber, claim.FirstSubmittedAt); err != nil {
-			return "", err
-		}
-	}
-	ev := Event{ClaimID: claim.ID, SubmissionID: sub.ID, At: p.now(), Kind: "835", FileID: file.ID,
-		SetControl: rem.SetControl, Segment: c.Segment, Detail: detail}
-	if outcome == "" {
-		// Forwarded or predetermination: informational, no state change.
-		if err := tx.AddEvent(ctx, ev); err != nil {
-			return "", err
-		}
-		return claim.State, nil
-	}
-	if !CanMove(claim.State, outcome) {
-		return "", &HoldError{Code: "illegal-transition", Err: &TransitionError{ClaimID: claim.ID, From: claim.State, To: outcome}}
-	}
-	if err := tx.MoveClaim(ctx, claim.ID, claim.State, outcome, ev); err != nil {
-		return "", err
-	}
-	if len(denials) > 0 {
-		summary := fmt.Sprintf("claim %d (PCN %s): %s", claim.ID, c.PatientControlNumber, map[bool]string{true: "denied", false: "line(s) denied"}[outcome == StateDenied])
-		if err := tx.AddWorkItem(ctx, &WorkItem{Source: SourceDenial, ClaimID: claim.ID, EncounterID: claim.EncounterID,
-			RemittanceID: rem.ID, InboundFileID: file.ID, Category: denialCategory(denials), Summary: summary,
-			Reasons: denials, Status: WorkOpen, CreatedAt: p.now(), UpdatedAt: p.now()}); err != nil {
-			return "", err
-		}
-	}
-	return outcome, nil
-}
-
-// HoldError is a reason to hold a whole remittance for review with nothing
-// posted, found while posting it.
-type HoldError struct {
-	Code string // "illegal-transition", "over-credit"
-	Err  error
-}
-
-func (e *HoldError) Error() string { return e.Err.Error() }
-func (e *HoldError) Unwrap() error { return e.Err }
-
-// overCredit refuses entries that would credit a claim beyond what is
-// open on it: a second payment for lines already paid, without a reversal,
-// is a probable duplicate and needs a person.
-func overCredit(ctx context.Context, tx Tx, claim *Claim, c *x835.Claim, entries []LedgerEntry) error {
-	lines, err := tx.LineBalances(ctx, claim.ID)
-	if err != nil {
-		return err
-	}
-	var b Balance
-	for _, lb := range lines {
-		b.Charge += lb.Charge
-		b.Payments += lb.Payments
-		b.Adjustments += lb.Adjustments
-		b.PatientResp += lb.PatientResp
-		b.WriteOffs += lb.WriteOffs
-	}
-	open := b.Insurance()
-	for _, e := range entries {
-		b.Add(e)
-	}
-	if b.Insurance() < 0 {
-		return &HoldError{Code: "over-credit", Err: fmt.Errorf(
-			"claim %d (PCN %s): this CLP (status %s) would credit %s against %s still open: a probable duplicate or a correction without its reversal",
-			claim.ID, c.PatientControlNumber, c.Status, open-b.Insurance(), open)}
-	}
-	return nil
-}
-
-// reverse links a reversal (CLP02 22) to the payment it reverses: the
-// latest unreversed, non-reversal payment of the claim with the same
+// linkReversal links a reversal (CLP02 22) to the payment it reverses:
+// the latest unreversed, non-reversal payment of the claim with the same
 // payer claim number (or any, when the reversal carries none).
-func (p *Pipeline) reverse(ctx context.Context, tx Tx, claimID int64, cp *ClaimPayment, c *x835.Claim) error {
-	pays, err := tx.ClaimPayments(ctx, claimID)
-	if err != nil {
-		return err
-	}
+func (p *Pipeline) linkReversal(ctx context.Context, tx Tx, claimID int64, cp *ClaimPayment, c *x835.Claim, earlier map[int64][]*ClaimPayment) error {
+	pays := earlier[claimID]
 	for i := len(pays) - 1; i >= 0; i-- {
 		o := pays[i]
-		if o.ID == cp.ID || o.Status == "22" || o.ReversedBy != 0 {
+		if o.Status == "22" || o.ReversedBy != 0 {
 			continue
 		}
 		if c.PayerClaimNumber != "" && o.PayerClaimNumber != "" && o.PayerClaimNumber != c.PayerClaimNumber {
 			continue
 		}
+		o.ReversedBy = cp.ID
 		return tx.MarkReversed(ctx, o.ID, cp.ID)
 	}
 	return tx.AddEvent(ctx, Event{ClaimID: claimID, At: p.now(), Kind: "835-reversal-unmatched",
@@ -278,14 +376,14 @@ func (p *Pipeline) reverse(ctx context.Context, tx Tx, claimID int64, cp *ClaimP
 // claimEntries turns a CLP into ledger entries: per service line the
 // payment, each CO/OA/PI adjustment and each PR transfer; claim-level CAS
 // on the claim. Reversals carry negative amounts and post them as sent.
-func claimEntries(claim *Claim, rem *Remittance, cp *ClaimPayment, c *x835.Claim, reversal bool, p *Pipeline) []LedgerEntry {
+func claimEntries(claim *Claim, c *x835.Claim, reversal bool, at time.Time) []LedgerEntry {
 	var es []LedgerEntry
 	add := func(line int64, kind EntryKind, group, reason string, amt x12.Amount, memo string) {
-		if amt == 0 && kind != EntryPayment {
+		if amt == 0 {
 			return
 		}
-		es = append(es, LedgerEntry{ClaimID: claim.ID, LineID: line, RemittanceID: rem.ID, ClaimPayment: cp.ID, Kind: kind,
-			Group: group, Reason: reason, Amount: amt, Reversal: reversal, At: p.now(), Memo: memo})
+		es = append(es, LedgerEntry{ClaimID: claim.ID, LineID: line, Kind: kind,
+			Group: group, Reason: reason, Amount: amt, Reversal: reversal, At: at, Memo: memo})
 	}
 	adjust := func(line int64, as []x835.Adjustment) {
 		for _, a := range as {
@@ -293,10 +391,9 @@ func claimEntries(claim *Claim, rem *Remittance, cp *ClaimPayment, c *x835.Claim
 			if a.Group == "PR" {
 				kind = EntryPatientResp
 			}
-			add(line, kind, a.Group, a.Reason, a.Amount, a.Group+"-"+a.Reason+" "+codes.Describe(codes.CARC, a.Reason))
+			add(line, kind, a.Group, a.Reason, a.Amount, "")
 		}
 	}
-	trace := "trace " + rem.Trace
 	// Without service lines the claim is paid as a whole: on its only
 	// line when it has one, else at claim level.
 	var claimLevel int64
@@ -304,7 +401,7 @@ func claimEntries(claim *Claim, rem *Remittance, cp *ClaimPayment, c *x835.Claim
 		claimLevel = claim.Lines[0].ID
 	}
 	if len(c.Lines) == 0 {
-		add(claimLevel, EntryPayment, "", "", c.Paid, "insurance payment, "+trace)
+		add(claimLevel, EntryPayment, "", "", c.Paid, "insurance payment")
 		adjust(claimLevel, c.Adjustments)
 		return es
 	}
@@ -312,7 +409,7 @@ func claimEntries(claim *Claim, rem *Remittance, cp *ClaimPayment, c *x835.Claim
 	var linesPaid x12.Amount
 	for _, l := range c.Lines {
 		id := matchLine(claim, l, used)
-		add(id, EntryPayment, "", "", l.Paid, "insurance payment, "+trace)
+		add(id, EntryPayment, "", "", l.Paid, "insurance payment")
 		adjust(id, l.Adjustments)
 		linesPaid += l.Paid
 	}
@@ -320,7 +417,7 @@ func claimEntries(claim *Claim, rem *Remittance, cp *ClaimPayment, c *x835.Claim
 	// ΣSVC03 − Σclaim CAS. Post the difference as a claim-level payment
 	// so that payments add up to CLP04.
 	if d := c.Paid - linesPaid; d != 0 {
-		add(0, EntryPayment, "", "", d, "claim-level adjustment of the line payments, "+trace)
+		add(0, EntryPayment, "", "", d, "claim-level adjustment of the line payments")
 	}
 	adjust(0, c.Adjustments)
 	return es

@@ -517,18 +517,6 @@ func (p *Pipeline) apply835(ctx context.Context, f *InboundFile, rep *ResponseRe
 			out, err = p.postRemittance(ctx, tx, f, r)
 			return err
 		})
-		var he *HoldError
-		if errors.As(err, &he) {
-			// A claim cannot take this adjudication: hold the whole
-			// remittance, nothing posted.
-			err = p.store.InTx(ctx, func(tx Tx) error {
-				out = remitOutcome{held: true}
-				rem := &Remittance{InboundFileID: f.ID, SetControl: r.SetControl, PayerID: payerID(r), PayerName: r.Payer.Name,
-					Trace: r.Payment.Trace, PaymentDate: r.Payment.Date, Amount: r.Payment.Amount, Method: r.Payment.Method, CreatedAt: p.now()}
-				return p.holdRemit(ctx, tx, rem, SourceUnmatched, "unexpected adjudication",
-					fmt.Sprintf("remittance %s (trace %s): %v; nothing posted", r.SetControl, rem.Trace, he), []Reason{{Code: he.Code, Text: he.Error()}})
-			})
-		}
 		if err != nil {
 			return fmt.Errorf("835 set %s: %w", r.SetControl, err)
 		}

@@ -117,17 +117,19 @@ type ClaimTx interface {
 	// statements (on a database server every statement is a round trip).
 
 	// GetClaims returns the claims with those IDs, with their lines, in
-	// ID order, leaving out IDs that match none.
-	GetClaims(ctx context.Context, ids []int64) ([]*Claim, error)
+	// ID order, leaving out IDs that match none. Data (the claim content)
+	// is loaded only when withData; posting does not need it.
+	GetClaims(ctx context.Context, ids []int64, withData bool) ([]*Claim, error)
 	// SubmissionsByPCN returns the submissions with those CLM01s, in ID
 	// order, leaving out PCNs that match none.
 	SubmissionsByPCN(ctx context.Context, pcns []string) ([]*Submission, error)
 	// MoveClaims moves, for each event, claim ev.ClaimID from ev.From to
-	// ev.To and appends ev to its history. It checks every move first:
-	// an illegal one returns a *TransitionError, a missing claim
-	// ErrNotFound, claims not in their From state ErrConflict; then
-	// nothing moves. A claim may appear once.
-	MoveClaims(ctx context.Context, evs []Event) error
+	// ev.To and appends ev to its history; for the moved claims in
+	// payerClaimNumbers it also records the payer's claim number. It
+	// checks every move first: an illegal one returns a *TransitionError,
+	// a missing claim ErrNotFound, claims not in their From state
+	// ErrConflict; then nothing moves. A claim may appear once.
+	MoveClaims(ctx context.Context, evs []Event, payerClaimNumbers map[int64]string) error
 	// SetPayerClaimNumbers records the payer's claim number of each claim
 	// in refs. An unknown claim ID returns ErrNotFound.
 	SetPayerClaimNumbers(ctx context.Context, refs map[int64]string) error

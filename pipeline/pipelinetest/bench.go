@@ -96,7 +96,7 @@ func postBatchBulk(ctx context.Context, tx pipeline.Tx, remit *pipeline.Remittan
 			return err
 		}
 	}
-	return tx.MoveClaims(ctx, moves)
+	return tx.MoveClaims(ctx, moves, nil)
 }
 
 // postClaim adds the payment and ledger entries of one claim.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/x12claims/claims/pipeline"
+	"github.com/x12claims/claims/x12/x837"
 )
 
 var bulkTests = []storeTest{
@@ -20,7 +21,7 @@ var bulkTests = []storeTest{
 			{ClaimID: c2.ID, From: pipeline.StateSubmitted, To: pipeline.StatePaid, Kind: "835", Segment: 20},
 		}
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			must(t, "MoveClaims", tx.MoveClaims(ctx, evs))
+			must(t, "MoveClaims", tx.MoveClaims(ctx, evs, map[int64]string{c2.ID: "ICN-2", 777: "not moved"}))
 		})
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			for i, want := range []pipeline.ClaimState{pipeline.StateDenied, pipeline.StatePaid, pipeline.StatePaid} {
@@ -38,6 +39,10 @@ var bulkTests = []storeTest{
 				if i == 0 && (got.UpdatedAt != norm(t1) || evs2[0].At != norm(t1) || evs2[0].Segment != 10) {
 					t.Errorf("claim %d: updated %v, event %+v", id, got.UpdatedAt, evs2[0])
 				}
+				// Only c2 was given a payer claim number.
+				if wantRef := map[int64]string{c2.ID: "ICN-2"}[id]; got.PayerClaimNumber != wantRef {
+					t.Errorf("claim %d: payer claim number %q, want %q", id, got.PayerClaimNumber, wantRef)
+				}
 			}
 		})
 	}},
@@ -49,19 +54,19 @@ var bulkTests = []storeTest{
 			move := func(id int64, from, to pipeline.ClaimState) pipeline.Event {
 				return pipeline.Event{ClaimID: id, From: from, To: to, Kind: "835"}
 			}
-			err := b.MoveClaims(ctx, []pipeline.Event{move(c2.ID, pipeline.StateSubmitted, pipeline.StatePaid), move(c1.ID, pipeline.StateSubmitted, pipeline.StatePaid)})
+			err := b.MoveClaims(ctx, []pipeline.Event{move(c2.ID, pipeline.StateSubmitted, pipeline.StatePaid), move(c1.ID, pipeline.StateSubmitted, pipeline.StatePaid)}, nil)
 			wantErr(t, "MoveClaims with a claim in another state", err, pipeline.ErrConflict)
-			err = b.MoveClaims(ctx, []pipeline.Event{move(c2.ID, pipeline.StateSubmitted, pipeline.StatePaid), move(424242, pipeline.StateSubmitted, pipeline.StatePaid)})
+			err = b.MoveClaims(ctx, []pipeline.Event{move(c2.ID, pipeline.StateSubmitted, pipeline.StatePaid), move(424242, pipeline.StateSubmitted, pipeline.StatePaid)}, nil)
 			wantErr(t, "MoveClaims with a missing claim", err, pipeline.ErrNotFound)
-			err = b.MoveClaims(ctx, []pipeline.Event{move(c2.ID, pipeline.StateSubmitted, pipeline.StatePaid), move(c1.ID, pipeline.StatePaid, pipeline.StateBatched)})
+			err = b.MoveClaims(ctx, []pipeline.Event{move(c2.ID, pipeline.StateSubmitted, pipeline.StatePaid), move(c1.ID, pipeline.StatePaid, pipeline.StateBatched)}, nil)
 			var te *pipeline.TransitionError
 			if !errors.As(err, &te) || te.ClaimID != c1.ID {
 				t.Errorf("MoveClaims with an illegal move = %v, want a *TransitionError for claim %d", err, c1.ID)
 			}
-			if err := b.MoveClaims(ctx, []pipeline.Event{move(c2.ID, pipeline.StateSubmitted, pipeline.StatePaid), move(c2.ID, pipeline.StateSubmitted, pipeline.StatePaid)}); err == nil {
+			if err := b.MoveClaims(ctx, []pipeline.Event{move(c2.ID, pipeline.StateSubmitted, pipeline.StatePaid), move(c2.ID, pipeline.StateSubmitted, pipeline.StatePaid)}, nil); err == nil {
 				t.Errorf("MoveClaims with a claim twice succeeded")
 			}
-			must(t, "MoveClaims(none)", b.MoveClaims(ctx, nil))
+			must(t, "MoveClaims(none)", b.MoveClaims(ctx, nil, nil))
 			// Nothing moved, and the transaction goes on.
 			got, err := tx.GetClaim(ctx, c2.ID)
 			must(t, "GetClaim", err)
@@ -92,16 +97,17 @@ var bulkTests = []storeTest{
 			must(t, "CreateSubmission", tx.CreateSubmission(ctx, s1))
 			must(t, "CreateSubmission", tx.CreateSubmission(ctx, s2))
 			// Claims created in this transaction are visible.
-			got, err := tx.GetClaims(ctx, []int64{c3.ID, 424242, c1.ID})
+			got, err := tx.GetClaims(ctx, []int64{c3.ID, 424242, c1.ID}, true)
 			must(t, "GetClaims", err)
 			same(t, "claims", got, []*pipeline.Claim{c1, c3})
 		})
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			b := tx
-			got, err := b.GetClaims(ctx, []int64{c2.ID, c1.ID})
+			got, err := b.GetClaims(ctx, []int64{c2.ID, c1.ID}, false)
 			must(t, "GetClaims", err)
-			same(t, "claims", got, []*pipeline.Claim{c1, c2})
-			none, err := b.GetClaims(ctx, nil)
+			brief := func(c *pipeline.Claim) *pipeline.Claim { cc := *c; cc.Data = x837.Claim{}; return &cc }
+			same(t, "claims without data", got, []*pipeline.Claim{brief(c1), brief(c2)})
+			none, err := b.GetClaims(ctx, nil, true)
 			must(t, "GetClaims(none)", err)
 			if len(none) != 0 {
 				t.Errorf("GetClaims(nil) = %d claims", len(none))

@@ -19,3 +19,9 @@ func TestCorpusPosting(t *testing.T) {
 	testURL(t)
 	pipelinetest.RunCorpusPosting(t, func(t *testing.T) pipeline.Store { return openFresh(t) })
 }
+
+// BenchmarkPosting: CLAIMS_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test go test -run '^$' -bench Posting ./adapters/store/postgres
+func BenchmarkPosting(b *testing.B) {
+	testURL(b)
+	pipelinetest.BenchPosting(b, openFresh(b))
+}

@@ -20,3 +20,9 @@ func TestCorpusPosting(t *testing.T) {
 		return s
 	})
 }
+
+// BenchmarkPosting: go test -run '^$' -bench Posting ./adapters/store/sqlite
+func BenchmarkPosting(b *testing.B) {
+	s, _ := openTemp(b)
+	pipelinetest.BenchPosting(b, s)
+}

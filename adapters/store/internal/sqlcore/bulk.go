@@ -20,13 +20,14 @@ const bulkChunk = 500
 
 // MoveClaims moves, for each event, claim ev.ClaimID from ev.From to
 // ev.To and appends ev to its history, as MoveClaim does, in a few
-// statements. It checks every move before it changes anything: an
+// statements; it also records the payer claim numbers given for moved
+// claims. It checks every move before it changes anything: an
 // illegal move returns a *pipeline.TransitionError, a claim that does not
 // exist an error wrapping pipeline.ErrNotFound, and claims not in their
 // From state an error wrapping pipeline.ErrConflict that names them; then
 // nothing is moved and the transaction may go on. A claim may appear only
 // once. A zero ev.At is the clock's time.
-func (t *Tx) MoveClaims(ctx context.Context, evs []pipeline.Event) error {
+func (t *Tx) MoveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNumbers map[int64]string) error {
 	if err := t.check(); err != nil {
 		return err
 	}
@@ -115,8 +116,24 @@ func (t *Tx) MoveClaims(ctx context.Context, evs []pipeline.Event) error {
 		ids := groups[g]
 		for start := 0; start < len(ids); start += bulkChunk {
 			part := ids[start:min(start+bulkChunk, len(ids))]
-			args := append([]any{string(g.to), t.c.Time(g.at)}, part...)
-			n, err := t.c.Exec(ctx, "UPDATE claims SET state = $1, updated_at = $2 WHERE id IN ("+placeholders(3, len(part))+")", args...)
+			// Placeholders are numbered in the order they appear, so
+			// that SQLite can bind them positionally. The payer's claim
+			// numbers ride along in the same UPDATE.
+			args := []any{string(g.to), t.c.Time(g.at)}
+			set := "state = $1, updated_at = $2"
+			var refs strings.Builder
+			for _, id := range part {
+				if ref, ok := payerClaimNumbers[id.(int64)]; ok {
+					args = append(args, id, ref)
+					fmt.Fprintf(&refs, " WHEN $%d THEN CAST($%d AS TEXT)", len(args)-1, len(args))
+				}
+			}
+			if refs.Len() > 0 {
+				set += ", payer_claim_number = CASE id" + refs.String() + " ELSE payer_claim_number END"
+			}
+			in := placeholders(len(args)+1, len(part))
+			args = append(args, part...)
+			n, err := t.c.Exec(ctx, "UPDATE claims SET "+set+" WHERE id IN ("+in+")", args...)
 			if err == nil && n != int64(len(part)) {
 				err = fmt.Errorf("updated %d claims, want %d", n, len(part))
 			}
@@ -137,9 +154,10 @@ func (t *Tx) MoveClaims(ctx context.Context, evs []pipeline.Event) error {
 	return nil
 }
 
-// GetClaims returns the claims with those IDs, with their lines, in ID
-// order. IDs of claims that do not exist are left out.
-func (t *Tx) GetClaims(ctx context.Context, ids []int64) ([]*pipeline.Claim, error) {
+// GetClaims returns the claims with those IDs, with their lines (and
+// their Data when withData), in ID order. IDs of claims that do not exist
+// are left out.
+func (t *Tx) GetClaims(ctx context.Context, ids []int64, withData bool) ([]*pipeline.Claim, error) {
 	if err := t.check(); err != nil {
 		return nil, err
 	}
@@ -153,7 +171,11 @@ func (t *Tx) GetClaims(ctx context.Context, ids []int64) ([]*pipeline.Claim, err
 		for i, id := range part {
 			args[i] = id
 		}
-		cs, err := t.claims(ctx, "SELECT "+claimCols+" FROM "+claimFrom+" WHERE c.id IN ("+placeholders(1, len(args))+")", args...)
+		q := "SELECT " + claimCols + " FROM " + claimFrom
+		if !withData {
+			q = "SELECT " + claimColsBrief + " FROM claims c"
+		}
+		cs, err := t.claims(ctx, q+" WHERE c.id IN ("+placeholders(1, len(args))+")", args...)
 		if err != nil {
 			return nil, fmt.Errorf("get claims: %w", err)
 		}
@@ -252,17 +274,19 @@ func (t *Tx) SetPayerClaimNumbers(ctx context.Context, refs map[int64]string) er
 	for start := 0; start < len(ids); start += bulkChunk {
 		part := ids[start:min(start+bulkChunk, len(ids))]
 		var cases strings.Builder
-		args := []any{now}
+		var args []any
 		for _, id := range part {
 			args = append(args, id, refs[id])
 			fmt.Fprintf(&cases, " WHEN $%d THEN CAST($%d AS TEXT)", len(args)-1, len(args))
 		}
-		in := make([]string, len(part))
-		for i := range part {
-			in[i] = fmt.Sprintf("$%d", 2+2*i)
+		args = append(args, now)
+		at := len(args)
+		in := placeholders(at+1, len(part))
+		for _, id := range part {
+			args = append(args, id)
 		}
 		n, err := t.c.Exec(ctx, "UPDATE claims SET payer_claim_number = CASE id"+cases.String()+
-			" END, updated_at = $1 WHERE id IN ("+strings.Join(in, ", ")+")", args...)
+			fmt.Sprintf(" END, updated_at = $%d WHERE id IN (", at)+in+")", args...)
 		if err != nil {
 			return t.fail(fmt.Errorf("set payer claim numbers: %w", err))
 		}

@@ -17,6 +17,10 @@ const (
 c.total_charge, c.submissions, c.pcn, c.payer_claim_number, d.data, c.created_at, c.updated_at,
 c.first_submitted_at`
 	claimFrom = `claims c JOIN claim_data d ON d.claim_id = c.id`
+	// claimColsBrief select claims without their data (an empty value).
+	claimColsBrief = `c.id, c.encounter_id, c.kind, c.state, c.payer_id, c.payer_name, c.clearinghouse,
+c.total_charge, c.submissions, c.pcn, c.payer_claim_number, '', c.created_at, c.updated_at,
+c.first_submitted_at`
 )
 
 // claimData is a claim's content, kept apart from the claim row so that
@@ -169,6 +173,9 @@ func (s *claimScan) dest() []any {
 func (s *claimScan) claim() (*pipeline.Claim, error) {
 	c := s.c
 	c.Kind, c.State, c.TotalCharge, c.Submissions = x837.Kind(s.kind), pipeline.ClaimState(s.state), x12.Amount(s.charge), int(s.subs)
+	if len(s.data) == 0 {
+		return &c, nil // selected without its data
+	}
 	if err := (jsonDest{&c.Data}).Scan(s.data); err != nil {
 		return nil, fmt.Errorf("claim %d data: %w", c.ID, err)
 	}

@@ -98,6 +98,11 @@ func (d jsonDest) Scan(src any) error {
 	default:
 		return fmt.Errorf("scan json: unexpected %T", src)
 	}
+	if string(b) == "null" || string(b) == "[]" {
+		// The common empty values, without the decoder: leave the
+		// destination at its zero value.
+		return nil
+	}
 	if err := json.Unmarshal(b, d.v); err != nil {
 		return fmt.Errorf("scan json: %w", err)
 	}
