@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"sync"
-	"time"
 
 	"github.com/x12claims/claims/pipeline"
 )
@@ -21,7 +20,9 @@ type MemTransport struct {
 	uploads   map[string][]byte
 	responses map[string][]byte
 	order     []string // response names, oldest first
-	clock     time.Time
+	puts      int      // successful Put calls
+	putErr    error    // returned by Put while set
+	doneErr   error    // returned by Done while set
 }
 
 // NewMemTransport returns an empty MemTransport.
@@ -31,6 +32,12 @@ func NewMemTransport() *MemTransport {
 
 // Put implements pipeline.Transport.
 func (m *MemTransport) Put(ctx context.Context, name string, content io.Reader, size int64) error {
+	m.mu.Lock()
+	fail := m.putErr
+	m.mu.Unlock()
+	if fail != nil {
+		return fmt.Errorf("put %s: %w", name, fail)
+	}
 	b, err := io.ReadAll(content)
 	if err != nil {
 		return err
@@ -41,6 +48,7 @@ func (m *MemTransport) Put(ctx context.Context, name string, content io.Reader, 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.uploads[name] = b
+	m.puts++
 	return nil
 }
 
@@ -100,6 +108,9 @@ func (m *MemTransport) Fetch(ctx context.Context, name string, dst pipeline.Sink
 func (m *MemTransport) Done(ctx context.Context, name string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.doneErr != nil {
+		return fmt.Errorf("done %s: %w", name, m.doneErr)
+	}
 	delete(m.responses, name)
 	return nil
 }
@@ -112,6 +123,35 @@ func (m *MemTransport) Respond(name string, content []byte) {
 		m.order = append(m.order, name)
 	}
 	m.responses[name] = append([]byte(nil), content...)
+}
+
+// PutRaw places a file in the upload folder without going through Put,
+// as an earlier, interrupted run may have left it.
+func (m *MemTransport) PutRaw(name string, content []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.uploads[name] = append([]byte(nil), content...)
+}
+
+// Puts returns how many Put calls succeeded.
+func (m *MemTransport) Puts() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.puts
+}
+
+// FailPuts makes Put fail with err (nil: succeed again).
+func (m *MemTransport) FailPuts(err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.putErr = err
+}
+
+// FailDone makes Done fail with err (nil: succeed again).
+func (m *MemTransport) FailDone(err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.doneErr = err
 }
 
 // Uploaded returns the files in the upload folder.

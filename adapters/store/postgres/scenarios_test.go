@@ -25,3 +25,8 @@ func BenchmarkPosting(b *testing.B) {
 	testURL(b)
 	pipelinetest.BenchPosting(b, openFresh(b))
 }
+
+func TestRecoveryScenarios(t *testing.T) {
+	testURL(t)
+	pipelinetest.RunRecoveryScenarios(t, func(t *testing.T) pipeline.Store { return openFresh(t) })
+}

@@ -26,3 +26,10 @@ func BenchmarkPosting(b *testing.B) {
 	s, _ := openTemp(b)
 	pipelinetest.BenchPosting(b, s)
 }
+
+func TestRecoveryScenarios(t *testing.T) {
+	pipelinetest.RunRecoveryScenarios(t, func(t *testing.T) pipeline.Store {
+		s, _ := openTemp(t)
+		return s
+	})
+}
