@@ -436,12 +436,18 @@ func matchLine(claim *Claim, l *x835.Line, used map[int64]bool) int64 {
 			}
 		}
 	}
-	proc := l.Procedure.Code
+	proc, rev := l.Procedure.Code, l.RevenueCode
 	if l.Original != nil && l.Original.Code != "" {
 		proc = l.Original.Code
 	}
+	if l.Procedure.Qualifier == "NU" {
+		// An institutional line paid by revenue code alone.
+		proc, rev = "", l.Procedure.Code
+	}
 	for _, cl := range claim.Lines {
-		if used[cl.ID] || cl.Procedure != proc && cl.RevenueCode != l.RevenueCode {
+		sameCode := cl.Procedure != "" && cl.Procedure == proc ||
+			cl.RevenueCode != "" && cl.RevenueCode == rev && (proc == "" || cl.Procedure == "")
+		if used[cl.ID] || !sameCode {
 			continue
 		}
 		if !l.ServiceDate.IsZero() && l.ServiceDate != cl.ServiceDate {
