@@ -30,3 +30,8 @@ func TestRecoveryScenarios(t *testing.T) {
 	testURL(t)
 	pipelinetest.RunRecoveryScenarios(t, func(t *testing.T) pipeline.Store { return openFresh(t) })
 }
+
+func TestRoutingScenario(t *testing.T) {
+	testURL(t)
+	pipelinetest.RunRoutingScenario(t, openFresh(t))
+}

@@ -33,3 +33,8 @@ func TestRecoveryScenarios(t *testing.T) {
 		return s
 	})
 }
+
+func TestRoutingScenario(t *testing.T) {
+	s, _ := openTemp(t)
+	pipelinetest.RunRoutingScenario(t, s)
+}
