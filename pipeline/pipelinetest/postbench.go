@@ -13,18 +13,25 @@ import (
 // BenchPosting posts.
 const PostingBenchClaims = 2000
 
-// BenchPosting measures 835 posting end to end on a store: each iteration
-// delivers one 835 file paying PostingBenchClaims three-line claims
-// (payment, CO-45 and PR-2 per line) and runs Collect, which downloads
-// the file, records it, parses it, checks all three balancing levels and
-// posts it in one transaction. It reports claim payments per second.
-// Seeding the claims is not timed.
-func BenchPosting(b *testing.B, s pipeline.Store) {
+// BenchPosting measures 835 posting end to end on a store, for claims of
+// one and of three service lines: each iteration delivers one 835 file
+// paying PostingBenchClaims claims (a payment, CO-45 and PR-2 per line)
+// and runs Collect, which downloads the file, records it, parses it,
+// checks all three balancing levels and posts it in one transaction. It
+// reports claim payments per second. Seeding the claims is not timed.
+// open returns a fresh, empty store.
+func BenchPosting(b *testing.B, open func(testing.TB) pipeline.Store) {
+	for _, lines := range []int{1, 3} {
+		b.Run(fmt.Sprintf("lines=%d", lines), func(b *testing.B) { benchPosting(b, open(b), lines) })
+	}
+}
+
+func benchPosting(b *testing.B, s pipeline.Store, lines int) {
 	h := NewHarness(b, s)
 	ctx := context.Background()
 	for i := range b.N {
 		b.StopTimer()
-		claims := seedClaims(b, h, fmt.Sprintf("B%d-", i), PostingBenchClaims)
+		claims := seedClaims(b, h, fmt.Sprintf("B%d-", i), PostingBenchClaims, lines)
 		clps := make([]*x835.Claim, len(claims))
 		for k, c := range claims {
 			lines := make([]Line, len(c.Lines))
@@ -51,15 +58,15 @@ func BenchPosting(b *testing.B, s pipeline.Store) {
 	b.ReportMetric(float64(PostingBenchClaims*b.N)/b.Elapsed().Seconds(), "claims/s")
 }
 
-// seedClaims creates n submitted three-line claims, with their
+// seedClaims creates n submitted claims of 1 to 3 lines, with their
 // submissions and charges, in one transaction.
-func seedClaims(tb testing.TB, h *Harness, prefix string, n int) []*pipeline.Claim {
+func seedClaims(tb testing.TB, h *Harness, prefix string, n, lines int) []*pipeline.Claim {
 	tb.Helper()
 	out := make([]*pipeline.Claim, n)
 	h.tx(func(ctx context.Context, tx pipeline.Tx) error {
 		var es []pipeline.LedgerEntry
 		for k := range n {
-			enc := Encounter(fmt.Sprintf("%s%d", prefix, k), "125.00", "40.00", "65.50")
+			enc := Encounter(fmt.Sprintf("%s%d", prefix, k), []string{"125.00", "40.00", "65.50"}[:lines]...)
 			c := &pipeline.Claim{EncounterID: enc.ID, Kind: enc.Kind, State: pipeline.StateSubmitted, PayerID: HarnessPayerID,
 				PayerName: "Test Payer", Clearinghouse: "sim", TotalCharge: enc.TotalCharge, Submissions: 1,
 				PCN: fmt.Sprintf("%s%d-1", prefix, k), Data: enc.Claim, CreatedAt: h.Now, UpdatedAt: h.Now, FirstSubmittedAt: h.Now}

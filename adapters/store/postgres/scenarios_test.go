@@ -23,7 +23,7 @@ func TestCorpusPosting(t *testing.T) {
 // BenchmarkPosting: CLAIMS_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test go test -run '^$' -bench Posting ./adapters/store/postgres
 func BenchmarkPosting(b *testing.B) {
 	testURL(b)
-	pipelinetest.BenchPosting(b, openFresh(b))
+	pipelinetest.BenchPosting(b, func(tb testing.TB) pipeline.Store { return openFresh(tb) })
 }
 
 func TestRecoveryScenarios(t *testing.T) {

@@ -23,8 +23,10 @@ func TestCorpusPosting(t *testing.T) {
 
 // BenchmarkPosting: go test -run '^$' -bench Posting ./adapters/store/sqlite
 func BenchmarkPosting(b *testing.B) {
-	s, _ := openTemp(b)
-	pipelinetest.BenchPosting(b, s)
+	pipelinetest.BenchPosting(b, func(tb testing.TB) pipeline.Store {
+		s, _ := openTemp(tb)
+		return s
+	})
 }
 
 func TestRecoveryScenarios(t *testing.T) {
