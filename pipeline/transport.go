@@ -2,8 +2,14 @@ package pipeline
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"path"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // RemoteFile is a file that a clearinghouse offers in its outbound (response)
@@ -52,4 +58,47 @@ type Transport interface {
 	// it deletes it, moves it to an archive folder or leaves it, as
 	// configured.
 	Done(ctx context.Context, name string) error
+}
+
+// ErrInvalidName is wrapped by every error about a remote file name that
+// transports refuse to use: empty, "." or "..", containing "..", a path
+// separator, a control character or invalid UTF-8, or (for response
+// files) starting with a dot.
+var ErrInvalidName = errors.New("invalid file name")
+
+// CheckRemoteName reports why name may not be used as a base name in a
+// clearinghouse folder. hidden allows a leading dot (temporary upload
+// names); response files offered by List never have one. Every Transport
+// applies these rules, so that a hostile server cannot make us write
+// outside our folders.
+func CheckRemoteName(name string, hidden bool) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("%w: empty", ErrInvalidName)
+	case strings.Contains(name, ".."):
+		return fmt.Errorf("%w: %q contains \"..\"", ErrInvalidName, name)
+	case strings.ContainsAny(name, `/\`):
+		return fmt.Errorf("%w: %q contains a path separator", ErrInvalidName, name)
+	case name == "." || (!hidden && strings.HasPrefix(name, ".")):
+		return fmt.Errorf("%w: %q is hidden", ErrInvalidName, name)
+	case !utf8.ValidString(name):
+		return fmt.Errorf("%w: %q is not valid UTF-8", ErrInvalidName, name)
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return fmt.Errorf("%w: %q contains a control character", ErrInvalidName, name)
+	}
+	return nil
+}
+
+// MatchesAny reports whether a base name matches one of the path.Match
+// patterns. No pattern means every name matches.
+func MatchesAny(patterns []string, name string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	for _, p := range patterns {
+		if ok, _ := path.Match(p, name); ok {
+			return true
+		}
+	}
+	return false
 }
