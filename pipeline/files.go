@@ -93,18 +93,3 @@ func syncDir(dir string) error {
 	}
 	return nil
 }
-
-// hashFile returns the size and SHA-256 of a file.
-func hashFile(path string) (int64, string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return 0, "", err
-	}
-	return n, hex.EncodeToString(h.Sum(nil)), nil
-}
