@@ -43,6 +43,17 @@ func (e *RecordError) Unwrap() error { return e.Err }
 // EncounterSource yields encounters. A *RecordError for one record is
 // yielded in its place and iteration goes on; any other error ends the
 // iteration.
+//
+// A source that also has a Name() string method (the file name) gets it
+// recorded with each encounter.
 type EncounterSource interface {
 	Encounters(ctx context.Context) iter.Seq2[*Encounter, error]
+}
+
+// sourceName returns the source's name, when it has one.
+func sourceName(src EncounterSource) string {
+	if n, ok := src.(interface{ Name() string }); ok {
+		return n.Name()
+	}
+	return ""
 }

@@ -37,6 +37,7 @@ type HeldEncounter struct {
 // encounters again changes nothing.
 func (p *Pipeline) Intake(ctx context.Context, src EncounterSource) (IntakeReport, error) {
 	var rep IntakeReport
+	source := sourceName(src)
 	for enc, err := range src.Encounters(ctx) {
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
@@ -58,7 +59,7 @@ func (p *Pipeline) Intake(ctx context.Context, src EncounterSource) (IntakeRepor
 		case err != nil:
 			return rep, fmt.Errorf("intake: %w", err)
 		default:
-			if err := p.intakeOne(ctx, enc, &rep); err != nil {
+			if err := p.intakeOne(ctx, source, enc, &rep); err != nil {
 				return rep, fmt.Errorf("intake: encounter %s: %w", enc.ID, err)
 			}
 		}
@@ -114,7 +115,7 @@ func (p *Pipeline) holdRecord(ctx context.Context, re *RecordError) (bool, error
 	return held, err
 }
 
-func (p *Pipeline) intakeOne(ctx context.Context, enc *Encounter, rep *IntakeReport) error {
+func (p *Pipeline) intakeOne(ctx context.Context, source string, enc *Encounter, rep *IntakeReport) error {
 	if enc.Kind == "" {
 		enc.Kind = x837.Professional
 	}
@@ -143,7 +144,7 @@ func (p *Pipeline) intakeOne(ctx context.Context, enc *Encounter, rep *IntakeRep
 		if err := tx.CreateClaim(ctx, claim); err != nil {
 			return err
 		}
-		if err := tx.PutEncounter(ctx, &EncounterRecord{ID: enc.ID, Source: "", SHA256: digest, Raw: raw,
+		if err := tx.PutEncounter(ctx, &EncounterRecord{ID: enc.ID, Source: source, SHA256: digest, Raw: raw,
 			ClaimID: claim.ID, Problems: problems, ReceivedAt: p.now()}); err != nil {
 			return err
 		}

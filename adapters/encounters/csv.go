@@ -52,6 +52,10 @@ func NewCSV(name string, r io.Reader) *CSV {
 // A bad header, a read error, a line longer than MaxLineBytes, a
 // cancelled ctx or a second call (ErrConsumed) yields a plain error and
 // ends the iteration.
+// Name returns the file name the source was given.
+func (s *CSV) Name() string { return s.name }
+
+// Encounters implements pipeline.EncounterSource.
 func (s *CSV) Encounters(ctx context.Context) iter.Seq2[*pipeline.Encounter, error] {
 	return func(yield func(*pipeline.Encounter, error) bool) {
 		if s.consumed {

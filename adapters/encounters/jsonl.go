@@ -43,6 +43,10 @@ func NewJSONL(name string, r io.Reader) *JSONL {
 // yields a *pipeline.RecordError instead and iteration goes on; a read
 // error, a cancelled ctx or a second call (ErrConsumed) yields a plain
 // error and ends the iteration.
+// Name returns the file name the source was given.
+func (s *JSONL) Name() string { return s.name }
+
+// Encounters implements pipeline.EncounterSource.
 func (s *JSONL) Encounters(ctx context.Context) iter.Seq2[*pipeline.Encounter, error] {
 	return func(yield func(*pipeline.Encounter, error) bool) {
 		if s.consumed {
