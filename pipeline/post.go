@@ -195,7 +195,7 @@ func (p *Pipeline) planPosting(ctx context.Context, tx Tx, r *x835.Remittance) (
 	if err != nil {
 		return nil, nil, err
 	}
-	plan := &postPlan{payments: map[int64][]*ClaimPayment{}}
+	plan := &postPlan{payments: map[int64][]*ClaimPayment{}, steps: make([]postStep, 0, len(r.Claims))}
 	state := map[int64]ClaimState{}
 	for _, c := range r.Claims {
 		sub := subs[c.PatientControlNumber]
@@ -252,8 +252,12 @@ func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, r
 			count[st.claim.ID]++
 		}
 	}
-	var entries []LedgerEntry
-	var moves []Event
+	n := 0
+	for _, st := range plan.steps {
+		n += len(st.entries)
+	}
+	entries := make([]LedgerEntry, 0, n)
+	moves := make([]Event, 0, len(plan.steps))
 	refs := map[int64]string{}
 	for _, st := range plan.steps {
 		c := st.clp
@@ -377,7 +381,11 @@ func (p *Pipeline) linkReversal(ctx context.Context, tx Tx, claimID int64, cp *C
 // payment, each CO/OA/PI adjustment and each PR transfer; claim-level CAS
 // on the claim. Reversals carry negative amounts and post them as sent.
 func claimEntries(claim *Claim, c *x835.Claim, reversal bool, at time.Time) []LedgerEntry {
-	var es []LedgerEntry
+	n := 1 + len(c.Adjustments)
+	for _, l := range c.Lines {
+		n += 1 + len(l.Adjustments)
+	}
+	es := make([]LedgerEntry, 0, n)
 	add := func(line int64, kind EntryKind, group, reason string, amt x12.Amount, memo string) {
 		if amt == 0 {
 			return
