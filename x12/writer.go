@@ -612,3 +612,19 @@ func pad0(s string, n int) string {
 	}
 	return s
 }
+
+// WriteFile writes one whole interchange with one functional group to
+// out: ISA and GS from the headers, the transaction sets written by sets,
+// then GE and IEA with their counts, and flushes. It returns the first
+// error of sets or of the writer.
+func WriteFile(out io.Writer, isa InterchangeHeader, gs GroupHeader, sets func(w *Writer) error) error {
+	w := NewWriter(out)
+	w.BeginInterchange(isa)
+	w.BeginGroup(gs)
+	if err := sets(w); err != nil {
+		return err
+	}
+	w.EndGroup()
+	w.EndInterchange()
+	return w.Flush()
+}

@@ -73,17 +73,14 @@ func WriteInterchange(out io.Writer, isa x12.InterchangeHeader, gs x12.GroupHead
 	if gs.Version == "" {
 		gs.Version = Guide
 	}
-	w := x12.NewWriter(out)
-	w.BeginInterchange(isa)
-	w.BeginGroup(gs)
-	for _, r := range rems {
-		if err := Write(w, r); err != nil {
-			return fmt.Errorf("x835: write set %s: %w", r.SetControl, err)
+	return x12.WriteFile(out, isa, gs, func(w *x12.Writer) error {
+		for _, r := range rems {
+			if err := Write(w, r); err != nil {
+				return fmt.Errorf("x835: write set %s: %w", r.SetControl, err)
+			}
 		}
-	}
-	w.EndGroup()
-	w.EndInterchange()
-	return w.Flush()
+		return nil
+	})
 }
 
 func writeParty(w *x12.Writer, entity string, p *Party) {

@@ -77,15 +77,12 @@ func WriteInterchange(out io.Writer, isa x12.InterchangeHeader, gs x12.GroupHead
 	if gs.Version == "" {
 		gs.Version = Guide
 	}
-	w := x12.NewWriter(out)
-	w.BeginInterchange(isa)
-	w.BeginGroup(gs)
-	for _, a := range acks {
-		if err := Write(w, a); err != nil {
-			return fmt.Errorf("x999: write set %s: %w", a.SetControl, err)
+	return x12.WriteFile(out, isa, gs, func(w *x12.Writer) error {
+		for _, a := range acks {
+			if err := Write(w, a); err != nil {
+				return fmt.Errorf("x999: write set %s: %w", a.SetControl, err)
+			}
 		}
-	}
-	w.EndGroup()
-	w.EndInterchange()
-	return w.Flush()
+		return nil
+	})
 }
