@@ -11,7 +11,6 @@ type BatchState string
 
 // The batch states, in order. Each is committed before the next step.
 const (
-	BatchBuilding  BatchState = "building"  // control numbers assigned; file being written
 	BatchBuilt     BatchState = "built"     // file written locally (temp, fsync, rename)
 	BatchUploading BatchState = "uploading" // Put to the temporary remote name in progress
 	BatchStaged    BatchState = "staged"    // temporary remote file verified; rename next

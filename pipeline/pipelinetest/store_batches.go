@@ -18,7 +18,7 @@ func sampleBatch(isa13, gs06 string, st pipeline.BatchState) *pipeline.Batch {
 
 var batchTests = []storeTest{
 	{"Batch/CreateGetUpdate", func(t *testing.T, _ *suite, s pipeline.Store) {
-		b := sampleBatch("000000042", "42", pipeline.BatchBuilding)
+		b := sampleBatch("000000042", "42", pipeline.BatchBuilt)
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			must(t, "CreateBatch", tx.CreateBatch(ctx, b))
 		})
@@ -47,7 +47,7 @@ var batchTests = []storeTest{
 		})
 	}},
 	{"Batch/NoSets", func(t *testing.T, _ *suite, s pipeline.Store) {
-		b := sampleBatch("000000001", "1", pipeline.BatchBuilding)
+		b := sampleBatch("000000001", "1", pipeline.BatchBuilt)
 		b.Sets = nil
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			must(t, "CreateBatch", tx.CreateBatch(ctx, b))
