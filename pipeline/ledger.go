@@ -6,22 +6,38 @@ import (
 	"github.com/x12claims/claims/x12"
 )
 
-// EntryKind is the kind of a receivables ledger entry.
+// EntryKind is what made a receivables ledger entry.
 type EntryKind string
 
-// The ledger entry kinds. Amounts are positive in normal use; reversals
-// post the same kinds with negated amounts.
+// The ledger entry kinds.
 const (
-	EntryCharge         EntryKind = "charge"          // what was billed for the line
-	EntryPayment        EntryKind = "payment"         // insurance payment (SVC03 / CLP04)
-	EntryAdjustment     EntryKind = "adjustment"      // CO, OA or PI adjustment (Group, Reason)
-	EntryPatientResp    EntryKind = "patient_resp"    // PR: moved to patient responsibility
-	EntryPatientPayment EntryKind = "patient_payment" // paid by the patient
-	EntryWriteOff       EntryKind = "write_off"       // written off by the practice
+	EntryCharge         EntryKind = "charge"          // the line was billed (at its first submission)
+	EntryInsurance      EntryKind = "insurance"       // an 835 claim payment (CLP) or its reversal
+	EntryPatientPayment EntryKind = "patient_payment" // the patient paid
+	EntryWriteOff       EntryKind = "write_off"       // the practice wrote the balance off
 )
 
-// LedgerEntry is one append-only receivables entry for a claim line (or
-// the claim, when LineID is 0).
+// Adjustment is one claim adjustment (835 CAS) in a ledger entry: its
+// group code, its reason code (CARC) and the amount. CO (contractual), OA
+// (other) and PI (payer-initiated) adjust the balance away; PR moves it
+// to the patient's responsibility (deductible, coinsurance, copay).
+type Adjustment struct {
+	Group  string
+	Reason string
+	Amount x12.Amount
+}
+
+// PatientResp reports whether the adjustment moves the amount to the
+// patient (group PR).
+func (a Adjustment) PatientResp() bool { return a.Group == "PR" }
+
+// LedgerEntry is one append-only receivables entry: what one event did to
+// one claim line (or to the claim as a whole, when LineID is 0). The
+// events are the charge, each 835 claim payment or reversal (one entry
+// per service line it pays, plus one at claim level for claim-level
+// adjustments), a patient payment and a write-off. The amounts are the
+// entry's legs; an entry touches only the legs of its kind. Reversals
+// post the legs they reverse negated.
 type LedgerEntry struct {
 	ID           int64
 	ClaimID      int64
@@ -29,21 +45,60 @@ type LedgerEntry struct {
 	RemittanceID int64 // 0 when not from a remittance
 	ClaimPayment int64 // the ClaimPayment that posted it, if any
 	Kind         EntryKind
-	Group        string // CAS group code: CO, OA, PI, PR
-	Reason       string // CARC
-	Amount       x12.Amount
-	Reversal     bool
-	At           time.Time
-	Memo         string
+
+	Charge         x12.Amount   // billed for the line
+	Payment        x12.Amount   // insurance payment (SVC03, or CLP04 at claim level)
+	Adjustments    []Adjustment // CAS, in the order the payer sent them
+	PatientPayment x12.Amount   // paid by the patient
+	WriteOff       x12.Amount   // written off by the practice
+
+	Reversal bool
+	At       time.Time
+	Memo     string
+}
+
+// Adjusted returns the CO, OA and PI adjustments of the entry.
+func (e *LedgerEntry) Adjusted() x12.Amount {
+	var sum x12.Amount
+	for _, a := range e.Adjustments {
+		if !a.PatientResp() {
+			sum += a.Amount
+		}
+	}
+	return sum
+}
+
+// PatientResp returns what the entry moves to the patient (PR).
+func (e *LedgerEntry) PatientResp() x12.Amount {
+	var sum x12.Amount
+	for _, a := range e.Adjustments {
+		if a.PatientResp() {
+			sum += a.Amount
+		}
+	}
+	return sum
+}
+
+// Empty reports whether the entry changes nothing.
+func (e *LedgerEntry) Empty() bool {
+	if e.Charge != 0 || e.Payment != 0 || e.PatientPayment != 0 || e.WriteOff != 0 {
+		return false
+	}
+	for _, a := range e.Adjustments {
+		if a.Amount != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Balance is the derived state of a line or claim: charge = payments +
-// adjustments + patient responsibility + insurance balance.
+// adjustments + patient responsibility + write-offs + insurance balance.
 type Balance struct {
 	Charge          x12.Amount
 	Payments        x12.Amount
-	Adjustments     x12.Amount
-	PatientResp     x12.Amount
+	Adjustments     x12.Amount // CO, OA and PI
+	PatientResp     x12.Amount // PR
 	PatientPayments x12.Amount
 	WriteOffs       x12.Amount
 }
@@ -57,20 +112,17 @@ func (b Balance) Insurance() x12.Amount {
 func (b Balance) Patient() x12.Amount { return b.PatientResp - b.PatientPayments }
 
 // Add accumulates an entry into the balance.
-func (b *Balance) Add(e LedgerEntry) {
-	switch e.Kind {
-	case EntryCharge:
-		b.Charge += e.Amount
-	case EntryPayment:
-		b.Payments += e.Amount
-	case EntryAdjustment:
-		b.Adjustments += e.Amount
-	case EntryPatientResp:
-		b.PatientResp += e.Amount
-	case EntryPatientPayment:
-		b.PatientPayments += e.Amount
-	case EntryWriteOff:
-		b.WriteOffs += e.Amount
+func (b *Balance) Add(e *LedgerEntry) {
+	b.Charge += e.Charge
+	b.Payments += e.Payment
+	b.PatientPayments += e.PatientPayment
+	b.WriteOffs += e.WriteOff
+	for _, a := range e.Adjustments {
+		if a.PatientResp() {
+			b.PatientResp += a.Amount
+		} else {
+			b.Adjustments += a.Amount
+		}
 	}
 }
 
@@ -79,8 +131,9 @@ type RemitState string
 
 // The remittance states.
 const (
-	RemitPosted RemitState = "posted" // all claims posted in one transaction
-	RemitHeld   RemitState = "held"   // out of balance or unmatched; nothing posted
+	RemitPosted    RemitState = "posted"    // all claims posted in one transaction
+	RemitHeld      RemitState = "held"      // out of balance or unmatched; nothing posted
+	RemitDuplicate RemitState = "duplicate" // the same payment was posted before; nothing posted
 )
 
 // Remittance is one 835 transaction set: one payment (BPR/TRN). It is
@@ -89,6 +142,7 @@ const (
 type Remittance struct {
 	ID            int64
 	InboundFileID int64
+	FileSet       int    // position of the transaction set in its file, from 1 (0: not recorded)
 	SetControl    string // ST02
 	PayerID       string // TRN03, N1*PR N104 or REF*2U
 	PayerName     string

@@ -67,7 +67,7 @@ func TestMatchLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := matchLine(claim, &tt.line, map[int64]bool{}); got != tt.want {
+			if got := matchLine(claim.Lines, &tt.line, map[int64]bool{}); got != tt.want {
 				t.Errorf("matchLine = %d, want %d", got, tt.want)
 			}
 		})
@@ -75,7 +75,7 @@ func TestMatchLine(t *testing.T) {
 	// Two identical lines without REF*6R pair off one by one.
 	used := map[int64]bool{}
 	l := &x835.Line{Procedure: x835.Procedure{Code: "36415"}, Charge: amt("20"), ServiceDate: d}
-	if a, b := matchLine(claim, l, used), matchLine(claim, l, used); a != 12 || b != 13 {
+	if a, b := matchLine(claim.Lines, l, used), matchLine(claim.Lines, l, used); a != 12 || b != 13 {
 		t.Errorf("identical lines matched %d and %d, want 12 and 13", a, b)
 	}
 }
@@ -90,12 +90,20 @@ func TestClaimEntriesBalance(t *testing.T) {
 			{ControlNumber: "L2", Charge: amt("50"), Paid: amt("40"), Adjustments: []x835.Adjustment{adj("PR", "2", "10")}},
 		}}
 	var b Balance
-	b.Add(LedgerEntry{Kind: EntryCharge, Amount: amt("150")})
-	for _, e := range claimEntries(claim, c, false, time.Time{}) {
-		b.Add(e)
+	b.Add(&LedgerEntry{Kind: EntryCharge, Charge: amt("150")})
+	es := claimEntries(claim.ID, claim.Lines, c, false, time.Time{})
+	for i := range es {
+		b.Add(&es[i])
 	}
 	if b.Payments != c.Paid || b.Insurance() != 0 || b.PatientResp != amt("10") {
 		t.Errorf("balance %+v: payments must equal CLP04 %s and nothing stay open", b, c.Paid)
+	}
+	// One entry per service line, one at claim level.
+	if len(es) != 3 || es[0].LineID != 11 || es[1].LineID != 12 || es[2].LineID != 0 {
+		t.Fatalf("entries %+v: want lines 11, 12 and claim level", es)
+	}
+	if es[2].Payment != amt("-10") || es[2].Adjusted() != amt("10") || es[1].PatientResp() != amt("10") {
+		t.Errorf("claim-level entry %+v / line 2 entry %+v", es[2], es[1])
 	}
 }
 

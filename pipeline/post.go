@@ -15,6 +15,7 @@ import (
 // remitOutcome is what posting one 835 transaction set did.
 type remitOutcome struct {
 	posted, held, duplicate bool
+	again                   bool // applied before, from this file
 	paid                    x12.Amount
 	claimsPaid, denied      int
 	partial, reversed       int
@@ -42,22 +43,37 @@ func payerID(r *x835.Remittance) string {
 	return r.Payer.Name
 }
 
-// postRemittance posts one 835 transaction set inside tx. It posts every
+// postRemittance posts one 835 transaction set, the set-th of file, inside
+// tx. It posts every
 // claim or nothing: a set that fails any of the three balancing levels, or
 // names a claim we never sent, is held for review with nothing posted. A
 // remittance already posted (same payer, trace, date and amount, from
-// this file or any other) is a recorded no-op.
-func (p *Pipeline) postRemittance(ctx context.Context, tx Tx, file *InboundFile, r *x835.Remittance) (remitOutcome, error) {
+// this file or any other) is a recorded no-op. Every outcome is recorded
+// as a remittance of the file, so that applying the file again (after a
+// crash before the file was marked processed) skips the sets already
+// applied: nothing is posted, held or noted twice.
+func (p *Pipeline) postRemittance(ctx context.Context, tx Tx, file *InboundFile, set int, r *x835.Remittance) (remitOutcome, error) {
 	var out remitOutcome
 	key := remitKey(r)
+	if _, err := tx.RemittanceInFile(ctx, file.ID, set); err == nil {
+		out.again = true
+		return out, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return out, err
+	}
+	rem := &Remittance{InboundFileID: file.ID, FileSet: set, SetControl: r.SetControl, PayerID: key.PayerID, PayerName: r.Payer.Name,
+		Trace: key.Trace, PaymentDate: key.PaymentDate, Amount: key.Amount, Method: r.Payment.Method, CreatedAt: p.now()}
 	if prev, err := tx.FindRemittance(ctx, key); err == nil {
 		out.duplicate = true
+		rem.State = RemitDuplicate
+		rem.Reason = fmt.Sprintf("the same payment as remittance %d (file %d, ST02 %s); nothing posted again", prev.ID, prev.InboundFileID, prev.SetControl)
+		if _, err := tx.CreateRemittance(ctx, rem); err != nil {
+			return out, err
+		}
 		return out, p.noteDuplicateRemit(ctx, tx, file, r, prev)
 	} else if !errors.Is(err, ErrNotFound) {
 		return out, err
 	}
-	rem := &Remittance{InboundFileID: file.ID, SetControl: r.SetControl, PayerID: key.PayerID, PayerName: r.Payer.Name,
-		Trace: key.Trace, PaymentDate: key.PaymentDate, Amount: key.Amount, Method: r.Payment.Method, CreatedAt: p.now()}
 
 	if imbalances := r.Balance(); len(imbalances) > 0 {
 		reasons := make([]Reason, 0, len(imbalances))
@@ -123,8 +139,7 @@ func (p *Pipeline) postRemittance(ctx context.Context, tx Tx, file *InboundFile,
 // postStep is the posting of one CLP, decided before anything is written.
 type postStep struct {
 	clp      *x835.Claim
-	sub      *Submission
-	claim    *Claim
+	tg       *PostingTarget
 	from, to ClaimState // to is "" for informational CLPs (forwarded, predetermination)
 	entries  []LedgerEntry
 	denials  []Reason
@@ -144,37 +159,36 @@ type remitHold struct {
 	reasons  []Reason
 }
 
-// planPosting reads what posting r needs in a few batch reads and decides
+// uniquePCNs returns the CLP01s of r, each once, in order.
+func uniquePCNs(r *x835.Remittance) []string {
+	pcns := make([]string, 0, len(r.Claims))
+	seen := make(map[string]bool, len(r.Claims))
+	for _, c := range r.Claims {
+		if !seen[c.PatientControlNumber] {
+			seen[c.PatientControlNumber] = true
+			pcns = append(pcns, c.PatientControlNumber)
+		}
+	}
+	return pcns
+}
+
+// planPosting reads what posting r needs in one batch read and decides
 // every step in memory: the claim each CLP pays, its ledger entries and
 // the claim's new state. It returns a hold when any CLP names a claim we
 // never sent, would move a claim illegally, or would credit a claim
 // beyond what is open on it.
 func (p *Pipeline) planPosting(ctx context.Context, tx Tx, r *x835.Remittance) (*postPlan, *remitHold, error) {
-	pcns := make([]string, 0, len(r.Claims))
-	seenPCN := map[string]bool{}
-	for _, c := range r.Claims {
-		if !seenPCN[c.PatientControlNumber] {
-			seenPCN[c.PatientControlNumber] = true
-			pcns = append(pcns, c.PatientControlNumber)
-		}
-	}
-	subList, err := tx.SubmissionsByPCN(ctx, pcns)
+	list, err := tx.PostingTargets(ctx, uniquePCNs(r))
 	if err != nil {
 		return nil, nil, err
 	}
-	subs := make(map[string]*Submission, len(subList))
-	ids := make([]int64, 0, len(subList))
-	seenID := map[int64]bool{}
-	for _, s := range subList {
-		subs[s.PCN] = s
-		if !seenID[s.ClaimID] {
-			seenID[s.ClaimID] = true
-			ids = append(ids, s.ClaimID)
-		}
+	targets := make(map[string]*PostingTarget, len(list))
+	for i := range list {
+		targets[list[i].PCN] = &list[i]
 	}
 	var unmatched []Reason
 	for _, c := range r.Claims {
-		if subs[c.PatientControlNumber] == nil {
+		if targets[c.PatientControlNumber] == nil {
 			unmatched = append(unmatched, Reason{Code: "unmatched-clp01", Location: fmt.Sprintf("835 ST02 %s segment %d", r.SetControl, c.Segment),
 				Text: fmt.Sprintf("claim %d: patient control number %q matches no claim we sent", c.Ordinal, c.PatientControlNumber)})
 		}
@@ -183,57 +197,46 @@ func (p *Pipeline) planPosting(ctx context.Context, tx Tx, r *x835.Remittance) (
 		return nil, &remitHold{source: SourceUnmatched, category: "unmatched remittance",
 			summary: fmt.Sprintf("%d claim(s) match nothing we sent", len(unmatched)), reasons: unmatched}, nil
 	}
-	claimList, err := tx.GetClaims(ctx, ids, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	claims := make(map[int64]*Claim, len(claimList))
-	for _, c := range claimList {
-		claims[c.ID] = c
-	}
-	running, err := tx.ClaimBalances(ctx, ids)
-	if err != nil {
-		return nil, nil, err
-	}
 	plan := &postPlan{payments: map[int64][]*ClaimPayment{}, steps: make([]postStep, 0, len(r.Claims))}
-	state := map[int64]ClaimState{}
+	// The state and balance of each claim as the steps so far leave it
+	// (a claim may be paid by several CLPs: a reversal and a correction,
+	// or two submissions).
+	state := make(map[int64]ClaimState, len(list))
+	running := make(map[int64]Balance, len(list))
+	for i := range list {
+		state[list[i].ClaimID] = list[i].State
+		running[list[i].ClaimID] = list[i].Balance
+	}
 	for _, c := range r.Claims {
-		sub := subs[c.PatientControlNumber]
-		claim := claims[sub.ClaimID]
-		if claim == nil {
-			return nil, nil, fmt.Errorf("claim %d of submission %s: %w", sub.ClaimID, sub.PCN, ErrNotFound)
-		}
-		from, ok := state[claim.ID]
-		if !ok {
-			from = claim.State
-		}
-		if c.Status == "22" && plan.payments[claim.ID] == nil {
-			if plan.payments[claim.ID], err = tx.ClaimPayments(ctx, claim.ID); err != nil {
+		tg := targets[c.PatientControlNumber]
+		from := state[tg.ClaimID]
+		if c.Status == "22" && plan.payments[tg.ClaimID] == nil {
+			if plan.payments[tg.ClaimID], err = tx.ClaimPayments(ctx, tg.ClaimID); err != nil {
 				return nil, nil, err
 			}
 		}
 		to, denials := adjudication(c)
-		st := postStep{clp: c, sub: sub, claim: claim, from: from, to: to, denials: denials,
-			entries: claimEntries(claim, c, c.Status == "22", p.now())}
+		st := postStep{clp: c, tg: tg, from: from, to: to, denials: denials,
+			entries: claimEntries(tg.ClaimID, tg.Lines, c, c.Status == "22", p.now())}
 		if to != "" && !CanMove(from, to) {
-			te := &TransitionError{ClaimID: claim.ID, From: from, To: to}
+			te := &TransitionError{ClaimID: tg.ClaimID, From: from, To: to}
 			return nil, &remitHold{source: SourceUnmatched, category: "unexpected adjudication", summary: te.Error(),
 				reasons: []Reason{{Code: "illegal-transition", Text: te.Error(), Location: fmt.Sprintf("835 ST02 %s segment %d", r.SetControl, c.Segment)}}}, nil
 		}
-		b := running[claim.ID]
+		b := running[tg.ClaimID]
 		open := b.Insurance()
-		for _, e := range st.entries {
-			b.Add(e)
+		for i := range st.entries {
+			b.Add(&st.entries[i])
 		}
 		if b.Insurance() < 0 {
 			msg := fmt.Sprintf("claim %d (PCN %s): this CLP (status %s) would credit %s against %s still open: a probable duplicate or a correction without its reversal",
-				claim.ID, c.PatientControlNumber, c.Status, open-b.Insurance(), open)
+				tg.ClaimID, c.PatientControlNumber, c.Status, open-b.Insurance(), open)
 			return nil, &remitHold{source: SourceUnmatched, category: "probable duplicate payment", summary: msg,
 				reasons: []Reason{{Code: "over-credit", Text: msg, Location: fmt.Sprintf("835 ST02 %s segment %d", r.SetControl, c.Segment)}}}, nil
 		}
-		running[claim.ID] = b
+		running[tg.ClaimID] = b
 		if to != "" {
-			state[claim.ID] = to
+			state[tg.ClaimID] = to
 		}
 		plan.steps = append(plan.steps, st)
 	}
@@ -247,41 +250,36 @@ func (p *Pipeline) planPosting(ctx context.Context, tx Tx, r *x835.Remittance) (
 // step.
 func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, rem *Remittance, plan *postPlan) error {
 	count := map[int64]int{}
-	for _, st := range plan.steps {
-		if st.to != "" {
-			count[st.claim.ID]++
-		}
-	}
 	n := 0
 	for _, st := range plan.steps {
+		if st.to != "" {
+			count[st.tg.ClaimID]++
+		}
 		n += len(st.entries)
 	}
 	entries := make([]LedgerEntry, 0, n)
 	moves := make([]Event, 0, len(plan.steps))
 	refs := map[int64]string{}
 	for _, st := range plan.steps {
-		c := st.clp
-		cp := &ClaimPayment{RemittanceID: rem.ID, ClaimID: st.claim.ID, SubmissionID: st.sub.ID, Ordinal: c.Ordinal, Status: c.Status,
+		c, tg := st.clp, st.tg
+		cp := &ClaimPayment{RemittanceID: rem.ID, ClaimID: tg.ClaimID, SubmissionID: tg.SubmissionID, Ordinal: c.Ordinal, Status: c.Status,
 			Charge: c.Charge, Paid: c.Paid, PatientResp: c.PatientResponsibility, PayerClaimNumber: c.PayerClaimNumber, Outcome: st.to}
 		if err := tx.AddClaimPayment(ctx, cp); err != nil {
 			return err
 		}
 		for _, e := range st.entries {
 			e.RemittanceID, e.ClaimPayment = rem.ID, cp.ID
-			if e.Kind == EntryPayment {
-				e.Memo += ", trace " + rem.Trace
-			}
 			entries = append(entries, e)
 		}
 		if c.Status == "22" {
-			if err := p.linkReversal(ctx, tx, st.claim.ID, cp, c, plan.payments); err != nil {
+			if err := p.linkReversal(ctx, tx, tg.ClaimID, cp, c, plan.payments); err != nil {
 				return err
 			}
 		}
-		if c.PayerClaimNumber != "" && c.PayerClaimNumber != st.claim.PayerClaimNumber {
-			refs[st.claim.ID] = c.PayerClaimNumber
+		if c.PayerClaimNumber != "" && c.PayerClaimNumber != tg.PayerClaimNumber {
+			refs[tg.ClaimID] = c.PayerClaimNumber
 		}
-		ev := Event{ClaimID: st.claim.ID, SubmissionID: st.sub.ID, At: p.now(), Kind: "835", FileID: file.ID,
+		ev := Event{ClaimID: tg.ClaimID, SubmissionID: tg.SubmissionID, At: p.now(), Kind: "835", FileID: file.ID,
 			SetControl: rem.SetControl, Segment: c.Segment, From: st.from, To: st.to,
 			Detail: fmt.Sprintf("835 CLP02 %s (%s): charge %s, paid %s, patient responsibility %s",
 				c.Status, codes.Describe(codes.ClaimPaymentStatus, c.Status), c.Charge, c.Paid, c.PatientResponsibility)}
@@ -290,10 +288,10 @@ func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, r
 			if err := tx.AddEvent(ctx, ev); err != nil {
 				return err
 			}
-		case count[st.claim.ID] == 1:
+		case count[tg.ClaimID] == 1:
 			moves = append(moves, ev)
 		default:
-			if err := tx.MoveClaim(ctx, st.claim.ID, st.from, st.to, ev); err != nil {
+			if err := tx.MoveClaim(ctx, tg.ClaimID, st.from, st.to, ev); err != nil {
 				return err
 			}
 		}
@@ -302,9 +300,9 @@ func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, r
 			if st.to == StateDenied {
 				what = "denied"
 			}
-			if err := tx.AddWorkItem(ctx, &WorkItem{Source: SourceDenial, ClaimID: st.claim.ID, EncounterID: st.claim.EncounterID,
+			if err := tx.AddWorkItem(ctx, &WorkItem{Source: SourceDenial, ClaimID: tg.ClaimID, EncounterID: tg.EncounterID,
 				RemittanceID: rem.ID, InboundFileID: file.ID, Category: denialCategory(st.denials),
-				Summary: fmt.Sprintf("claim %d (PCN %s): %s", st.claim.ID, c.PatientControlNumber, what),
+				Summary: fmt.Sprintf("claim %d (PCN %s): %s", tg.ClaimID, c.PatientControlNumber, what),
 				Reasons: st.denials, Status: WorkOpen, CreatedAt: p.now(), UpdatedAt: p.now()}); err != nil {
 				return err
 			}
@@ -333,12 +331,20 @@ func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, r
 }
 
 func (p *Pipeline) noteDuplicateRemit(ctx context.Context, tx Tx, file *InboundFile, r *x835.Remittance, prev *Remittance) error {
+	list, err := tx.PostingTargets(ctx, uniquePCNs(r))
+	if err != nil {
+		return err
+	}
+	targets := make(map[string]*PostingTarget, len(list))
+	for i := range list {
+		targets[list[i].PCN] = &list[i]
+	}
 	for _, c := range r.Claims {
-		s, err := tx.SubmissionByPCN(ctx, c.PatientControlNumber)
-		if err != nil {
+		tg := targets[c.PatientControlNumber]
+		if tg == nil {
 			continue
 		}
-		if err := tx.AddEvent(ctx, Event{ClaimID: s.ClaimID, SubmissionID: s.ID, At: p.now(), Kind: "835-duplicate",
+		if err := tx.AddEvent(ctx, Event{ClaimID: tg.ClaimID, SubmissionID: tg.SubmissionID, At: p.now(), Kind: "835-duplicate",
 			FileID: file.ID, SetControl: r.SetControl, Segment: c.Segment,
 			Detail: fmt.Sprintf("remittance trace %s already posted from file %d; nothing posted again", prev.Trace, prev.InboundFileID)}); err != nil {
 			return err
@@ -377,57 +383,45 @@ func (p *Pipeline) linkReversal(ctx context.Context, tx Tx, claimID int64, cp *C
 		Detail: "reversal received for a payment that was not posted here; the negated amounts are posted as sent"})
 }
 
-// claimEntries turns a CLP into ledger entries: per service line the
-// payment, each CO/OA/PI adjustment and each PR transfer; claim-level CAS
-// on the claim. Reversals carry negative amounts and post them as sent.
-func claimEntries(claim *Claim, c *x835.Claim, reversal bool, at time.Time) []LedgerEntry {
-	n := 1 + len(c.Adjustments)
-	for _, l := range c.Lines {
-		n += 1 + len(l.Adjustments)
-	}
-	es := make([]LedgerEntry, 0, n)
-	add := func(line int64, kind EntryKind, group, reason string, amt x12.Amount, memo string) {
-		if amt == 0 {
-			return
-		}
-		es = append(es, LedgerEntry{ClaimID: claim.ID, LineID: line, Kind: kind,
-			Group: group, Reason: reason, Amount: amt, Reversal: reversal, At: at, Memo: memo})
-	}
-	adjust := func(line int64, as []x835.Adjustment) {
-		for _, a := range as {
-			kind := EntryAdjustment
-			if a.Group == "PR" {
-				kind = EntryPatientResp
+// claimEntries turns a CLP into ledger entries: one per service line
+// (its payment and CAS adjustments) and one at claim level for the
+// claim-level CAS. Reversals carry negative amounts and post them as sent.
+func claimEntries(claimID int64, lines []ClaimLine, c *x835.Claim, reversal bool, at time.Time) []LedgerEntry {
+	es := make([]LedgerEntry, 0, len(c.Lines)+1)
+	add := func(line int64, paid x12.Amount, as []x835.Adjustment, memo string) {
+		e := LedgerEntry{ClaimID: claimID, LineID: line, Kind: EntryInsurance, Payment: paid, Reversal: reversal, At: at, Memo: memo}
+		if len(as) > 0 {
+			e.Adjustments = make([]Adjustment, 0, len(as))
+			for _, a := range as {
+				if a.Amount != 0 {
+					e.Adjustments = append(e.Adjustments, Adjustment{Group: a.Group, Reason: a.Reason, Amount: a.Amount})
+				}
 			}
-			add(line, kind, a.Group, a.Reason, a.Amount, "")
+		}
+		if !e.Empty() {
+			es = append(es, e)
 		}
 	}
 	// Without service lines the claim is paid as a whole: on its only
 	// line when it has one, else at claim level.
-	var claimLevel int64
-	if len(claim.Lines) == 1 {
-		claimLevel = claim.Lines[0].ID
-	}
 	if len(c.Lines) == 0 {
-		add(claimLevel, EntryPayment, "", "", c.Paid, "insurance payment")
-		adjust(claimLevel, c.Adjustments)
+		var line int64
+		if len(lines) == 1 {
+			line = lines[0].ID
+		}
+		add(line, c.Paid, c.Adjustments, "claim paid as a whole")
 		return es
 	}
-	used := map[int64]bool{}
+	used := make(map[int64]bool, len(c.Lines))
 	var linesPaid x12.Amount
 	for _, l := range c.Lines {
-		id := matchLine(claim, l, used)
-		add(id, EntryPayment, "", "", l.Paid, "insurance payment")
-		adjust(id, l.Adjustments)
+		add(matchLine(lines, l, used), l.Paid, l.Adjustments, "")
 		linesPaid += l.Paid
 	}
 	// Claim-level CAS reduce (or raise) what the lines paid: CLP04 =
 	// ΣSVC03 − Σclaim CAS. Post the difference as a claim-level payment
 	// so that payments add up to CLP04.
-	if d := c.Paid - linesPaid; d != 0 {
-		add(0, EntryPayment, "", "", d, "claim-level adjustment of the line payments")
-	}
-	adjust(0, c.Adjustments)
+	add(0, c.Paid-linesPaid, c.Adjustments, "claim-level adjustments")
 	return es
 }
 
@@ -435,9 +429,9 @@ func claimEntries(claim *Claim, c *x835.Claim, reversal bool, at time.Time) []Le
 // control number (REF*6R) first, then by procedure, service date and
 // charge (the original procedure when the payer changed it). It returns 0
 // (post at claim level) when nothing matches.
-func matchLine(claim *Claim, l *x835.Line, used map[int64]bool) int64 {
+func matchLine(lines []ClaimLine, l *x835.Line, used map[int64]bool) int64 {
 	if l.ControlNumber != "" {
-		for _, cl := range claim.Lines {
+		for _, cl := range lines {
 			if cl.ControlNumber == l.ControlNumber {
 				used[cl.ID] = true
 				return cl.ID
@@ -452,7 +446,7 @@ func matchLine(claim *Claim, l *x835.Line, used map[int64]bool) int64 {
 		// An institutional line paid by revenue code alone.
 		proc, rev = "", l.Procedure.Code
 	}
-	for _, cl := range claim.Lines {
+	for _, cl := range lines {
 		sameCode := cl.Procedure != "" && cl.Procedure == proc ||
 			cl.RevenueCode != "" && cl.RevenueCode == rev && (proc == "" || cl.Procedure == "")
 		if used[cl.ID] || !sameCode {

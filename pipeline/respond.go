@@ -510,11 +510,11 @@ func (p *Pipeline) apply835(ctx context.Context, f *InboundFile, rep *ResponseRe
 	if err != nil {
 		return fmt.Errorf("read 835: %w", err)
 	}
-	for _, r := range rems {
+	for i, r := range rems {
 		var out remitOutcome
 		err := p.store.InTx(ctx, func(tx Tx) error {
 			var err error
-			out, err = p.postRemittance(ctx, tx, f, r)
+			out, err = p.postRemittance(ctx, tx, f, i+1, r)
 			return err
 		})
 		if err != nil {

@@ -116,13 +116,6 @@ type ClaimTx interface {
 	// The batch forms, for posting a whole remittance in a few
 	// statements (on a database server every statement is a round trip).
 
-	// GetClaims returns the claims with those IDs, with their lines, in
-	// ID order, leaving out IDs that match none. Data (the claim content)
-	// is loaded only when withData; posting does not need it.
-	GetClaims(ctx context.Context, ids []int64, withData bool) ([]*Claim, error)
-	// SubmissionsByPCN returns the submissions with those CLM01s, in ID
-	// order, leaving out PCNs that match none.
-	SubmissionsByPCN(ctx context.Context, pcns []string) ([]*Submission, error)
 	// MoveClaims moves, for each event, claim ev.ClaimID from ev.From to
 	// ev.To and appends ev to its history; for the moved claims in
 	// payerClaimNumbers it also records the payer's claim number. It
@@ -133,6 +126,28 @@ type ClaimTx interface {
 	// SetPayerClaimNumbers records the payer's claim number of each claim
 	// in refs. An unknown claim ID returns ErrNotFound.
 	SetPayerClaimNumbers(ctx context.Context, refs map[int64]string) error
+	// PostingTargets returns, for each CLM01 in pcns that matches a
+	// submission, what posting a payment to it needs, in submission ID
+	// order. PCNs that match none are left out.
+	PostingTargets(ctx context.Context, pcns []string) ([]PostingTarget, error)
+}
+
+// PostingTarget is what posting an 835 claim payment to a submission
+// needs: the submission, the state and references of its claim, the
+// claim's lines and its derived balance.
+type PostingTarget struct {
+	SubmissionID     int64
+	PCN              string
+	ClaimID          int64
+	EncounterID      string
+	State            ClaimState
+	PayerClaimNumber string
+	// Lines are the claim's lines in line number order, with ID, ClaimID,
+	// LineNo, ControlNumber, Procedure, RevenueCode, Charge and
+	// ServiceDate (not Modifiers or Units).
+	Lines []ClaimLine
+	// Balance is the claim's balance (lines and claim level together).
+	Balance Balance
 }
 
 // BatchTx records outbound files.
@@ -185,6 +200,10 @@ type LedgerTx interface {
 	// FindRemittance returns the posted remittance with that key, or
 	// ErrNotFound.
 	FindRemittance(ctx context.Context, k RemitKey) (*Remittance, error)
+	// RemittanceInFile returns the remittance (posted, held or
+	// duplicate) recorded for the set-th transaction set (from 1) of
+	// inbound file fileID, or ErrNotFound.
+	RemittanceInFile(ctx context.Context, fileID int64, set int) (*Remittance, error)
 	// AddClaimPayment inserts a claim payment, setting its ID.
 	AddClaimPayment(ctx context.Context, p *ClaimPayment) error
 	// ClaimPayments returns a claim's payments, oldest first.
@@ -247,10 +266,6 @@ type ReportTx interface {
 	// LineBalances returns the derived balance of every line of a claim,
 	// keyed by line ID (0 for claim-level entries).
 	LineBalances(ctx context.Context, claimID int64) (map[int64]Balance, error)
-	// ClaimBalances returns the derived balance of each claim with those
-	// IDs (lines and claim level together), leaving out claims without
-	// ledger entries.
-	ClaimBalances(ctx context.Context, ids []int64) (map[int64]Balance, error)
 	// OpenBalances returns, for every claim with a non-zero insurance or
 	// patient balance, its balance and first submission time.
 	OpenBalances(ctx context.Context) ([]ClaimBalance, error)

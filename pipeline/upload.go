@@ -250,7 +250,7 @@ func (p *Pipeline) claimSubmitted(ctx context.Context, tx Tx, b *Batch, s *Submi
 	}
 	entries := make([]LedgerEntry, 0, len(c.Lines))
 	for _, l := range c.Lines {
-		entries = append(entries, LedgerEntry{ClaimID: c.ID, LineID: l.ID, Kind: EntryCharge, Amount: l.Charge,
+		entries = append(entries, LedgerEntry{ClaimID: c.ID, LineID: l.ID, Kind: EntryCharge, Charge: l.Charge,
 			At: p.now(), Memo: "charge, submission " + s.PCN})
 	}
 	return c.TotalCharge, tx.AddEntries(ctx, entries)

@@ -108,9 +108,9 @@ func postClaim(ctx context.Context, tx pipeline.Tx, remit *pipeline.Remittance, 
 		return err
 	}
 	es := []pipeline.LedgerEntry{
-		{ClaimID: c.ID, LineID: c.Lines[0].ID, RemittanceID: remit.ID, ClaimPayment: p.ID, Kind: pipeline.EntryPayment, Amount: x12.MustAmount("200")},
-		{ClaimID: c.ID, LineID: c.Lines[0].ID, RemittanceID: remit.ID, ClaimPayment: p.ID, Kind: pipeline.EntryAdjustment, Group: "CO", Reason: "45", Amount: x12.MustAmount("20")},
-		{ClaimID: c.ID, LineID: c.Lines[0].ID, RemittanceID: remit.ID, ClaimPayment: p.ID, Kind: pipeline.EntryPatientResp, Group: "PR", Reason: "1", Amount: x12.MustAmount("30")},
+		{ClaimID: c.ID, LineID: c.Lines[0].ID, RemittanceID: remit.ID, ClaimPayment: p.ID, Kind: pipeline.EntryInsurance,
+			Payment: x12.MustAmount("200"), Adjustments: []pipeline.Adjustment{
+				{Group: "CO", Reason: "45", Amount: x12.MustAmount("20")}, {Group: "PR", Reason: "1", Amount: x12.MustAmount("30")}}},
 	}
 	return tx.AddEntries(ctx, es)
 }

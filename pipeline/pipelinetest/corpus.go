@@ -118,7 +118,7 @@ func seedFromRemittances(t *testing.T, h *Harness, rems []*x835.Remittance) []*p
 				}
 				var es []pipeline.LedgerEntry
 				for _, l := range c.Lines {
-					es = append(es, pipeline.LedgerEntry{ClaimID: c.ID, LineID: l.ID, Kind: pipeline.EntryCharge, Amount: l.Charge, At: h.Now})
+					es = append(es, pipeline.LedgerEntry{ClaimID: c.ID, LineID: l.ID, Kind: pipeline.EntryCharge, Charge: l.Charge, At: h.Now})
 				}
 				return tx.AddEntries(ctx, es)
 			})

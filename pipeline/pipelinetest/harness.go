@@ -363,10 +363,11 @@ func (h *Harness) Work(src pipeline.WorkSource) []*pipeline.WorkItem {
 }
 
 // CheckLedger checks the receivables invariants over every claim given:
-// each line was charged exactly once, for its charge; for each line,
+// each line was charged exactly once, for its charge; the store's derived
+// line balances equal the sums of the entries it returns; for each line,
 // charge = payments + adjustments + patient responsibility + write-offs +
 // the open insurance balance, and that open balance is never negative;
-// and the payment entries of all claims add up to paid.
+// and the payments of all claims add up to paid.
 func (h *Harness) CheckLedger(claims []*pipeline.Claim, paid x12.Amount) {
 	h.T.Helper()
 	var sum x12.Amount
@@ -381,20 +382,28 @@ func (h *Harness) CheckLedger(claims []*pipeline.Claim, paid x12.Amount) {
 			lines, err = tx.LineBalances(ctx, c.ID)
 			return err
 		})
-		charged := map[int64]x12.Amount{}
-		for _, e := range entries {
-			switch e.Kind {
-			case pipeline.EntryCharge:
-				charged[e.LineID] += e.Amount
-			case pipeline.EntryPayment:
-				sum += e.Amount
+		charges := map[int64]int{}
+		summed := map[int64]pipeline.Balance{}
+		for i := range entries {
+			e := &entries[i]
+			if e.Kind == pipeline.EntryCharge {
+				charges[e.LineID]++
+			}
+			b := summed[e.LineID]
+			b.Add(e)
+			summed[e.LineID] = b
+			sum += e.Payment
+		}
+		for id, b := range summed {
+			if lines[id] != b {
+				h.T.Errorf("claim %d line %d: store balance %+v, entries add up to %+v", c.ID, id, lines[id], b)
 			}
 		}
 		for _, l := range c.Lines {
-			if charged[l.ID] != l.Charge {
-				h.T.Errorf("claim %d line %d: charged %s, want %s (exactly once)", c.ID, l.LineNo, charged[l.ID], l.Charge)
-			}
 			b := lines[l.ID]
+			if charges[l.ID] != 1 || b.Charge != l.Charge {
+				h.T.Errorf("claim %d line %d: charged %s in %d entries, want %s once", c.ID, l.LineNo, b.Charge, charges[l.ID], l.Charge)
+			}
 			if got := b.Payments + b.Adjustments + b.PatientResp + b.WriteOffs + b.Insurance(); got != b.Charge {
 				h.T.Errorf("claim %d line %d: payments+adjustments+PR+write-offs+open = %s, charge %s", c.ID, l.LineNo, got, b.Charge)
 			}
@@ -404,7 +413,7 @@ func (h *Harness) CheckLedger(claims []*pipeline.Claim, paid x12.Amount) {
 		}
 	}
 	if sum != paid {
-		h.T.Errorf("payment entries add up to %s, want %s", sum, paid)
+		h.T.Errorf("payments add up to %s, want %s", sum, paid)
 	}
 }
 

@@ -81,7 +81,7 @@ func seedClaims(tb testing.TB, h *Harness, prefix string, n, lines int) []*pipel
 				return err
 			}
 			for _, l := range c.Lines {
-				es = append(es, pipeline.LedgerEntry{ClaimID: c.ID, LineID: l.ID, Kind: pipeline.EntryCharge, Amount: l.Charge, At: h.Now})
+				es = append(es, pipeline.LedgerEntry{ClaimID: c.ID, LineID: l.ID, Kind: pipeline.EntryCharge, Charge: l.Charge, At: h.Now})
 			}
 			out[k] = c
 		}

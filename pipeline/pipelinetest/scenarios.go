@@ -2,6 +2,7 @@ package pipelinetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/x12claims/claims/pipeline"
@@ -178,6 +179,50 @@ var postingScenarios = []scenario{
 		wantCount(t, "new envelope: posted", other.Responses.RemitsPosted, 0)
 		wantCount(t, "new envelope: recorded no-op", other.Responses.RemitsDuplicate, 1)
 		wantBalance(t, h, c, "100.00", "0", "0", "0")
+		h.CheckLedger([]*pipeline.Claim{c}, x12.MustAmount("100.00"))
+	}},
+	{"a file applied again after a crash changes nothing", func(t *testing.T, h *Harness) {
+		c := h.Submit(Encounter("E1", "100.00"))["E1"]
+		stranger := *c
+		stranger.PCN = "NOT-OURS-1"
+		paid := Remit("T1", paidDate, []*x835.Claim{CLP(c, "1", Line{Paid: "100.00"})})
+		unmatched := Remit("T2", paidDate, []*x835.Claim{CLP(&stranger, "1", Line{Paid: "50.00"})})
+		first := h.Deliver("r1.835", h.File835(paid, unmatched, paid))
+		wantCount(t, "posted", first.Responses.RemitsPosted, 1)
+		wantCount(t, "held", first.Responses.RemitsHeld, 1)
+		wantCount(t, "duplicate within the file", first.Responses.RemitsDuplicate, 1)
+		snapshot := func() (pipeline.Counts, int, int) {
+			var n pipeline.Counts
+			h.tx(func(ctx context.Context, tx pipeline.Tx) error {
+				var err error
+				n, err = tx.Counts(ctx)
+				return err
+			})
+			return n, len(h.Work("")), len(h.Events(c.ID))
+		}
+		counts, work, events := snapshot()
+		wantCount(t, "remittances recorded", counts.Remittances, 3)
+		// The crash: the sets were applied, the file was not yet marked
+		// processed.
+		h.tx(func(ctx context.Context, tx pipeline.Tx) error {
+			fs, err := tx.InboundInState(ctx, pipeline.InboundProcessed)
+			if err != nil || len(fs) != 1 {
+				return fmt.Errorf("processed files %d: %v", len(fs), err)
+			}
+			fs[0].State = pipeline.InboundReceived
+			return tx.UpdateInbound(ctx, fs[0])
+		})
+		again, err := h.P.ApplyPending(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCount(t, "files applied again", again.Files, 1)
+		wantCount(t, "posted again", again.RemitsPosted+again.RemitsHeld+again.RemitsDuplicate, 0)
+		counts2, work2, events2 := snapshot()
+		if counts2.Remittances != counts.Remittances || work2 != work || events2 != events || counts2.InsurancePaid != counts.InsurancePaid {
+			t.Errorf("applying again changed remittances %d→%d, work items %d→%d, events %d→%d, paid %s→%s",
+				counts.Remittances, counts2.Remittances, work, work2, events, events2, counts.InsurancePaid, counts2.InsurancePaid)
+		}
 		h.CheckLedger([]*pipeline.Claim{c}, x12.MustAmount("100.00"))
 	}},
 	{"unmatched CLP01 holds the whole remittance", func(t *testing.T, h *Harness) {

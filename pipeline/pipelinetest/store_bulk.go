@@ -3,11 +3,9 @@ package pipelinetest
 import (
 	"context"
 	"errors"
-	"reflect"
 	"testing"
 
 	"github.com/x12claims/claims/pipeline"
-	"github.com/x12claims/claims/x12/x837"
 )
 
 var bulkTests = []storeTest{
@@ -85,59 +83,54 @@ var bulkTests = []storeTest{
 			}
 		})
 	}},
-	{"Bulk/GetClaimsSubmissionsByPCN", func(t *testing.T, _ *suite, s pipeline.Store) {
-		c1 := createClaim(t, s, "E1", pipeline.StateSubmitted)
+	{"Bulk/PostingTargets", func(t *testing.T, _ *suite, s pipeline.Store) {
+		c1 := createClaim(t, s, "E1", pipeline.StatePaid)
 		c2 := createClaim(t, s, "E2", pipeline.StateSubmitted)
-		c3 := &pipeline.Claim{EncounterID: "E3", State: pipeline.StateHeld}
-		var s1, s2 *pipeline.Submission
-		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			must(t, "CreateClaim", tx.CreateClaim(ctx, c3))
-			s1 = &pipeline.Submission{ClaimID: c2.ID, Version: 1, PCN: "E2-1", CreatedAt: t1}
-			s2 = &pipeline.Submission{ClaimID: c1.ID, Version: 1, PCN: "E1-1", CreatedAt: t1}
-			must(t, "CreateSubmission", tx.CreateSubmission(ctx, s1))
-			must(t, "CreateSubmission", tx.CreateSubmission(ctx, s2))
-			// Claims created in this transaction are visible.
-			got, err := tx.GetClaims(ctx, []int64{c3.ID, 424242, c1.ID}, true)
-			must(t, "GetClaims", err)
-			same(t, "claims", got, []*pipeline.Claim{c1, c3})
-		})
-		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			b := tx
-			got, err := b.GetClaims(ctx, []int64{c2.ID, c1.ID}, false)
-			must(t, "GetClaims", err)
-			brief := func(c *pipeline.Claim) *pipeline.Claim { cc := *c; cc.Data = x837.Claim{}; return &cc }
-			same(t, "claims without data", got, []*pipeline.Claim{brief(c1), brief(c2)})
-			none, err := b.GetClaims(ctx, nil, true)
-			must(t, "GetClaims(none)", err)
-			if len(none) != 0 {
-				t.Errorf("GetClaims(nil) = %d claims", len(none))
+		c3 := createClaim(t, s, "E3", pipeline.StateSubmitted) // never submitted: no target
+		lines := func(c *pipeline.Claim) []pipeline.ClaimLine {
+			out := make([]pipeline.ClaimLine, len(c.Lines))
+			for i, l := range c.Lines {
+				out[i] = pipeline.ClaimLine{ID: l.ID, ClaimID: l.ClaimID, LineNo: l.LineNo, ControlNumber: l.ControlNumber,
+					Procedure: l.Procedure, RevenueCode: l.RevenueCode, Charge: l.Charge, ServiceDate: l.ServiceDate}
 			}
-			subs, err := b.SubmissionsByPCN(ctx, []string{"E1-1", "nope", "E2-1"})
-			must(t, "SubmissionsByPCN", err)
-			same(t, "submissions", subs, []*pipeline.Submission{s1, s2})
+			return out
+		}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			subs := []*pipeline.Submission{
+				{ClaimID: c2.ID, Version: 1, PCN: "E2-1", CreatedAt: t1},
+				{ClaimID: c1.ID, Version: 1, PCN: "E1-1", CreatedAt: t1},
+				{ClaimID: c1.ID, Version: 2, PCN: "E1-2", Frequency: "7", CreatedAt: t1},
+			}
+			for _, sub := range subs {
+				must(t, "CreateSubmission", tx.CreateSubmission(ctx, sub))
+			}
+			must(t, "SetPayerClaimNumbers", tx.SetPayerClaimNumbers(ctx, map[int64]string{c1.ID: "ICN-1"}))
+			// Entries added in this transaction count.
+			must(t, "AddEntries", tx.AddEntries(ctx, []pipeline.LedgerEntry{
+				charge(c1, c1.Lines[0].ID, "150"), insurance(c1, c1.Lines[0].ID, "100", cas("CO", "45", "30")),
+				charge(c3, c3.Lines[0].ID, "10"),
+			}))
+			got, err := tx.PostingTargets(ctx, []string{"E1-2", "nope", "E2-1", "E1-1", "E3-1"})
+			must(t, "PostingTargets", err)
+			b1 := pipeline.Balance{Charge: 15000, Payments: 10000, Adjustments: 3000}
+			want := []pipeline.PostingTarget{
+				{SubmissionID: subs[0].ID, PCN: "E2-1", ClaimID: c2.ID, EncounterID: "E2", State: pipeline.StateSubmitted, Lines: lines(c2)},
+				{SubmissionID: subs[1].ID, PCN: "E1-1", ClaimID: c1.ID, EncounterID: "E1", State: pipeline.StatePaid, PayerClaimNumber: "ICN-1", Lines: lines(c1), Balance: b1},
+				{SubmissionID: subs[2].ID, PCN: "E1-2", ClaimID: c1.ID, EncounterID: "E1", State: pipeline.StatePaid, PayerClaimNumber: "ICN-1", Lines: lines(c1), Balance: b1},
+			}
+			same(t, "posting targets", got, want)
+			none, err := tx.PostingTargets(ctx, nil)
+			must(t, "PostingTargets(none)", err)
+			if len(none) != 0 {
+				t.Errorf("PostingTargets(nil) = %+v", none)
+			}
 		})
 	}},
-	{"Bulk/ClaimBalancesAndPayerClaimNumbers", func(t *testing.T, _ *suite, s pipeline.Store) {
+	{"Bulk/SetPayerClaimNumbers", func(t *testing.T, _ *suite, s pipeline.Store) {
 		c1 := createClaim(t, s, "E1", pipeline.StateSubmitted)
 		c2 := createClaim(t, s, "E2", pipeline.StateSubmitted)
 		c3 := createClaim(t, s, "E3", pipeline.StateSubmitted)
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			must(t, "AddEntries", tx.AddEntries(ctx, []pipeline.LedgerEntry{
-				{ClaimID: c1.ID, LineID: c1.Lines[0].ID, Kind: pipeline.EntryCharge, Amount: 15000, At: t1},
-				{ClaimID: c1.ID, LineID: c1.Lines[1].ID, Kind: pipeline.EntryCharge, Amount: 10000, At: t1},
-				{ClaimID: c1.ID, LineID: c1.Lines[0].ID, Kind: pipeline.EntryPayment, Amount: 12000, At: t1},
-				{ClaimID: c1.ID, LineID: 0, Kind: pipeline.EntryAdjustment, Group: "CO", Reason: "45", Amount: 3000, At: t1},
-				{ClaimID: c2.ID, LineID: c2.Lines[0].ID, Kind: pipeline.EntryPatientResp, Group: "PR", Reason: "1", Amount: -5, At: t1},
-			}))
-			got, err := tx.ClaimBalances(ctx, []int64{c1.ID, c2.ID, c3.ID})
-			must(t, "ClaimBalances", err)
-			want := map[int64]pipeline.Balance{
-				c1.ID: {Charge: 25000, Payments: 12000, Adjustments: 3000},
-				c2.ID: {PatientResp: -5},
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("ClaimBalances: got %+v, want %+v (claims without entries left out)", got, want)
-			}
 			must(t, "SetPayerClaimNumbers", tx.SetPayerClaimNumbers(ctx, map[int64]string{c1.ID: "ICN-1", c3.ID: "ICN-3"}))
 		})
 		// An unknown claim fails the call, and the transaction rolls back.

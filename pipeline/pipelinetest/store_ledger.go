@@ -2,6 +2,7 @@ package pipelinetest
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 
@@ -17,6 +18,7 @@ var ledgerTests = []storeTest{
 				Trace: key.Trace, PaymentDate: key.PaymentDate, Amount: key.Amount, Method: "ACH", State: state, CreatedAt: t0}
 		}
 		posted, again, held := mk(pipeline.RemitPosted, "0001"), mk(pipeline.RemitPosted, "0002"), mk(pipeline.RemitHeld, "0003")
+		posted.FileSet, again.FileSet, held.FileSet = 1, 2, 3
 		held.Reason = "out of balance"
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			_, err := tx.FindRemittance(ctx, key)
@@ -44,6 +46,20 @@ var ledgerTests = []storeTest{
 			got, err := tx.FindRemittance(ctx, key)
 			must(t, "FindRemittance", err)
 			same(t, "posted remittance", got, posted)
+			// Every recorded set of a file is found by its position;
+			// the refused one was not recorded.
+			got, err = tx.RemittanceInFile(ctx, 3, 1)
+			must(t, "RemittanceInFile(posted)", err)
+			same(t, "remittance of file 3 set 1", got, posted)
+			got, err = tx.RemittanceInFile(ctx, 3, 3)
+			must(t, "RemittanceInFile(held)", err)
+			if got.ID != held.ID || got.State != pipeline.RemitHeld || got.FileSet != 3 {
+				t.Errorf("remittance of file 3 set 3 = %+v, want the held one", got)
+			}
+			for _, at := range [][2]int64{{3, 2}, {4, 1}, {3, 0}} {
+				_, err = tx.RemittanceInFile(ctx, at[0], int(at[1]))
+				wantErr(t, fmt.Sprintf("RemittanceInFile(%d, %d)", at[0], at[1]), err, pipeline.ErrNotFound)
+			}
 			for _, k := range []pipeline.RemitKey{
 				{PayerID: key.PayerID, Trace: key.Trace, PaymentDate: key.PaymentDate, Amount: key.Amount + 1},
 				{PayerID: key.PayerID, Trace: key.Trace, PaymentDate: x12.Date{Year: 2024, Month: 3, Day: 1}, Amount: key.Amount},
@@ -130,24 +146,43 @@ var ledgerTests = []storeTest{
 		r := createRemittance(t, s, "T1")
 		l1, l2 := c.Lines[0].ID, c.Lines[1].ID
 		es := []pipeline.LedgerEntry{
-			{ClaimID: c.ID, LineID: l1, Kind: pipeline.EntryCharge, Amount: x12.MustAmount("150"), At: t0, Memo: "billed"},
-			{ClaimID: c.ID, LineID: l1, RemittanceID: r.ID, ClaimPayment: 7, Kind: pipeline.EntryPayment, Amount: x12.MustAmount("120.01"), At: t1},
-			{ClaimID: c.ID, LineID: l1, RemittanceID: r.ID, ClaimPayment: 7, Kind: pipeline.EntryAdjustment, Group: "CO", Reason: "45", Amount: x12.MustAmount("29.99"), At: t1},
-			{ClaimID: c.ID, LineID: 0, RemittanceID: r.ID, Kind: pipeline.EntryPatientResp, Group: "PR", Reason: "1", Amount: -1, Reversal: true, At: t2},
-			{ClaimID: c2.ID, LineID: c2.Lines[0].ID, Kind: pipeline.EntryCharge, Amount: math.MaxInt64, At: t0},
-			{ClaimID: c.ID, LineID: l2, Kind: pipeline.EntryWriteOff, Amount: math.MinInt64 + 1}, // zero At: the store's clock
+			{ClaimID: c.ID, LineID: l1, Kind: pipeline.EntryCharge, Charge: x12.MustAmount("150"), At: t0, Memo: "billed"},
+			{ClaimID: c.ID, LineID: l1, RemittanceID: r.ID, ClaimPayment: 7, Kind: pipeline.EntryInsurance, Payment: x12.MustAmount("120.01"),
+				Adjustments: []pipeline.Adjustment{{Group: "CO", Reason: "45", Amount: x12.MustAmount("29.99")}, {Group: "PR", Reason: "B15", Amount: 0}}, At: t1},
+			{ClaimID: c.ID, LineID: 0, RemittanceID: r.ID, Kind: pipeline.EntryInsurance, Adjustments: []pipeline.Adjustment{{Group: "PR", Reason: "1", Amount: -1}},
+				Reversal: true, At: t2},
+			{ClaimID: c2.ID, LineID: c2.Lines[0].ID, Kind: pipeline.EntryCharge, Charge: math.MaxInt64, At: t0},
+			{ClaimID: c.ID, LineID: l2, Kind: pipeline.EntryWriteOff, WriteOff: math.MinInt64 + 1}, // zero At: the store's clock
 		}
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			must(t, "AddEntries(none)", tx.AddEntries(ctx, nil))
-			must(t, "AddEntries", tx.AddEntries(ctx, es[:3]))
+			must(t, "AddEntries", tx.AddEntries(ctx, es[:2]))
 			got, err := tx.Entries(ctx, c.ID)
 			must(t, "Entries in the same transaction", err)
-			if len(got) != 3 {
-				t.Errorf("entries in the same transaction = %d, want 3", len(got))
+			if len(got) != 2 {
+				t.Errorf("entries in the same transaction = %d, want 2", len(got))
 			}
-			must(t, "AddEntries", tx.AddEntries(ctx, es[3:]))
-			if err := tx.AddEntries(ctx, []pipeline.LedgerEntry{{Kind: pipeline.EntryCharge, Amount: 1}}); err == nil {
-				t.Errorf("AddEntries without a claim ID succeeded")
+			must(t, "AddEntries", tx.AddEntries(ctx, es[2:]))
+			for _, bad := range []struct {
+				why string
+				e   pipeline.LedgerEntry
+			}{
+				{"without a claim ID", pipeline.LedgerEntry{Kind: pipeline.EntryCharge, Charge: 1}},
+				{"of an unknown kind", pipeline.LedgerEntry{ClaimID: c.ID, Kind: "payment", Payment: 1}},
+				{"moving a leg of another kind", pipeline.LedgerEntry{ClaimID: c.ID, Kind: pipeline.EntryCharge, Charge: 1, Payment: 1}},
+				{"with adjustments on a write-off", pipeline.LedgerEntry{ClaimID: c.ID, Kind: pipeline.EntryWriteOff,
+					Adjustments: []pipeline.Adjustment{{Group: "CO", Reason: "45", Amount: 1}}}},
+				{"with a malformed group code", pipeline.LedgerEntry{ClaimID: c.ID, Kind: pipeline.EntryInsurance,
+					Adjustments: []pipeline.Adjustment{{Group: "C;", Reason: "45", Amount: 1}}}},
+				{"with an empty reason code", pipeline.LedgerEntry{ClaimID: c.ID, Kind: pipeline.EntryInsurance,
+					Adjustments: []pipeline.Adjustment{{Group: "CO", Amount: 1}}}},
+				{"with a too long reason code", pipeline.LedgerEntry{ClaimID: c.ID, Kind: pipeline.EntryInsurance,
+					Adjustments: []pipeline.Adjustment{{Group: "CO", Reason: "123456", Amount: 1}}}},
+			} {
+				ok := pipeline.LedgerEntry{ClaimID: c.ID, Kind: pipeline.EntryCharge, Charge: 5}
+				if err := tx.AddEntries(ctx, []pipeline.LedgerEntry{ok, bad.e}); err == nil {
+					t.Errorf("AddEntries of an entry %s succeeded", bad.why)
+				}
 			}
 		})
 		for i := range es {
@@ -155,18 +190,18 @@ var ledgerTests = []storeTest{
 				t.Errorf("entry %d: ID %d, want new and increasing", i, es[i].ID)
 			}
 		}
-		checkStamp(t, "zero At", es[5].At)
+		checkStamp(t, "zero At", es[4].At)
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.Entries(ctx, c.ID)
 			must(t, "Entries", err)
-			want := []pipeline.LedgerEntry{es[0], es[1], es[2], es[3], es[5]}
+			want := []pipeline.LedgerEntry{es[0], es[1], es[2], es[4]}
 			for i := range want {
 				want[i].At = norm(want[i].At)
 			}
 			same(t, "entries", got, want)
 			got, err = tx.Entries(ctx, c2.ID)
 			must(t, "Entries", err)
-			want = []pipeline.LedgerEntry{es[4]}
+			want = []pipeline.LedgerEntry{es[3]}
 			want[0].At = norm(t0)
 			same(t, "entries of claim 2", got, want)
 		})

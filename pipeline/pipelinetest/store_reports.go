@@ -8,9 +8,26 @@ import (
 	"github.com/x12claims/claims/x12"
 )
 
-// entry is a shorthand for a ledger entry of a claim line.
-func entry(c *pipeline.Claim, line int64, k pipeline.EntryKind, amount string) pipeline.LedgerEntry {
-	return pipeline.LedgerEntry{ClaimID: c.ID, LineID: line, Kind: k, Amount: x12.MustAmount(amount), At: t1}
+// Shorthands for ledger entries of a claim line (line 0: the claim).
+
+func charge(c *pipeline.Claim, line int64, amount string) pipeline.LedgerEntry {
+	return pipeline.LedgerEntry{ClaimID: c.ID, LineID: line, Kind: pipeline.EntryCharge, Charge: x12.MustAmount(amount), At: t1}
+}
+
+func insurance(c *pipeline.Claim, line int64, paid string, as ...pipeline.Adjustment) pipeline.LedgerEntry {
+	return pipeline.LedgerEntry{ClaimID: c.ID, LineID: line, Kind: pipeline.EntryInsurance, Payment: x12.MustAmount(paid), Adjustments: as, At: t1}
+}
+
+func cas(group, reason, amount string) pipeline.Adjustment {
+	return pipeline.Adjustment{Group: group, Reason: reason, Amount: x12.MustAmount(amount)}
+}
+
+func patientPaid(c *pipeline.Claim, line int64, amount string) pipeline.LedgerEntry {
+	return pipeline.LedgerEntry{ClaimID: c.ID, LineID: line, Kind: pipeline.EntryPatientPayment, PatientPayment: x12.MustAmount(amount), At: t1}
+}
+
+func writeOff(c *pipeline.Claim, line int64, amount string) pipeline.LedgerEntry {
+	return pipeline.LedgerEntry{ClaimID: c.ID, LineID: line, Kind: pipeline.EntryWriteOff, WriteOff: x12.MustAmount(amount), At: t1}
 }
 
 // addEntries appends es in one transaction.
@@ -27,30 +44,31 @@ var reportTests = []storeTest{
 		other := createClaim(t, s, "E2", pipeline.StateSubmitted)
 		l1, l2 := c.Lines[0].ID, c.Lines[1].ID
 		es := []pipeline.LedgerEntry{
-			entry(c, l1, pipeline.EntryCharge, "150"),
-			entry(c, l2, pipeline.EntryCharge, "100"),
-			entry(c, l1, pipeline.EntryPayment, "90.10"),
-			entry(c, l1, pipeline.EntryAdjustment, "40"),
-			entry(c, l1, pipeline.EntryPatientResp, "19.90"),
-			entry(c, l2, pipeline.EntryPayment, "0"),
-			entry(c, l2, pipeline.EntryAdjustment, "100"),
-			entry(c, l1, pipeline.EntryPatientPayment, "10"),
-			entry(c, 0, pipeline.EntryAdjustment, "-5"),
-			entry(c, 0, pipeline.EntryWriteOff, "5"),
+			charge(c, l1, "150"),
+			charge(c, l2, "100"),
+			insurance(c, l1, "90.10", cas("CO", "45", "40"), cas("PR", "1", "19.90")),
+			insurance(c, l2, "0", cas("CO", "50", "100")),
+			patientPaid(c, l1, "10"),
+			insurance(c, 0, "0", cas("OA", "23", "-5")),
+			writeOff(c, 0, "5"),
 			// A reversal of the line 1 payment and a repost.
-			entry(c, l1, pipeline.EntryPayment, "-90.10"),
-			entry(c, l1, pipeline.EntryPayment, "95.10"),
-			entry(other, other.Lines[0].ID, pipeline.EntryCharge, "999"),
+			insurance(c, l1, "-90.10"),
+			insurance(c, l1, "95.10"),
+			charge(other, other.Lines[0].ID, "999"),
 		}
-		es[10].Reversal = true
+		es[7].Reversal = true
 		want := map[int64]pipeline.Balance{}
-		for _, e := range es {
-			if e.ClaimID != c.ID {
+		for i := range es {
+			if es[i].ClaimID != c.ID {
 				continue
 			}
-			b := want[e.LineID]
-			b.Add(e)
-			want[e.LineID] = b
+			b := want[es[i].LineID]
+			b.Add(&es[i])
+			want[es[i].LineID] = b
+		}
+		// Spelled out for line 1, so that a wrong Balance.Add cannot hide.
+		if w := (pipeline.Balance{Charge: 15000, Payments: 9510, Adjustments: 4000, PatientResp: 1990, PatientPayments: 1000}); want[l1] != w {
+			t.Fatalf("line 1 balance %+v, want %+v", want[l1], w)
 		}
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.LineBalances(ctx, c.ID)
@@ -80,15 +98,15 @@ var reportTests = []storeTest{
 		a, b, c, d, f := cs[0], cs[1], cs[2], cs[3], cs[5]
 		addEntries(t, s,
 			// A: paid in full.
-			entry(a, 0, pipeline.EntryCharge, "100"), entry(a, 0, pipeline.EntryPayment, "100"),
+			charge(a, 0, "100"), insurance(a, 0, "100"),
 			// B: the patient owes 40.
-			entry(b, 0, pipeline.EntryCharge, "100"), entry(b, 0, pipeline.EntryPayment, "60"), entry(b, 0, pipeline.EntryPatientResp, "40"),
+			charge(b, 0, "100"), insurance(b, 0, "60", cas("PR", "1", "40")),
 			// C: the payer owes 50.
-			entry(c, 0, pipeline.EntryCharge, "100"), entry(c, 0, pipeline.EntryPayment, "50"),
+			charge(c, 0, "100"), insurance(c, 0, "50"),
 			// D: adjusted to zero.
-			entry(d, 0, pipeline.EntryCharge, "100"), entry(d, 0, pipeline.EntryAdjustment, "100"),
+			charge(d, 0, "100"), insurance(d, 0, "0", cas("CO", "45", "100")),
 			// E: no entries. F: the patient paid their share.
-			entry(f, 0, pipeline.EntryCharge, "20"), entry(f, 0, pipeline.EntryPatientResp, "20"), entry(f, 0, pipeline.EntryPatientPayment, "20"),
+			charge(f, 0, "20"), insurance(f, 0, "0", cas("PR", "2", "20")), patientPaid(f, 0, "20"),
 		)
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			must(t, "SetClaimRefs", tx.SetClaimRefs(ctx, b.ID, "B-1", 1, "", t2))
@@ -104,7 +122,7 @@ var reportTests = []storeTest{
 			must(t, "OpenBalances", err)
 			same(t, "open balances", got, want)
 			// A deferred entry counts at once: A now owes a refund.
-			must(t, "AddEntries", tx.AddEntries(ctx, []pipeline.LedgerEntry{entry(a, 0, pipeline.EntryAdjustment, "1")}))
+			must(t, "AddEntries", tx.AddEntries(ctx, []pipeline.LedgerEntry{insurance(a, 0, "0", cas("CO", "45", "1"))}))
 			got, err = tx.OpenBalances(ctx)
 			must(t, "OpenBalances", err)
 			if len(got) != 3 || got[0].ClaimID != a.ID || got[0].Balance.Insurance() != -100 {
@@ -143,12 +161,12 @@ var reportTests = []storeTest{
 				must(t, "AddWorkItem", tx.AddWorkItem(ctx, &pipeline.WorkItem{Source: pipeline.SourceDenial, Status: st}))
 			}
 			must(t, "AddEntries", tx.AddEntries(ctx, []pipeline.LedgerEntry{
-				{ClaimID: paid.ID, RemittanceID: r.ID, Kind: pipeline.EntryPayment, Amount: x12.MustAmount("200")},
-				{ClaimID: paid.ID, RemittanceID: r.ID, Kind: pipeline.EntryPayment, Amount: x12.MustAmount("-200"), Reversal: true},
-				{ClaimID: paid.ID, RemittanceID: r.ID, Kind: pipeline.EntryPayment, Amount: x12.MustAmount("180.25")},
-				{ClaimID: sub1.ID, RemittanceID: r.ID, Kind: pipeline.EntryPayment, Amount: x12.MustAmount("0.75")},
-				{ClaimID: sub1.ID, RemittanceID: r.ID, Kind: pipeline.EntryPatientPayment, Amount: x12.MustAmount("50")},
-				{ClaimID: sub1.ID, Kind: pipeline.EntryCharge, Amount: x12.MustAmount("250")},
+				{ClaimID: paid.ID, RemittanceID: r.ID, Kind: pipeline.EntryInsurance, Payment: x12.MustAmount("200")},
+				{ClaimID: paid.ID, RemittanceID: r.ID, Kind: pipeline.EntryInsurance, Payment: x12.MustAmount("-200"), Reversal: true},
+				{ClaimID: paid.ID, RemittanceID: r.ID, Kind: pipeline.EntryInsurance, Payment: x12.MustAmount("180.25")},
+				{ClaimID: sub1.ID, RemittanceID: r.ID, Kind: pipeline.EntryInsurance, Payment: x12.MustAmount("0.75")},
+				{ClaimID: sub1.ID, Kind: pipeline.EntryPatientPayment, PatientPayment: x12.MustAmount("50")},
+				{ClaimID: sub1.ID, Kind: pipeline.EntryCharge, Charge: x12.MustAmount("250")},
 			}))
 			got, err := tx.Counts(ctx)
 			must(t, "Counts", err)

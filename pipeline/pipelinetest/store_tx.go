@@ -20,7 +20,7 @@ func writeSome(ctx context.Context, t *testing.T, tx pipeline.Tx) {
 	c := sampleClaim("R1", pipeline.StateReady)
 	must(t, "CreateClaim", tx.CreateClaim(ctx, c))
 	must(t, "AddEvent", tx.AddEvent(ctx, pipeline.Event{ClaimID: c.ID, Kind: "scrubbed"}))
-	must(t, "AddEntries", tx.AddEntries(ctx, []pipeline.LedgerEntry{{ClaimID: c.ID, Kind: pipeline.EntryCharge, Amount: 100}}))
+	must(t, "AddEntries", tx.AddEntries(ctx, []pipeline.LedgerEntry{{ClaimID: c.ID, Kind: pipeline.EntryCharge, Charge: 100}}))
 	must(t, "PutEncounter", tx.PutEncounter(ctx, &pipeline.EncounterRecord{ID: "R1", ClaimID: c.ID}))
 	v, err := tx.NextSequence(ctx, "isa13")
 	must(t, "NextSequence", err)
@@ -100,7 +100,7 @@ var txTests = []storeTest{
 			must(t, "PutEncounter", tx.PutEncounter(ctx, &pipeline.EncounterRecord{ID: "R1"}))
 			// No claim 424242: the entry cannot be written. The error may
 			// come now or at commit.
-			if err := tx.AddEntries(ctx, []pipeline.LedgerEntry{{ClaimID: 424242, Kind: pipeline.EntryCharge, Amount: 1}}); err != nil {
+			if err := tx.AddEntries(ctx, []pipeline.LedgerEntry{{ClaimID: 424242, Kind: pipeline.EntryCharge, Charge: 1}}); err != nil {
 				return err
 			}
 			return tx.AddEvent(ctx, pipeline.Event{ClaimID: 424242, Kind: "x"})

@@ -3,7 +3,9 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -100,7 +102,7 @@ func (s *copySource) Err() error { return nil }
 // inserted are lost (gaps in IDs), never handed out twice.
 func (c *conn) ReserveIDs(ctx context.Context, table string, n int) ([]int64, error) {
 	var ids []int64
-	err := c.tx.QueryRow(ctx, "SELECT array_agg(nextval(pg_get_serial_sequence($1, 'id'))) FROM generate_series(1, $2)",
+	err := c.tx.QueryRow(ctx, "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq) SELECT array_agg(nextval(s.seq)) FROM s, generate_series(1, $2)",
 		table, int64(n)).Scan(&ids)
 	if err != nil {
 		return nil, err
@@ -130,4 +132,53 @@ func (c *conn) Time(t time.Time) any {
 func (c *conn) IsUniqueViolation(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23505"
+}
+
+// In is "col = ANY($first)" with one array: one prepared statement
+// whatever the number of values, where a list of parameters would make
+// PostgreSQL parse and plan a new statement of hundreds of parameters.
+func (c *conn) In(col string, first int, vals []any) (string, []any) {
+	return fmt.Sprintf("%s = ANY($%d)", col, first), []any{column(vals, func(i int) any { return vals[i] })}
+}
+
+// Values is unnest over one array per column.
+func (c *conn) Values(first int, cols []string, rows [][]any) (string, []any) {
+	var b strings.Builder
+	b.WriteString("unnest(")
+	args := make([]any, len(cols))
+	for j := range cols {
+		if j > 0 {
+			b.WriteString(", ")
+		}
+		args[j] = column(rows, func(i int) any { return rows[i][j] })
+		typ := "text"
+		if _, ok := args[j].([]int64); ok {
+			typ = "bigint"
+		}
+		fmt.Fprintf(&b, "$%d::%s[]", first+j, typ)
+	}
+	fmt.Fprintf(&b, ") AS v(%s)", strings.Join(cols, ", "))
+	return b.String(), args
+}
+
+// Chunk bounds the arrays In and Values send.
+func (c *conn) Chunk() int { return 10000 }
+
+// column gathers the n values at(0) … at(n-1), all int64 or all string,
+// into a []int64 or a []string.
+func column[T any](rows []T, at func(int) any) any {
+	if len(rows) > 0 {
+		if _, ok := at(0).(int64); ok {
+			out := make([]int64, len(rows))
+			for i := range rows {
+				out[i] = at(i).(int64)
+			}
+			return out
+		}
+	}
+	out := make([]string, len(rows))
+	for i := range rows {
+		out[i] = at(i).(string)
+	}
+	return out
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -149,8 +150,12 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 	if err := c.QueryRow(t.Context(), "SELECT (SELECT COUNT(*) FROM schema_migrations), (SELECT value FROM sequences WHERE name = 'x')").Scan(&migrations, &seq); err != nil {
 		t.Fatal(err)
 	}
-	if migrations != 1 || seq != n {
-		t.Errorf("schema_migrations rows, sequence = %d, %d; want 1, %d", migrations, seq, n)
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("migration files: %v, %v", files, err)
+	}
+	if migrations != len(files) || seq != n {
+		t.Errorf("schema_migrations rows, sequence = %d, %d; want %d, %d", migrations, seq, len(files), n)
 	}
 }
 
@@ -212,4 +217,48 @@ func BenchmarkPostClaimPayments(b *testing.B) {
 // BenchmarkPostClaimPaymentsBulk: see pipelinetest.BenchPostClaimPaymentsBulk.
 func BenchmarkPostClaimPaymentsBulk(b *testing.B) {
 	pipelinetest.BenchPostClaimPaymentsBulk(b, openFresh(b))
+}
+
+// TestMigrateLedgerLegs opens a schema at version 1 holding one ledger
+// row per amount and checks what migration 0002 makes of it.
+func TestMigrateLedgerLegs(t *testing.T) {
+	u := freshSchema(t)
+	v1, err := os.ReadFile("migrations/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := pgx.Connect(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	at := pipelinetest.LegacyAt
+	setup := []struct {
+		q    string
+		args []any
+	}{
+		{q: string(v1)},
+		{q: "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"},
+		{q: "INSERT INTO schema_migrations VALUES (1, '0001_init', '2025-01-01T00:00:00Z')"},
+		{q: "INSERT INTO claims VALUES (1, 'E1', 'professional', 'paid', 'P1', 'Payer', 'sim', 25000, 1, 'C1-1', '', $1, $1, $1)", args: []any{at}},
+		{q: "SELECT setval(pg_get_serial_sequence('ledger_entries', 'id'), $1)", args: []any{int64(pipelinetest.LegacyNextID - 1)}},
+	}
+	for _, st := range setup {
+		if _, err := c.Exec(t.Context(), st.q, st.args...); err != nil {
+			t.Fatalf("%.60s: %v", st.q, err)
+		}
+	}
+	for _, e := range pipelinetest.LegacyLedger {
+		if _, err := c.Exec(t.Context(), "INSERT INTO ledger_entries VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+			e.ID, int64(pipelinetest.LegacyClaimID), e.LineID, e.RemittanceID, e.ClaimPayment, e.Kind, e.Group, e.Reason,
+			e.Amount, e.Reversal, at, e.Memo); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := postgres.Open(t.Context(), u)
+	if err != nil {
+		t.Fatalf("Open (migrating): %v", err)
+	}
+	defer s.Close()
+	pipelinetest.CheckLegacyLedger(t, s)
 }

@@ -212,3 +212,16 @@ func anonymous(q string) string {
 func isNoTransaction(err error) bool {
 	return strings.Contains(err.Error(), "no transaction is active")
 }
+
+// In is a list of parameters (sqlcore.InList).
+func (c *conn) In(col string, first int, vals []any) (string, []any) {
+	return sqlcore.InList(col, first, vals)
+}
+
+// Values is a VALUES list of parameters (sqlcore.ValuesList).
+func (c *conn) Values(first int, cols []string, rows [][]any) (string, []any) {
+	return sqlcore.ValuesList(first, cols, rows)
+}
+
+// Chunk keeps statements well under SQLite's 32766 parameters.
+func (c *conn) Chunk() int { return 500 }

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -157,4 +158,44 @@ func BenchmarkPostClaimPayments(b *testing.B) {
 func BenchmarkPostClaimPaymentsBulk(b *testing.B) {
 	s, _ := openTemp(b)
 	pipelinetest.BenchPostClaimPaymentsBulk(b, s)
+}
+
+// TestMigrateLedgerLegs opens a database at schema version 1 holding one
+// ledger row per amount and checks what migration 0002 makes of it.
+func TestMigrateLedgerLegs(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "claims.db")
+	v1, err := os.ReadFile("migrations/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := pipelinetest.LegacyAt.Format("2006-01-02T15:04:05.000000Z")
+	setup := []string{string(v1),
+		"CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+		"INSERT INTO schema_migrations VALUES (1, '0001_init', '2025-01-01T00:00:00Z')",
+		`INSERT INTO claims VALUES (1, 'E1', 'professional', 'paid', 'P1', 'Payer', 'sim', 25000, 1, 'C1-1', '', '` + at + `', '` + at + `', '` + at + `')`,
+		"UPDATE id_counters SET next = " + fmt.Sprint(pipelinetest.LegacyNextID) + " WHERE name = 'ledger_entries'",
+	}
+	for _, q := range setup {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	for _, e := range pipelinetest.LegacyLedger {
+		if _, err := db.Exec("INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			e.ID, pipelinetest.LegacyClaimID, e.LineID, e.RemittanceID, e.ClaimPayment, e.Kind, e.Group, e.Reason,
+			e.Amount, e.Reversal, at, e.Memo); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("Open (migrating): %v", err)
+	}
+	defer s.Close()
+	pipelinetest.CheckLegacyLedger(t, s)
 }

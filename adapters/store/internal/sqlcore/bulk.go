@@ -8,15 +8,13 @@ import (
 	"time"
 
 	"github.com/x12claims/claims/pipeline"
+	"github.com/x12claims/claims/x12"
 )
 
 // The batch operations below read or change many claims in a few
 // statements. They are not (yet) part of pipeline.Tx; they are what 835
 // posting needs on a database server, where every statement costs a
 // round trip.
-
-// bulkChunk is the most IDs or PCNs put in one statement.
-const bulkChunk = 500
 
 // MoveClaims moves, for each event, claim ev.ClaimID from ev.From to
 // ev.To and appends ev to its history, as MoveClaim does, in a few
@@ -52,9 +50,10 @@ func (t *Tx) MoveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNum
 	states := make(map[int64]string, len(evs))
 	sorted := slices.Clone(ids)
 	slices.SortFunc(sorted, func(a, b any) int { return cmpInt64(a.(int64), b.(int64)) })
-	for start := 0; start < len(sorted); start += bulkChunk {
-		part := sorted[start:min(start+bulkChunk, len(sorted))]
-		rows, err := t.c.Query(ctx, "SELECT id, state FROM claims WHERE id IN ("+placeholders(1, len(part))+") ORDER BY id"+t.c.ForUpdate(), part...)
+	chunk := t.c.Chunk()
+	for start := 0; start < len(sorted); start += chunk {
+		in, args := t.c.In("id", 1, sorted[start:min(start+chunk, len(sorted))])
+		rows, err := t.c.Query(ctx, "SELECT id, state FROM claims WHERE "+in+" ORDER BY id"+t.c.ForUpdate(), args...)
 		if err != nil {
 			return fmt.Errorf("move claims: %w", err)
 		}
@@ -114,26 +113,18 @@ func (t *Tx) MoveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNum
 	}
 	for _, g := range order {
 		ids := groups[g]
-		for start := 0; start < len(ids); start += bulkChunk {
-			part := ids[start:min(start+bulkChunk, len(ids))]
-			// Placeholders are numbered in the order they appear, so
-			// that SQLite can bind them positionally. The payer's claim
-			// numbers ride along in the same UPDATE.
-			args := []any{string(g.to), t.c.Time(g.at)}
-			set := "state = $1, updated_at = $2"
-			var refs strings.Builder
-			for _, id := range part {
-				if ref, ok := payerClaimNumbers[id.(int64)]; ok {
-					args = append(args, id, ref)
-					fmt.Fprintf(&refs, " WHEN $%d THEN CAST($%d AS TEXT)", len(args)-1, len(args))
-				}
+		for start := 0; start < len(ids); start += chunk {
+			part := ids[start:min(start+chunk, len(ids))]
+			// The payer's claim numbers ride along in the same UPDATE
+			// ('' keeps the one the claim has).
+			rows := make([][]any, len(part))
+			for i, id := range part {
+				rows[i] = []any{id, payerClaimNumbers[id.(int64)]}
 			}
-			if refs.Len() > 0 {
-				set += ", payer_claim_number = CASE id" + refs.String() + " ELSE payer_claim_number END"
-			}
-			in := placeholders(len(args)+1, len(part))
-			args = append(args, part...)
-			n, err := t.c.Exec(ctx, "UPDATE claims SET "+set+" WHERE id IN ("+in+")", args...)
+			from, args := t.c.Values(3, []string{"id", "ref"}, rows)
+			n, err := t.c.Exec(ctx, "UPDATE claims SET state = $1, updated_at = $2, "+
+				"payer_claim_number = CASE WHEN v.ref = '' THEN claims.payer_claim_number ELSE v.ref END "+
+				"FROM "+from+" WHERE claims.id = v.id", append([]any{string(g.to), t.c.Time(g.at)}, args...)...)
 			if err == nil && n != int64(len(part)) {
 				err = fmt.Errorf("updated %d claims, want %d", n, len(part))
 			}
@@ -154,60 +145,6 @@ func (t *Tx) MoveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNum
 	return nil
 }
 
-// GetClaims returns the claims with those IDs, with their lines (and
-// their Data when withData), in ID order. IDs of claims that do not exist
-// are left out.
-func (t *Tx) GetClaims(ctx context.Context, ids []int64, withData bool) ([]*pipeline.Claim, error) {
-	if err := t.check(); err != nil {
-		return nil, err
-	}
-	if err := t.flushClaimData(ctx); err != nil {
-		return nil, fmt.Errorf("get claims: %w", err)
-	}
-	var out []*pipeline.Claim
-	for start := 0; start < len(ids); start += bulkChunk {
-		part := ids[start:min(start+bulkChunk, len(ids))]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
-		}
-		q := "SELECT " + claimCols + " FROM " + claimFrom
-		if !withData {
-			q = "SELECT " + claimColsBrief + " FROM claims c"
-		}
-		cs, err := t.claims(ctx, q+" WHERE c.id IN ("+placeholders(1, len(args))+")", args...)
-		if err != nil {
-			return nil, fmt.Errorf("get claims: %w", err)
-		}
-		out = append(out, cs...)
-	}
-	slices.SortFunc(out, func(a, b *pipeline.Claim) int { return cmpInt64(a.ID, b.ID) })
-	return out, nil
-}
-
-// SubmissionsByPCN returns the submissions with those PCNs, in ID order.
-// PCNs that match no submission are left out.
-func (t *Tx) SubmissionsByPCN(ctx context.Context, pcns []string) ([]*pipeline.Submission, error) {
-	if err := t.check(); err != nil {
-		return nil, err
-	}
-	var out []*pipeline.Submission
-	for start := 0; start < len(pcns); start += bulkChunk {
-		part := pcns[start:min(start+bulkChunk, len(pcns))]
-		args := make([]any, len(part))
-		for i, p := range part {
-			args[i] = p
-		}
-		ss, err := t.submissions(ctx, "SELECT "+submissionCols+" FROM submissions WHERE pcn IN ("+placeholders(1, len(args))+")", args...)
-		if err != nil {
-			return nil, fmt.Errorf("submissions by PCN: %w", err)
-		}
-		out = append(out, ss...)
-	}
-	slices.SortFunc(out, func(a, b *pipeline.Submission) int { return cmpInt64(a.ID, b.ID) })
-	return out, nil
-}
-
 func cmpInt64(a, b int64) int {
 	switch {
 	case a < b:
@@ -216,46 +153,6 @@ func cmpInt64(a, b int64) int {
 		return 1
 	}
 	return 0
-}
-
-// ClaimBalances returns the derived balance of each claim with those
-// IDs (all lines and the claim level together). Claims without entries
-// are left out.
-func (t *Tx) ClaimBalances(ctx context.Context, ids []int64) (map[int64]pipeline.Balance, error) {
-	if err := t.check(); err != nil {
-		return nil, err
-	}
-	if err := t.flush(ctx); err != nil {
-		return nil, fmt.Errorf("claim balances: %w", err)
-	}
-	out := make(map[int64]pipeline.Balance, len(ids))
-	for start := 0; start < len(ids); start += bulkChunk {
-		part := ids[start:min(start+bulkChunk, len(ids))]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
-		}
-		rows, err := t.c.Query(ctx, "SELECT claim_id, "+balanceCols+" FROM ledger_entries WHERE claim_id IN ("+
-			placeholders(1, len(args))+") GROUP BY claim_id", args...)
-		if err != nil {
-			return nil, fmt.Errorf("claim balances: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var v [6]int64
-			if err := rows.Scan(append([]any{&id}, balanceDest(&v)...)...); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("claim balances: %w", err)
-			}
-			out[id] = balanceOf(v)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("claim balances: %w", err)
-		}
-	}
-	return out, nil
 }
 
 // SetPayerClaimNumbers records the payer's claim number (277CA REF*1K,
@@ -271,22 +168,16 @@ func (t *Tx) SetPayerClaimNumbers(ctx context.Context, refs map[int64]string) er
 	}
 	slices.Sort(ids)
 	now := t.c.Time(t.stamp(time.Time{}))
-	for start := 0; start < len(ids); start += bulkChunk {
-		part := ids[start:min(start+bulkChunk, len(ids))]
-		var cases strings.Builder
-		var args []any
-		for _, id := range part {
-			args = append(args, id, refs[id])
-			fmt.Fprintf(&cases, " WHEN $%d THEN CAST($%d AS TEXT)", len(args)-1, len(args))
+	chunk := t.c.Chunk()
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		rows := make([][]any, len(part))
+		for i, id := range part {
+			rows[i] = []any{id, refs[id]}
 		}
-		args = append(args, now)
-		at := len(args)
-		in := placeholders(at+1, len(part))
-		for _, id := range part {
-			args = append(args, id)
-		}
-		n, err := t.c.Exec(ctx, "UPDATE claims SET payer_claim_number = CASE id"+cases.String()+
-			fmt.Sprintf(" END, updated_at = $%d WHERE id IN (", at)+in+")", args...)
+		from, args := t.c.Values(2, []string{"id", "ref"}, rows)
+		n, err := t.c.Exec(ctx, "UPDATE claims SET payer_claim_number = v.ref, updated_at = $1 FROM "+from+
+			" WHERE claims.id = v.id", append([]any{now}, args...)...)
 		if err != nil {
 			return t.fail(fmt.Errorf("set payer claim numbers: %w", err))
 		}
@@ -295,4 +186,113 @@ func (t *Tx) SetPayerClaimNumbers(ctx context.Context, refs map[int64]string) er
 		}
 	}
 	return nil
+}
+
+// anys returns vs as a []any, for query arguments.
+func anys[T any](vs []T) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
+}
+
+// PostingTargets implements pipeline.ClaimTx in three queries per chunk
+// of PCNs: the submissions with their claims, the claims' lines and their
+// balances, each reading only the columns posting uses.
+func (t *Tx) PostingTargets(ctx context.Context, pcns []string) ([]pipeline.PostingTarget, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	if err := t.flush(ctx); err != nil {
+		return nil, fmt.Errorf("posting targets: %w", err)
+	}
+	var out []pipeline.PostingTarget
+	chunk := t.c.Chunk()
+	for start := 0; start < len(pcns); start += chunk {
+		part, err := t.postingTargets(ctx, pcns[start:min(start+chunk, len(pcns))])
+		if err != nil {
+			return nil, fmt.Errorf("posting targets: %w", err)
+		}
+		out = append(out, part...)
+	}
+	slices.SortFunc(out, func(a, b pipeline.PostingTarget) int { return cmpInt64(a.SubmissionID, b.SubmissionID) })
+	return out, nil
+}
+
+func (t *Tx) postingTargets(ctx context.Context, pcns []string) ([]pipeline.PostingTarget, error) {
+	in, args := t.c.In("s.pcn", 1, anys(pcns))
+	rows, err := t.c.Query(ctx, `SELECT s.id, s.pcn, s.claim_id, c.encounter_id, c.state, c.payer_claim_number
+FROM submissions s JOIN claims c ON c.id = s.claim_id WHERE `+in, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []pipeline.PostingTarget
+	var ids []any
+	seen := make(map[int64]bool, len(pcns))
+	for rows.Next() {
+		var tg pipeline.PostingTarget
+		var state string
+		if err := rows.Scan(&tg.SubmissionID, &tg.PCN, &tg.ClaimID, &tg.EncounterID, &state, &tg.PayerClaimNumber); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		tg.State = pipeline.ClaimState(state)
+		out = append(out, tg)
+		if !seen[tg.ClaimID] {
+			seen[tg.ClaimID] = true
+			ids = append(ids, tg.ClaimID)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	lines := make(map[int64][]pipeline.ClaimLine, len(ids))
+	in, args = t.c.In("claim_id", 1, ids)
+	rows, err = t.c.Query(ctx, `SELECT id, claim_id, line_no, control_number, proc_code, revenue_code, charge, service_date
+FROM claim_lines WHERE `+in+" ORDER BY claim_id, line_no", args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var l pipeline.ClaimLine
+		var lineNo, charge int64
+		if err := rows.Scan(&l.ID, &l.ClaimID, &lineNo, &l.ControlNumber, &l.Procedure, &l.RevenueCode, &charge,
+			dateDest{&l.ServiceDate}); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		l.LineNo, l.Charge = int(lineNo), x12.Amount(charge)
+		lines[l.ClaimID] = append(lines[l.ClaimID], l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	balances := make(map[int64]pipeline.Balance, len(ids))
+	rows, err = t.c.Query(ctx, "SELECT claim_id, "+balanceCols+" FROM ledger_entries WHERE "+in+" GROUP BY claim_id", args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var v [6]int64
+		if err := rows.Scan(append([]any{&id}, balanceDest(&v)...)...); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		balances[id] = balanceOf(v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Lines, out[i].Balance = lines[out[i].ClaimID], balances[out[i].ClaimID]
+	}
+	return out, nil
 }

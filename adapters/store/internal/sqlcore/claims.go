@@ -197,6 +197,12 @@ func (s *lineScan) dest() []any {
 func (s *lineScan) line() (pipeline.ClaimLine, error) {
 	l := s.l
 	l.LineNo, l.Charge = int(s.lineNo), x12.Amount(s.charge)
+	switch string(s.modifiers) {
+	case "null", "[]", "":
+		// Most lines have no modifiers: no JSON to decode.
+		l.Modifiers = nil
+		return l, nil
+	}
 	if err := (jsonDest{&l.Modifiers}).Scan(s.modifiers); err != nil {
 		return l, fmt.Errorf("line %d modifiers: %w", l.ID, err)
 	}
@@ -301,8 +307,9 @@ func (t *Tx) claims(ctx context.Context, q string, args ...any) ([]*pipeline.Cla
 		return nil, err
 	}
 	rows.Close()
-	for start := 0; start < len(out); start += 500 {
-		end := min(start+500, len(out))
+	chunk := t.c.Chunk()
+	for start := 0; start < len(out); start += chunk {
+		end := min(start+chunk, len(out))
 		ids := make([]any, 0, end-start)
 		for _, c := range out[start:end] {
 			ids = append(ids, c.ID)
@@ -315,11 +322,12 @@ func (t *Tx) claims(ctx context.Context, q string, args ...any) ([]*pipeline.Cla
 }
 
 func (t *Tx) loadLines(ctx context.Context, ids []any, byID map[int64]*pipeline.Claim) error {
-	q := "SELECT " + lineCols + " FROM claim_lines WHERE claim_id IN (" + placeholders(1, len(ids)) + ") ORDER BY claim_id, line_no"
+	in, args := t.c.In("claim_id", 1, ids)
+	q := "SELECT " + lineCols + " FROM claim_lines WHERE " + in + " ORDER BY claim_id, line_no"
 	if len(ids) == 1 {
-		q = "SELECT " + lineCols + " FROM claim_lines WHERE claim_id = $1 ORDER BY line_no"
+		q, args = "SELECT "+lineCols+" FROM claim_lines WHERE claim_id = $1 ORDER BY line_no", ids
 	}
-	rows, err := t.c.Query(ctx, q, ids...)
+	rows, err := t.c.Query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("load lines: %w", err)
 	}

@@ -2,6 +2,8 @@ package sqlcore
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -39,6 +41,49 @@ type Conn interface {
 	// IsUniqueViolation reports whether err is a unique-constraint
 	// violation.
 	IsUniqueViolation(err error) bool
+
+	// In returns the condition that col is one of vals (all int64 or all
+	// string), with its parameters numbered from first, and the
+	// arguments to bind for them.
+	In(col string, first int, vals []any) (string, []any)
+	// Values returns a FROM item, named v, holding rows (of int64 and
+	// string values) in the columns cols, with its parameters numbered
+	// from first, and the arguments to bind for them.
+	Values(first int, cols []string, rows [][]any) (string, []any)
+	// Chunk is the most values In, or rows Values, takes at once.
+	Chunk() int
+}
+
+// InList is In as a list of parameters: "col IN ($first, ...)".
+func InList(col string, first int, vals []any) (string, []any) {
+	return col + " IN (" + placeholders(first, len(vals)) + ")", vals
+}
+
+// ValuesList is Values as a VALUES list of parameters, its columns
+// renamed: "(SELECT column1 AS a, column2 AS b FROM (VALUES ($first,
+// $first+1), ...)) AS v".
+func ValuesList(first int, cols []string, rows [][]any) (string, []any) {
+	var b strings.Builder
+	b.WriteString("(SELECT ")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "column%d AS %s", i+1, c)
+	}
+	b.WriteString(" FROM (VALUES ")
+	args := make([]any, 0, len(rows)*len(cols))
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		b.WriteString(placeholders(first+len(args), len(r)))
+		b.WriteByte(')')
+		args = append(args, r...)
+	}
+	b.WriteString(")) AS v")
+	return b.String(), args
 }
 
 // Table names a table and the columns a RowSource fills, in order.

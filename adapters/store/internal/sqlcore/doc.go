@@ -24,9 +24,9 @@
 // flush instead. An error from a deferred insert is reported by a later
 // call or by the commit, and the transaction rolls back.
 //
-// Beyond pipeline.Tx, Tx has batch operations (MoveClaims, GetClaims,
-// SubmissionsByPCN) that read or change many claims in a few statements:
-// on PostgreSQL every statement is a network round trip.
+// The batch operations (MoveClaims, SetPayerClaimNumbers,
+// PostingTargets) read or change many claims in a few statements: on
+// PostgreSQL every statement is a network round trip.
 //
 // The package is internal to adapters/store so that neither adapter
 // imports the other.

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/x12claims/claims/pipeline"
 	"github.com/x12claims/claims/x12"
 )
 
-const remitCols = `id, inbound_file_id, set_control, payer_id, payer_name, trace, payment_date, amount,
+const remitCols = `id, inbound_file_id, file_set, set_control, payer_id, payer_name, trace, payment_date, amount,
 method, state, reason, created_at`
 
 // CreateRemittance implements pipeline.LedgerTx. On insert it sets r.ID
@@ -22,11 +24,11 @@ func (t *Tx) CreateRemittance(ctx context.Context, r *pipeline.Remittance) (bool
 	}
 	created := t.stamp(r.CreatedAt)
 	var id int64
-	err := t.queryRow(ctx, `INSERT INTO remittances (inbound_file_id, set_control, payer_id, payer_name,
+	err := t.queryRow(ctx, `INSERT INTO remittances (inbound_file_id, file_set, set_control, payer_id, payer_name,
 trace, payment_date, amount, method, state, reason, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ON CONFLICT (payer_id, trace, payment_date, amount) WHERE state = 'posted' DO NOTHING RETURNING id`,
-		[]any{r.InboundFileID, r.SetControl, r.PayerID, r.PayerName, r.Trace, dateArg(r.PaymentDate),
+		[]any{r.InboundFileID, int64(r.FileSet), r.SetControl, r.PayerID, r.PayerName, r.Trace, dateArg(r.PaymentDate),
 			int64(r.Amount), r.Method, string(r.State), r.Reason, t.c.Time(created)}, &id)
 	switch {
 	case errors.Is(err, errNoRows):
@@ -41,21 +43,38 @@ ON CONFLICT (payer_id, trace, payment_date, amount) WHERE state = 'posted' DO NO
 
 // FindRemittance implements pipeline.LedgerTx.
 func (t *Tx) FindRemittance(ctx context.Context, k pipeline.RemitKey) (*pipeline.Remittance, error) {
+	r, err := t.remittance(ctx, "payer_id = $1 AND trace = $2 AND payment_date = $3 AND amount = $4 AND state = 'posted'",
+		k.PayerID, k.Trace, dateArg(k.PaymentDate), int64(k.Amount))
+	if err != nil {
+		return nil, notFound(err, "find remittance (trace %s)", k.Trace)
+	}
+	return r, nil
+}
+
+// RemittanceInFile implements pipeline.LedgerTx.
+func (t *Tx) RemittanceInFile(ctx context.Context, fileID int64, set int) (*pipeline.Remittance, error) {
+	r, err := t.remittance(ctx, "inbound_file_id = $1 AND file_set = $2", fileID, int64(set))
+	if err != nil {
+		return nil, notFound(err, "remittance of file %d set %d", fileID, set)
+	}
+	return r, nil
+}
+
+// remittance reads the first remittance matching where.
+func (t *Tx) remittance(ctx context.Context, where string, args ...any) (*pipeline.Remittance, error) {
 	if err := t.check(); err != nil {
 		return nil, err
 	}
 	var r pipeline.Remittance
-	var amount int64
+	var set, amount int64
 	var state string
-	err := t.queryRow(ctx, "SELECT "+remitCols+` FROM remittances
-WHERE payer_id = $1 AND trace = $2 AND payment_date = $3 AND amount = $4 AND state = 'posted'`,
-		[]any{k.PayerID, k.Trace, dateArg(k.PaymentDate), int64(k.Amount)},
-		&r.ID, &r.InboundFileID, &r.SetControl, &r.PayerID, &r.PayerName, &r.Trace, dateDest{&r.PaymentDate},
+	err := t.queryRow(ctx, "SELECT "+remitCols+" FROM remittances WHERE "+where+" ORDER BY id LIMIT 1", args,
+		&r.ID, &r.InboundFileID, &set, &r.SetControl, &r.PayerID, &r.PayerName, &r.Trace, dateDest{&r.PaymentDate},
 		&amount, &r.Method, &state, &r.Reason, timeDest{&r.CreatedAt})
 	if err != nil {
-		return nil, notFound(err, "find remittance (trace %s)", k.Trace)
+		return nil, err
 	}
-	r.Amount, r.State = x12.Amount(amount), pipeline.RemitState(state)
+	r.FileSet, r.Amount, r.State = int(set), x12.Amount(amount), pipeline.RemitState(state)
 	t.know(&t.knownRemits, r.ID)
 	return &r, nil
 }
@@ -154,25 +173,76 @@ func (t *Tx) MarkReversed(ctx context.Context, id, reversal int64) error {
 }
 
 var tableEntries = &Table{Name: "ledger_entries", Cols: []string{
-	"id", "claim_id", "line_id", "remittance_id", "claim_payment_id", "kind", "group_code", "reason",
-	"amount", "reversal", "at", "memo"}}
+	"id", "claim_id", "line_id", "remittance_id", "claim_payment_id", "kind", "charge", "payment",
+	"adjustment", "patient_resp", "patient_payment", "write_off", "cas", "reversal", "at", "memo"}}
 
-type entryRows struct {
-	t  *Tx
-	es []pipeline.LedgerEntry
+// entryCols are tableEntries' columns, for reading.
+const entryCols = `id, claim_id, line_id, remittance_id, claim_payment_id, kind, charge, payment,
+adjustment, patient_resp, patient_payment, write_off, cas, reversal, at, memo`
+
+// ledgerRow is a ledger entry as stored: its CAS adjustments encoded and
+// summed into the adjustment and patient_resp columns, which balances
+// add up.
+type ledgerRow struct {
+	e                   pipeline.LedgerEntry
+	cas                 string
+	adjusted, patientPR x12.Amount
 }
 
-func (r entryRows) Len() int { return len(r.es) }
+type entryRows struct {
+	t    *Tx
+	rows []ledgerRow
+}
+
+func (r entryRows) Len() int { return len(r.rows) }
 
 func (r entryRows) Row(i int, dst []any) {
-	e := &r.es[i]
+	lr := &r.rows[i]
+	e := &lr.e
 	dst[0], dst[1], dst[2], dst[3], dst[4], dst[5] = e.ID, e.ClaimID, e.LineID, e.RemittanceID, e.ClaimPayment, string(e.Kind)
-	dst[6], dst[7], dst[8], dst[9], dst[10], dst[11] = e.Group, e.Reason, int64(e.Amount), e.Reversal, r.t.c.Time(e.At), e.Memo
+	dst[6], dst[7], dst[8], dst[9] = int64(e.Charge), int64(e.Payment), int64(lr.adjusted), int64(lr.patientPR)
+	dst[10], dst[11], dst[12] = int64(e.PatientPayment), int64(e.WriteOff), lr.cas
+	dst[13], dst[14], dst[15] = e.Reversal, r.t.c.Time(e.At), e.Memo
+}
+
+// checkEntry enforces that an entry only moves the legs of its kind.
+func checkEntry(e *pipeline.LedgerEntry) error {
+	other := func(legs ...x12.Amount) bool {
+		for _, l := range legs {
+			if l != 0 {
+				return true
+			}
+		}
+		return false
+	}
+	switch e.Kind {
+	case pipeline.EntryCharge:
+		if other(e.Payment, e.PatientPayment, e.WriteOff) || len(e.Adjustments) > 0 {
+			return errors.New("a charge entry has only a charge")
+		}
+	case pipeline.EntryInsurance:
+		if other(e.Charge, e.PatientPayment, e.WriteOff) {
+			return errors.New("an insurance entry has only a payment and adjustments")
+		}
+	case pipeline.EntryPatientPayment:
+		if other(e.Charge, e.Payment, e.WriteOff) || len(e.Adjustments) > 0 {
+			return errors.New("a patient payment entry has only a patient payment")
+		}
+	case pipeline.EntryWriteOff:
+		if other(e.Charge, e.Payment, e.PatientPayment) || len(e.Adjustments) > 0 {
+			return errors.New("a write-off entry has only a write-off")
+		}
+	default:
+		return fmt.Errorf("unknown kind %q", e.Kind)
+	}
+	return nil
 }
 
 // AddEntries implements pipeline.LedgerTx. It sets the IDs in es and
 // fills zero times from the clock; the rows are written with the
-// transaction's other deferred rows (see the package documentation).
+// transaction's other deferred rows (see the package documentation). An
+// entry that moves legs other than its kind's, or whose CAS codes cannot
+// be stored, is refused and nothing is added.
 func (t *Tx) AddEntries(ctx context.Context, es []pipeline.LedgerEntry) error {
 	if err := t.check(); err != nil {
 		return err
@@ -180,10 +250,20 @@ func (t *Tx) AddEntries(ctx context.Context, es []pipeline.LedgerEntry) error {
 	if len(es) == 0 {
 		return nil
 	}
+	rows := make([]ledgerRow, len(es))
 	for i := range es {
-		if es[i].ClaimID == 0 {
+		e := &es[i]
+		if e.ClaimID == 0 {
 			return fmt.Errorf("add ledger entries: entry %d has no claim ID", i)
 		}
+		if err := checkEntry(e); err != nil {
+			return fmt.Errorf("add ledger entries: entry %d (claim %d): %w", i, e.ClaimID, err)
+		}
+		cas, err := encodeCAS(e.Adjustments)
+		if err != nil {
+			return fmt.Errorf("add ledger entries: entry %d (claim %d): %w", i, e.ClaimID, err)
+		}
+		rows[i] = ledgerRow{cas: cas, adjusted: e.Adjusted(), patientPR: e.PatientResp()}
 	}
 	ids, err := t.reserve(ctx, "ledger_entries", len(es))
 	if err != nil {
@@ -192,8 +272,9 @@ func (t *Tx) AddEntries(ctx context.Context, es []pipeline.LedgerEntry) error {
 	for i := range es {
 		es[i].ID = ids[i]
 		es[i].At = t.stamp(es[i].At)
+		rows[i].e = es[i]
 	}
-	t.entries = append(t.entries, es...)
+	t.entries = append(t.entries, rows...)
 	return nil
 }
 
@@ -205,8 +286,7 @@ func (t *Tx) Entries(ctx context.Context, claimID int64) ([]pipeline.LedgerEntry
 	if err := t.flush(ctx); err != nil {
 		return nil, fmt.Errorf("ledger entries of claim %d: %w", claimID, err)
 	}
-	rows, err := t.c.Query(ctx, `SELECT id, claim_id, line_id, remittance_id, claim_payment_id, kind, group_code,
-reason, amount, reversal, at, memo FROM ledger_entries WHERE claim_id = $1 ORDER BY id`, claimID)
+	rows, err := t.c.Query(ctx, "SELECT "+entryCols+" FROM ledger_entries WHERE claim_id = $1 ORDER BY id", claimID)
 	if err != nil {
 		return nil, fmt.Errorf("ledger entries of claim %d: %w", claimID, err)
 	}
@@ -214,19 +294,81 @@ reason, amount, reversal, at, memo FROM ledger_entries WHERE claim_id = $1 ORDER
 	var out []pipeline.LedgerEntry
 	for rows.Next() {
 		var e pipeline.LedgerEntry
-		var kind string
-		var amount int64
-		if err := rows.Scan(&e.ID, &e.ClaimID, &e.LineID, &e.RemittanceID, &e.ClaimPayment, &kind, &e.Group,
-			&e.Reason, &amount, &e.Reversal, timeDest{&e.At}, &e.Memo); err != nil {
+		var kind, cas string
+		var v [6]int64
+		if err := rows.Scan(&e.ID, &e.ClaimID, &e.LineID, &e.RemittanceID, &e.ClaimPayment, &kind,
+			&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &cas, &e.Reversal, timeDest{&e.At}, &e.Memo); err != nil {
 			return nil, fmt.Errorf("ledger entries of claim %d: %w", claimID, err)
 		}
-		e.Kind, e.Amount = pipeline.EntryKind(kind), x12.Amount(amount)
+		e.Kind = pipeline.EntryKind(kind)
+		e.Charge, e.Payment, e.PatientPayment, e.WriteOff = x12.Amount(v[0]), x12.Amount(v[1]), x12.Amount(v[4]), x12.Amount(v[5])
+		if e.Adjustments, err = decodeCAS(cas); err != nil {
+			return nil, fmt.Errorf("ledger entry %d: %w", e.ID, err)
+		}
+		if e.Adjusted() != x12.Amount(v[2]) || e.PatientResp() != x12.Amount(v[3]) {
+			return nil, fmt.Errorf("ledger entry %d: adjustments %q do not add up to the stored %d and %d", e.ID, cas, v[2], v[3])
+		}
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("ledger entries of claim %d: %w", claimID, err)
 	}
 	return out, nil
+}
+
+// encodeCAS writes adjustments as the cas column stores them:
+// "GROUP-REASON:CENTS" joined by ";", e.g. "CO-45:1500;PR-2:500".
+func encodeCAS(as []pipeline.Adjustment) (string, error) {
+	if len(as) == 0 {
+		return "", nil
+	}
+	b := make([]byte, 0, 16*len(as))
+	for i, a := range as {
+		if !casCode(a.Group, 2, 2) || !casCode(a.Reason, 1, 5) {
+			return "", fmt.Errorf("adjustment %d: group %q and reason %q must be 2 and 1 to 5 letters or digits", i, a.Group, a.Reason)
+		}
+		if i > 0 {
+			b = append(b, ';')
+		}
+		b = append(b, a.Group...)
+		b = append(b, '-')
+		b = append(b, a.Reason...)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(a.Amount), 10)
+	}
+	return string(b), nil
+}
+
+// decodeCAS reads what encodeCAS wrote.
+func decodeCAS(s string) ([]pipeline.Adjustment, error) {
+	if s == "" {
+		return nil, nil
+	}
+	parts := strings.Split(s, ";")
+	out := make([]pipeline.Adjustment, 0, len(parts))
+	for _, p := range parts {
+		code, cents, ok1 := strings.Cut(p, ":")
+		group, reason, ok2 := strings.Cut(code, "-")
+		n, err := strconv.ParseInt(cents, 10, 64)
+		if !ok1 || !ok2 || err != nil || !casCode(group, 2, 2) || !casCode(reason, 1, 5) {
+			return nil, fmt.Errorf("malformed adjustment %q in %q", p, s)
+		}
+		out = append(out, pipeline.Adjustment{Group: group, Reason: reason, Amount: x12.Amount(n)})
+	}
+	return out, nil
+}
+
+func casCode(s string, minLen, maxLen int) bool {
+	if len(s) < minLen || len(s) > maxLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z') {
+			return false
+		}
+	}
+	return true
 }
 
 var tableAdjustments = &Table{Name: "provider_adjustments", Cols: []string{

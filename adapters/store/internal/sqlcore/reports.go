@@ -8,13 +8,13 @@ import (
 	"github.com/x12claims/claims/x12"
 )
 
-// balanceCols sums ledger entries by kind into the six Balance fields.
-const balanceCols = `CAST(COALESCE(SUM(CASE WHEN kind = 'charge' THEN amount ELSE 0 END), 0) AS BIGINT) AS charge,
-CAST(COALESCE(SUM(CASE WHEN kind = 'payment' THEN amount ELSE 0 END), 0) AS BIGINT) AS payments,
-CAST(COALESCE(SUM(CASE WHEN kind = 'adjustment' THEN amount ELSE 0 END), 0) AS BIGINT) AS adjustments,
-CAST(COALESCE(SUM(CASE WHEN kind = 'patient_resp' THEN amount ELSE 0 END), 0) AS BIGINT) AS patient_resp,
-CAST(COALESCE(SUM(CASE WHEN kind = 'patient_payment' THEN amount ELSE 0 END), 0) AS BIGINT) AS patient_payments,
-CAST(COALESCE(SUM(CASE WHEN kind = 'write_off' THEN amount ELSE 0 END), 0) AS BIGINT) AS write_offs`
+// balanceCols sums ledger entries' legs into the six Balance fields.
+const balanceCols = `CAST(COALESCE(SUM(charge), 0) AS BIGINT) AS charge,
+CAST(COALESCE(SUM(payment), 0) AS BIGINT) AS payments,
+CAST(COALESCE(SUM(adjustment), 0) AS BIGINT) AS adjustments,
+CAST(COALESCE(SUM(patient_resp), 0) AS BIGINT) AS patient_resp,
+CAST(COALESCE(SUM(patient_payment), 0) AS BIGINT) AS patient_payments,
+CAST(COALESCE(SUM(write_off), 0) AS BIGINT) AS write_offs`
 
 // balanceDest returns scan targets for balanceCols.
 func balanceDest(v *[6]int64) []any { return []any{&v[0], &v[1], &v[2], &v[3], &v[4], &v[5]} }
@@ -124,7 +124,7 @@ func (t *Tx) Counts(ctx context.Context) (pipeline.Counts, error) {
 (SELECT COUNT(*) FROM work_items WHERE status <> 'resolved'),
 (SELECT CAST(COALESCE(SUM(total_charge), 0) AS BIGINT) FROM claims c
   WHERE EXISTS (SELECT 1 FROM submissions s WHERE s.claim_id = c.id)),
-(SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger_entries WHERE kind = 'payment')`,
+(SELECT CAST(COALESCE(SUM(payment), 0) AS BIGINT) FROM ledger_entries)`,
 		nil, &inbound, &remits, &work, &billed, &paid)
 	if err != nil {
 		return c, fmt.Errorf("counts: %w", err)

@@ -34,7 +34,7 @@ type Tx struct {
 	// Deferred rows, written by Flush.
 	claimData   []claimData
 	payments    []pipeline.ClaimPayment
-	entries     []pipeline.LedgerEntry
+	entries     []ledgerRow
 	events      []pipeline.Event
 	adjustments []pipeline.ProviderAdjustment
 }
@@ -154,7 +154,7 @@ func (t *Tx) checkRefs(ctx context.Context) error {
 		need(t.knownRemits, remits, t.payments[i].RemittanceID)
 	}
 	for i := range t.entries {
-		need(t.knownClaims, claims, t.entries[i].ClaimID)
+		need(t.knownClaims, claims, t.entries[i].e.ClaimID)
 	}
 	for i := range t.events {
 		need(t.knownClaims, claims, t.events[i].ClaimID)
@@ -175,9 +175,10 @@ func (t *Tx) checkExist(ctx context.Context, table, what string, want map[int64]
 	for id := range want {
 		ids = append(ids, id)
 	}
-	for start := 0; start < len(ids); start += bulkChunk {
-		part := ids[start:min(start+bulkChunk, len(ids))]
-		rows, err := t.c.Query(ctx, "SELECT id FROM "+table+" WHERE id IN ("+placeholders(1, len(part))+")", part...)
+	chunk := t.c.Chunk()
+	for start := 0; start < len(ids); start += chunk {
+		in, args := t.c.In("id", 1, ids[start:min(start+chunk, len(ids))])
+		rows, err := t.c.Query(ctx, "SELECT id FROM "+table+" WHERE "+in, args...)
 		if err != nil {
 			return fmt.Errorf("check %s IDs: %w", what, err)
 		}
