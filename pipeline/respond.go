@@ -510,6 +510,14 @@ func (p *Pipeline) apply835(ctx context.Context, f *InboundFile, rep *ResponseRe
 	if err != nil {
 		return fmt.Errorf("read 835: %w", err)
 	}
+	return p.PostRemittances(ctx, f, rems, rep)
+}
+
+// PostRemittances posts the 835 transaction sets rems, read from the
+// recorded inbound file f, in order, each in its own database transaction
+// (see postRemittance), and counts what it did in rep. A set of f already
+// applied is skipped.
+func (p *Pipeline) PostRemittances(ctx context.Context, f *InboundFile, rems []*x835.Remittance, rep *ResponseReport) error {
 	for i, r := range rems {
 		var out remitOutcome
 		err := p.store.InTx(ctx, func(tx Tx) error {

@@ -1,7 +1,9 @@
 package pipelinetest
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"testing"
 
@@ -13,20 +15,29 @@ import (
 // BenchPosting posts.
 const PostingBenchClaims = 2000
 
-// BenchPosting measures 835 posting end to end on a store, for claims of
-// one and of three service lines: each iteration delivers one 835 file
-// paying PostingBenchClaims claims (a payment, CO-45 and PR-2 per line)
-// and runs Collect, which downloads the file, records it, parses it,
-// checks all three balancing levels and posts it in one transaction. It
-// reports claim payments per second. Seeding the claims is not timed.
-// open returns a fresh, empty store.
+// BenchPosting measures 835 posting on a store, for claims of one and of
+// three service lines. Each iteration posts one 835 transaction set
+// paying PostingBenchClaims claims (a payment, CO-45 and PR-2 per line).
+//
+//   - post/lines=N times the posting alone (Pipeline.PostRemittances):
+//     the three balancing levels, the batch read of the claims, planning,
+//     and writing payments, ledger entries, history and state moves in one
+//     transaction, committed.
+//   - collect/lines=N times Collect end to end: it also downloads the file
+//     from the clearinghouse, writes and fsyncs it, records it with its
+//     SHA-256, and parses it.
+//
+// Both report claim payments per second. Seeding the claims and building
+// the 835 are not timed. open returns a fresh, empty store.
 func BenchPosting(b *testing.B, open func(testing.TB) pipeline.Store) {
-	for _, lines := range []int{1, 3} {
-		b.Run(fmt.Sprintf("lines=%d", lines), func(b *testing.B) { benchPosting(b, open(b), lines) })
+	for _, mode := range []string{"post", "collect"} {
+		for _, lines := range []int{1, 3} {
+			b.Run(fmt.Sprintf("%s/lines=%d", mode, lines), func(b *testing.B) { benchPosting(b, open(b), mode, lines) })
+		}
 	}
 }
 
-func benchPosting(b *testing.B, s pipeline.Store, lines int) {
+func benchPosting(b *testing.B, s pipeline.Store, mode string, lines int) {
 	h := NewHarness(b, s)
 	ctx := context.Background()
 	for i := range b.N {
@@ -45,14 +56,35 @@ func benchPosting(b *testing.B, s pipeline.Store, lines int) {
 			clps[k] = CLP(c, "1", lines...)
 		}
 		name := fmt.Sprintf("bench-%d.835", i)
-		h.Remote.Respond(name, h.File835(Remit(fmt.Sprintf("BENCH%d", i), paidDate, clps)))
-		b.StartTimer()
-		rep, err := h.P.Collect(ctx)
-		if err != nil {
-			b.Fatal(err)
+		data := h.File835(Remit(fmt.Sprintf("BENCH%d", i), paidDate, clps))
+		var rep pipeline.ResponseReport
+		switch mode {
+		case "post":
+			rems, err := x835.ReadRemittances(bytes.NewReader(data))
+			if err != nil {
+				b.Fatal(err)
+			}
+			f := &pipeline.InboundFile{Clearinghouse: "bench", Name: name, SHA256: fmt.Sprintf("%064x", sha256.Sum256(data)),
+				Size: int64(len(data)), Kind: "835", State: pipeline.InboundReceived, ReceivedAt: h.Now}
+			h.tx(func(ctx context.Context, tx pipeline.Tx) error {
+				_, err := tx.CreateInbound(ctx, f)
+				return err
+			})
+			b.StartTimer()
+			if err := h.P.PostRemittances(ctx, f, rems, &rep); err != nil {
+				b.Fatal(err)
+			}
+		case "collect":
+			h.Remote.Respond(name, data)
+			b.StartTimer()
+			col, err := h.P.Collect(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			rep = col.Responses
 		}
-		if rep.Responses.RemitsPosted != 1 || rep.Responses.ClaimsPaid != PostingBenchClaims {
-			b.Fatalf("posted %d remittances, %d claims; want 1 and %d", rep.Responses.RemitsPosted, rep.Responses.ClaimsPaid, PostingBenchClaims)
+		if rep.RemitsPosted != 1 || rep.ClaimsPaid != PostingBenchClaims {
+			b.Fatalf("posted %d remittances, %d claims; want 1 and %d", rep.RemitsPosted, rep.ClaimsPaid, PostingBenchClaims)
 		}
 	}
 	b.ReportMetric(float64(PostingBenchClaims*b.N)/b.Elapsed().Seconds(), "claims/s")

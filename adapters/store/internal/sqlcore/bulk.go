@@ -242,6 +242,7 @@ FROM submissions s JOIN claims c ON c.id = s.claim_id WHERE `+in, args...)
 		if !seen[tg.ClaimID] {
 			seen[tg.ClaimID] = true
 			ids = append(ids, tg.ClaimID)
+			t.know(&t.knownClaims, tg.ClaimID)
 		}
 	}
 	rows.Close()

@@ -17,10 +17,6 @@ const (
 c.total_charge, c.submissions, c.pcn, c.payer_claim_number, d.data, c.created_at, c.updated_at,
 c.first_submitted_at`
 	claimFrom = `claims c JOIN claim_data d ON d.claim_id = c.id`
-	// claimColsBrief select claims without their data (an empty value).
-	claimColsBrief = `c.id, c.encounter_id, c.kind, c.state, c.payer_id, c.payer_name, c.clearinghouse,
-c.total_charge, c.submissions, c.pcn, c.payer_claim_number, '', c.created_at, c.updated_at,
-c.first_submitted_at`
 )
 
 // claimData is a claim's content, kept apart from the claim row so that
