@@ -44,14 +44,13 @@ func payerID(r *x835.Remittance) string {
 }
 
 // postRemittance posts one 835 transaction set, the set-th of file, inside
-// tx. It posts every
-// claim or nothing: a set that fails any of the three balancing levels, or
-// names a claim we never sent, is held for review with nothing posted. A
-// remittance already posted (same payer, trace, date and amount, from
-// this file or any other) is a recorded no-op. Every outcome is recorded
-// as a remittance of the file, so that applying the file again (after a
-// crash before the file was marked processed) skips the sets already
-// applied: nothing is posted, held or noted twice.
+// tx. It posts every claim or nothing: a set that fails any of the three
+// balancing levels, or names a claim we never sent, is held for review
+// with nothing posted. A remittance already posted (same payer, trace,
+// date and amount, from this file or any other) is a recorded no-op.
+// Every outcome is recorded as a remittance of the file, so that applying
+// the file again (after a crash before the file was marked processed)
+// skips the sets already applied: nothing is posted, held or noted twice.
 func (p *Pipeline) postRemittance(ctx context.Context, tx Tx, file *InboundFile, set int, r *x835.Remittance) (remitOutcome, error) {
 	var out remitOutcome
 	key := remitKey(r)

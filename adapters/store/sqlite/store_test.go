@@ -198,4 +198,32 @@ func TestMigrateLedgerLegs(t *testing.T) {
 	}
 	defer s.Close()
 	pipelinetest.CheckLegacyLedger(t, s)
+	db, err = sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var size int
+	if err := db.QueryRow("PRAGMA page_size").Scan(&size); err != nil || size != 4096 {
+		t.Errorf("page size of a database made with 4 KiB pages = %d (%v), want it kept", size, err)
+	}
+}
+
+// TestPageSize: a new database gets 16 KiB pages; one made with other
+// pages keeps them and still opens (TestMigrateLedgerLegs opens one made
+// with SQLite's default 4 KiB).
+func TestPageSize(t *testing.T) {
+	_, path := openTemp(t)
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var size int
+	if err := db.QueryRow("PRAGMA page_size").Scan(&size); err != nil {
+		t.Fatal(err)
+	}
+	if size != 16384 {
+		t.Errorf("page size of a new database = %d, want 16384", size)
+	}
 }

@@ -43,12 +43,12 @@ type Conn interface {
 	IsUniqueViolation(err error) bool
 
 	// In returns the condition that col is one of vals (all int64 or all
-	// string), with its parameters numbered from first, and the
-	// arguments to bind for them.
+	// string, at least one), with its parameters numbered from first, and
+	// the arguments to bind for them.
 	In(col string, first int, vals []any) (string, []any)
-	// Values returns a FROM item, named v, holding rows (of int64 and
-	// string values) in the columns cols, with its parameters numbered
-	// from first, and the arguments to bind for them.
+	// Values returns a FROM item, named v, holding rows (at least one, of
+	// int64 and string values) in the columns cols, with its parameters
+	// numbered from first, and the arguments to bind for them.
 	Values(first int, cols []string, rows [][]any) (string, []any)
 	// Chunk is the most values In, or rows Values, takes at once.
 	Chunk() int
