@@ -1,11 +1,13 @@
 package sqlcore
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
+	"github.com/x12claims/claims/pipeline"
 	"github.com/x12claims/claims/x12"
 )
 
@@ -105,4 +107,66 @@ func TestLoadMigrations(t *testing.T) {
 			t.Errorf("%s: LoadMigrations error = %v", name, err)
 		}
 	}
+}
+
+func TestInListValuesList(t *testing.T) {
+	q, args := InList("id", 3, []any{int64(7), int64(9)})
+	if q != "id IN ($3, $4)" || len(args) != 2 {
+		t.Errorf("InList = %q, %v", q, args)
+	}
+	q, args = ValuesList(3, []string{"id", "ref"}, [][]any{{int64(1), "a"}, {int64(2), "b"}})
+	want := "(SELECT column1 AS id, column2 AS ref FROM (VALUES ($3, $4), ($5, $6))) AS v"
+	if q != want || len(args) != 4 || args[2] != int64(2) || args[3] != "b" {
+		t.Errorf("ValuesList = %q, %v; want %q", q, args, want)
+	}
+}
+
+func TestCAS(t *testing.T) {
+	as := []pipeline.Adjustment{{Group: "CO", Reason: "45", Amount: 1500}, {Group: "PR", Reason: "B15", Amount: -1}, {Group: "OA", Reason: "23", Amount: 0}}
+	s, err := encodeCAS(as)
+	if err != nil || s != "CO-45:1500;PR-B15:-1;OA-23:0" {
+		t.Fatalf("encodeCAS = %q, %v", s, err)
+	}
+	back, err := decodeCAS(s)
+	if err != nil || !reflect.DeepEqual(back, as) {
+		t.Errorf("decodeCAS(%q) = %+v, %v", s, back, err)
+	}
+	if s, err := encodeCAS(nil); s != "" || err != nil {
+		t.Errorf("encodeCAS(nil) = %q, %v", s, err)
+	}
+	for _, bad := range [][]pipeline.Adjustment{
+		{{Group: "C", Reason: "45"}}, {{Group: "CO;", Reason: "45"}}, {{Group: "CO", Reason: ""}},
+		{{Group: "CO", Reason: "4:5"}}, {{Group: "CO", Reason: "123456"}}, {{Group: "CO", Reason: "4 5"}},
+	} {
+		if s, err := encodeCAS(bad); err == nil {
+			t.Errorf("encodeCAS(%+v) = %q, want an error", bad, s)
+		}
+	}
+	for _, bad := range []string{"CO-45", "CO45:1", "CO-45:x", "CO-45:1;", ";CO-45:1", "C-45:1", "CO-:1", "CO-45:1.5", "CO-45:99999999999999999999"} {
+		if as, err := decodeCAS(bad); err == nil {
+			t.Errorf("decodeCAS(%q) = %+v, want an error", bad, as)
+		}
+	}
+}
+
+// FuzzCAS: decodeCAS never panics, and what it accepts encodes back to
+// the same text.
+func FuzzCAS(f *testing.F) {
+	for _, s := range []string{"", "CO-45:1500", "CO-45:1500;PR-B15:-1", "CO-45", "x;y:z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		as, err := decodeCAS(s)
+		if err != nil {
+			return
+		}
+		back, err := encodeCAS(as)
+		if err != nil {
+			t.Fatalf("decodeCAS(%q) = %+v, which encodeCAS refuses: %v", s, as, err)
+		}
+		again, err := decodeCAS(back)
+		if err != nil || !reflect.DeepEqual(again, as) {
+			t.Fatalf("round trip of %q: %q → %+v, %v", s, back, again, err)
+		}
+	})
 }
