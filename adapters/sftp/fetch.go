@@ -22,7 +22,7 @@ func (c *Client) Fetch(ctx context.Context, name string, dst pipeline.Sink) (int
 		return 0, &OpError{Op: "fetch", Path: p, Attempts: 1, Err: permanent(nil, err)}
 	}
 	var got int64
-	err := c.run(ctx, "fetch", p, func(_ context.Context, s *session, _ int) error {
+	err := c.run(ctx, "fetch", p, func(actx context.Context, s *session, _ int) error {
 		if got > 0 {
 			if err := dst.Reset(); err != nil {
 				return permanent(nil, fmt.Errorf("reset sink: %w", err))
@@ -46,10 +46,14 @@ func (c *Client) Fetch(ctx context.Context, name string, dst pipeline.Sink) (int
 		if err != nil {
 			return fmt.Errorf("stat open file: %w", err)
 		}
-		sw := &sinkWriter{w: dst}
+		sw := &sinkWriter{ctx: actx, w: dst}
 		n, err := f.WriteTo(sw)
 		got = sw.n
 		switch {
+		case sw.err != nil && actx.Err() != nil:
+			// Canceled or timed out between two writes: the caller
+			// classifies it (canceled is permanent, a timeout is not).
+			return actx.Err()
 		case sw.err != nil:
 			return permanent(nil, fmt.Errorf("write to sink: %w", sw.err))
 		case err != nil:
@@ -63,14 +67,21 @@ func (c *Client) Fetch(ctx context.Context, name string, dst pipeline.Sink) (int
 }
 
 // sinkWriter counts bytes written to the sink and keeps the sink's own
-// error apart from network errors.
+// error apart from network errors. It stops at the first write after ctx
+// is done: data already received must not keep a canceled download
+// going.
 type sinkWriter struct {
+	ctx context.Context
 	w   io.Writer
 	n   int64
 	err error
 }
 
 func (s *sinkWriter) Write(p []byte) (int, error) {
+	if err := s.ctx.Err(); err != nil {
+		s.err = err
+		return 0, err
+	}
 	n, err := s.w.Write(p)
 	s.n += int64(n)
 	if err != nil {
