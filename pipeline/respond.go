@@ -28,6 +28,7 @@ type ResponseReport struct {
 	ClaimsRejected               int // claims rejected by TA1, 999 or 277CA
 	RemitsPosted, RemitsHeld     int // 835 transaction sets
 	RemitsDuplicate              int // 835 sets already posted: no-ops
+	RemitsSkipped                int // 835 sets of a file applied before (a restart after a crash)
 	ClaimsPaid, ClaimsDenied     int // adjudications posted (paid includes partially paid)
 	ClaimsPartial, ClaimsReverse int
 	AmountPaid                   x12.Amount // sum of CLP04 posted
@@ -540,6 +541,8 @@ func (p *Pipeline) PostRemittances(ctx context.Context, f *InboundFile, rems []*
 			rep.RemitsHeld++
 		case out.duplicate:
 			rep.RemitsDuplicate++
+		case out.again:
+			rep.RemitsSkipped++
 		}
 	}
 	return nil

@@ -218,6 +218,7 @@ var postingScenarios = []scenario{
 		}
 		wantCount(t, "files applied again", again.Files, 1)
 		wantCount(t, "posted again", again.RemitsPosted+again.RemitsHeld+again.RemitsDuplicate, 0)
+		wantCount(t, "sets skipped", again.RemitsSkipped, 3)
 		counts2, work2, events2 := snapshot()
 		if counts2.Remittances != counts.Remittances || work2 != work || events2 != events || counts2.InsurancePaid != counts.InsurancePaid {
 			t.Errorf("applying again changed remittances %d→%d, work items %d→%d, events %d→%d, paid %s→%s",
