@@ -362,14 +362,29 @@ func (h *Harness) Work(src pipeline.WorkSource) []*pipeline.WorkItem {
 	return items
 }
 
-// CheckLedger checks the receivables invariants over every claim given:
-// each line was charged exactly once, for its charge; the store's derived
-// line balances (its own SQL sums) equal the sums of the entries it
-// returns; the open insurance balance of each line, charge − payments −
-// adjustments − patient responsibility − write-offs, is never negative;
-// and the payments of all claims add up to paid.
+// CheckLedger checks the receivables invariants over every claim given,
+// each through two independent paths where it can:
+//   - each line was charged exactly once, for its billed charge;
+//   - the store's line balances (its SQL sums) equal the sums of the
+//     entries it returns (Go);
+//   - per line, billed charge = payments + adjustments + patient
+//     responsibility + write-offs + open balance, with the open balance
+//     never negative;
+//   - each claim's open balances in the aging query (another SQL
+//     expression) equal the sums of its lines;
+//   - and the payments of all claims add up to paid.
 func (h *Harness) CheckLedger(claims []*pipeline.Claim, paid x12.Amount) {
 	h.T.Helper()
+	var open []pipeline.ClaimBalance
+	h.tx(func(ctx context.Context, tx pipeline.Tx) error {
+		var err error
+		open, err = tx.OpenBalances(ctx)
+		return err
+	})
+	aging := make(map[int64]pipeline.Balance, len(open))
+	for _, cb := range open {
+		aging[cb.ClaimID] = cb.Balance
+	}
 	var sum x12.Amount
 	for _, c := range claims {
 		var entries []pipeline.LedgerEntry
@@ -384,6 +399,7 @@ func (h *Harness) CheckLedger(claims []*pipeline.Claim, paid x12.Amount) {
 		})
 		charges := map[int64]int{}
 		summed := map[int64]pipeline.Balance{}
+		var claim pipeline.Balance
 		for i := range entries {
 			e := &entries[i]
 			if e.Kind == pipeline.EntryCharge {
@@ -392,6 +408,7 @@ func (h *Harness) CheckLedger(claims []*pipeline.Claim, paid x12.Amount) {
 			b := summed[e.LineID]
 			b.Add(e)
 			summed[e.LineID] = b
+			claim.Add(e)
 			sum += e.Payment
 		}
 		for id, b := range summed {
@@ -404,9 +421,15 @@ func (h *Harness) CheckLedger(claims []*pipeline.Claim, paid x12.Amount) {
 			if charges[l.ID] != 1 || b.Charge != l.Charge {
 				h.T.Errorf("claim %d line %d: charged %s in %d entries, want %s once", c.ID, l.LineNo, b.Charge, charges[l.ID], l.Charge)
 			}
+			if got := b.Payments + b.Adjustments + b.PatientResp + b.WriteOffs + b.Insurance(); got != l.Charge {
+				h.T.Errorf("claim %d line %d: payments+adjustments+PR+write-offs+open = %s, billed %s", c.ID, l.LineNo, got, l.Charge)
+			}
 			if b.Insurance() < 0 {
 				h.T.Errorf("claim %d line %d: open insurance balance %s is negative", c.ID, l.LineNo, b.Insurance())
 			}
+		}
+		if a, ok := aging[c.ID]; ok && a != claim || !ok && (claim.Insurance() != 0 || claim.Patient() != 0) {
+			h.T.Errorf("claim %d: aging query balance %+v (listed %v), entries add up to %+v", c.ID, a, ok, claim)
 		}
 	}
 	if sum != paid {
