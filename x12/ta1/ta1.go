@@ -54,7 +54,7 @@ func Read(r io.Reader) ([]*Ack, error) {
 		seg, err := rd.Next()
 		all := rd.Errors()
 		for _, e := range all[seen:] {
-			if e != err && !errors.Is(e, x12.ErrCount) && !errors.Is(e, x12.ErrControlNumber) {
+			if e != err && !x12.IsEnvelopeWarning(e) {
 				errs = append(errs, e)
 			}
 		}

@@ -146,12 +146,9 @@ type StatusCode struct {
 	Entity   string `json:"entity,omitempty"` // -3, element 98, e.g. "85"
 }
 
-// Warning is a problem found while parsing that did not stop it.
-type Warning struct {
-	Segment   int    `json:"segment,omitempty"`
-	SegmentID string `json:"segment_id,omitempty"`
-	Message   string `json:"message"`
-}
+// Warning is a problem found while parsing that did not stop it (see
+// x12.Warning).
+type Warning = x12.Warning
 
 // Verdict combines STC segments by the rule of primer §7.3: Rejected if
 // any composite's category is rejecting or any STC03 is U; else Review if

@@ -71,22 +71,17 @@ func (p *parser) takeReaderErrors(err error) {
 		if e == err {
 			continue
 		}
-		if errors.Is(e, x12.ErrCount) || errors.Is(e, x12.ErrControlNumber) {
+		if x12.IsEnvelopeWarning(e) {
 			a := p.ack
 			if a == nil {
 				a = p.last
 			}
 			if a != nil {
-				w := Warning{Message: e.Error()}
-				var xe *x12.Error
-				if errors.As(e, &xe) {
-					w.Segment, w.SegmentID = xe.Pos.SetSegment, xe.Pos.SegmentID
-				}
-				a.Warnings = appendCapped(a.Warnings, w, Warning{Message: "more warnings follow; not listed"})
+				a.Warnings = x12.AppendWarning(a.Warnings, x12.WarningOf(e))
 				continue
 			}
 		}
-		p.errs = appendCapped(p.errs, e, errMore)
+		p.errs = x12.AppendCapped(p.errs, e, errMore)
 	}
 	p.seen = len(all)
 }
@@ -94,12 +89,12 @@ func (p *parser) takeReaderErrors(err error) {
 func (p *parser) fail(el int, err error) {
 	pos := p.rd.Position()
 	pos.Element = el
-	p.errs = appendCapped[error](p.errs, &x12.Error{Pos: pos, Err: err}, errMore)
+	p.errs = x12.AppendCapped[error](p.errs, &x12.Error{Pos: pos, Err: err}, errMore)
 }
 
 func (p *parser) warn(msg string) {
 	pos := p.rd.Position()
-	p.ack.Warnings = appendCapped(p.ack.Warnings, Warning{Segment: pos.SetSegment, SegmentID: pos.SegmentID, Message: msg}, Warning{Message: "more warnings follow; not listed"})
+	p.ack.Warnings = x12.AppendWarning(p.ack.Warnings, Warning{Segment: pos.SetSegment, SegmentID: pos.SegmentID, Message: msg})
 }
 
 func (p *parser) misplaced(s *x12.Segment) {
@@ -483,21 +478,5 @@ func (p *parser) lineSegment(s *x12.Segment) {
 	}
 }
 
-// maxProblems bounds the errors, and the warnings of one set, that are
-// kept, so that a hostile file cannot exhaust memory.
-const maxProblems = 1000
-
-// errMore replaces the errors past maxProblems.
+// errMore replaces the errors past x12.MaxProblems.
 var errMore = errors.New("x277: more problems follow; not listed")
-
-// appendCapped appends v to list, or more when the list is one short of
-// maxProblems, or nothing once it is full.
-func appendCapped[T any](list []T, v, more T) []T {
-	switch {
-	case len(list) < maxProblems-1:
-		return append(list, v)
-	case len(list) == maxProblems-1:
-		return append(list, more)
-	}
-	return list
-}

@@ -52,14 +52,9 @@ type ProviderSummary struct {
 	TotalCharge  x12.Amount `json:"total_charge"`  // TS305
 }
 
-// Warning is a problem found while parsing that did not stop it. Segment
-// is the segment's position in its transaction set (ST = 1), 0 when the
-// problem is in the envelope.
-type Warning struct {
-	Segment   int    `json:"segment,omitempty"`
-	SegmentID string `json:"segment_id,omitempty"`
-	Message   string `json:"message"`
-}
+// Warning is a problem found while parsing that did not stop it (see
+// x12.Warning).
+type Warning = x12.Warning
 
 // Quantity is a QTY segment: qualifier and quantity (not money).
 type Quantity struct {

@@ -230,10 +230,10 @@ func (p *Parser) read() (*x12.Segment, error) {
 		if e == err {
 			continue
 		}
-		if envelopeWarning(e) {
+		if x12.IsEnvelopeWarning(e) {
 			p.warnEnvelope(e)
 		} else {
-			p.errs = appendCapped(p.errs, e, errMore)
+			p.errs = x12.AppendCapped(p.errs, e, errMore)
 		}
 	}
 	p.seen = len(all)
@@ -244,27 +244,16 @@ func (p *Parser) read() (*x12.Segment, error) {
 	return seg, err
 }
 
-// envelopeWarning reports whether a reader error is a count or control
-// number mismatch: the data is intact, so it is a warning.
-func envelopeWarning(err error) bool {
-	return errors.Is(err, x12.ErrCount) || errors.Is(err, x12.ErrControlNumber)
-}
-
 func (p *Parser) warnEnvelope(e error) {
 	r := p.rem
 	if r == nil {
 		r = p.lastRem
 	}
 	if r == nil {
-		p.errs = appendCapped(p.errs, e, errMore)
+		p.errs = x12.AppendCapped(p.errs, e, errMore)
 		return
 	}
-	w := Warning{Message: e.Error()}
-	var xe *x12.Error
-	if errors.As(e, &xe) {
-		w.Segment, w.SegmentID = xe.Pos.SetSegment, xe.Pos.SegmentID
-	}
-	r.Warnings = appendCapped(r.Warnings, w, Warning{Message: "more warnings follow; not listed"})
+	r.Warnings = x12.AppendWarning(r.Warnings, x12.WarningOf(e))
 }
 
 // begin starts a remittance at the ST the reader just returned.
@@ -300,7 +289,7 @@ func (p *Parser) endSet() {
 		what string
 	}{{p.hasBPR, "BPR"}, {p.hasTRN, "TRN"}, {p.hasPR, "N1*PR (1000A payer)"}, {p.hasPE, "N1*PE (1000B payee)"}} {
 		if !m.ok {
-			p.errs = appendCapped[error](p.errs, &x12.Error{Pos: pos, Err: fmt.Errorf("835 set %s has no %s: %w", r.SetControl, m.what, ErrStructure)}, errMore)
+			p.errs = x12.AppendCapped[error](p.errs, &x12.Error{Pos: pos, Err: fmt.Errorf("835 set %s has no %s: %w", r.SetControl, m.what, ErrStructure)}, errMore)
 		}
 	}
 	p.totals.PaymentAmount = r.Payment.Amount
@@ -439,7 +428,7 @@ func (p *Parser) fail(s *x12.Segment, el int, err error) {
 	if el > 0 {
 		pos.Element = el
 	}
-	p.errs = appendCapped[error](p.errs, &x12.Error{Pos: pos, Err: err}, errMore)
+	p.errs = x12.AppendCapped[error](p.errs, &x12.Error{Pos: pos, Err: err}, errMore)
 }
 
 func (p *Parser) warn(msg string) {
@@ -449,7 +438,7 @@ func (p *Parser) warn(msg string) {
 
 func (p *Parser) warnAt(seg int, id, msg string) {
 	if p.rem != nil {
-		p.rem.Warnings = appendCapped(p.rem.Warnings, Warning{Segment: seg, SegmentID: id, Message: msg}, Warning{Message: "more warnings follow; not listed"})
+		p.rem.Warnings = x12.AppendWarning(p.rem.Warnings, Warning{Segment: seg, SegmentID: id, Message: msg})
 	}
 }
 
@@ -614,21 +603,5 @@ func atoi(b []byte) (int, bool) {
 	return n, true
 }
 
-// maxProblems bounds the errors, and the warnings of one set, that are
-// kept, so that a hostile file cannot exhaust memory.
-const maxProblems = 1000
-
-// errMore replaces the errors past maxProblems.
+// errMore replaces the errors past x12.MaxProblems.
 var errMore = errors.New("x835: more problems follow; not listed")
-
-// appendCapped appends v to list, or more when the list is one short of
-// maxProblems, or nothing once it is full.
-func appendCapped[T any](list []T, v, more T) []T {
-	switch {
-	case len(list) < maxProblems-1:
-		return append(list, v)
-	case len(list) == maxProblems-1:
-		return append(list, more)
-	}
-	return list
-}

@@ -181,7 +181,7 @@ func TestNotX12(t *testing.T) {
 }
 
 // TestProblemsAreBounded feeds thousands of bad segments: the errors and
-// warnings kept stop at maxProblems.
+// warnings kept stop at x12.MaxProblems.
 func TestProblemsAreBounded(t *testing.T) {
 	body := header + "LX*1~CLP*A1*1*100*100**12*ICN~NM1*QC*1*X*Y~" +
 		strings.Repeat("ZZZ*1~", 3000) + strings.Repeat("N3*MISPLACED~", 3000)
@@ -190,11 +190,11 @@ func TestProblemsAreBounded(t *testing.T) {
 	if !errors.As(err, &j) {
 		t.Fatalf("error %v", err)
 	}
-	if n := len(j.Unwrap()); n != maxProblems {
-		t.Errorf("%d errors kept, want %d", n, maxProblems)
+	if n := len(j.Unwrap()); n != x12.MaxProblems {
+		t.Errorf("%d errors kept, want %d", n, x12.MaxProblems)
 	}
-	if n := len(rems[0].Warnings); n != maxProblems {
-		t.Errorf("%d warnings kept, want %d", n, maxProblems)
+	if n := len(rems[0].Warnings); n != x12.MaxProblems {
+		t.Errorf("%d warnings kept, want %d", n, x12.MaxProblems)
 	}
 }
 

@@ -105,13 +105,9 @@ type Context struct {
 	Reference  string `json:"reference,omitempty"`  // CTX06-1
 }
 
-// Warning is a problem found while parsing that did not stop it. Segment
-// is its position in the 999 (ST = 1), 0 in the envelope.
-type Warning struct {
-	Segment   int    `json:"segment,omitempty"`
-	SegmentID string `json:"segment_id,omitempty"`
-	Message   string `json:"message"`
-}
+// Warning is a problem found while parsing that did not stop it (see
+// x12.Warning).
+type Warning = x12.Warning
 
 // Counts returns how many acknowledged sets were accepted and rejected.
 // They are taken from AK9 (AK904 accepted, AK903 − AK904 rejected), which
