@@ -1,7 +1,6 @@
 package localdir
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/x12claims/claims/adapters/internal/streams"
 )
 
 // Put writes exactly size bytes from content to name in UploadDir,
@@ -160,24 +161,7 @@ func sameContent(a, b string) (bool, error) {
 	if ia.Size() != ib.Size() {
 		return false, nil
 	}
-	bufA, bufB := make([]byte, 64<<10), make([]byte, 64<<10)
-	for {
-		na, errA := io.ReadFull(fa, bufA)
-		nb, errB := io.ReadFull(fb, bufB)
-		if !bytes.Equal(bufA[:na], bufB[:nb]) {
-			return false, nil
-		}
-		endA := errors.Is(errA, io.EOF) || errors.Is(errA, io.ErrUnexpectedEOF)
-		endB := errors.Is(errB, io.EOF) || errors.Is(errB, io.ErrUnexpectedEOF)
-		switch {
-		case errA != nil && !endA:
-			return false, errA
-		case errB != nil && !endB:
-			return false, errB
-		case endA || endB:
-			return endA && endB, nil
-		}
-	}
+	return streams.Equal(fa, fb)
 }
 
 // Stat returns the size of name in UploadDir. A missing file yields an

@@ -1,13 +1,13 @@
 package sftp
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"path"
+
+	"github.com/x12claims/claims/adapters/internal/streams"
 )
 
 // Rename renames from to to, both in UploadDir. It never replaces an
@@ -130,22 +130,5 @@ func sameContent(s *session, a, b string) (bool, error) {
 		return false, err
 	}
 	defer fb.Close()
-	bufA, bufB := make([]byte, 64<<10), make([]byte, 64<<10)
-	for {
-		na, errA := io.ReadFull(fa, bufA)
-		nb, errB := io.ReadFull(fb, bufB)
-		if !bytes.Equal(bufA[:na], bufB[:nb]) {
-			return false, nil
-		}
-		endA := errors.Is(errA, io.EOF) || errors.Is(errA, io.ErrUnexpectedEOF)
-		endB := errors.Is(errB, io.EOF) || errors.Is(errB, io.ErrUnexpectedEOF)
-		switch {
-		case errA != nil && !endA:
-			return false, errA
-		case errB != nil && !endB:
-			return false, errB
-		case endA || endB:
-			return endA && endB, nil
-		}
-	}
+	return streams.Equal(fa, fb)
 }
