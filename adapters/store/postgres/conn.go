@@ -138,7 +138,7 @@ func (c *conn) IsUniqueViolation(err error) bool {
 // whatever the number of values, where a list of parameters would make
 // PostgreSQL parse and plan a new statement of hundreds of parameters.
 func (c *conn) In(col string, first int, vals []any) (string, []any) {
-	return fmt.Sprintf("%s = ANY($%d)", col, first), []any{column(vals, func(i int) any { return vals[i] })}
+	return fmt.Sprintf("%s = ANY($%d)", col, first), []any{column(len(vals), func(i int) any { return vals[i] })}
 }
 
 // Values is unnest over one array per column.
@@ -150,7 +150,7 @@ func (c *conn) Values(first int, cols []string, rows [][]any) (string, []any) {
 		if j > 0 {
 			b.WriteString(", ")
 		}
-		args[j] = column(rows, func(i int) any { return rows[i][j] })
+		args[j] = column(len(rows), func(i int) any { return rows[i][j] })
 		typ := "text"
 		if _, ok := args[j].([]int64); ok {
 			typ = "bigint"
@@ -166,18 +166,18 @@ func (c *conn) Chunk() int { return 10000 }
 
 // column gathers the n values at(0) … at(n-1), all int64 or all string,
 // into a []int64 or a []string.
-func column[T any](rows []T, at func(int) any) any {
-	if len(rows) > 0 {
+func column(n int, at func(int) any) any {
+	if n > 0 {
 		if _, ok := at(0).(int64); ok {
-			out := make([]int64, len(rows))
-			for i := range rows {
+			out := make([]int64, n)
+			for i := range out {
 				out[i] = at(i).(int64)
 			}
 			return out
 		}
 	}
-	out := make([]string, len(rows))
-	for i := range rows {
+	out := make([]string, n)
+	for i := range out {
 		out[i] = at(i).(string)
 	}
 	return out
