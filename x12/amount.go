@@ -82,6 +82,9 @@ func (a Amount) String() string {
 	return string(a.append(nil, true))
 }
 
+// Append appends the String form of the amount to b.
+func (a Amount) Append(b []byte) []byte { return a.append(b, true) }
+
 // X12 formats the amount as X12 writes decimals: no trailing zeros in the
 // fraction and no decimal point for whole amounts ("150", "12.5", "0.05").
 func (a Amount) X12() string {
