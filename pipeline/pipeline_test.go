@@ -91,7 +91,7 @@ func TestClaimEntriesBalance(t *testing.T) {
 		}}
 	var b Balance
 	b.Add(&LedgerEntry{Kind: EntryCharge, Charge: amt("150")})
-	es := claimEntries(claim.ID, claim.Lines, c, false, time.Time{})
+	es := appendClaimEntries(nil, claim.ID, claim.Lines, c, false, time.Time{})
 	for i := range es {
 		b.Add(&es[i])
 	}

@@ -140,13 +140,14 @@ type postStep struct {
 	clp      *x835.Claim
 	tg       *PostingTarget
 	from, to ClaimState // to is "" for informational CLPs (forwarded, predetermination)
-	entries  []LedgerEntry
+	entries  [2]int     // its ledger entries: the plan's entries[entries[0]:entries[1]]
 	denials  []Reason
 }
 
 // postPlan is a whole remittance's posting.
 type postPlan struct {
 	steps    []postStep
+	entries  []LedgerEntry             // of every step, in one array
 	payments map[int64][]*ClaimPayment // earlier payments of claims that get a reversal
 }
 
@@ -196,15 +197,20 @@ func (p *Pipeline) planPosting(ctx context.Context, tx Tx, r *x835.Remittance) (
 		return nil, &remitHold{source: SourceUnmatched, category: "unmatched remittance",
 			summary: fmt.Sprintf("%d claim(s) match nothing we sent", len(unmatched)), reasons: unmatched}, nil
 	}
-	plan := &postPlan{payments: map[int64][]*ClaimPayment{}, steps: make([]postStep, 0, len(r.Claims))}
-	// The state and balance of each claim as the steps so far leave it
-	// (a claim may be paid by several CLPs: a reversal and a correction,
-	// or two submissions).
+	n := 0
+	for _, c := range r.Claims {
+		n += len(c.Lines) + 1
+	}
+	plan := &postPlan{payments: map[int64][]*ClaimPayment{}, steps: make([]postStep, 0, len(r.Claims)),
+		entries: make([]LedgerEntry, 0, n)}
+	// The state of each claim, and what it has open for insurance, as
+	// the steps so far leave them (a claim may be paid by several CLPs:
+	// a reversal and a correction, or two submissions).
 	state := make(map[int64]ClaimState, len(list))
-	running := make(map[int64]Balance, len(list))
+	open := make(map[int64]x12.Amount, len(list))
 	for i := range list {
 		state[list[i].ClaimID] = list[i].State
-		running[list[i].ClaimID] = list[i].Balance
+		open[list[i].ClaimID] = list[i].Open
 	}
 	for _, c := range r.Claims {
 		tg := targets[c.PatientControlNumber]
@@ -215,25 +221,26 @@ func (p *Pipeline) planPosting(ctx context.Context, tx Tx, r *x835.Remittance) (
 			}
 		}
 		to, denials := adjudication(c)
-		st := postStep{clp: c, tg: tg, from: from, to: to, denials: denials,
-			entries: claimEntries(tg.ClaimID, tg.Lines, c, c.Status == "22", p.now())}
+		first := len(plan.entries)
+		plan.entries = appendClaimEntries(plan.entries, tg.ClaimID, tg.Lines, c, c.Status == "22", p.now())
+		st := postStep{clp: c, tg: tg, from: from, to: to, denials: denials, entries: [2]int{first, len(plan.entries)}}
 		if to != "" && !CanMove(from, to) {
 			te := &TransitionError{ClaimID: tg.ClaimID, From: from, To: to}
 			return nil, &remitHold{source: SourceUnmatched, category: "unexpected adjudication", summary: te.Error(),
 				reasons: []Reason{{Code: "illegal-transition", Text: te.Error(), Location: fmt.Sprintf("835 ST02 %s segment %d", r.SetControl, c.Segment)}}}, nil
 		}
-		b := running[tg.ClaimID]
-		open := b.Insurance()
-		for i := range st.entries {
-			b.Add(&st.entries[i])
+		var b Balance
+		for i := st.entries[0]; i < st.entries[1]; i++ {
+			b.Add(&plan.entries[i])
 		}
-		if b.Insurance() < 0 {
+		before, after := open[tg.ClaimID], open[tg.ClaimID]+b.Insurance()
+		if after < 0 {
 			msg := fmt.Sprintf("claim %d (PCN %s): this CLP (status %s) would credit %s against %s still open: a probable duplicate or a correction without its reversal",
-				tg.ClaimID, c.PatientControlNumber, c.Status, open-b.Insurance(), open)
+				tg.ClaimID, c.PatientControlNumber, c.Status, before-after, before)
 			return nil, &remitHold{source: SourceUnmatched, category: "probable duplicate payment", summary: msg,
 				reasons: []Reason{{Code: "over-credit", Text: msg, Location: fmt.Sprintf("835 ST02 %s segment %d", r.SetControl, c.Segment)}}}, nil
 		}
-		running[tg.ClaimID] = b
+		open[tg.ClaimID] = after
 		if to != "" {
 			state[tg.ClaimID] = to
 		}
@@ -249,14 +256,11 @@ func (p *Pipeline) planPosting(ctx context.Context, tx Tx, r *x835.Remittance) (
 // step.
 func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, rem *Remittance, plan *postPlan) error {
 	count := map[int64]int{}
-	n := 0
 	for _, st := range plan.steps {
 		if st.to != "" {
 			count[st.tg.ClaimID]++
 		}
-		n += len(st.entries)
 	}
-	entries := make([]LedgerEntry, 0, n)
 	moves := make([]Event, 0, len(plan.steps))
 	refs := map[int64]string{}
 	for _, st := range plan.steps {
@@ -266,9 +270,8 @@ func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, r
 		if err := tx.AddClaimPayment(ctx, cp); err != nil {
 			return err
 		}
-		for _, e := range st.entries {
-			e.RemittanceID, e.ClaimPayment = rem.ID, cp.ID
-			entries = append(entries, e)
+		for i := st.entries[0]; i < st.entries[1]; i++ {
+			plan.entries[i].RemittanceID, plan.entries[i].ClaimPayment = rem.ID, cp.ID
 		}
 		if c.Status == "22" {
 			if err := p.linkReversal(ctx, tx, tg.ClaimID, cp, c, plan.payments); err != nil {
@@ -279,9 +282,7 @@ func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, r
 			refs[tg.ClaimID] = c.PayerClaimNumber
 		}
 		ev := Event{ClaimID: tg.ClaimID, SubmissionID: tg.SubmissionID, At: p.now(), Kind: "835", FileID: file.ID,
-			SetControl: rem.SetControl, Segment: c.Segment, From: st.from, To: st.to,
-			Detail: fmt.Sprintf("835 CLP02 %s (%s): charge %s, paid %s, patient responsibility %s",
-				c.Status, codes.Describe(codes.ClaimPaymentStatus, c.Status), c.Charge, c.Paid, c.PatientResponsibility)}
+			SetControl: rem.SetControl, Segment: c.Segment, From: st.from, To: st.to, Detail: adjudicationDetail(c)}
 		switch {
 		case st.to == "":
 			if err := tx.AddEvent(ctx, ev); err != nil {
@@ -307,7 +308,7 @@ func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, r
 			}
 		}
 	}
-	if err := tx.AddEntries(ctx, entries); err != nil {
+	if err := tx.AddEntries(ctx, plan.entries); err != nil {
 		return err
 	}
 	moved := make(map[int64]bool, len(moves))
@@ -327,6 +328,25 @@ func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, r
 		return tx.SetPayerClaimNumbers(ctx, rest)
 	}
 	return nil
+}
+
+// adjudicationDetail is the history text of an 835 claim payment, e.g.
+// "835 CLP02 1 (Processed as Primary): charge 125.00, paid 80.00,
+// patient responsibility 20.00" (built without fmt: posting writes one
+// per claim).
+func adjudicationDetail(c *x835.Claim) string {
+	b := make([]byte, 0, 128)
+	b = append(b, "835 CLP02 "...)
+	b = append(b, c.Status...)
+	b = append(b, " ("...)
+	b = append(b, codes.Describe(codes.ClaimPaymentStatus, c.Status)...)
+	b = append(b, "): charge "...)
+	b = c.Charge.Append(b)
+	b = append(b, ", paid "...)
+	b = c.Paid.Append(b)
+	b = append(b, ", patient responsibility "...)
+	b = c.PatientResponsibility.Append(b)
+	return string(b)
 }
 
 func (p *Pipeline) noteDuplicateRemit(ctx context.Context, tx Tx, file *InboundFile, r *x835.Remittance, prev *Remittance) error {
@@ -382,11 +402,11 @@ func (p *Pipeline) linkReversal(ctx context.Context, tx Tx, claimID int64, cp *C
 		Detail: "reversal received for a payment that was not posted here; the negated amounts are posted as sent"})
 }
 
-// claimEntries turns a CLP into ledger entries: one per service line
-// (its payment and CAS adjustments) and one at claim level for the
-// claim-level CAS. Reversals carry negative amounts and post them as sent.
-func claimEntries(claimID int64, lines []ClaimLine, c *x835.Claim, reversal bool, at time.Time) []LedgerEntry {
-	es := make([]LedgerEntry, 0, len(c.Lines)+1)
+// appendClaimEntries turns a CLP into ledger entries, appended to es:
+// one per service line (its payment and CAS adjustments) and one at claim
+// level for the claim-level CAS. Reversals carry negative amounts and post
+// them as sent.
+func appendClaimEntries(es []LedgerEntry, claimID int64, lines []ClaimLine, c *x835.Claim, reversal bool, at time.Time) []LedgerEntry {
 	add := func(line int64, paid x12.Amount, as []x835.Adjustment, memo string) {
 		e := LedgerEntry{ClaimID: claimID, LineID: line, Kind: EntryInsurance, Payment: paid, Reversal: reversal, At: at, Memo: memo}
 		if len(as) > 0 {

@@ -146,8 +146,10 @@ type PostingTarget struct {
 	// LineNo, ControlNumber, Procedure, RevenueCode, Charge and
 	// ServiceDate (not Modifiers or Units).
 	Lines []ClaimLine
-	// Balance is the claim's balance (lines and claim level together).
-	Balance Balance
+	// Open is what the claim still has open for insurance, lines and
+	// claim level together: Balance.Insurance of its entries (charges
+	// less payments, adjustments, patient responsibility and write-offs).
+	Open x12.Amount
 }
 
 // BatchTx records outbound files.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/x12claims/claims/pipeline"
+	"github.com/x12claims/claims/x12"
 )
 
 var bulkTests = []storeTest{
@@ -107,16 +108,17 @@ var bulkTests = []storeTest{
 			must(t, "SetPayerClaimNumbers", tx.SetPayerClaimNumbers(ctx, map[int64]string{c1.ID: "ICN-1"}))
 			// Entries added in this transaction count.
 			must(t, "AddEntries", tx.AddEntries(ctx, []pipeline.LedgerEntry{
-				charge(c1, c1.Lines[0].ID, "150"), insurance(c1, c1.Lines[0].ID, "100", cas("CO", "45", "30")),
+				charge(c1, c1.Lines[0].ID, "150"), insurance(c1, c1.Lines[0].ID, "100", cas("CO", "45", "30"), cas("PR", "1", "12")),
+				writeOff(c1, 0, "3"), patientPaid(c1, c1.Lines[0].ID, "12"), // a patient payment leaves the insurance balance
 				charge(c3, c3.Lines[0].ID, "10"),
 			}))
 			got, err := tx.PostingTargets(ctx, []string{"E1-2", "nope", "E2-1", "E1-1", "E3-1"})
 			must(t, "PostingTargets", err)
-			b1 := pipeline.Balance{Charge: 15000, Payments: 10000, Adjustments: 3000}
+			open1 := x12.MustAmount("5") // 150 - 100 - 30 - 12 - 3
 			want := []pipeline.PostingTarget{
 				{SubmissionID: subs[0].ID, PCN: "E2-1", ClaimID: c2.ID, EncounterID: "E2", State: pipeline.StateSubmitted, Lines: lines(c2)},
-				{SubmissionID: subs[1].ID, PCN: "E1-1", ClaimID: c1.ID, EncounterID: "E1", State: pipeline.StatePaid, PayerClaimNumber: "ICN-1", Lines: lines(c1), Balance: b1},
-				{SubmissionID: subs[2].ID, PCN: "E1-2", ClaimID: c1.ID, EncounterID: "E1", State: pipeline.StatePaid, PayerClaimNumber: "ICN-1", Lines: lines(c1), Balance: b1},
+				{SubmissionID: subs[1].ID, PCN: "E1-1", ClaimID: c1.ID, EncounterID: "E1", State: pipeline.StatePaid, PayerClaimNumber: "ICN-1", Lines: lines(c1), Open: open1},
+				{SubmissionID: subs[2].ID, PCN: "E1-2", ClaimID: c1.ID, EncounterID: "E1", State: pipeline.StatePaid, PayerClaimNumber: "ICN-1", Lines: lines(c1), Open: open1},
 			}
 			same(t, "posting targets", got, want)
 			none, err := tx.PostingTargets(ctx, nil)

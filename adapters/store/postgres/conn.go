@@ -25,7 +25,10 @@ type conn struct {
 	args []any
 }
 
-var _ sqlcore.Conn = (*conn)(nil)
+var (
+	_ sqlcore.Conn    = (*conn)(nil)
+	_ sqlcore.Batcher = (*conn)(nil)
+)
 
 func (c *conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
 	ct, err := c.tx.Exec(ctx, q, args...)
@@ -37,6 +40,27 @@ func (c *conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
 
 func (c *conn) Query(ctx context.Context, q string, args ...any) (sqlcore.Rows, error) {
 	return c.tx.Query(ctx, q, args...)
+}
+
+// QueryBatch implements sqlcore.Batcher with a pgx batch: one round
+// trip, and each result decoded while the server runs the next query.
+func (c *conn) QueryBatch(ctx context.Context, qs []sqlcore.Query, each func(int, sqlcore.Rows) error) error {
+	var b pgx.Batch
+	for _, q := range qs {
+		b.Queue(q.SQL, q.Args...)
+	}
+	br := c.tx.SendBatch(ctx, &b)
+	for i := range qs {
+		rows, err := br.Query()
+		if err == nil {
+			err = each(i, rows)
+			rows.Close()
+		}
+		if err != nil {
+			return errors.Join(err, br.Close())
+		}
+	}
+	return br.Close()
 }
 
 func (c *conn) Insert(ctx context.Context, t *sqlcore.Table, src sqlcore.RowSource) error {
@@ -98,22 +122,37 @@ func (s *copySource) Values() ([]any, error) {
 
 func (s *copySource) Err() error { return nil }
 
-// ReserveIDs takes n values of the table's identity sequence. Values not
-// inserted are lost (gaps in IDs), never handed out twice.
+// ReserveIDs takes n values of the table's identity sequence. A sequence
+// that steps by k (migration 0005 sets 1000 for the tables written in
+// bulk) hands out a block of k IDs per nextval: its value and the k-1
+// after it, so that n IDs cost n/k nextvals. Values not inserted are lost
+// (gaps in IDs), never handed out twice.
 func (c *conn) ReserveIDs(ctx context.Context, table string, n int) ([]int64, error) {
-	var ids []int64
-	err := c.tx.QueryRow(ctx, "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq) SELECT array_agg(nextval(s.seq)) FROM s, generate_series(1, $2)",
-		table, int64(n)).Scan(&ids)
+	var step int64
+	var starts []int64
+	err := c.tx.QueryRow(ctx, `WITH s AS MATERIALIZED (
+    SELECT q.seqrelid AS seq, q.seqincrement AS step FROM pg_sequence q
+    WHERE q.seqrelid = pg_get_serial_sequence($1, 'id')::regclass)
+SELECT s.step, array_agg(nextval(s.seq)) FROM s, generate_series(1, ($2 + s.step - 1) / s.step) GROUP BY s.step`,
+		table, int64(n)).Scan(&step, &starts)
 	if err != nil {
 		return nil, err
 	}
-	slices.Sort(ids)
+	if step < 1 {
+		return nil, fmt.Errorf("the id sequence of %s steps by %d", table, step)
+	}
+	slices.Sort(starts)
+	ids := make([]int64, 0, n)
+	for _, v := range starts {
+		for k := int64(0); k < step && len(ids) < n; k++ {
+			ids = append(ids, v+k)
+		}
+	}
+	if len(ids) != n {
+		return nil, fmt.Errorf("reserved %d ids of %s, want %d", len(ids), table, n)
+	}
 	return ids, nil
 }
-
-// ForUpdate locks rows against updates, but not against inserts that
-// reference them (foreign keys take KEY SHARE locks).
-func (c *conn) ForUpdate() string { return " FOR NO KEY UPDATE" }
 
 // Lock takes a transaction-scoped advisory lock on the key within the
 // current schema.
@@ -142,23 +181,21 @@ func (c *conn) In(col string, first int, vals []any) (string, []any) {
 }
 
 // Values is unnest over one array per column.
-func (c *conn) Values(first int, cols []string, rows [][]any) (string, []any) {
+func (c *conn) Values(first int, cols []string, columns []any) (string, []any) {
 	var b strings.Builder
 	b.WriteString("unnest(")
-	args := make([]any, len(cols))
 	for j := range cols {
 		if j > 0 {
 			b.WriteString(", ")
 		}
-		args[j] = column(len(rows), func(i int) any { return rows[i][j] })
 		typ := "text"
-		if _, ok := args[j].([]int64); ok {
+		if _, ok := columns[j].([]int64); ok {
 			typ = "bigint"
 		}
 		fmt.Fprintf(&b, "$%d::%s[]", first+j, typ)
 	}
 	fmt.Fprintf(&b, ") AS v(%s)", strings.Join(cols, ", "))
-	return b.String(), args
+	return b.String(), columns
 }
 
 // Chunk bounds the arrays In and Values send.

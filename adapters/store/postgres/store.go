@@ -30,15 +30,28 @@ type Store struct {
 
 var _ pipeline.Store = (*Store)(nil)
 
+// randomPageCost is the planner's random_page_cost for the store's
+// sessions. The store looks claims up by key a few thousand at a time
+// (posting reads the lines and balances of a remittance's claims). With
+// PostgreSQL's default of 4, meant for spinning disks, the planner
+// scans whole tables of up to a few hundred thousand rows instead of
+// probing the index: four times slower on a 126,000-row ledger, and
+// growing with it. 1.1 is the usual value for SSDs and cached data.
+const randomPageCost = "1.1"
+
 // Open connects to the database at url (a postgres:// URL or key=value
 // connection string, as pgx accepts) and brings the schema up to date.
-// It fails when the URL is malformed, the server cannot be reached, or
+// Its sessions use random_page_cost 1.1 unless the URL sets one
+// (?random_page_cost=4). It fails when the URL is malformed, the server cannot be reached, or
 // the schema is newer than this program.
 func Open(ctx context.Context, url string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx errors may echo the URL, password included: say less.
 		return nil, errors.New("postgres store: invalid connection URL")
+	}
+	if _, set := cfg.ConnConfig.RuntimeParams["random_page_cost"]; !set {
+		cfg.ConnConfig.RuntimeParams["random_page_cost"] = randomPageCost
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strconv"
@@ -19,23 +20,88 @@ import (
 // (queries with a variable number of parameters) are prepared per use.
 const maxCachedStmts = 256
 
-// conn is one transaction on the store's connection (sqlcore.Conn).
+// driverConn is what a transaction needs of the modernc.org/sqlite
+// driver connection.
+type driverConn interface {
+	driver.ExecerContext
+	driver.ConnPrepareContext
+}
+
+// driverStmt is what a transaction needs of a modernc.org/sqlite
+// prepared statement.
+type driverStmt interface {
+	driver.Stmt
+	driver.StmtExecContext
+	driver.StmtQueryContext
+}
+
+// conn is one transaction on the store's connection (sqlcore.Conn). It
+// calls the driver connection directly, bypassing database/sql, and is
+// only used inside the Raw callback that provides dc (see Store.runTx).
 type conn struct {
 	s    *Store
-	args []any // reused argument buffer for Insert
+	dc   driverConn
+	args []any               // reused argument buffer for Insert
+	nv   []driver.NamedValue // reused driver argument buffer
+	open []*rows             // rows not closed yet, closed when the transaction ends
 }
 
 var _ sqlcore.Conn = (*conn)(nil)
 
+// newConn returns a transaction on the driver connection dc.
+func newConn(s *Store, dc any) (*conn, error) {
+	d, ok := dc.(driverConn)
+	if !ok {
+		return nil, fmt.Errorf("driver connection %T lacks ExecContext or PrepareContext", dc)
+	}
+	return &conn{s: s, dc: d}, nil
+}
+
+// detach ends c's use of the driver connection, which is only valid
+// inside the Raw callback: a later call panics rather than use it.
+func (c *conn) detach() { c.dc = nil }
+
+// commit closes the rows left open and commits.
+func (c *conn) commit(ctx context.Context) error {
+	c.closeRows()
+	_, err := c.dc.ExecContext(ctx, "COMMIT", nil)
+	return err
+}
+
+// rollback closes the rows left open and ends the open transaction.
+// SQLite may already have rolled it back (an interrupted statement does),
+// which is not an error.
+func (c *conn) rollback(ctx context.Context) error {
+	c.closeRows()
+	_, err := c.dc.ExecContext(context.WithoutCancel(ctx), "ROLLBACK", nil)
+	if err != nil && !isNoTransaction(err) {
+		return fmt.Errorf("sqlite store: rollback: %w", err)
+	}
+	return nil
+}
+
+// closeRows closes the rows left open, so that none outlives the
+// transaction (and the callback that provides the driver connection).
+func (c *conn) closeRows() {
+	for len(c.open) > 0 {
+		c.open[len(c.open)-1].Close()
+	}
+}
+
 // stmt returns the prepared statement for q and whether the caller must
 // close it after use.
-func (c *conn) stmt(ctx context.Context, q string) (*sql.Stmt, bool, error) {
+func (c *conn) stmt(ctx context.Context, q string) (driverStmt, bool, error) {
 	if st := c.s.stmts[q]; st != nil {
 		return st, false, nil
 	}
-	st, err := c.s.conn.PrepareContext(ctx, anonymous(q))
+	ds, err := c.dc.PrepareContext(ctx, anonymous(q))
 	if err != nil {
 		return nil, false, err
+	}
+	st, ok := ds.(driverStmt)
+	if !ok {
+		ds.Close()
+		return nil, false, fmt.Errorf("driver statement %T lacks ExecContext or QueryContext", ds)
 	}
 	if len(c.s.stmts) >= maxCachedStmts {
 		return st, true, nil
@@ -44,10 +110,41 @@ func (c *conn) stmt(ctx context.Context, q string) (*sql.Stmt, bool, error) {
 	return st, false, nil
 }
 
+// namedValues returns args as driver arguments, in c's buffer: the driver
+// binds (copies) them before ExecContext or QueryContext returns, and the
+// caller clears the buffer then.
+func (c *conn) namedValues(args []any) ([]driver.NamedValue, error) {
+	if cap(c.nv) < len(args) {
+		c.nv = make([]driver.NamedValue, len(args))
+	}
+	nv := c.nv[:len(args)]
+	for i, a := range args {
+		v, err := driverValue(a)
+		if err != nil {
+			clear(nv)
+			return nil, fmt.Errorf("argument %d: %w", i+1, err)
+		}
+		nv[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
+	}
+	return nv, nil
+}
+
+// driverValue converts a query argument into a value the driver binds, as
+// database/sql does for a driver without its own converter.
+func driverValue(v any) (driver.Value, error) {
+	switch v := v.(type) {
+	case nil, int64, string, bool, []byte, float64, time.Time:
+		return v, nil
+	case int:
+		return int64(v), nil
+	}
+	return driver.DefaultParameterConverter.ConvertValue(v)
+}
+
 func (c *conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
 	if len(args) == 0 {
 		// Possibly several statements (migrations): no preparation.
-		res, err := c.s.conn.ExecContext(ctx, q)
+		res, err := c.dc.ExecContext(ctx, q, nil)
 		if err != nil {
 			return 0, err
 		}
@@ -60,7 +157,12 @@ func (c *conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
 	if once {
 		defer st.Close()
 	}
-	res, err := st.ExecContext(ctx, args...)
+	nv, err := c.namedValues(args)
+	if err != nil {
+		return 0, err
+	}
+	res, err := st.ExecContext(ctx, nv)
+	clear(nv)
 	if err != nil {
 		return 0, err
 	}
@@ -72,17 +174,26 @@ func (c *conn) Query(ctx context.Context, q string, args ...any) (sqlcore.Rows, 
 	if err != nil {
 		return nil, err
 	}
-	rs, err := st.QueryContext(ctx, args...)
+	nv, err := c.namedValues(args)
 	if err != nil {
 		if once {
 			st.Close()
 		}
 		return nil, err
 	}
-	r := &rows{Rows: rs}
+	dr, err := st.QueryContext(ctx, nv)
+	clear(nv)
+	if err != nil {
+		if once {
+			st.Close()
+		}
+		return nil, err
+	}
+	r := newRows(ctx, c, dr)
 	if once {
 		r.stmt = st
 	}
+	c.open = append(c.open, r)
 	return r, nil
 }
 
@@ -100,21 +211,6 @@ func (s *Store) insertSQL(t *sqlcore.Table, n int) string {
 type insertKey struct {
 	t *sqlcore.Table
 	n int
-}
-
-// rows adapts *sql.Rows to sqlcore.Rows, closing a one-off statement
-// with them.
-type rows struct {
-	*sql.Rows
-	stmt *sql.Stmt
-}
-
-func (r *rows) Close() {
-	r.Rows.Close()
-	if r.stmt != nil {
-		r.stmt.Close()
-		r.stmt = nil
-	}
 }
 
 func (c *conn) Insert(ctx context.Context, t *sqlcore.Table, src sqlcore.RowSource) error {
@@ -159,9 +255,6 @@ func (c *conn) ReserveIDs(ctx context.Context, table string, n int) ([]int64, er
 	}
 	return ids, nil
 }
-
-// ForUpdate is empty: every transaction holds the database write lock.
-func (c *conn) ForUpdate() string { return "" }
 
 // Lock is a no-op: every transaction holds the database write lock.
 func (c *conn) Lock(context.Context, string) error { return nil }
@@ -219,8 +312,8 @@ func (c *conn) In(col string, first int, vals []any) (string, []any) {
 }
 
 // Values is a VALUES list of parameters (sqlcore.ValuesList).
-func (c *conn) Values(first int, cols []string, rows [][]any) (string, []any) {
-	return sqlcore.ValuesList(first, cols, rows)
+func (c *conn) Values(first int, cols []string, columns []any) (string, []any) {
+	return sqlcore.ValuesList(first, cols, columns)
 }
 
 // Chunk keeps statements well under SQLite's 32766 parameters.

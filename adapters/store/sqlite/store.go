@@ -27,11 +27,15 @@ const BusyTimeout = 10 * time.Second
 // Store is a pipeline.Store in one SQLite database. It is safe for
 // concurrent use; transactions run one at a time.
 type Store struct {
-	db      *sql.DB
-	ownDB   bool
-	conn    *sql.Conn
-	sem     chan struct{} // holds the connection: one transaction at a time
-	stmts   map[string]*sql.Stmt
+	db    *sql.DB
+	ownDB bool
+	// conn pins the store's driver connection; nil after database/sql
+	// discarded it (see discard), until the next transaction connects.
+	conn *sql.Conn
+	sem  chan struct{} // holds the connection: one transaction at a time
+	// stmts are prepared on conn's driver connection, by query text: they
+	// are used under sem, inside a conn.Raw callback only.
+	stmts   map[string]driverStmt
 	inserts map[insertKey]string // used under sem, as stmts
 	now     func() time.Time
 	closed  bool
@@ -90,12 +94,27 @@ func newStore(ctx context.Context, db *sql.DB, own bool) (*Store, error) {
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("connect: %w", err)
+	s := &Store{db: db, ownDB: own, sem: make(chan struct{}, 1),
+		stmts: make(map[string]driverStmt), inserts: make(map[insertKey]string), now: time.Now}
+	if err := s.connect(ctx); err != nil {
+		return nil, err
 	}
-	s := &Store{db: db, ownDB: own, conn: conn, sem: make(chan struct{}, 1),
-		stmts: make(map[string]*sql.Stmt), inserts: make(map[insertKey]string), now: time.Now}
+	if err := s.migrate(ctx); err != nil {
+		if s.conn != nil {
+			s.closeConn()
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+// connect takes the store's connection from db and applies the
+// per-connection pragmas.
+func (s *Store) connect(ctx context.Context) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
 	for _, p := range []string{
 		fmt.Sprintf("PRAGMA busy_timeout = %d", BusyTimeout.Milliseconds()),
 		// 16 KiB pages: posting writes rows in bulk, and larger pages
@@ -110,19 +129,16 @@ func newStore(ctx context.Context, db *sql.DB, own bool) (*Store, error) {
 	} {
 		if _, err := conn.ExecContext(ctx, p); err != nil {
 			conn.Close()
-			return nil, fmt.Errorf("%s: %w", p, err)
+			return fmt.Errorf("%s: %w", p, err)
 		}
 	}
 	var mode string
 	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 		conn.Close()
-		return nil, fmt.Errorf("enable WAL: journal mode is %q: %v", mode, err)
+		return fmt.Errorf("enable WAL: journal mode is %q: %v", mode, err)
 	}
-	if err := s.migrate(ctx); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return s, nil
+	s.conn = conn
+	return nil
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -155,7 +171,7 @@ func withMigrations(ms []sqlcore.Migration) txOption {
 	}
 }
 
-func (s *Store) inTx(ctx context.Context, fn func(pipeline.Tx) error, opts ...txOption) (err error) {
+func (s *Store) inTx(ctx context.Context, fn func(pipeline.Tx) error, opts ...txOption) error {
 	select {
 	case s.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -165,60 +181,124 @@ func (s *Store) inTx(ctx context.Context, fn func(pipeline.Tx) error, opts ...tx
 	if s.closed {
 		return errors.New("sqlite store: closed")
 	}
-	if _, err := s.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		return fmt.Errorf("sqlite store: begin: %w", err)
+	if s.conn == nil {
+		if err := s.connect(ctx); err != nil {
+			return fmt.Errorf("sqlite store: %w", err)
+		}
 	}
-	c := &conn{s: s}
+	// The transaction talks to the driver connection directly: no
+	// argument conversion, locking and scanning by database/sql per call.
+	// The callback returns normally even when fn panics, since Raw
+	// discards a connection whose callback panicked; the panic is raised
+	// again here.
+	var (
+		p     *recovered
+		txErr error
+	)
+	err := s.conn.Raw(func(dc any) error {
+		p, txErr = s.runTx(ctx, dc, fn, opts)
+		return nil
+	})
+	if p != nil {
+		panic(p.v)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite store: %w", err)
+	}
+	return txErr
+}
+
+// recovered is a panic value, carried out of a conn.Raw callback.
+type recovered struct{ v any }
+
+// runTx runs a transaction on dc, the driver connection of s.conn, inside
+// its Raw callback. When something panics, it rolls back and returns the
+// panic value. When fn calls runtime.Goexit, it rolls back and closes the
+// prepared statements: Raw then discards the connection (see discard).
+func (s *Store) runTx(ctx context.Context, dc any, fn func(pipeline.Tx) error, opts []txOption) (p *recovered, err error) {
+	c, err := newConn(s, dc)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: %w", err)
+	}
+	defer c.detach()
 	tx := sqlcore.NewTx(c, s.now, nil)
-	finished := false
+	returned := false
 	defer func() {
-		if finished {
+		if returned {
 			return
 		}
-		// fn panicked (re-raised after the rollback) or called
-		// runtime.Goexit (p is nil; the goroutine goes on exiting).
-		p := recover()
+		// A panic, or runtime.Goexit (r is nil: the goroutine goes on
+		// exiting).
+		r := recover()
 		tx.End()
-		s.rollback(ctx)
-		if p != nil {
-			panic(p)
+		c.rollback(ctx)
+		if r != nil {
+			p = &recovered{r}
+			return
 		}
+		s.discard()
 	}()
+	err = s.do(ctx, c, tx, fn, opts)
+	returned = true
+	return nil, err
+}
+
+// do runs the transaction proper on c: BEGIN IMMEDIATE, the options, fn,
+// the deferred writes and COMMIT, and a rollback on failure.
+func (s *Store) do(ctx context.Context, c *conn, tx *sqlcore.Tx, fn func(pipeline.Tx) error, opts []txOption) error {
+	if _, err := c.dc.ExecContext(ctx, "BEGIN IMMEDIATE", nil); err != nil {
+		return fmt.Errorf("sqlite store: begin: %w", err)
+	}
 	for _, o := range opts {
 		if err := o(ctx, c); err != nil {
-			finished = true
 			tx.End()
-			return errors.Join(fmt.Errorf("sqlite store: %w", err), s.rollback(ctx))
+			return errors.Join(fmt.Errorf("sqlite store: %w", err), c.rollback(ctx))
 		}
 	}
 	if err := fn(tx); err != nil {
-		finished = true
 		tx.End()
-		if rerr := s.rollback(ctx); rerr != nil {
+		if rerr := c.rollback(ctx); rerr != nil {
 			return errors.Join(err, rerr)
 		}
 		return err
 	}
 	ferr := tx.Flush(ctx)
-	finished = true
 	tx.End()
 	if ferr != nil {
-		return errors.Join(fmt.Errorf("sqlite store: %w", ferr), s.rollback(ctx))
+		return errors.Join(fmt.Errorf("sqlite store: %w", ferr), c.rollback(ctx))
 	}
-	if _, err := s.conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return errors.Join(fmt.Errorf("sqlite store: commit: %w", err), s.rollback(ctx))
+	if err := c.commit(ctx); err != nil {
+		return errors.Join(fmt.Errorf("sqlite store: commit: %w", err), c.rollback(ctx))
 	}
 	return nil
 }
 
-// rollback ends the open transaction. SQLite may already have rolled it
-// back (an interrupted statement does), which is not an error.
-func (s *Store) rollback(ctx context.Context) error {
-	_, err := s.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-	if err != nil && !isNoTransaction(err) {
-		return fmt.Errorf("sqlite store: rollback: %w", err)
+// discard is called inside the Raw callback of a transaction that will
+// not return (runtime.Goexit): Raw then discards the driver connection,
+// which closes it. The prepared statements are closed first, while the
+// connection is still open, and the next transaction connects again.
+func (s *Store) discard() {
+	s.closeStmts()
+	s.conn = nil
+}
+
+// closeStmts closes the prepared statements. It runs inside a Raw
+// callback.
+func (s *Store) closeStmts() error {
+	var errs []error
+	for q, st := range s.stmts {
+		errs = append(errs, st.Close())
+		delete(s.stmts, q)
 	}
-	return nil
+	return errors.Join(errs...)
+}
+
+// closeConn closes the prepared statements and gives back the connection.
+func (s *Store) closeConn() error {
+	err := s.conn.Raw(func(any) error { return s.closeStmts() })
+	err = errors.Join(err, s.conn.Close())
+	s.conn = nil
+	return err
 }
 
 // Close waits for the running transaction, if any, and closes the store.
@@ -231,10 +311,9 @@ func (s *Store) Close() error {
 	}
 	s.closed = true
 	var errs []error
-	for _, st := range s.stmts {
-		errs = append(errs, st.Close())
+	if s.conn != nil {
+		errs = append(errs, s.closeConn())
 	}
-	errs = append(errs, s.conn.Close())
 	if s.ownDB {
 		errs = append(errs, s.db.Close())
 	}

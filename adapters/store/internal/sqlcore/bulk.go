@@ -19,12 +19,14 @@ import (
 // MoveClaims moves, for each event, claim ev.ClaimID from ev.From to
 // ev.To and appends ev to its history, as MoveClaim does, in a few
 // statements; it also records the payer claim numbers given for moved
-// claims. It checks every move before it changes anything: an
-// illegal move returns a *pipeline.TransitionError, a claim that does not
-// exist an error wrapping pipeline.ErrNotFound, and claims not in their
-// From state an error wrapping pipeline.ErrConflict that names them; then
-// nothing is moved and the transaction may go on. A claim may appear only
-// once. A zero ev.At is the clock's time.
+// claims. An illegal move returns a *pipeline.TransitionError before
+// anything is read. Each UPDATE moves a claim only if it is in its From
+// state, inside a savepoint: when any claim did not move, the savepoint
+// is rolled back and MoveClaims returns an error wrapping
+// pipeline.ErrNotFound for a claim that does not exist, or
+// pipeline.ErrConflict naming the claims not in their From state; then
+// nothing is moved and the transaction may go on. A claim may appear
+// only once. A zero ev.At is the clock's time.
 func (t *Tx) MoveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNumbers map[int64]string) error {
 	if err := t.check(); err != nil {
 		return err
@@ -32,7 +34,6 @@ func (t *Tx) MoveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNum
 	if len(evs) == 0 {
 		return nil
 	}
-	ids := make([]any, len(evs))
 	seen := make(map[int64]bool, len(evs))
 	for i := range evs {
 		ev := &evs[i]
@@ -43,17 +44,93 @@ func (t *Tx) MoveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNum
 			return fmt.Errorf("move claims: claim %d appears twice", ev.ClaimID)
 		}
 		seen[ev.ClaimID] = true
-		ids[i] = ev.ClaimID
 	}
-	// Lock the claims (in ID order, so that two transactions do not
-	// deadlock) and check their states.
-	states := make(map[int64]string, len(evs))
-	sorted := slices.Clone(ids)
-	slices.SortFunc(sorted, func(a, b any) int { return cmpInt64(a.(int64), b.(int64)) })
+	// One UPDATE per target state and time (posting has a handful), its
+	// claims in ID order, so that two transactions lock shared claims in
+	// the same order.
+	type group struct {
+		to pipeline.ClaimState
+		at time.Time
+	}
+	groups := make(map[group][]*pipeline.Event)
+	var order []group
+	now := t.stamp(time.Time{})
+	for i := range evs {
+		ev := &evs[i]
+		if ev.At.IsZero() {
+			ev.At = now
+		}
+		ev.At = NormTime(ev.At)
+		g := group{ev.To, ev.At}
+		if _, ok := groups[g]; !ok {
+			order = append(order, g)
+		}
+		groups[g] = append(groups[g], ev)
+	}
+	if _, err := t.c.Exec(ctx, "SAVEPOINT move_claims"); err != nil {
+		return t.fail(fmt.Errorf("move claims: %w", err))
+	}
+	moved := 0
 	chunk := t.c.Chunk()
-	for start := 0; start < len(sorted); start += chunk {
-		in, args := t.c.In("id", 1, sorted[start:min(start+chunk, len(sorted))])
-		rows, err := t.c.Query(ctx, "SELECT id, state FROM claims WHERE "+in+" ORDER BY id"+t.c.ForUpdate(), args...)
+	for _, g := range order {
+		part := groups[g]
+		slices.SortFunc(part, func(a, b *pipeline.Event) int { return cmpInt64(a.ClaimID, b.ClaimID) })
+		for start := 0; start < len(part); start += chunk {
+			run := part[start:min(start+chunk, len(part))]
+			ids, refs, froms := make([]int64, len(run)), make([]string, len(run)), make([]string, len(run))
+			for i, ev := range run {
+				// The payer's claim number rides along ('' keeps the
+				// one the claim has).
+				ids[i], refs[i], froms[i] = ev.ClaimID, payerClaimNumbers[ev.ClaimID], string(ev.From)
+			}
+			from, args := t.c.Values(3, []string{"id", "ref", "from_state"}, []any{ids, refs, froms})
+			n, err := t.c.Exec(ctx, "UPDATE claims SET state = $1, updated_at = $2, "+
+				"payer_claim_number = CASE WHEN v.ref = '' THEN claims.payer_claim_number ELSE v.ref END "+
+				"FROM "+from+" WHERE claims.id = v.id AND claims.state = v.from_state",
+				append([]any{string(g.to), t.c.Time(g.at)}, args...)...)
+			if err != nil {
+				return t.fail(fmt.Errorf("move claims: %w", err))
+			}
+			moved += int(n)
+		}
+	}
+	if moved != len(evs) {
+		if _, err := t.c.Exec(ctx, "ROLLBACK TO SAVEPOINT move_claims"); err != nil {
+			return t.fail(fmt.Errorf("move claims: %w", err))
+		}
+		if _, err := t.c.Exec(ctx, "RELEASE SAVEPOINT move_claims"); err != nil {
+			return t.fail(fmt.Errorf("move claims: %w", err))
+		}
+		return t.unmoved(ctx, evs)
+	}
+	if _, err := t.c.Exec(ctx, "RELEASE SAVEPOINT move_claims"); err != nil {
+		return t.fail(fmt.Errorf("move claims: %w", err))
+	}
+	evIDs, err := t.reserve(ctx, "claim_events", len(evs))
+	if err != nil {
+		return t.fail(fmt.Errorf("move claims: %w", err))
+	}
+	for i := range evs {
+		ev := evs[i]
+		ev.ID = evIDs[i]
+		t.events = append(t.events, ev)
+		t.know(&t.knownClaims, ev.ClaimID)
+	}
+	return nil
+}
+
+// unmoved says why MoveClaims did not move every claim: the claims that
+// do not exist, or are not in their From state.
+func (t *Tx) unmoved(ctx context.Context, evs []pipeline.Event) error {
+	ids := make([]any, len(evs))
+	for i := range evs {
+		ids[i] = evs[i].ClaimID
+	}
+	states := make(map[int64]string, len(evs))
+	chunk := t.c.Chunk()
+	for start := 0; start < len(ids); start += chunk {
+		in, args := t.c.In("id", 1, ids[start:min(start+chunk, len(ids))])
+		rows, err := t.c.Query(ctx, "SELECT id, state FROM claims WHERE "+in, args...)
 		if err != nil {
 			return fmt.Errorf("move claims: %w", err)
 		}
@@ -81,68 +158,17 @@ func (t *Tx) MoveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNum
 			conflicts = append(conflicts, fmt.Sprintf("claim %d is %s, not %s", ev.ClaimID, st, ev.From))
 		}
 	}
-	for id := range states {
-		t.know(&t.knownClaims, id)
+	if len(conflicts) == 0 {
+		// Every claim is in its From state now: another transaction
+		// moved some while this one waited for them.
+		return fmt.Errorf("move claims: claims changed while they were moved: %w", pipeline.ErrConflict)
 	}
-	if len(conflicts) > 0 {
-		more := ""
-		if len(conflicts) > 5 {
-			more = fmt.Sprintf(" and %d more", len(conflicts)-5)
-			conflicts = conflicts[:5]
-		}
-		return fmt.Errorf("move claims: %s%s: %w", strings.Join(conflicts, ", "), more, pipeline.ErrConflict)
+	more := ""
+	if len(conflicts) > 5 {
+		more = fmt.Sprintf(" and %d more", len(conflicts)-5)
+		conflicts = conflicts[:5]
 	}
-	// One UPDATE per target state and time (posting has a handful).
-	type group struct {
-		to pipeline.ClaimState
-		at time.Time
-	}
-	groups := make(map[group][]any)
-	var order []group
-	now := t.stamp(time.Time{})
-	for i := range evs {
-		if evs[i].At.IsZero() {
-			evs[i].At = now
-		}
-		evs[i].At = NormTime(evs[i].At)
-		g := group{evs[i].To, evs[i].At}
-		if _, ok := groups[g]; !ok {
-			order = append(order, g)
-		}
-		groups[g] = append(groups[g], evs[i].ClaimID)
-	}
-	for _, g := range order {
-		ids := groups[g]
-		for start := 0; start < len(ids); start += chunk {
-			part := ids[start:min(start+chunk, len(ids))]
-			// The payer's claim numbers ride along in the same UPDATE
-			// ('' keeps the one the claim has).
-			rows := make([][]any, len(part))
-			for i, id := range part {
-				rows[i] = []any{id, payerClaimNumbers[id.(int64)]}
-			}
-			from, args := t.c.Values(3, []string{"id", "ref"}, rows)
-			n, err := t.c.Exec(ctx, "UPDATE claims SET state = $1, updated_at = $2, "+
-				"payer_claim_number = CASE WHEN v.ref = '' THEN claims.payer_claim_number ELSE v.ref END "+
-				"FROM "+from+" WHERE claims.id = v.id", append([]any{string(g.to), t.c.Time(g.at)}, args...)...)
-			if err == nil && n != int64(len(part)) {
-				err = fmt.Errorf("updated %d claims, want %d", n, len(part))
-			}
-			if err != nil {
-				return t.fail(fmt.Errorf("move claims: %w", err))
-			}
-		}
-	}
-	evIDs, err := t.reserve(ctx, "claim_events", len(evs))
-	if err != nil {
-		return t.fail(fmt.Errorf("move claims: %w", err))
-	}
-	for i := range evs {
-		ev := evs[i]
-		ev.ID = evIDs[i]
-		t.events = append(t.events, ev)
-	}
-	return nil
+	return fmt.Errorf("move claims: %s%s: %w", strings.Join(conflicts, ", "), more, pipeline.ErrConflict)
 }
 
 func cmpInt64(a, b int64) int {
@@ -171,11 +197,11 @@ func (t *Tx) SetPayerClaimNumbers(ctx context.Context, refs map[int64]string) er
 	chunk := t.c.Chunk()
 	for start := 0; start < len(ids); start += chunk {
 		part := ids[start:min(start+chunk, len(ids))]
-		rows := make([][]any, len(part))
+		vals := make([]string, len(part))
 		for i, id := range part {
-			rows[i] = []any{id, refs[id]}
+			vals[i] = refs[id]
 		}
-		from, args := t.c.Values(2, []string{"id", "ref"}, rows)
+		from, args := t.c.Values(2, []string{"id", "ref"}, []any{part, vals})
 		n, err := t.c.Exec(ctx, "UPDATE claims SET payer_claim_number = v.ref, updated_at = $1 FROM "+from+
 			" WHERE claims.id = v.id", append([]any{now}, args...)...)
 		if err != nil {
@@ -197,9 +223,15 @@ func anys[T any](vs []T) []any {
 	return out
 }
 
+// openCol sums ledger entries into what is open for insurance
+// (pipeline.Balance.Insurance): one sum, not the six of balanceCols.
+const openCol = "CAST(COALESCE(SUM(charge - payment - adjustment - patient_resp - write_off), 0) AS BIGINT)"
+
 // PostingTargets implements pipeline.ClaimTx in three queries per chunk
-// of PCNs: the submissions with their claims, the claims' lines and their
-// balances, each reading only the columns posting uses.
+// of PCNs: the submissions with their claims, then the claims' lines and
+// what is open on them, each reading only the columns posting uses. The last
+// two go in one batch where the connection can send one (PostgreSQL
+// decodes the lines while the server sums the balances).
 func (t *Tx) PostingTargets(ctx context.Context, pcns []string) ([]pipeline.PostingTarget, error) {
 	if err := t.check(); err != nil {
 		return nil, err
@@ -227,12 +259,12 @@ FROM submissions s JOIN claims c ON c.id = s.claim_id WHERE `+in, args...)
 	if err != nil {
 		return nil, err
 	}
-	var out []pipeline.PostingTarget
-	var ids []any
+	out := make([]pipeline.PostingTarget, 0, len(pcns))
+	ids := make([]any, 0, len(pcns))
 	seen := make(map[int64]bool, len(pcns))
+	var tg pipeline.PostingTarget
+	var state string
 	for rows.Next() {
-		var tg pipeline.PostingTarget
-		var state string
 		if err := rows.Scan(&tg.SubmissionID, &tg.PCN, &tg.ClaimID, &tg.EncounterID, &state, &tg.PayerClaimNumber); err != nil {
 			rows.Close()
 			return nil, err
@@ -252,48 +284,55 @@ FROM submissions s JOIN claims c ON c.id = s.claim_id WHERE `+in, args...)
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	lines := make(map[int64][]pipeline.ClaimLine, len(ids))
+	// The lines come in claim order: they share one array, each claim
+	// taking its run of it.
+	var all []pipeline.ClaimLine
+	runs := make(map[int64][2]int, len(ids))
+	open := make(map[int64]x12.Amount, len(ids))
 	in, args = t.c.In("claim_id", 1, ids)
-	rows, err = t.c.Query(ctx, `SELECT id, claim_id, line_no, control_number, proc_code, revenue_code, charge, service_date
-FROM claim_lines WHERE `+in+" ORDER BY claim_id, line_no", args...)
-	if err != nil {
-		return nil, err
+	qs := []Query{
+		{`SELECT id, claim_id, line_no, control_number, proc_code, revenue_code, charge, service_date
+FROM claim_lines WHERE ` + in + " ORDER BY claim_id, line_no", args},
+		{"SELECT claim_id, " + openCol + " FROM ledger_entries WHERE " + in + " GROUP BY claim_id", args},
 	}
-	for rows.Next() {
-		var l pipeline.ClaimLine
-		var lineNo, charge int64
-		if err := rows.Scan(&l.ID, &l.ClaimID, &lineNo, &l.ControlNumber, &l.Procedure, &l.RevenueCode, &charge,
-			dateDest{&l.ServiceDate}); err != nil {
-			rows.Close()
-			return nil, err
+	err = queryEach(ctx, t.c, qs, func(i int, rows Rows) error {
+		if i == 0 {
+			all = make([]pipeline.ClaimLine, 0, 4*len(ids))
+			var l pipeline.ClaimLine
+			var lineNo, charge int64
+			for rows.Next() {
+				if err := rows.Scan(&l.ID, &l.ClaimID, &lineNo, &l.ControlNumber, &l.Procedure, &l.RevenueCode, &charge,
+					dateDest{&l.ServiceDate}); err != nil {
+					return err
+				}
+				l.LineNo, l.Charge = int(lineNo), x12.Amount(charge)
+				r, ok := runs[l.ClaimID]
+				if !ok {
+					r = [2]int{len(all), len(all)}
+				}
+				all = append(all, l)
+				r[1] = len(all)
+				runs[l.ClaimID] = r
+			}
+			return rows.Err()
 		}
-		l.LineNo, l.Charge = int(lineNo), x12.Amount(charge)
-		lines[l.ClaimID] = append(lines[l.ClaimID], l)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	balances := make(map[int64]pipeline.Balance, len(ids))
-	rows, err = t.c.Query(ctx, "SELECT claim_id, "+balanceCols+" FROM ledger_entries WHERE "+in+" GROUP BY claim_id", args...)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var id int64
-		var v [6]int64
-		if err := rows.Scan(append([]any{&id}, balanceDest(&v)...)...); err != nil {
-			rows.Close()
-			return nil, err
+		var id, amount int64
+		for rows.Next() {
+			if err := rows.Scan(&id, &amount); err != nil {
+				return err
+			}
+			open[id] = x12.Amount(amount)
 		}
-		balances[id] = balanceOf(v)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return rows.Err()
+	})
+	if err != nil {
 		return nil, err
 	}
 	for i := range out {
-		out[i].Lines, out[i].Balance = lines[out[i].ClaimID], balances[out[i].ClaimID]
+		if r, ok := runs[out[i].ClaimID]; ok {
+			out[i].Lines = all[r[0]:r[1]:r[1]]
+		}
+		out[i].Open = open[out[i].ClaimID]
 	}
 	return out, nil
 }

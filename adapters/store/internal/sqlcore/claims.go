@@ -254,6 +254,10 @@ FROM `+claimFrom+` LEFT JOIN claim_lines l ON l.claim_id = c.id WHERE c.id = $1 
 	return c, nil
 }
 
+// waitingStates is the predicate of the partial index claims_state
+// (migrations 0005 on SQLite, 0006 on PostgreSQL), written as there.
+const waitingStates = "c.state IN ('held', 'ready')"
+
 // ClaimsInState implements pipeline.ClaimTx. A limit of zero or less
 // means no limit.
 func (t *Tx) ClaimsInState(ctx context.Context, s pipeline.ClaimState, limit int) ([]*pipeline.Claim, error) {
@@ -263,7 +267,13 @@ func (t *Tx) ClaimsInState(ctx context.Context, s pipeline.ClaimState, limit int
 	if err := t.flushClaimData(ctx); err != nil {
 		return nil, fmt.Errorf("claims in state %s: %w", s, err)
 	}
-	q := "SELECT " + claimCols + " FROM " + claimFrom + " WHERE c.state = $1 ORDER BY c.id"
+	q := "SELECT " + claimCols + " FROM " + claimFrom + " WHERE c.state = $1"
+	if s == pipeline.StateHeld || s == pipeline.StateReady {
+		// The predicate of the partial index claims_state, which holds
+		// the claims waiting for the pipeline.
+		q += " AND " + waitingStates
+	}
+	q += " ORDER BY c.id"
 	args := []any{string(s)}
 	if limit > 0 {
 		q += " LIMIT $2"

@@ -31,10 +31,6 @@ type Conn interface {
 	ReserveIDs(ctx context.Context, table string, n int) ([]int64, error)
 	// Lock takes an exclusive lock on key until the transaction ends.
 	Lock(ctx context.Context, key string) error
-	// ForUpdate is the clause that, appended to a SELECT, locks the rows
-	// it returns until the transaction ends ("" when the transaction
-	// already excludes other writers).
-	ForUpdate() string
 	// Time converts a timestamp into a query argument: nil for the zero
 	// time, UTC at microsecond precision otherwise.
 	Time(t time.Time) any
@@ -46,12 +42,48 @@ type Conn interface {
 	// string, at least one), with its parameters numbered from first, and
 	// the arguments to bind for them.
 	In(col string, first int, vals []any) (string, []any)
-	// Values returns a FROM item, named v, holding rows (at least one, of
-	// int64 and string values) in the columns cols, with its parameters
-	// numbered from first, and the arguments to bind for them.
-	Values(first int, cols []string, rows [][]any) (string, []any)
+	// Values returns a FROM item, named v, holding the rows of columns
+	// (one per name in cols, each a []int64 or a []string, all of the
+	// same length, at least one), with its parameters numbered from
+	// first, and the arguments to bind for them.
+	Values(first int, cols []string, columns []any) (string, []any)
 	// Chunk is the most values In, or rows Values, takes at once.
 	Chunk() int
+}
+
+// Query is one statement of a batch, with its arguments.
+type Query struct {
+	SQL  string
+	Args []any
+}
+
+// Batcher is a Conn that can send several queries at once: PostgreSQL
+// pipelines them, and the client reads one result while the server runs
+// the next.
+type Batcher interface {
+	// QueryBatch sends qs and passes the rows of each, in order, to
+	// each, which must not close them. It stops at the first error.
+	QueryBatch(ctx context.Context, qs []Query, each func(i int, rows Rows) error) error
+}
+
+// queryEach runs qs in order and passes the rows of each to each: in one
+// batch when c is a Batcher, otherwise one query after the other.
+func queryEach(ctx context.Context, c Conn, qs []Query, each func(i int, rows Rows) error) error {
+	if b, ok := c.(Batcher); ok {
+		return b.QueryBatch(ctx, qs, each)
+	}
+	for i, q := range qs {
+		rows, err := c.Query(ctx, q.SQL, q.Args...)
+		if err != nil {
+			return err
+		}
+		err = each(i, rows)
+		rows.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // InList is In as a list of parameters: "col IN ($first, ...)".
@@ -62,7 +94,7 @@ func InList(col string, first int, vals []any) (string, []any) {
 // ValuesList is Values as a VALUES list of parameters, its columns
 // renamed: "(SELECT column1 AS a, column2 AS b FROM (VALUES ($first,
 // $first+1), ...)) AS v".
-func ValuesList(first int, cols []string, rows [][]any) (string, []any) {
+func ValuesList(first int, cols []string, columns []any) (string, []any) {
 	var b strings.Builder
 	b.WriteString("(SELECT ")
 	for i, c := range cols {
@@ -72,18 +104,37 @@ func ValuesList(first int, cols []string, rows [][]any) (string, []any) {
 		fmt.Fprintf(&b, "column%d AS %s", i+1, c)
 	}
 	b.WriteString(" FROM (VALUES ")
-	args := make([]any, 0, len(rows)*len(cols))
-	for i, r := range rows {
+	n := columnLen(columns[0])
+	args := make([]any, 0, n*len(cols))
+	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteByte('(')
-		b.WriteString(placeholders(first+len(args), len(r)))
+		b.WriteString(placeholders(first+len(args), len(cols)))
 		b.WriteByte(')')
-		args = append(args, r...)
+		for _, col := range columns {
+			switch col := col.(type) {
+			case []int64:
+				args = append(args, col[i])
+			case []string:
+				args = append(args, col[i])
+			}
+		}
 	}
 	b.WriteString(")) AS v")
 	return b.String(), args
+}
+
+// columnLen is the length of a Values column: a []int64 or a []string.
+func columnLen(col any) int {
+	switch col := col.(type) {
+	case []int64:
+		return len(col)
+	case []string:
+		return len(col)
+	}
+	panic(fmt.Sprintf("sqlcore: a Values column is a []int64 or a []string, not %T", col))
 }
 
 // Table names a table and the columns a RowSource fills, in order.

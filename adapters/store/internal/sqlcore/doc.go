@@ -15,7 +15,8 @@
 // Rows of the append-only tables that posting writes (claim payments,
 // ledger entries, claim events, provider adjustments) and the content of
 // new claims are deferred: their IDs are reserved at once (from identity
-// sequences on PostgreSQL, from the id_counters table on SQLite), and the
+// sequences that step by 1000 on PostgreSQL, one nextval per block of
+// IDs; from the id_counters table on SQLite), and the
 // rows are written together, as multi-row inserts (COPY on PostgreSQL),
 // before the next statement that reads those tables and at commit. Reads
 // in the same transaction therefore see them. Those tables have no
@@ -26,7 +27,11 @@
 //
 // The batch operations (MoveClaims, SetPayerClaimNumbers,
 // PostingTargets) read or change many claims in a few statements: on
-// PostgreSQL every statement is a network round trip.
+// PostgreSQL every statement is a network round trip. MoveClaims moves a
+// claim only from its expected state, in a savepoint it rolls back when
+// any claim was elsewhere, so that it neither reads nor locks the claims
+// first. Queries that do not depend on each other go in one batch where
+// the Conn is a Batcher (PostgreSQL pipelines them).
 //
 // The package is internal to adapters/store so that neither adapter
 // imports the other.

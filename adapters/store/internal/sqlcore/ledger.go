@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -250,31 +251,37 @@ func (t *Tx) AddEntries(ctx context.Context, es []pipeline.LedgerEntry) error {
 	if len(es) == 0 {
 		return nil
 	}
-	rows := make([]ledgerRow, len(es))
+	// Rows are built in place; on a refused entry the ones built so far
+	// are dropped.
+	base := len(t.entries)
+	t.entries = slices.Grow(t.entries, len(es))
 	for i := range es {
 		e := &es[i]
+		err := checkEntry(e)
 		if e.ClaimID == 0 {
-			return fmt.Errorf("add ledger entries: entry %d has no claim ID", i)
+			err = errors.New("no claim ID")
 		}
-		if err := checkEntry(e); err != nil {
-			return fmt.Errorf("add ledger entries: entry %d (claim %d): %w", i, e.ClaimID, err)
+		var cas string
+		if err == nil {
+			cas, err = encodeCAS(e.Adjustments)
 		}
-		cas, err := encodeCAS(e.Adjustments)
 		if err != nil {
+			t.entries = t.entries[:base]
 			return fmt.Errorf("add ledger entries: entry %d (claim %d): %w", i, e.ClaimID, err)
 		}
-		rows[i] = ledgerRow{cas: cas, adjusted: e.Adjusted(), patientPR: e.PatientResp()}
+		t.entries = append(t.entries, ledgerRow{cas: cas, adjusted: e.Adjusted(), patientPR: e.PatientResp()})
 	}
 	ids, err := t.reserve(ctx, "ledger_entries", len(es))
 	if err != nil {
+		t.entries = t.entries[:base]
 		return fmt.Errorf("add ledger entries: %w", err)
 	}
+	rows := t.entries[base:]
 	for i := range es {
 		es[i].ID = ids[i]
 		es[i].At = t.stamp(es[i].At)
 		rows[i].e = es[i]
 	}
-	t.entries = append(t.entries, rows...)
 	return nil
 }
 

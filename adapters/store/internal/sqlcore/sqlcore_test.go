@@ -114,7 +114,7 @@ func TestInListValuesList(t *testing.T) {
 	if q != "id IN ($3, $4)" || len(args) != 2 {
 		t.Errorf("InList = %q, %v", q, args)
 	}
-	q, args = ValuesList(3, []string{"id", "ref"}, [][]any{{int64(1), "a"}, {int64(2), "b"}})
+	q, args = ValuesList(3, []string{"id", "ref"}, []any{[]int64{1, 2}, []string{"a", "b"}})
 	want := "(SELECT column1 AS id, column2 AS ref FROM (VALUES ($3, $4), ($5, $6))) AS v"
 	if q != want || len(args) != 4 || args[2] != int64(2) || args[3] != "b" {
 		t.Errorf("ValuesList = %q, %v; want %q", q, args, want)

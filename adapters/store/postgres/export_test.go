@@ -1,0 +1,19 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/x12claims/claims/pipeline"
+)
+
+// ReserveIDs reserves n IDs of table in a transaction of s that then
+// commits, for tests.
+func ReserveIDs(ctx context.Context, s *Store, table string, n int) ([]int64, error) {
+	var ids []int64
+	err := s.inTx(ctx, func(pipeline.Tx) error { return nil }, func(ctx context.Context, c *conn) error {
+		var err error
+		ids, err = c.ReserveIDs(ctx, table, n)
+		return err
+	})
+	return ids, err
+}
