@@ -20,9 +20,10 @@ const copyThreshold = 32
 
 // conn is one transaction (sqlcore.Conn).
 type conn struct {
-	s    *Store
-	tx   pgx.Tx
-	args []any
+	s       *Store
+	tx      pgx.Tx
+	args    []any  // reused argument buffer for Insert
+	copyBuf []byte // reused COPY buffer for Insert
 }
 
 var (
@@ -63,27 +64,39 @@ func (c *conn) QueryBatch(ctx context.Context, qs []sqlcore.Query, each func(int
 	return br.Close()
 }
 
+// Insert writes rows with COPY, from copyThreshold rows on, and with
+// multi-row INSERT statements below that.
 func (c *conn) Insert(ctx context.Context, t *sqlcore.Table, src sqlcore.RowSource) error {
 	if src.Len() >= copyThreshold {
-		_, err := c.tx.CopyFrom(ctx, pgx.Identifier{t.Name}, t.Cols, &copySource{src: src, row: make([]any, len(t.Cols))})
-		return err
+		r := newCopyReader(t, src, c.copyBuf)
+		if _, err := c.tx.Conn().PgConn().CopyFrom(ctx, r, c.s.copySQL(t)); err != nil {
+			// pgconn may not have waited for its reading goroutine:
+			// leave it the buffer.
+			return err
+		}
+		c.copyBuf = r.w.b[:0]
+		return nil
 	}
-	n := len(t.Cols)
+	a := sqlcore.Args{Vals: c.args[:0], TimeArg: c.Time}
+	defer func() {
+		// Keep the buffer, not the values.
+		clear(a.Vals[:cap(a.Vals)])
+		c.args = a.Vals[:0]
+	}()
 	row := 0
 	for _, size := range sqlcore.InsertChunks(src.Len()) {
-		if cap(c.args) < size*n {
-			c.args = make([]any, size*n)
-		}
-		args := c.args[:size*n]
+		a.Vals = a.Vals[:0]
 		for i := range size {
-			src.Row(row+i, args[i*n:(i+1)*n])
+			src.WriteRow(row+i, &a)
 		}
-		if _, err := c.tx.Exec(ctx, c.s.insertSQL(t, size), args...); err != nil {
+		if len(a.Vals) != size*len(t.Cols) {
+			return fmt.Errorf("insert into %s: %d values for %d rows of %d columns", t.Name, len(a.Vals), size, len(t.Cols))
+		}
+		if _, err := c.tx.Exec(ctx, c.s.insertSQL(t, size), a.Vals...); err != nil {
 			return err
 		}
 		row += size
 	}
-	clear(c.args)
 	return nil
 }
 
@@ -98,29 +111,22 @@ func (s *Store) insertSQL(t *sqlcore.Table, n int) string {
 	return q
 }
 
+// copySQL returns the COPY statement for t, built once per store.
+func (s *Store) copySQL(t *sqlcore.Table) string {
+	k := insertKey{t, 0}
+	if q, ok := s.inserts.Load(k); ok {
+		return q.(string)
+	}
+	q := copySQL(t)
+	s.inserts.Store(k, q)
+	return q
+}
+
+// insertKey keys the statements of insertSQL (n rows) and copySQL (n = 0).
 type insertKey struct {
 	t *sqlcore.Table
 	n int
 }
-
-// copySource adapts a RowSource to pgx.CopyFromSource.
-type copySource struct {
-	src sqlcore.RowSource
-	i   int
-	row []any
-}
-
-func (s *copySource) Next() bool {
-	s.i++
-	return s.i <= s.src.Len()
-}
-
-func (s *copySource) Values() ([]any, error) {
-	s.src.Row(s.i-1, s.row)
-	return s.row, nil
-}
-
-func (s *copySource) Err() error { return nil }
 
 // ReserveIDs takes n values of the table's identity sequence. A sequence
 // that steps by k (migration 0005 sets 1000 for the tables written in

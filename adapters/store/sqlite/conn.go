@@ -214,22 +214,26 @@ type insertKey struct {
 }
 
 func (c *conn) Insert(ctx context.Context, t *sqlcore.Table, src sqlcore.RowSource) error {
-	n := len(t.Cols)
+	a := sqlcore.Args{Vals: c.args[:0], TimeArg: c.Time}
+	defer func() {
+		// Keep the buffer, not the values.
+		clear(a.Vals[:cap(a.Vals)])
+		c.args = a.Vals[:0]
+	}()
 	row := 0
 	for _, size := range sqlcore.InsertChunks(src.Len()) {
-		if cap(c.args) < size*n {
-			c.args = make([]any, size*n)
-		}
-		args := c.args[:size*n]
+		a.Vals = a.Vals[:0]
 		for i := range size {
-			src.Row(row+i, args[i*n:(i+1)*n])
+			src.WriteRow(row+i, &a)
 		}
-		if _, err := c.Exec(ctx, c.s.insertSQL(t, size), args...); err != nil {
+		if len(a.Vals) != size*len(t.Cols) {
+			return fmt.Errorf("insert into %s: %d values for %d rows of %d columns", t.Name, len(a.Vals), size, len(t.Cols))
+		}
+		if _, err := c.Exec(ctx, c.s.insertSQL(t, size), a.Vals...); err != nil {
 			return err
 		}
 		row += size
 	}
-	clear(c.args)
 	return nil
 }
 

@@ -21,8 +21,11 @@ type setRows struct {
 
 func (r setRows) Len() int { return len(r.sets) }
 
-func (r setRows) Row(i int, dst []any) {
-	dst[0], dst[1], dst[2], dst[3] = r.batchID, int64(i+1), r.sets[i].ST02, int64(r.sets[i].Claims)
+func (r setRows) WriteRow(i int, w RowWriter) {
+	w.Int(r.batchID)
+	w.Int(int64(i + 1))
+	w.Text(r.sets[i].ST02)
+	w.Int(int64(r.sets[i].Claims))
 }
 
 // idKey is an ISA sender or receiver ID as compared: without padding.

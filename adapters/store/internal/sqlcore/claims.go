@@ -32,7 +32,10 @@ type claimDataRows []claimData
 
 func (r claimDataRows) Len() int { return len(r) }
 
-func (r claimDataRows) Row(i int, dst []any) { dst[0], dst[1] = r[i].id, r[i].data }
+func (r claimDataRows) WriteRow(i int, w RowWriter) {
+	w.Int(r[i].id)
+	w.JSON(r[i].data)
+}
 
 var tableLines = &Table{Name: "claim_lines", Cols: []string{
 	"id", "claim_id", "line_no", "control_number", "proc_code", "modifiers",
@@ -49,10 +52,18 @@ type lineRows struct {
 
 func (r lineRows) Len() int { return len(r.lines) }
 
-func (r lineRows) Row(i int, dst []any) {
+func (r lineRows) WriteRow(i int, w RowWriter) {
 	l := &r.lines[i]
-	dst[0], dst[1], dst[2], dst[3], dst[4] = l.ID, l.ClaimID, int64(l.LineNo), l.ControlNumber, l.Procedure
-	dst[5], dst[6], dst[7], dst[8], dst[9] = r.modifiers[i], l.RevenueCode, int64(l.Charge), l.Units, dateArg(l.ServiceDate)
+	w.Int(l.ID)
+	w.Int(l.ClaimID)
+	w.Int(int64(l.LineNo))
+	w.Text(l.ControlNumber)
+	w.Text(l.Procedure)
+	w.JSON(r.modifiers[i])
+	w.Text(l.RevenueCode)
+	w.Int(int64(l.Charge))
+	w.Text(l.Units)
+	w.Text(dateArg(l.ServiceDate))
 }
 
 // updatableStates are the states in which UpdateClaimData may replace a
@@ -493,17 +504,23 @@ var tableEvents = &Table{Name: "claim_events", Cols: []string{
 	"id", "claim_id", "submission_id", "at", "kind", "from_state", "to_state",
 	"file_id", "set_control", "segment", "detail"}}
 
-type eventRows struct {
-	t  *Tx
-	es []pipeline.Event
-}
+type eventRows []pipeline.Event
 
-func (r eventRows) Len() int { return len(r.es) }
+func (r eventRows) Len() int { return len(r) }
 
-func (r eventRows) Row(i int, dst []any) {
-	e := &r.es[i]
-	dst[0], dst[1], dst[2], dst[3], dst[4], dst[5] = e.ID, e.ClaimID, e.SubmissionID, r.t.c.Time(e.At), e.Kind, string(e.From)
-	dst[6], dst[7], dst[8], dst[9], dst[10] = string(e.To), e.FileID, e.SetControl, int64(e.Segment), e.Detail
+func (r eventRows) WriteRow(i int, w RowWriter) {
+	e := &r[i]
+	w.Int(e.ID)
+	w.Int(e.ClaimID)
+	w.Int(e.SubmissionID)
+	w.Time(e.At)
+	w.Text(e.Kind)
+	w.Text(string(e.From))
+	w.Text(string(e.To))
+	w.Int(e.FileID)
+	w.Text(e.SetControl)
+	w.Int(int64(e.Segment))
+	w.Text(e.Detail)
 }
 
 // Events implements pipeline.ClaimTx.

@@ -147,7 +147,42 @@ type Table struct {
 type RowSource interface {
 	// Len is the number of rows.
 	Len() int
-	// Row stores the column values of row i into dst, which has one slot
-	// per column of the table.
-	Row(i int, dst []any)
+	// WriteRow writes the values of row i to w, one call per column of
+	// the table, in order.
+	WriteRow(i int, w RowWriter)
 }
+
+// RowWriter takes the values of one row, column by column. Its typed
+// methods let an adapter encode rows without boxing each value in an
+// interface (PostgreSQL's binary COPY); Args collects them as query
+// arguments.
+type RowWriter interface {
+	// Int writes an integer (a BIGINT column).
+	Int(v int64)
+	// Text writes a string (a TEXT column).
+	Text(s string)
+	// JSON writes a JSON document held as text (a JSONB column on
+	// PostgreSQL, TEXT on SQLite).
+	JSON(s string)
+	// Bool writes a boolean.
+	Bool(v bool)
+	// Time writes a timestamp; the zero time is NULL.
+	Time(t time.Time)
+}
+
+// Args is a RowWriter that collects values as query arguments, for
+// inserting with parameters.
+type Args struct {
+	// Vals holds the values written, in order.
+	Vals []any
+	// TimeArg converts a timestamp into an argument (Conn.Time).
+	TimeArg func(time.Time) any
+}
+
+var _ RowWriter = (*Args)(nil)
+
+func (a *Args) Int(v int64)      { a.Vals = append(a.Vals, v) }
+func (a *Args) Text(s string)    { a.Vals = append(a.Vals, s) }
+func (a *Args) JSON(s string)    { a.Vals = append(a.Vals, s) }
+func (a *Args) Bool(v bool)      { a.Vals = append(a.Vals, v) }
+func (a *Args) Time(t time.Time) { a.Vals = append(a.Vals, a.TimeArg(t)) }

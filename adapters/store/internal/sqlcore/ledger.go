@@ -84,18 +84,24 @@ var tablePayments = &Table{Name: "claim_payments", Cols: []string{
 	"id", "remittance_id", "claim_id", "submission_id", "ordinal", "status", "charge", "paid",
 	"patient_resp", "payer_claim_number", "outcome", "reversed_by"}}
 
-type paymentRows struct {
-	t  *Tx
-	ps []pipeline.ClaimPayment
-}
+type paymentRows []pipeline.ClaimPayment
 
-func (r paymentRows) Len() int { return len(r.ps) }
+func (r paymentRows) Len() int { return len(r) }
 
-func (r paymentRows) Row(i int, dst []any) {
-	p := &r.ps[i]
-	dst[0], dst[1], dst[2], dst[3], dst[4], dst[5] = p.ID, p.RemittanceID, p.ClaimID, p.SubmissionID, int64(p.Ordinal), p.Status
-	dst[6], dst[7], dst[8], dst[9] = int64(p.Charge), int64(p.Paid), int64(p.PatientResp), p.PayerClaimNumber
-	dst[10], dst[11] = string(p.Outcome), p.ReversedBy
+func (r paymentRows) WriteRow(i int, w RowWriter) {
+	p := &r[i]
+	w.Int(p.ID)
+	w.Int(p.RemittanceID)
+	w.Int(p.ClaimID)
+	w.Int(p.SubmissionID)
+	w.Int(int64(p.Ordinal))
+	w.Text(p.Status)
+	w.Int(int64(p.Charge))
+	w.Int(int64(p.Paid))
+	w.Int(int64(p.PatientResp))
+	w.Text(p.PayerClaimNumber)
+	w.Text(string(p.Outcome))
+	w.Int(p.ReversedBy)
 }
 
 // AddClaimPayment implements pipeline.LedgerTx. The row is written with
@@ -190,20 +196,29 @@ type ledgerRow struct {
 	adjusted, patientPR x12.Amount
 }
 
-type entryRows struct {
-	t    *Tx
-	rows []ledgerRow
-}
+type entryRows []ledgerRow
 
-func (r entryRows) Len() int { return len(r.rows) }
+func (r entryRows) Len() int { return len(r) }
 
-func (r entryRows) Row(i int, dst []any) {
-	lr := &r.rows[i]
+func (r entryRows) WriteRow(i int, w RowWriter) {
+	lr := &r[i]
 	e := &lr.e
-	dst[0], dst[1], dst[2], dst[3], dst[4], dst[5] = e.ID, e.ClaimID, e.LineID, e.RemittanceID, e.ClaimPayment, string(e.Kind)
-	dst[6], dst[7], dst[8], dst[9] = int64(e.Charge), int64(e.Payment), int64(lr.adjusted), int64(lr.patientPR)
-	dst[10], dst[11], dst[12] = int64(e.PatientPayment), int64(e.WriteOff), lr.cas
-	dst[13], dst[14], dst[15] = e.Reversal, r.t.c.Time(e.At), e.Memo
+	w.Int(e.ID)
+	w.Int(e.ClaimID)
+	w.Int(e.LineID)
+	w.Int(e.RemittanceID)
+	w.Int(e.ClaimPayment)
+	w.Text(string(e.Kind))
+	w.Int(int64(e.Charge))
+	w.Int(int64(e.Payment))
+	w.Int(int64(lr.adjusted))
+	w.Int(int64(lr.patientPR))
+	w.Int(int64(e.PatientPayment))
+	w.Int(int64(e.WriteOff))
+	w.Text(lr.cas)
+	w.Bool(e.Reversal)
+	w.Time(e.At)
+	w.Text(e.Memo)
 }
 
 // checkEntry enforces that an entry only moves the legs of its kind.
@@ -381,17 +396,19 @@ func casCode(s string, minLen, maxLen int) bool {
 var tableAdjustments = &Table{Name: "provider_adjustments", Cols: []string{
 	"id", "remittance_id", "provider_id", "fiscal_date", "reason", "reference", "amount"}}
 
-type adjustmentRows struct {
-	t  *Tx
-	as []pipeline.ProviderAdjustment
-}
+type adjustmentRows []pipeline.ProviderAdjustment
 
-func (r adjustmentRows) Len() int { return len(r.as) }
+func (r adjustmentRows) Len() int { return len(r) }
 
-func (r adjustmentRows) Row(i int, dst []any) {
-	a := &r.as[i]
-	dst[0], dst[1], dst[2], dst[3] = a.ID, a.RemittanceID, a.ProviderID, dateArg(a.FiscalDate)
-	dst[4], dst[5], dst[6] = a.Reason, a.Reference, int64(a.Amount)
+func (r adjustmentRows) WriteRow(i int, w RowWriter) {
+	a := &r[i]
+	w.Int(a.ID)
+	w.Int(a.RemittanceID)
+	w.Text(a.ProviderID)
+	w.Text(dateArg(a.FiscalDate))
+	w.Text(a.Reason)
+	w.Text(a.Reference)
+	w.Int(int64(a.Amount))
 }
 
 // AddProviderAdjustments implements pipeline.LedgerTx. It sets the IDs in

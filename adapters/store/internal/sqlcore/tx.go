@@ -112,25 +112,25 @@ func (t *Tx) flush(ctx context.Context) error {
 		return err
 	}
 	if len(t.payments) > 0 {
-		if err := t.c.Insert(ctx, tablePayments, paymentRows{t, t.payments}); err != nil {
+		if err := t.c.Insert(ctx, tablePayments, paymentRows(t.payments)); err != nil {
 			return fmt.Errorf("write claim payments: %w", err)
 		}
 		t.payments = t.payments[:0]
 	}
 	if len(t.entries) > 0 {
-		if err := t.c.Insert(ctx, tableEntries, entryRows{t, t.entries}); err != nil {
+		if err := t.c.Insert(ctx, tableEntries, entryRows(t.entries)); err != nil {
 			return fmt.Errorf("write ledger entries: %w", err)
 		}
 		t.entries = t.entries[:0]
 	}
 	if len(t.events) > 0 {
-		if err := t.c.Insert(ctx, tableEvents, eventRows{t, t.events}); err != nil {
+		if err := t.c.Insert(ctx, tableEvents, eventRows(t.events)); err != nil {
 			return fmt.Errorf("write claim events: %w", err)
 		}
 		t.events = t.events[:0]
 	}
 	if len(t.adjustments) > 0 {
-		if err := t.c.Insert(ctx, tableAdjustments, adjustmentRows{t, t.adjustments}); err != nil {
+		if err := t.c.Insert(ctx, tableAdjustments, adjustmentRows(t.adjustments)); err != nil {
 			return fmt.Errorf("write provider adjustments: %w", err)
 		}
 		t.adjustments = t.adjustments[:0]
