@@ -67,13 +67,13 @@ func TestMatchLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := matchLine(claim.Lines, &tt.line, map[int64]bool{}); got != tt.want {
+			if got := matchLine(claim.Lines, &tt.line, make([]bool, len(claim.Lines))); got != tt.want {
 				t.Errorf("matchLine = %d, want %d", got, tt.want)
 			}
 		})
 	}
 	// Two identical lines without REF*6R pair off one by one.
-	used := map[int64]bool{}
+	used := make([]bool, len(claim.Lines))
 	l := &x835.Line{Procedure: x835.Procedure{Code: "36415"}, Charge: amt("20"), ServiceDate: d}
 	if a, b := matchLine(claim.Lines, l, used), matchLine(claim.Lines, l, used); a != 12 || b != 13 {
 		t.Errorf("identical lines matched %d and %d, want 12 and 13", a, b)

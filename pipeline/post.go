@@ -407,15 +407,26 @@ func (p *Pipeline) linkReversal(ctx context.Context, tx Tx, claimID int64, cp *C
 // level for the claim-level CAS. Reversals carry negative amounts and post
 // them as sent.
 func appendClaimEntries(es []LedgerEntry, claimID int64, lines []ClaimLine, c *x835.Claim, reversal bool, at time.Time) []LedgerEntry {
+	// The entries' adjustments share one array (one allocation per CLP,
+	// not per entry), each entry capped to its own run.
+	n := len(c.Adjustments)
+	for _, l := range c.Lines {
+		n += len(l.Adjustments)
+	}
+	var adjs []Adjustment
+	if n > 0 {
+		adjs = make([]Adjustment, 0, n)
+	}
 	add := func(line int64, paid x12.Amount, as []x835.Adjustment, memo string) {
 		e := LedgerEntry{ClaimID: claimID, LineID: line, Kind: EntryInsurance, Payment: paid, Reversal: reversal, At: at, Memo: memo}
-		if len(as) > 0 {
-			e.Adjustments = make([]Adjustment, 0, len(as))
-			for _, a := range as {
-				if a.Amount != 0 {
-					e.Adjustments = append(e.Adjustments, Adjustment{Group: a.Group, Reason: a.Reason, Amount: a.Amount})
-				}
+		first := len(adjs)
+		for _, a := range as {
+			if a.Amount != 0 {
+				adjs = append(adjs, Adjustment{Group: a.Group, Reason: a.Reason, Amount: a.Amount})
 			}
+		}
+		if len(adjs) > first {
+			e.Adjustments = adjs[first:len(adjs):len(adjs)]
 		}
 		if !e.Empty() {
 			es = append(es, e)
@@ -431,7 +442,7 @@ func appendClaimEntries(es []LedgerEntry, claimID int64, lines []ClaimLine, c *x
 		add(line, c.Paid, c.Adjustments, "claim paid as a whole")
 		return es
 	}
-	used := make(map[int64]bool, len(c.Lines))
+	used := make([]bool, len(lines)) // on the stack for up to 32 lines
 	var linesPaid x12.Amount
 	for _, l := range c.Lines {
 		add(matchLine(lines, l, used), l.Paid, l.Adjustments, "")
@@ -447,13 +458,15 @@ func appendClaimEntries(es []LedgerEntry, claimID int64, lines []ClaimLine, c *x
 // matchLine finds the claim line an 835 service line pays: by line item
 // control number (REF*6R) first, then by procedure, service date and
 // charge (the original procedure when the payer changed it). It returns 0
-// (post at claim level) when nothing matches.
-func matchLine(lines []ClaimLine, l *x835.Line, used map[int64]bool) int64 {
+// (post at claim level) when nothing matches. used[i] tells whether
+// lines[i] is taken by an earlier 835 line of the claim; matchLine sets
+// it for the line it returns.
+func matchLine(lines []ClaimLine, l *x835.Line, used []bool) int64 {
 	if l.ControlNumber != "" {
-		for _, cl := range lines {
-			if cl.ControlNumber == l.ControlNumber {
-				used[cl.ID] = true
-				return cl.ID
+		for i := range lines {
+			if lines[i].ControlNumber == l.ControlNumber {
+				used[i] = true
+				return lines[i].ID
 			}
 		}
 	}
@@ -465,10 +478,11 @@ func matchLine(lines []ClaimLine, l *x835.Line, used map[int64]bool) int64 {
 		// An institutional line paid by revenue code alone.
 		proc, rev = "", l.Procedure.Code
 	}
-	for _, cl := range lines {
+	for i := range lines {
+		cl := &lines[i]
 		sameCode := cl.Procedure != "" && cl.Procedure == proc ||
 			cl.RevenueCode != "" && cl.RevenueCode == rev && (proc == "" || cl.Procedure == "")
-		if used[cl.ID] || !sameCode {
+		if used[i] || !sameCode {
 			continue
 		}
 		if !l.ServiceDate.IsZero() && l.ServiceDate != cl.ServiceDate {
@@ -477,7 +491,7 @@ func matchLine(lines []ClaimLine, l *x835.Line, used map[int64]bool) int64 {
 		if l.Charge != cl.Charge && l.Charge != -cl.Charge {
 			continue
 		}
-		used[cl.ID] = true
+		used[i] = true
 		return cl.ID
 	}
 	return 0

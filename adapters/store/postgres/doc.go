@@ -16,4 +16,9 @@
 // ?search_path=claims in the URL). The SQL itself is shared with the
 // SQLite store (adapters/store/internal/sqlcore); both pass the
 // conformance suite in pipeline/pipelinetest.
+//
+// Bulk rows (a posting's payments, ledger entries and history) go in by
+// COPY in the binary format, encoded by this package straight from the
+// typed rows (copy.go) rather than through pgx's []any rows; fewer than
+// copyThreshold rows go in by multi-row INSERT.
 package postgres
