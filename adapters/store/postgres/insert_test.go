@@ -116,12 +116,25 @@ b BOOLEAN NOT NULL, at TIMESTAMPTZ)`); err != nil {
 		if err == nil {
 			t.Fatal("a NUL byte in text was accepted")
 		}
+		// A row source that writes too few values aborts the COPY with
+		// the reader's error.
+		short := shortRows(3000)
+		err = postgres.Insert(ctx, s, &sqlcore.Table{Name: "typed", Cols: []string{"i", "s", "j", "b", "at"}}, short)
+		if err == nil || !strings.Contains(err.Error(), "row 0 has 1 values for 5 columns") {
+			t.Errorf("Insert of rows with too few values: %v; want the COPY aborted naming the row", err)
+		}
 		// The store goes on working.
 		if err := postgres.Insert(ctx, s, &sqlcore.Table{Name: "typed", Cols: []string{"i", "s", "j", "b", "at"}}, typedRows(samples)); err != nil {
 			t.Fatalf("Insert after a refused one: %v", err)
 		}
 	})
 }
+
+// shortRows writes one value per row, whatever the table.
+type shortRows int
+
+func (r shortRows) Len() int                            { return int(r) }
+func (r shortRows) WriteRow(i int, w sqlcore.RowWriter) { w.Int(int64(i)) }
 
 func sampleOf(samples []typedRow, i int64) int {
 	for k, s := range samples {
