@@ -22,8 +22,8 @@ const copyThreshold = 32
 type conn struct {
 	s       *Store
 	tx      pgx.Tx
-	args    []any  // reused argument buffer for Insert
-	copyBuf []byte // reused COPY buffer for Insert
+	args    sqlcore.Args // reused argument buffer for Insert
+	copyBuf []byte       // reused COPY buffer for Insert
 }
 
 var (
@@ -77,27 +77,12 @@ func (c *conn) Insert(ctx context.Context, t *sqlcore.Table, src sqlcore.RowSour
 		c.copyBuf = r.w.b[:0]
 		return nil
 	}
-	a := sqlcore.Args{Vals: c.args[:0], TimeArg: c.Time}
-	defer func() {
-		// Keep the buffer, not the values.
-		clear(a.Vals[:cap(a.Vals)])
-		c.args = a.Vals[:0]
-	}()
-	row := 0
-	for _, size := range sqlcore.InsertChunks(src.Len()) {
-		a.Vals = a.Vals[:0]
-		for i := range size {
-			src.WriteRow(row+i, &a)
-		}
-		if len(a.Vals) != size*len(t.Cols) {
-			return fmt.Errorf("insert into %s: %d values for %d rows of %d columns", t.Name, len(a.Vals), size, len(t.Cols))
-		}
-		if _, err := c.tx.Exec(ctx, c.s.insertSQL(t, size), a.Vals...); err != nil {
+	c.args.TimeArg = c.Time
+	return sqlcore.InsertRows(t, src, &c.args, func(n int) string { return c.s.insertSQL(t, n) },
+		func(q string, args []any) error {
+			_, err := c.tx.Exec(ctx, q, args...)
 			return err
-		}
-		row += size
-	}
-	return nil
+		})
 }
 
 // insertSQL returns sqlcore.InsertSQL(t, n), built once per store.

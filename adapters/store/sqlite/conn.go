@@ -41,7 +41,7 @@ type driverStmt interface {
 type conn struct {
 	s    *Store
 	dc   driverConn
-	args []any               // reused argument buffer for Insert
+	args sqlcore.Args        // reused argument buffer for Insert
 	nv   []driver.NamedValue // reused driver argument buffer
 	open []*rows             // rows not closed yet, closed when the transaction ends
 }
@@ -214,27 +214,12 @@ type insertKey struct {
 }
 
 func (c *conn) Insert(ctx context.Context, t *sqlcore.Table, src sqlcore.RowSource) error {
-	a := sqlcore.Args{Vals: c.args[:0], TimeArg: c.Time}
-	defer func() {
-		// Keep the buffer, not the values.
-		clear(a.Vals[:cap(a.Vals)])
-		c.args = a.Vals[:0]
-	}()
-	row := 0
-	for _, size := range sqlcore.InsertChunks(src.Len()) {
-		a.Vals = a.Vals[:0]
-		for i := range size {
-			src.WriteRow(row+i, &a)
-		}
-		if len(a.Vals) != size*len(t.Cols) {
-			return fmt.Errorf("insert into %s: %d values for %d rows of %d columns", t.Name, len(a.Vals), size, len(t.Cols))
-		}
-		if _, err := c.Exec(ctx, c.s.insertSQL(t, size), a.Vals...); err != nil {
+	c.args.TimeArg = c.Time
+	return sqlcore.InsertRows(t, src, &c.args, func(n int) string { return c.s.insertSQL(t, n) },
+		func(q string, args []any) error {
+			_, err := c.Exec(ctx, q, args...)
 			return err
-		}
-		row += size
-	}
-	return nil
+		})
 }
 
 // ReserveIDs takes n values from the table's row in id_counters. The

@@ -186,3 +186,30 @@ func (a *Args) Text(s string)    { a.Vals = append(a.Vals, s) }
 func (a *Args) JSON(s string)    { a.Vals = append(a.Vals, s) }
 func (a *Args) Bool(v bool)      { a.Vals = append(a.Vals, v) }
 func (a *Args) Time(t time.Time) { a.Vals = append(a.Vals, a.TimeArg(t)) }
+
+// InsertRows inserts src into t with multi-row INSERT statements of the
+// sizes InsertChunks gives, for adapters that bind parameters. a collects
+// each statement's values; its buffer is kept for the next call, its
+// values are not. sql returns the statement for n rows (InsertSQL, which
+// adapters cache) and exec runs it.
+func InsertRows(t *Table, src RowSource, a *Args, sql func(n int) string, exec func(q string, args []any) error) error {
+	defer func() {
+		clear(a.Vals[:cap(a.Vals)])
+		a.Vals = a.Vals[:0]
+	}()
+	row := 0
+	for _, size := range InsertChunks(src.Len()) {
+		a.Vals = a.Vals[:0]
+		for i := range size {
+			src.WriteRow(row+i, a)
+		}
+		if len(a.Vals) != size*len(t.Cols) {
+			return fmt.Errorf("insert into %s: %d values for %d rows of %d columns", t.Name, len(a.Vals), size, len(t.Cols))
+		}
+		if err := exec(sql(size), a.Vals); err != nil {
+			return err
+		}
+		row += size
+	}
+	return nil
+}

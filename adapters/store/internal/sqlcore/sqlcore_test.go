@@ -170,3 +170,70 @@ func FuzzCAS(f *testing.F) {
 		}
 	})
 }
+
+// TestInsertRows checks that InsertRows sends every row once, in order,
+// in InsertChunks' statement sizes, with times converted by TimeArg, and
+// refuses a row source short of values before running its statement.
+func TestInsertRows(t *testing.T) {
+	table := &Table{Name: "t", Cols: []string{"n", "s", "b", "at"}}
+	at := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	rows := make(testRows, 300)
+	for i := range rows {
+		rows[i] = testRow{n: int64(i), s: "r", b: i%2 == 0, at: at}
+	}
+	a := Args{TimeArg: func(t time.Time) any { return t.Format(TimeText) }}
+	var sizes []int
+	next := int64(0)
+	err := InsertRows(table, rows, &a, func(n int) string { return InsertSQL(table, n) }, func(q string, args []any) error {
+		n := len(args) / len(table.Cols)
+		sizes = append(sizes, n)
+		if q != InsertSQL(table, n) {
+			t.Errorf("statement for %d rows: %s", n, q)
+		}
+		for r := range n {
+			v := args[r*4 : r*4+4]
+			if v[0] != next || v[1] != "r" || v[2] != (next%2 == 0) || v[3] != "2026-11-28T09:00:00.000000Z" {
+				t.Errorf("row %d sent as %v", next, v)
+			}
+			next++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next != 300 || !reflect.DeepEqual(sizes, InsertChunks(300)) {
+		t.Errorf("sent %d rows in statements of %v; want 300 in %v", next, sizes, InsertChunks(300))
+	}
+	if len(a.Vals) != 0 || a.Vals[:cap(a.Vals)][0] != nil {
+		t.Errorf("Args keeps %d values after the insert; want an empty, cleared buffer", len(a.Vals))
+	}
+
+	rows[130].short = true
+	ran := 0
+	err = InsertRows(table, rows, &a, func(n int) string { return InsertSQL(table, n) }, func(string, []any) error { ran++; return nil })
+	if err == nil || !strings.Contains(err.Error(), "insert into t: 511 values for 128 rows of 4 columns") || ran != 1 {
+		t.Errorf("short row: err %v after %d statements; want the second statement refused", err, ran)
+	}
+}
+
+type testRow struct {
+	n     int64
+	s     string
+	b     bool
+	at    time.Time
+	short bool // leave the time out
+}
+
+type testRows []testRow
+
+func (r testRows) Len() int { return len(r) }
+
+func (r testRows) WriteRow(i int, w RowWriter) {
+	w.Int(r[i].n)
+	w.Text(r[i].s)
+	w.Bool(r[i].b)
+	if !r[i].short {
+		w.Time(r[i].at)
+	}
+}
