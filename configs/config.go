@@ -33,6 +33,8 @@ type Config struct {
 	// Encounters lists the encounter files (JSON Lines or CSV) that
 	// Submit reads, as paths or globs.
 	Encounters []string `json:"encounters"`
+	// Intake configures how encounter updates are taken.
+	Intake Intake `json:"intake"`
 	// Schedule holds the daemon's cron specifications.
 	Schedule Schedule `json:"schedule"`
 	// Log configures logging.
@@ -52,6 +54,15 @@ type Store struct {
 	URLEnv string `json:"url_env"`
 }
 
+// Intake configures intake.
+type Intake struct {
+	// ReplaceAdjudicated makes an encounter that comes again with changes,
+	// for a claim the payer already adjudicated, a replacement claim (7)
+	// at once. Off (the default), a work item lists the changes for a
+	// person to decide.
+	ReplaceAdjudicated bool `json:"replace_adjudicated"`
+}
+
 // Schedule holds cron specifications (five fields, or descriptors such as
 // "@hourly").
 type Schedule struct {
@@ -69,7 +80,11 @@ type Log struct {
 type Clearinghouse struct {
 	Name string `json:"name"`
 	// Payers routes these payer IDs here; empty makes this the default.
-	Payers          []string `json:"payers"`
+	Payers []string `json:"payers"`
+	// ResponseSenders are more interchange sender IDs (ISA06) the
+	// clearinghouse sends responses from, besides isa.receiver_id.
+	// Responses from anyone else are quarantined.
+	ResponseSenders []string `json:"response_senders"`
 	SplitByPayer    bool     `json:"split_by_payer"`
 	MaxClaimsPerSet int      `json:"max_claims_per_set"`
 	// FileName is the outbound file name pattern; see pipeline.Partner.
@@ -345,6 +360,11 @@ func (ch *Clearinghouse) validate(p string) []error {
 	}
 	if ch.ReceiverName == "" {
 		bad("receiver_name", "required (837 loop 1000B)")
+	}
+	for i, id := range ch.ResponseSenders {
+		if !isaID.MatchString(id) {
+			bad(fmt.Sprintf("response_senders[%d]", i), "must be 1-15 letters, digits or spaces")
+		}
 	}
 	if ch.MaxClaimsPerSet < 0 || ch.MaxClaimsPerSet > 5000 {
 		bad("max_claims_per_set", "%d is not between 1 and 5000", ch.MaxClaimsPerSet)

@@ -15,11 +15,23 @@ var AgingBuckets = [4]int{30, 60, 90, 120}
 
 // Aging is accounts receivable by payer and age.
 type Aging struct {
-	AsOf x12.Date
+	AsOf x12.Date `json:"as_of"`
 	// Rows are the payers' outstanding insurance balances, by payer ID,
 	// then the patients' balance (PayerID "").
-	Rows  []AgingRow
-	Total AgingRow
+	Rows  []AgingRow `json:"rows"`
+	Total AgingRow   `json:"total"`
+	// Unapplied is cash received that waits to be applied to a claim, by
+	// payer. It is not in the rows: it belongs to no claim yet.
+	Unapplied      []UnappliedRow `json:"unapplied"`
+	UnappliedTotal x12.Amount     `json:"unapplied_total"`
+}
+
+// UnappliedRow is a payer's unapplied cash.
+type UnappliedRow struct {
+	PayerID   string     `json:"payer_id"`
+	PayerName string     `json:"payer_name"`
+	Payments  int        `json:"payments"`
+	Amount    x12.Amount `json:"amount"`
 }
 
 // ARAging ages every open balance by the days since the claim was first
@@ -33,15 +45,56 @@ func (p *Pipeline) ARAging(ctx context.Context) (Aging, error) {
 // ARAging ages the open balances in s as of now; see Pipeline.ARAging.
 func ARAging(ctx context.Context, s Store, now time.Time) (Aging, error) {
 	var bals []ClaimBalance
+	var unapplied []UnappliedRow
 	err := s.InTx(ctx, func(tx Tx) error {
 		var err error
-		bals, err = tx.OpenBalances(ctx)
+		if bals, err = tx.OpenBalances(ctx); err != nil {
+			return err
+		}
+		unapplied, err = unappliedByPayer(ctx, tx)
 		return err
 	})
 	if err != nil {
 		return Aging{}, fmt.Errorf("aging: %w", err)
 	}
-	return ageBalances(bals, now), nil
+	a := ageBalances(bals, now)
+	a.Unapplied = unapplied
+	for _, u := range unapplied {
+		a.UnappliedTotal += u.Amount
+	}
+	return a, nil
+}
+
+// unappliedByPayer totals the open unapplied payments by payer.
+func unappliedByPayer(ctx context.Context, tx Tx) ([]UnappliedRow, error) {
+	open, err := tx.UnappliedPayments(ctx, 0, true)
+	if err != nil {
+		return nil, err
+	}
+	rows := map[string]*UnappliedRow{}
+	remits := map[int64]*Remittance{}
+	for _, u := range open {
+		r := remits[u.RemittanceID]
+		if r == nil {
+			if r, err = tx.GetRemittance(ctx, u.RemittanceID); err != nil {
+				return nil, err
+			}
+			remits[u.RemittanceID] = r
+		}
+		row := rows[r.PayerID]
+		if row == nil {
+			row = &UnappliedRow{PayerID: r.PayerID, PayerName: r.PayerName}
+			rows[r.PayerID] = row
+		}
+		row.Payments++
+		row.Amount += u.Paid
+	}
+	out := make([]UnappliedRow, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, *r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].PayerID < out[j].PayerID })
+	return out, nil
 }
 
 func ageBalances(bals []ClaimBalance, now time.Time) Aging {

@@ -15,7 +15,8 @@ const (
 	BatchUploading BatchState = "uploading" // Put to the temporary remote name in progress
 	BatchStaged    BatchState = "staged"    // temporary remote file verified; rename next
 	BatchUploaded  BatchState = "uploaded"  // final remote name verified
-	BatchFailed    BatchState = "failed"    // permanent failure; needs an operator
+	BatchFailed    BatchState = "failed"    // permanent failure; needs an operator (claims batch retry, or cancel)
+	BatchCanceled  BatchState = "canceled"  // an operator gave up on it; its claims were queued again
 )
 
 // Batch is one outbound 837 file: one interchange with one functional
@@ -43,8 +44,8 @@ type Batch struct {
 
 // BatchSet is one transaction set of a batch.
 type BatchSet struct {
-	ST02   string
-	Claims int
+	ST02   string `json:"st02"`
+	Claims int    `json:"claims"`
 }
 
 // InboundState is where a response file is in processing.
@@ -55,6 +56,9 @@ const (
 	InboundReceived  InboundState = "received"  // stored locally and in the ledger
 	InboundProcessed InboundState = "processed" // applied to claims and the ledger
 	InboundFailed    InboundState = "failed"    // could not be applied; see Error
+	// InboundQuarantined is a file not addressed to us (sender,
+	// receiver or usage indicator): nothing in it was applied.
+	InboundQuarantined InboundState = "quarantined"
 )
 
 // InboundFile is one file collected from a clearinghouse. Files are unique

@@ -16,9 +16,9 @@ import (
 
 // BuildReport counts what Build did.
 type BuildReport struct {
-	Files  int // 837 files built
-	Claims int // claims placed in them
-	Held   int // claims the builder refused (held with the reason)
+	Files  int `json:"files"`  // 837 files built
+	Claims int `json:"claims"` // claims placed in them
+	Held   int `json:"held"`   // claims the builder refused (held with the reason)
 }
 
 // maxClaimsPerRun bounds how many ready claims one Build takes.
@@ -187,18 +187,18 @@ func (p *Pipeline) buildFile(ctx context.Context, g *fileGroup, rep *BuildReport
 		return err
 	}
 	type placed struct {
-		claim *Claim
-		ref   x837.ClaimRef
-		freq  string
+		claim     *Claim
+		ref       x837.ClaimRef
+		freq, icn string
 	}
 	var written []placed
 	refused := map[int64]error{}
 	for _, c := range g.claims {
 		data := c.Data // the builder does not change claims
-		data.PatientControlNumber = PCN(c.ID, c.Submissions+1)
-		if data.Frequency == "" {
-			data.Frequency = "1"
-		}
+		data.PatientControlNumber = PCN(c.ID, c.Version)
+		// Decided again now: the claim may have been adjudicated since
+		// the version was made.
+		data.Frequency, data.PayerClaimNumber = frequencyFor(c, c.VersionKind, &data)
 		ref, err := b.Add(&data)
 		if err != nil {
 			if errors.Is(err, x837.ErrUnwritable) {
@@ -208,7 +208,7 @@ func (p *Pipeline) buildFile(ctx context.Context, g *fileGroup, rep *BuildReport
 			af.Abort()
 			return err
 		}
-		written = append(written, placed{claim: c, ref: ref, freq: data.Frequency})
+		written = append(written, placed{claim: c, ref: ref, freq: data.Frequency, icn: data.PayerClaimNumber})
 	}
 	if len(written) == 0 {
 		af.Abort()
@@ -233,14 +233,18 @@ func (p *Pipeline) buildFile(ctx context.Context, g *fileGroup, rep *BuildReport
 			return err
 		}
 		for _, w := range written {
-			s := &Submission{ClaimID: w.claim.ID, Version: w.claim.Submissions + 1, PCN: w.ref.PCN, Frequency: w.freq,
+			s := &Submission{ClaimID: w.claim.ID, Version: w.claim.Version, PCN: w.ref.PCN, Frequency: w.freq,
 				BatchID: batch.ID, SetControl: w.ref.ST02, SegFrom: w.ref.SegFrom, SegTo: w.ref.SegTo, CreatedAt: now}
 			if err := tx.CreateSubmission(ctx, s); err != nil {
 				return err
 			}
-			ev := Event{ClaimID: w.claim.ID, SubmissionID: s.ID, At: now, Kind: "batched", SetControl: s.SetControl,
-				Detail: fmt.Sprintf("%s as %s (frequency %s), ISA13 %s GS06 %s ST02 %s segments %d-%d",
-					name, s.PCN, s.Frequency, nums.isa13, nums.gs06, s.SetControl, s.SegFrom, s.SegTo)}
+			f8 := ""
+			if w.icn != "" {
+				f8 = ", REF*F8 " + w.icn
+			}
+			ev := Event{ClaimID: w.claim.ID, SubmissionID: s.ID, At: now, Kind: "batched", SetControl: s.SetControl, Version: s.Version,
+				Detail: fmt.Sprintf("%s as %s (frequency %s%s), ISA13 %s GS06 %s ST02 %s segments %d-%d",
+					name, s.PCN, s.Frequency, f8, nums.isa13, nums.gs06, s.SetControl, s.SegFrom, s.SegTo)}
 			if err := tx.MoveClaim(ctx, w.claim.ID, StateReady, StateBatched, ev); err != nil {
 				return err
 			}
@@ -265,12 +269,13 @@ func (p *Pipeline) holdRefused(ctx context.Context, refused map[int64]error, rep
 			if err != nil {
 				return err
 			}
-			reasons := []Reason{{Code: "unwritable", Text: cause.Error()}}
+			reasons := []Reason{{Code: "unwritable", Text: cause.Error(), Severity: "error"}}
 			if err := tx.MoveClaim(ctx, id, StateReady, StateHeld, Event{ClaimID: id, At: p.now(), Kind: "build-refused",
-				Detail: cause.Error()}); err != nil {
+				Version: c.Version, Detail: cause.Error()}); err != nil {
 				return err
 			}
-			return tx.AddWorkItem(ctx, scrubItem(c.EncounterID, id, reasons, p.now()))
+			_, err = tx.OpenWorkItem(ctx, scrubItem(c, reasons, p.now()))
+			return err
 		})
 		if err != nil {
 			return err

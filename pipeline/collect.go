@@ -10,12 +10,16 @@ import (
 
 // CollectReport counts what Collect did.
 type CollectReport struct {
-	Listed     int // files offered by the clearinghouses
-	Collected  int // new files stored and recorded
-	Duplicates int // files already in the ledger (same SHA-256)
-	Processed  int // files applied to claims and the ledger
-	Failed     int // files that could not be applied
-	Responses  ResponseReport
+	Listed     int            `json:"listed"`     // files offered by the clearinghouses
+	Collected  int            `json:"collected"`  // new files stored and recorded
+	Duplicates int            `json:"duplicates"` // files already in the ledger (same SHA-256)
+	Processed  int            `json:"processed"`  // files applied to claims and the ledger
+	Failed     int            `json:"failed"`     // files that could not be applied, or were quarantined
+	Responses  ResponseReport `json:"responses"`
+	// Attention lists the work items opened (or reopened) by this run.
+	Attention []*WorkItem `json:"attention,omitempty"`
+	// Cleanup counts the leftovers of an interrupted run removed first.
+	Cleanup CleanupReport `json:"cleanup"`
 }
 
 // Collect picks up response files from every clearinghouse and applies
@@ -28,6 +32,11 @@ type CollectReport struct {
 func (p *Pipeline) Collect(ctx context.Context) (CollectReport, error) {
 	var rep CollectReport
 	var errs []error
+	start := p.now()
+	var err error
+	if rep.Cleanup, err = p.Cleanup(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	for _, pt := range p.partners {
 		if pt.Transport == nil {
 			continue
@@ -40,8 +49,11 @@ func (p *Pipeline) Collect(ctx context.Context) (CollectReport, error) {
 		}
 	}
 	resp, err := p.ApplyPending(ctx)
-	rep.Processed, rep.Failed, rep.Responses = resp.Files, resp.FailedFiles, resp
+	rep.Processed, rep.Failed, rep.Responses = resp.Files, resp.FailedFiles+resp.QuarantinedFiles, resp
 	if err != nil {
+		errs = append(errs, err)
+	}
+	if rep.Attention, err = p.attention(ctx, start); err != nil {
 		errs = append(errs, err)
 	}
 	return rep, errors.Join(errs...)

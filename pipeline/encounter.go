@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"io"
 	"iter"
 
 	"github.com/x12claims/claims/x12/x837"
@@ -56,4 +57,15 @@ func sourceName(src EncounterSource) string {
 		return n.Name()
 	}
 	return ""
+}
+
+// EncounterFeed gives the encounter files of one intake run: the files
+// waiting, and a way to open each as an EncounterSource. Reading the same
+// file again is harmless: intake takes each encounter once, and a changed
+// one as a correction.
+type EncounterFeed interface {
+	// Files returns the names of the files waiting, in intake order.
+	Files(ctx context.Context) ([]string, error)
+	// Open opens one of them.
+	Open(ctx context.Context, name string) (EncounterSource, io.Closer, error)
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/x12claims/claims/x12/x837"
@@ -15,26 +16,43 @@ import (
 
 // IntakeReport counts what Intake did.
 type IntakeReport struct {
-	Read      int // encounters and malformed records read
-	Accepted  int // new claims ready to batch
-	Held      int // new claims held by the scrubber, or records held at intake
-	Unchanged int // already taken, identical
-	Updated   int // held claims whose corrected encounter now passes
-	Conflicts int // encounters changed after their claim was submitted
+	Read      int `json:"read"`      // encounters and malformed records read
+	Accepted  int `json:"accepted"`  // new claims ready to batch
+	Held      int `json:"held"`      // new claims (or new versions) held by the scrubber, or records held at intake
+	Unchanged int `json:"unchanged"` // already taken, identical
+	// Updated counts encounters that came again with different content;
+	// each became a correction (Corrected), or a work item (Conflicts),
+	// or changed nothing the claim holds.
+	Updated   int `json:"updated"`
+	Corrected int `json:"corrected"` // claims corrected from an updated encounter (a new version)
+	Conflicts int `json:"conflicts"` // updated encounters left for a person (the claim is in flight or adjudicated)
 	// HeldBack lists what was held this run, with the reasons.
-	HeldBack []HeldEncounter
+	HeldBack []HeldEncounter `json:"held_back,omitempty"`
+}
+
+func (r *IntakeReport) add(o IntakeReport) {
+	r.Read += o.Read
+	r.Accepted += o.Accepted
+	r.Held += o.Held
+	r.Unchanged += o.Unchanged
+	r.Updated += o.Updated
+	r.Corrected += o.Corrected
+	r.Conflicts += o.Conflicts
+	r.HeldBack = append(r.HeldBack, o.HeldBack...)
 }
 
 // HeldEncounter is an encounter (or unreadable record) held back, and why.
 type HeldEncounter struct {
-	EncounterID string
-	Reasons     []Reason
+	EncounterID string   `json:"encounter_id"`
+	ClaimID     int64    `json:"claim_id,omitempty"`
+	Reasons     []Reason `json:"reasons"`
 }
 
 // Intake reads encounters from src, records each, scrubs it and creates
 // its claim: ready when clean, held with its reasons otherwise. A
 // malformed record is held at intake and the rest go on. Reading the same
-// encounters again changes nothing.
+// encounters again changes nothing; an encounter that comes again with
+// different content is taken as a correction (see encounterChanged).
 func (p *Pipeline) Intake(ctx context.Context, src EncounterSource) (IntakeReport, error) {
 	var rep IntakeReport
 	source := sourceName(src)
@@ -108,9 +126,11 @@ func (p *Pipeline) holdRecord(ctx context.Context, re *RecordError) (bool, error
 			return err
 		}
 		held = true
-		return tx.AddWorkItem(ctx, &WorkItem{Source: SourceIntake, EncounterID: key, Category: "malformed record",
-			Summary: "encounter " + key + ": record cannot be read", Reasons: []Reason{reason},
-			Status: WorkOpen, CreatedAt: p.now(), UpdatedAt: p.now()})
+		_, err = tx.OpenWorkItem(ctx, &WorkItem{Key: EncounterKey(key), Source: SourceIntake, Code: reason.Code,
+			EncounterID: key, Category: "malformed record",
+			Summary: "encounter " + key + ": the record cannot be read; fix it in the practice system and send it again",
+			Reasons: []Reason{reason}, CreatedAt: p.now()})
+		return err
 	})
 	return held, err
 }
@@ -136,6 +156,12 @@ func (p *Pipeline) intakeOne(ctx context.Context, source string, enc *Encounter,
 			return nil
 		case old.ClaimID != 0:
 			return p.encounterChanged(ctx, tx, enc, old, raw, digest, rep)
+		default:
+			// A malformed record of this ID, now readable: its item
+			// is resolved by this record.
+			if _, err := tx.CloseWorkItems(ctx, EncounterKey(enc.ID), SystemActor, "the encounter was sent again and could be read"); err != nil {
+				return err
+			}
 		}
 		claim, problems, err := p.newClaim(ctx, tx, enc)
 		if err != nil {
@@ -148,15 +174,16 @@ func (p *Pipeline) intakeOne(ctx context.Context, source string, enc *Encounter,
 			ClaimID: claim.ID, Problems: problems, ReceivedAt: p.now()}); err != nil {
 			return err
 		}
-		ev := Event{ClaimID: claim.ID, At: p.now(), Kind: "intake", To: claim.State,
+		ev := Event{ClaimID: claim.ID, At: p.now(), Kind: "intake", To: claim.State, Version: claim.Version,
 			Detail: fmt.Sprintf("encounter %s, %d lines", enc.ID, len(enc.Lines))}
 		if err := tx.AddEvent(ctx, ev); err != nil {
 			return err
 		}
 		if claim.State == StateHeld {
 			rep.Held++
-			rep.HeldBack = append(rep.HeldBack, HeldEncounter{EncounterID: enc.ID, Reasons: problems})
-			return tx.AddWorkItem(ctx, scrubItem(enc.ID, claim.ID, problems, p.now()))
+			rep.HeldBack = append(rep.HeldBack, HeldEncounter{EncounterID: enc.ID, ClaimID: claim.ID, Reasons: problems})
+			_, err := tx.OpenWorkItem(ctx, scrubItem(claim, problems, p.now()))
+			return err
 		}
 		rep.Accepted++
 		return nil
@@ -167,34 +194,47 @@ func (p *Pipeline) intakeOne(ctx context.Context, source string, enc *Encounter,
 func (p *Pipeline) newClaim(ctx context.Context, tx Tx, enc *Encounter) (*Claim, []Reason, error) {
 	c := &Claim{
 		EncounterID: enc.ID,
-		Kind:        enc.Kind,
-		PayerID:     enc.Payer.ID,
-		PayerName:   enc.Payer.Name,
-		TotalCharge: enc.TotalCharge,
-		Data:        enc.Claim,
+		Version:     1,
 		CreatedAt:   p.now(),
 		UpdatedAt:   p.now(),
 	}
-	c.Data.Lines = append([]x837.Line(nil), enc.Lines...)
-	if err := p.numberLines(ctx, tx, c); err != nil {
+	problems, err := p.setContent(ctx, tx, c, enc.Claim)
+	if err != nil {
 		return nil, nil, err
 	}
-	problems := p.scrub(&c.Data)
-	if pt := p.route(c.PayerID); pt != nil {
-		c.Clearinghouse = pt.Name
-	} else {
-		problems = append(problems, Reason{Code: "no-clearinghouse", Field: "payer.id",
-			Text: "no clearinghouse is configured for payer " + strconv.Quote(c.PayerID)})
-	}
 	c.State = StateReady
-	if len(problems) > 0 {
+	if blocking(problems) {
 		c.State = StateHeld
 	}
 	return c, problems, nil
 }
 
-// numberLines gives each line a line item control number (REF*6R) from a
-// store sequence, unique across all claims, and builds the claim lines.
+// setContent makes data the content of c: the claim's kind, payer,
+// total, lines (numbered, with line item control numbers) and
+// clearinghouse, and returns the scrubber's findings about it.
+func (p *Pipeline) setContent(ctx context.Context, tx Tx, c *Claim, data x837.Claim) ([]Reason, error) {
+	if data.Kind == "" {
+		data.Kind = x837.Professional
+	}
+	data.Lines = append([]x837.Line(nil), data.Lines...)
+	c.Kind, c.PayerID, c.PayerName, c.TotalCharge, c.Data = data.Kind, data.Payer.ID, data.Payer.Name, data.TotalCharge, data
+	if err := p.numberLines(ctx, tx, c); err != nil {
+		return nil, err
+	}
+	problems := p.scrub(&c.Data)
+	c.Clearinghouse = ""
+	if pt := p.route(c.PayerID); pt != nil {
+		c.Clearinghouse = pt.Name
+	} else {
+		problems = append(problems, Reason{Code: "no-clearinghouse", Field: "payer.id", Severity: "error",
+			Text: "no clearinghouse is configured for payer " + strconv.Quote(c.PayerID)})
+	}
+	return problems, nil
+}
+
+// numberLines gives each line without one a line item control number
+// (REF*6R) from a store sequence, unique across all claims, and builds
+// the claim lines.
 func (p *Pipeline) numberLines(ctx context.Context, tx Tx, c *Claim) error {
 	c.Lines = c.Lines[:0]
 	for i := range c.Data.Lines {
@@ -207,67 +247,125 @@ func (p *Pipeline) numberLines(ctx context.Context, tx Tx, c *Claim) error {
 			l.ControlNumber = "L" + strconv.FormatInt(n, 10)
 		}
 		c.Lines = append(c.Lines, ClaimLine{LineNo: i + 1, ControlNumber: l.ControlNumber, Procedure: l.Procedure,
-			Modifiers: l.Modifiers, RevenueCode: l.RevenueCode, Charge: l.Charge, Units: l.Units, ServiceDate: l.ServiceDate})
+			Modifiers: l.Modifiers, RevenueCode: l.RevenueCode, Charge: l.Charge, Units: l.Units, ServiceDate: l.ServiceDate,
+			Active: true})
 	}
 	return nil
 }
 
 // scrub validates a claim before it may be sent. It never changes it.
+// Errors hold the claim; warnings are kept with it but do not.
 func (p *Pipeline) scrub(c *x837.Claim) []Reason {
 	var out []Reason
 	for _, pr := range c.Validate(x837.ValidateOptions{Today: p.today(), PCNAssignedLater: true}) {
-		out = append(out, Reason{Code: pr.Rule, Text: pr.Message, Field: pr.Field, Location: pr.Location()})
+		out = append(out, Reason{Code: pr.Rule, Text: pr.Message, Field: pr.Field, Location: pr.Location(),
+			Severity: pr.Severity.String()})
 	}
 	return out
 }
 
-func scrubItem(encounterID string, claimID int64, problems []Reason, now time.Time) *WorkItem {
-	return &WorkItem{Source: SourceScrubber, ClaimID: claimID, EncounterID: encounterID, Category: "claim data",
-		Summary: fmt.Sprintf("encounter %s: held, %d problem(s) to fix before it can be sent", encounterID, len(problems)),
-		Reasons: problems, Status: WorkOpen, CreatedAt: now, UpdatedAt: now}
+// blocking reports whether any of the problems is an error.
+func blocking(problems []Reason) bool {
+	for _, r := range problems {
+		if r.Severity != "warning" {
+			return true
+		}
+	}
+	return false
 }
 
-// encounterChanged handles an encounter that arrives again with different
-// content. A held claim takes the correction and is scrubbed again; a
-// claim already on its way is left alone and a billing specialist is told.
+// errorsOnly returns the problems that are errors.
+func errorsOnly(problems []Reason) []Reason {
+	var out []Reason
+	for _, r := range problems {
+		if r.Severity != "warning" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func scrubItem(c *Claim, problems []Reason, now time.Time) *WorkItem {
+	errs := errorsOnly(problems)
+	w := &WorkItem{Key: ClaimKey(SourceScrubber, c.ID), Source: SourceScrubber, ClaimID: c.ID, Version: c.Version,
+		EncounterID: c.EncounterID, PayerID: c.PayerID, Category: "claim data",
+		Summary: fmt.Sprintf("claim %d (encounter %s): held, %d problem(s) to fix before it can be sent", c.ID, c.EncounterID, len(errs)),
+		Reasons: errs, CreatedAt: now}
+	if len(errs) > 0 {
+		w.Code = errs[0].Code
+	}
+	return w
+}
+
+// encounterChanged takes an encounter that arrives again with different
+// content than its record. When the claim content changes, it is a
+// correction, by the same path as a manual one (revise):
+//
+//   - a claim not yet sent (held or ready), or rejected before
+//     adjudication, is corrected at once: the new version is queued, or
+//     held when it does not pass the scrubber;
+//   - an adjudicated claim is corrected (as a replacement) only when
+//     Options.ReplaceAdjudicated is set; otherwise, and for a claim in
+//     flight, a work item lists the changed fields, and the claim can be
+//     corrected from this record later (CorrectRequest.FromIntake).
+//
+// The change is never absorbed silently: the report counts it.
 func (p *Pipeline) encounterChanged(ctx context.Context, tx Tx, enc *Encounter, old *EncounterRecord, raw []byte, digest string, rep *IntakeReport) error {
+	rep.Updated++
 	claim, err := tx.GetClaim(ctx, old.ClaimID)
 	if err != nil {
 		return err
 	}
 	old.SHA256, old.Raw, old.ReceivedAt = digest, raw, p.now()
-	if claim.State != StateHeld {
-		rep.Conflicts++
+	changed := contentChanges(claim.Data, enc.Claim)
+	if len(changed) == 0 {
+		// Different bytes, same claim (e.g. what a correction already
+		// made): nothing to send.
+		rep.Unchanged++
+		return tx.PutEncounter(ctx, old)
+	}
+	refusal := p.correctable(claim)
+	adjudicated := claimAdjudicated(claim)
+	if refusal == nil && (!adjudicated || p.replaceAdjudicated) {
+		next := mergeContent(claim.Data, enc.Claim)
+		rev, err := p.revise(ctx, tx, claim, VersionCorrection, next, changed, "intake",
+			"encounter "+enc.ID+" sent again with changes", true)
+		if err != nil {
+			return err
+		}
+		old.Problems = rev.Problems
 		if err := tx.PutEncounter(ctx, old); err != nil {
 			return err
 		}
-		return tx.AddWorkItem(ctx, &WorkItem{Source: SourceIntake, ClaimID: claim.ID, EncounterID: enc.ID,
-			Category: "changed after submission",
-			Summary:  fmt.Sprintf("encounter %s changed after its claim was %s; correct and resubmit from the work queue", enc.ID, claim.State),
-			Status:   WorkOpen, CreatedAt: p.now(), UpdatedAt: p.now()})
+		rep.Corrected++
+		if rev.State == StateHeld {
+			rep.Held++
+			rep.HeldBack = append(rep.HeldBack, HeldEncounter{EncounterID: enc.ID, ClaimID: claim.ID, Reasons: errorsOnly(rev.Problems)})
+		}
+		return nil
 	}
-	fresh, problems, err := p.newClaim(ctx, tx, enc)
-	if err != nil {
-		return err
-	}
-	fresh.ID, fresh.State, fresh.CreatedAt = claim.ID, claim.State, claim.CreatedAt
-	if err := tx.UpdateClaimData(ctx, fresh); err != nil {
-		return err
-	}
-	old.Problems = problems
+	rep.Conflicts++
 	if err := tx.PutEncounter(ctx, old); err != nil {
 		return err
 	}
-	if len(problems) > 0 {
-		rep.Held++
-		rep.HeldBack = append(rep.HeldBack, HeldEncounter{EncounterID: enc.ID, Reasons: problems})
-		if err := tx.AddEvent(ctx, Event{ClaimID: claim.ID, At: p.now(), Kind: "corrected", From: StateHeld, To: StateHeld,
-			Detail: fmt.Sprintf("encounter %s re-sent; still %d problem(s)", enc.ID, len(problems))}); err != nil {
-			return err
-		}
-		return tx.AddWorkItem(ctx, scrubItem(enc.ID, claim.ID, problems, p.now()))
+	why := "it is adjudicated, and intake.replace_adjudicated is off: correct it as a replacement when the change is right"
+	code := "changed-after-adjudication"
+	if refusal != nil {
+		why, code = refusal.Error()+"; correct it from this encounter when it can be", "changed-in-flight"
 	}
-	rep.Updated++
-	return tx.MoveClaim(ctx, claim.ID, StateHeld, StateReady, Event{ClaimID: claim.ID, At: p.now(), Kind: "corrected",
-		Detail: "encounter " + enc.ID + " re-sent and now passes the scrubber"})
+	reasons := make([]Reason, 0, len(changed))
+	for _, f := range changed {
+		reasons = append(reasons, Reason{Code: "changed-field", Field: f, Text: "changed in the encounter file"})
+	}
+	if err := tx.AddEvent(ctx, Event{ClaimID: claim.ID, At: p.now(), Kind: "encounter-changed", Version: claim.Version, Actor: "intake",
+		Detail: fmt.Sprintf("encounter %s sent again with %d changed field(s): %s; not applied: %s", enc.ID, len(changed),
+			strings.Join(changed, ", "), why)}); err != nil {
+		return err
+	}
+	_, err = tx.OpenWorkItem(ctx, &WorkItem{Key: ClaimKey(SourceIntake, claim.ID), Source: SourceIntake, Code: code,
+		ClaimID: claim.ID, Version: claim.Version, EncounterID: enc.ID, PayerID: claim.PayerID, Category: "changed encounter",
+		Summary: fmt.Sprintf("claim %d (encounter %s, %s): the encounter changed (%d field(s)); %s (claims claim correct %d --from-intake)",
+			claim.ID, enc.ID, claim.State, len(changed), why, claim.ID),
+		Reasons: reasons, CreatedAt: p.now()})
+	return err
 }

@@ -1,9 +1,11 @@
 package pipeline
 
 import (
+	"slices"
 	"time"
 
 	"github.com/x12claims/claims/x12"
+	"github.com/x12claims/claims/x12/x835"
 )
 
 // EntryKind is what made a receivables ledger entry.
@@ -155,6 +157,34 @@ type Remittance struct {
 	CreatedAt     time.Time
 }
 
+// UnappliedPayment is an 835 claim payment (CLP) of a posted remittance
+// that matched no claim we sent: unapplied cash, kept per payer and check
+// until a person applies it to the right claim (Pipeline.ApplyPayment).
+type UnappliedPayment struct {
+	ID           int64
+	RemittanceID int64
+	Ordinal      int // position of the CLP in its set
+	Segment      int // of the CLP, in its set
+	// PCN is CLP01 as the payer sent it.
+	PCN              string
+	Status           string // CLP02
+	PayerClaimNumber string // CLP07
+	Charge           x12.Amount
+	Paid             x12.Amount // CLP04: the cash
+	PatientResp      x12.Amount
+	// Claim is the whole CLP loop, to post when it is applied.
+	Claim     *x835.Claim
+	Reason    string
+	CreatedAt time.Time
+	// AppliedClaimID is the claim it was applied to (0 while open).
+	AppliedClaimID int64
+	AppliedAt      time.Time
+	AppliedBy      string
+}
+
+// Open reports whether the payment still waits to be applied.
+func (u *UnappliedPayment) Open() bool { return u.AppliedClaimID == 0 }
+
 // ClaimPayment is one posted 835 claim (CLP) against a claim submission.
 type ClaimPayment struct {
 	ID               int64
@@ -183,4 +213,31 @@ type ProviderAdjustment struct {
 	Reason       string // PLB03-1
 	Reference    string // PLB03-2
 	Amount       x12.Amount
+}
+
+// rebillEntries returns the charge entries that bring the ledger's
+// billed charge of each line of a claim to what lines bill: the
+// difference on each line in lines, and the whole charge back off every
+// other line that has one (lines a correction removed; all of them, for
+// a void). bals are the lines' balances before.
+func rebillEntries(claimID int64, lines []ClaimLine, bals map[int64]Balance, at time.Time, memo string) []LedgerEntry {
+	var es []LedgerEntry
+	billed := make(map[int64]bool, len(lines))
+	for _, l := range lines {
+		billed[l.ID] = true
+		if d := l.Charge - bals[l.ID].Charge; d != 0 {
+			es = append(es, LedgerEntry{ClaimID: claimID, LineID: l.ID, Kind: EntryCharge, Charge: d, At: at, Memo: memo})
+		}
+	}
+	ids := make([]int64, 0, len(bals))
+	for id := range bals {
+		if !billed[id] && bals[id].Charge != 0 {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		es = append(es, LedgerEntry{ClaimID: claimID, LineID: id, Kind: EntryCharge, Charge: -bals[id].Charge, At: at, Memo: memo})
+	}
+	return es
 }

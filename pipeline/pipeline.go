@@ -27,8 +27,13 @@ type Partner struct {
 	ReceiverID        string
 	AppSender         string
 	AppReceiver       string
-	// Usage is ISA15: "P" production or "T" test.
+	// Usage is ISA15: "P" production or "T" test. Responses must carry
+	// the same usage indicator to be applied.
 	Usage string
+	// ResponseSenders are more interchange sender IDs (ISA06) the
+	// clearinghouse sends responses from, besides ReceiverID. A response
+	// from any other sender, or to anyone but us, is quarantined.
+	ResponseSenders []string
 	// AckRequested is ISA14: "1" asks for a TA1.
 	AckRequested string
 	// Submitter is loop 1000A (NM1*41 with the submitter's ETIN, which
@@ -65,17 +70,27 @@ type Options struct {
 	Dir string
 	// Now is the clock (default time.Now). Tests inject a fixed clock.
 	Now func() time.Time
+	// Encounters, when set, gives the encounter files Submit takes in
+	// before it builds.
+	Encounters EncounterFeed
+	// ReplaceAdjudicated makes an encounter that comes again with
+	// changes, for a claim the payer has adjudicated, a replacement
+	// claim at once; without it a work item lists the changes for a
+	// person to decide.
+	ReplaceAdjudicated bool
 }
 
 // Pipeline runs the claim jobs. Its methods are plain synchronous calls;
 // scheduling, signals and logging belong to the caller.
 type Pipeline struct {
-	store    Store
-	partners []*Partner
-	byName   map[string]*Partner
-	outbox   string
-	inbox    string
-	now      func() time.Time
+	store              Store
+	partners           []*Partner
+	byName             map[string]*Partner
+	outbox             string
+	inbox              string
+	now                func() time.Time
+	encounters         EncounterFeed
+	replaceAdjudicated bool
 }
 
 // New validates the options and returns a Pipeline. It creates the
@@ -96,6 +111,9 @@ func New(o Options) (*Pipeline, error) {
 		outbox: filepath.Join(o.Dir, "outbox"),
 		inbox:  filepath.Join(o.Dir, "inbox"),
 		now:    o.Now,
+
+		encounters:         o.Encounters,
+		replaceAdjudicated: o.ReplaceAdjudicated,
 	}
 	if p.now == nil {
 		p.now = time.Now

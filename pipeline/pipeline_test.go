@@ -112,10 +112,16 @@ func TestTransitions(t *testing.T) {
 		{StateHeld, StateReady}, {StateReady, StateBatched}, {StateBatched, StateSubmitted},
 		{StateSubmitted, StateAckRejected}, {StateAckAccepted, StateAccepted}, {StateAccepted, StateRejected},
 		{StateSubmitted, StatePaid}, {StatePaid, StateReversed}, {StateReversed, StatePaid}, {StateRejected, StateReady},
+		// A replacement in flight: the payer reverses the original.
+		{StateSubmitted, StateReversed}, {StateAccepted, StateReversed},
+		// A void completed by the reversal; a correction of an
+		// adjudicated claim, or of one accepted with a claim number.
+		{StateAccepted, StateVoided}, {StatePaid, StateReady}, {StateDenied, StateHeld}, {StateAccepted, StateReady},
 	}
 	illegal := [][2]ClaimState{
 		{StateHeld, StateSubmitted}, {StatePaid, StateAckRejected}, {StateRejected, StatePaid},
-		{StateSubmitted, StateReversed}, {StateBatched, StatePaid}, {StateClosed, StatePaid},
+		{StateBatched, StatePaid}, {StateClosed, StatePaid}, {StateVoided, StateReady}, {StateVoided, StatePaid},
+		{StateSubmitted, StateReady}, {StateBatched, StateReversed}, {StateHeld, StateVoided}, {StateAckAccepted, StateReady},
 	}
 	for _, m := range legal {
 		if !CanMove(m[0], m[1]) {

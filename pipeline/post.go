@@ -19,6 +19,16 @@ type remitOutcome struct {
 	paid                    x12.Amount
 	claimsPaid, denied      int
 	partial, reversed       int
+	voided                  int
+	unapplied               int        // claim payments left unapplied (unmatched)
+	unappliedPaid           x12.Amount // their CLP04
+}
+
+// TraceKey is the key of an item about a held remittance, by payer and
+// trace: it closes when a remittance with that payer and trace posts
+// (the payer's corrected 835).
+func TraceKey(src WorkSource, payerID, trace string) string {
+	return string(src) + ":trace:" + payerID + ":" + trace
 }
 
 // remitKey identifies a remittance: payer, trace, date and amount.
@@ -44,10 +54,14 @@ func payerID(r *x835.Remittance) string {
 }
 
 // postRemittance posts one 835 transaction set, the set-th of file, inside
-// tx. It posts every claim or nothing: a set that fails any of the three
-// balancing levels, or names a claim we never sent, is held for review
-// with nothing posted. A remittance already posted (same payer, trace,
-// date and amount, from this file or any other) is a recorded no-op.
+// tx. A set that fails any of the three balancing levels is held for
+// review with nothing posted, as is one that would move a claim
+// illegally or credit it beyond what is open. Otherwise every claim
+// payment that matches a claim we sent posts, and those that match none
+// are kept as unapplied cash of the remittance, with a work item, until a
+// person applies them (ApplyPayment). A remittance already posted (same
+// payer, trace, date and amount, from this file or any other) is a
+// recorded no-op.
 // Every outcome is recorded as a remittance of the file, so that applying
 // the file again (after a crash before the file was marked processed)
 // skips the sets already applied: nothing is posted, held or noted twice.
@@ -77,11 +91,13 @@ func (p *Pipeline) postRemittance(ctx context.Context, tx Tx, file *InboundFile,
 	if imbalances := r.Balance(); len(imbalances) > 0 {
 		reasons := make([]Reason, 0, len(imbalances))
 		for _, b := range imbalances {
-			reasons = append(reasons, Reason{Code: "out-of-balance-" + b.Level, Text: b.Error(), Location: fmt.Sprintf("835 ST02 %s", b.SetControl)})
+			reasons = x12.AppendCapped(reasons, Reason{Code: "out-of-balance-" + b.Level, Text: b.Error(), Location: fmt.Sprintf("835 ST02 %s", b.SetControl)},
+				Reason{Text: "more imbalances follow; not listed"})
 		}
 		out.held = true
 		return out, p.holdRemit(ctx, tx, rem, SourceImbalance, "out of balance",
-			fmt.Sprintf("remittance %s (trace %s, %s) is out of balance at %d point(s); nothing posted", r.SetControl, rem.Trace, rem.Amount, len(imbalances)),
+			fmt.Sprintf("remittance %s (trace %s, %s) is out of balance at %d point(s); nothing posted: ask the payer for a corrected 835 (this item closes when one with the same trace posts)",
+				r.SetControl, rem.Trace, rem.Amount, len(imbalances)),
 			reasons)
 	}
 
@@ -93,6 +109,9 @@ func (p *Pipeline) postRemittance(ctx context.Context, tx Tx, file *InboundFile,
 		out.held = true
 		return out, p.holdRemit(ctx, tx, rem, hold.source, hold.category,
 			fmt.Sprintf("remittance %s (trace %s, %s): %s; nothing posted", r.SetControl, rem.Trace, rem.Amount, hold.summary), hold.reasons)
+	}
+	if len(plan.unmatched) > 0 {
+		rem.Reason = fmt.Sprintf("%d claim payment(s) match no claim we sent: kept as unapplied cash", len(plan.unmatched))
 	}
 
 	rem.State = RemitPosted
@@ -107,6 +126,19 @@ func (p *Pipeline) postRemittance(ctx context.Context, tx Tx, file *InboundFile,
 	if err := p.writePosting(ctx, tx, file, rem, plan); err != nil {
 		return out, err
 	}
+	if err := p.keepUnapplied(ctx, tx, file, rem, plan.unmatched); err != nil {
+		return out, err
+	}
+	for _, src := range []WorkSource{SourceImbalance, SourceUnmatched} {
+		if _, err := tx.CloseWorkItems(ctx, TraceKey(src, rem.PayerID, rem.Trace), SystemActor,
+			fmt.Sprintf("remittance %d with the same payer and trace posted (file %d, ST02 %s)", rem.ID, file.ID, rem.SetControl)); err != nil {
+			return out, err
+		}
+	}
+	for _, c := range plan.unmatched {
+		out.unapplied++
+		out.unappliedPaid += c.Paid
+	}
 	for _, st := range plan.steps {
 		out.paid += st.clp.Paid
 		switch st.to {
@@ -119,6 +151,9 @@ func (p *Pipeline) postRemittance(ctx context.Context, tx Tx, file *InboundFile,
 			out.denied++
 		case StateReversed:
 			out.reversed++
+		case StateVoided:
+			out.reversed++
+			out.voided++
 		}
 	}
 	if len(r.ProviderAdjustments) > 0 {
@@ -139,16 +174,33 @@ func (p *Pipeline) postRemittance(ctx context.Context, tx Tx, file *InboundFile,
 type postStep struct {
 	clp      *x835.Claim
 	tg       *PostingTarget
-	from, to ClaimState // to is "" for informational CLPs (forwarded, predetermination)
+	from, to ClaimState // to is "" for informational CLPs (forwarded, predetermination) and superseded versions
 	entries  [2]int     // its ledger entries: the plan's entries[entries[0]:entries[1]]
 	denials  []Reason
+	note     string // added to the history text
+}
+
+// rebillOnReversal reports whether a reversal that leaves no adjudication
+// standing on a claim completes the version we sent after it (a
+// replacement or a void): that version is the current one, was sent, and
+// has not been rejected. from is the claim's state before the reversal.
+func rebillOnReversal(tg *PostingTarget, from ClaimState) bool {
+	if tg.Version <= 1 || tg.VersionKind == VersionOriginal {
+		return false
+	}
+	switch from {
+	case StateSubmitted, StateAckAccepted, StateAccepted:
+		return true
+	}
+	return false
 }
 
 // postPlan is a whole remittance's posting.
 type postPlan struct {
-	steps    []postStep
-	entries  []LedgerEntry             // of every step, in one array
-	payments map[int64][]*ClaimPayment // earlier payments of claims that get a reversal
+	steps     []postStep
+	entries   []LedgerEntry             // of every step, in one array
+	payments  map[int64][]*ClaimPayment // earlier payments of claims that get a reversal
+	unmatched []*x835.Claim             // CLPs that match no claim: unapplied cash
 }
 
 // remitHold is why a remittance must be held for review.
@@ -174,9 +226,9 @@ func uniquePCNs(r *x835.Remittance) []string {
 
 // planPosting reads what posting r needs in one batch read and decides
 // every step in memory: the claim each CLP pays, its ledger entries and
-// the claim's new state. It returns a hold when any CLP names a claim we
-// never sent, would move a claim illegally, or would credit a claim
-// beyond what is open on it.
+// the claim's new state; CLPs that name no claim we sent are set aside
+// as unapplied. It returns a hold when a CLP would move a claim
+// illegally, or would credit a claim beyond what is open on it.
 func (p *Pipeline) planPosting(ctx context.Context, tx Tx, r *x835.Remittance) (*postPlan, *remitHold, error) {
 	list, err := tx.PostingTargets(ctx, uniquePCNs(r))
 	if err != nil {
@@ -186,49 +238,88 @@ func (p *Pipeline) planPosting(ctx context.Context, tx Tx, r *x835.Remittance) (
 	for i := range list {
 		targets[list[i].PCN] = &list[i]
 	}
-	var unmatched []Reason
-	for _, c := range r.Claims {
-		if targets[c.PatientControlNumber] == nil {
-			unmatched = append(unmatched, Reason{Code: "unmatched-clp01", Location: fmt.Sprintf("835 ST02 %s segment %d", r.SetControl, c.Segment),
-				Text: fmt.Sprintf("claim %d: patient control number %q matches no claim we sent", c.Ordinal, c.PatientControlNumber)})
-		}
-	}
-	if len(unmatched) > 0 {
-		return nil, &remitHold{source: SourceUnmatched, category: "unmatched remittance",
-			summary: fmt.Sprintf("%d claim(s) match nothing we sent", len(unmatched)), reasons: unmatched}, nil
-	}
+	return p.plan(ctx, tx, r.SetControl, r.Claims, targets)
+}
+
+// plan decides the posting of claims against targets (by CLP01); see
+// planPosting.
+func (p *Pipeline) plan(ctx context.Context, tx Tx, setControl string, claims []*x835.Claim, targets map[string]*PostingTarget) (*postPlan, *remitHold, error) {
+	var err error
 	n := 0
-	for _, c := range r.Claims {
+	for _, c := range claims {
 		n += len(c.Lines) + 1
 	}
-	plan := &postPlan{payments: map[int64][]*ClaimPayment{}, steps: make([]postStep, 0, len(r.Claims)),
+	plan := &postPlan{payments: map[int64][]*ClaimPayment{}, steps: make([]postStep, 0, len(claims)),
 		entries: make([]LedgerEntry, 0, n)}
 	// The state of each claim, and what it has open for insurance, as
 	// the steps so far leave them (a claim may be paid by several CLPs:
 	// a reversal and a correction, or two submissions).
-	state := make(map[int64]ClaimState, len(list))
-	open := make(map[int64]x12.Amount, len(list))
-	for i := range list {
-		state[list[i].ClaimID] = list[i].State
-		open[list[i].ClaimID] = list[i].Open
+	state := make(map[int64]ClaimState, len(targets))
+	open := make(map[int64]x12.Amount, len(targets))
+	for _, tg := range targets {
+		state[tg.ClaimID] = tg.State
+		open[tg.ClaimID] = tg.Open
 	}
-	for _, c := range r.Claims {
+	// Adjudications standing on each claim that gets a reversal, as the
+	// steps so far leave them; and the claims re-billed in this plan.
+	stand := map[int64]int{}
+	rebilled := map[int64]bool{}
+	for _, c := range claims {
 		tg := targets[c.PatientControlNumber]
+		if tg == nil {
+			plan.unmatched = append(plan.unmatched, c)
+			continue
+		}
 		from := state[tg.ClaimID]
-		if c.Status == "22" && plan.payments[tg.ClaimID] == nil {
+		reversal := c.Status == "22"
+		if reversal && plan.payments[tg.ClaimID] == nil {
 			if plan.payments[tg.ClaimID], err = tx.ClaimPayments(ctx, tg.ClaimID); err != nil {
 				return nil, nil, err
 			}
+			stand[tg.ClaimID] = standing(plan.payments[tg.ClaimID])
 		}
 		to, denials := adjudication(c)
 		first := len(plan.entries)
-		plan.entries = appendClaimEntries(plan.entries, tg.ClaimID, tg.Lines, c, c.Status == "22", p.now())
-		st := postStep{clp: c, tg: tg, from: from, to: to, denials: denials, entries: [2]int{first, len(plan.entries)}}
-		if to != "" && !CanMove(from, to) {
-			te := &TransitionError{ClaimID: tg.ClaimID, From: from, To: to}
-			return nil, &remitHold{source: SourceUnmatched, category: "unexpected adjudication", summary: te.Error(),
-				reasons: []Reason{{Code: "illegal-transition", Text: te.Error(), Location: fmt.Sprintf("835 ST02 %s segment %d", r.SetControl, c.Segment)}}}, nil
+		plan.entries = appendClaimEntries(plan.entries, tg.ClaimID, tg.Lines, c, reversal, p.now())
+		note := ""
+		if reversal {
+			stand[tg.ClaimID] = max(stand[tg.ClaimID]-1, 0)
+			if stand[tg.ClaimID] == 0 && !rebilled[tg.ClaimID] && rebillOnReversal(tg, from) {
+				// The payer reversed what stood, for the version we
+				// sent after it: the receivables take that version's
+				// charges now (none, for a void).
+				bals, err := tx.LineBalances(ctx, tg.ClaimID)
+				if err != nil {
+					return nil, nil, err
+				}
+				var lines []ClaimLine
+				if tg.VersionKind != VersionVoid {
+					for _, l := range tg.Lines {
+						if l.Active {
+							lines = append(lines, l)
+						}
+					}
+				} else {
+					to = StateVoided
+				}
+				plan.entries = append(plan.entries, rebillEntries(tg.ClaimID, lines, bals, p.now(),
+					"re-billed as "+PCN(tg.ClaimID, tg.Version)+" on the payer's reversal")...)
+				rebilled[tg.ClaimID] = true
+			}
 		}
+		if to != "" && !CanMove(from, to) {
+			if tg.SubmissionVersion < tg.Version {
+				// It adjudicates a version a newer one replaced: the
+				// money posts, the state stays the newer version's.
+				note = fmt.Sprintf(" (for version %d; the claim is at version %d, %s: state unchanged)", tg.SubmissionVersion, tg.Version, from)
+				to = ""
+			} else {
+				te := &TransitionError{ClaimID: tg.ClaimID, From: from, To: to}
+				return nil, &remitHold{source: SourceUnmatched, category: "unexpected adjudication", summary: te.Error(),
+					reasons: []Reason{{Code: "illegal-transition", Text: te.Error(), Location: fmt.Sprintf("835 ST02 %s segment %d", setControl, c.Segment)}}}, nil
+			}
+		}
+		st := postStep{clp: c, tg: tg, from: from, to: to, denials: denials, entries: [2]int{first, len(plan.entries)}, note: note}
 		var b Balance
 		for i := st.entries[0]; i < st.entries[1]; i++ {
 			b.Add(&plan.entries[i])
@@ -238,7 +329,7 @@ func (p *Pipeline) planPosting(ctx context.Context, tx Tx, r *x835.Remittance) (
 			msg := fmt.Sprintf("claim %d (PCN %s): this CLP (status %s) would credit %s against %s still open: a probable duplicate or a correction without its reversal",
 				tg.ClaimID, c.PatientControlNumber, c.Status, before-after, before)
 			return nil, &remitHold{source: SourceUnmatched, category: "probable duplicate payment", summary: msg,
-				reasons: []Reason{{Code: "over-credit", Text: msg, Location: fmt.Sprintf("835 ST02 %s segment %d", r.SetControl, c.Segment)}}}, nil
+				reasons: []Reason{{Code: "over-credit", Text: msg, Location: fmt.Sprintf("835 ST02 %s segment %d", setControl, c.Segment)}}}, nil
 		}
 		open[tg.ClaimID] = after
 		if to != "" {
@@ -278,11 +369,13 @@ func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, r
 				return err
 			}
 		}
-		if c.PayerClaimNumber != "" && c.PayerClaimNumber != tg.PayerClaimNumber {
+		if c.PayerClaimNumber != "" && c.Status != "22" {
+			// CLP07 is authoritative: it replaces a 277CA's REF*1K.
 			refs[tg.ClaimID] = c.PayerClaimNumber
 		}
 		ev := Event{ClaimID: tg.ClaimID, SubmissionID: tg.SubmissionID, At: p.now(), Kind: "835", FileID: file.ID,
-			SetControl: rem.SetControl, Segment: c.Segment, From: st.from, To: st.to, Detail: adjudicationDetail(c)}
+			SetControl: rem.SetControl, Segment: c.Segment, From: st.from, To: st.to, Version: tg.SubmissionVersion,
+			Detail: adjudicationDetail(c) + st.note}
 		switch {
 		case st.to == "":
 			if err := tx.AddEvent(ctx, ev); err != nil {
@@ -295,17 +388,8 @@ func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, r
 				return err
 			}
 		}
-		if len(st.denials) > 0 {
-			what := "line(s) denied"
-			if st.to == StateDenied {
-				what = "denied"
-			}
-			if err := tx.AddWorkItem(ctx, &WorkItem{Source: SourceDenial, ClaimID: tg.ClaimID, EncounterID: tg.EncounterID,
-				RemittanceID: rem.ID, InboundFileID: file.ID, Category: denialCategory(st.denials),
-				Summary: fmt.Sprintf("claim %d (PCN %s): %s", tg.ClaimID, c.PatientControlNumber, what),
-				Reasons: st.denials, Status: WorkOpen, CreatedAt: p.now(), UpdatedAt: p.now()}); err != nil {
-				return err
-			}
+		if err := p.settleItems(ctx, tx, file, rem, &st); err != nil {
+			return err
 		}
 	}
 	if err := tx.AddEntries(ctx, plan.entries); err != nil {
@@ -378,8 +462,90 @@ func (p *Pipeline) holdRemit(ctx context.Context, tx Tx, rem *Remittance, src Wo
 	if _, err := tx.CreateRemittance(ctx, rem); err != nil {
 		return err
 	}
-	return tx.AddWorkItem(ctx, &WorkItem{Source: src, RemittanceID: rem.ID, InboundFileID: rem.InboundFileID,
-		Category: category, Summary: summary, Reasons: reasons, Status: WorkOpen, CreatedAt: p.now(), UpdatedAt: p.now()})
+	w := &WorkItem{Key: TraceKey(src, rem.PayerID, rem.Trace), Source: src, RemittanceID: rem.ID, InboundFileID: rem.InboundFileID,
+		PayerID: rem.PayerID, Category: category, Summary: summary, Reasons: reasons, CreatedAt: p.now()}
+	if len(reasons) > 0 {
+		w.Code = reasons[0].Code
+	}
+	_, err := tx.OpenWorkItem(ctx, w)
+	return err
+}
+
+// settleItems opens and closes the work items of a claim that one 835
+// claim payment decides: a denial opens (or updates) the claim's denial
+// item and a payment in full closes it; an adjudication of a version
+// after the first closes the items about the rejections before it; a
+// completed void closes them all.
+func (p *Pipeline) settleItems(ctx context.Context, tx Tx, file *InboundFile, rem *Remittance, st *postStep) error {
+	c, tg := st.clp, st.tg
+	if len(st.denials) > 0 {
+		what := "line(s) denied"
+		if st.to == StateDenied {
+			what = "denied"
+		}
+		action := "correct and send a replacement, appeal, or void it"
+		if cat := denialCategory(st.denials); cat == "duplicate" {
+			action = "no action unless the original was not paid"
+		}
+		if _, err := tx.OpenWorkItem(ctx, &WorkItem{Key: ClaimKey(SourceDenial, tg.ClaimID), Source: SourceDenial, Code: st.denials[0].Code,
+			ClaimID: tg.ClaimID, Version: tg.SubmissionVersion, EncounterID: tg.EncounterID, PayerID: tg.PayerID,
+			RemittanceID: rem.ID, InboundFileID: file.ID, Segment: c.Segment, Category: denialCategory(st.denials),
+			Summary: fmt.Sprintf("claim %d (PCN %s): %s by the payer (835 check %s): %s", tg.ClaimID, c.PatientControlNumber, what, rem.Trace, action),
+			Reasons: st.denials, CreatedAt: p.now()}); err != nil {
+			return err
+		}
+	}
+	// A denial item can only exist when an earlier adjudication denied
+	// something: a first payment in full needs no statement to close one.
+	var close []WorkSource
+	switch st.to {
+	case StatePaid:
+		if tg.SubmissionVersion > 1 || st.from == StateDenied || st.from == StatePartiallyPaid || st.from == StateReversed {
+			close = append(close, SourceDenial)
+		}
+	case StateVoided:
+		close = append(close, SourceDenial, SourceTA1, Source999, Source277CA, SourceScrubber, SourceIntake)
+	}
+	if st.to != "" && tg.SubmissionVersion > 1 {
+		close = append(close, SourceTA1, Source999, Source277CA)
+	}
+	for _, src := range close {
+		note := fmt.Sprintf("the payer's 835 (check %s) adjudicated %s: %s", rem.Trace, c.PatientControlNumber, st.to)
+		if _, err := tx.CloseWorkItems(ctx, ClaimKey(src, tg.ClaimID), SystemActor, note); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keepUnapplied records the claim payments of a posted remittance that
+// match no claim as unapplied cash, with one work item for the
+// remittance that lists them.
+func (p *Pipeline) keepUnapplied(ctx context.Context, tx Tx, file *InboundFile, rem *Remittance, clps []*x835.Claim) error {
+	if len(clps) == 0 {
+		return nil
+	}
+	var total x12.Amount
+	reasons := make([]Reason, 0, min(len(clps), x12.MaxProblems))
+	for _, c := range clps {
+		reason := fmt.Sprintf("CLP01 %q matches no claim we sent", c.PatientControlNumber)
+		u := &UnappliedPayment{RemittanceID: rem.ID, Ordinal: c.Ordinal, Segment: c.Segment, PCN: c.PatientControlNumber,
+			Status: c.Status, PayerClaimNumber: c.PayerClaimNumber, Charge: c.Charge, Paid: c.Paid, PatientResp: c.PatientResponsibility,
+			Claim: c, Reason: reason, CreatedAt: p.now()}
+		if err := tx.AddUnapplied(ctx, u); err != nil {
+			return err
+		}
+		total += c.Paid
+		reasons = x12.AppendCapped(reasons, Reason{Code: "unmatched-clp01", Location: fmt.Sprintf("835 ST02 %s segment %d", rem.SetControl, c.Segment),
+			Text: fmt.Sprintf("unapplied payment %d: CLP %d, %s paid, payer claim number %s: %s", u.ID, c.Ordinal, c.Paid, c.PayerClaimNumber, reason)},
+			Reason{Text: "more unapplied payments follow; see claims remit show"})
+	}
+	_, err := tx.OpenWorkItem(ctx, &WorkItem{Key: RemitKeyOf(SourceUnmatched, rem.ID), Source: SourceUnmatched, Code: "unmatched-clp01",
+		RemittanceID: rem.ID, InboundFileID: file.ID, PayerID: rem.PayerID, Category: "unapplied cash",
+		Summary: fmt.Sprintf("remittance %d (check %s): %d claim payment(s), %s, match no claim we sent; apply each to its claim (claims remit apply %d CLAIM)",
+			rem.ID, rem.Trace, len(clps), total, rem.ID),
+		Reasons: reasons, CreatedAt: p.now()})
+	return err
 }
 
 // linkReversal links a reversal (CLP02 22) to the payment it reverses:
@@ -433,11 +599,18 @@ func appendClaimEntries(es []LedgerEntry, claimID int64, lines []ClaimLine, c *x
 		}
 	}
 	// Without service lines the claim is paid as a whole: on its only
-	// line when it has one, else at claim level.
+	// (active) line when it has one, else at claim level.
 	if len(c.Lines) == 0 {
 		var line int64
-		if len(lines) == 1 {
-			line = lines[0].ID
+		n := 0
+		for i := range lines {
+			if lines[i].Active {
+				line = lines[i].ID
+				n++
+			}
+		}
+		if n != 1 {
+			line = 0
 		}
 		add(line, c.Paid, c.Adjustments, "claim paid as a whole")
 		return es

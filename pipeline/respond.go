@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/x12claims/claims/x12"
@@ -19,24 +20,38 @@ import (
 
 // ResponseReport counts what applying response files did.
 type ResponseReport struct {
-	Files       int // files applied
-	FailedFiles int // files that could not be applied (see the work queue)
+	Files            int `json:"files"`             // files applied
+	FailedFiles      int `json:"failed_files"`      // files that could not be applied (see the work queue)
+	QuarantinedFiles int `json:"quarantined_files"` // files not addressed to us: nothing applied (see the work queue)
 
-	TA1Accepted, TA1Rejected     int // interchange acknowledgments
-	SetsAccepted, SetsRejected   int // 999 transaction set responses
-	ClaimsAccepted               int // 277CA acceptances applied
-	ClaimsRejected               int // claims rejected by TA1, 999 or 277CA
-	RemitsPosted, RemitsHeld     int // 835 transaction sets
-	RemitsDuplicate              int // 835 sets already posted: no-ops
-	RemitsSkipped                int // 835 sets of a file applied before (a restart after a crash)
-	ClaimsPaid, ClaimsDenied     int // adjudications posted (paid includes partially paid)
-	ClaimsPartial, ClaimsReverse int
-	AmountPaid                   x12.Amount // sum of CLP04 posted
+	TA1Accepted     int `json:"ta1_accepted"`     // interchange acknowledgments
+	TA1Rejected     int `json:"ta1_rejected"`     //
+	SetsAccepted    int `json:"sets_accepted"`    // 999 transaction set responses
+	SetsRejected    int `json:"sets_rejected"`    //
+	AcksSkipped     int `json:"acks_skipped"`     // TA1s, 999 and 277CA sets of a file applied before (a restart after a crash)
+	ClaimsAccepted  int `json:"claims_accepted"`  // 277CA acceptances applied
+	ClaimsRejected  int `json:"claims_rejected"`  // claims rejected by TA1, 999 or 277CA
+	UnknownStatuses int `json:"unknown_statuses"` // 277CA claim statuses for claims we never sent
+
+	RemitsPosted      int        `json:"remits_posted"`      // 835 transaction sets
+	RemitsHeld        int        `json:"remits_held"`        //
+	RemitsDuplicate   int        `json:"remits_duplicate"`   // 835 sets already posted: no-ops
+	RemitsSkipped     int        `json:"remits_skipped"`     // 835 sets of a file applied before (a restart after a crash)
+	ClaimsPaid        int        `json:"claims_paid"`        // adjudications posted (paid includes partially paid)
+	ClaimsDenied      int        `json:"claims_denied"`      //
+	ClaimsPartial     int        `json:"claims_partial"`     //
+	ClaimsReversed    int        `json:"claims_reversed"`    // reversals posted (including those completing a void)
+	ClaimsVoided      int        `json:"claims_voided"`      // voids the payer's reversal completed
+	AmountPaid        x12.Amount `json:"amount_paid"`        // sum of CLP04 posted to claims
+	PaymentsUnapplied int        `json:"payments_unapplied"` // claim payments that matched no claim: unapplied cash
+	AmountUnapplied   x12.Amount `json:"amount_unapplied"`   // their CLP04
 }
 
 // ApplyPending applies every recorded inbound file that is not yet
-// applied, oldest first. A file that cannot be read or applied is marked
-// failed with a work item; the others go on.
+// applied: TA1s first, then 999s, 277CAs and 835s (oldest first within a
+// kind), whatever the file names. A file that is not addressed to us is
+// quarantined, and one that cannot be read or applied is marked failed,
+// each with a work item; the others go on.
 func (p *Pipeline) ApplyPending(ctx context.Context) (ResponseReport, error) {
 	var rep ResponseReport
 	var files []*InboundFile
@@ -48,38 +63,79 @@ func (p *Pipeline) ApplyPending(ctx context.Context) (ResponseReport, error) {
 	if err != nil {
 		return rep, fmt.Errorf("apply responses: %w", err)
 	}
+	type pending struct {
+		f    *InboundFile
+		scan *fileScan
+		err  error
+	}
+	list := make([]pending, 0, len(files))
 	for _, f := range files {
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
-		kind, err := p.applyFile(ctx, f, &rep)
-		if err != nil && ctx.Err() != nil {
+		scan, err := scanFile(f.LocalPath)
+		list = append(list, pending{f, scan, err})
+	}
+	rank := func(pd pending) int {
+		if pd.scan == nil {
+			return -1
+		}
+		return pd.scan.rank()
+	}
+	slices.SortStableFunc(list, func(a, b pending) int { return rank(a) - rank(b) })
+	for _, pd := range list {
+		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
-		if ferr := p.finishFile(ctx, f, kind, err); ferr != nil {
-			return rep, fmt.Errorf("apply responses: file %d: %w", f.ID, ferr)
+		kind, state, err := "unknown", InboundFailed, pd.err
+		if err == nil {
+			kind = pd.scan.kind()
+			state, err = p.applyFile(ctx, pd.f, pd.scan, &rep)
+			if err != nil && ctx.Err() != nil {
+				return rep, ctx.Err()
+			}
 		}
-		if err != nil {
-			rep.FailedFiles++
-		} else {
+		if ferr := p.finishFile(ctx, pd.f, kind, state, err); ferr != nil {
+			return rep, fmt.Errorf("apply responses: file %d: %w", pd.f.ID, ferr)
+		}
+		switch state {
+		case InboundProcessed:
 			rep.Files++
+		case InboundQuarantined:
+			rep.QuarantinedFiles++
+		default:
+			rep.FailedFiles++
 		}
 	}
 	return rep, nil
 }
 
-// finishFile records the outcome of applying a file.
-func (p *Pipeline) finishFile(ctx context.Context, f *InboundFile, kind string, cause error) error {
+// finishFile records the outcome of applying a file: processed (closing
+// an item an earlier failure of the file opened), or failed or
+// quarantined with a work item.
+func (p *Pipeline) finishFile(ctx context.Context, f *InboundFile, kind string, state InboundState, cause error) error {
 	return p.store.InTx(ctx, func(tx Tx) error {
 		nf := *f
-		nf.Kind, nf.ProcessedAt = kind, p.now()
-		nf.State = InboundProcessed
-		if cause != nil {
-			nf.State, nf.Error = InboundFailed, cause.Error()
-			if err := tx.AddWorkItem(ctx, &WorkItem{Source: SourceInboundBad, InboundFileID: f.ID, Category: "response file",
-				Summary: fmt.Sprintf("response file %s from %s could not be applied", f.Name, f.Clearinghouse),
-				Reasons: []Reason{{Code: "unreadable", Text: cause.Error()}}, Status: WorkOpen,
-				CreatedAt: p.now(), UpdatedAt: p.now()}); err != nil {
+		nf.Kind, nf.ProcessedAt, nf.State, nf.Error = kind, p.now(), state, ""
+		key := FileKey(SourceInboundBad, f.ID)
+		if state == InboundProcessed {
+			if _, err := tx.CloseWorkItems(ctx, key, SystemActor, "the file was applied"); err != nil {
+				return err
+			}
+		} else {
+			nf.Error = cause.Error()
+			w := &WorkItem{Key: key, Source: SourceInboundBad, InboundFileID: f.ID, Category: "response file", CreatedAt: p.now()}
+			var q *quarantine
+			if errors.As(cause, &q) {
+				w.Code, w.Category, w.Reasons = q.reasons[0].Code, "not addressed to us", q.reasons
+				w.Summary = fmt.Sprintf("response file %d (%s from %s) is not addressed to us: nothing in it was applied; if the clearinghouse's IDs changed, fix the configuration and claims inbound retry %d",
+					f.ID, f.Name, f.Clearinghouse, f.ID)
+			} else {
+				w.Code, w.Reasons = "unreadable", []Reason{{Code: "unreadable", Text: cause.Error()}}
+				w.Summary = fmt.Sprintf("response file %d (%s from %s) could not be applied; ask the clearinghouse for a corrected file, or claims inbound retry %d after fixing the cause",
+					f.ID, f.Name, f.Clearinghouse, f.ID)
+			}
+			if _, err := tx.OpenWorkItem(ctx, w); err != nil {
 				return err
 			}
 		}
@@ -91,80 +147,49 @@ func (p *Pipeline) finishFile(ctx context.Context, f *InboundFile, kind string, 
 	})
 }
 
-// contents lists what a file holds: "TA1" and the ST01 of every set.
-func contents(path string) (map[string]bool, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err
+// quarantine is the error of a file not addressed to us.
+type quarantine struct{ reasons []Reason }
+
+func (q *quarantine) Error() string {
+	parts := make([]string, 0, len(q.reasons))
+	for _, r := range q.reasons {
+		parts = append(parts, r.Location+": "+r.Text)
 	}
-	defer fh.Close()
-	r := x12.NewReader(fh)
-	r.Mode = x12.CollectAll
-	kinds := map[string]bool{}
-	for {
-		s, err := r.Next()
-		if err == io.EOF {
-			return kinds, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		switch s.ID() {
-		case "TA1":
-			kinds["TA1"] = true
-		case "ST":
-			kinds[s.String(1)] = true
-		}
-	}
+	return "not addressed to us: " + strings.Join(parts, "; ")
 }
 
-// applyFile applies one response file and returns its kind.
-func (p *Pipeline) applyFile(ctx context.Context, f *InboundFile, rep *ResponseReport) (string, error) {
-	kinds, err := contents(f.LocalPath)
-	if err != nil {
-		return "unknown", err
+// applyFile applies one response file and returns the state it ends in.
+func (p *Pipeline) applyFile(ctx context.Context, f *InboundFile, scan *fileScan, rep *ResponseReport) (InboundState, error) {
+	if scan.unreadable != nil {
+		return InboundFailed, scan.unreadable
 	}
-	var names []string
-	for k := range kinds {
-		name := k
-		if k == "277" {
-			name = "277CA"
-		}
-		names = append(names, name)
+	pt := p.byName[f.Clearinghouse]
+	if pt == nil {
+		return InboundFailed, fmt.Errorf("clearinghouse %q is not configured any more", f.Clearinghouse)
 	}
-	sort.Strings(names)
-	kind := strings.Join(names, "+")
-	if kind == "" {
-		return "unknown", errors.New("the file holds no TA1 and no transaction set")
+	if problems := addressedToUs(scan, pt); len(problems) > 0 {
+		return InboundQuarantined, &quarantine{problems}
 	}
-	for k := range kinds {
-		switch k {
-		case "TA1", "999", "277", "835":
-		default:
-			return kind, fmt.Errorf("the file holds a %s transaction set, which is not a response this processor applies", k)
+	if len(scan.kinds) == 0 {
+		return InboundFailed, errors.New("the file holds no TA1 and no transaction set")
+	}
+	for k := range scan.kinds {
+		if _, ok := kindRank[k]; !ok {
+			return InboundFailed, fmt.Errorf("the file holds a %s transaction set, which is not a response this processor applies", k)
 		}
 	}
-	if kinds["TA1"] {
-		if err := p.applyTA1(ctx, f, rep); err != nil {
-			return kind, err
+	steps := []struct {
+		kind  string
+		apply func(context.Context, *InboundFile, *ResponseReport) error
+	}{{"TA1", p.applyTA1}, {"999", p.apply999}, {"277", p.apply277}, {"835", p.apply835}}
+	for _, st := range steps {
+		if scan.kinds[st.kind] {
+			if err := st.apply(ctx, f, rep); err != nil {
+				return InboundFailed, err
+			}
 		}
 	}
-	if kinds["999"] {
-		if err := p.apply999(ctx, f, rep); err != nil {
-			return kind, err
-		}
-	}
-	if kinds["277"] {
-		if err := p.apply277(ctx, f, rep); err != nil {
-			return kind, err
-		}
-	}
-	if kinds["835"] {
-		if err := p.apply835(ctx, f, rep); err != nil {
-			return kind, err
-		}
-	}
-	return kind, nil
+	return InboundProcessed, nil
 }
 
 // readWith opens the file and runs a typed reader over it.
@@ -177,46 +202,114 @@ func readWith[T any](path string, read func(io.Reader) ([]T, error)) ([]T, error
 	return read(fh)
 }
 
+// applyEach applies each of items (the TA1s, or the 999 or 277CA sets,
+// of file f) in its own transaction, recording it as applied in the same
+// transaction, so that a file applied again after a crash applies each
+// once.
+func applyEach[T any](ctx context.Context, p *Pipeline, f *InboundFile, kind string, items []T, rep *ResponseReport,
+	apply func(tx Tx, item T) error) error {
+	for i, it := range items {
+		err := p.store.InTx(ctx, func(tx Tx) error {
+			fresh, err := tx.MarkSetApplied(ctx, f.ID, kind, i+1)
+			if err != nil {
+				return err
+			}
+			if !fresh {
+				rep.AcksSkipped++
+				return nil
+			}
+			return apply(tx, it)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // ackRank orders the acknowledgment states, so that a late 999 never
 // moves a claim backwards.
 var ackRank = map[ClaimState]int{StateSubmitted: 1, StateAckAccepted: 2, StateAccepted: 3}
 
-// acknowledge moves a claim forward to an accepting state, or records the
-// event when the claim is already further along.
-func (p *Pipeline) acknowledge(ctx context.Context, tx Tx, claimID int64, to ClaimState, ev Event) (bool, error) {
-	c, err := tx.GetClaim(ctx, claimID)
+// acknowledge moves the claim of a submission forward to an accepting
+// state, or records the event when the claim is already further along,
+// or the submission is not the claim's current version. When a version
+// after the first is accepted, the items about the rejections of the
+// versions before it close: closes lists their sources.
+func (p *Pipeline) acknowledge(ctx context.Context, tx Tx, sub *Submission, to ClaimState, ev Event, closes ...WorkSource) (bool, error) {
+	c, err := tx.GetClaim(ctx, sub.ClaimID)
 	if err != nil {
 		return false, err
 	}
-	ev.ClaimID = claimID
-	if r, ok := ackRank[c.State]; ok && r < ackRank[to] && CanMove(c.State, to) {
-		return true, tx.MoveClaim(ctx, claimID, c.State, to, ev)
+	ev.ClaimID, ev.Version = c.ID, sub.Version
+	if sub.Version != c.Version {
+		ev.Detail += fmt.Sprintf(" (for version %d; the claim is at version %d, %s: state unchanged)", sub.Version, c.Version, c.State)
+		return false, tx.AddEvent(ctx, ev)
 	}
-	ev.Detail += fmt.Sprintf(" (claim already %s; state unchanged)", c.State)
-	return false, tx.AddEvent(ctx, ev)
+	moved := false
+	if r, ok := ackRank[c.State]; !ok || r >= ackRank[to] || !CanMove(c.State, to) {
+		if to != StateSubmitted {
+			ev.Detail += fmt.Sprintf(" (claim already %s; state unchanged)", c.State)
+		}
+		if err := tx.AddEvent(ctx, ev); err != nil {
+			return false, err
+		}
+	} else {
+		if err := tx.MoveClaim(ctx, c.ID, c.State, to, ev); err != nil {
+			return false, err
+		}
+		moved = true
+	}
+	if sub.Version > 1 {
+		for _, src := range closes {
+			if _, err := tx.CloseWorkItems(ctx, ClaimKey(src, c.ID), SystemActor,
+				fmt.Sprintf("version %d (%s) was accepted: %s", sub.Version, sub.PCN, ev.Detail)); err != nil {
+				return false, err
+			}
+		}
+	}
+	return moved, nil
 }
 
-// reject moves a claim to a rejected state and opens a work item, or
-// records the event when the claim cannot be rejected any more.
-func (p *Pipeline) reject(ctx context.Context, tx Tx, claimID int64, to ClaimState, src WorkSource, ev Event, summary string, reasons []Reason) (bool, error) {
-	c, err := tx.GetClaim(ctx, claimID)
+// reject moves the claim of a submission to a rejected state and opens
+// (or updates) its work item, or records the event when the submission
+// is not the claim's current version or the claim cannot be rejected any
+// more.
+func (p *Pipeline) reject(ctx context.Context, tx Tx, sub *Submission, to ClaimState, src WorkSource, ev Event, summary string, reasons []Reason) (bool, error) {
+	c, err := tx.GetClaim(ctx, sub.ClaimID)
 	if err != nil {
 		return false, err
 	}
-	ev.ClaimID = claimID
-	if c.State == to {
+	ev.ClaimID, ev.Version = c.ID, sub.Version
+	if sub.Version != c.Version {
+		ev.Detail += fmt.Sprintf(" (for version %d; the claim is at version %d, %s: state unchanged)", sub.Version, c.Version, c.State)
 		return false, tx.AddEvent(ctx, ev)
 	}
-	if !CanMove(c.State, to) {
+	moved := false
+	switch {
+	case c.State == to:
+		if err := tx.AddEvent(ctx, ev); err != nil {
+			return false, err
+		}
+	case !CanMove(c.State, to):
 		ev.Detail += fmt.Sprintf(" (claim already %s; state unchanged)", c.State)
 		return false, tx.AddEvent(ctx, ev)
+	default:
+		if err := tx.MoveClaim(ctx, c.ID, c.State, to, ev); err != nil {
+			return false, err
+		}
+		moved = true
 	}
-	if err := tx.MoveClaim(ctx, claimID, c.State, to, ev); err != nil {
-		return false, err
+	w := &WorkItem{Key: ClaimKey(src, c.ID), Source: src, ClaimID: c.ID, Version: sub.Version, EncounterID: c.EncounterID,
+		PayerID: c.PayerID, BatchID: sub.BatchID, InboundFileID: ev.FileID, Segment: ev.Segment, Category: "rejected",
+		Summary: fmt.Sprintf("claim %d (%s, encounter %s): %s", c.ID, sub.PCN, c.EncounterID, summary),
+		Reasons: reasons, CreatedAt: p.now()}
+	if len(reasons) > 0 {
+		w.Code = reasons[0].Code
+		w.Category = rejectCategory(reasons)
 	}
-	return true, tx.AddWorkItem(ctx, &WorkItem{Source: src, ClaimID: claimID, EncounterID: c.EncounterID, InboundFileID: ev.FileID,
-		Category: "rejected", Summary: fmt.Sprintf("claim %d (encounter %s): %s", claimID, c.EncounterID, summary),
-		Reasons: reasons, Status: WorkOpen, CreatedAt: p.now(), UpdatedAt: p.now()})
+	_, err = tx.OpenWorkItem(ctx, w)
+	return moved, err
 }
 
 func (p *Pipeline) applyTA1(ctx context.Context, f *InboundFile, rep *ResponseReport) error {
@@ -224,46 +317,43 @@ func (p *Pipeline) applyTA1(ctx context.Context, f *InboundFile, rep *ResponseRe
 	if err != nil {
 		return fmt.Errorf("read TA1: %w", err)
 	}
-	return p.store.InTx(ctx, func(tx Tx) error {
-		for _, a := range acks {
-			// The TA1 comes from the clearinghouse: its sender is our
-			// batch's receiver.
-			b, err := tx.BatchByControl(ctx, a.ReceiverID, a.SenderID, a.ControlNumber, "")
-			if errors.Is(err, ErrNotFound) {
-				return fmt.Errorf("TA1 at segment %d acknowledges interchange %s, which we did not send to %s", a.Segment, a.ControlNumber, a.SenderID)
-			}
-			if err != nil {
-				return err
-			}
-			subs, err := tx.SubmissionsInBatch(ctx, b.ID, "")
-			if err != nil {
-				return err
-			}
-			note := fmt.Sprintf("TA1 %s note %s: %s", a.Code, a.Note, codes.Describe(codes.TA1Note, a.Note))
-			if a.Accepted() {
-				rep.TA1Accepted++
-			} else {
-				rep.TA1Rejected++
-			}
-			for _, s := range subs {
-				ev := Event{SubmissionID: s.ID, At: p.now(), Kind: "ta1", FileID: f.ID, Segment: a.Segment,
-					Detail: fmt.Sprintf("%s (interchange %s)", note, a.ControlNumber)}
-				if !a.Rejected() {
-					ev.ClaimID = s.ClaimID
-					if err := tx.AddEvent(ctx, ev); err != nil {
-						return err
-					}
-					continue
-				}
-				moved, err := p.reject(ctx, tx, s.ClaimID, StateAckRejected, SourceTA1, ev,
-					"interchange "+a.ControlNumber+" rejected by TA1; nothing in the file was processed",
-					[]Reason{{Code: "TA1-" + a.Note, Text: codes.Describe(codes.TA1Note, a.Note), Location: "TA105"}})
-				if err != nil {
+	return applyEach(ctx, p, f, "TA1", acks, rep, func(tx Tx, a *ta1.Ack) error {
+		// The TA1 comes from the clearinghouse: its sender is our
+		// batch's receiver.
+		b, err := tx.BatchByControl(ctx, a.ReceiverID, a.SenderID, a.ControlNumber, "")
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("TA1 at segment %d acknowledges interchange %s, which we did not send to %s", a.Segment, a.ControlNumber, a.SenderID)
+		}
+		if err != nil {
+			return err
+		}
+		subs, err := tx.SubmissionsInBatch(ctx, b.ID, "")
+		if err != nil {
+			return err
+		}
+		note := fmt.Sprintf("TA1 %s note %s: %s", a.Code, a.Note, codes.Describe(codes.TA1Note, a.Note))
+		if a.Accepted() {
+			rep.TA1Accepted++
+		} else {
+			rep.TA1Rejected++
+		}
+		for _, s := range subs {
+			ev := Event{SubmissionID: s.ID, At: p.now(), Kind: "ta1", FileID: f.ID, Segment: a.Segment,
+				Detail: fmt.Sprintf("%s (interchange %s)", note, a.ControlNumber)}
+			if !a.Rejected() {
+				if _, err := p.acknowledge(ctx, tx, s, StateSubmitted, ev, SourceTA1); err != nil {
 					return err
 				}
-				if moved {
-					rep.ClaimsRejected++
-				}
+				continue
+			}
+			moved, err := p.reject(ctx, tx, s, StateAckRejected, SourceTA1, ev,
+				"interchange "+a.ControlNumber+" rejected by TA1; nothing in the file was processed: resubmit it (claims claim resubmit) once the envelope problem is fixed",
+				[]Reason{{Code: "TA1-" + a.Note, Text: codes.Describe(codes.TA1Note, a.Note), Location: "TA105"}})
+			if err != nil {
+				return err
+			}
+			if moved {
+				rep.ClaimsRejected++
 			}
 		}
 		return nil
@@ -275,36 +365,34 @@ func (p *Pipeline) apply999(ctx context.Context, f *InboundFile, rep *ResponseRe
 	if err != nil {
 		return fmt.Errorf("read 999: %w", err)
 	}
-	return p.store.InTx(ctx, func(tx Tx) error {
-		for _, a := range acks {
-			if a.FunctionalID != "HC" {
-				return fmt.Errorf("999 %s acknowledges a %s group, not an 837 group", a.SetControl, a.FunctionalID)
-			}
-			b, err := tx.BatchByControl(ctx, a.ReceiverID, a.SenderID, "", a.GroupControl)
-			if errors.Is(err, ErrNotFound) {
-				return fmt.Errorf("999 %s acknowledges group %s, which we did not send to %s", a.SetControl, a.GroupControl, a.SenderID)
-			}
-			if err != nil {
+	return applyEach(ctx, p, f, "999", acks, rep, func(tx Tx, a *x999.Ack) error {
+		if a.FunctionalID != "HC" {
+			return fmt.Errorf("999 %s acknowledges a %s group, not an 837 group", a.SetControl, a.FunctionalID)
+		}
+		b, err := tx.BatchByControl(ctx, a.ReceiverID, a.SenderID, "", a.GroupControl)
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("999 %s acknowledges group %s, which we did not send to %s", a.SetControl, a.GroupControl, a.SenderID)
+		}
+		if err != nil {
+			return err
+		}
+		responded := map[string]bool{}
+		for _, s := range a.Sets {
+			responded[s.Control] = true
+			if err := p.apply999Set(ctx, tx, f, b, a, s, rep); err != nil {
 				return err
 			}
-			responded := map[string]bool{}
-			for _, s := range a.Sets {
-				responded[s.Control] = true
+		}
+		// Sets without an AK2 take the group's verdict (some
+		// clearinghouses only list sets with errors).
+		if a.Status == "A" || a.Status == "R" {
+			for _, bs := range b.Sets {
+				if responded[bs.ST02] {
+					continue
+				}
+				s := &x999.SetResponse{Control: bs.ST02, Status: a.Status}
 				if err := p.apply999Set(ctx, tx, f, b, a, s, rep); err != nil {
 					return err
-				}
-			}
-			// Sets without an AK2 take the group's verdict (some
-			// clearinghouses only list sets with errors).
-			if a.Status == "A" || a.Status == "R" {
-				for _, bs := range b.Sets {
-					if responded[bs.ST02] {
-						continue
-					}
-					s := &x999.SetResponse{Control: bs.ST02, Status: a.Status}
-					if err := p.apply999Set(ctx, tx, f, b, a, s, rep); err != nil {
-						return err
-					}
 				}
 			}
 		}
@@ -329,13 +417,14 @@ func (p *Pipeline) apply999Set(ctx context.Context, tx Tx, f *InboundFile, b *Ba
 		ev := Event{SubmissionID: sub.ID, At: p.now(), Kind: "999", FileID: f.ID, SetControl: s.Control, Segment: s.Segment,
 			Detail: fmt.Sprintf("999 %s: set %s %s", a.SetControl, s.Control, codes.Describe(codes.AckCode, s.Status))}
 		if s.Accepted() {
-			if _, err := p.acknowledge(ctx, tx, sub.ClaimID, StateAckAccepted, ev); err != nil {
+			if _, err := p.acknowledge(ctx, tx, sub, StateAckAccepted, ev, SourceTA1, Source999); err != nil {
 				return err
 			}
 			continue
 		}
-		moved, err := p.reject(ctx, tx, sub.ClaimID, StateAckRejected, Source999, ev,
-			fmt.Sprintf("transaction set %s rejected by 999 (%s); the claim was not forwarded", s.Control, codes.Describe(codes.AckCode, s.Status)),
+		moved, err := p.reject(ctx, tx, sub, StateAckRejected, Source999, ev,
+			fmt.Sprintf("transaction set %s rejected by 999 (%s); the claim was not forwarded: fix it (claims claim correct) or resubmit it",
+				s.Control, codes.Describe(codes.AckCode, s.Status)),
 			reasons999(s, sub))
 		if err != nil {
 			return err
@@ -383,36 +472,52 @@ func (p *Pipeline) apply277(ctx context.Context, f *InboundFile, rep *ResponseRe
 	if err != nil {
 		return fmt.Errorf("read 277CA: %w", err)
 	}
-	return p.store.InTx(ctx, func(tx Tx) error {
-		for _, a := range acks {
-			for _, src := range a.Sources {
-				for _, rcv := range src.Receivers {
-					for _, prov := range rcv.Providers {
-						provRejected := prov.Verdict() == codes.Rejected
-						for _, pat := range prov.Patients {
-							for _, c := range pat.Claims {
-								if err := p.apply277Claim(ctx, tx, f, a, src, prov, provRejected, c, rep); err != nil {
-									return err
-								}
+	set := 0
+	return applyEach(ctx, p, f, "277", acks, rep, func(tx Tx, a *x277.Acknowledgment) error {
+		set++
+		var unknown []Reason
+		for _, src := range a.Sources {
+			for _, rcv := range src.Receivers {
+				for _, prov := range rcv.Providers {
+					provRejected := prov.Verdict() == codes.Rejected
+					for _, pat := range prov.Patients {
+						for _, c := range pat.Claims {
+							known, err := p.apply277Claim(ctx, tx, f, a, src, prov, provRejected, c, rep)
+							if err != nil {
+								return err
+							}
+							if !known {
+								rep.UnknownStatuses++
+								unknown = x12.AppendCapped(unknown, Reason{Code: "unknown-pcn", Location: fmt.Sprintf("277CA ST02 %s segment %d", a.SetControl, c.Segment),
+									Text: fmt.Sprintf("status %s for patient control number %q, which we never sent", statusText(c.Statuses), c.PatientControlNumber)},
+									Reason{Text: "more unknown claims follow; not listed"})
 							}
 						}
 					}
 				}
 			}
 		}
-		return nil
+		if len(unknown) == 0 {
+			return nil
+		}
+		// One item for the set, however many claims it names.
+		_, err := tx.OpenWorkItem(ctx, &WorkItem{Key: FileKey(Source277CA, f.ID) + ":set:" + strconv.Itoa(set), Source: Source277CA,
+			Code: "unknown-pcn", InboundFileID: f.ID, Category: "unmatched acknowledgment", Reasons: unknown, CreatedAt: p.now(),
+			Summary: fmt.Sprintf("277CA %s in file %d (%s): claim statuses for patient control numbers we never sent; check with the clearinghouse whose claims these are",
+				a.SetControl, f.ID, f.Name)})
+		return err
 	})
 }
 
-func (p *Pipeline) apply277Claim(ctx context.Context, tx Tx, f *InboundFile, a *x277.Acknowledgment, src *x277.Source, prov *x277.Provider, provRejected bool, c *x277.Claim, rep *ResponseReport) error {
+// apply277Claim applies the status of one claim; it reports false, and
+// does nothing, when the claim is not one we sent.
+func (p *Pipeline) apply277Claim(ctx context.Context, tx Tx, f *InboundFile, a *x277.Acknowledgment, src *x277.Source, prov *x277.Provider, provRejected bool, c *x277.Claim, rep *ResponseReport) (bool, error) {
 	sub, err := tx.SubmissionByPCN(ctx, c.PatientControlNumber)
 	if errors.Is(err, ErrNotFound) {
-		return tx.AddWorkItem(ctx, &WorkItem{Source: Source277CA, InboundFileID: f.ID, Category: "unmatched acknowledgment",
-			Summary: fmt.Sprintf("277CA %s: claim status for patient control number %q, which we never sent", a.SetControl, c.PatientControlNumber),
-			Status:  WorkOpen, CreatedAt: p.now(), UpdatedAt: p.now()})
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	verdict := c.Verdict()
 	statuses := c.Statuses
@@ -427,34 +532,70 @@ func (p *Pipeline) apply277Claim(ctx context.Context, tx Tx, f *InboundFile, a *
 	}
 	ev := Event{SubmissionID: sub.ID, At: p.now(), Kind: "277ca", FileID: f.ID, SetControl: a.SetControl, Segment: c.Segment,
 		Detail: fmt.Sprintf("277CA from %s: %s", from, statusText(statuses))}
-	if c.PayerClaimNumber != "" {
-		cl, err := tx.GetClaim(ctx, sub.ClaimID)
-		if err != nil {
-			return err
-		}
-		if err := tx.SetClaimRefs(ctx, cl.ID, cl.PCN, cl.Submissions, c.PayerClaimNumber, cl.FirstSubmittedAt); err != nil {
-			return err
-		}
-	}
 	switch verdict {
 	case codes.Accepted:
-		moved, err := p.acknowledge(ctx, tx, sub.ClaimID, StateAccepted, ev)
+		if c.PayerClaimNumber != "" {
+			cl, err := tx.GetClaim(ctx, sub.ClaimID)
+			if err != nil {
+				return true, err
+			}
+			// REF*1K until an 835 gives CLP07 (the store keeps an 835's
+			// number), and only for the current version.
+			if sub.Version == cl.Version {
+				if _, err := tx.SetPayerClaimNumber(ctx, cl.ID, c.PayerClaimNumber, "277ca"); err != nil {
+					return true, err
+				}
+			}
+			ev.Detail += ", payer claim number " + c.PayerClaimNumber
+		}
+		moved, err := p.acknowledge(ctx, tx, sub, StateAccepted, ev, SourceTA1, Source999, Source277CA)
 		if moved {
 			rep.ClaimsAccepted++
 		}
-		return err
+		return true, err
 	case codes.Rejected:
-		moved, err := p.reject(ctx, tx, sub.ClaimID, StateRejected, Source277CA, ev,
-			"rejected by the "+from+" 277CA; it never entered adjudication: fix and resubmit as a new claim (frequency 1)",
+		action := "it never entered adjudication: fix it and send it again (claims claim correct); it goes as a new claim (frequency 1)"
+		if cl, err := tx.GetClaim(ctx, sub.ClaimID); err == nil && knownICN(cl) != "" {
+			action = "the payer keeps its earlier adjudication: fix it and send a replacement (claims claim correct)"
+		}
+		moved, err := p.reject(ctx, tx, sub, StateRejected, Source277CA, ev, "rejected by the "+from+" 277CA; "+action,
 			statusReasons(statuses, c.Lines))
 		if moved {
 			rep.ClaimsRejected++
 		}
-		return err
+		return true, err
 	default:
 		ev.ClaimID = sub.ClaimID
-		return tx.AddEvent(ctx, ev)
+		ev.Version = sub.Version
+		return true, tx.AddEvent(ctx, ev)
 	}
+}
+
+// rejectCategory groups rejections by root cause, from their codes.
+func rejectCategory(rs []Reason) string {
+	for _, r := range rs {
+		parts := strings.Split(r.Code, ":")
+		if len(parts) < 2 {
+			continue
+		}
+		switch parts[1] {
+		case "164", "33", "35", "109", "116":
+			return "eligibility"
+		case "562", "128", "496", "145":
+			return "provider data"
+		case "254", "255", "400", "187":
+			return "coding or data"
+		}
+		if len(parts) == 3 {
+			switch parts[2] {
+			case "IL", "QC":
+				return "patient data"
+			case "85", "82", "DN", "77":
+				return "provider data"
+			}
+		}
+	}
+	return "rejected"
 }
 
 // statusText renders STC composites as "<category> — <status> [—
@@ -536,7 +677,10 @@ func (p *Pipeline) PostRemittances(ctx context.Context, f *InboundFile, rems []*
 			rep.ClaimsPaid += out.claimsPaid
 			rep.ClaimsPartial += out.partial
 			rep.ClaimsDenied += out.denied
-			rep.ClaimsReverse += out.reversed
+			rep.ClaimsReversed += out.reversed
+			rep.ClaimsVoided += out.voided
+			rep.PaymentsUnapplied += out.unapplied
+			rep.AmountUnapplied += out.unappliedPaid
 		case out.held:
 			rep.RemitsHeld++
 		case out.duplicate:

@@ -79,14 +79,29 @@ type EncounterTx interface {
 
 // ClaimTx reads and changes claims, their lines, submissions and history.
 type ClaimTx interface {
-	// CreateClaim inserts a claim and its lines, setting their IDs.
+	// CreateClaim inserts a claim, its lines (all active) and its first
+	// version (c.Version, 1 when zero: kind original, by "intake", with
+	// the frequency and REF*F8 of c.Data), setting their IDs.
 	CreateClaim(ctx context.Context, c *Claim) error
-	// GetClaim returns a claim with its lines, or ErrNotFound.
+	// GetClaim returns a claim with the lines of its current version, or
+	// ErrNotFound.
 	GetClaim(ctx context.Context, id int64) (*Claim, error)
-	// UpdateClaimData replaces the claim content (Data, TotalCharge,
-	// payer, lines) of a claim that is held or rejected, for a
-	// correction.
-	UpdateClaimData(ctx context.Context, c *Claim) error
+	// ReviseClaim makes v the current version of claim c.ID, provided its
+	// current version is still base; otherwise it returns ErrConflict
+	// and changes nothing (ErrNotFound when there is no such claim). It
+	// stores v (v.Version must be base+1), saves c's kind, payer,
+	// clearinghouse, total charge and Data as the claim's, and makes
+	// c.Lines its active lines: a line whose control number the claim
+	// already has keeps its ID (and is active again if it was not), a
+	// new control number makes a new line, and the claim's other lines
+	// stay, not active. It sets the line IDs, c.Version and c.UpdatedAt.
+	// The state is not changed (see MoveClaim).
+	ReviseClaim(ctx context.Context, c *Claim, v *ClaimVersion, base int) error
+	// Versions returns a claim's versions, oldest first.
+	Versions(ctx context.Context, claimID int64) ([]ClaimVersion, error)
+	// ClaimLines returns every line a claim ever had, active or not, in
+	// ID order.
+	ClaimLines(ctx context.Context, claimID int64) ([]ClaimLine, error)
 	// ClaimsInState returns up to limit claims in state s, oldest first.
 	ClaimsInState(ctx context.Context, s ClaimState, limit int) ([]*Claim, error)
 	// MoveClaim changes a claim's state from `from` to `to` and appends ev
@@ -97,10 +112,14 @@ type ClaimTx interface {
 	AddEvent(ctx context.Context, ev Event) error
 	// Events returns a claim's history, oldest first.
 	Events(ctx context.Context, claimID int64) ([]Event, error)
-	// SetClaimRefs records the latest submission's PCN and count, the
-	// payer's claim number (when non-empty) and the first submission time
-	// (when not yet set and t is non-zero).
-	SetClaimRefs(ctx context.Context, id int64, pcn string, submissions int, payerClaimNumber string, firstSubmitted time.Time) error
+	// SetClaimRefs records the latest submission's PCN and count and the
+	// first submission time (when not yet set and t is non-zero).
+	SetClaimRefs(ctx context.Context, id int64, pcn string, submissions int, firstSubmitted time.Time) error
+	// SetPayerClaimNumber records the payer's claim number from source
+	// "835" or "277ca". A number from an 835 always replaces the one on
+	// file; one from a 277CA never replaces one from an 835. It reports
+	// whether it changed anything.
+	SetPayerClaimNumber(ctx context.Context, id int64, number, source string) (bool, error)
 	// CreateSubmission inserts a submission, setting its ID. PCN is
 	// unique.
 	CreateSubmission(ctx context.Context, s *Submission) error
@@ -118,13 +137,14 @@ type ClaimTx interface {
 
 	// MoveClaims moves, for each event, claim ev.ClaimID from ev.From to
 	// ev.To and appends ev to its history; for the moved claims in
-	// payerClaimNumbers it also records the payer's claim number. It
+	// payerClaimNumbers it also records the payer's claim number (from an
+	// 835). It
 	// checks every move first: an illegal one returns a *TransitionError,
 	// a missing claim ErrNotFound, claims not in their From state
 	// ErrConflict; then nothing moves. A claim may appear once.
 	MoveClaims(ctx context.Context, evs []Event, payerClaimNumbers map[int64]string) error
-	// SetPayerClaimNumbers records the payer's claim number of each claim
-	// in refs. An unknown claim ID returns ErrNotFound.
+	// SetPayerClaimNumbers records the payer's claim number (from an 835)
+	// of each claim in refs. An unknown claim ID returns ErrNotFound.
 	SetPayerClaimNumbers(ctx context.Context, refs map[int64]string) error
 	// PostingTargets returns, for each CLM01 in pcns that matches a
 	// submission, what posting a payment to it needs, in submission ID
@@ -136,15 +156,20 @@ type ClaimTx interface {
 // needs: the submission, the state and references of its claim, the
 // claim's lines and its derived balance.
 type PostingTarget struct {
-	SubmissionID     int64
-	PCN              string
-	ClaimID          int64
-	EncounterID      string
-	State            ClaimState
-	PayerClaimNumber string
-	// Lines are the claim's lines in line number order, with ID, ClaimID,
-	// LineNo, ControlNumber, Procedure, RevenueCode, Charge and
-	// ServiceDate (not Modifiers or Units).
+	SubmissionID      int64
+	SubmissionVersion int // the claim version the submission sent
+	PCN               string
+	ClaimID           int64
+	EncounterID       string
+	PayerID           string
+	State             ClaimState
+	Version           int         // the claim's current version
+	VersionKind       VersionKind // and its kind
+	PayerClaimNumber  string
+	// Lines are every line of the claim, active ones first in line
+	// number order, then the inactive ones in ID order, with ID,
+	// ClaimID, LineNo, ControlNumber, Procedure, RevenueCode, Charge,
+	// ServiceDate and Active (not Modifiers or Units).
 	Lines []ClaimLine
 	// Open is what the claim still has open for insurance, lines and
 	// claim level together: Balance.Insurance of its entries (charges
@@ -164,6 +189,11 @@ type BatchTx interface {
 	// BatchesInState returns the batches in any of the states, oldest
 	// first.
 	BatchesInState(ctx context.Context, states ...BatchState) ([]*Batch, error)
+	// RecentBatches returns up to limit batches, newest first.
+	RecentBatches(ctx context.Context, limit int) ([]*Batch, error)
+	// BatchesByPath returns, of the local paths given, those a batch
+	// records, with the batch ID.
+	BatchesByPath(ctx context.Context, paths []string) (map[string]int64, error)
 	// BatchByControl finds the batch a response refers to, by sender,
 	// receiver and either ISA13 (when gs06 is empty) or GS06. ISA IDs are
 	// compared without padding. It returns ErrNotFound when none matches.
@@ -183,6 +213,13 @@ type InboundTx interface {
 	UpdateInbound(ctx context.Context, f *InboundFile) error
 	// InboundInState returns the files in state s, oldest first.
 	InboundInState(ctx context.Context, s InboundState) ([]*InboundFile, error)
+	// GetInbound returns a file record, or ErrNotFound.
+	GetInbound(ctx context.Context, id int64) (*InboundFile, error)
+	// MarkSetApplied records that the ordinal-th response of kind (a
+	// TA1, a 999 or a 277CA transaction set, from 1) of file fileID was
+	// applied, unless it was recorded before; it reports whether it
+	// recorded it.
+	MarkSetApplied(ctx context.Context, fileID int64, kind string, ordinal int) (bool, error)
 }
 
 // RemitKey identifies a remittance: payer, trace, date and amount.
@@ -220,23 +257,59 @@ type LedgerTx interface {
 	AddProviderAdjustments(ctx context.Context, as []ProviderAdjustment) error
 	// ProviderAdjustments returns the PLB adjustments of a remittance.
 	ProviderAdjustments(ctx context.Context, remittanceID int64) ([]ProviderAdjustment, error)
+	// GetRemittance returns a remittance, or ErrNotFound.
+	GetRemittance(ctx context.Context, id int64) (*Remittance, error)
+	// Remittances returns up to limit remittances, newest first.
+	Remittances(ctx context.Context, limit int) ([]*Remittance, error)
+	// RemittancePayments returns the claim payments a remittance posted,
+	// in order.
+	RemittancePayments(ctx context.Context, remittanceID int64) ([]*ClaimPayment, error)
+	// AddUnapplied records a claim payment that could not be applied to
+	// a claim, setting its ID.
+	AddUnapplied(ctx context.Context, u *UnappliedPayment) error
+	// UnappliedPayments returns the unapplied payments of a remittance
+	// (all remittances when remittanceID is 0), open ones only when
+	// openOnly, oldest first.
+	UnappliedPayments(ctx context.Context, remittanceID int64, openOnly bool) ([]*UnappliedPayment, error)
+	// MarkApplied records that unapplied payment id was applied to
+	// claimID by actor. It returns ErrConflict when it is not open any
+	// more, ErrNotFound when there is no such payment.
+	MarkApplied(ctx context.Context, id, claimID int64, actor string) error
 }
 
 // WorkFilter selects work items. Zero fields match everything.
 type WorkFilter struct {
-	Status  WorkStatus
-	Source  WorkSource
-	ClaimID int64
-	Limit   int
+	Status   WorkStatus
+	Source   WorkSource
+	ClaimID  int64
+	PayerID  string
+	Assignee string
+	Key      string
+	// UpdatedSince keeps the items opened or changed at or after it.
+	UpdatedSince time.Time
+	Limit        int
 }
 
 // WorkTx keeps the work queue.
 type WorkTx interface {
-	// AddWorkItem inserts a work item, setting its ID.
-	AddWorkItem(ctx context.Context, w *WorkItem) error
+	// OpenWorkItem opens w, unless an open item with the same non-empty
+	// Key exists: then it updates that item with w's source, code,
+	// category, summary, reasons and references (keeping its ID, opening
+	// time, assignee and note) and sets w's ID, CreatedAt, Assignee and
+	// Note to that item's. It reports whether it inserted. w.Status is
+	// set to open.
+	OpenWorkItem(ctx context.Context, w *WorkItem) (bool, error)
+	// CloseWorkItems closes the open items with key (none when key is
+	// empty), recording who closed them and why, and returns how many
+	// it closed.
+	CloseWorkItems(ctx context.Context, key, by, note string) (int, error)
+	// GetWorkItem returns an item, or ErrNotFound.
+	GetWorkItem(ctx context.Context, id int64) (*WorkItem, error)
 	// WorkItems returns matching items, oldest first.
 	WorkItems(ctx context.Context, f WorkFilter) ([]*WorkItem, error)
-	// UpdateWorkItem saves an item's status and assignee.
+	// UpdateWorkItem saves an item's status, assignee, note and closing
+	// time and actor, and sets w.UpdatedAt. It returns ErrNotFound when
+	// there is no such item.
 	UpdateWorkItem(ctx context.Context, w *WorkItem) error
 }
 
@@ -255,10 +328,10 @@ type Counts struct {
 // AgingRow is the outstanding balance of one payer (or of patients) in
 // age buckets.
 type AgingRow struct {
-	PayerID   string // "" for patient responsibility
-	PayerName string
-	Buckets   [5]x12.Amount // 0-30, 31-60, 61-90, 91-120, 120+ days
-	Total     x12.Amount
+	PayerID   string        `json:"payer_id"` // "" for patient responsibility
+	PayerName string        `json:"payer_name"`
+	Buckets   [5]x12.Amount `json:"buckets"` // 0-30, 31-60, 61-90, 91-120, 120+ days
+	Total     x12.Amount    `json:"total"`
 }
 
 // ReportTx answers reporting queries.

@@ -13,12 +13,12 @@ import (
 
 // UploadReport counts what Upload did.
 type UploadReport struct {
-	Uploaded       int        // files verified on the clearinghouse this run
-	ClaimsSent     int        // claims in those files
-	Billed         x12.Amount // their total charges
-	Failed         int        // files marked failed for an operator
-	Pending        int        // files that will be retried next run
-	RecoveredAfter int        // uploads finished after an earlier interruption
+	Uploaded       int        `json:"uploaded"`        // files verified on the clearinghouse this run
+	ClaimsSent     int        `json:"claims_sent"`     // claims in those files
+	Billed         x12.Amount `json:"billed"`          // their total charges
+	Failed         int        `json:"failed"`          // files marked failed for an operator this run
+	Pending        int        `json:"pending"`         // files that will be retried next run
+	RecoveredAfter int        `json:"recovered_after"` // uploads finished after an earlier interruption
 }
 
 // permanent is implemented by transport errors that no retry can fix.
@@ -215,6 +215,9 @@ func (p *Pipeline) markUploaded(ctx context.Context, b *Batch, how string) (x12.
 		if err := tx.UpdateBatch(ctx, &nb); err != nil {
 			return err
 		}
+		if _, err := tx.CloseWorkItems(ctx, BatchKey(b.ID), SystemActor, "uploaded: "+how); err != nil {
+			return err
+		}
 		subs, err := tx.SubmissionsInBatch(ctx, b.ID, "")
 		if err != nil {
 			return err
@@ -237,15 +240,18 @@ func (p *Pipeline) claimSubmitted(ctx context.Context, tx Tx, b *Batch, s *Submi
 	if err != nil {
 		return 0, err
 	}
-	ev := Event{ClaimID: c.ID, SubmissionID: s.ID, At: p.now(), Kind: "uploaded", SetControl: s.SetControl,
+	ev := Event{ClaimID: c.ID, SubmissionID: s.ID, At: p.now(), Kind: "uploaded", SetControl: s.SetControl, Version: s.Version,
 		Detail: fmt.Sprintf("%s (ISA13 %s, GS06 %s, ST02 %s): %s", b.FileName, b.ISA13, b.GS06, s.SetControl, how)}
 	if err := tx.MoveClaim(ctx, c.ID, StateBatched, StateSubmitted, ev); err != nil {
 		return 0, err
 	}
 	if !c.FirstSubmittedAt.IsZero() {
-		return c.TotalCharge, tx.SetClaimRefs(ctx, c.ID, s.PCN, s.Version, "", time.Time{})
+		if err := tx.SetClaimRefs(ctx, c.ID, s.PCN, c.Submissions+1, time.Time{}); err != nil {
+			return 0, err
+		}
+		return c.TotalCharge, p.rebillAtUpload(ctx, tx, c, s)
 	}
-	if err := tx.SetClaimRefs(ctx, c.ID, s.PCN, s.Version, "", p.now()); err != nil {
+	if err := tx.SetClaimRefs(ctx, c.ID, s.PCN, c.Submissions+1, p.now()); err != nil {
 		return 0, err
 	}
 	entries := make([]LedgerEntry, 0, len(c.Lines))
@@ -254,6 +260,28 @@ func (p *Pipeline) claimSubmitted(ctx context.Context, tx Tx, b *Batch, s *Submi
 			At: p.now(), Memo: "charge, submission " + s.PCN})
 	}
 	return c.TotalCharge, tx.AddEntries(ctx, entries)
+}
+
+// rebillAtUpload brings the receivables to a version sent after the
+// first, unless an 835 adjudication of the claim stands: the payer's
+// reversal of it will (see the package documentation).
+func (p *Pipeline) rebillAtUpload(ctx context.Context, tx Tx, c *Claim, s *Submission) error {
+	pays, err := tx.ClaimPayments(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	if standing(pays) > 0 {
+		return nil
+	}
+	bals, err := tx.LineBalances(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	lines := c.Lines
+	if c.VersionKind == VersionVoid {
+		lines = nil
+	}
+	return tx.AddEntries(ctx, rebillEntries(c.ID, lines, bals, p.now(), "re-billed as "+s.PCN))
 }
 
 // uploadFailed records a failed attempt. A permanent error, or too many
@@ -275,10 +303,12 @@ func (p *Pipeline) uploadFailed(ctx context.Context, pt *Partner, b *Batch, caus
 		if !failed {
 			return nil
 		}
-		return tx.AddWorkItem(ctx, &WorkItem{Source: SourceTransport, Category: "upload",
-			Summary: fmt.Sprintf("batch %d (%s, %d claims) was not sent to %s; the file is intact", b.ID, b.FileName, b.claimCount(), b.Clearinghouse),
-			Reasons: []Reason{{Code: "upload-failed", Text: cause.Error()}},
-			Status:  WorkOpen, CreatedAt: p.now(), UpdatedAt: p.now()})
+		_, err := tx.OpenWorkItem(ctx, &WorkItem{Key: BatchKey(b.ID), Source: SourceTransport, Code: "upload-failed",
+			BatchID: b.ID, PayerID: b.PayerID, Category: "upload",
+			Summary: fmt.Sprintf("batch %d (%s, %d claims) was not sent to %s; the file is intact: fix the cause, then claims batch retry %d (or claims batch cancel %d to queue its claims again)",
+				b.ID, b.FileName, b.claimCount(), b.Clearinghouse, b.ID, b.ID),
+			Reasons: []Reason{{Code: "upload-failed", Text: cause.Error()}}, CreatedAt: p.now()})
+		return err
 	})
 	return failed, err
 }

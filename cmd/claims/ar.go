@@ -1,55 +1,43 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/x12claims/claims/adapters/store/sqlite"
 	"github.com/x12claims/claims/pipeline"
 )
 
-func newARCmd(s *streams) *cobra.Command {
-	var dir string
-	var asJSON bool
+func newARCmd(s *streams, g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ar",
-		Short: "Print accounts receivable aging by payer",
+		Short: "Print accounts receivable aging by payer, and the unapplied cash",
 		Long: `ar prints the outstanding balances by payer, and the patients' share, in
 buckets of 0-30, 31-60, 61-90, 91-120 and over 120 days. A claim's age counts
-from its first verified submission; balances are derived from the ledger.`,
-		Args: cobra.NoArgs,
+from its first verified submission (a corrected version keeps it); balances
+are derived from the ledger, where each claim counts once whatever its
+versions. Cash received that matches no claim yet is listed apart, by payer.`,
+		Example: "  claims ar\n  claims ar --config /etc/claims/claims.json --json",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db := filepath.Join(dir, "claims.db")
-			if _, err := os.Stat(db); err != nil {
-				return fmt.Errorf("no claims store in %s (run claims demo or claims submit first): %w", dir, err)
-			}
-			store, err := sqlite.Open(cmd.Context(), db)
+			a, err := g.open(cmd.Context(), s)
 			if err != nil {
 				return err
 			}
-			defer store.Close()
-			a, err := pipeline.ARAging(cmd.Context(), store, time.Now())
+			defer a.Close()
+			aging, err := a.pipe.ARAging(cmd.Context())
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				enc := json.NewEncoder(s.out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(a)
+			if g.json {
+				return writeJSON(s, aging)
 			}
-			writeAging(s.out, a)
+			writeAging(s.out, aging)
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&dir, "dir", "./claims-demo", "working folder holding claims.db")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
 
@@ -69,4 +57,10 @@ func writeAging(w io.Writer, a pipeline.Aging) {
 	}
 	row(a.Total)
 	tw.Flush()
+	if len(a.Unapplied) > 0 {
+		fmt.Fprintf(w, "\nUnapplied cash (received, not yet applied to a claim): %s\n", a.UnappliedTotal)
+		for _, u := range a.Unapplied {
+			fmt.Fprintf(w, "  %s (%s): %s in %d payment(s); see claims remit list\n", u.PayerName, u.PayerID, u.Amount, u.Payments)
+		}
+	}
 }

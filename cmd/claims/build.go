@@ -21,7 +21,7 @@ type buildOptions struct {
 	partner              pipeline.Partner
 }
 
-func newBuildCmd(s *streams) *cobra.Command {
+func newBuildCmd(s *streams, g *globals) *cobra.Command {
 	o := buildOptions{partner: *demoPartner(nil)}
 	cmd := &cobra.Command{
 		Use:   "build --encounters FILE --out FILE",
@@ -35,12 +35,14 @@ Professional and institutional claims go in separate files: when both are
 present the institutional file is written beside --out with "_837I" added to
 its name.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runBuild(cmd.Context(), o, s) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.dir = g.dirOr("./claims-build")
+			return runBuild(cmd.Context(), o, s)
+		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.encounters, "encounters", "", "encounter file (.jsonl or .csv)")
 	f.StringVar(&o.out, "out", "", "output 837 file")
-	f.StringVar(&o.dir, "dir", "./claims-build", "working folder with the control-number store")
 	f.StringVar(&o.partner.SenderQualifier, "sender-qualifier", o.partner.SenderQualifier, "ISA05")
 	f.StringVar(&o.partner.SenderID, "sender-id", o.partner.SenderID, "ISA06, and the submitter ETIN")
 	f.StringVar(&o.partner.ReceiverQualifier, "receiver-qualifier", o.partner.ReceiverQualifier, "ISA07")

@@ -30,7 +30,7 @@ type demoOptions struct {
 	verbose bool
 }
 
-func newDemoCmd(s *streams) *cobra.Command {
+func newDemoCmd(s *streams, g *globals) *cobra.Command {
 	var o demoOptions
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -42,14 +42,28 @@ clearinghouse simulator on 127.0.0.1, lets the simulator answer with 999,
 payments to accounts receivable, then prints a summary.
 
 Running it again on the same folder submits nothing new and posts nothing
-twice. Without --once it stays up until interrupted (Ctrl-C).`,
+twice, except the claims corrected in between ("claims claim correct"): their
+new versions are sent, answered and paid, which shows the whole rework loop.
+Without --once it stays up until interrupted (Ctrl-C).
+
+The working folder is --dir (default ./claims-demo); the other commands read
+the same folder by default, so "claims queue" and "claims claim show" work on
+the demo's store right after it.`,
+		Example: `  claims demo --once
+  claims queue
+  claims claim correct 5 --set subscriber.member_id=XJH448812901
+  claims demo --once                      # sends C5-2, collects its 277CA and 835`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd.Context(), o, s) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if g.config != "" {
+				return errors.New("demo runs on its own folder (--dir), not on a configuration")
+			}
+			o.dir, o.json = g.dirOr("./claims-demo"), g.json
+			return runDemo(cmd.Context(), o, s)
+		},
 	}
-	cmd.Flags().StringVar(&o.dir, "dir", "./claims-demo", "working folder (created, or reused to show idempotence)")
 	cmd.Flags().StringVar(&o.addr, "sftp-addr", "127.0.0.1:0", "where the simulated clearinghouse's SFTP server listens")
 	cmd.Flags().BoolVar(&o.once, "once", false, "exit after one cycle")
-	cmd.Flags().BoolVar(&o.json, "json", false, "print the summary as JSON")
 	cmd.Flags().BoolVar(&o.verbose, "verbose", false, "log progress to standard error")
 	return cmd
 }
@@ -117,11 +131,12 @@ func runDemo(ctx context.Context, o demoOptions, s *streams) error {
 		return err
 	}
 	defer store.Close()
-	p, err := pipeline.New(pipeline.Options{Store: store, Partners: []*pipeline.Partner{demoPartner(client)}, Dir: dir})
+	p, err := pipeline.New(pipeline.Options{Store: store, Partners: []*pipeline.Partner{demoPartner(client)}, Dir: dir,
+		Encounters: encounters.FS{FS: samples.Files, Names: []string{"encounters.jsonl", "encounters.csv"}, Prefix: "samples/"}})
 	if err != nil {
 		return err
 	}
-	sum, err := demoCycle(ctx, p, store, sim)
+	sum, err := demoCycle(ctx, p, sim)
 	if err != nil {
 		return err
 	}
@@ -167,30 +182,14 @@ type demoSummary struct {
 
 // demoCycle runs one cycle: intake → submit → the simulator answers →
 // collect and post.
-func demoCycle(ctx context.Context, p *pipeline.Pipeline, store pipeline.Store, sim *clearinghouse.Simulator) (*demoSummary, error) {
+func demoCycle(ctx context.Context, p *pipeline.Pipeline, sim *clearinghouse.Simulator) (*demoSummary, error) {
 	var sum demoSummary
-	for _, name := range []string{"encounters.jsonl", "encounters.csv"} {
-		f, err := samples.Files.Open(name)
-		if err != nil {
-			return nil, err
-		}
-		src, err := sampleSource(name, f)
-		if err != nil {
-			return nil, err
-		}
-		in, err := p.Intake(ctx, src)
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
-		sum.EncountersRead += in.Read
-		sum.ClaimsHeld += in.Held
-	}
 	sub, err := p.Submit(ctx)
 	if err != nil {
 		return nil, err
 	}
-	sum.ClaimsHeld += sub.Build.Held
+	sum.EncountersRead = sub.Intake.Read
+	sum.ClaimsHeld = sub.Intake.Held + sub.Build.Held
 	sum.ClaimsSubmitted = sub.Upload.ClaimsSent
 	sum.AmountBilled = sub.Upload.Billed
 	sum.FilesUploaded = sub.Upload.Uploaded
@@ -215,22 +214,9 @@ func demoCycle(ctx context.Context, p *pipeline.Pipeline, store pipeline.Store, 
 		return nil, err
 	}
 	sum.AROutstanding = sum.Aging.Total.Total
-	err = store.InTx(ctx, func(tx pipeline.Tx) error {
-		items, err := tx.WorkItems(ctx, pipeline.WorkFilter{Status: pipeline.WorkOpen})
-		sum.WorkQueueOpen = len(items)
-		return err
-	})
+	items, err := p.Queue(ctx, pipeline.WorkFilter{Status: pipeline.WorkOpen})
+	sum.WorkQueueOpen = len(items)
 	return &sum, err
-}
-
-func sampleSource(name string, r io.Reader) (pipeline.EncounterSource, error) {
-	switch filepath.Ext(name) {
-	case ".jsonl":
-		return encounters.NewJSONL("samples/"+name, r), nil
-	case ".csv":
-		return encounters.NewCSV("samples/"+name, r), nil
-	}
-	return nil, errors.New("unknown sample " + name)
 }
 
 func (s *demoSummary) writeText(w io.Writer, dir string) {

@@ -4,21 +4,67 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/x12claims/claims/x12"
 )
 
-// runJSON runs the CLI and decodes its JSON output.
+// runJSON runs the CLI, wants exit 0 and decodes its JSON output.
 func runJSON(t *testing.T, v any, args ...string) {
 	t.Helper()
+	runJSONCode(t, exitOK, v, args...)
+}
+
+// runJSONCode runs the CLI, wants the exit code, checks that every key
+// of its JSON output is snake_case and decodes it into v.
+func runJSONCode(t *testing.T, code int, v any, args ...string) {
+	t.Helper()
+	out, errs, got := runCLI(args...)
+	if got != code {
+		t.Fatalf("claims %v: exit %d, want %d\nstderr: %s", args, got, code, errs)
+	}
+	checkSnakeCase(t, args, out)
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		t.Fatalf("claims %v: output is not JSON: %v\n%s", args, err, out)
+	}
+}
+
+// runCLI runs the CLI and returns its outputs and exit code.
+func runCLI(args ...string) (string, string, int) {
 	var out, errb bytes.Buffer
-	if code := run(context.Background(), args, nil, &out, &errb); code != exitOK {
-		t.Fatalf("claims %v: exit %d\nstderr: %s", args, code, errb.String())
+	code := run(context.Background(), args, nil, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+var snakeKey = regexp.MustCompile(`^[a-z0-9]+(_[a-z0-9]+)*$`)
+
+// checkSnakeCase fails the test unless every object key in the JSON text
+// is snake_case (no Go field names).
+func checkSnakeCase(t *testing.T, args []string, text string) {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(text), &v); err != nil {
+		return // reported by the caller
 	}
-	if err := json.Unmarshal(out.Bytes(), v); err != nil {
-		t.Fatalf("claims %v: output is not JSON: %v\n%s", args, err, out.String())
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, e := range v {
+				if !snakeKey.MatchString(k) {
+					t.Errorf("claims %v: JSON key %q at %s is not snake_case", args, k, path)
+				}
+				walk(path+"."+k, e)
+			}
+		case []any:
+			for i, e := range v {
+				walk(fmt.Sprintf("%s[%d]", path, i), e)
+			}
+		}
 	}
+	walk("$", v)
 }
 
 // TestDemoEndToEnd runs the whole loop twice on one folder: encounters →

@@ -56,37 +56,33 @@ func TestSubmitCollectFromConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var sub map[string]json.RawMessage
-	runJSON(t, &sub, "submit", "--config", cfgPath)
+	// Three sample encounters are held: done, but a person must act.
 	var s pipeline.SubmitReport
-	if err := json.Unmarshal(sub["submit"], &s); err != nil {
-		t.Fatal(err)
-	}
-	if s.Upload.Uploaded != 2 || s.Upload.ClaimsSent != 29 {
-		t.Fatalf("submit: %+v, want 2 files and 29 claims uploaded", s.Upload)
+	runJSONCode(t, exitAttention, &s, "submit", "--config", cfgPath, "--json")
+	if s.Upload.Uploaded != 2 || s.Upload.ClaimsSent != 29 || s.Intake.Held != 3 || len(s.Attention) != 3 {
+		t.Fatalf("submit: %+v, want 2 files and 29 claims uploaded, 3 held with 3 work items", s)
 	}
 	simRep, err := sim.Respond(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A 277CA rejection and a denied line: exit 1.
 	var col pipeline.CollectReport
-	runJSON(t, &col, "collect", "--config", cfgPath)
+	runJSONCode(t, exitAttention, &col, "collect", "--config", cfgPath, "--json")
 	if col.Responses.AmountPaid != simRep.Paid || col.Responses.RemitsPosted != simRep.Remittances {
 		t.Errorf("collect posted %d remittances, %s; the clearinghouse wrote %d, %s",
 			col.Responses.RemitsPosted, col.Responses.AmountPaid, simRep.Remittances, simRep.Paid)
 	}
 	// A second collect finds nothing; a second submit sends nothing.
 	var again pipeline.CollectReport
-	runJSON(t, &again, "collect", "--config", cfgPath)
+	runJSON(t, &again, "collect", "--config", cfgPath, "--json")
 	if again.Collected != 0 || again.Responses.RemitsPosted != 0 {
 		t.Errorf("second collect: %+v", again)
 	}
-	var sub2 map[string]json.RawMessage
-	runJSON(t, &sub2, "submit", "--config", cfgPath)
 	var s2 pipeline.SubmitReport
-	json.Unmarshal(sub2["submit"], &s2)
-	if s2.Upload.ClaimsSent != 0 {
-		t.Errorf("second submit sent %d claims", s2.Upload.ClaimsSent)
+	runJSON(t, &s2, "submit", "--config", cfgPath, "--json")
+	if s2.Upload.ClaimsSent != 0 || len(s2.Attention) != 0 {
+		t.Errorf("second submit: %+v", s2)
 	}
 }
 
@@ -105,9 +101,12 @@ func TestCommandErrors(t *testing.T) {
 		{"missing config", []string{"submit", "--config", "/nonexistent/claims.json"}, exitFailure, "no such file"},
 		{"unreadable encounters", []string{"build", "--encounters", "/nonexistent.jsonl", "--out", "/tmp/x.x12", "--dir", t.TempDir()}, exitFailure, "no such file"},
 		{"validate missing file", []string{"validate", "/nonexistent.x12"}, exitFailure, "no such file"},
-		{"parse not X12", []string{"parse", "jobs_test.go"}, exitProblems, "ISA segment expected"},
+		{"parse not X12", []string{"parse", "jobs_test.go"}, exitAttention, "ISA segment expected"},
 		{"unknown command", []string{"frobnicate"}, exitFailure, "unknown command"},
 		{"ar on a missing folder", []string{"ar", "--dir", "/nonexistent/claims"}, exitFailure, "no claims store in /nonexistent/claims"},
+		{"queue on a missing folder", []string{"queue", "--dir", "/nonexistent/claims"}, exitFailure, "no claims store in /nonexistent/claims"},
+		{"config and dir", []string{"queue", "--config", "x.json", "--dir", "y"}, exitFailure, "not both"},
+		{"submit without a config", []string{"submit"}, exitFailure, "submit needs --config"},
 		{"demo on a port in use", []string{"demo", "--once", "--dir", t.TempDir(), "--sftp-addr", busy.Addr().String()}, exitFailure, "address already in use"},
 	}
 	for _, tt := range tests {

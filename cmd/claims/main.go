@@ -24,24 +24,35 @@ func main() {
 	os.Exit(code)
 }
 
-// Exit codes.
+// Exit codes (documented in the README and in "claims --help").
 const (
-	exitOK       = 0
-	exitProblems = 1 // the input has errors (parse, validate)
-	exitFailure  = 2 // the command could not run
+	exitOK        = 0 // done, nothing needs a person
+	exitAttention = 1 // done, but a person must act: a held claim or remittance, a failed file or batch, input with errors
+	exitFailure   = 2 // the command could not do its work: bad arguments, configuration, input it refused
 )
 
-// exitError carries an exit code out of a command.
+// exitError carries an exit code out of a command, with the error to
+// print (none when err is nil: the command's output already said why).
 type exitError struct {
 	code int
 	err  error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
 func (e *exitError) Unwrap() error { return e.err }
 
-// problems makes err exit with exitProblems.
-func problems(err error) error { return &exitError{code: exitProblems, err: err} }
+// errAttention ends a command that did its work but left something for
+// a person, which its output names: it exits 1 and prints nothing more.
+var errAttention = &exitError{code: exitAttention}
+
+// problems makes err exit with exitAttention, printing it.
+func problems(err error) error { return &exitError{code: exitAttention, err: err} }
 
 // run executes the command line and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -56,7 +67,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.err != nil && ee.err.Error() != "" {
+		if ee.err != nil {
 			fmt.Fprintln(stderr, "claims:", ee.err)
 		}
 		return ee.code

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 
@@ -16,8 +15,7 @@ import (
 // maxParseInput bounds what parse reads into memory.
 const maxParseInput = report.MaxFileSize
 
-func newParseCmd(s *streams) *cobra.Command {
-	var asJSON bool
+func newParseCmd(s *streams, g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "parse FILE",
 		Short: "Show an X12 file's structure and a typed report of its 835, 999, 277CA, TA1 and 837 sets",
@@ -53,7 +51,7 @@ standard input.`,
 			}
 			outline, oerr := x12.Outline(bytes.NewReader(data), name)
 			rep, rerrs := report.Build(bytes.NewReader(data), name)
-			if asJSON {
+			if g.json {
 				enc := json.NewEncoder(s.out)
 				enc.SetIndent("", "  ")
 				if err := enc.Encode(struct {
@@ -91,11 +89,10 @@ standard input.`,
 				fmt.Fprintln(s.err, l)
 			}
 			if len(lines) > 0 {
-				return problems(errors.New(""))
+				return errAttention
 			}
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

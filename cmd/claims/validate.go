@@ -11,8 +11,7 @@ import (
 	"github.com/x12claims/claims/x12/x837"
 )
 
-func newValidateCmd(s *streams) *cobra.Command {
-	var asJSON bool
+func newValidateCmd(s *streams, g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "validate FILE",
 		Short: "Validate an 837P or 837I file with the full rule set",
@@ -45,7 +44,7 @@ are errors, 2 when the file cannot be read. "-" reads standard input.`,
 					errorsFound++
 				}
 			}
-			if asJSON {
+			if g.json {
 				enc := json.NewEncoder(s.out)
 				enc.SetIndent("", "  ")
 				if err := enc.Encode(struct {
@@ -70,6 +69,5 @@ are errors, 2 when the file cannot be read. "-" reads standard input.`,
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the problems as JSON on standard output")
 	return cmd
 }

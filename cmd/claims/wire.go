@@ -11,6 +11,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/x12claims/claims/adapters/encounters"
 	"github.com/x12claims/claims/adapters/localdir"
 	"github.com/x12claims/claims/adapters/sftp"
 	"github.com/x12claims/claims/adapters/store/postgres"
@@ -29,9 +30,21 @@ type app struct {
 	closers []func() error
 }
 
+// open builds the app from the --config file, or else over the embedded
+// store in the --dir folder (which must hold one).
+func (g *globals) open(ctx context.Context, s *streams) (*app, error) {
+	if g.config != "" {
+		if g.dir != "" {
+			return nil, errors.New("give --config or --dir, not both")
+		}
+		return openApp(ctx, g.config, s.err)
+	}
+	return openLocal(ctx, g.dirOr("./claims-demo"), s.err)
+}
+
 // openApp loads and validates the configuration at path and builds the
 // store, the transports and the pipeline from it.
-func openApp(ctx context.Context, path string, logTo io.Writer) (a *app, err error) {
+func openApp(ctx context.Context, path string, logTo io.Writer) (*app, error) {
 	cfg, err := configs.Load(path)
 	if err != nil {
 		return nil, err
@@ -40,27 +53,62 @@ func openApp(ctx context.Context, path string, logTo io.Writer) (a *app, err err
 	if err != nil {
 		return nil, err
 	}
-	a = &app{cfg: cfg, log: log}
-	defer func() {
-		if err != nil {
-			a.Close()
-		}
-	}()
-	if a.store, err = openStore(ctx, cfg); err != nil {
+	a := &app{cfg: cfg, log: log}
+	if err := a.build(ctx); err != nil {
+		a.Close()
 		return nil, err
+	}
+	return a, nil
+}
+
+// build opens the configuration's store and transports and the pipeline.
+func (a *app) build(ctx context.Context) error {
+	cfg, log := a.cfg, a.log
+	var err error
+	if a.store, err = openStore(ctx, cfg); err != nil {
+		return err
 	}
 	a.closers = append(a.closers, a.store.Close)
 	var partners []*pipeline.Partner
 	for _, ch := range cfg.Clearinghouses {
 		t, closeT, err := newTransport(ch, log)
 		if err != nil {
-			return nil, fmt.Errorf("clearinghouse %s: %w", ch.Name, err)
+			return fmt.Errorf("clearinghouse %s: %w", ch.Name, err)
 		}
 		a.closers = append(a.closers, closeT)
 		partners = append(partners, partner(ch, t))
 	}
-	a.pipe, err = pipeline.New(pipeline.Options{Store: a.store, Partners: partners, Dir: cfg.Dir})
+	opts := pipeline.Options{Store: a.store, Partners: partners, Dir: cfg.Dir,
+		ReplaceAdjudicated: cfg.Intake.ReplaceAdjudicated}
+	if len(cfg.Encounters) > 0 {
+		opts.Encounters = encounters.Glob{Patterns: cfg.Encounters}
+	}
+	a.pipe, err = pipeline.New(opts)
+	return err
+}
+
+// openLocal opens the embedded store of a working folder (the demo's, or
+// one a configuration names), with the demo's clearinghouse and no
+// transport: enough to read, correct and queue, not to send.
+func openLocal(ctx context.Context, dir string, logTo io.Writer) (*app, error) {
+	db := filepath.Join(dir, "claims.db")
+	if _, err := os.Stat(db); err != nil {
+		return nil, fmt.Errorf("no claims store in %s (run claims demo there, or give --config): %w", dir, err)
+	}
+	log, err := newLogger("warn", "console", logTo)
 	if err != nil {
+		return nil, err
+	}
+	a := &app{log: log}
+	store, err := sqlite.Open(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	a.store = store
+	a.closers = append(a.closers, store.Close)
+	a.pipe, err = pipeline.New(pipeline.Options{Store: store, Partners: []*pipeline.Partner{demoPartner(nil)}, Dir: dir})
+	if err != nil {
+		a.Close()
 		return nil, err
 	}
 	return a, nil
@@ -136,7 +184,7 @@ func partner(ch configs.Clearinghouse, t pipeline.Transport) *pipeline.Partner {
 		Usage: ch.ISA.Usage, AckRequested: ch.ISA.AckRequested,
 		SubmitterName: ch.Submitter.Name, SubmitterContact: ch.Submitter.Contact,
 		SubmitterPhone: ch.Submitter.Phone, SubmitterEmail: ch.Submitter.Email,
-		ReceiverName: ch.ReceiverName, Payers: ch.Payers, SplitByPayer: ch.SplitByPayer,
+		ReceiverName: ch.ReceiverName, Payers: ch.Payers, SplitByPayer: ch.SplitByPayer, ResponseSenders: ch.ResponseSenders,
 		MaxClaimsPerSet: ch.MaxClaimsPerSet, FileName: ch.FileName, MaxUploadAttempts: ch.MaxUploadAttempts,
 	}
 }

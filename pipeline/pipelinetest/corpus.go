@@ -1,6 +1,7 @@
 package pipelinetest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -49,7 +50,9 @@ func RunCorpusPosting(t *testing.T, open func(t *testing.T) pipeline.Store) {
 			if err != nil {
 				t.Fatalf("the corpus file must parse: %v", err)
 			}
-			h := NewHarness(t, open(t))
+			// The harness receives the file as the party it is
+			// addressed to, from its senders.
+			h := NewHarnessWith(t, open(t), func(o *pipeline.Options) { addressTo(t, o.Partners[0], data) })
 			claims := seedFromRemittances(t, h, rems)
 			rep := h.Deliver(name, data)
 			var paid x12.Amount
@@ -126,4 +129,35 @@ func seedFromRemittances(t *testing.T, h *Harness, rems []*x835.Remittance) []*p
 		}
 	}
 	return out
+}
+
+// addressTo makes the partner the one file data is addressed to, by its
+// senders, in its usage: the corpus files come from many parties.
+func addressTo(t *testing.T, pt *pipeline.Partner, data []byte) {
+	t.Helper()
+	r := x12.NewReader(bytes.NewReader(data))
+	r.Mode = x12.CollectAll
+	first := true
+	for {
+		seg, err := r.Next()
+		if err != nil {
+			break
+		}
+		if seg.ID() == "GS" && pt.AppSender == "" {
+			pt.AppSender = r.Group().ReceiverCode
+		}
+		if seg.ID() != "ISA" {
+			continue
+		}
+		h := r.Interchange()
+		if first {
+			pt.SenderID, pt.ReceiverID, pt.Usage, pt.AppSender = h.ReceiverID, h.SenderID, h.Usage, ""
+			first = false
+			continue
+		}
+		pt.ResponseSenders = append(pt.ResponseSenders, h.SenderID)
+	}
+	if first {
+		t.Fatal("the corpus file has no ISA")
+	}
 }

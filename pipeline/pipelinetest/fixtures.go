@@ -94,3 +94,23 @@ func createRemittance(t *testing.T, s pipeline.Store, trace string) *pipeline.Re
 	})
 	return r
 }
+
+// firstVersion is the version CreateClaim stores for c: its number, kind
+// original, by "intake", with the frequency ("1" when none) and REF*F8
+// of c.Data.
+func firstVersion(c *pipeline.Claim) pipeline.ClaimVersion {
+	freq := c.Data.Frequency
+	if freq == "" {
+		freq = "1"
+	}
+	return pipeline.ClaimVersion{ClaimID: c.ID, Version: c.Version, Kind: pipeline.VersionOriginal, Frequency: freq,
+		PayerClaimNumber: c.Data.PayerClaimNumber, Data: c.Data, TotalCharge: c.TotalCharge, Actor: "intake", CreatedAt: c.CreatedAt}
+}
+
+// after waits until the clock reads later than v at the precision stores
+// keep, so that a time the store takes next is after v.
+func after(v time.Time) {
+	for !norm(time.Now()).After(v) {
+		time.Sleep(time.Millisecond)
+	}
+}

@@ -24,6 +24,7 @@ type Harness struct {
 	Remote *MemTransport
 	P      *pipeline.Pipeline
 	Now    time.Time
+	Dir    string // the pipeline's working folder
 	files  int
 }
 
@@ -39,16 +40,28 @@ const (
 // with the clock at 2026-11-20 10:00 UTC.
 func NewHarness(t testing.TB, store pipeline.Store) *Harness {
 	t.Helper()
+	return NewHarnessWith(t, store, nil)
+}
+
+// NewHarnessWith is NewHarness with the pipeline's options changed by
+// edit (nil: none) before the pipeline is made.
+func NewHarnessWith(t testing.TB, store pipeline.Store, edit func(*pipeline.Options)) *Harness {
+	t.Helper()
 	h := &Harness{T: t, Store: store, Remote: NewMemTransport(), Now: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}
-	p, err := pipeline.New(pipeline.Options{
-		Store: store, Dir: t.TempDir(), Now: func() time.Time { return h.Now },
+	h.Dir = t.TempDir()
+	o := pipeline.Options{
+		Store: store, Dir: h.Dir, Now: func() time.Time { return h.Now },
 		Partners: []*pipeline.Partner{{
 			Name: "sim", Transport: h.Remote,
 			SenderQualifier: "ZZ", SenderID: HarnessSender, ReceiverQualifier: "ZZ", ReceiverID: HarnessReceiver,
 			Usage: "T", SubmitterName: "Test Practice", SubmitterPhone: "5555550100", ReceiverName: "Test Clearinghouse",
 			MaxClaimsPerSet: 50,
 		}},
-	})
+	}
+	if edit != nil {
+		edit(&o)
+	}
+	p, err := pipeline.New(o)
 	if err != nil {
 		t.Fatalf("pipeline.New: %v", err)
 	}
@@ -158,10 +171,36 @@ func (h *Harness) tx(fn func(ctx context.Context, tx pipeline.Tx) error) {
 // Deliver puts a response file on the clearinghouse and runs Collect.
 func (h *Harness) Deliver(name string, data []byte) pipeline.CollectReport {
 	h.T.Helper()
-	h.Remote.Respond(name, data)
+	return h.DeliverAll(File{name, data})
+}
+
+// File is a response file: its name and content.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// DeliverAll puts response files on the clearinghouse, in order, and
+// runs one Collect.
+func (h *Harness) DeliverAll(files ...File) pipeline.CollectReport {
+	h.T.Helper()
+	for _, f := range files {
+		h.Remote.Respond(f.Name, f.Data)
+	}
 	rep, err := h.P.Collect(context.Background())
 	if err != nil {
-		h.T.Fatalf("Collect %s: %v", name, err)
+		h.T.Fatalf("Collect: %v", err)
+	}
+	return rep
+}
+
+// SubmitQueued runs Submit (build and upload what is queued) and returns
+// its report.
+func (h *Harness) SubmitQueued() pipeline.SubmitReport {
+	h.T.Helper()
+	rep, err := h.P.Submit(context.Background())
+	if err != nil {
+		h.T.Fatalf("Submit: %v", err)
 	}
 	return rep
 }
@@ -180,7 +219,17 @@ func (h *Harness) envelope(fid string) (x12.InterchangeHeader, x12.GroupHeader) 
 // File835 writes remittances as one 835 file.
 func (h *Harness) File835(rems ...*x835.Remittance) []byte {
 	h.T.Helper()
+	return h.File835With(nil, rems...)
+}
+
+// File835With writes remittances as one 835 file whose envelope edit
+// changes first (nil: none), e.g. to address it to someone else.
+func (h *Harness) File835With(edit func(*x12.InterchangeHeader, *x12.GroupHeader), rems ...*x835.Remittance) []byte {
+	h.T.Helper()
 	isa, gs := h.envelope("HP")
+	if edit != nil {
+		edit(&isa, &gs)
+	}
 	var b bytes.Buffer
 	if err := x835.WriteInterchange(&b, isa, gs, rems...); err != nil {
 		h.T.Fatalf("write 835: %v", err)
@@ -364,7 +413,10 @@ func (h *Harness) Work(src pipeline.WorkSource) []*pipeline.WorkItem {
 
 // CheckLedger checks the receivables invariants over every claim given,
 // each through two independent paths where it can:
-//   - each line was charged exactly once, for its billed charge;
+//   - each line the claim bills now is charged, in all, what it bills,
+//     and every other line it ever had (removed by a correction, or all
+//     of them once the claim is voided) nothing: the claim counts once,
+//     whatever its versions;
 //   - the store's line balances (its SQL sums) equal the sums of the
 //     entries it returns (Go);
 //   - per line, billed charge = payments + adjustments + patient
@@ -416,13 +468,27 @@ func (h *Harness) CheckLedger(claims []*pipeline.Claim, paid x12.Amount) {
 				h.T.Errorf("claim %d line %d: store balance %+v, entries add up to %+v", c.ID, id, lines[id], b)
 			}
 		}
-		for _, l := range c.Lines {
-			b := lines[l.ID]
-			if charges[l.ID] != 1 || b.Charge != l.Charge {
-				h.T.Errorf("claim %d line %d: charged %s in %d entries, want %s once", c.ID, l.LineNo, b.Charge, charges[l.ID], l.Charge)
+		// Every line the claim ever had: the current ones must be
+		// charged what they bill, the others (removed by a
+		// correction, or all of a voided claim) nothing.
+		cur := h.Claim(c.ID)
+		var all []pipeline.ClaimLine
+		h.tx(func(ctx context.Context, tx pipeline.Tx) error {
+			var err error
+			all, err = tx.ClaimLines(ctx, c.ID)
+			return err
+		})
+		for _, l := range all {
+			want := l.Charge
+			if !l.Active || cur.State == pipeline.StateVoided {
+				want = 0
 			}
-			if got := b.Payments + b.Adjustments + b.PatientResp + b.WriteOffs + b.Insurance(); got != l.Charge {
-				h.T.Errorf("claim %d line %d: payments+adjustments+PR+write-offs+open = %s, billed %s", c.ID, l.LineNo, got, l.Charge)
+			b := lines[l.ID]
+			if charges[l.ID] == 0 && want != 0 || b.Charge != want {
+				h.T.Errorf("claim %d line %d: charged %s in %d entries, want %s", c.ID, l.LineNo, b.Charge, charges[l.ID], want)
+			}
+			if got := b.Payments + b.Adjustments + b.PatientResp + b.WriteOffs + b.Insurance(); got != want {
+				h.T.Errorf("claim %d line %d: payments+adjustments+PR+write-offs+open = %s, billed %s", c.ID, l.LineNo, got, want)
 			}
 			if b.Insurance() < 0 {
 				h.T.Errorf("claim %d line %d: open insurance balance %s is negative", c.ID, l.LineNo, b.Insurance())

@@ -53,7 +53,9 @@ var LegacyLedger = []LegacyEntry{
 
 // CheckLegacyLedger checks that s, opened over LegacyLedger, holds one
 // entry per claim payment and line with the same balances, and hands out
-// new entry IDs past the old ones.
+// new entry IDs past the old ones; and that the legacy claim (one
+// submission, no content stored) became version 1 of its content, an
+// original taken in by intake.
 func CheckLegacyLedger(t *testing.T, s pipeline.Store) {
 	t.Helper()
 	at := LegacyAt
@@ -88,6 +90,21 @@ func CheckLegacyLedger(t *testing.T, s pipeline.Store) {
 		}
 		if !reflect.DeepEqual(bs, wantB) {
 			t.Errorf("migrated balances %+v, want %+v", bs, wantB)
+		}
+		c, err := tx.GetClaim(ctx, LegacyClaimID)
+		must(t, "GetClaim", err)
+		if c.Version != 1 || c.VersionKind != pipeline.VersionOriginal || c.Submissions != 1 || c.PCN != "C1-1" ||
+			c.TotalCharge != 25000 || c.PayerClaimNumber != "" || c.PayerClaimSource != "" {
+			t.Errorf("migrated claim: version %d %q, %d submissions, PCN %q, charge %d, payer claim number %q from %q; "+
+				"want version 1 original, 1 submission, C1-1, 25000, none",
+				c.Version, c.VersionKind, c.Submissions, c.PCN, c.TotalCharge, c.PayerClaimNumber, c.PayerClaimSource)
+		}
+		vs, err := tx.Versions(ctx, LegacyClaimID)
+		must(t, "Versions", err)
+		wantV := []pipeline.ClaimVersion{{ClaimID: LegacyClaimID, Version: 1, Kind: pipeline.VersionOriginal, Frequency: "1",
+			TotalCharge: 25000, Actor: "intake", CreatedAt: at}}
+		if !reflect.DeepEqual(vs, wantV) {
+			t.Errorf("migrated versions:\n got %+v\nwant %+v", vs, wantV)
 		}
 		e := []pipeline.LedgerEntry{{ClaimID: LegacyClaimID, LineID: 11, Kind: pipeline.EntryWriteOff, WriteOff: 1}}
 		must(t, "AddEntries", tx.AddEntries(ctx, e))

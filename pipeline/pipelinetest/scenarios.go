@@ -106,7 +106,7 @@ var postingScenarios = []scenario{
 		h.Deliver("r1.835", h.File835(Remit("T1", paidDate, []*x835.Claim{orig})))
 		corr := CLP(c, "1", Line{Paid: "90.00", Adj: []x835.Adjustment{Adj("CO", "45", "10.00")}})
 		rep := h.Deliver("r2.835", h.File835(Remit("T2", paidDate, []*x835.Claim{Reversal(orig), corr})))
-		wantCount(t, "reversals posted", rep.Responses.ClaimsReverse, 1)
+		wantCount(t, "reversals posted", rep.Responses.ClaimsReversed, 1)
 		wantState(t, h, c, pipeline.StatePaid)
 		wantBalance(t, h, c, "90.00", "10.00", "0", "0")
 		var pays []*pipeline.ClaimPayment
@@ -186,10 +186,10 @@ var postingScenarios = []scenario{
 		stranger := *c
 		stranger.PCN = "NOT-OURS-1"
 		paid := Remit("T1", paidDate, []*x835.Claim{CLP(c, "1", Line{Paid: "100.00"})})
-		unmatched := Remit("T2", paidDate, []*x835.Claim{CLP(&stranger, "1", Line{Paid: "50.00"})})
+		unmatched := Remit("T2", paidDate, []*x835.Claim{CLP(&stranger, "1", Line{Paid: "50.00", Adj: []x835.Adjustment{Adj("CO", "45", "50.00")}})})
 		first := h.Deliver("r1.835", h.File835(paid, unmatched, paid))
-		wantCount(t, "posted", first.Responses.RemitsPosted, 1)
-		wantCount(t, "held", first.Responses.RemitsHeld, 1)
+		wantCount(t, "posted (the second all unapplied cash)", first.Responses.RemitsPosted, 2)
+		wantCount(t, "unapplied payments", first.Responses.PaymentsUnapplied, 1)
 		wantCount(t, "duplicate within the file", first.Responses.RemitsDuplicate, 1)
 		snapshot := func() (pipeline.Counts, int, int) {
 			var n pipeline.Counts
@@ -226,18 +226,22 @@ var postingScenarios = []scenario{
 		}
 		h.CheckLedger([]*pipeline.Claim{c}, x12.MustAmount("100.00"))
 	}},
-	{"unmatched CLP01 holds the whole remittance", func(t *testing.T, h *Harness) {
+	{"unmatched CLP01 becomes unapplied cash, the rest posts", func(t *testing.T, h *Harness) {
 		c := h.Submit(Encounter("E1", "100.00"))["E1"]
 		stranger := *c
 		stranger.PCN = "NOT-OURS-1"
 		rep := h.Deliver("r1.835", h.File835(Remit("T1", paidDate, []*x835.Claim{
-			CLP(c, "1", Line{Paid: "100.00"}), CLP(&stranger, "1", Line{Paid: "100.00"})})))
-		wantCount(t, "held", rep.Responses.RemitsHeld, 1)
-		wantCount(t, "posted", rep.Responses.RemitsPosted, 0)
-		wantState(t, h, c, pipeline.StateSubmitted)
-		wantBalance(t, h, c, "0", "0", "0", "100.00")
+			CLP(c, "1", Line{Paid: "100.00"}), CLP(&stranger, "1", Line{Paid: "40.00", Adj: []x835.Adjustment{Adj("CO", "45", "60.00")}})})))
+		wantCount(t, "held", rep.Responses.RemitsHeld, 0)
+		wantCount(t, "posted", rep.Responses.RemitsPosted, 1)
+		wantCount(t, "unapplied", rep.Responses.PaymentsUnapplied, 1)
+		if rep.Responses.AmountUnapplied != x12.MustAmount("40.00") {
+			t.Errorf("amount unapplied %s, want 40.00", rep.Responses.AmountUnapplied)
+		}
+		wantState(t, h, c, pipeline.StatePaid)
+		wantBalance(t, h, c, "100.00", "0", "0", "0")
 		wantCount(t, "unmatched work items", len(h.Work(pipeline.SourceUnmatched)), 1)
-		h.CheckLedger([]*pipeline.Claim{c}, 0)
+		h.CheckLedger([]*pipeline.Claim{c}, x12.MustAmount("100.00"))
 	}},
 	{"out-of-balance 835 is held, nothing posted", func(t *testing.T, h *Harness) {
 		c := h.Submit(Encounter("E1", "100.00"))["E1"]

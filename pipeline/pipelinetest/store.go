@@ -39,10 +39,12 @@ type storeTest struct {
 // one test and arranges (with t.Cleanup) to close and remove it. The
 // tests run in parallel.
 //
-// What it checks: every Tx method; oldest-first ordering; ErrNotFound;
-// the unique constraints (PCN, inbound SHA256, posted remittance key,
-// line control number); MoveClaim's legal, illegal and conflicting
-// moves; sequences; commit, rollback on error and on panic; exact
+// What it checks: every Tx method; oldest-first (and newest-first)
+// ordering; ErrNotFound; the unique constraints (PCN, inbound SHA256,
+// posted remittance key, line control number, one open work item per
+// key, a response set applied once); MoveClaim's legal, illegal and
+// conflicting moves; ReviseClaim's versions, line identity and
+// conflicts; the precedence of payer claim numbers; sequences; commit, rollback on error and on panic; exact
 // round trips of money, dates, times (UTC, microseconds) and JSON
 // fields; balances and counts derived from ledger entries; deferred
 // writes visible to later reads in the same transaction; and concurrent

@@ -2,6 +2,7 @@ package pipelinetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/x12claims/claims/pipeline"
@@ -80,6 +81,54 @@ var batchTests = []storeTest{
 			}
 		})
 	}},
+	{"Batch/RecentAndByPath", func(t *testing.T, _ *suite, s pipeline.Store) {
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			got, err := tx.RecentBatches(ctx, 10)
+			must(t, "RecentBatches(empty store)", err)
+			paths, err := tx.BatchesByPath(ctx, []string{"/var/lib/claims/out/837P_1.x12"})
+			must(t, "BatchesByPath(empty store)", err)
+			if len(got) != 0 || len(paths) != 0 {
+				t.Errorf("an empty store has batches %+v and paths %v", got, paths)
+			}
+		})
+		var bs []*pipeline.Batch
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for i, st := range []pipeline.BatchState{pipeline.BatchUploaded, pipeline.BatchFailed, pipeline.BatchBuilt, pipeline.BatchUploaded} {
+				b := sampleBatch(fmt.Sprint(i+1), fmt.Sprint(i+1), st)
+				must(t, "CreateBatch", tx.CreateBatch(ctx, b))
+				bs = append(bs, b)
+			}
+		})
+		// An operator cancels the failed batch.
+		bs[1].State = pipeline.BatchCanceled
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) { must(t, "UpdateBatch", tx.UpdateBatch(ctx, bs[1])) })
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for _, tc := range []struct {
+				limit int
+				want  []*pipeline.Batch
+			}{
+				{0, []*pipeline.Batch{bs[3], bs[2], bs[1], bs[0]}},
+				{2, []*pipeline.Batch{bs[3], bs[2]}},
+				{10, []*pipeline.Batch{bs[3], bs[2], bs[1], bs[0]}},
+			} {
+				got, err := tx.RecentBatches(ctx, tc.limit)
+				must(t, "RecentBatches", err)
+				same(t, fmt.Sprintf("recent batches (limit %d)", tc.limit), got, tc.want)
+			}
+			got, err := tx.BatchesInState(ctx, pipeline.BatchCanceled)
+			must(t, "BatchesInState(canceled)", err)
+			same(t, "canceled batches", got, bs[1:2])
+
+			paths, err := tx.BatchesByPath(ctx, []string{bs[2].LocalPath, "/var/lib/claims/out/other.x12", bs[0].LocalPath, bs[1].LocalPath})
+			must(t, "BatchesByPath", err)
+			same(t, "batches by path", paths, map[string]int64{bs[0].LocalPath: bs[0].ID, bs[1].LocalPath: bs[1].ID, bs[2].LocalPath: bs[2].ID})
+			paths, err = tx.BatchesByPath(ctx, nil)
+			must(t, "BatchesByPath(none)", err)
+			if len(paths) != 0 {
+				t.Errorf("BatchesByPath(nil) = %v", paths)
+			}
+		})
+	}},
 	{"Batch/ByControl", func(t *testing.T, _ *suite, s pipeline.Store) {
 		b := sampleBatch("000000042", "42", pipeline.BatchUploaded)
 		other := sampleBatch("000000043", "43", pipeline.BatchUploaded)
@@ -146,6 +195,11 @@ var batchTests = []storeTest{
 			same(t, "inbound file", got, f)
 			_, err = tx.InboundBySHA(ctx, "bb22")
 			wantErr(t, "InboundBySHA(missing)", err, pipeline.ErrNotFound)
+			got, err = tx.GetInbound(ctx, f.ID)
+			must(t, "GetInbound", err)
+			same(t, "inbound file by ID", got, f)
+			_, err = tx.GetInbound(ctx, f.ID+10)
+			wantErr(t, "GetInbound(missing)", err, pipeline.ErrNotFound)
 		})
 		f.Kind, f.State, f.Error, f.ProcessedAt = "835", pipeline.InboundFailed, "segment 4: bad BPR", t1
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
@@ -158,12 +212,16 @@ var batchTests = []storeTest{
 			got, err := tx.InboundBySHA(ctx, "aa11")
 			must(t, "InboundBySHA", err)
 			same(t, "updated inbound file", got, f)
+			got, err = tx.GetInbound(ctx, f.ID)
+			must(t, "GetInbound", err)
+			same(t, "updated inbound file by ID", got, f)
 		})
 	}},
 	{"Inbound/InState", func(t *testing.T, _ *suite, s pipeline.Store) {
 		var fs []*pipeline.InboundFile
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			for i, st := range []pipeline.InboundState{pipeline.InboundReceived, pipeline.InboundProcessed, pipeline.InboundReceived, pipeline.InboundReceived} {
+			for i, st := range []pipeline.InboundState{pipeline.InboundReceived, pipeline.InboundProcessed, pipeline.InboundReceived,
+				pipeline.InboundReceived, pipeline.InboundQuarantined} {
 				f := &pipeline.InboundFile{Clearinghouse: "sim", Name: "f", SHA256: string(rune('a' + i)), State: st, Kind: "TA1"}
 				ok, err := tx.CreateInbound(ctx, f)
 				must(t, "CreateInbound", err)
@@ -178,11 +236,56 @@ var batchTests = []storeTest{
 			got, err := tx.InboundInState(ctx, pipeline.InboundReceived)
 			must(t, "InboundInState", err)
 			same(t, "received files", got, []*pipeline.InboundFile{fs[0], fs[2], fs[3]})
+			got, err = tx.InboundInState(ctx, pipeline.InboundQuarantined)
+			must(t, "InboundInState(quarantined)", err)
+			same(t, "quarantined files", got, fs[4:])
 			got, err = tx.InboundInState(ctx, pipeline.InboundFailed)
 			must(t, "InboundInState(failed)", err)
 			if len(got) != 0 {
 				t.Errorf("failed files = %d", len(got))
 			}
+		})
+	}},
+	{"Inbound/MarkSetApplied", func(t *testing.T, _ *suite, s pipeline.Store) {
+		type set struct {
+			file    int64
+			kind    string
+			ordinal int
+		}
+		mark := func(ctx context.Context, tx pipeline.Tx, st set, want bool) {
+			t.Helper()
+			got, err := tx.MarkSetApplied(ctx, st.file, st.kind, st.ordinal)
+			must(t, "MarkSetApplied", err)
+			if got != want {
+				t.Errorf("MarkSetApplied(%d, %s, %d) = %v, want %v", st.file, st.kind, st.ordinal, got, want)
+			}
+		}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for _, tc := range []struct {
+				set
+				want bool
+			}{
+				{set{1, "999", 1}, true},
+				{set{1, "999", 1}, false}, // twice: recorded once
+				{set{1, "999", 2}, true},
+				{set{1, "277CA", 1}, true}, // another kind
+				{set{1, "TA1", 1}, true},
+				{set{2, "999", 1}, true}, // another file
+			} {
+				mark(ctx, tx, tc.set, tc.want)
+			}
+		})
+		// What a rolled back transaction recorded is not recorded.
+		err := s.InTx(t.Context(), func(tx pipeline.Tx) error {
+			mark(t.Context(), tx, set{3, "999", 1}, true)
+			return errBoom
+		})
+		wantErr(t, "InTx", err, errBoom)
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			mark(ctx, tx, set{1, "999", 1}, false)
+			mark(ctx, tx, set{1, "277CA", 1}, false)
+			mark(ctx, tx, set{2, "999", 2}, true)
+			mark(ctx, tx, set{3, "999", 1}, true)
 		})
 	}},
 }

@@ -3,7 +3,9 @@ package pipelinetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -72,10 +74,14 @@ var claimTests = []storeTest{
 		if c.CreatedAt != norm(t0) || c.UpdatedAt != c.CreatedAt {
 			t.Errorf("CreatedAt, UpdatedAt = %v, %v; want %v for both", c.CreatedAt, c.UpdatedAt, norm(t0))
 		}
+		if c.Version != 1 || c.VersionKind != pipeline.VersionOriginal {
+			t.Errorf("Version, VersionKind = %d, %q; want 1, original", c.Version, c.VersionKind)
+		}
 		seen := map[int64]bool{}
 		for i, l := range c.Lines {
-			if l.ID == 0 || seen[l.ID] || l.ClaimID != c.ID || l.LineNo != i+1 {
-				t.Errorf("line %d: ID %d, ClaimID %d, LineNo %d; want a new ID, claim %d, line %d", i, l.ID, l.ClaimID, l.LineNo, c.ID, i+1)
+			if l.ID == 0 || seen[l.ID] || l.ClaimID != c.ID || l.LineNo != i+1 || !l.Active {
+				t.Errorf("line %d: ID %d, ClaimID %d, LineNo %d, Active %v; want a new ID, claim %d, line %d, active",
+					i, l.ID, l.ClaimID, l.LineNo, l.Active, c.ID, i+1)
 			}
 			seen[l.ID] = true
 		}
@@ -85,7 +91,35 @@ var claimTests = []storeTest{
 			same(t, "claim", got, c)
 			_, err = tx.GetClaim(ctx, c.ID+1000)
 			wantErr(t, "GetClaim(missing)", err, pipeline.ErrNotFound)
+			lines, err := tx.ClaimLines(ctx, c.ID)
+			must(t, "ClaimLines", err)
+			same(t, "lines", lines, c.Lines)
+			vs, err := tx.Versions(ctx, c.ID)
+			must(t, "Versions", err)
+			same(t, "versions", vs, []pipeline.ClaimVersion{firstVersion(c)})
 		})
+	}},
+	{"Claim/CreateVersionFromData", func(t *testing.T, _ *suite, s pipeline.Store) {
+		// The first version takes its number from the claim, and its
+		// frequency and REF*F8 from the content; reads see it in the
+		// same transaction.
+		c := sampleClaim("E1", pipeline.StateReady)
+		c.Version = 3
+		c.Data.Frequency, c.Data.PayerClaimNumber = "7", "ICN-0"
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "CreateClaim", tx.CreateClaim(ctx, c))
+			vs, err := tx.Versions(ctx, c.ID)
+			must(t, "Versions", err)
+			want := pipeline.ClaimVersion{ClaimID: c.ID, Version: 3, Kind: pipeline.VersionOriginal, Frequency: "7",
+				PayerClaimNumber: "ICN-0", Data: c.Data, TotalCharge: c.TotalCharge, Actor: "intake", CreatedAt: norm(t0)}
+			same(t, "versions", vs, []pipeline.ClaimVersion{want})
+			got, err := tx.GetClaim(ctx, c.ID)
+			must(t, "GetClaim", err)
+			same(t, "claim", got, c)
+		})
+		if c.Version != 3 || c.VersionKind != pipeline.VersionOriginal {
+			t.Errorf("Version, VersionKind = %d, %q; want 3, original", c.Version, c.VersionKind)
+		}
 	}},
 	{"Claim/NoLinesAndDefaults", func(t *testing.T, _ *suite, s pipeline.Store) {
 		c := &pipeline.Claim{EncounterID: "E1", State: pipeline.StateHeld}
@@ -97,6 +131,15 @@ var claimTests = []storeTest{
 			got, err := tx.GetClaim(ctx, c.ID)
 			must(t, "GetClaim", err)
 			same(t, "claim", got, c)
+			vs, err := tx.Versions(ctx, c.ID)
+			must(t, "Versions", err)
+			same(t, "versions", vs, []pipeline.ClaimVersion{{ClaimID: c.ID, Version: 1, Kind: pipeline.VersionOriginal,
+				Frequency: "1", Actor: "intake", CreatedAt: c.CreatedAt}})
+			lines, err := tx.ClaimLines(ctx, c.ID)
+			must(t, "ClaimLines", err)
+			if len(lines) != 0 {
+				t.Errorf("lines of a claim without lines = %+v", lines)
+			}
 		})
 	}},
 	{"Claim/LineNumbersDefault", func(t *testing.T, _ *suite, s pipeline.Store) {
@@ -141,64 +184,254 @@ var claimTests = []storeTest{
 			}
 		})
 	}},
-	{"Claim/UpdateData", func(t *testing.T, _ *suite, s pipeline.Store) {
-		c := createClaim(t, s, "E1", pipeline.StateHeld)
-		line1, line2 := c.Lines[0].ID, c.Lines[1].ID
+	{"Claim/Revise", func(t *testing.T, _ *suite, s pipeline.Store) {
+		c := createClaim(t, s, "E1", pipeline.StateRejected)
+		orig := slices.Clone(c.Lines)
+		v1 := firstVersion(c)
 		c.Data.PriorAuthorization = "AUTH-2"
 		c.Data.Patient = &x837.Patient{Person: x837.Person{LastName: "Doe", FirstName: "Kim"}, Relationship: "19"}
+		c.Data.Frequency, c.Data.PayerClaimNumber = "7", "ICN9"
 		c.TotalCharge = x12.MustAmount("175.25")
 		c.PayerID, c.PayerName, c.Clearinghouse, c.Kind = "PAYER02", "Other Payer", "other", x837.Institutional
-		// Line 1 changes and takes line 2's control number; line 2 goes;
-		// line 3 is new.
+		c.State = pipeline.StateClosed // not saved: ReviseClaim leaves the state alone
+		// Line 2 keeps its control number and becomes line 1; line 1
+		// goes; line 3 is new.
 		c.Lines = []pipeline.ClaimLine{
 			{LineNo: 1, ControlNumber: "E1-L2", Procedure: "99214", Charge: x12.MustAmount("150.25"), Units: "2",
 				ServiceDate: x12.Date{Year: 2024, Month: 3, Day: 2}},
-			{LineNo: 3, ControlNumber: "E1-L3", Procedure: "36415", Modifiers: []string{"90"}, Charge: x12.MustAmount("25"), Units: "1"},
+			{LineNo: 2, ControlNumber: "E1-L3", Procedure: "36415", Modifiers: []string{"90"}, Charge: x12.MustAmount("25"), Units: "1"},
 		}
+		v := &pipeline.ClaimVersion{Version: 2, Kind: pipeline.VersionCorrection, Frequency: "7", PayerClaimNumber: "ICN9",
+			Data: c.Data, TotalCharge: c.TotalCharge, Changed: []string{"prior_authorization", "patient", "lines[0].procedure"},
+			Actor: "kim", Note: "authorization number corrected", CreatedAt: t1}
 		before := c.UpdatedAt
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			must(t, "UpdateClaimData", tx.UpdateClaimData(ctx, c))
+			must(t, "ReviseClaim", tx.ReviseClaim(ctx, c, v, 1))
+			// Visible in the same transaction.
+			got, err := tx.GetClaim(ctx, c.ID)
+			must(t, "GetClaim in the same transaction", err)
+			if got.Version != 2 || got.VersionKind != pipeline.VersionCorrection || len(got.Lines) != 2 || got.Data.PriorAuthorization != "AUTH-2" {
+				t.Errorf("claim in the same transaction: version %d %s, %d lines, authorization %q; want 2 correction, 2, AUTH-2",
+					got.Version, got.VersionKind, len(got.Lines), got.Data.PriorAuthorization)
+			}
+			vs, err := tx.Versions(ctx, c.ID)
+			must(t, "Versions in the same transaction", err)
+			if len(vs) != 2 {
+				t.Errorf("versions in the same transaction = %d, want 2", len(vs))
+			}
 		})
-		if c.Lines[0].ID != line1 {
-			t.Errorf("line 1 ID = %d, want it kept (%d)", c.Lines[0].ID, line1)
-		}
-		if c.Lines[1].ID == 0 || c.Lines[1].ID == line1 || c.Lines[1].ID == line2 || c.Lines[1].ClaimID != c.ID {
-			t.Errorf("new line 3: ID %d, ClaimID %d; want a new ID and claim %d", c.Lines[1].ID, c.Lines[1].ClaimID, c.ID)
+		if c.Version != 2 || c.VersionKind != pipeline.VersionCorrection {
+			t.Errorf("Version, VersionKind = %d, %s; want 2, correction", c.Version, c.VersionKind)
 		}
 		checkStamp(t, "UpdatedAt", c.UpdatedAt)
 		if c.UpdatedAt == before {
 			t.Errorf("UpdatedAt not changed")
 		}
+		if v.ClaimID != c.ID || v.CreatedAt != norm(t1) {
+			t.Errorf("version: ClaimID %d, CreatedAt %v; want %d, %v", v.ClaimID, v.CreatedAt, c.ID, norm(t1))
+		}
+		if c.Lines[0].ID != orig[1].ID {
+			t.Errorf("line E1-L2: ID %d, want it kept (%d)", c.Lines[0].ID, orig[1].ID)
+		}
+		if l := c.Lines[1]; l.ID == 0 || l.ID == orig[0].ID || l.ID == orig[1].ID {
+			t.Errorf("new line E1-L3: ID %d, want a new one", l.ID)
+		}
+		for i, l := range c.Lines {
+			if l.ClaimID != c.ID || !l.Active {
+				t.Errorf("line %d: ClaimID %d, Active %v; want %d, true", i, l.ClaimID, l.Active, c.ID)
+			}
+		}
+		c.State = pipeline.StateRejected
+		dropped := orig[0]
+		dropped.Active = false
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.GetClaim(ctx, c.ID)
 			must(t, "GetClaim", err)
-			same(t, "updated claim", got, c)
+			same(t, "revised claim", got, c)
+			cs, err := tx.ClaimsInState(ctx, pipeline.StateRejected, 0)
+			must(t, "ClaimsInState", err)
+			same(t, "revised claim in its state", cs, []*pipeline.Claim{c})
+			lines, err := tx.ClaimLines(ctx, c.ID)
+			must(t, "ClaimLines", err)
+			same(t, "every line", lines, []pipeline.ClaimLine{dropped, c.Lines[0], c.Lines[1]})
+			vs, err := tx.Versions(ctx, c.ID)
+			must(t, "Versions", err)
+			same(t, "versions", vs, []pipeline.ClaimVersion{v1, *v})
+			vs, err = tx.Versions(ctx, 424242)
+			must(t, "Versions(missing claim)", err)
+			lines, err = tx.ClaimLines(ctx, 424242)
+			must(t, "ClaimLines(missing claim)", err)
+			if len(vs) != 0 || len(lines) != 0 {
+				t.Errorf("a missing claim has %d versions and %d lines", len(vs), len(lines))
+			}
 		})
 	}},
-	{"Claim/UpdateDataNeedsHeldOrRejected", func(t *testing.T, _ *suite, s pipeline.Store) {
-		for _, st := range []pipeline.ClaimState{pipeline.StateRejected, pipeline.StateAckRejected} {
-			c := createClaim(t, s, "ok-"+string(st), st)
-			c.TotalCharge = 1
+	{"Claim/ReviseMovesAndRestoresLines", func(t *testing.T, _ *suite, s pipeline.Store) {
+		c := createClaim(t, s, "E1", pipeline.StateHeld)
+		a, b := c.Lines[0], c.Lines[1]
+		revise := func(kind pipeline.VersionKind, lines ...pipeline.ClaimLine) {
+			t.Helper()
+			c.Lines = lines
+			v := &pipeline.ClaimVersion{Version: c.Version + 1, Kind: kind, Frequency: "1", Data: c.Data, TotalCharge: c.TotalCharge, Actor: "kim"}
 			inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-				must(t, "UpdateClaimData("+string(st)+")", tx.UpdateClaimData(ctx, c))
+				must(t, "ReviseClaim", tx.ReviseClaim(ctx, c, v, c.Version))
 			})
+			checkStamp(t, "version CreatedAt", v.CreatedAt)
 		}
-		for _, st := range []pipeline.ClaimState{pipeline.StateReady, pipeline.StateBatched, pipeline.StateSubmitted, pipeline.StatePaid} {
-			c := createClaim(t, s, "no-"+string(st), st)
-			want := *c
-			c.TotalCharge = 1
-			c.Lines = c.Lines[:1]
+		at := func(l pipeline.ClaimLine, no int) pipeline.ClaimLine {
+			l.LineNo = no
+			return l
+		}
+		check := func(what string, active []pipeline.ClaimLine, all []pipeline.ClaimLine) {
+			t.Helper()
 			inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-				err := tx.UpdateClaimData(ctx, c)
-				wantErr(t, "UpdateClaimData("+string(st)+")", err, pipeline.ErrConflict)
 				got, err := tx.GetClaim(ctx, c.ID)
 				must(t, "GetClaim", err)
-				same(t, "claim after refused update", got, &want)
+				same(t, what+": active lines", got.Lines, active)
+				lines, err := tx.ClaimLines(ctx, c.ID)
+				must(t, "ClaimLines", err)
+				same(t, what+": every line", lines, all)
 			})
 		}
+		inactive := func(l pipeline.ClaimLine) pipeline.ClaimLine {
+			l.Active = false
+			return l
+		}
+
+		// The two lines swap their numbers, and line a's charge changes.
+		a2 := at(a, 2)
+		a2.Charge = x12.MustAmount("140")
+		revise(pipeline.VersionCorrection, at(b, 1), a2)
+		if c.Lines[0].ID != b.ID || c.Lines[1].ID != a.ID {
+			t.Errorf("line IDs after the swap = %d, %d; want %d, %d", c.Lines[0].ID, c.Lines[1].ID, b.ID, a.ID)
+		}
+		check("swapped", []pipeline.ClaimLine{at(b, 1), a2}, []pipeline.ClaimLine{a2, at(b, 1)})
+
+		// Line a goes, with the charge it was last billed at.
+		revise(pipeline.VersionCorrection, at(b, 1))
+		check("a dropped", []pipeline.ClaimLine{at(b, 1)}, []pipeline.ClaimLine{inactive(a2), at(b, 1)})
+
+		// Line a comes back first, keeping its ID; a new line d follows.
+		d := pipeline.ClaimLine{LineNo: 3, ControlNumber: "E1-L4", Procedure: "36415", Charge: x12.MustAmount("25"), Units: "1"}
+		revise(pipeline.VersionResubmission, at(a, 1), at(b, 2), d)
+		if c.Lines[0].ID != a.ID || c.Lines[1].ID != b.ID || !c.Lines[0].Active {
+			t.Errorf("restored line: ID %d active %v, then %d; want %d active, then %d", c.Lines[0].ID, c.Lines[0].Active, c.Lines[1].ID, a.ID, b.ID)
+		}
+		d = c.Lines[2]
+		if d.ID <= b.ID || d.ClaimID != c.ID || !d.Active {
+			t.Errorf("new line d = %+v; want a new ID of claim %d, active", d, c.ID)
+		}
+		check("a restored", []pipeline.ClaimLine{at(a, 1), at(b, 2), d}, []pipeline.ClaimLine{at(a, 1), at(b, 2), d})
+
+		// Every version is kept, in order.
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			err := tx.UpdateClaimData(ctx, &pipeline.Claim{ID: 424242})
-			wantErr(t, "UpdateClaimData(missing)", err, pipeline.ErrNotFound)
+			vs, err := tx.Versions(ctx, c.ID)
+			must(t, "Versions", err)
+			var got []string
+			for _, v := range vs {
+				got = append(got, fmt.Sprint(v.Version, " ", v.Kind, " ", v.Actor))
+			}
+			same(t, "versions", got, []string{"1 original intake", "2 correction kim", "3 correction kim", "4 resubmission kim"})
+			cl, err := tx.GetClaim(ctx, c.ID)
+			must(t, "GetClaim", err)
+			if cl.Version != 4 || cl.VersionKind != pipeline.VersionResubmission {
+				t.Errorf("claim version %d %s, want 4 resubmission", cl.Version, cl.VersionKind)
+			}
+		})
+	}},
+	{"Claim/ReviseConflictAndMissing", func(t *testing.T, _ *suite, s pipeline.Store) {
+		c := createClaim(t, s, "E1", pipeline.StateReady)
+		stale := *c
+		stale.Lines = slices.Clone(c.Lines)
+		c.Lines = c.Lines[:1]
+		c.TotalCharge = x12.MustAmount("150")
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "ReviseClaim", tx.ReviseClaim(ctx, c, &pipeline.ClaimVersion{Version: 2, Kind: pipeline.VersionCorrection,
+				Frequency: "1", Data: c.Data, TotalCharge: c.TotalCharge, Actor: "kim"}, 1))
+		})
+		var want *pipeline.Claim
+		var wantLines []pipeline.ClaimLine
+		var wantVersions []pipeline.ClaimVersion
+		read := func(ctx context.Context, tx pipeline.Tx) (*pipeline.Claim, []pipeline.ClaimLine, []pipeline.ClaimVersion) {
+			t.Helper()
+			got, err := tx.GetClaim(ctx, c.ID)
+			must(t, "GetClaim", err)
+			lines, err := tx.ClaimLines(ctx, c.ID)
+			must(t, "ClaimLines", err)
+			vs, err := tx.Versions(ctx, c.ID)
+			must(t, "Versions", err)
+			return got, lines, vs
+		}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) { want, wantLines, wantVersions = read(ctx, tx) })
+		if len(wantVersions) != 2 || len(wantLines) != 2 || len(want.Lines) != 1 {
+			t.Fatalf("after one revision: %d versions, %d lines, %d active; want 2, 2, 1", len(wantVersions), len(wantLines), len(want.Lines))
+		}
+
+		// A revision made from version 1, after version 2 was made.
+		stale.TotalCharge = 1
+		stale.Lines = append(stale.Lines, pipeline.ClaimLine{LineNo: 3, ControlNumber: "E1-L9", Procedure: "36415"})
+		stale.Lines[0].Charge = 1
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			v := &pipeline.ClaimVersion{Version: 2, Kind: pipeline.VersionResubmission, Frequency: "1", Data: stale.Data, Actor: "lee"}
+			err := tx.ReviseClaim(ctx, &stale, v, 1)
+			wantErr(t, "ReviseClaim(stale base)", err, pipeline.ErrConflict)
+			if stale.Version != 1 || stale.Lines[2].ID != 0 {
+				t.Errorf("refused revision set version %d, new line ID %d", stale.Version, stale.Lines[2].ID)
+			}
+			got, lines, vs := read(ctx, tx)
+			same(t, "claim after a conflict", got, want)
+			same(t, "lines after a conflict", lines, wantLines)
+			same(t, "versions after a conflict", vs, wantVersions)
+
+			// A version that does not follow its base.
+			err = tx.ReviseClaim(ctx, c, &pipeline.ClaimVersion{Version: 4, Kind: pipeline.VersionCorrection, Data: c.Data}, 2)
+			if err == nil {
+				t.Errorf("ReviseClaim of version 4 on base 2 succeeded")
+			}
+			err = tx.ReviseClaim(ctx, &pipeline.Claim{ID: 424242}, &pipeline.ClaimVersion{Version: 2, Kind: pipeline.VersionCorrection}, 1)
+			wantErr(t, "ReviseClaim(missing)", err, pipeline.ErrNotFound)
+		})
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			got, lines, vs := read(ctx, tx)
+			same(t, "claim after a conflict, committed", got, want)
+			same(t, "lines after a conflict, committed", lines, wantLines)
+			same(t, "versions after a conflict, committed", vs, wantVersions)
+		})
+	}},
+	{"Claim/ReviseRefusesAnotherClaimsLine", func(t *testing.T, _ *suite, s pipeline.Store) {
+		c1 := createClaim(t, s, "E1", pipeline.StateHeld)
+		c2 := createClaim(t, s, "E2", pipeline.StateHeld)
+		for _, tc := range []struct {
+			why   string
+			lines []pipeline.ClaimLine
+			want  error
+		}{
+			{"a line of another claim", []pipeline.ClaimLine{c2.Lines[0], {LineNo: 2, ControlNumber: "E1-L1", Procedure: "99213"}}, pipeline.ErrConflict},
+			{"a control number twice", []pipeline.ClaimLine{c2.Lines[0], {LineNo: 2, ControlNumber: "E2-L1", Procedure: "99213"}}, nil},
+		} {
+			rev := *c2
+			rev.Lines = slices.Clone(tc.lines)
+			err := s.InTx(t.Context(), func(tx pipeline.Tx) error {
+				return tx.ReviseClaim(t.Context(), &rev, &pipeline.ClaimVersion{Version: 2, Kind: pipeline.VersionCorrection, Data: rev.Data}, 1)
+			})
+			if err == nil {
+				t.Errorf("ReviseClaim with %s succeeded", tc.why)
+			} else if tc.want != nil {
+				wantErr(t, "ReviseClaim with "+tc.why, err, tc.want)
+			}
+		}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for _, c := range []*pipeline.Claim{c1, c2} {
+				got, err := tx.GetClaim(ctx, c.ID)
+				must(t, "GetClaim", err)
+				same(t, "claim after refused revisions", got, c)
+				lines, err := tx.ClaimLines(ctx, c.ID)
+				must(t, "ClaimLines", err)
+				same(t, "lines after refused revisions", lines, c.Lines)
+				vs, err := tx.Versions(ctx, c.ID)
+				must(t, "Versions", err)
+				same(t, "versions after refused revisions", vs, []pipeline.ClaimVersion{firstVersion(c)})
+			}
 		})
 	}},
 	{"Claim/ClaimsInState", func(t *testing.T, _ *suite, s pipeline.Store) {
@@ -222,8 +455,8 @@ var claimTests = []storeTest{
 	}},
 	{"Claim/MoveLegal", func(t *testing.T, _ *suite, s pipeline.Store) {
 		c := createClaim(t, s, "E1", pipeline.StateSubmitted)
-		ev := pipeline.Event{SubmissionID: 7, At: t1, Kind: "835", FileID: 9, SetControl: "0001", Segment: 12, Detail: "paid in full",
-			From: pipeline.StateHeld, To: pipeline.StateClosed} // From and To come from MoveClaim's arguments
+		ev := pipeline.Event{SubmissionID: 7, At: t1, Kind: "835", Version: 1, Actor: "lee", FileID: 9, SetControl: "0001", Segment: 12,
+			Detail: "paid in full", From: pipeline.StateHeld, To: pipeline.StateClosed} // From and To come from MoveClaim's arguments
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			must(t, "MoveClaim", tx.MoveClaim(ctx, c.ID, pipeline.StateSubmitted, pipeline.StatePaid, ev))
 			got, err := tx.GetClaim(ctx, c.ID)
@@ -310,11 +543,11 @@ var claimTests = []storeTest{
 		c := createClaim(t, s, "E1", pipeline.StateSubmitted)
 		c2 := createClaim(t, s, "E2", pipeline.StateSubmitted)
 		evs := []pipeline.Event{
-			{ClaimID: c.ID, At: t1, Kind: "uploaded", Detail: "file x"},
+			{ClaimID: c.ID, At: t1, Kind: "uploaded", Version: 1, Detail: "file x"},
 			{ClaimID: c2.ID, At: t1, Kind: "uploaded"},
 			{ClaimID: c.ID, SubmissionID: 3, At: t2, Kind: "999", From: pipeline.StateSubmitted, To: pipeline.StateSubmitted,
-				FileID: 4, SetControl: "0002", Segment: 17, Detail: "accepted"},
-			{ClaimID: c.ID, Kind: "note"}, // zero At: the store's clock
+				Version: 2, FileID: 4, SetControl: "0002", Segment: 17, Detail: "accepted"},
+			{ClaimID: c.ID, Kind: "corrected", Version: 3, Actor: "kim"}, // zero At: the store's clock
 		}
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			for _, ev := range evs {
@@ -356,34 +589,89 @@ var claimTests = []storeTest{
 	}},
 	{"Claim/SetClaimRefs", func(t *testing.T, _ *suite, s pipeline.Store) {
 		c := createClaim(t, s, "E1", pipeline.StateBatched)
-		check := func(pcn string, subs int, icn string, first time.Time) {
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			_, err := tx.SetPayerClaimNumber(ctx, c.ID, "ICN9", "277ca")
+			must(t, "SetPayerClaimNumber", err)
+		})
+		check := func(pcn string, subs int, first time.Time) {
 			t.Helper()
 			inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 				got, err := tx.GetClaim(ctx, c.ID)
 				must(t, "GetClaim", err)
-				if got.PCN != pcn || got.Submissions != subs || got.PayerClaimNumber != icn || got.FirstSubmittedAt != first {
-					t.Errorf("refs = %q %d %q %v; want %q %d %q %v", got.PCN, got.Submissions, got.PayerClaimNumber, got.FirstSubmittedAt,
-						pcn, subs, icn, first)
+				if got.PCN != pcn || got.Submissions != subs || got.FirstSubmittedAt != first {
+					t.Errorf("refs = %q %d %v; want %q %d %v", got.PCN, got.Submissions, got.FirstSubmittedAt, pcn, subs, first)
+				}
+				// The payer's claim number is not SetClaimRefs' to change.
+				if got.PayerClaimNumber != "ICN9" || got.PayerClaimSource != "277ca" {
+					t.Errorf("payer claim number = %q from %q, want ICN9 from 277ca", got.PayerClaimNumber, got.PayerClaimSource)
 				}
 			})
 		}
-		set := func(pcn string, subs int, icn string, first time.Time) {
+		set := func(pcn string, subs int, first time.Time) {
 			t.Helper()
 			inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-				must(t, "SetClaimRefs", tx.SetClaimRefs(ctx, c.ID, pcn, subs, icn, first))
+				must(t, "SetClaimRefs", tx.SetClaimRefs(ctx, c.ID, pcn, subs, first))
 			})
 		}
-		set("E1-1", 1, "", time.Time{})
-		check("E1-1", 1, "", time.Time{})
-		set("E1-1", 1, "", t1)
-		check("E1-1", 1, "", norm(t1))
-		set("E1-2", 2, "ICN9", t2) // first submission stays
-		check("E1-2", 2, "ICN9", norm(t1))
-		set("E1-3", 3, "", time.Time{}) // payer claim number stays
-		check("E1-3", 3, "ICN9", norm(t1))
+		set("E1-1", 1, time.Time{})
+		check("E1-1", 1, time.Time{})
+		set("E1-1", 1, t1)
+		check("E1-1", 1, norm(t1))
+		set("E1-2", 2, t2) // first submission stays
+		check("E1-2", 2, norm(t1))
+		set("E1-3", 3, time.Time{})
+		check("E1-3", 3, norm(t1))
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			err := tx.SetClaimRefs(ctx, 424242, "x", 1, "", t1)
+			err := tx.SetClaimRefs(ctx, 424242, "x", 1, t1)
 			wantErr(t, "SetClaimRefs(missing)", err, pipeline.ErrNotFound)
+		})
+	}},
+	{"Claim/SetPayerClaimNumber", func(t *testing.T, _ *suite, s pipeline.Store) {
+		c := createClaim(t, s, "E1", pipeline.StateSubmitted)
+		other := createClaim(t, s, "E2", pipeline.StateSubmitted)
+		// Each step in its own transaction: a 277CA number stands until an
+		// 835 gives one; then only an 835 replaces it.
+		for i, st := range []struct {
+			number, source string
+			changed        bool
+			want, wantSrc  string
+		}{
+			{"", "277ca", false, "", ""}, // no number: nothing to record
+			{"ICN-A", "277ca", true, "ICN-A", "277ca"},
+			{"ICN-A", "277ca", false, "ICN-A", "277ca"},
+			{"ICN-B", "277ca", true, "ICN-B", "277ca"}, // a later 277CA replaces an earlier one
+			{"ICN-B", "835", true, "ICN-B", "835"},     // the same number, now from an 835
+			{"ICN-C", "277ca", false, "ICN-B", "835"},  // a 277CA never replaces an 835's number
+			{"ICN-B", "835", false, "ICN-B", "835"},
+			{"ICN-D", "835", true, "ICN-D", "835"}, // an 835 always does
+			{"ICN-D", "277ca", false, "ICN-D", "835"},
+		} {
+			inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+				changed, err := tx.SetPayerClaimNumber(ctx, c.ID, st.number, st.source)
+				must(t, fmt.Sprintf("step %d: SetPayerClaimNumber(%q, %s)", i, st.number, st.source), err)
+				if changed != st.changed {
+					t.Errorf("step %d: SetPayerClaimNumber(%q, %s) = %v, want %v", i, st.number, st.source, changed, st.changed)
+				}
+			})
+			inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+				got, err := tx.GetClaim(ctx, c.ID)
+				must(t, "GetClaim", err)
+				if got.PayerClaimNumber != st.want || got.PayerClaimSource != st.wantSrc {
+					t.Errorf("step %d: payer claim number %q from %q, want %q from %q", i, got.PayerClaimNumber, got.PayerClaimSource, st.want, st.wantSrc)
+				}
+			})
+		}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			_, err := tx.SetPayerClaimNumber(ctx, 424242, "ICN-X", "835")
+			wantErr(t, "SetPayerClaimNumber(missing)", err, pipeline.ErrNotFound)
+			if _, err := tx.SetPayerClaimNumber(ctx, other.ID, "ICN-X", "999"); err == nil {
+				t.Errorf("SetPayerClaimNumber from an unknown source succeeded")
+			}
+			got, err := tx.GetClaim(ctx, other.ID)
+			must(t, "GetClaim", err)
+			if got.PayerClaimNumber != "" || got.PayerClaimSource != "" {
+				t.Errorf("other claim: payer claim number %q from %q, want none", got.PayerClaimNumber, got.PayerClaimSource)
+			}
 		})
 	}},
 	{"Claim/Submissions", func(t *testing.T, _ *suite, s pipeline.Store) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/x12claims/claims/pipeline"
 	"github.com/x12claims/claims/x12"
+	"github.com/x12claims/claims/x12/x835"
 )
 
 var ledgerTests = []storeTest{
@@ -99,10 +100,51 @@ var ledgerTests = []storeTest{
 			same(t, "posted remittance", got, posted)
 		})
 	}},
+	{"Remittance/GetAndList", func(t *testing.T, _ *suite, s pipeline.Store) {
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			got, err := tx.Remittances(ctx, 0)
+			must(t, "Remittances(empty store)", err)
+			if len(got) != 0 {
+				t.Errorf("remittances of an empty store = %+v", got)
+			}
+		})
+		r1 := createRemittance(t, s, "T1")
+		r2 := &pipeline.Remittance{InboundFileID: 7, FileSet: 2, SetControl: "0002", PayerID: "PAYER02", PayerName: "Other Payer",
+			Trace: "T2", PaymentDate: x12.Date{Year: 2024, Month: 4, Day: 2}, Amount: x12.MustAmount("-10.50"), Method: "CHK",
+			State: pipeline.RemitHeld, Reason: "out of balance"} // zero CreatedAt: the store's clock
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			_, err := tx.CreateRemittance(ctx, r2)
+			must(t, "CreateRemittance", err)
+		})
+		checkStamp(t, "zero CreatedAt", r2.CreatedAt)
+		r3 := createRemittance(t, s, "T3")
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for _, r := range []*pipeline.Remittance{r1, r2, r3} {
+				got, err := tx.GetRemittance(ctx, r.ID)
+				must(t, "GetRemittance", err)
+				same(t, "remittance", got, r)
+			}
+			_, err := tx.GetRemittance(ctx, r3.ID+100)
+			wantErr(t, "GetRemittance(missing)", err, pipeline.ErrNotFound)
+			for _, tc := range []struct {
+				limit int
+				want  []*pipeline.Remittance
+			}{
+				{0, []*pipeline.Remittance{r3, r2, r1}},
+				{2, []*pipeline.Remittance{r3, r2}},
+				{5, []*pipeline.Remittance{r3, r2, r1}},
+			} {
+				got, err := tx.Remittances(ctx, tc.limit)
+				must(t, "Remittances", err)
+				same(t, fmt.Sprintf("remittances (limit %d)", tc.limit), got, tc.want)
+			}
+		})
+	}},
 	{"ClaimPayment/AddListReverse", func(t *testing.T, _ *suite, s pipeline.Store) {
 		c := createClaim(t, s, "E1", pipeline.StateSubmitted)
 		c2 := createClaim(t, s, "E2", pipeline.StateSubmitted)
 		r := createRemittance(t, s, "T1")
+		r2 := createRemittance(t, s, "T2")
 		p1 := &pipeline.ClaimPayment{RemittanceID: r.ID, ClaimID: c.ID, SubmissionID: 4, Ordinal: 1, Status: "1",
 			Charge: x12.MustAmount("250"), Paid: x12.MustAmount("200"), PatientResp: x12.MustAmount("50"),
 			PayerClaimNumber: "ICN1", Outcome: pipeline.StatePaid}
@@ -110,8 +152,10 @@ var ledgerTests = []storeTest{
 		p2 := &pipeline.ClaimPayment{RemittanceID: r.ID, ClaimID: c.ID, SubmissionID: 4, Ordinal: 3, Status: "22",
 			Charge: x12.MustAmount("-250"), Paid: x12.MustAmount("-200"), PatientResp: x12.MustAmount("-50"),
 			PayerClaimNumber: "ICN1", Outcome: pipeline.StateReversed}
+		// Another remittance pays c2 again.
+		p3 := &pipeline.ClaimPayment{RemittanceID: r2.ID, ClaimID: c2.ID, Ordinal: 1, Status: "1", Charge: 100, Paid: 100, Outcome: pipeline.StatePaid}
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			for _, p := range []*pipeline.ClaimPayment{p1, other, p2} {
+			for _, p := range []*pipeline.ClaimPayment{p1, other, p2, p3} {
 				must(t, "AddClaimPayment", tx.AddClaimPayment(ctx, p))
 				if p.ID == 0 {
 					t.Fatal("AddClaimPayment did not set the ID")
@@ -123,6 +167,9 @@ var ledgerTests = []storeTest{
 			got, err := tx.ClaimPayments(ctx, c.ID)
 			must(t, "ClaimPayments in the same transaction", err)
 			same(t, "payments", got, []*pipeline.ClaimPayment{p1, p2})
+			got, err = tx.RemittancePayments(ctx, r.ID)
+			must(t, "RemittancePayments in the same transaction", err)
+			same(t, "remittance payments", got, []*pipeline.ClaimPayment{p1, other, p2})
 			must(t, "MarkReversed", tx.MarkReversed(ctx, p1.ID, p2.ID))
 		})
 		p1.ReversedBy = p2.ID
@@ -130,6 +177,20 @@ var ledgerTests = []storeTest{
 			got, err := tx.ClaimPayments(ctx, c.ID)
 			must(t, "ClaimPayments", err)
 			same(t, "payments", got, []*pipeline.ClaimPayment{p1, p2})
+			got, err = tx.RemittancePayments(ctx, r.ID)
+			must(t, "RemittancePayments", err)
+			same(t, "remittance payments", got, []*pipeline.ClaimPayment{p1, other, p2})
+			got, err = tx.RemittancePayments(ctx, r2.ID)
+			must(t, "RemittancePayments", err)
+			same(t, "payments of the other remittance", got, []*pipeline.ClaimPayment{p3})
+			got, err = tx.ClaimPayments(ctx, c2.ID)
+			must(t, "ClaimPayments", err)
+			same(t, "payments of the other claim", got, []*pipeline.ClaimPayment{other, p3})
+			got, err = tx.RemittancePayments(ctx, 424242)
+			must(t, "RemittancePayments(none)", err)
+			if len(got) != 0 {
+				t.Errorf("payments of a missing remittance = %d", len(got))
+			}
 			must(t, "MarkReversed again", tx.MarkReversed(ctx, p1.ID, p2.ID))
 			wantErr(t, "MarkReversed by another", tx.MarkReversed(ctx, p1.ID, other.ID), pipeline.ErrConflict)
 			wantErr(t, "MarkReversed(missing)", tx.MarkReversed(ctx, p2.ID+100, p2.ID), pipeline.ErrNotFound)
@@ -138,6 +199,94 @@ var ledgerTests = []storeTest{
 			if len(none) != 0 {
 				t.Errorf("payments of a missing claim = %d", len(none))
 			}
+		})
+	}},
+	{"Unapplied/RoundTripAndApply", func(t *testing.T, _ *suite, s pipeline.Store) {
+		c := createClaim(t, s, "E1", pipeline.StateSubmitted)
+		r := createRemittance(t, s, "T1")
+		r2 := createRemittance(t, s, "T2")
+		allowed := x12.MustAmount("120")
+		clp := &x835.Claim{Ordinal: 2, Segment: 14, PatientControlNumber: "ZZ-1", Status: "1", Charge: x12.MustAmount("250"),
+			Paid: x12.MustAmount("180.10"), PatientResponsibility: x12.MustAmount("20"), FilingIndicator: "12", PayerClaimNumber: "ICN-U1",
+			Frequency: "1", StatementFrom: x12.Date{Year: 2024, Month: 3, Day: 1}, StatementTo: x12.Date{Year: 2024, Month: 3, Day: 2},
+			Adjustments: []x835.Adjustment{{Group: "OA", Reason: "23", Amount: x12.MustAmount("-0.10")}},
+			Lines: []*x835.Line{
+				{Segment: 18, Procedure: x835.Procedure{Qualifier: "HC", Code: "99213", Modifiers: []string{"25"}}, Charge: x12.MustAmount("150"),
+					Paid: x12.MustAmount("100"), Units: "1", ServiceDate: x12.Date{Year: 2024, Month: 3, Day: 1}, ControlNumber: "ZZ-L1",
+					Allowed: &allowed, Remarks: []string{"N130"},
+					Adjustments: []x835.Adjustment{{Group: "CO", Reason: "45", Amount: x12.MustAmount("30")}, {Group: "PR", Reason: "2", Amount: x12.MustAmount("20"), Quantity: "1"}}},
+				{Segment: 23, Procedure: x835.Procedure{Qualifier: "HC", Code: "87880"}, Charge: x12.MustAmount("100"), Paid: x12.MustAmount("80.20"),
+					Original:    &x835.Procedure{Qualifier: "HC", Code: "87881", Description: "strep test"},
+					Adjustments: []x835.Adjustment{{Group: "CO", Reason: "45", Amount: x12.MustAmount("19.80")}}},
+			}}
+		u1 := &pipeline.UnappliedPayment{RemittanceID: r.ID, Ordinal: 2, Segment: 14, PCN: "ZZ-1", Status: "1", PayerClaimNumber: "ICN-U1",
+			Charge: clp.Charge, Paid: clp.Paid, PatientResp: clp.PatientResponsibility, Claim: clp, Reason: "no submission with CLP01 ZZ-1", CreatedAt: t0}
+		u2 := &pipeline.UnappliedPayment{RemittanceID: r.ID, Ordinal: 3, Segment: 30, PCN: "ZZ-2", Status: "4", Charge: x12.MustAmount("-1"),
+			Claim: &x835.Claim{Ordinal: 3, Segment: 30, PatientControlNumber: "ZZ-2", Status: "4", Charge: x12.MustAmount("-1")}, Reason: "unknown"}
+		u3 := &pipeline.UnappliedPayment{RemittanceID: r2.ID, Ordinal: 1, Segment: 5, PCN: "ZZ-3", Status: "1", Paid: x12.MustAmount("5"),
+			Claim: &x835.Claim{Ordinal: 1, Segment: 5, PatientControlNumber: "ZZ-3", Status: "1", Paid: x12.MustAmount("5")}, Reason: "unknown"}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for _, u := range []*pipeline.UnappliedPayment{u1, u2, u3} {
+				must(t, "AddUnapplied", tx.AddUnapplied(ctx, u))
+				if u.ID == 0 {
+					t.Fatal("AddUnapplied did not set the ID")
+				}
+			}
+			got, err := tx.UnappliedPayments(ctx, r.ID, true)
+			must(t, "UnappliedPayments in the same transaction", err)
+			same(t, "unapplied payments in the same transaction", got, []*pipeline.UnappliedPayment{u1, u2})
+		})
+		if u1.CreatedAt != norm(t0) {
+			t.Errorf("CreatedAt = %v, want %v", u1.CreatedAt, norm(t0))
+		}
+		checkStamp(t, "zero CreatedAt", u2.CreatedAt)
+		if !u1.Open() {
+			t.Errorf("a new unapplied payment is not open")
+		}
+		list := func(ctx context.Context, tx pipeline.Tx, remit int64, openOnly bool, want ...*pipeline.UnappliedPayment) {
+			t.Helper()
+			got, err := tx.UnappliedPayments(ctx, remit, openOnly)
+			must(t, "UnappliedPayments", err)
+			if len(got) == 0 && len(want) == 0 {
+				return
+			}
+			same(t, fmt.Sprintf("unapplied payments of remittance %d (open only: %v)", remit, openOnly), got, want)
+		}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			list(ctx, tx, r.ID, false, u1, u2)
+			list(ctx, tx, r2.ID, false, u3)
+			list(ctx, tx, 0, false, u1, u2, u3)
+			list(ctx, tx, 0, true, u1, u2, u3)
+			list(ctx, tx, 424242, false)
+		})
+
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "MarkApplied", tx.MarkApplied(ctx, u1.ID, c.ID, "kim"))
+			wantErr(t, "MarkApplied twice", tx.MarkApplied(ctx, u1.ID, c.ID, "lee"), pipeline.ErrConflict)
+			wantErr(t, "MarkApplied(missing)", tx.MarkApplied(ctx, 424242, c.ID, "kim"), pipeline.ErrNotFound)
+			if err := tx.MarkApplied(ctx, u2.ID, 0, "kim"); err == nil {
+				t.Errorf("MarkApplied to no claim succeeded")
+			}
+			// The transaction goes on.
+			list(ctx, tx, r.ID, true, u2)
+		})
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			got, err := tx.UnappliedPayments(ctx, r.ID, false)
+			must(t, "UnappliedPayments", err)
+			if len(got) != 2 {
+				t.Fatalf("unapplied payments of remittance %d = %d, want 2", r.ID, len(got))
+			}
+			a := got[0]
+			checkStamp(t, "AppliedAt", a.AppliedAt)
+			if a.Open() || a.AppliedClaimID != c.ID || a.AppliedBy != "kim" {
+				t.Errorf("applied payment: open %v, claim %d, by %q; want applied to %d by kim", a.Open(), a.AppliedClaimID, a.AppliedBy, c.ID)
+			}
+			want := *u1
+			want.AppliedClaimID, want.AppliedAt, want.AppliedBy = c.ID, a.AppliedAt, "kim"
+			same(t, "applied payment", a, &want)
+			same(t, "open payment", got[1], u2)
+			list(ctx, tx, 0, true, u2, u3)
+			list(ctx, tx, r2.ID, true, u3)
 		})
 	}},
 	{"Ledger/Entries", func(t *testing.T, _ *suite, s pipeline.Store) {

@@ -2,6 +2,7 @@ package pipelinetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/x12claims/claims/pipeline"
@@ -109,7 +110,7 @@ var reportTests = []storeTest{
 			charge(f, 0, "20"), insurance(f, 0, "0", cas("PR", "2", "20")), patientPaid(f, 0, "20"),
 		)
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			must(t, "SetClaimRefs", tx.SetClaimRefs(ctx, b.ID, "B-1", 1, "", t2))
+			must(t, "SetClaimRefs", tx.SetClaimRefs(ctx, b.ID, "B-1", 1, t2))
 		})
 		want := []pipeline.ClaimBalance{
 			{ClaimID: b.ID, PayerID: "PAYER01", PayerName: "Test Payer", FirstSubmittedAt: norm(t2),
@@ -157,9 +158,17 @@ var reportTests = []storeTest{
 			}
 			_, err := tx.CreateRemittance(ctx, &pipeline.Remittance{Trace: "T2", State: pipeline.RemitHeld})
 			must(t, "CreateRemittance", err)
-			for _, st := range []pipeline.WorkStatus{pipeline.WorkOpen, pipeline.WorkInProgress, pipeline.WorkResolved, pipeline.WorkOpen} {
-				must(t, "AddWorkItem", tx.AddWorkItem(ctx, &pipeline.WorkItem{Source: pipeline.SourceDenial, Status: st}))
+			// Four items, one closed by key and one by hand: two open.
+			for i := range 4 {
+				_, err := tx.OpenWorkItem(ctx, &pipeline.WorkItem{Key: fmt.Sprint("k", i), Source: pipeline.SourceDenial, Assignee: "kim"})
+				must(t, "OpenWorkItem", err)
 			}
+			_, err = tx.CloseWorkItems(ctx, "k1", "kim", "done")
+			must(t, "CloseWorkItems", err)
+			items, err := tx.WorkItems(ctx, pipeline.WorkFilter{Key: "k3"})
+			must(t, "WorkItems", err)
+			items[0].Status, items[0].ClosedBy = pipeline.WorkClosed, "kim"
+			must(t, "UpdateWorkItem", tx.UpdateWorkItem(ctx, items[0]))
 			must(t, "AddEntries", tx.AddEntries(ctx, []pipeline.LedgerEntry{
 				{ClaimID: paid.ID, RemittanceID: r.ID, Kind: pipeline.EntryInsurance, Payment: x12.MustAmount("200")},
 				{ClaimID: paid.ID, RemittanceID: r.ID, Kind: pipeline.EntryInsurance, Payment: x12.MustAmount("-200"), Reversal: true},
@@ -176,7 +185,7 @@ var reportTests = []storeTest{
 				BatchesByState: map[pipeline.BatchState]int{pipeline.BatchUploaded: 2, pipeline.BatchFailed: 1},
 				InboundFiles:   2,
 				Remittances:    2,
-				OpenWorkItems:  3,
+				OpenWorkItems:  2,
 				Billed:         3 * x12.MustAmount("250"),
 				InsurancePaid:  x12.MustAmount("181.00"),
 			})

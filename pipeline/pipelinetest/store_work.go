@@ -3,37 +3,70 @@ package pipelinetest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/x12claims/claims/pipeline"
 )
 
 var workTests = []storeTest{
-	{"Work/AddFilterUpdate", func(t *testing.T, _ *suite, s pipeline.Store) {
+	{"Work/OpenGetFilter", func(t *testing.T, _ *suite, s pipeline.Store) {
 		c := createClaim(t, s, "E1", pipeline.StateDenied)
 		items := []*pipeline.WorkItem{
-			{Source: pipeline.SourceDenial, ClaimID: c.ID, EncounterID: "E1", RemittanceID: 3, InboundFileID: 4,
-				Category: "eligibility", Summary: "claim denied", Status: pipeline.WorkOpen, CreatedAt: t0, UpdatedAt: t1,
-				Reasons: []pipeline.Reason{{Code: "CARC 27", Text: "expenses incurred after coverage terminated", Location: "835 CAS"}}},
-			{Source: pipeline.SourceIntake, EncounterID: "E9", Category: "intake", Summary: "unreadable record", Status: pipeline.WorkOpen,
-				Reasons: []pipeline.Reason{{Text: "invalid JSON", Field: "lines[0].charge"}}},
-			{Source: pipeline.SourceDenial, ClaimID: c.ID, Category: "coding", Summary: "line denied", Status: pipeline.WorkResolved, CreatedAt: t2},
-			{Source: pipeline.SourceImbalance, RemittanceID: 3, Category: "out of balance", Status: pipeline.WorkOpen, Assignee: "kim"},
+			{Key: pipeline.ClaimKey(pipeline.SourceDenial, c.ID), Source: pipeline.SourceDenial, Code: "CO-27", Category: "eligibility",
+				Summary: "claim denied", ClaimID: c.ID, Version: 2, EncounterID: "E1", RemittanceID: 3, InboundFileID: 4, Segment: 17,
+				PayerID: "PAYER01", Assignee: "kim", Note: "called the payer", CreatedAt: t0,
+				Reasons: []pipeline.Reason{{Code: "CO-27", Text: "expenses incurred after coverage terminated", Location: "835 CAS"}}},
+			{Key: pipeline.EncounterKey("E9"), Source: pipeline.SourceIntake, Code: "json", EncounterID: "E9", Category: "intake",
+				Summary: "unreadable record", Reasons: []pipeline.Reason{{Code: "json", Text: "invalid JSON", Field: "lines[0].charge"}}},
+			{Source: pipeline.SourceTransport, Code: "upload-failed", BatchID: 12, PayerID: "PAYER02", Category: "transport",
+				Summary: "batch 12 failed to upload", Status: pipeline.WorkClosed}, // no key; the status is set to open
+			{Key: pipeline.RemitKeyOf(pipeline.SourceImbalance, 3), Source: pipeline.SourceImbalance, RemittanceID: 3,
+				Category: "out of balance", Assignee: "lee", ClosedBy: "not saved", ClosedAt: t2},
 		}
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			for _, w := range items {
-				must(t, "AddWorkItem", tx.AddWorkItem(ctx, w))
-				if w.ID == 0 {
-					t.Fatal("AddWorkItem did not set the ID")
+				inserted, err := tx.OpenWorkItem(ctx, w)
+				must(t, "OpenWorkItem", err)
+				if !inserted || w.ID == 0 {
+					t.Fatalf("OpenWorkItem(%q) = %v, ID %d; want an insert with an ID", w.Key, inserted, w.ID)
 				}
+				if w.Status != pipeline.WorkOpen || !w.ClosedAt.IsZero() || w.ClosedBy != "" {
+					t.Errorf("opened item %d: status %q, closed %v by %q; want open, not closed", w.ID, w.Status, w.ClosedAt, w.ClosedBy)
+				}
+				checkStamp(t, "UpdatedAt", w.UpdatedAt)
 			}
+			// Readable in the same transaction.
+			got, err := tx.GetWorkItem(ctx, items[0].ID)
+			must(t, "GetWorkItem", err)
+			same(t, "item in the same transaction", got, items[0])
 		})
-		if items[0].CreatedAt != norm(t0) || items[0].UpdatedAt != norm(t1) {
-			t.Errorf("times = %v, %v", items[0].CreatedAt, items[0].UpdatedAt)
+		if items[0].CreatedAt != norm(t0) {
+			t.Errorf("CreatedAt = %v, want %v", items[0].CreatedAt, norm(t0))
 		}
 		checkStamp(t, "zero CreatedAt", items[1].CreatedAt)
-		if items[1].UpdatedAt != items[1].CreatedAt || items[2].UpdatedAt != norm(t2) {
-			t.Errorf("zero UpdatedAt should be CreatedAt: %v, %v", items[1].UpdatedAt, items[2].UpdatedAt)
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for _, w := range items {
+				got, err := tx.GetWorkItem(ctx, w.ID)
+				must(t, "GetWorkItem", err)
+				same(t, "work item", got, w)
+			}
+			_, err := tx.GetWorkItem(ctx, 424242)
+			wantErr(t, "GetWorkItem(missing)", err, pipeline.ErrNotFound)
+		})
+
+		// Item 2 is closed and item 1 changes later than the others.
+		after(items[3].UpdatedAt)
+		w := items[2]
+		w.Status, w.ClosedAt, w.ClosedBy, w.Note = pipeline.WorkClosed, t1, "kim", "uploaded by hand"
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) { must(t, "UpdateWorkItem", tx.UpdateWorkItem(ctx, w)) })
+		w.ClosedAt = norm(t1)
+		after(w.UpdatedAt)
+		items[1].Assignee = "lee"
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) { must(t, "UpdateWorkItem", tx.UpdateWorkItem(ctx, items[1])) })
+		if !(items[1].UpdatedAt.After(w.UpdatedAt) && w.UpdatedAt.After(items[3].UpdatedAt)) {
+			t.Fatalf("update times not increasing: %v, %v, %v", items[3].UpdatedAt, w.UpdatedAt, items[1].UpdatedAt)
 		}
+
 		for _, tc := range []struct {
 			name string
 			f    pipeline.WorkFilter
@@ -41,11 +74,21 @@ var workTests = []storeTest{
 		}{
 			{"all", pipeline.WorkFilter{}, items},
 			{"open", pipeline.WorkFilter{Status: pipeline.WorkOpen}, []*pipeline.WorkItem{items[0], items[1], items[3]}},
-			{"denials", pipeline.WorkFilter{Source: pipeline.SourceDenial}, []*pipeline.WorkItem{items[0], items[2]}},
-			{"claim", pipeline.WorkFilter{ClaimID: c.ID}, []*pipeline.WorkItem{items[0], items[2]}},
-			{"open denials of the claim", pipeline.WorkFilter{Status: pipeline.WorkOpen, Source: pipeline.SourceDenial, ClaimID: c.ID}, items[:1]},
+			{"closed", pipeline.WorkFilter{Status: pipeline.WorkClosed}, items[2:3]},
+			{"denials", pipeline.WorkFilter{Source: pipeline.SourceDenial}, items[:1]},
+			{"claim", pipeline.WorkFilter{ClaimID: c.ID}, items[:1]},
+			{"payer", pipeline.WorkFilter{PayerID: "PAYER02"}, items[2:3]},
+			{"assignee", pipeline.WorkFilter{Assignee: "lee"}, []*pipeline.WorkItem{items[1], items[3]}},
+			{"key", pipeline.WorkFilter{Key: pipeline.EncounterKey("E9")}, items[1:2]},
+			{"updated since", pipeline.WorkFilter{UpdatedSince: w.UpdatedAt}, []*pipeline.WorkItem{items[1], items[2]}},
+			{"updated since, later", pipeline.WorkFilter{UpdatedSince: items[1].UpdatedAt}, items[1:2]},
+			{"open, updated since", pipeline.WorkFilter{Status: pipeline.WorkOpen, UpdatedSince: w.UpdatedAt}, items[1:2]},
+			{"open denials of the claim's payer", pipeline.WorkFilter{Status: pipeline.WorkOpen, Source: pipeline.SourceDenial,
+				ClaimID: c.ID, PayerID: "PAYER01", Assignee: "kim", Key: items[0].Key}, items[:1]},
 			{"limit", pipeline.WorkFilter{Status: pipeline.WorkOpen, Limit: 2}, items[:2]},
 			{"none", pipeline.WorkFilter{Source: pipeline.SourceTA1}, nil},
+			{"no such payer", pipeline.WorkFilter{Status: pipeline.WorkOpen, PayerID: "PAYER02"}, nil},
+			{"no such key", pipeline.WorkFilter{Key: "999:claim:1"}, nil},
 		} {
 			inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 				got, err := tx.WorkItems(ctx, tc.f)
@@ -56,20 +99,214 @@ var workTests = []storeTest{
 				same(t, "work items ("+tc.name+")", got, tc.want)
 			})
 		}
-		w := items[1]
-		w.Status, w.Assignee = pipeline.WorkInProgress, "lee"
-		w.Summary = "not saved by UpdateWorkItem"
+	}},
+	{"Work/OpenSameKeyUpdates", func(t *testing.T, _ *suite, s pipeline.Store) {
+		key := pipeline.ClaimKey(pipeline.Source277CA, 7)
+		first := &pipeline.WorkItem{Key: key, Source: pipeline.Source277CA, Code: "A7:21", Category: "coding", Summary: "rejected",
+			ClaimID: 7, Version: 1, InboundFileID: 3, Segment: 40, PayerID: "PAYER01", CreatedAt: t0,
+			Reasons: []pipeline.Reason{{Code: "A7:21", Text: "missing or invalid information"}, {Code: "A7:562", Text: "provider"}}}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			inserted, err := tx.OpenWorkItem(ctx, first)
+			must(t, "OpenWorkItem", err)
+			if !inserted {
+				t.Fatal("the first item of a key was not inserted")
+			}
+		})
+		// Someone takes it and writes a note.
+		first.Assignee, first.Note = "kim", "checking the NPI"
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) { must(t, "UpdateWorkItem", tx.UpdateWorkItem(ctx, first)) })
+
+		// The cause comes again, with other reasons and references.
+		again := &pipeline.WorkItem{Key: key, Source: pipeline.Source999, Code: "IK5:R", Category: "envelope", Summary: "rejected again",
+			ClaimID: 7, Version: 2, BatchID: 5, RemittanceID: 6, InboundFileID: 8, Segment: 12, PayerID: "PAYER02", EncounterID: "E7",
+			Reasons:   []pipeline.Reason{{Code: "IK5:R", Text: "set rejected", Location: "999 IK5"}},
+			Assignee:  "lee",               // kept from the open item
+			Note:      "",                  // kept from the open item
+			CreatedAt: t2,                  // kept from the open item
+			Status:    pipeline.WorkClosed, // set to open
+		}
+		other := &pipeline.WorkItem{Key: pipeline.ClaimKey(pipeline.Source277CA, 8), Source: pipeline.Source277CA, Summary: "another claim"}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			inserted, err := tx.OpenWorkItem(ctx, again)
+			must(t, "OpenWorkItem(same key)", err)
+			if inserted {
+				t.Errorf("OpenWorkItem with the key of an open item inserted")
+			}
+			inserted, err = tx.OpenWorkItem(ctx, other)
+			must(t, "OpenWorkItem(other key)", err)
+			if !inserted || other.ID == first.ID {
+				t.Errorf("OpenWorkItem with another key = %v, ID %d; want a new item", inserted, other.ID)
+			}
+		})
+		if again.ID != first.ID || again.CreatedAt != first.CreatedAt || again.Assignee != "kim" || again.Note != "checking the NPI" ||
+			again.Status != pipeline.WorkOpen {
+			t.Errorf("updated item: ID %d, opened %v, assignee %q, note %q, status %q; want %d, %v, kim, the note, open",
+				again.ID, again.CreatedAt, again.Assignee, again.Note, again.Status, first.ID, first.CreatedAt)
+		}
+		checkStamp(t, "UpdatedAt", again.UpdatedAt)
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			got, err := tx.GetWorkItem(ctx, first.ID)
+			must(t, "GetWorkItem", err)
+			same(t, "item updated by key", got, again)
+			items, err := tx.WorkItems(ctx, pipeline.WorkFilter{})
+			must(t, "WorkItems", err)
+			same(t, "items", items, []*pipeline.WorkItem{again, other})
+		})
+	}},
+	{"Work/EmptyKeyNeverMerges", func(t *testing.T, _ *suite, s pipeline.Store) {
+		var items []*pipeline.WorkItem
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for range 3 {
+				w := &pipeline.WorkItem{Source: pipeline.SourceTransport, Code: "upload-failed", Summary: "same cause, no key"}
+				inserted, err := tx.OpenWorkItem(ctx, w)
+				must(t, "OpenWorkItem", err)
+				if !inserted {
+					t.Errorf("an item without a key was not inserted")
+				}
+				items = append(items, w)
+			}
+			n, err := tx.CloseWorkItems(ctx, "", "kim", "all of them?")
+			must(t, "CloseWorkItems(empty key)", err)
+			if n != 0 {
+				t.Errorf("CloseWorkItems(empty key) closed %d items", n)
+			}
+		})
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			got, err := tx.WorkItems(ctx, pipeline.WorkFilter{Status: pipeline.WorkOpen})
+			must(t, "WorkItems", err)
+			same(t, "open items without a key", got, items)
+		})
+	}},
+	{"Work/CloseByKeyAndReopen", func(t *testing.T, _ *suite, s pipeline.Store) {
+		k1, k2 := pipeline.BatchKey(1), pipeline.BatchKey(2)
+		open := func(ctx context.Context, tx pipeline.Tx, key string) *pipeline.WorkItem {
+			t.Helper()
+			w := &pipeline.WorkItem{Key: key, Source: pipeline.SourceTransport, Code: "upload-failed", Summary: key}
+			inserted, err := tx.OpenWorkItem(ctx, w)
+			must(t, "OpenWorkItem", err)
+			if !inserted {
+				t.Errorf("OpenWorkItem(%s) did not insert", key)
+			}
+			return w
+		}
+		closeKey := func(ctx context.Context, tx pipeline.Tx, key, by, note string, want int) {
+			t.Helper()
+			n, err := tx.CloseWorkItems(ctx, key, by, note)
+			must(t, "CloseWorkItems", err)
+			if n != want {
+				t.Errorf("CloseWorkItems(%s) = %d, want %d", key, n, want)
+			}
+		}
+		var a, b, a2 *pipeline.WorkItem
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			a, b = open(ctx, tx, k1), open(ctx, tx, k2)
+		})
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			closeKey(ctx, tx, k1, "kim", "uploaded by hand", 1)
+			closeKey(ctx, tx, k1, "kim", "again", 0)
+			closeKey(ctx, tx, "transport:batch:9", "kim", "none", 0)
+			// A closed key opens a new item.
+			a2 = open(ctx, tx, k1)
+		})
+		if a2.ID == a.ID || a2.Note != "" || a2.Assignee != "" {
+			t.Errorf("reopened key: ID %d (closed item %d), note %q, assignee %q; want a new item", a2.ID, a.ID, a2.Note, a2.Assignee)
+		}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			got, err := tx.GetWorkItem(ctx, a.ID)
+			must(t, "GetWorkItem", err)
+			if got.Status != pipeline.WorkClosed || got.ClosedBy != "kim" || got.Note != "uploaded by hand" {
+				t.Errorf("closed item: status %q, closed by %q, note %q", got.Status, got.ClosedBy, got.Note)
+			}
+			checkStamp(t, "ClosedAt", got.ClosedAt)
+			if got.UpdatedAt.Before(got.ClosedAt) {
+				t.Errorf("UpdatedAt %v before ClosedAt %v", got.UpdatedAt, got.ClosedAt)
+			}
+			a = got
+			// Only the open item of k1 closes; the earlier one keeps
+			// how it closed, and k2's stays open.
+			closeKey(ctx, tx, k1, pipeline.SystemActor, "the batch was uploaded", 1)
+			got, err = tx.GetWorkItem(ctx, a.ID)
+			must(t, "GetWorkItem", err)
+			same(t, "item closed before", got, a)
+			got, err = tx.GetWorkItem(ctx, a2.ID)
+			must(t, "GetWorkItem", err)
+			if got.Status != pipeline.WorkClosed || got.ClosedBy != pipeline.SystemActor || got.Note != "the batch was uploaded" {
+				t.Errorf("reopened item after closing: status %q, closed by %q, note %q", got.Status, got.ClosedBy, got.Note)
+			}
+			got, err = tx.GetWorkItem(ctx, b.ID)
+			must(t, "GetWorkItem", err)
+			same(t, "item of another key", got, b)
+			items, err := tx.WorkItems(ctx, pipeline.WorkFilter{Key: k1})
+			must(t, "WorkItems(key)", err)
+			if len(items) != 2 || items[0].ID != a.ID || items[1].ID != a2.ID {
+				t.Errorf("items of %s = %+v, want items %d and %d", k1, items, a.ID, a2.ID)
+			}
+		})
+	}},
+	{"Work/UpdateRoundTrip", func(t *testing.T, _ *suite, s pipeline.Store) {
+		key := pipeline.FileKey(pipeline.SourceInboundBad, 4)
+		w := &pipeline.WorkItem{Key: key, Source: pipeline.SourceInboundBad, Code: "not-for-us", Summary: "file not addressed to us",
+			InboundFileID: 4, Reasons: []pipeline.Reason{{Code: "not-for-us", Text: "ISA08 is not our ID"}}}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			_, err := tx.OpenWorkItem(ctx, w)
+			must(t, "OpenWorkItem", err)
+		})
+		before := w.UpdatedAt
+		after(before)
+		w.Status, w.Assignee, w.Note, w.ClosedAt, w.ClosedBy = pipeline.WorkClosed, "lee", "sent back to the clearinghouse", t1, "lee"
+		w.Summary, w.Code = "not saved by UpdateWorkItem", "not saved"
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			must(t, "UpdateWorkItem", tx.UpdateWorkItem(ctx, w))
-			err := tx.UpdateWorkItem(ctx, &pipeline.WorkItem{ID: 424242, Status: pipeline.WorkResolved})
+			err := tx.UpdateWorkItem(ctx, &pipeline.WorkItem{ID: 424242, Status: pipeline.WorkClosed})
 			wantErr(t, "UpdateWorkItem(missing)", err, pipeline.ErrNotFound)
 		})
 		checkStamp(t, "UpdatedAt", w.UpdatedAt)
-		w.Summary = "unreadable record"
+		if !w.UpdatedAt.After(before) {
+			t.Errorf("UpdatedAt %v not after %v", w.UpdatedAt, before)
+		}
+		w.Summary, w.Code, w.ClosedAt = "file not addressed to us", "not-for-us", norm(t1)
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			got, err := tx.WorkItems(ctx, pipeline.WorkFilter{Status: pipeline.WorkInProgress})
+			got, err := tx.GetWorkItem(ctx, w.ID)
+			must(t, "GetWorkItem", err)
+			same(t, "closed item", got, w)
+		})
+
+		// Opened again by hand: the closing fields go.
+		w.Status, w.ClosedAt, w.ClosedBy, w.Note = pipeline.WorkOpen, time.Time{}, "", ""
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) { must(t, "UpdateWorkItem", tx.UpdateWorkItem(ctx, w)) })
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			got, err := tx.GetWorkItem(ctx, w.ID)
+			must(t, "GetWorkItem", err)
+			same(t, "reopened item", got, w)
+		})
+
+		// Not while another item of its key is open: close it, open a
+		// new one for the key, and try to reopen the first.
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			_, err := tx.CloseWorkItems(ctx, key, "lee", "done")
+			must(t, "CloseWorkItems", err)
+			_, err = tx.OpenWorkItem(ctx, &pipeline.WorkItem{Key: key, Source: pipeline.SourceInboundBad})
+			must(t, "OpenWorkItem", err)
+		})
+		old, err := func() (*pipeline.WorkItem, error) {
+			var got *pipeline.WorkItem
+			err := s.InTx(t.Context(), func(tx pipeline.Tx) error {
+				var err error
+				got, err = tx.GetWorkItem(t.Context(), w.ID)
+				return err
+			})
+			return got, err
+		}()
+		must(t, "GetWorkItem", err)
+		old.Status, old.ClosedAt, old.ClosedBy = pipeline.WorkOpen, time.Time{}, ""
+		err = s.InTx(t.Context(), func(tx pipeline.Tx) error { return tx.UpdateWorkItem(t.Context(), old) })
+		wantErr(t, "UpdateWorkItem reopening a second item of a key", err, pipeline.ErrConflict)
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			items, err := tx.WorkItems(ctx, pipeline.WorkFilter{Key: key, Status: pipeline.WorkOpen})
 			must(t, "WorkItems", err)
-			same(t, "updated item", got, []*pipeline.WorkItem{w})
+			if len(items) != 1 || items[0].ID == w.ID {
+				t.Errorf("open items of %s = %+v, want the new one only", key, items)
+			}
 		})
 	}},
 	{"Sequence/MonotonicPerName", func(t *testing.T, _ *suite, s pipeline.Store) {

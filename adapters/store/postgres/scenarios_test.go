@@ -35,3 +35,7 @@ func TestRoutingScenario(t *testing.T) {
 	testURL(t)
 	pipelinetest.RunRoutingScenario(t, openFresh(t))
 }
+
+func TestReworkScenarios(t *testing.T) {
+	pipelinetest.RunReworkScenarios(t, func(t *testing.T) pipeline.Store { return openFresh(t) })
+}

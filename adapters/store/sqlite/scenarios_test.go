@@ -40,3 +40,10 @@ func TestRoutingScenario(t *testing.T) {
 	s, _ := openTemp(t)
 	pipelinetest.RunRoutingScenario(t, s)
 }
+
+func TestReworkScenarios(t *testing.T) {
+	pipelinetest.RunReworkScenarios(t, func(t *testing.T) pipeline.Store {
+		s, _ := openTemp(t)
+		return s
+	})
+}

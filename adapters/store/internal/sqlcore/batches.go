@@ -126,6 +126,55 @@ func (t *Tx) BatchesInState(ctx context.Context, states ...pipeline.BatchState) 
 	return bs, nil
 }
 
+// RecentBatches implements pipeline.BatchTx. A limit of zero or less
+// means no limit.
+func (t *Tx) RecentBatches(ctx context.Context, limit int) ([]*pipeline.Batch, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	q := "SELECT " + batchCols + " FROM batches ORDER BY id DESC"
+	var args []any
+	if limit > 0 {
+		q += " LIMIT $1"
+		args = append(args, int64(limit))
+	}
+	bs, err := t.batches(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("recent batches: %w", err)
+	}
+	return bs, nil
+}
+
+// BatchesByPath implements pipeline.BatchTx.
+func (t *Tx) BatchesByPath(ctx context.Context, paths []string) (map[string]int64, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	out := make(map[string]int64)
+	chunk := t.c.Chunk()
+	for start := 0; start < len(paths); start += chunk {
+		in, args := t.c.In("local_path", 1, anys(paths[start:min(start+chunk, len(paths))]))
+		rows, err := t.c.Query(ctx, "SELECT local_path, id FROM batches WHERE "+in, args...)
+		if err != nil {
+			return nil, fmt.Errorf("batches by path: %w", err)
+		}
+		for rows.Next() {
+			var p string
+			var id int64
+			if err := rows.Scan(&p, &id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("batches by path: %w", err)
+			}
+			out[p] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("batches by path: %w", err)
+		}
+	}
+	return out, nil
+}
+
 // BatchByControl implements pipeline.BatchTx. Sender and receiver IDs are
 // compared without padding, control numbers without padding or leading
 // zeros. When several batches match (a control number reused), the

@@ -85,7 +85,8 @@ func (t *Tx) MoveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNum
 			}
 			from, args := t.c.Values(3, []string{"id", "ref", "from_state"}, []any{ids, refs, froms})
 			n, err := t.c.Exec(ctx, "UPDATE claims SET state = $1, updated_at = $2, "+
-				"payer_claim_number = CASE WHEN v.ref = '' THEN claims.payer_claim_number ELSE v.ref END "+
+				"payer_claim_number = CASE WHEN v.ref = '' THEN claims.payer_claim_number ELSE v.ref END, "+
+				"payer_claim_source = CASE WHEN v.ref = '' THEN claims.payer_claim_source ELSE '835' END "+
 				"FROM "+from+" WHERE claims.id = v.id AND claims.state = v.from_state",
 				append([]any{string(g.to), t.c.Time(g.at)}, args...)...)
 			if err != nil {
@@ -181,8 +182,8 @@ func cmpInt64(a, b int64) int {
 	return 0
 }
 
-// SetPayerClaimNumbers records the payer's claim number (277CA REF*1K,
-// 835 CLP07) of each claim in refs, in a few statements. An ID that
+// SetPayerClaimNumbers records the payer's claim number (835 CLP07) of
+// each claim in refs, in a few statements. An ID that
 // matches no claim returns an error wrapping pipeline.ErrNotFound.
 func (t *Tx) SetPayerClaimNumbers(ctx context.Context, refs map[int64]string) error {
 	if err := t.check(); err != nil {
@@ -202,7 +203,7 @@ func (t *Tx) SetPayerClaimNumbers(ctx context.Context, refs map[int64]string) er
 			vals[i] = refs[id]
 		}
 		from, args := t.c.Values(2, []string{"id", "ref"}, []any{part, vals})
-		n, err := t.c.Exec(ctx, "UPDATE claims SET payer_claim_number = v.ref, updated_at = $1 FROM "+from+
+		n, err := t.c.Exec(ctx, "UPDATE claims SET payer_claim_number = v.ref, payer_claim_source = '835', updated_at = $1 FROM "+from+
 			" WHERE claims.id = v.id", append([]any{now}, args...)...)
 		if err != nil {
 			return t.fail(fmt.Errorf("set payer claim numbers: %w", err))
@@ -254,8 +255,10 @@ func (t *Tx) PostingTargets(ctx context.Context, pcns []string) ([]pipeline.Post
 
 func (t *Tx) postingTargets(ctx context.Context, pcns []string) ([]pipeline.PostingTarget, error) {
 	in, args := t.c.In("s.pcn", 1, anys(pcns))
-	rows, err := t.c.Query(ctx, `SELECT s.id, s.pcn, s.claim_id, c.encounter_id, c.state, c.payer_claim_number
-FROM submissions s JOIN claims c ON c.id = s.claim_id WHERE `+in, args...)
+	rows, err := t.c.Query(ctx, `SELECT s.id, s.version, s.pcn, s.claim_id, c.encounter_id, c.payer_id, c.state,
+c.version, v.kind, c.payer_claim_number
+FROM submissions s JOIN claims c ON c.id = s.claim_id
+JOIN claim_versions v ON v.claim_id = c.id AND v.version = c.version WHERE `+in, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -263,13 +266,16 @@ FROM submissions s JOIN claims c ON c.id = s.claim_id WHERE `+in, args...)
 	ids := make([]any, 0, len(pcns))
 	seen := make(map[int64]bool, len(pcns))
 	var tg pipeline.PostingTarget
-	var state string
+	var state, kind string
+	var subVersion, version int64
 	for rows.Next() {
-		if err := rows.Scan(&tg.SubmissionID, &tg.PCN, &tg.ClaimID, &tg.EncounterID, &state, &tg.PayerClaimNumber); err != nil {
+		if err := rows.Scan(&tg.SubmissionID, &subVersion, &tg.PCN, &tg.ClaimID, &tg.EncounterID, &tg.PayerID, &state,
+			&version, &kind, &tg.PayerClaimNumber); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		tg.State = pipeline.ClaimState(state)
+		tg.State, tg.VersionKind = pipeline.ClaimState(state), pipeline.VersionKind(kind)
+		tg.SubmissionVersion, tg.Version = int(subVersion), int(version)
 		out = append(out, tg)
 		if !seen[tg.ClaimID] {
 			seen[tg.ClaimID] = true
@@ -290,9 +296,11 @@ FROM submissions s JOIN claims c ON c.id = s.claim_id WHERE `+in, args...)
 	runs := make(map[int64][2]int, len(ids))
 	open := make(map[int64]x12.Amount, len(ids))
 	in, args = t.c.In("claim_id", 1, ids)
+	// Active lines first, by line number; then the inactive ones, whose
+	// numbers are those they last had, by ID.
 	qs := []Query{
-		{`SELECT id, claim_id, line_no, control_number, proc_code, revenue_code, charge, service_date
-FROM claim_lines WHERE ` + in + " ORDER BY claim_id, line_no", args},
+		{`SELECT id, claim_id, line_no, control_number, proc_code, revenue_code, charge, service_date, active
+FROM claim_lines WHERE ` + in + " ORDER BY claim_id, active DESC, CASE WHEN active THEN line_no ELSE 0 END, id", args},
 		{"SELECT claim_id, " + openCol + " FROM ledger_entries WHERE " + in + " GROUP BY claim_id", args},
 	}
 	err = queryEach(ctx, t.c, qs, func(i int, rows Rows) error {
@@ -302,7 +310,7 @@ FROM claim_lines WHERE ` + in + " ORDER BY claim_id, line_no", args},
 			var lineNo, charge int64
 			for rows.Next() {
 				if err := rows.Scan(&l.ID, &l.ClaimID, &lineNo, &l.ControlNumber, &l.Procedure, &l.RevenueCode, &charge,
-					dateDest{&l.ServiceDate}); err != nil {
+					dateDest{&l.ServiceDate}, &l.Active); err != nil {
 					return err
 				}
 				l.LineNo, l.Charge = int(lineNo), x12.Amount(charge)

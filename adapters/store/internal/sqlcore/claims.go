@@ -11,38 +11,72 @@ import (
 	"github.com/x12claims/claims/x12/x837"
 )
 
-// claimCols and claimFrom select claims with their data.
+// claimCols and claimFrom select claims with the content of their
+// current version.
 const (
 	claimCols = `c.id, c.encounter_id, c.kind, c.state, c.payer_id, c.payer_name, c.clearinghouse,
-c.total_charge, c.submissions, c.pcn, c.payer_claim_number, d.data, c.created_at, c.updated_at,
-c.first_submitted_at`
-	claimFrom = `claims c JOIN claim_data d ON d.claim_id = c.id`
+c.total_charge, c.version, d.kind, c.submissions, c.pcn, c.payer_claim_number, c.payer_claim_source, d.data,
+c.created_at, c.updated_at, c.first_submitted_at`
+	claimFrom = `claims c JOIN claim_versions d ON d.claim_id = c.id AND d.version = c.version`
 )
 
-// claimData is a claim's content, kept apart from the claim row so that
-// state changes do not rewrite it. Rows are deferred.
-type claimData struct {
-	id   int64
-	data string
+// versionRow is a claim version as stored: its data and changed fields as
+// JSON. The rows of new claims are deferred (intake writes many).
+type versionRow struct {
+	v             pipeline.ClaimVersion
+	data, changed string
 }
 
-var tableClaimData = &Table{Name: "claim_data", Cols: []string{"claim_id", "data"}}
+var tableVersions = &Table{Name: "claim_versions", Cols: []string{
+	"claim_id", "version", "kind", "frequency", "payer_claim_number", "total_charge", "data", "changed",
+	"actor", "note", "created_at"}}
 
-type claimDataRows []claimData
+const versionCols = `claim_id, version, kind, frequency, payer_claim_number, total_charge, data, changed,
+actor, note, created_at`
 
-func (r claimDataRows) Len() int { return len(r) }
+type versionRows []versionRow
 
-func (r claimDataRows) WriteRow(i int, w RowWriter) {
-	w.Int(r[i].id)
+func (r versionRows) Len() int { return len(r) }
+
+func (r versionRows) WriteRow(i int, w RowWriter) {
+	v := &r[i].v
+	w.Int(v.ClaimID)
+	w.Int(int64(v.Version))
+	w.Text(string(v.Kind))
+	w.Text(v.Frequency)
+	w.Text(v.PayerClaimNumber)
+	w.Int(int64(v.TotalCharge))
 	w.JSON(r[i].data)
+	w.JSON(r[i].changed)
+	w.Text(v.Actor)
+	w.Text(v.Note)
+	w.Time(v.CreatedAt)
+}
+
+// newVersionRow encodes v, filling a zero CreatedAt from the clock.
+func (t *Tx) newVersionRow(v *pipeline.ClaimVersion) (versionRow, error) {
+	data, err := jsonArg(v.Data)
+	if err != nil {
+		return versionRow{}, err
+	}
+	changed := v.Changed
+	if changed == nil {
+		changed = []string{}
+	}
+	ch, err := jsonArg(changed)
+	if err != nil {
+		return versionRow{}, err
+	}
+	v.CreatedAt = t.stamp(v.CreatedAt)
+	return versionRow{v: *v, data: data, changed: ch}, nil
 }
 
 var tableLines = &Table{Name: "claim_lines", Cols: []string{
 	"id", "claim_id", "line_no", "control_number", "proc_code", "modifiers",
-	"revenue_code", "charge", "units", "service_date"}}
+	"revenue_code", "charge", "units", "service_date", "active"}}
 
 const lineCols = `id, claim_id, line_no, control_number, proc_code, modifiers,
-revenue_code, charge, units, service_date`
+revenue_code, charge, units, service_date, active`
 
 // lineRows adapts claim lines to RowSource; modifiers holds their JSON.
 type lineRows struct {
@@ -64,16 +98,14 @@ func (r lineRows) WriteRow(i int, w RowWriter) {
 	w.Int(int64(l.Charge))
 	w.Text(l.Units)
 	w.Text(dateArg(l.ServiceDate))
+	w.Bool(l.Active)
 }
 
-// updatableStates are the states in which UpdateClaimData may replace a
-// claim's content.
-const updatableStates = `('held', 'rejected', 'ack_rejected')`
-
-// CreateClaim implements pipeline.ClaimTx. It sets c.ID, the line IDs,
-// claim IDs and (when zero) line numbers, and fills zero creation and
-// update times from the clock. A line control number already used
-// returns an error wrapping pipeline.ErrConflict.
+// CreateClaim implements pipeline.ClaimTx. It sets c.ID, c.Version (1
+// when zero), the line IDs, claim IDs and (when zero) line numbers,
+// makes the lines active, and fills zero creation and update times from
+// the clock. A line control number already used returns an error
+// wrapping pipeline.ErrConflict.
 func (t *Tx) CreateClaim(ctx context.Context, c *pipeline.Claim) error {
 	if err := t.check(); err != nil {
 		return err
@@ -81,11 +113,19 @@ func (t *Tx) CreateClaim(ctx context.Context, c *pipeline.Claim) error {
 	if c.State == "" {
 		return errors.New("create claim: empty state")
 	}
-	data, err := jsonArg(c.Data)
+	if c.Version == 0 {
+		c.Version = 1
+	}
+	c.CreatedAt = t.stamp(c.CreatedAt)
+	v := &pipeline.ClaimVersion{Version: c.Version, Kind: pipeline.VersionOriginal, Frequency: c.Data.Frequency,
+		PayerClaimNumber: c.Data.PayerClaimNumber, Data: c.Data, TotalCharge: c.TotalCharge, Actor: "intake", CreatedAt: c.CreatedAt}
+	if v.Frequency == "" {
+		v.Frequency = "1"
+	}
+	row, err := t.newVersionRow(v)
 	if err != nil {
 		return fmt.Errorf("create claim for encounter %q: %w", c.EncounterID, err)
 	}
-	c.CreatedAt = t.stamp(c.CreatedAt)
 	if c.UpdatedAt.IsZero() {
 		c.UpdatedAt = c.CreatedAt
 	}
@@ -93,36 +133,40 @@ func (t *Tx) CreateClaim(ctx context.Context, c *pipeline.Claim) error {
 	c.FirstSubmittedAt = NormTime(c.FirstSubmittedAt)
 	var id int64
 	err = t.queryRow(ctx, `INSERT INTO claims (encounter_id, kind, state, payer_id, payer_name,
-clearinghouse, total_charge, submissions, pcn, payer_claim_number, created_at, updated_at,
-first_submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+clearinghouse, total_charge, version, submissions, pcn, payer_claim_number, payer_claim_source, created_at,
+updated_at, first_submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
 		[]any{c.EncounterID, string(c.Kind), string(c.State), c.PayerID, c.PayerName,
-			c.Clearinghouse, int64(c.TotalCharge), int64(c.Submissions), c.PCN, c.PayerClaimNumber,
-			t.c.Time(c.CreatedAt), t.c.Time(c.UpdatedAt), t.c.Time(c.FirstSubmittedAt)}, &id)
+			c.Clearinghouse, int64(c.TotalCharge), int64(c.Version), int64(c.Submissions), c.PCN, c.PayerClaimNumber,
+			c.PayerClaimSource, t.c.Time(c.CreatedAt), t.c.Time(c.UpdatedAt), t.c.Time(c.FirstSubmittedAt)}, &id)
 	if err != nil {
 		return fmt.Errorf("create claim for encounter %q: %w", c.EncounterID, err)
 	}
-	c.ID = id
-	t.claimData = append(t.claimData, claimData{id, data})
+	c.ID, c.VersionKind = id, pipeline.VersionOriginal
+	row.v.ClaimID = id
+	t.versions = append(t.versions, row)
 	t.know(&t.knownClaims, id)
+	for i := range c.Lines {
+		c.Lines[i].Active = true
+	}
 	ids, err := t.lineIDs(ctx, c, nil)
 	if err != nil {
 		return t.fail(fmt.Errorf("create claim %d: %w", c.ID, err))
 	}
-	if err := t.insertLines(ctx, c, nil, ids); err != nil {
+	if err := t.insertLines(ctx, c, ids); err != nil {
 		return t.fail(fmt.Errorf("create claim %d: %w", c.ID, err))
 	}
 	return nil
 }
 
 // lineIDs numbers c's lines that have no line number and reserves IDs
-// for the lines whose number is not in reuse.
-func (t *Tx) lineIDs(ctx context.Context, c *pipeline.Claim, reuse map[int]int64) ([]int64, error) {
+// for the lines whose control number is not in reuse.
+func (t *Tx) lineIDs(ctx context.Context, c *pipeline.Claim, reuse map[string]int64) ([]int64, error) {
 	need := 0
 	for i := range c.Lines {
 		if c.Lines[i].LineNo == 0 {
 			c.Lines[i].LineNo = i + 1
 		}
-		if _, ok := reuse[c.Lines[i].LineNo]; !ok {
+		if _, ok := reuse[c.Lines[i].ControlNumber]; !ok || c.Lines[i].ControlNumber == "" {
 			need++
 		}
 	}
@@ -132,21 +176,16 @@ func (t *Tx) lineIDs(ctx context.Context, c *pipeline.Claim, reuse map[int]int64
 	return t.reserve(ctx, "claim_lines", need)
 }
 
-// insertLines inserts c's lines, with the IDs in reuse (by line number)
-// or else the next of ids.
-func (t *Tx) insertLines(ctx context.Context, c *pipeline.Claim, reuse map[int]int64, ids []int64) error {
+// insertLines inserts c's lines as active lines, with the next of ids.
+func (t *Tx) insertLines(ctx context.Context, c *pipeline.Claim, ids []int64) error {
 	if len(c.Lines) == 0 {
 		return nil
 	}
 	mods := make([]string, len(c.Lines))
 	for i := range c.Lines {
 		l := &c.Lines[i]
-		if id, ok := reuse[l.LineNo]; ok {
-			l.ID = id
-		} else {
-			l.ID, ids = ids[0], ids[1:]
-		}
-		l.ClaimID = c.ID
+		l.ID, ids = ids[0], ids[1:]
+		l.ClaimID, l.Active = c.ID, true
 		m, err := jsonArg(l.Modifiers)
 		if err != nil {
 			return fmt.Errorf("line %d: %w", l.LineNo, err)
@@ -164,22 +203,23 @@ func (t *Tx) insertLines(ctx context.Context, c *pipeline.Claim, reuse map[int]i
 
 // claimScan holds the scan targets of claimCols.
 type claimScan struct {
-	c            pipeline.Claim
-	kind, state  string
-	charge, subs int64
-	data         []byte
+	c                     pipeline.Claim
+	kind, state, vkind    string
+	charge, version, subs int64
+	data                  []byte
 }
 
 func (s *claimScan) dest() []any {
 	return []any{&s.c.ID, &s.c.EncounterID, &s.kind, &s.state, &s.c.PayerID, &s.c.PayerName, &s.c.Clearinghouse,
-		&s.charge, &s.subs, &s.c.PCN, &s.c.PayerClaimNumber, &s.data,
+		&s.charge, &s.version, &s.vkind, &s.subs, &s.c.PCN, &s.c.PayerClaimNumber, &s.c.PayerClaimSource, &s.data,
 		timeDest{&s.c.CreatedAt}, timeDest{&s.c.UpdatedAt}, timeDest{&s.c.FirstSubmittedAt}}
 }
 
 // claim returns the scanned claim, decoding its data.
 func (s *claimScan) claim() (*pipeline.Claim, error) {
 	c := s.c
-	c.Kind, c.State, c.TotalCharge, c.Submissions = x837.Kind(s.kind), pipeline.ClaimState(s.state), x12.Amount(s.charge), int(s.subs)
+	c.Kind, c.State, c.TotalCharge = x837.Kind(s.kind), pipeline.ClaimState(s.state), x12.Amount(s.charge)
+	c.Version, c.VersionKind, c.Submissions = int(s.version), pipeline.VersionKind(s.vkind), int(s.subs)
 	if len(s.data) == 0 {
 		return &c, nil // selected without its data
 	}
@@ -198,7 +238,7 @@ type lineScan struct {
 
 func (s *lineScan) dest() []any {
 	return []any{&s.l.ID, &s.l.ClaimID, &s.lineNo, &s.l.ControlNumber, &s.l.Procedure, &s.modifiers,
-		&s.l.RevenueCode, &s.charge, &s.l.Units, dateDest{&s.l.ServiceDate}}
+		&s.l.RevenueCode, &s.charge, &s.l.Units, dateDest{&s.l.ServiceDate}, &s.l.Active}
 }
 
 func (s *lineScan) line() (pipeline.ClaimLine, error) {
@@ -222,13 +262,14 @@ func (t *Tx) GetClaim(ctx context.Context, id int64) (*pipeline.Claim, error) {
 	if err := t.check(); err != nil {
 		return nil, err
 	}
-	if err := t.flushClaimData(ctx); err != nil {
+	if err := t.flushVersions(ctx); err != nil {
 		return nil, fmt.Errorf("get claim %d: %w", id, err)
 	}
 	rows, err := t.c.Query(ctx, `SELECT `+claimCols+`, COALESCE(l.id, 0), COALESCE(l.claim_id, 0), COALESCE(l.line_no, 0),
 COALESCE(l.control_number, ''), COALESCE(l.proc_code, ''), COALESCE(l.modifiers, 'null'),
-COALESCE(l.revenue_code, ''), COALESCE(l.charge, 0), COALESCE(l.units, ''), COALESCE(l.service_date, '')
-FROM `+claimFrom+` LEFT JOIN claim_lines l ON l.claim_id = c.id WHERE c.id = $1 ORDER BY l.line_no`, id)
+COALESCE(l.revenue_code, ''), COALESCE(l.charge, 0), COALESCE(l.units, ''), COALESCE(l.service_date, ''),
+COALESCE(l.active, `+"false"+`)
+FROM `+claimFrom+` LEFT JOIN claim_lines l ON l.claim_id = c.id AND l.active WHERE c.id = $1 ORDER BY l.line_no`, id)
 	if err != nil {
 		return nil, fmt.Errorf("get claim %d: %w", id, err)
 	}
@@ -275,7 +316,7 @@ func (t *Tx) ClaimsInState(ctx context.Context, s pipeline.ClaimState, limit int
 	if err := t.check(); err != nil {
 		return nil, err
 	}
-	if err := t.flushClaimData(ctx); err != nil {
+	if err := t.flushVersions(ctx); err != nil {
 		return nil, fmt.Errorf("claims in state %s: %w", s, err)
 	}
 	q := "SELECT " + claimCols + " FROM " + claimFrom + " WHERE c.state = $1"
@@ -340,9 +381,9 @@ func (t *Tx) claims(ctx context.Context, q string, args ...any) ([]*pipeline.Cla
 
 func (t *Tx) loadLines(ctx context.Context, ids []any, byID map[int64]*pipeline.Claim) error {
 	in, args := t.c.In("claim_id", 1, ids)
-	q := "SELECT " + lineCols + " FROM claim_lines WHERE " + in + " ORDER BY claim_id, line_no"
+	q := "SELECT " + lineCols + " FROM claim_lines WHERE " + in + " AND active ORDER BY claim_id, line_no"
 	if len(ids) == 1 {
-		q, args = "SELECT "+lineCols+" FROM claim_lines WHERE claim_id = $1 ORDER BY line_no", ids
+		q, args = "SELECT "+lineCols+" FROM claim_lines WHERE claim_id = $1 AND active ORDER BY line_no", ids
 	}
 	rows, err := t.c.Query(ctx, q, args...)
 	if err != nil {
@@ -369,72 +410,188 @@ func (t *Tx) loadLines(ctx context.Context, ids []any, byID map[int64]*pipeline.
 	return nil
 }
 
-// UpdateClaimData implements pipeline.ClaimTx. It replaces the data,
-// kind, payer, clearinghouse, total charge and lines of a claim in state
-// held, rejected or ack_rejected, keeping the ID of each line whose line
-// number remains; in another state it returns an error wrapping
-// pipeline.ErrConflict, and pipeline.ErrNotFound when there is no such
-// claim. It sets c.UpdatedAt and the line IDs.
-func (t *Tx) UpdateClaimData(ctx context.Context, c *pipeline.Claim) error {
+// ReviseClaim implements pipeline.ClaimTx.
+func (t *Tx) ReviseClaim(ctx context.Context, c *pipeline.Claim, v *pipeline.ClaimVersion, base int) error {
 	if err := t.check(); err != nil {
 		return err
 	}
-	data, err := jsonArg(c.Data)
+	if v.Version != base+1 {
+		return fmt.Errorf("revise claim %d: version %d does not follow version %d", c.ID, v.Version, base)
+	}
+	v.ClaimID = c.ID
+	row, err := t.newVersionRow(v)
 	if err != nil {
-		return fmt.Errorf("update claim %d: %w", c.ID, err)
+		return fmt.Errorf("revise claim %d: %w", c.ID, err)
 	}
 	now := t.stamp(time.Time{})
-	if err := t.flushClaimData(ctx); err != nil {
-		return fmt.Errorf("update claim %d: %w", c.ID, err)
+	if err := t.flushVersions(ctx); err != nil {
+		return fmt.Errorf("revise claim %d: %w", c.ID, err)
 	}
-	n, err := t.c.Exec(ctx, `UPDATE claims SET kind = $2, payer_id = $3, payer_name = $4,
-clearinghouse = $5, total_charge = $6, updated_at = $7 WHERE id = $1 AND state IN `+updatableStates,
-		c.ID, string(c.Kind), c.PayerID, c.PayerName, c.Clearinghouse, int64(c.TotalCharge), t.c.Time(now))
+	n, err := t.c.Exec(ctx, `UPDATE claims SET version = $2, kind = $3, payer_id = $4, payer_name = $5,
+clearinghouse = $6, total_charge = $7, updated_at = $8 WHERE id = $1 AND version = $9`,
+		c.ID, int64(v.Version), string(c.Kind), c.PayerID, c.PayerName, c.Clearinghouse, int64(c.TotalCharge),
+		t.c.Time(now), int64(base))
 	if err != nil {
-		return fmt.Errorf("update claim %d: %w", c.ID, err)
+		return fmt.Errorf("revise claim %d: %w", c.ID, err)
 	}
 	if n == 0 {
-		return t.missingOrConflict(ctx, c.ID, "update claim %d: not held or rejected", c.ID)
+		var cur int64
+		err := t.queryRow(ctx, "SELECT version FROM claims WHERE id = $1", []any{c.ID}, &cur)
+		switch {
+		case errors.Is(err, errNoRows):
+			return fmt.Errorf("revise claim %d: %w", c.ID, pipeline.ErrNotFound)
+		case err != nil:
+			return fmt.Errorf("revise claim %d: %w", c.ID, err)
+		}
+		return fmt.Errorf("revise claim %d: version %d was made meanwhile (expected version %d to be current): %w",
+			c.ID, cur, base, pipeline.ErrConflict)
 	}
-	if _, err := t.c.Exec(ctx, "UPDATE claim_data SET data = $2 WHERE claim_id = $1", c.ID, data); err != nil {
-		return t.fail(fmt.Errorf("update claim %d: %w", c.ID, err))
+	t.versions = append(t.versions, row)
+	t.know(&t.knownClaims, c.ID)
+	if err := t.reviseLines(ctx, c); err != nil {
+		return t.fail(fmt.Errorf("revise claim %d: %w", c.ID, err))
 	}
-	c.UpdatedAt = now
-	if err := t.replaceLines(ctx, c); err != nil {
-		return t.fail(fmt.Errorf("update claim %d: %w", c.ID, err))
-	}
+	c.Version, c.VersionKind, c.UpdatedAt = v.Version, v.Kind, now
 	return nil
 }
 
-// replaceLines replaces the lines of claim c by c.Lines, keeping the ID
-// of each line number that remains.
-func (t *Tx) replaceLines(ctx context.Context, c *pipeline.Claim) error {
-	rows, err := t.c.Query(ctx, "SELECT line_no, id FROM claim_lines WHERE claim_id = $1", c.ID)
+// reviseLines makes c.Lines the active lines of claim c: a control number
+// the claim has keeps its line (updated in place), a new one makes a new
+// line, and every other line of the claim stays, not active.
+func (t *Tx) reviseLines(ctx context.Context, c *pipeline.Claim) error {
+	seen := make(map[string]bool, len(c.Lines))
+	for _, l := range c.Lines {
+		if l.ControlNumber != "" && seen[l.ControlNumber] {
+			return fmt.Errorf("line control number %q appears twice", l.ControlNumber)
+		}
+		seen[l.ControlNumber] = true
+	}
+	rows, err := t.c.Query(ctx, "SELECT control_number, id FROM claim_lines WHERE claim_id = $1", c.ID)
 	if err != nil {
 		return err
 	}
-	reuse := make(map[int]int64)
+	have := make(map[string]int64)
 	for rows.Next() {
-		var no, id int64
-		if err := rows.Scan(&no, &id); err != nil {
+		var cn string
+		var id int64
+		if err := rows.Scan(&cn, &id); err != nil {
 			rows.Close()
 			return err
 		}
-		reuse[int(no)] = id
+		have[cn] = id
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	// IDs first: a store may reserve above the largest ID in the table.
-	ids, err := t.lineIDs(ctx, c, reuse)
+	// Every line leaves the active set first, so that line numbers can
+	// move between lines without breaking their uniqueness.
+	if _, err := t.c.Exec(ctx, "UPDATE claim_lines SET active = false WHERE claim_id = $1 AND active", c.ID); err != nil {
+		return fmt.Errorf("deactivate lines: %w", err)
+	}
+	ids, err := t.lineIDs(ctx, c, have)
 	if err != nil {
 		return err
 	}
-	if _, err := t.c.Exec(ctx, "DELETE FROM claim_lines WHERE claim_id = $1", c.ID); err != nil {
-		return fmt.Errorf("delete lines: %w", err)
+	var fresh []pipeline.ClaimLine
+	for i := range c.Lines {
+		l := &c.Lines[i]
+		l.ClaimID, l.Active = c.ID, true
+		id, ok := have[l.ControlNumber]
+		if !ok || l.ControlNumber == "" {
+			l.ID = 0
+			fresh = append(fresh, *l)
+			continue
+		}
+		l.ID = id
+		mods, err := jsonArg(l.Modifiers)
+		if err != nil {
+			return fmt.Errorf("line %d: %w", l.LineNo, err)
+		}
+		if _, err := t.c.Exec(ctx, `UPDATE claim_lines SET line_no = $2, proc_code = $3, modifiers = $4,
+revenue_code = $5, charge = $6, units = $7, service_date = $8, active = true WHERE id = $1`,
+			id, int64(l.LineNo), l.Procedure, mods, l.RevenueCode, int64(l.Charge), l.Units, dateArg(l.ServiceDate)); err != nil {
+			return fmt.Errorf("update line %d: %w", l.LineNo, err)
+		}
 	}
-	return t.insertLines(ctx, c, reuse, ids)
+	if len(fresh) == 0 {
+		return nil
+	}
+	added := &pipeline.Claim{ID: c.ID, Lines: fresh}
+	if err := t.insertLines(ctx, added, ids); err != nil {
+		return err
+	}
+	k := 0
+	for i := range c.Lines {
+		if c.Lines[i].ID == 0 {
+			c.Lines[i].ID = added.Lines[k].ID
+			k++
+		}
+	}
+	return nil
+}
+
+// Versions implements pipeline.ClaimTx.
+func (t *Tx) Versions(ctx context.Context, claimID int64) ([]pipeline.ClaimVersion, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	if err := t.flushVersions(ctx); err != nil {
+		return nil, fmt.Errorf("versions of claim %d: %w", claimID, err)
+	}
+	rows, err := t.c.Query(ctx, "SELECT "+versionCols+" FROM claim_versions WHERE claim_id = $1 ORDER BY version", claimID)
+	if err != nil {
+		return nil, fmt.Errorf("versions of claim %d: %w", claimID, err)
+	}
+	defer rows.Close()
+	var out []pipeline.ClaimVersion
+	for rows.Next() {
+		var v pipeline.ClaimVersion
+		var version, charge int64
+		var kind string
+		if err := rows.Scan(&v.ClaimID, &version, &kind, &v.Frequency, &v.PayerClaimNumber, &charge,
+			jsonDest{&v.Data}, jsonDest{&v.Changed}, &v.Actor, &v.Note, timeDest{&v.CreatedAt}); err != nil {
+			return nil, fmt.Errorf("versions of claim %d: %w", claimID, err)
+		}
+		v.Version, v.Kind, v.TotalCharge = int(version), pipeline.VersionKind(kind), x12.Amount(charge)
+		if len(v.Changed) == 0 {
+			v.Changed = nil
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("versions of claim %d: %w", claimID, err)
+	}
+	return out, nil
+}
+
+// ClaimLines implements pipeline.ClaimTx.
+func (t *Tx) ClaimLines(ctx context.Context, claimID int64) ([]pipeline.ClaimLine, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	rows, err := t.c.Query(ctx, "SELECT "+lineCols+" FROM claim_lines WHERE claim_id = $1 ORDER BY id", claimID)
+	if err != nil {
+		return nil, fmt.Errorf("lines of claim %d: %w", claimID, err)
+	}
+	defer rows.Close()
+	var out []pipeline.ClaimLine
+	var ls lineScan
+	dest := ls.dest()
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("lines of claim %d: %w", claimID, err)
+		}
+		l, err := ls.line()
+		if err != nil {
+			return nil, fmt.Errorf("lines of claim %d: %w", claimID, err)
+		}
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("lines of claim %d: %w", claimID, err)
+	}
+	return out, nil
 }
 
 // missingOrConflict explains a conditional update of a claim that
@@ -502,7 +659,7 @@ func (t *Tx) queueEvent(ctx context.Context, ev pipeline.Event) error {
 
 var tableEvents = &Table{Name: "claim_events", Cols: []string{
 	"id", "claim_id", "submission_id", "at", "kind", "from_state", "to_state",
-	"file_id", "set_control", "segment", "detail"}}
+	"file_id", "set_control", "segment", "detail", "version", "actor"}}
 
 type eventRows []pipeline.Event
 
@@ -521,6 +678,8 @@ func (r eventRows) WriteRow(i int, w RowWriter) {
 	w.Text(e.SetControl)
 	w.Int(int64(e.Segment))
 	w.Text(e.Detail)
+	w.Int(int64(e.Version))
+	w.Text(e.Actor)
 }
 
 // Events implements pipeline.ClaimTx.
@@ -532,7 +691,7 @@ func (t *Tx) Events(ctx context.Context, claimID int64) ([]pipeline.Event, error
 		return nil, fmt.Errorf("events of claim %d: %w", claimID, err)
 	}
 	rows, err := t.c.Query(ctx, `SELECT id, claim_id, submission_id, at, kind, from_state, to_state,
-file_id, set_control, segment, detail FROM claim_events WHERE claim_id = $1 ORDER BY id`, claimID)
+file_id, set_control, segment, detail, version, actor FROM claim_events WHERE claim_id = $1 ORDER BY id`, claimID)
 	if err != nil {
 		return nil, fmt.Errorf("events of claim %d: %w", claimID, err)
 	}
@@ -541,12 +700,12 @@ file_id, set_control, segment, detail FROM claim_events WHERE claim_id = $1 ORDE
 	for rows.Next() {
 		var e pipeline.Event
 		var from, to string
-		var seg int64
+		var seg, version int64
 		if err := rows.Scan(&e.ID, &e.ClaimID, &e.SubmissionID, timeDest{&e.At}, &e.Kind, &from, &to,
-			&e.FileID, &e.SetControl, &seg, &e.Detail); err != nil {
+			&e.FileID, &e.SetControl, &seg, &e.Detail, &version, &e.Actor); err != nil {
 			return nil, fmt.Errorf("events of claim %d: %w", claimID, err)
 		}
-		e.From, e.To, e.Segment = pipeline.ClaimState(from), pipeline.ClaimState(to), int(seg)
+		e.From, e.To, e.Segment, e.Version = pipeline.ClaimState(from), pipeline.ClaimState(to), int(seg), int(version)
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
@@ -557,14 +716,13 @@ file_id, set_control, segment, detail FROM claim_events WHERE claim_id = $1 ORDE
 
 // SetClaimRefs implements pipeline.ClaimTx. It returns
 // pipeline.ErrNotFound when there is no such claim.
-func (t *Tx) SetClaimRefs(ctx context.Context, id int64, pcn string, submissions int, payerClaimNumber string, firstSubmitted time.Time) error {
+func (t *Tx) SetClaimRefs(ctx context.Context, id int64, pcn string, submissions int, firstSubmitted time.Time) error {
 	if err := t.check(); err != nil {
 		return err
 	}
 	n, err := t.c.Exec(ctx, `UPDATE claims SET pcn = $2, submissions = $3,
-payer_claim_number = CASE WHEN $4 = '' THEN payer_claim_number ELSE $4 END,
-first_submitted_at = COALESCE(first_submitted_at, $5), updated_at = $6 WHERE id = $1`,
-		id, pcn, int64(submissions), payerClaimNumber, t.c.Time(NormTime(firstSubmitted)), t.c.Time(t.stamp(time.Time{})))
+first_submitted_at = COALESCE(first_submitted_at, $4), updated_at = $5 WHERE id = $1`,
+		id, pcn, int64(submissions), t.c.Time(NormTime(firstSubmitted)), t.c.Time(t.stamp(time.Time{})))
 	if err != nil {
 		return fmt.Errorf("set refs of claim %d: %w", id, err)
 	}
@@ -572,6 +730,40 @@ first_submitted_at = COALESCE(first_submitted_at, $5), updated_at = $6 WHERE id 
 		return fmt.Errorf("set refs of claim %d: %w", id, pipeline.ErrNotFound)
 	}
 	return nil
+}
+
+// SetPayerClaimNumber implements pipeline.ClaimTx. An empty number
+// changes nothing; a source other than "835" and "277ca" is an error.
+func (t *Tx) SetPayerClaimNumber(ctx context.Context, id int64, number, source string) (bool, error) {
+	if err := t.check(); err != nil {
+		return false, err
+	}
+	if number == "" {
+		return false, nil
+	}
+	cond := ""
+	switch source {
+	case "835":
+	case "277ca":
+		cond = " AND payer_claim_source <> '835'"
+	default:
+		return false, fmt.Errorf("set payer claim number of claim %d: unknown source %q", id, source)
+	}
+	n, err := t.c.Exec(ctx, `UPDATE claims SET payer_claim_number = $2, payer_claim_source = $3, updated_at = $4
+WHERE id = $1 AND (payer_claim_number <> $2 OR payer_claim_source <> $3)`+cond,
+		id, number, source, t.c.Time(t.stamp(time.Time{})))
+	if err != nil {
+		return false, fmt.Errorf("set payer claim number of claim %d: %w", id, err)
+	}
+	if n > 0 {
+		return true, nil
+	}
+	if ok, err := t.exists(ctx, "claims", id); err != nil {
+		return false, fmt.Errorf("set payer claim number of claim %d: %w", id, err)
+	} else if !ok {
+		return false, fmt.Errorf("set payer claim number of claim %d: %w", id, pipeline.ErrNotFound)
+	}
+	return false, nil
 }
 
 const submissionCols = "id, claim_id, version, pcn, frequency, batch_id, set_control, seg_from, seg_to, created_at"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/x12claims/claims/pipeline"
 )
@@ -98,4 +99,32 @@ func (t *Tx) InboundInState(ctx context.Context, s pipeline.InboundState) ([]*pi
 		return nil, fmt.Errorf("inbound files in state %s: %w", s, err)
 	}
 	return fs, nil
+}
+
+// GetInbound implements pipeline.InboundTx.
+func (t *Tx) GetInbound(ctx context.Context, id int64) (*pipeline.InboundFile, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	fs, err := t.inbound(ctx, "SELECT "+inboundCols+" FROM inbound_files WHERE id = $1", id)
+	if err != nil {
+		return nil, fmt.Errorf("get inbound file %d: %w", id, err)
+	}
+	if len(fs) == 0 {
+		return nil, fmt.Errorf("get inbound file %d: %w", id, pipeline.ErrNotFound)
+	}
+	return fs[0], nil
+}
+
+// MarkSetApplied implements pipeline.InboundTx.
+func (t *Tx) MarkSetApplied(ctx context.Context, fileID int64, kind string, ordinal int) (bool, error) {
+	if err := t.check(); err != nil {
+		return false, err
+	}
+	n, err := t.c.Exec(ctx, `INSERT INTO applied_sets (inbound_file_id, kind, ordinal, applied_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT (inbound_file_id, kind, ordinal) DO NOTHING`, fileID, kind, int64(ordinal), t.c.Time(t.stamp(time.Time{})))
+	if err != nil {
+		return false, fmt.Errorf("mark %s %d of file %d applied: %w", kind, ordinal, fileID, err)
+	}
+	return n == 1, nil
 }

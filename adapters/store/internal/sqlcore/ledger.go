@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/x12claims/claims/pipeline"
 	"github.com/x12claims/claims/x12"
@@ -61,23 +62,160 @@ func (t *Tx) RemittanceInFile(ctx context.Context, fileID int64, set int) (*pipe
 	return r, nil
 }
 
+// GetRemittance implements pipeline.LedgerTx.
+func (t *Tx) GetRemittance(ctx context.Context, id int64) (*pipeline.Remittance, error) {
+	r, err := t.remittance(ctx, "id = $1", id)
+	if err != nil {
+		return nil, notFound(err, "get remittance %d", id)
+	}
+	return r, nil
+}
+
+// Remittances implements pipeline.LedgerTx. A limit of zero or less
+// means no limit.
+func (t *Tx) Remittances(ctx context.Context, limit int) ([]*pipeline.Remittance, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	q := "SELECT " + remitCols + " FROM remittances ORDER BY id DESC"
+	var args []any
+	if limit > 0 {
+		q += " LIMIT $1"
+		args = append(args, int64(limit))
+	}
+	rs, err := t.remittances(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("remittances: %w", err)
+	}
+	return rs, nil
+}
+
 // remittance reads the first remittance matching where.
 func (t *Tx) remittance(ctx context.Context, where string, args ...any) (*pipeline.Remittance, error) {
 	if err := t.check(); err != nil {
 		return nil, err
 	}
-	var r pipeline.Remittance
-	var set, amount int64
-	var state string
-	err := t.queryRow(ctx, "SELECT "+remitCols+" FROM remittances WHERE "+where+" ORDER BY id LIMIT 1", args,
-		&r.ID, &r.InboundFileID, &set, &r.SetControl, &r.PayerID, &r.PayerName, &r.Trace, dateDest{&r.PaymentDate},
-		&amount, &r.Method, &state, &r.Reason, timeDest{&r.CreatedAt})
+	rs, err := t.remittances(ctx, "SELECT "+remitCols+" FROM remittances WHERE "+where+" ORDER BY id LIMIT 1", args...)
 	if err != nil {
 		return nil, err
 	}
-	r.FileSet, r.Amount, r.State = int(set), x12.Amount(amount), pipeline.RemitState(state)
-	t.know(&t.knownRemits, r.ID)
-	return &r, nil
+	if len(rs) == 0 {
+		return nil, errNoRows
+	}
+	return rs[0], nil
+}
+
+func (t *Tx) remittances(ctx context.Context, q string, args ...any) ([]*pipeline.Remittance, error) {
+	rows, err := t.c.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*pipeline.Remittance
+	for rows.Next() {
+		var r pipeline.Remittance
+		var set, amount int64
+		var state string
+		if err := rows.Scan(&r.ID, &r.InboundFileID, &set, &r.SetControl, &r.PayerID, &r.PayerName, &r.Trace,
+			dateDest{&r.PaymentDate}, &amount, &r.Method, &state, &r.Reason, timeDest{&r.CreatedAt}); err != nil {
+			return nil, err
+		}
+		r.FileSet, r.Amount, r.State = int(set), x12.Amount(amount), pipeline.RemitState(state)
+		t.know(&t.knownRemits, r.ID)
+		out = append(out, &r)
+	}
+	return out, rows.Err()
+}
+
+const unappliedCols = `id, remittance_id, ordinal, segment, pcn, status, payer_claim_number, charge, paid,
+patient_resp, claim, reason, created_at, applied_claim_id, applied_at, applied_by`
+
+// AddUnapplied implements pipeline.LedgerTx. A zero CreatedAt is the
+// clock's time.
+func (t *Tx) AddUnapplied(ctx context.Context, u *pipeline.UnappliedPayment) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	clp, err := jsonArg(u.Claim)
+	if err != nil {
+		return fmt.Errorf("add unapplied payment: %w", err)
+	}
+	u.CreatedAt = t.stamp(u.CreatedAt)
+	var id int64
+	err = t.queryRow(ctx, `INSERT INTO unapplied_payments (remittance_id, ordinal, segment, pcn, status,
+payer_claim_number, charge, paid, patient_resp, claim, reason, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		[]any{u.RemittanceID, int64(u.Ordinal), int64(u.Segment), u.PCN, u.Status, u.PayerClaimNumber, int64(u.Charge),
+			int64(u.Paid), int64(u.PatientResp), clp, u.Reason, t.c.Time(u.CreatedAt)}, &id)
+	if err != nil {
+		return fmt.Errorf("add unapplied payment (remittance %d, CLP %d): %w", u.RemittanceID, u.Ordinal, err)
+	}
+	u.ID = id
+	return nil
+}
+
+// UnappliedPayments implements pipeline.LedgerTx.
+func (t *Tx) UnappliedPayments(ctx context.Context, remittanceID int64, openOnly bool) ([]*pipeline.UnappliedPayment, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	q := "SELECT " + unappliedCols + " FROM unapplied_payments WHERE 1 = 1"
+	var args []any
+	if remittanceID != 0 {
+		args = append(args, remittanceID)
+		q += " AND remittance_id = $1"
+	}
+	if openOnly {
+		q += " AND applied_claim_id = 0"
+	}
+	rows, err := t.c.Query(ctx, q+" ORDER BY id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("unapplied payments: %w", err)
+	}
+	defer rows.Close()
+	var out []*pipeline.UnappliedPayment
+	for rows.Next() {
+		var u pipeline.UnappliedPayment
+		var ordinal, segment, charge, paid, pr int64
+		if err := rows.Scan(&u.ID, &u.RemittanceID, &ordinal, &segment, &u.PCN, &u.Status, &u.PayerClaimNumber,
+			&charge, &paid, &pr, jsonDest{&u.Claim}, &u.Reason, timeDest{&u.CreatedAt}, &u.AppliedClaimID,
+			timeDest{&u.AppliedAt}, &u.AppliedBy); err != nil {
+			return nil, fmt.Errorf("unapplied payments: %w", err)
+		}
+		u.Ordinal, u.Segment = int(ordinal), int(segment)
+		u.Charge, u.Paid, u.PatientResp = x12.Amount(charge), x12.Amount(paid), x12.Amount(pr)
+		out = append(out, &u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("unapplied payments: %w", err)
+	}
+	return out, nil
+}
+
+// MarkApplied implements pipeline.LedgerTx.
+func (t *Tx) MarkApplied(ctx context.Context, id, claimID int64, actor string) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if claimID == 0 {
+		return fmt.Errorf("mark unapplied payment %d applied: no claim", id)
+	}
+	n, err := t.c.Exec(ctx, `UPDATE unapplied_payments SET applied_claim_id = $2, applied_at = $3, applied_by = $4
+WHERE id = $1 AND applied_claim_id = 0`, id, claimID, t.c.Time(t.stamp(time.Time{})), actor)
+	if err != nil {
+		return fmt.Errorf("mark unapplied payment %d applied: %w", id, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	ok, err := t.exists(ctx, "unapplied_payments", id)
+	switch {
+	case err != nil:
+		return fmt.Errorf("mark unapplied payment %d applied: %w", id, err)
+	case !ok:
+		return fmt.Errorf("unapplied payment %d: %w", id, pipeline.ErrNotFound)
+	}
+	return fmt.Errorf("unapplied payment %d was already applied: %w", id, pipeline.ErrConflict)
 }
 
 var tablePayments = &Table{Name: "claim_payments", Cols: []string{
@@ -124,13 +262,34 @@ func (t *Tx) ClaimPayments(ctx context.Context, claimID int64) ([]*pipeline.Clai
 	if err := t.check(); err != nil {
 		return nil, err
 	}
-	if err := t.flush(ctx); err != nil {
-		return nil, fmt.Errorf("payments of claim %d: %w", claimID, err)
-	}
-	rows, err := t.c.Query(ctx, `SELECT id, remittance_id, claim_id, submission_id, ordinal, status, charge,
-paid, patient_resp, payer_claim_number, outcome, reversed_by FROM claim_payments WHERE claim_id = $1 ORDER BY id`, claimID)
+	out, err := t.claimPayments(ctx, "claim_id", claimID)
 	if err != nil {
 		return nil, fmt.Errorf("payments of claim %d: %w", claimID, err)
+	}
+	return out, nil
+}
+
+// RemittancePayments implements pipeline.LedgerTx.
+func (t *Tx) RemittancePayments(ctx context.Context, remittanceID int64) ([]*pipeline.ClaimPayment, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	out, err := t.claimPayments(ctx, "remittance_id", remittanceID)
+	if err != nil {
+		return nil, fmt.Errorf("payments of remittance %d: %w", remittanceID, err)
+	}
+	return out, nil
+}
+
+// claimPayments reads the payments whose column col is id, in ID order.
+func (t *Tx) claimPayments(ctx context.Context, col string, id int64) ([]*pipeline.ClaimPayment, error) {
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := t.c.Query(ctx, `SELECT id, remittance_id, claim_id, submission_id, ordinal, status, charge,
+paid, patient_resp, payer_claim_number, outcome, reversed_by FROM claim_payments WHERE `+col+` = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []*pipeline.ClaimPayment
@@ -140,16 +299,13 @@ paid, patient_resp, payer_claim_number, outcome, reversed_by FROM claim_payments
 		var outcome string
 		if err := rows.Scan(&p.ID, &p.RemittanceID, &p.ClaimID, &p.SubmissionID, &ordinal, &p.Status, &charge,
 			&paid, &pr, &p.PayerClaimNumber, &outcome, &p.ReversedBy); err != nil {
-			return nil, fmt.Errorf("payments of claim %d: %w", claimID, err)
+			return nil, err
 		}
 		p.Ordinal, p.Charge, p.Paid, p.PatientResp = int(ordinal), x12.Amount(charge), x12.Amount(paid), x12.Amount(pr)
 		p.Outcome = pipeline.ClaimState(outcome)
 		out = append(out, &p)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("payments of claim %d: %w", claimID, err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // MarkReversed implements pipeline.LedgerTx. It returns

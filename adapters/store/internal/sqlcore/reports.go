@@ -91,8 +91,8 @@ ORDER BY c.id`)
 	return out, nil
 }
 
-// Counts implements pipeline.ReportTx. OpenWorkItems counts the items
-// not resolved (open or in progress); Billed sums the total charge of the
+// Counts implements pipeline.ReportTx. OpenWorkItems counts the open
+// items; Billed sums the total charge of the
 // claims with at least one submission; InsurancePaid sums payment entries
 // (reversals, posted negative, reduce it).
 func (t *Tx) Counts(ctx context.Context) (pipeline.Counts, error) {
@@ -121,7 +121,7 @@ func (t *Tx) Counts(ctx context.Context) (pipeline.Counts, error) {
 	err := t.queryRow(ctx, `SELECT
 (SELECT COUNT(*) FROM inbound_files),
 (SELECT COUNT(*) FROM remittances),
-(SELECT COUNT(*) FROM work_items WHERE status <> 'resolved'),
+(SELECT COUNT(*) FROM work_items WHERE status = 'open'),
 (SELECT CAST(COALESCE(SUM(total_charge), 0) AS BIGINT) FROM claims c
   WHERE EXISTS (SELECT 1 FROM submissions s WHERE s.claim_id = c.id)),
 (SELECT CAST(COALESCE(SUM(payment), 0) AS BIGINT) FROM ledger_entries)`,

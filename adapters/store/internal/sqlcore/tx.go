@@ -32,7 +32,7 @@ type Tx struct {
 	knownClaims, knownRemits map[int64]bool
 
 	// Deferred rows, written by Flush.
-	claimData   []claimData
+	versions    []versionRow
 	payments    []pipeline.ClaimPayment
 	entries     []ledgerRow
 	events      []pipeline.Event
@@ -105,7 +105,7 @@ func (t *Tx) fail(err error) error {
 }
 
 func (t *Tx) flush(ctx context.Context) error {
-	if err := t.flushClaimData(ctx); err != nil {
+	if err := t.flushVersions(ctx); err != nil {
 		return err
 	}
 	if err := t.checkRefs(ctx); err != nil {
@@ -210,17 +210,17 @@ func (t *Tx) know(known *map[int64]bool, id int64) {
 	(*known)[id] = true
 }
 
-// flushClaimData writes the deferred claim data, which reads of claims
-// need. (Reads of claims do not flush the ledger rows: posting reads a
-// claim per CLP, and those rows are best written together.)
-func (t *Tx) flushClaimData(ctx context.Context) error {
-	if len(t.claimData) == 0 {
+// flushVersions writes the deferred claim versions, which reads of
+// claims need. (Reads of claims do not flush the ledger rows: posting
+// reads a claim per CLP, and those rows are best written together.)
+func (t *Tx) flushVersions(ctx context.Context) error {
+	if len(t.versions) == 0 {
 		return nil
 	}
-	if err := t.c.Insert(ctx, tableClaimData, claimDataRows(t.claimData)); err != nil {
-		return fmt.Errorf("write claim data: %w", err)
+	if err := t.c.Insert(ctx, tableVersions, versionRows(t.versions)); err != nil {
+		return fmt.Errorf("write claim versions: %w", err)
 	}
-	t.claimData = t.claimData[:0]
+	t.versions = t.versions[:0]
 	return nil
 }
 

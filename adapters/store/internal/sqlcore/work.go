@@ -2,6 +2,7 @@ package sqlcore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -9,32 +10,92 @@ import (
 	"github.com/x12claims/claims/pipeline"
 )
 
-// AddWorkItem implements pipeline.WorkTx. It sets w.ID and fills zero
-// creation and update times from the clock.
-func (t *Tx) AddWorkItem(ctx context.Context, w *pipeline.WorkItem) error {
+const workCols = `id, item_key, source, code, category, summary, reasons, claim_id, version, encounter_id,
+batch_id, remittance_id, inbound_file_id, segment, payer_id, status, assignee, created_at, updated_at,
+closed_at, closed_by, note`
+
+// OpenWorkItem implements pipeline.WorkTx. A zero CreatedAt is the
+// clock's time. An item with a key updates the open item of that key
+// when there is one: the partial unique index on open keys makes two
+// transactions that open the same key at once meet on it.
+func (t *Tx) OpenWorkItem(ctx context.Context, w *pipeline.WorkItem) (bool, error) {
 	if err := t.check(); err != nil {
-		return err
+		return false, err
 	}
 	reasons, err := jsonArg(w.Reasons)
 	if err != nil {
-		return fmt.Errorf("add work item: %w", err)
+		return false, fmt.Errorf("open work item: %w", err)
 	}
+	w.Status = pipeline.WorkOpen
 	w.CreatedAt = t.stamp(w.CreatedAt)
-	if w.UpdatedAt.IsZero() {
-		w.UpdatedAt = w.CreatedAt
+	now := t.stamp(time.Time{})
+	if w.Key != "" {
+		var id int64
+		var assignee, note string
+		var opened time.Time
+		err := t.queryRow(ctx, `UPDATE work_items SET source = $2, code = $3, category = $4, summary = $5,
+reasons = $6, claim_id = $7, version = $8, encounter_id = $9, batch_id = $10, remittance_id = $11,
+inbound_file_id = $12, segment = $13, payer_id = $14, updated_at = $15
+WHERE item_key = $1 AND status = 'open' AND item_key <> '' RETURNING id, assignee, note, created_at`,
+			[]any{w.Key, string(w.Source), w.Code, w.Category, w.Summary, reasons, w.ClaimID, int64(w.Version),
+				w.EncounterID, w.BatchID, w.RemittanceID, w.InboundFileID, int64(w.Segment), w.PayerID, t.c.Time(now)},
+			&id, &assignee, &note, timeDest{&opened})
+		switch {
+		case err == nil:
+			w.ID, w.Assignee, w.Note, w.CreatedAt, w.UpdatedAt = id, assignee, note, opened, now
+			return false, nil
+		case !errors.Is(err, errNoRows):
+			return false, fmt.Errorf("open work item %s: %w", w.Key, err)
+		}
 	}
-	w.UpdatedAt = NormTime(w.UpdatedAt)
 	var id int64
-	err = t.queryRow(ctx, `INSERT INTO work_items (source, claim_id, encounter_id, remittance_id,
-inbound_file_id, category, summary, reasons, status, assignee, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-		[]any{string(w.Source), w.ClaimID, w.EncounterID, w.RemittanceID, w.InboundFileID, w.Category,
-			w.Summary, reasons, string(w.Status), w.Assignee, t.c.Time(w.CreatedAt), t.c.Time(w.UpdatedAt)}, &id)
+	err = t.queryRow(ctx, `INSERT INTO work_items (item_key, source, code, category, summary, reasons, claim_id,
+version, encounter_id, batch_id, remittance_id, inbound_file_id, segment, payer_id, status, assignee,
+created_at, updated_at, closed_at, closed_by, note)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'open', $15, $16, $17, NULL, '', $18) RETURNING id`,
+		[]any{w.Key, string(w.Source), w.Code, w.Category, w.Summary, reasons, w.ClaimID, int64(w.Version),
+			w.EncounterID, w.BatchID, w.RemittanceID, w.InboundFileID, int64(w.Segment), w.PayerID, w.Assignee,
+			t.c.Time(w.CreatedAt), t.c.Time(now), w.Note}, &id)
 	if err != nil {
-		return fmt.Errorf("add work item (%s): %w", w.Source, err)
+		if t.c.IsUniqueViolation(err) {
+			return false, t.fail(fmt.Errorf("open work item %s: another transaction opened it: %w", w.Key, pipeline.ErrConflict))
+		}
+		return false, fmt.Errorf("open work item (%s): %w", w.Source, err)
 	}
-	w.ID = id
-	return nil
+	w.ID, w.UpdatedAt, w.ClosedAt, w.ClosedBy = id, now, time.Time{}, ""
+	return true, nil
+}
+
+// CloseWorkItems implements pipeline.WorkTx.
+func (t *Tx) CloseWorkItems(ctx context.Context, key, by, note string) (int, error) {
+	if err := t.check(); err != nil {
+		return 0, err
+	}
+	if key == "" {
+		return 0, nil
+	}
+	now := t.c.Time(t.stamp(time.Time{}))
+	n, err := t.c.Exec(ctx, `UPDATE work_items SET status = 'closed', closed_at = $2, updated_at = $2,
+closed_by = $3, note = $4 WHERE item_key = $1 AND status = 'open'`, key, now, by, note)
+	if err != nil {
+		return 0, fmt.Errorf("close work items %s: %w", key, err)
+	}
+	return int(n), nil
+}
+
+// GetWorkItem implements pipeline.WorkTx.
+func (t *Tx) GetWorkItem(ctx context.Context, id int64) (*pipeline.WorkItem, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	items, err := t.workItems(ctx, "SELECT "+workCols+" FROM work_items WHERE id = $1", id)
+	if err != nil {
+		return nil, fmt.Errorf("get work item %d: %w", id, err)
+	}
+	if len(items) == 0 {
+		return nil, fmt.Errorf("get work item %d: %w", id, pipeline.ErrNotFound)
+	}
+	return items[0], nil
 }
 
 // WorkItems implements pipeline.WorkTx. A Limit of zero or less means no
@@ -43,60 +104,85 @@ func (t *Tx) WorkItems(ctx context.Context, f pipeline.WorkFilter) ([]*pipeline.
 	if err := t.check(); err != nil {
 		return nil, err
 	}
-	q := `SELECT id, source, claim_id, encounter_id, remittance_id, inbound_file_id, category, summary,
-reasons, status, assignee, created_at, updated_at FROM work_items WHERE 1 = 1`
+	q := "SELECT " + workCols + " FROM work_items WHERE 1 = 1"
 	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		q += " AND " + cond + " $" + strconv.Itoa(len(args))
+	}
 	if f.Status != "" {
-		args = append(args, string(f.Status))
-		q += " AND status = $" + strconv.Itoa(len(args))
+		add("status =", string(f.Status))
 	}
 	if f.Source != "" {
-		args = append(args, string(f.Source))
-		q += " AND source = $" + strconv.Itoa(len(args))
+		add("source =", string(f.Source))
 	}
 	if f.ClaimID != 0 {
-		args = append(args, f.ClaimID)
-		q += " AND claim_id = $" + strconv.Itoa(len(args))
+		add("claim_id =", f.ClaimID)
+	}
+	if f.PayerID != "" {
+		add("payer_id =", f.PayerID)
+	}
+	if f.Assignee != "" {
+		add("assignee =", f.Assignee)
+	}
+	if f.Key != "" {
+		add("item_key =", f.Key)
+	}
+	if !f.UpdatedSince.IsZero() {
+		add("updated_at >=", t.c.Time(f.UpdatedSince))
 	}
 	q += " ORDER BY id"
 	if f.Limit > 0 {
 		args = append(args, int64(f.Limit))
 		q += " LIMIT $" + strconv.Itoa(len(args))
 	}
-	rows, err := t.c.Query(ctx, q, args...)
+	items, err := t.workItems(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("work items: %w", err)
+	}
+	return items, nil
+}
+
+func (t *Tx) workItems(ctx context.Context, q string, args ...any) ([]*pipeline.WorkItem, error) {
+	rows, err := t.c.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []*pipeline.WorkItem
 	for rows.Next() {
 		var w pipeline.WorkItem
 		var source, status string
-		if err := rows.Scan(&w.ID, &source, &w.ClaimID, &w.EncounterID, &w.RemittanceID, &w.InboundFileID,
-			&w.Category, &w.Summary, jsonDest{&w.Reasons}, &status, &w.Assignee,
-			timeDest{&w.CreatedAt}, timeDest{&w.UpdatedAt}); err != nil {
-			return nil, fmt.Errorf("work items: %w", err)
+		var version, segment int64
+		if err := rows.Scan(&w.ID, &w.Key, &source, &w.Code, &w.Category, &w.Summary, jsonDest{&w.Reasons},
+			&w.ClaimID, &version, &w.EncounterID, &w.BatchID, &w.RemittanceID, &w.InboundFileID, &segment,
+			&w.PayerID, &status, &w.Assignee, timeDest{&w.CreatedAt}, timeDest{&w.UpdatedAt},
+			timeDest{&w.ClosedAt}, &w.ClosedBy, &w.Note); err != nil {
+			return nil, err
 		}
 		w.Source, w.Status = pipeline.WorkSource(source), pipeline.WorkStatus(status)
+		w.Version, w.Segment = int(version), int(segment)
 		out = append(out, &w)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("work items: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
-// UpdateWorkItem implements pipeline.WorkTx: it saves the status and
-// assignee and sets w.UpdatedAt from the clock. It returns
-// pipeline.ErrNotFound when there is no such item.
+// UpdateWorkItem implements pipeline.WorkTx.
 func (t *Tx) UpdateWorkItem(ctx context.Context, w *pipeline.WorkItem) error {
 	if err := t.check(); err != nil {
 		return err
 	}
 	now := t.stamp(time.Time{})
-	n, err := t.c.Exec(ctx, "UPDATE work_items SET status = $2, assignee = $3, updated_at = $4 WHERE id = $1",
-		w.ID, string(w.Status), w.Assignee, t.c.Time(now))
+	w.ClosedAt = NormTime(w.ClosedAt)
+	n, err := t.c.Exec(ctx, `UPDATE work_items SET status = $2, assignee = $3, note = $4, closed_at = $5,
+closed_by = $6, updated_at = $7 WHERE id = $1`,
+		w.ID, string(w.Status), w.Assignee, w.Note, t.c.Time(w.ClosedAt), w.ClosedBy, t.c.Time(now))
 	if err != nil {
+		if t.c.IsUniqueViolation(err) {
+			// PostgreSQL aborts the transaction on the violation: on
+			// both stores it can only roll back, as in OpenWorkItem.
+			return t.fail(fmt.Errorf("update work item %d: another open item has its key %s: %w", w.ID, w.Key, pipeline.ErrConflict))
+		}
 		return fmt.Errorf("update work item %d: %w", w.ID, err)
 	}
 	if n == 0 {

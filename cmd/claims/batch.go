@@ -1,0 +1,181 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/x12claims/claims/pipeline"
+)
+
+func newBatchCmd(s *streams, g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "batch",
+		Short: "List outbound 837 files, and retry or cancel one that failed",
+		Long: `A batch is one 837 file: built, then uploaded with the verified protocol
+(temporary name, rename, size check). A batch that fails for good (host key
+changed, permission denied, a different file under its name) is marked
+failed with a work item; its claims wait. Fix the cause, then "batch retry".
+When the file can never be sent as it is, "batch cancel" queues its claims
+again under new versions.`,
+		Example: `  claims batch list
+  claims batch retry 7
+  claims batch cancel 7 --note "clearinghouse account closed"`,
+	}
+	cmd.AddCommand(newBatchListCmd(s, g), newBatchRetryCmd(s, g), newBatchCancelCmd(s, g))
+	return cmd
+}
+
+func newBatchListCmd(s *streams, g *globals) *cobra.Command {
+	var limit int
+	cmd := &cobra.Command{
+		Use:     "list",
+		Short:   "List batches, newest first",
+		Example: "  claims batch list --limit 20\n  claims batch list --json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := g.open(cmd.Context(), s)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			bs, err := a.pipe.Batches(cmd.Context(), limit)
+			if err != nil {
+				return err
+			}
+			if g.json {
+				out := make([]batchView, 0, len(bs))
+				for _, b := range bs {
+					out = append(out, viewBatch(b))
+				}
+				return writeJSON(s, struct {
+					Batches []batchView `json:"batches"`
+				}{out})
+			}
+			if len(bs) == 0 {
+				fmt.Fprintln(s.out, "No batches yet.")
+				return nil
+			}
+			t := newTable(s.out, "BATCH", "CREATED", "CLEARINGHOUSE", "KIND", "FILE", "ISA13", "CLAIMS", "STATE", "ATTEMPTS", "UPLOADED", "LAST ERROR")
+			for _, b := range bs {
+				v := viewBatch(b)
+				t.row(strconv.FormatInt(b.ID, 10), when(b.CreatedAt), b.Clearinghouse, string(b.Kind), b.FileName, b.ISA13,
+					strconv.Itoa(v.Claims), string(b.State), strconv.Itoa(b.Attempts), when(b.UploadedAt), clip(b.LastError, 80))
+			}
+			t.flush()
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&limit, "limit", 50, "at most this many batches (0: all)")
+	return cmd
+}
+
+// batchView is a batch as the CLI prints it in JSON.
+type batchView struct {
+	ID            int64               `json:"id"`
+	Clearinghouse string              `json:"clearinghouse"`
+	Kind          string              `json:"kind"`
+	PayerID       string              `json:"payer_id,omitempty"`
+	FileName      string              `json:"file_name"`
+	ISA13         string              `json:"isa13"`
+	GS06          string              `json:"gs06"`
+	Sets          []pipeline.BatchSet `json:"sets"`
+	Claims        int                 `json:"claims"`
+	Size          int64               `json:"size"`
+	SHA256        string              `json:"sha256"`
+	State         pipeline.BatchState `json:"state"`
+	Attempts      int                 `json:"attempts"`
+	LastError     string              `json:"last_error,omitempty"`
+	CreatedAt     string              `json:"created_at"`
+	UploadedAt    string              `json:"uploaded_at,omitempty"`
+}
+
+func viewBatch(b *pipeline.Batch) batchView {
+	v := batchView{ID: b.ID, Clearinghouse: b.Clearinghouse, Kind: string(b.Kind), PayerID: b.PayerID, FileName: b.FileName,
+		ISA13: b.ISA13, GS06: b.GS06, Sets: b.Sets, Size: b.Size, SHA256: b.SHA256, State: b.State, Attempts: b.Attempts,
+		LastError: b.LastError, CreatedAt: b.CreatedAt.UTC().Format("2006-01-02T15:04:05Z")}
+	if !b.UploadedAt.IsZero() {
+		v.UploadedAt = b.UploadedAt.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	if v.Sets == nil {
+		v.Sets = []pipeline.BatchSet{}
+	}
+	for _, st := range b.Sets {
+		v.Claims += st.Claims
+	}
+	return v
+}
+
+func newBatchRetryCmd(s *streams, g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "retry BATCH",
+		Short: "Upload a failed batch again, after its cause was fixed",
+		Long: `retry checks that the built file is intact and uploads it again with the
+verified protocol, asking the server first whether an earlier attempt already
+landed it (so that it is never sent twice). It needs --config (the transport).
+Exit code 1 when it fails again (the batch stays failed, with the new cause).`,
+		Example: "  claims batch retry 7 --config /etc/claims/claims.json",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := parseID("batch", args[0])
+			if err != nil {
+				return err
+			}
+			a, err := g.open(cmd.Context(), s)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			b, err := a.pipe.RetryBatch(cmd.Context(), n, g.user)
+			if b != nil && g.json {
+				if jerr := writeJSON(s, viewBatch(b)); jerr != nil {
+					return jerr
+				}
+			}
+			if err != nil {
+				if b != nil && b.State == pipeline.BatchFailed {
+					a.log.Warn("batch retry failed")
+					return problems(err)
+				}
+				return explain(err)
+			}
+			if !g.json {
+				fmt.Fprintf(s.out, "batch %d (%s): %s\n", b.ID, b.FileName, b.State)
+			}
+			return nil
+		},
+	}
+}
+
+func newBatchCancelCmd(s *streams, g *globals) *cobra.Command {
+	var note string
+	cmd := &cobra.Command{
+		Use:     "cancel BATCH --note TEXT",
+		Short:   "Give up on a failed batch and queue its claims again",
+		Example: `  claims batch cancel 7 --note "file lost with the old server"`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := parseID("batch", args[0])
+			if err != nil {
+				return err
+			}
+			a, err := g.open(cmd.Context(), s)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			b, err := a.pipe.CancelBatch(cmd.Context(), n, g.user, note)
+			if err != nil {
+				return explain(err)
+			}
+			if g.json {
+				return writeJSON(s, viewBatch(b))
+			}
+			fmt.Fprintf(s.out, "batch %d canceled; its claims are queued again under new versions\n", b.ID)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&note, "note", "", "why (required)")
+	return cmd
+}
