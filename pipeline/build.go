@@ -245,7 +245,7 @@ func (p *Pipeline) buildFile(ctx context.Context, g *fileGroup, rep *BuildReport
 			ev := Event{ClaimID: w.claim.ID, SubmissionID: s.ID, At: now, Kind: "batched", SetControl: s.SetControl, Version: s.Version,
 				Detail: fmt.Sprintf("%s as %s (frequency %s%s), ISA13 %s GS06 %s ST02 %s segments %d-%d",
 					name, s.PCN, s.Frequency, f8, nums.isa13, nums.gs06, s.SetControl, s.SegFrom, s.SegTo)}
-			if err := tx.MoveClaim(ctx, w.claim.ID, StateReady, StateBatched, ev); err != nil {
+			if err := tx.MoveClaim(ctx, w.claim.ID, w.claim.Version, StateReady, StateBatched, ev); err != nil {
 				return err
 			}
 		}
@@ -253,6 +253,9 @@ func (p *Pipeline) buildFile(ctx context.Context, g *fileGroup, rep *BuildReport
 	})
 	if err != nil {
 		os.Remove(path)
+		if errors.Is(err, ErrConflict) {
+			return fmt.Errorf("a claim of %s was corrected while the file was built: the file was discarded, and its claims stay queued for the next run: %w", name, err)
+		}
 		return err
 	}
 	rep.Files++
@@ -270,7 +273,7 @@ func (p *Pipeline) holdRefused(ctx context.Context, refused map[int64]error, rep
 				return err
 			}
 			reasons := []Reason{{Code: "unwritable", Text: cause.Error(), Severity: "error"}}
-			if err := tx.MoveClaim(ctx, id, StateReady, StateHeld, Event{ClaimID: id, At: p.now(), Kind: "build-refused",
+			if err := tx.MoveClaim(ctx, id, c.Version, StateReady, StateHeld, Event{ClaimID: id, At: p.now(), Kind: "build-refused",
 				Version: c.Version, Detail: cause.Error()}); err != nil {
 				return err
 			}

@@ -16,25 +16,28 @@ import (
 // file and segment it came from), its lines with their ledger entries,
 // its payments, its work items and the actions its state allows.
 type ClaimDetail struct {
-	ID               int64         `json:"id"`
-	EncounterID      string        `json:"encounter_id"`
-	Kind             x837.Kind     `json:"kind"`
-	State            ClaimState    `json:"state"`
-	PayerID          string        `json:"payer_id"`
-	PayerName        string        `json:"payer_name"`
-	Clearinghouse    string        `json:"clearinghouse"`
-	Version          int           `json:"version"`
-	PCN              string        `json:"patient_control_number"` // of the latest submission
-	PayerClaimNumber string        `json:"payer_claim_number"`
-	PayerClaimSource string        `json:"payer_claim_source"`
-	TotalCharge      x12.Amount    `json:"total_charge"`
-	FirstSubmittedAt *time.Time    `json:"first_submitted_at"`
-	Balance          BalanceView   `json:"balance"`
-	Versions         []VersionView `json:"versions"`
-	Events           []EventView   `json:"events"`
-	Lines            []LineView    `json:"lines"`
-	Payments         []PaymentView `json:"payments"`
-	WorkItems        []*WorkItem   `json:"work_items"`
+	ID               int64      `json:"id"`
+	EncounterID      string     `json:"encounter_id"`
+	Kind             x837.Kind  `json:"kind"`
+	State            ClaimState `json:"state"`
+	PayerID          string     `json:"payer_id"`
+	PayerName        string     `json:"payer_name"`
+	Clearinghouse    string     `json:"clearinghouse"`
+	Version          int        `json:"version"`
+	PCN              string     `json:"patient_control_number"` // of the latest submission
+	PayerClaimNumber string     `json:"payer_claim_number"`
+	PayerClaimSource string     `json:"payer_claim_source"`
+	TotalCharge      x12.Amount `json:"total_charge"`
+	FirstSubmittedAt *time.Time `json:"first_submitted_at"`
+	// Balance is what is still open on the claim, from the payer and
+	// the patient together; BalanceDetail has the legs.
+	Balance       x12.Amount    `json:"balance"`
+	BalanceDetail BalanceView   `json:"balance_detail"`
+	Versions      []VersionView `json:"versions"`
+	Events        []EventView   `json:"events"`
+	Lines         []LineView    `json:"lines"`
+	Payments      []PaymentView `json:"payments"`
+	WorkItems     []*WorkItem   `json:"work_items"`
 	// Actions are what a person may do now: "correct", "resubmit",
 	// "void".
 	Actions []string `json:"actions"`
@@ -306,7 +309,8 @@ func lineViews(ctx context.Context, tx Tx, c *Claim, d *ClaimDetail) error {
 		bal[e.LineID].Add(e)
 		total.Add(e)
 	}
-	d.Balance = balanceView(total)
+	d.BalanceDetail = balanceView(total)
+	d.Balance = total.Insurance() + total.Patient()
 	d.Lines = []LineView{}
 	for _, l := range lines {
 		lv := LineView{ID: l.ID, LineNo: l.LineNo, Active: l.Active, ControlNumber: l.ControlNumber, Procedure: l.Procedure,

@@ -283,6 +283,14 @@ func (p *Pipeline) correctable(c *Claim) error {
 			return &Refusal{ClaimID: c.ID, State: c.State, Err: ErrInFlight,
 				Reason: "it was accepted by the clearinghouse and the payer's claim number is not known yet; wait for the payer's 277CA or 835"}
 		}
+		if f := c.Data.Frequency; f == "7" || f == "8" {
+			what := "replacement"
+			if f == "8" {
+				what = "void"
+			}
+			return &Refusal{ClaimID: c.ID, State: c.State, Err: ErrInFlight,
+				Reason: fmt.Sprintf("its %s %s is with the payer; wait for the 835 that answers it", what, c.PCN)}
+		}
 	case StateVoided, StateClosed:
 		return &Refusal{ClaimID: c.ID, State: c.State, Err: ErrFinal, Reason: "it is " + string(c.State) + "; nothing more can be sent for it"}
 	}
@@ -381,7 +389,7 @@ func (p *Pipeline) revise(ctx context.Context, tx Tx, c *Claim, kind VersionKind
 	if from == to {
 		err = tx.AddEvent(ctx, ev)
 	} else {
-		err = tx.MoveClaim(ctx, c.ID, from, to, ev)
+		err = tx.MoveClaim(ctx, c.ID, v.Version, from, to, ev)
 	}
 	if err != nil {
 		return nil, err

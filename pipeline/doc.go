@@ -69,10 +69,12 @@
 //     voided.
 //
 // An 835 transaction set posts in one database transaction, only after
-// its three balancing levels pass (postRemittance). A claim payment that
-// matches no claim we sent is kept as unapplied cash of the remittance
-// (UnappliedPayment), with a work item, until ApplyPayment posts it to
-// the right claim; an unbalanced set is held whole. Each set is recorded
+// its three balancing levels pass (postRemittance); an unbalanced set is
+// held whole. A claim payment that cannot post — it matches no claim we
+// sent, or would credit its claim twice, or cannot apply to the claim's
+// state — is kept as unapplied cash of the remittance (UnappliedPayment),
+// with a work item, until ApplyPayment posts it to the right claim; the
+// rest of the check posts. Each set is recorded
 // with its position in its file, as posted, held for review (nothing
 // posted) or duplicate (the same payer, trace, date and amount were
 // posted before), so that neither a re-sent file nor a file applied again

@@ -55,13 +55,14 @@ func payerID(r *x835.Remittance) string {
 
 // postRemittance posts one 835 transaction set, the set-th of file, inside
 // tx. A set that fails any of the three balancing levels is held for
-// review with nothing posted, as is one that would move a claim
-// illegally or credit it beyond what is open. Otherwise every claim
-// payment that matches a claim we sent posts, and those that match none
-// are kept as unapplied cash of the remittance, with a work item, until a
-// person applies them (ApplyPayment). A remittance already posted (same
-// payer, trace, date and amount, from this file or any other) is a
-// recorded no-op.
+// review with nothing posted. Otherwise every claim payment that can post
+// posts, and the others are kept as unapplied cash of the remittance,
+// with a work item, until a person applies them (ApplyPayment): a claim
+// payment that matches no claim we sent, or that would move its claim
+// illegally or credit it beyond what is open on it (a duplicate payment,
+// a correction without its reversal). One bad claim never holds the
+// others' money. A remittance already posted (same payer, trace, date
+// and amount, from this file or any other) is a recorded no-op.
 // Every outcome is recorded as a remittance of the file, so that applying
 // the file again (after a crash before the file was marked processed)
 // skips the sets already applied: nothing is posted, held or noted twice.
@@ -101,17 +102,12 @@ func (p *Pipeline) postRemittance(ctx context.Context, tx Tx, file *InboundFile,
 			reasons)
 	}
 
-	plan, hold, err := p.planPosting(ctx, tx, r)
+	plan, err := p.planPosting(ctx, tx, r)
 	if err != nil {
 		return out, err
 	}
-	if hold != nil {
-		out.held = true
-		return out, p.holdRemit(ctx, tx, rem, hold.source, hold.category,
-			fmt.Sprintf("remittance %s (trace %s, %s): %s; nothing posted", r.SetControl, rem.Trace, rem.Amount, hold.summary), hold.reasons)
-	}
 	if len(plan.unmatched) > 0 {
-		rem.Reason = fmt.Sprintf("%d claim payment(s) match no claim we sent: kept as unapplied cash", len(plan.unmatched))
+		rem.Reason = fmt.Sprintf("%d claim payment(s) could not be applied to a claim: kept as unapplied cash", len(plan.unmatched))
 	}
 
 	rem.State = RemitPosted
@@ -135,9 +131,9 @@ func (p *Pipeline) postRemittance(ctx context.Context, tx Tx, file *InboundFile,
 			return out, err
 		}
 	}
-	for _, c := range plan.unmatched {
+	for _, u := range plan.unmatched {
 		out.unapplied++
-		out.unappliedPaid += c.Paid
+		out.unappliedPaid += u.clp.Paid
 	}
 	for _, st := range plan.steps {
 		out.paid += st.clp.Paid
@@ -200,15 +196,14 @@ type postPlan struct {
 	steps     []postStep
 	entries   []LedgerEntry             // of every step, in one array
 	payments  map[int64][]*ClaimPayment // earlier payments of claims that get a reversal
-	unmatched []*x835.Claim             // CLPs that match no claim: unapplied cash
+	unmatched []setAside                // CLPs that cannot post: unapplied cash
 }
 
-// remitHold is why a remittance must be held for review.
-type remitHold struct {
-	source   WorkSource
-	category string
-	summary  string
-	reasons  []Reason
+// setAside is a claim payment that cannot post, and why.
+type setAside struct {
+	clp    *x835.Claim
+	code   string // "unmatched-clp01", "illegal-transition" or "over-credit"
+	reason string
 }
 
 // uniquePCNs returns the CLP01s of r, each once, in order.
@@ -226,24 +221,24 @@ func uniquePCNs(r *x835.Remittance) []string {
 
 // planPosting reads what posting r needs in one batch read and decides
 // every step in memory: the claim each CLP pays, its ledger entries and
-// the claim's new state; CLPs that name no claim we sent are set aside
-// as unapplied. It returns a hold when a CLP would move a claim
-// illegally, or would credit a claim beyond what is open on it.
-func (p *Pipeline) planPosting(ctx context.Context, tx Tx, r *x835.Remittance) (*postPlan, *remitHold, error) {
+// the claim's new state. A CLP that names no claim we sent, would move
+// its claim illegally, or would credit it beyond what is open on it is
+// set aside, to be kept as unapplied cash.
+func (p *Pipeline) planPosting(ctx context.Context, tx Tx, r *x835.Remittance) (*postPlan, error) {
 	list, err := tx.PostingTargets(ctx, uniquePCNs(r))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	targets := make(map[string]*PostingTarget, len(list))
 	for i := range list {
 		targets[list[i].PCN] = &list[i]
 	}
-	return p.plan(ctx, tx, r.SetControl, r.Claims, targets)
+	return p.plan(ctx, tx, r.Claims, targets)
 }
 
 // plan decides the posting of claims against targets (by CLP01); see
 // planPosting.
-func (p *Pipeline) plan(ctx context.Context, tx Tx, setControl string, claims []*x835.Claim, targets map[string]*PostingTarget) (*postPlan, *remitHold, error) {
+func (p *Pipeline) plan(ctx context.Context, tx Tx, claims []*x835.Claim, targets map[string]*PostingTarget) (*postPlan, error) {
 	var err error
 	n := 0
 	for _, c := range claims {
@@ -263,23 +258,32 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, setControl string, claims []
 	// Adjudications standing on each claim that gets a reversal, as the
 	// steps so far leave them; and the claims re-billed in this plan.
 	stand := map[int64]int{}
-	rebilled := map[int64]bool{}
+	rebilled := map[int64]bool{} // the version after the reversed adjudication is complete
+
 	for _, c := range claims {
 		tg := targets[c.PatientControlNumber]
 		if tg == nil {
-			plan.unmatched = append(plan.unmatched, c)
+			plan.unmatched = append(plan.unmatched, setAside{c, "unmatched-clp01",
+				fmt.Sprintf("CLP01 %q matches no claim we sent", c.PatientControlNumber)})
 			continue
 		}
 		from := state[tg.ClaimID]
 		reversal := c.Status == "22"
 		if reversal && plan.payments[tg.ClaimID] == nil {
 			if plan.payments[tg.ClaimID], err = tx.ClaimPayments(ctx, tg.ClaimID); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			stand[tg.ClaimID] = standing(plan.payments[tg.ClaimID])
 		}
-		to, denials := adjudication(c)
+		// What this step changes, to undo when it is set aside.
 		first := len(plan.entries)
+		standBefore, rebilledBefore := stand[tg.ClaimID], rebilled[tg.ClaimID]
+		setAsideStep := func(code, reason string) {
+			plan.entries = plan.entries[:first]
+			stand[tg.ClaimID], rebilled[tg.ClaimID] = standBefore, rebilledBefore
+			plan.unmatched = append(plan.unmatched, setAside{c, code, reason})
+		}
+		to, denials := adjudication(c)
 		plan.entries = appendClaimEntries(plan.entries, tg.ClaimID, tg.Lines, c, reversal, p.now())
 		note := ""
 		if reversal {
@@ -290,7 +294,7 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, setControl string, claims []
 				// charges now (none, for a void).
 				bals, err := tx.LineBalances(ctx, tg.ClaimID)
 				if err != nil {
-					return nil, nil, err
+					return nil, err
 				}
 				var lines []ClaimLine
 				if tg.VersionKind != VersionVoid {
@@ -307,17 +311,18 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, setControl string, claims []
 				rebilled[tg.ClaimID] = true
 			}
 		}
-		if to != "" && !CanMove(from, to) {
-			if tg.SubmissionVersion < tg.Version {
-				// It adjudicates a version a newer one replaced: the
-				// money posts, the state stays the newer version's.
-				note = fmt.Sprintf(" (for version %d; the claim is at version %d, %s: state unchanged)", tg.SubmissionVersion, tg.Version, from)
-				to = ""
-			} else {
-				te := &TransitionError{ClaimID: tg.ClaimID, From: from, To: to}
-				return nil, &remitHold{source: SourceUnmatched, category: "unexpected adjudication", summary: te.Error(),
-					reasons: []Reason{{Code: "illegal-transition", Text: te.Error(), Location: fmt.Sprintf("835 ST02 %s segment %d", setControl, c.Segment)}}}, nil
-			}
+		switch {
+		case to != "" && tg.SubmissionVersion < tg.Version && !rebilled[tg.ClaimID]:
+			// It adjudicates a version a newer one replaced: the money
+			// posts, the state stays the newer version's. (Once the
+			// payer's reversal completed the newer version, the CLPs
+			// after it answer that version, whatever CLP01 they echo.)
+			note = fmt.Sprintf(" (for version %d; the claim is at version %d, %s: state unchanged)", tg.SubmissionVersion, tg.Version, from)
+			to = ""
+		case to != "" && !CanMove(from, to):
+			setAsideStep("illegal-transition", fmt.Sprintf("claim %d is %s: this 835 claim payment (%s) cannot apply to it",
+				tg.ClaimID, from, codes.Describe(codes.ClaimPaymentStatus, c.Status)))
+			continue
 		}
 		st := postStep{clp: c, tg: tg, from: from, to: to, denials: denials, entries: [2]int{first, len(plan.entries)}, note: note}
 		var b Balance
@@ -326,10 +331,9 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, setControl string, claims []
 		}
 		before, after := open[tg.ClaimID], open[tg.ClaimID]+b.Insurance()
 		if after < 0 {
-			msg := fmt.Sprintf("claim %d (PCN %s): this CLP (status %s) would credit %s against %s still open: a probable duplicate or a correction without its reversal",
-				tg.ClaimID, c.PatientControlNumber, c.Status, before-after, before)
-			return nil, &remitHold{source: SourceUnmatched, category: "probable duplicate payment", summary: msg,
-				reasons: []Reason{{Code: "over-credit", Text: msg, Location: fmt.Sprintf("835 ST02 %s segment %d", setControl, c.Segment)}}}, nil
+			setAsideStep("over-credit", fmt.Sprintf("it would credit claim %d %s against %s still open: a probable duplicate payment, or a correction without its reversal",
+				tg.ClaimID, before-after, before))
+			continue
 		}
 		open[tg.ClaimID] = after
 		if to != "" {
@@ -337,7 +341,7 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, setControl string, claims []
 		}
 		plan.steps = append(plan.steps, st)
 	}
-	return plan, nil, nil
+	return plan, nil
 }
 
 // writePosting writes a planned posting: claim payments, ledger entries,
@@ -384,7 +388,7 @@ func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, r
 		case count[tg.ClaimID] == 1:
 			moves = append(moves, ev)
 		default:
-			if err := tx.MoveClaim(ctx, tg.ClaimID, st.from, st.to, ev); err != nil {
+			if err := tx.MoveClaim(ctx, tg.ClaimID, tg.Version, st.from, st.to, ev); err != nil {
 				return err
 			}
 		}
@@ -519,31 +523,32 @@ func (p *Pipeline) settleItems(ctx context.Context, tx Tx, file *InboundFile, re
 }
 
 // keepUnapplied records the claim payments of a posted remittance that
-// match no claim as unapplied cash, with one work item for the
-// remittance that lists them.
-func (p *Pipeline) keepUnapplied(ctx context.Context, tx Tx, file *InboundFile, rem *Remittance, clps []*x835.Claim) error {
-	if len(clps) == 0 {
+// cannot post as unapplied cash, with one work item for the remittance
+// that lists them and why.
+func (p *Pipeline) keepUnapplied(ctx context.Context, tx Tx, file *InboundFile, rem *Remittance, aside []setAside) error {
+	if len(aside) == 0 {
 		return nil
 	}
 	var total x12.Amount
-	reasons := make([]Reason, 0, min(len(clps), x12.MaxProblems))
-	for _, c := range clps {
-		reason := fmt.Sprintf("CLP01 %q matches no claim we sent", c.PatientControlNumber)
+	reasons := make([]Reason, 0, min(len(aside), x12.MaxProblems))
+	for _, a := range aside {
+		c := a.clp
 		u := &UnappliedPayment{RemittanceID: rem.ID, Ordinal: c.Ordinal, Segment: c.Segment, PCN: c.PatientControlNumber,
 			Status: c.Status, PayerClaimNumber: c.PayerClaimNumber, Charge: c.Charge, Paid: c.Paid, PatientResp: c.PatientResponsibility,
-			Claim: c, Reason: reason, CreatedAt: p.now()}
+			Claim: c, Reason: a.reason, CreatedAt: p.now()}
 		if err := tx.AddUnapplied(ctx, u); err != nil {
 			return err
 		}
 		total += c.Paid
-		reasons = x12.AppendCapped(reasons, Reason{Code: "unmatched-clp01", Location: fmt.Sprintf("835 ST02 %s segment %d", rem.SetControl, c.Segment),
-			Text: fmt.Sprintf("unapplied payment %d: CLP %d, %s paid, payer claim number %s: %s", u.ID, c.Ordinal, c.Paid, c.PayerClaimNumber, reason)},
+		reasons = x12.AppendCapped(reasons, Reason{Code: a.code, Location: fmt.Sprintf("835 ST02 %s segment %d", rem.SetControl, c.Segment),
+			Text: fmt.Sprintf("unapplied payment %d: CLP %d (CLP01 %q), %s paid, payer claim number %s: %s",
+				u.ID, c.Ordinal, c.PatientControlNumber, c.Paid, c.PayerClaimNumber, a.reason)},
 			Reason{Text: "more unapplied payments follow; see claims remit show"})
 	}
-	_, err := tx.OpenWorkItem(ctx, &WorkItem{Key: RemitKeyOf(SourceUnmatched, rem.ID), Source: SourceUnmatched, Code: "unmatched-clp01",
+	_, err := tx.OpenWorkItem(ctx, &WorkItem{Key: RemitKeyOf(SourceUnmatched, rem.ID), Source: SourceUnmatched, Code: aside[0].code,
 		RemittanceID: rem.ID, InboundFileID: file.ID, PayerID: rem.PayerID, Category: "unapplied cash",
-		Summary: fmt.Sprintf("remittance %d (check %s): %d claim payment(s), %s, match no claim we sent; apply each to its claim (claims remit apply %d CLAIM)",
-			rem.ID, rem.Trace, len(clps), total, rem.ID),
+		Summary: fmt.Sprintf("remittance %d (check %s): %d claim payment(s), %s, could not be applied to a claim; apply each to its claim (claims remit apply %d CLAIM), or refund it",
+			rem.ID, rem.Trace, len(aside), total, rem.ID),
 		Reasons: reasons, CreatedAt: p.now()})
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,7 +62,7 @@ func (p *Pipeline) RetryBatch(ctx context.Context, id int64, actor string) (*Bat
 	err = p.store.InTx(ctx, func(tx Tx) error {
 		nb := *b
 		nb.State, nb.Attempts = BatchUploading, 0
-		if err := tx.UpdateBatch(ctx, &nb); err != nil {
+		if err := tx.UpdateBatch(ctx, &nb, BatchFailed); err != nil {
 			return err
 		}
 		*b = nb
@@ -74,8 +75,12 @@ func (p *Pipeline) RetryBatch(ctx context.Context, id int64, actor string) (*Bat
 		if ctx.Err() != nil {
 			return b, ctx.Err()
 		}
-		if _, ferr := p.uploadFailed(ctx, pt, b, err); ferr != nil {
+		failed, ferr := p.uploadFailed(ctx, pt, b, err)
+		if ferr != nil {
 			return b, ferr
+		}
+		if !failed {
+			return b, fmt.Errorf("batch %d: upload failed again (%w); the next submit tries again", id, err)
 		}
 		return b, fmt.Errorf("batch %d: upload failed again: %w", id, err)
 	}
@@ -87,12 +92,30 @@ func (p *Pipeline) RetryBatch(ctx context.Context, id int64, actor string) (*Bat
 // the same content under a new CLM01, queued for the next submission. Use
 // it when the file can never be sent as it is (the clearinghouse is gone,
 // the file was lost). It refuses a batch in any other state.
-func (p *Pipeline) CancelBatch(ctx context.Context, id int64, actor, note string) (*Batch, error) {
+//
+// A failed batch may have landed before it failed (the size check after
+// the rename failed, say): unless force is set, the clearinghouse is
+// asked first, and the cancel is refused when it holds the file under
+// its final name, or cannot be asked.
+func (p *Pipeline) CancelBatch(ctx context.Context, id int64, actor, note string, force bool) (*Batch, error) {
 	if strings.TrimSpace(note) == "" {
 		return nil, errors.New("cancel: a note saying why is required")
 	}
 	var b *Batch
 	err := p.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		b, err = tx.GetBatch(ctx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if b.State == BatchFailed && !force {
+		if err := p.notOnServer(ctx, b); err != nil {
+			return nil, err
+		}
+	}
+	err = p.store.InTx(ctx, func(tx Tx) error {
 		var err error
 		if b, err = tx.GetBatch(ctx, id); err != nil {
 			return err
@@ -102,7 +125,7 @@ func (p *Pipeline) CancelBatch(ctx context.Context, id int64, actor, note string
 		}
 		nb := *b
 		nb.State = BatchCanceled
-		if err := tx.UpdateBatch(ctx, &nb); err != nil {
+		if err := tx.UpdateBatch(ctx, &nb, b.State); err != nil {
 			return err
 		}
 		*b = nb
@@ -130,6 +153,27 @@ func (p *Pipeline) CancelBatch(ctx context.Context, id int64, actor, note string
 		return nil, err
 	}
 	return b, nil
+}
+
+// notOnServer makes sure the clearinghouse does not hold a batch's file
+// under its final name, so that canceling it cannot send its claims
+// twice.
+func (p *Pipeline) notOnServer(ctx context.Context, b *Batch) error {
+	pt := p.byName[b.Clearinghouse]
+	if pt == nil || pt.Transport == nil {
+		return fmt.Errorf("batch %d: clearinghouse %q cannot be asked whether it holds %s (no transport configured); "+
+			"cancel with --force if you know it does not: %w", b.ID, b.Clearinghouse, b.FileName, ErrConflict)
+	}
+	size, err := pt.Transport.Stat(ctx, b.FileName)
+	switch {
+	case err == nil && size == b.Size:
+		return fmt.Errorf("batch %d: the clearinghouse holds %s with its size: it was sent; "+
+			"retry the batch to record it (claims batch retry %d): %w", b.ID, b.FileName, b.ID, ErrConflict)
+	case err == nil, errors.Is(err, fs.ErrNotExist):
+		return nil // absent, or another file under the name
+	}
+	return fmt.Errorf("batch %d: the clearinghouse cannot be asked whether it holds %s (%w); "+
+		"cancel with --force if you know it does not", b.ID, b.FileName, err)
 }
 
 func batchHint(s BatchState) string {
@@ -227,17 +271,23 @@ func (p *Pipeline) Cleanup(ctx context.Context) (CleanupReport, error) {
 		errs = append(errs, err)
 	}
 	if len(candidates) > 0 {
+		// By name: the outbox may be reached by another path than the
+		// one a batch recorded (a symbolic link, a relative folder).
+		names := make([]string, len(candidates))
+		for i, path := range candidates {
+			names[i] = filepath.Base(path)
+		}
 		var owned map[string]int64
 		err := p.store.InTx(ctx, func(tx Tx) error {
 			var err error
-			owned, err = tx.BatchesByPath(ctx, candidates)
+			owned, err = tx.BatchesByName(ctx, names)
 			return err
 		})
 		if err != nil {
 			return rep, fmt.Errorf("cleanup: %w", err)
 		}
 		for _, path := range candidates {
-			if _, ok := owned[path]; ok {
+			if _, ok := owned[filepath.Base(path)]; ok {
 				continue
 			}
 			if err := os.Remove(path); err == nil {

@@ -220,6 +220,9 @@ func (p *Pipeline) ApplyPayment(ctx context.Context, remitID, claimID int64, whi
 		if err != nil {
 			return err
 		}
+		if err := tx.Lock(ctx, "claim:"+strconv.FormatInt(claimID, 10)); err != nil {
+			return err
+		}
 		c, err := tx.GetClaim(ctx, claimID)
 		if err != nil {
 			return err
@@ -236,12 +239,12 @@ func (p *Pipeline) ApplyPayment(ctx context.Context, remitID, claimID int64, whi
 		}
 		clp := *u.Claim
 		clp.PatientControlNumber = c.PCN
-		plan, hold, err := p.plan(ctx, tx, rem.SetControl, []*x835.Claim{&clp}, map[string]*PostingTarget{c.PCN: &list[0]})
+		plan, err := p.plan(ctx, tx, []*x835.Claim{&clp}, map[string]*PostingTarget{c.PCN: &list[0]})
 		if err != nil {
 			return err
 		}
-		if hold != nil {
-			return fmt.Errorf("payment %d cannot be applied to claim %d: %s: %w", u.ID, c.ID, hold.summary, ErrConflict)
+		if len(plan.unmatched) > 0 {
+			return fmt.Errorf("payment %d cannot be applied to claim %d: %s: %w", u.ID, c.ID, plan.unmatched[0].reason, ErrConflict)
 		}
 		f := &InboundFile{ID: rem.InboundFileID}
 		if err := p.writePosting(ctx, tx, f, rem, plan); err != nil {

@@ -207,7 +207,7 @@ func readWith[T any](path string, read func(io.Reader) ([]T, error)) ([]T, error
 // transaction, so that a file applied again after a crash applies each
 // once.
 func applyEach[T any](ctx context.Context, p *Pipeline, f *InboundFile, kind string, items []T, rep *ResponseReport,
-	apply func(tx Tx, item T) error) error {
+	apply func(tx Tx, ordinal int, item T) error) error {
 	for i, it := range items {
 		err := p.store.InTx(ctx, func(tx Tx) error {
 			fresh, err := tx.MarkSetApplied(ctx, f.ID, kind, i+1)
@@ -218,7 +218,7 @@ func applyEach[T any](ctx context.Context, p *Pipeline, f *InboundFile, kind str
 				rep.AcksSkipped++
 				return nil
 			}
-			return apply(tx, it)
+			return apply(tx, i+1, it)
 		})
 		if err != nil {
 			return err
@@ -255,7 +255,7 @@ func (p *Pipeline) acknowledge(ctx context.Context, tx Tx, sub *Submission, to C
 			return false, err
 		}
 	} else {
-		if err := tx.MoveClaim(ctx, c.ID, c.State, to, ev); err != nil {
+		if err := tx.MoveClaim(ctx, c.ID, c.Version, c.State, to, ev); err != nil {
 			return false, err
 		}
 		moved = true
@@ -292,13 +292,25 @@ func (p *Pipeline) reject(ctx context.Context, tx Tx, sub *Submission, to ClaimS
 			return false, err
 		}
 	case !CanMove(c.State, to):
+		// The current version was rejected even so: a person must know.
 		ev.Detail += fmt.Sprintf(" (claim already %s; state unchanged)", c.State)
-		return false, tx.AddEvent(ctx, ev)
+		if err := tx.AddEvent(ctx, ev); err != nil {
+			return false, err
+		}
 	default:
-		if err := tx.MoveClaim(ctx, c.ID, c.State, to, ev); err != nil {
+		if err := tx.MoveClaim(ctx, c.ID, c.Version, c.State, to, ev); err != nil {
 			return false, err
 		}
 		moved = true
+	}
+	// A claim number a 277CA gave with an earlier acceptance does not
+	// survive the rejection of an original: the claim never entered
+	// adjudication, and its correction goes as a new original. (A
+	// rejected replacement leaves the claim it replaces where it was.)
+	if sub.Frequency == "1" {
+		if _, err := tx.ForgetPayerClaimNumber(ctx, c.ID, "277ca"); err != nil {
+			return false, err
+		}
 	}
 	w := &WorkItem{Key: ClaimKey(src, c.ID), Source: src, ClaimID: c.ID, Version: sub.Version, EncounterID: c.EncounterID,
 		PayerID: c.PayerID, BatchID: sub.BatchID, InboundFileID: ev.FileID, Segment: ev.Segment, Category: "rejected",
@@ -317,7 +329,7 @@ func (p *Pipeline) applyTA1(ctx context.Context, f *InboundFile, rep *ResponseRe
 	if err != nil {
 		return fmt.Errorf("read TA1: %w", err)
 	}
-	return applyEach(ctx, p, f, "TA1", acks, rep, func(tx Tx, a *ta1.Ack) error {
+	return applyEach(ctx, p, f, "TA1", acks, rep, func(tx Tx, _ int, a *ta1.Ack) error {
 		// The TA1 comes from the clearinghouse: its sender is our
 		// batch's receiver.
 		b, err := tx.BatchByControl(ctx, a.ReceiverID, a.SenderID, a.ControlNumber, "")
@@ -365,7 +377,7 @@ func (p *Pipeline) apply999(ctx context.Context, f *InboundFile, rep *ResponseRe
 	if err != nil {
 		return fmt.Errorf("read 999: %w", err)
 	}
-	return applyEach(ctx, p, f, "999", acks, rep, func(tx Tx, a *x999.Ack) error {
+	return applyEach(ctx, p, f, "999", acks, rep, func(tx Tx, _ int, a *x999.Ack) error {
 		if a.FunctionalID != "HC" {
 			return fmt.Errorf("999 %s acknowledges a %s group, not an 837 group", a.SetControl, a.FunctionalID)
 		}
@@ -472,9 +484,7 @@ func (p *Pipeline) apply277(ctx context.Context, f *InboundFile, rep *ResponseRe
 	if err != nil {
 		return fmt.Errorf("read 277CA: %w", err)
 	}
-	set := 0
-	return applyEach(ctx, p, f, "277", acks, rep, func(tx Tx, a *x277.Acknowledgment) error {
-		set++
+	return applyEach(ctx, p, f, "277", acks, rep, func(tx Tx, set int, a *x277.Acknowledgment) error {
 		var unknown []Reason
 		for _, src := range a.Sources {
 			for _, rcv := range src.Receivers {

@@ -106,8 +106,10 @@ type ClaimTx interface {
 	ClaimsInState(ctx context.Context, s ClaimState, limit int) ([]*Claim, error)
 	// MoveClaim changes a claim's state from `from` to `to` and appends ev
 	// to its history. It returns a *TransitionError when the move is not
-	// legal and ErrConflict when the claim is not in `from`.
-	MoveClaim(ctx context.Context, id int64, from, to ClaimState, ev Event) error
+	// legal, and ErrConflict when the claim is not in `from` or, when
+	// version is not zero, no longer at that version (a correction made
+	// meanwhile).
+	MoveClaim(ctx context.Context, id int64, version int, from, to ClaimState, ev Event) error
 	// AddEvent appends to a claim's history without changing its state.
 	AddEvent(ctx context.Context, ev Event) error
 	// Events returns a claim's history, oldest first.
@@ -120,6 +122,9 @@ type ClaimTx interface {
 	// file; one from a 277CA never replaces one from an 835. It reports
 	// whether it changed anything.
 	SetPayerClaimNumber(ctx context.Context, id int64, number, source string) (bool, error)
+	// ForgetPayerClaimNumber clears the payer's claim number when it came
+	// from source, and reports whether it did.
+	ForgetPayerClaimNumber(ctx context.Context, id int64, source string) (bool, error)
 	// CreateSubmission inserts a submission, setting its ID. PCN is
 	// unique.
 	CreateSubmission(ctx context.Context, s *Submission) error
@@ -182,8 +187,11 @@ type BatchTx interface {
 	// CreateBatch inserts a batch with its sets, setting its ID.
 	CreateBatch(ctx context.Context, b *Batch) error
 	// UpdateBatch saves a batch's file fields, state, attempts, error and
-	// upload time.
-	UpdateBatch(ctx context.Context, b *Batch) error
+	// upload time, provided its state is still from (any state when from
+	// is empty): otherwise it returns ErrConflict and changes nothing, so
+	// that two processes, or an operator and a run, never both take a
+	// batch through the same step.
+	UpdateBatch(ctx context.Context, b *Batch, from BatchState) error
 	// GetBatch returns a batch, or ErrNotFound.
 	GetBatch(ctx context.Context, id int64) (*Batch, error)
 	// BatchesInState returns the batches in any of the states, oldest
@@ -191,9 +199,10 @@ type BatchTx interface {
 	BatchesInState(ctx context.Context, states ...BatchState) ([]*Batch, error)
 	// RecentBatches returns up to limit batches, newest first.
 	RecentBatches(ctx context.Context, limit int) ([]*Batch, error)
-	// BatchesByPath returns, of the local paths given, those a batch
-	// records, with the batch ID.
-	BatchesByPath(ctx context.Context, paths []string) (map[string]int64, error)
+	// BatchesByName returns, of the file names given, those a batch
+	// records (Batch.FileName), with the batch ID (the newest, when
+	// several share a name).
+	BatchesByName(ctx context.Context, names []string) (map[string]int64, error)
 	// BatchByControl finds the batch a response refers to, by sender,
 	// receiver and either ISA13 (when gs06 is empty) or GS06. ISA IDs are
 	// compared without padding. It returns ErrNotFound when none matches.

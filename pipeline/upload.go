@@ -74,6 +74,10 @@ func (p *Pipeline) Upload(ctx context.Context) (UploadReport, error) {
 		resumed := b.State != BatchBuilt
 		billed, err := p.uploadBatch(ctx, pt, b)
 		switch {
+		case errors.Is(err, ErrConflict):
+			// Another process, or an operator (batch cancel), took
+			// the batch while this run held its old state: leave it.
+			continue
 		case err == nil:
 			rep.Uploaded++
 			rep.ClaimsSent += b.claimCount()
@@ -85,6 +89,9 @@ func (p *Pipeline) Upload(ctx context.Context) (UploadReport, error) {
 			return rep, ctx.Err()
 		default:
 			failed, ferr := p.uploadFailed(ctx, pt, b, err)
+			if errors.Is(ferr, ErrConflict) {
+				continue // taken by another process or an operator meanwhile
+			}
 			if ferr != nil {
 				return rep, ferr
 			}
@@ -192,11 +199,13 @@ func (p *Pipeline) put(ctx context.Context, t Transport, b *Batch, temp string) 
 	return t.Put(ctx, temp, f, b.Size)
 }
 
+// setBatchState moves b to state s, provided it is still in its state:
+// otherwise (another process, or an operator, moved it) ErrConflict.
 func (p *Pipeline) setBatchState(ctx context.Context, b *Batch, s BatchState) error {
 	return p.store.InTx(ctx, func(tx Tx) error {
 		nb := *b
 		nb.State = s
-		if err := tx.UpdateBatch(ctx, &nb); err != nil {
+		if err := tx.UpdateBatch(ctx, &nb, b.State); err != nil {
 			return err
 		}
 		*b = nb
@@ -212,7 +221,7 @@ func (p *Pipeline) markUploaded(ctx context.Context, b *Batch, how string) (x12.
 		billed = 0
 		nb := *b
 		nb.State, nb.UploadedAt, nb.LastError = BatchUploaded, p.now(), ""
-		if err := tx.UpdateBatch(ctx, &nb); err != nil {
+		if err := tx.UpdateBatch(ctx, &nb, b.State); err != nil {
 			return err
 		}
 		if _, err := tx.CloseWorkItems(ctx, BatchKey(b.ID), SystemActor, "uploaded: "+how); err != nil {
@@ -242,7 +251,7 @@ func (p *Pipeline) claimSubmitted(ctx context.Context, tx Tx, b *Batch, s *Submi
 	}
 	ev := Event{ClaimID: c.ID, SubmissionID: s.ID, At: p.now(), Kind: "uploaded", SetControl: s.SetControl, Version: s.Version,
 		Detail: fmt.Sprintf("%s (ISA13 %s, GS06 %s, ST02 %s): %s", b.FileName, b.ISA13, b.GS06, s.SetControl, how)}
-	if err := tx.MoveClaim(ctx, c.ID, StateBatched, StateSubmitted, ev); err != nil {
+	if err := tx.MoveClaim(ctx, c.ID, c.Version, StateBatched, StateSubmitted, ev); err != nil {
 		return 0, err
 	}
 	if !c.FirstSubmittedAt.IsZero() {
@@ -296,7 +305,7 @@ func (p *Pipeline) uploadFailed(ctx context.Context, pt *Partner, b *Batch, caus
 		if failed {
 			nb.State = BatchFailed
 		}
-		if err := tx.UpdateBatch(ctx, &nb); err != nil {
+		if err := tx.UpdateBatch(ctx, &nb, b.State); err != nil {
 			return err
 		}
 		*b = nb

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
 
 	"github.com/x12claims/claims/pipeline"
 )
@@ -134,8 +135,9 @@ Exit code 1 when it fails again (the batch stays failed, with the new cause).`,
 				}
 			}
 			if err != nil {
-				if b != nil && b.State == pipeline.BatchFailed {
-					a.log.Warn("batch retry failed")
+				if b != nil {
+					// The upload was tried, and failed again.
+					a.log.Warn("batch retry failed", zap.Int64("batch_id", b.ID), zap.String("state", string(b.State)))
 					return problems(err)
 				}
 				return explain(err)
@@ -150,9 +152,16 @@ Exit code 1 when it fails again (the batch stays failed, with the new cause).`,
 
 func newBatchCancelCmd(s *streams, g *globals) *cobra.Command {
 	var note string
+	var force bool
 	cmd := &cobra.Command{
-		Use:     "cancel BATCH --note TEXT",
-		Short:   "Give up on a failed batch and queue its claims again",
+		Use:   "cancel BATCH --note TEXT",
+		Short: "Give up on a failed batch and queue its claims again",
+		Long: `cancel gives up on a batch that failed (or was built and not sent): each of
+its claims gets a new version, the same content under a new CLM01, queued for
+the next submit. The clearinghouse is asked first whether it holds the file
+under its final name (then the batch was sent: retry it instead); when it
+cannot be asked (it is gone, or --dir has no transport), --force cancels
+anyway.`,
 		Example: `  claims batch cancel 7 --note "file lost with the old server"`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -165,7 +174,7 @@ func newBatchCancelCmd(s *streams, g *globals) *cobra.Command {
 				return err
 			}
 			defer a.Close()
-			b, err := a.pipe.CancelBatch(cmd.Context(), n, g.user, note)
+			b, err := a.pipe.CancelBatch(cmd.Context(), n, g.user, note, force)
 			if err != nil {
 				return explain(err)
 			}
@@ -177,5 +186,6 @@ func newBatchCancelCmd(s *streams, g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&note, "note", "", "why (required)")
+	cmd.Flags().BoolVar(&force, "force", false, "cancel without asking the clearinghouse whether it holds the file")
 	return cmd
 }

@@ -34,7 +34,8 @@ encounters were held back and why.
 Professional and institutional claims go in separate files: when both are
 present the institutional file is written beside --out with "_837I" added to
 its name.`,
-		Args: cobra.NoArgs,
+		Example: "  claims build --encounters samples/encounters.jsonl --out /tmp/claims.x12\n  claims build --encounters today.csv --out today.x12 --sender-id MYPRACTICE --receiver-id 030240928 --usage P",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.dir = g.dirOr("./claims-build")
 			return runBuild(cmd.Context(), o, s)

@@ -83,9 +83,9 @@ func writeClaim(w io.Writer, d *pipeline.ClaimDetail) {
 	if d.PayerClaimNumber != "" {
 		fmt.Fprintf(w, ", payer claim number %s (from the %s)", d.PayerClaimNumber, d.PayerClaimSource)
 	}
-	b := d.Balance
-	fmt.Fprintf(w, "\nBalance: billed %s, paid %s, adjusted %s, patient responsibility %s; open %s (insurance), %s (patient)\n",
-		b.Charge, b.Payments, b.Adjustments, b.PatientResp, b.Insurance, b.Patient)
+	b := d.BalanceDetail
+	fmt.Fprintf(w, "\nBalance %s: billed %s, paid %s, adjusted %s, patient responsibility %s; open %s from the payer, %s from the patient\n",
+		d.Balance, b.Charge, b.Payments, b.Adjustments, b.PatientResp, b.Insurance, b.Patient)
 
 	fmt.Fprintln(w, "\nVersions")
 	t := newTable(w, "  VERSION", "CLM01", "KIND", "FREQ", "STATE", "CHARGE", "BY", "SENT IN", "CHANGED")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -53,13 +54,7 @@ person: a claim held this run, a work item opened, or a batch that failed
 			if jerr := printSubmit(s, g, &rep); jerr != nil {
 				return jerr
 			}
-			if err != nil {
-				return err
-			}
-			if rep.NeedsAttention() {
-				return errAttention
-			}
-			return nil
+			return ranWith(cmd.Context(), err, rep.NeedsAttention())
 		},
 	}
 	return cmd
@@ -128,13 +123,7 @@ rejected or denied (see "claims queue").`,
 					r.ClaimsAccepted, r.ClaimsRejected, r.RemitsPosted, r.AmountPaid, r.RemitsHeld, r.PaymentsUnapplied, r.AmountUnapplied)
 				printAttention(s, rep.Attention)
 			}
-			if err != nil {
-				return err
-			}
-			if rep.NeedsAttention() {
-				return errAttention
-			}
-			return nil
+			return ranWith(cmd.Context(), err, rep.NeedsAttention())
 		},
 	}
 	return cmd
@@ -158,4 +147,21 @@ func printAttention(s *streams, items []*pipeline.WorkItem) {
 	for _, w := range items {
 		fmt.Fprintf(s.out, "  #%d %s [%s] %s\n", w.ID, w.Source, w.Code, clip(w.Summary, 140))
 	}
+}
+
+// ranWith is the outcome of a job that ran: its errors (a file that could
+// not be read, a batch that failed, a clearinghouse that could not be
+// reached) come after work that was done and recorded, so they exit 1,
+// as does a run that left something for a person; an interrupted run
+// exits 2.
+func ranWith(ctx context.Context, err error, attention bool) error {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return err
+	case err != nil:
+		return problems(err)
+	case attention:
+		return errAttention
+	}
+	return nil
 }

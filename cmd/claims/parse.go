@@ -34,7 +34,8 @@ Errors go to standard error as
   FILE: segment N (ID) element E, byte B: message
 and the exit code is 1 when there are any (0 for a valid file). "-" reads
 standard input.`,
-		Args: cobra.ExactArgs(1),
+		Example: "  claims parse responses/2026-12-07.835\n  claims parse --json file.999 | jq .report",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
 			in, closeIn, err := openInput(name, s)

@@ -29,12 +29,13 @@ type queueJSON struct {
 
 // claimJSON is the part of "claims claim show --json" the tests read.
 type claimJSON struct {
-	ID      int64  `json:"id"`
-	State   string `json:"state"`
-	Balance struct {
+	ID      int64      `json:"id"`
+	State   string     `json:"state"`
+	Balance x12.Amount `json:"balance"`
+	Detail  struct {
 		Insurance x12.Amount `json:"insurance"`
 		Patient   x12.Amount `json:"patient"`
-	} `json:"balance"`
+	} `json:"balance_detail"`
 	Events   []json.RawMessage `json:"events"`
 	Versions []struct {
 		Version   int    `json:"version"`
@@ -101,7 +102,10 @@ func TestReworkLoopCLI(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &cj); err != nil {
 			t.Fatal(err)
 		}
-		sum += cj.Balance.Insurance + cj.Balance.Patient
+		if cj.Balance != cj.Detail.Insurance+cj.Detail.Patient {
+			t.Errorf("claim %d: balance %s, detail %+v", id, cj.Balance, cj.Detail)
+		}
+		sum += cj.Balance
 	}
 	var ar pipeline.Aging
 	runJSON(t, &ar, "ar", "--json", "--dir", dir)

@@ -34,10 +34,12 @@ demo's). With --json it prints JSON (snake_case keys) instead of a table.
 Exit codes:
   0  done, nothing needs a person
   1  done, but a person must act (a held claim or remittance, a file that
-     failed or was quarantined, a failed batch, input with errors); the
-     output and the work queue ("claims queue") say what
-  2  the command could not do its work (bad arguments, configuration,
-     refused input); nothing was changed`
+     failed or was quarantined, a failed batch, a clearinghouse that could
+     not be reached, input with errors); the output and the work queue
+     ("claims queue") say what
+  2  the command could not do its work (bad arguments, configuration, a
+     store that cannot be opened, an interrupted run, a refused change,
+     which changes nothing)`
 
 const rootExample = `  claims demo                                   # the whole loop on the samples
   claims queue                                  # what needs a person, oldest first

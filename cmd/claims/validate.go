@@ -26,7 +26,8 @@ Each problem is printed with its position:
   FILE: segment N (ID) element E, byte B: message [rule]
 The exit code is 0 when there are no errors (warnings allowed), 1 when there
 are errors, 2 when the file cannot be read. "-" reads standard input.`,
-		Args: cobra.ExactArgs(1),
+		Example: "  claims validate outbox/CEDARVALLEYMG_20261207_000000001_837P.x12\n  cat claims.x12 | claims validate --json -",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
 			in, closeIn, err := openInput(name, s)

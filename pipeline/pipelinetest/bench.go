@@ -75,7 +75,7 @@ func postBatch(ctx context.Context, tx pipeline.Tx, remit *pipeline.Remittance, 
 		if err := postClaim(ctx, tx, remit, c, i, to); err != nil {
 			return err
 		}
-		if err := tx.MoveClaim(ctx, c.ID, from, to, pipeline.Event{Kind: "835", SetControl: "0001", Segment: 10 + i}); err != nil {
+		if err := tx.MoveClaim(ctx, c.ID, 0, from, to, pipeline.Event{Kind: "835", SetControl: "0001", Segment: 10 + i}); err != nil {
 			return err
 		}
 		if err := tx.AddEvent(ctx, pipeline.Event{ClaimID: c.ID, Kind: "835-detail", Detail: "CLP02 1"}); err != nil {

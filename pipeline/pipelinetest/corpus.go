@@ -17,27 +17,33 @@ import (
 )
 
 // corpusHeld lists the corpus 835 sets that must be held for review, by
-// file and ST02, with the reason. Every other set must post.
+// file and ST02, with the reason: they are out of balance. Every other set
+// must post.
 var corpusHeld = map[string]string{
 	"LinuxForHealth-x12__tertiary-payment.835 0001": "line level out of balance: the procedure code sits in its own element, so SVC02 reads 24599.00",
 	"moov-io-x12__sample2.txt 1736":                 "claim level out of balance: CLP04 4000.00, lines and adjustments give 2998.00",
 	"azoner-pyx12__835_simple.txt 40731":            "transaction level out of balance (a 4010 file): BPR02 5950.21, claims give 467.69",
-	// Files whose CLP01 names several different claims (masked or
-	// example data). Matching by patient control number sends the later
-	// CLPs to the claim the first one paid, which would credit it twice:
-	// held as a probable duplicate payment.
-	"keironstoddart-edi-835-parser__emedny_sample.txt 1740":                 "CLP01 \"PATIENT ACCOUNT NUMBER\" names three claims",
-	"tastypackets-x12-parser__profee.edi 1740":                              "CLP01 \"PATIENT ACCOUNT NUMBER\" names three claims",
-	"tastypackets-x12-parser__oneLine.edi 1740":                             "CLP01 \"PATIENT ACCOUNT NUMBER\" names two claims (and the second interchange repeats the remittance)",
-	"kputnam-stupidedi__X221A1-pass-multiple-claims-single-check.edi 35681": "CLP01 7722337 names four claims with different charges",
+}
+
+// corpusUnapplied lists the corpus 835 sets that post with some claim
+// payments kept as unapplied cash, and how many. Their CLP01 names several
+// different claims (masked or example data): matching by patient control
+// number sends the later CLPs to the claim the first one paid, which
+// would credit it twice, so those are set aside.
+var corpusUnapplied = map[string]int{
+	"keironstoddart-edi-835-parser__emedny_sample.txt 1740":                 2, // CLP01 "PATIENT ACCOUNT NUMBER" names three claims
+	"tastypackets-x12-parser__profee.edi 1740":                              2, // likewise
+	"tastypackets-x12-parser__oneLine.edi 1740":                             1, // two claims; the second interchange repeats the remittance
+	"kputnam-stupidedi__X221A1-pass-multiple-claims-single-check.edi 35681": 8, // CLP01 7722337 names all nine claims
 }
 
 // RunCorpusPosting posts every 835 of the shared corpus: for each file it
 // first creates, in a fresh store, submitted claims whose patient control
 // numbers, lines and charges match the file's CLPs, then delivers the
-// file through the pipeline. Balanced remittances must post in full,
-// with the ledger agreeing with the file; the sets in corpusHeld must be
-// held with nothing posted. It skips when the corpus is absent.
+// file through the pipeline. Balanced remittances must post, in full but
+// for the claim payments corpusUnapplied expects as unapplied cash, with
+// the ledger agreeing with the file; the sets in corpusHeld must be held
+// with nothing posted. It skips when the corpus is absent.
 func RunCorpusPosting(t *testing.T, open func(t *testing.T) pipeline.Store) {
 	for _, path := range x12test.CorpusFiles(t, "835") {
 		name := filepath.Base(path)
@@ -55,23 +61,35 @@ func RunCorpusPosting(t *testing.T, open func(t *testing.T) pipeline.Store) {
 			h := NewHarnessWith(t, open(t), func(o *pipeline.Options) { addressTo(t, o.Partners[0], data) })
 			claims := seedFromRemittances(t, h, rems)
 			rep := h.Deliver(name, data)
-			var paid x12.Amount
-			posted, held := 0, 0
+			// ΣCLP04 of each distinct remittance that must post: a set
+			// that repeats one (same trace, date and amount) is a
+			// duplicate.
+			var total x12.Amount
+			posts, held, unapplied := 0, 0, 0
+			seen := map[string]bool{}
 			for _, r := range rems {
 				key := name + " " + r.SetControl
 				if _, ok := corpusHeld[key]; ok {
 					held++
 					continue
 				}
-				posted++
+				id := r.Payment.Trace + "|" + r.Payment.Date.String() + "|" + r.Payment.Amount.String()
+				if seen[id] {
+					continue
+				}
+				seen[id] = true
+				posts++
+				unapplied += corpusUnapplied[key]
 				for _, c := range r.Claims {
-					paid += c.Paid
+					total += c.Paid
 				}
 			}
-			wantCount(t, "remittances posted", rep.Responses.RemitsPosted, posted)
+			wantCount(t, "remittances posted", rep.Responses.RemitsPosted, posts)
 			wantCount(t, "remittances held", rep.Responses.RemitsHeld, held)
-			if rep.Responses.AmountPaid != paid {
-				t.Errorf("amount posted %s, want ΣCLP04 of the posted sets %s", rep.Responses.AmountPaid, paid)
+			wantCount(t, "claim payments unapplied", rep.Responses.PaymentsUnapplied, unapplied)
+			paid := rep.Responses.AmountPaid
+			if paid+rep.Responses.AmountUnapplied != total {
+				t.Errorf("amount posted %s + unapplied %s, want ΣCLP04 of the posted sets %s", paid, rep.Responses.AmountUnapplied, total)
 			}
 			h.CheckLedger(claims, paid)
 		})

@@ -23,6 +23,15 @@ type MemTransport struct {
 	puts      int      // successful Put calls
 	putErr    error    // returned by Put while set
 	doneErr   error    // returned by Done while set
+	beforePut func(name string)
+}
+
+// BeforePut makes Put call fn first, with the name it writes (nil: no
+// call): a test's way to act while an upload is going on.
+func (m *MemTransport) BeforePut(fn func(name string)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.beforePut = fn
 }
 
 // NewMemTransport returns an empty MemTransport.
@@ -33,8 +42,11 @@ func NewMemTransport() *MemTransport {
 // Put implements pipeline.Transport.
 func (m *MemTransport) Put(ctx context.Context, name string, content io.Reader, size int64) error {
 	m.mu.Lock()
-	fail := m.putErr
+	fail, before := m.putErr, m.beforePut
 	m.mu.Unlock()
+	if before != nil {
+		before(name)
+	}
 	if fail != nil {
 		return fmt.Errorf("put %s: %w", name, fail)
 	}

@@ -51,7 +51,7 @@ func built(t *testing.T, h *Harness) *pipeline.Batch {
 // leaves it.
 func crashAt(h *Harness, b *pipeline.Batch, s pipeline.BatchState) {
 	b.State = s
-	h.tx(func(ctx context.Context, tx pipeline.Tx) error { return tx.UpdateBatch(ctx, b) })
+	h.tx(func(ctx context.Context, tx pipeline.Tx) error { return tx.UpdateBatch(ctx, b, "") })
 }
 
 func localBytes(t *testing.T, b *pipeline.Batch) []byte {

@@ -200,6 +200,11 @@ var reworkScenarios = []scenario{
 		wantAR(t, h, "replacement sent", "0")
 		c2 := h.Claim(c.ID)
 		h.acceptBoth(c2)
+		// While the payer adjudicates the replacement, nothing more may
+		// be sent for the claim.
+		_, err := h.P.Correct(context.Background(), pipeline.CorrectRequest{ClaimID: c.ID,
+			Sets: []pipeline.FieldSet{{Path: "lines[0].units", Value: "2"}}})
+		wantErr(t, "correcting while the replacement is with the payer", err, pipeline.ErrInFlight)
 		corr := CLP(c2, "1", Line{Paid: "96.00", Adj: []x835.Adjustment{Adj("CO", "45", "24.00")}})
 		corr.PayerClaimNumber = "ICN-PAID-2"
 		rep := h.Deliver("r2.835", h.File835(Remit("T2", paidDate, []*x835.Claim{Reversal(orig), corr})))
@@ -248,6 +253,84 @@ var reworkScenarios = []scenario{
 		h.CheckLedger([]*pipeline.Claim{c}, 0)
 		_, err = h.P.Correct(context.Background(), pipeline.CorrectRequest{ClaimID: c.ID, Sets: []pipeline.FieldSet{{Path: "subscriber.member_id", Value: "X"}}})
 		wantErr(t, "correcting a voided claim", err, pipeline.ErrFinal)
+	}},
+	{"an 835 for a version a replacement superseded posts, and leaves the state to the replacement", func(t *testing.T, h *Harness) {
+		c := h.Submit(Encounter("E1", "100.00"))["E1"]
+		h.acceptBoth(c) // REF*1K: the payer has the claim in adjudication
+		rev := h.correct(c.ID, "lines[0].units=2")
+		if rev.Frequency != "7" {
+			t.Fatalf("revision %+v, want a replacement", rev)
+		}
+		h.SubmitQueued()
+		wantState(t, h, c, pipeline.StateSubmitted)
+		// The payer pays the first version before it sees the
+		// replacement.
+		h.Deliver("r1.835", h.File835(Remit("T1", paidDate, []*x835.Claim{CLP(c, "1", Line{Paid: "100.00"})})))
+		wantState(t, h, c, pipeline.StateSubmitted)
+		wantBalance(t, h, c, "100.00", "0", "0", "0")
+		// Its 277CA rejects the replacement: a person is told.
+		c2 := h.Claim(c.ID)
+		h.Deliver("b2.277", h.File277([]*pipeline.Claim{c2}, map[int64]bool{c.ID: true}))
+		wantState(t, h, c, pipeline.StateRejected)
+		if items := h.openItems(c.ID); len(items) != 1 || items[0].Source != pipeline.Source277CA || items[0].Version != 2 {
+			t.Errorf("open items %+v, want the 277CA rejection of version 2", items)
+		}
+		h.CheckLedger([]*pipeline.Claim{c}, x12.MustAmount("100.00"))
+	}},
+	{"accepted, then rejected by the payer: the correction goes as a new original", func(t *testing.T, h *Harness) {
+		c := h.Submit(Encounter("E1", "100.00"))["E1"]
+		h.Deliver("a.277", h.File277([]*pipeline.Claim{c}, nil))
+		if got := h.Claim(c.ID); got.PayerClaimNumber == "" || got.PayerClaimSource != "277ca" {
+			t.Fatalf("payer claim number %q (%s) after the acceptance", got.PayerClaimNumber, got.PayerClaimSource)
+		}
+		h.Deliver("b.277", h.File277([]*pipeline.Claim{c}, map[int64]bool{c.ID: true}))
+		wantState(t, h, c, pipeline.StateRejected)
+		if got := h.Claim(c.ID); got.PayerClaimNumber != "" {
+			t.Errorf("the claim number of an acceptance the payer took back survived: %q", got.PayerClaimNumber)
+		}
+		rev := h.correct(c.ID, "subscriber.member_id=MNEW")
+		if rev.Frequency != "1" || rev.PayerClaimNumber != "" {
+			t.Errorf("revision %+v, want a new original", rev)
+		}
+	}},
+	{"a batch canceled while a run uploads another is not sent", func(t *testing.T, h *Harness) {
+		ctx := context.Background()
+		h.intake(Encounter("E1", "100.00"))
+		if _, err := h.P.Build(ctx); err != nil {
+			t.Fatal(err)
+		}
+		h.intake(Encounter("E2", "50.00"))
+		if _, err := h.P.Build(ctx); err != nil {
+			t.Fatal(err)
+		}
+		bs, _ := h.P.Batches(ctx, 0)
+		if len(bs) != 2 {
+			t.Fatalf("%d batches, want 2", len(bs))
+		}
+		second := bs[0] // newest first
+		h.Remote.BeforePut(func(name string) {
+			if !strings.HasPrefix(name, second.FileName) {
+				// The operator cancels the second batch while the
+				// first uploads.
+				h.Remote.BeforePut(nil)
+				if _, err := h.P.CancelBatch(ctx, second.ID, "ops", "resend with the next run", false); err != nil {
+					t.Errorf("cancel: %v", err)
+				}
+			}
+		})
+		rep, err := h.P.Upload(ctx)
+		if err != nil || rep.Uploaded != 1 {
+			t.Fatalf("upload: %+v, %v; want the first batch only", rep, err)
+		}
+		if _, sent := h.Remote.Uploaded()[second.FileName]; sent {
+			t.Error("the canceled batch was uploaded")
+		}
+		c2 := h.ClaimOf("E2")
+		if c2.State != pipeline.StateReady || c2.Version != 2 {
+			t.Errorf("the canceled batch's claim: %s version %d, want ready version 2", c2.State, c2.Version)
+		}
+		h.SubmitQueued()
+		wantAR(t, h, "both sent once", "150.00")
 	}},
 	{"a late 277CA after the 835 leaves F8 alone", func(t *testing.T, h *Harness) {
 		c := h.Submit(Encounter("E1", "100.00"))["E1"]
@@ -324,6 +407,32 @@ var reworkScenarios = []scenario{
 		wantErr(t, "applying twice", err, pipeline.ErrNotFound)
 		h.CheckLedger([]*pipeline.Claim{a, b}, x12.MustAmount("145.00"))
 	}},
+	{"a duplicate payment under another trace is kept as unapplied cash, the rest posts", func(t *testing.T, h *Harness) {
+		cs := h.Submit(Encounter("E1", "100.00"), Encounter("E2", "60.00"))
+		a, b := cs["E1"], cs["E2"]
+		paidA := CLP(a, "1", Line{Paid: "100.00"})
+		h.Deliver("r1.835", h.File835(Remit("T1", paidDate, []*x835.Claim{paidA})))
+		rep := h.Deliver("r2.835", h.File835(Remit("T2", paidDate, []*x835.Claim{paidA, CLP(b, "1", Line{Paid: "60.00"})})))
+		wantCount(t, "posted", rep.Responses.RemitsPosted, 1)
+		wantCount(t, "held", rep.Responses.RemitsHeld, 0)
+		wantCount(t, "unapplied", rep.Responses.PaymentsUnapplied, 1)
+		wantState(t, h, b, pipeline.StatePaid)
+		wantBalance(t, h, a, "100.00", "0", "0", "0")
+		items := h.Work(pipeline.SourceUnmatched)
+		if len(items) != 1 || items[0].Code != "over-credit" {
+			t.Fatalf("unapplied-cash items %+v, want one over-credit", items)
+		}
+		// Applying it to the claim it names would credit it twice:
+		// refused, nothing changed.
+		_, err := h.P.ApplyPayment(context.Background(), items[0].RemittanceID, a.ID, "", "ana")
+		wantErr(t, "applying a duplicate payment", err, pipeline.ErrConflict)
+		wantBalance(t, h, a, "100.00", "0", "0", "0")
+		aging, _ := h.P.ARAging(context.Background())
+		if aging.UnappliedTotal != x12.MustAmount("100.00") {
+			t.Errorf("unapplied cash %s, want the 100.00 the payer paid twice", aging.UnappliedTotal)
+		}
+		h.CheckLedger([]*pipeline.Claim{a, b}, x12.MustAmount("160.00"))
+	}},
 	{"a permanent upload failure strands nothing: fixed, retried, uploaded", func(t *testing.T, h *Harness) {
 		ctx := context.Background()
 		h.intake(Encounter("E1", "100.00"))
@@ -369,10 +478,10 @@ var reworkScenarios = []scenario{
 		if len(items) != 1 {
 			t.Fatalf("transport items %+v", items)
 		}
-		if _, err := h.P.CancelBatch(ctx, items[0].BatchID, "ops", ""); err == nil {
+		if _, err := h.P.CancelBatch(ctx, items[0].BatchID, "ops", "", false); err == nil {
 			t.Error("cancel without a note must be refused")
 		}
-		if _, err := h.P.CancelBatch(ctx, items[0].BatchID, "ops", "account closed"); err != nil {
+		if _, err := h.P.CancelBatch(ctx, items[0].BatchID, "ops", "account closed", false); err != nil {
 			t.Fatal(err)
 		}
 		c := h.ClaimOf("E1")
@@ -594,12 +703,26 @@ var reworkScenarios = []scenario{
 			owned = append(owned, b.LocalPath)
 			os.Chtimes(b.LocalPath, old, old)
 		}
+		// The same folder through another path (a symbolic link): the
+		// batch's file is still its own.
+		link := filepath.Join(t.TempDir(), "work")
+		if err := os.Symlink(h.Dir, link); err != nil {
+			t.Fatal(err)
+		}
+		other := NewHarnessWith(t, h.Store, func(o *pipeline.Options) { o.Dir = link })
+		if rep, err := other.P.Cleanup(context.Background()); err != nil || rep.Temporary != 2 || rep.Orphans != 1 {
+			t.Errorf("cleanup through a link: %+v, %v; want 2 temporary files and the orphan removed", rep, err)
+		}
+		if err := os.WriteFile(filepath.Join(outbox, "ORPHAN_837P.x12"), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(filepath.Join(outbox, "ORPHAN_837P.x12"), old, old)
 		rep, err := h.P.Cleanup(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Temporary != 2 || rep.Orphans != 1 {
-			t.Errorf("cleanup %+v, want 2 temporary files and 1 orphan", rep)
+		if rep.Temporary != 0 || rep.Orphans != 1 {
+			t.Errorf("cleanup %+v, want the new orphan only", rep)
 		}
 		for path, keep := range files {
 			if _, err := os.Stat(path); (err == nil) != keep {

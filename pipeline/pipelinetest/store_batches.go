@@ -36,9 +36,17 @@ var batchTests = []storeTest{
 		b.FileName, b.LocalPath, b.SHA256, b.Size = "final.x12", "/tmp/final.x12", "cafe", 1<<40
 		b.State, b.Attempts, b.LastError, b.UploadedAt = pipeline.BatchUploaded, 3, "timeout at 10:00", t1
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			must(t, "UpdateBatch", tx.UpdateBatch(ctx, b))
-			err := tx.UpdateBatch(ctx, &pipeline.Batch{ID: b.ID + 100, State: pipeline.BatchFailed})
+			// Conditional on the state it is in: a step taken by
+			// someone else meanwhile is a conflict, and changes nothing.
+			stale := *b
+			stale.Attempts = 99
+			err := tx.UpdateBatch(ctx, &stale, pipeline.BatchStaged)
+			wantErr(t, "UpdateBatch(from another state)", err, pipeline.ErrConflict)
+			must(t, "UpdateBatch", tx.UpdateBatch(ctx, b, pipeline.BatchBuilt))
+			err = tx.UpdateBatch(ctx, &pipeline.Batch{ID: b.ID + 100, State: pipeline.BatchFailed}, "")
 			wantErr(t, "UpdateBatch(missing)", err, pipeline.ErrNotFound)
+			err = tx.UpdateBatch(ctx, &stale, pipeline.BatchBuilt)
+			wantErr(t, "UpdateBatch(from the state it left)", err, pipeline.ErrConflict)
 		})
 		b.UploadedAt = norm(t1)
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
@@ -81,12 +89,12 @@ var batchTests = []storeTest{
 			}
 		})
 	}},
-	{"Batch/RecentAndByPath", func(t *testing.T, _ *suite, s pipeline.Store) {
+	{"Batch/RecentAndByName", func(t *testing.T, _ *suite, s pipeline.Store) {
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.RecentBatches(ctx, 10)
 			must(t, "RecentBatches(empty store)", err)
-			paths, err := tx.BatchesByPath(ctx, []string{"/var/lib/claims/out/837P_1.x12"})
-			must(t, "BatchesByPath(empty store)", err)
+			paths, err := tx.BatchesByName(ctx, []string{"837P_1.x12"})
+			must(t, "BatchesByName(empty store)", err)
 			if len(got) != 0 || len(paths) != 0 {
 				t.Errorf("an empty store has batches %+v and paths %v", got, paths)
 			}
@@ -101,7 +109,9 @@ var batchTests = []storeTest{
 		})
 		// An operator cancels the failed batch.
 		bs[1].State = pipeline.BatchCanceled
-		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) { must(t, "UpdateBatch", tx.UpdateBatch(ctx, bs[1])) })
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "UpdateBatch", tx.UpdateBatch(ctx, bs[1], pipeline.BatchFailed))
+		})
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			for _, tc := range []struct {
 				limit int
@@ -119,13 +129,13 @@ var batchTests = []storeTest{
 			must(t, "BatchesInState(canceled)", err)
 			same(t, "canceled batches", got, bs[1:2])
 
-			paths, err := tx.BatchesByPath(ctx, []string{bs[2].LocalPath, "/var/lib/claims/out/other.x12", bs[0].LocalPath, bs[1].LocalPath})
-			must(t, "BatchesByPath", err)
-			same(t, "batches by path", paths, map[string]int64{bs[0].LocalPath: bs[0].ID, bs[1].LocalPath: bs[1].ID, bs[2].LocalPath: bs[2].ID})
-			paths, err = tx.BatchesByPath(ctx, nil)
-			must(t, "BatchesByPath(none)", err)
+			paths, err := tx.BatchesByName(ctx, []string{bs[2].FileName, "other.x12", bs[0].FileName, bs[1].FileName})
+			must(t, "BatchesByName", err)
+			same(t, "batches by name", paths, map[string]int64{bs[0].FileName: bs[0].ID, bs[1].FileName: bs[1].ID, bs[2].FileName: bs[2].ID})
+			paths, err = tx.BatchesByName(ctx, nil)
+			must(t, "BatchesByName(none)", err)
 			if len(paths) != 0 {
-				t.Errorf("BatchesByPath(nil) = %v", paths)
+				t.Errorf("BatchesByName(nil) = %v", paths)
 			}
 		})
 	}},

@@ -88,7 +88,7 @@ var bulkTests = []storeTest{
 			if got.State != pipeline.StateSubmitted {
 				t.Errorf("claim %d moved by a refused MoveClaims: %s", c2.ID, got.State)
 			}
-			must(t, "MoveClaim", tx.MoveClaim(ctx, c2.ID, pipeline.StateSubmitted, pipeline.StateAccepted, pipeline.Event{Kind: "277ca"}))
+			must(t, "MoveClaim", tx.MoveClaim(ctx, c2.ID, 0, pipeline.StateSubmitted, pipeline.StateAccepted, pipeline.Event{Kind: "277ca"}))
 		})
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			for _, c := range []*pipeline.Claim{c1, c2} {

@@ -458,7 +458,7 @@ var claimTests = []storeTest{
 		ev := pipeline.Event{SubmissionID: 7, At: t1, Kind: "835", Version: 1, Actor: "lee", FileID: 9, SetControl: "0001", Segment: 12,
 			Detail: "paid in full", From: pipeline.StateHeld, To: pipeline.StateClosed} // From and To come from MoveClaim's arguments
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			must(t, "MoveClaim", tx.MoveClaim(ctx, c.ID, pipeline.StateSubmitted, pipeline.StatePaid, ev))
+			must(t, "MoveClaim", tx.MoveClaim(ctx, c.ID, 0, pipeline.StateSubmitted, pipeline.StatePaid, ev))
 			got, err := tx.GetClaim(ctx, c.ID)
 			must(t, "GetClaim", err)
 			if got.State != pipeline.StatePaid {
@@ -484,7 +484,7 @@ var claimTests = []storeTest{
 	{"Claim/MoveIllegal", func(t *testing.T, _ *suite, s pipeline.Store) {
 		c := createClaim(t, s, "E1", pipeline.StatePaid)
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			err := tx.MoveClaim(ctx, c.ID, pipeline.StatePaid, pipeline.StateBatched, pipeline.Event{Kind: "x"})
+			err := tx.MoveClaim(ctx, c.ID, 0, pipeline.StatePaid, pipeline.StateBatched, pipeline.Event{Kind: "x"})
 			var te *pipeline.TransitionError
 			if !errors.As(err, &te) {
 				t.Fatalf("MoveClaim(paid -> batched) = %v, want a *TransitionError", err)
@@ -510,16 +510,20 @@ var claimTests = []storeTest{
 		c := createClaim(t, s, "E1", pipeline.StatePaid)
 		other := createClaim(t, s, "E2", pipeline.StateHeld)
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			err := tx.MoveClaim(ctx, c.ID, pipeline.StateSubmitted, pipeline.StatePaid, pipeline.Event{Kind: "835"})
+			err := tx.MoveClaim(ctx, c.ID, 0, pipeline.StateSubmitted, pipeline.StatePaid, pipeline.Event{Kind: "835"})
 			wantErr(t, "MoveClaim from the wrong state", err, pipeline.ErrConflict)
 			var te *pipeline.TransitionError
 			if errors.As(err, &te) {
 				t.Errorf("a conflict is not an illegal transition: %v", err)
 			}
-			err = tx.MoveClaim(ctx, 424242, pipeline.StateHeld, pipeline.StateReady, pipeline.Event{Kind: "x"})
+			err = tx.MoveClaim(ctx, 424242, 0, pipeline.StateHeld, pipeline.StateReady, pipeline.Event{Kind: "x"})
 			wantErr(t, "MoveClaim(missing)", err, pipeline.ErrNotFound)
+			// A version corrected meanwhile: the right state is not
+			// enough.
+			err = tx.MoveClaim(ctx, other.ID, other.Version+1, pipeline.StateHeld, pipeline.StateReady, pipeline.Event{Kind: "scrubbed"})
+			wantErr(t, "MoveClaim at another version", err, pipeline.ErrConflict)
 			// The transaction goes on after a conflict.
-			must(t, "MoveClaim after a conflict", tx.MoveClaim(ctx, other.ID, pipeline.StateHeld, pipeline.StateReady, pipeline.Event{Kind: "scrubbed"}))
+			must(t, "MoveClaim after a conflict", tx.MoveClaim(ctx, other.ID, other.Version, pipeline.StateHeld, pipeline.StateReady, pipeline.Event{Kind: "scrubbed"}))
 		})
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.GetClaim(ctx, c.ID)

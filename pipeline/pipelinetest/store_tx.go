@@ -148,7 +148,7 @@ var txTests = []storeTest{
 		for i := range n {
 			wg.Go(func() {
 				errs[i] = s.InTx(t.Context(), func(tx pipeline.Tx) error {
-					return tx.MoveClaim(t.Context(), c.ID, pipeline.StateSubmitted, pipeline.StatePaid,
+					return tx.MoveClaim(t.Context(), c.ID, 0, pipeline.StateSubmitted, pipeline.StatePaid,
 						pipeline.Event{Kind: "835", Detail: fmt.Sprint("goroutine ", i)})
 				})
 			})
@@ -174,6 +174,40 @@ var txTests = []storeTest{
 			}
 		})
 	}},
+	{"Concurrency/OpenWorkItemSameKey", func(t *testing.T, _ *suite, s pipeline.Store) {
+		// Several transactions open the item of one cause at once: each
+		// goes on, and one item stays open.
+		const n = 6
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				errs[i] = s.InTx(t.Context(), func(tx pipeline.Tx) error {
+					_, err := tx.OpenWorkItem(t.Context(), &pipeline.WorkItem{Key: "denial:claim:1", Source: pipeline.SourceDenial,
+						Summary: fmt.Sprint("goroutine ", i)})
+					if err != nil {
+						return err
+					}
+					// The transaction is still usable.
+					_, err = tx.NextSequence(t.Context(), "after")
+					return err
+				})
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("goroutine %d: %v", i, err)
+			}
+		}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			items, err := tx.WorkItems(ctx, pipeline.WorkFilter{Key: "denial:claim:1"})
+			must(t, "WorkItems", err)
+			if len(items) != 1 || items[0].Status != pipeline.WorkOpen {
+				t.Errorf("items %+v, want one open", items)
+			}
+		})
+	}},
 	{"Concurrency/MoveClaimOverlapping", func(t *testing.T, su *suite, s pipeline.Store) {
 		if !su.concurrent {
 			t.Skip("the store runs one transaction at a time")
@@ -189,7 +223,7 @@ var txTests = []storeTest{
 			defer closeOnce(aMoved)
 			aErr = s.InTx(t.Context(), func(tx pipeline.Tx) error {
 				<-bOpen
-				err := tx.MoveClaim(t.Context(), c.ID, pipeline.StateSubmitted, pipeline.StatePaid, pipeline.Event{Kind: "A"})
+				err := tx.MoveClaim(t.Context(), c.ID, 0, pipeline.StateSubmitted, pipeline.StatePaid, pipeline.Event{Kind: "A"})
 				closeOnce(aMoved)
 				return err
 			})
@@ -202,7 +236,7 @@ var txTests = []storeTest{
 					return err
 				}
 				<-aMoved
-				return tx.MoveClaim(t.Context(), c.ID, got.State, pipeline.StateDenied, pipeline.Event{Kind: "B"})
+				return tx.MoveClaim(t.Context(), c.ID, 0, got.State, pipeline.StateDenied, pipeline.Event{Kind: "B"})
 			})
 			closeOnce(bOpen)
 		})

@@ -2,6 +2,7 @@ package sqlcore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -72,23 +73,33 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 
 // UpdateBatch implements pipeline.BatchTx: it saves the file name, local
 // path, hash, size, state, attempts, last error and upload time. It
-// returns pipeline.ErrNotFound when there is no such batch.
-func (t *Tx) UpdateBatch(ctx context.Context, b *pipeline.Batch) error {
+// returns pipeline.ErrNotFound when there is no such batch, and an error
+// wrapping pipeline.ErrConflict (naming the state) when it is not in
+// state from.
+func (t *Tx) UpdateBatch(ctx context.Context, b *pipeline.Batch, from pipeline.BatchState) error {
 	if err := t.check(); err != nil {
 		return err
 	}
 	b.UploadedAt = NormTime(b.UploadedAt)
 	n, err := t.c.Exec(ctx, `UPDATE batches SET file_name = $2, local_path = $3, sha256 = $4, size = $5,
-state = $6, attempts = $7, last_error = $8, uploaded_at = $9 WHERE id = $1`,
+state = $6, attempts = $7, last_error = $8, uploaded_at = $9 WHERE id = $1 AND ($10 = '' OR state = $10)`,
 		b.ID, b.FileName, b.LocalPath, b.SHA256, b.Size, string(b.State), int64(b.Attempts), b.LastError,
-		t.c.Time(b.UploadedAt))
+		t.c.Time(b.UploadedAt), string(from))
 	if err != nil {
 		return fmt.Errorf("update batch %d: %w", b.ID, err)
 	}
-	if n == 0 {
-		return fmt.Errorf("update batch %d: %w", b.ID, pipeline.ErrNotFound)
+	if n > 0 {
+		return nil
 	}
-	return nil
+	var state string
+	err = t.queryRow(ctx, "SELECT state FROM batches WHERE id = $1", []any{b.ID}, &state)
+	switch {
+	case errors.Is(err, errNoRows):
+		return fmt.Errorf("update batch %d: %w", b.ID, pipeline.ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("update batch %d: %w", b.ID, err)
+	}
+	return fmt.Errorf("update batch %d: it is %s, not %s: %w", b.ID, state, from, pipeline.ErrConflict)
 }
 
 // GetBatch implements pipeline.BatchTx.
@@ -145,31 +156,31 @@ func (t *Tx) RecentBatches(ctx context.Context, limit int) ([]*pipeline.Batch, e
 	return bs, nil
 }
 
-// BatchesByPath implements pipeline.BatchTx.
-func (t *Tx) BatchesByPath(ctx context.Context, paths []string) (map[string]int64, error) {
+// BatchesByName implements pipeline.BatchTx.
+func (t *Tx) BatchesByName(ctx context.Context, names []string) (map[string]int64, error) {
 	if err := t.check(); err != nil {
 		return nil, err
 	}
 	out := make(map[string]int64)
 	chunk := t.c.Chunk()
-	for start := 0; start < len(paths); start += chunk {
-		in, args := t.c.In("local_path", 1, anys(paths[start:min(start+chunk, len(paths))]))
-		rows, err := t.c.Query(ctx, "SELECT local_path, id FROM batches WHERE "+in, args...)
+	for start := 0; start < len(names); start += chunk {
+		in, args := t.c.In("file_name", 1, anys(names[start:min(start+chunk, len(names))]))
+		rows, err := t.c.Query(ctx, "SELECT file_name, id FROM batches WHERE "+in+" ORDER BY id", args...)
 		if err != nil {
-			return nil, fmt.Errorf("batches by path: %w", err)
+			return nil, fmt.Errorf("batches by name: %w", err)
 		}
 		for rows.Next() {
 			var p string
 			var id int64
 			if err := rows.Scan(&p, &id); err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("batches by path: %w", err)
+				return nil, fmt.Errorf("batches by name: %w", err)
 			}
 			out[p] = id
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("batches by path: %w", err)
+			return nil, fmt.Errorf("batches by name: %w", err)
 		}
 	}
 	return out, nil

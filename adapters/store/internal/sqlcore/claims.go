@@ -600,21 +600,22 @@ func (t *Tx) ClaimLines(ctx context.Context, claimID int64) ([]pipeline.ClaimLin
 func (t *Tx) missingOrConflict(ctx context.Context, id int64, format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
 	var state string
-	err := t.queryRow(ctx, "SELECT state FROM claims WHERE id = $1", []any{id}, &state)
+	var version int64
+	err := t.queryRow(ctx, "SELECT state, version FROM claims WHERE id = $1", []any{id}, &state, &version)
 	switch {
 	case errors.Is(err, errNoRows):
 		return fmt.Errorf("%s: %w", msg, pipeline.ErrNotFound)
 	case err != nil:
 		return fmt.Errorf("%s: %w", msg, err)
 	}
-	return fmt.Errorf("%s: claim is %s: %w", msg, state, pipeline.ErrConflict)
+	return fmt.Errorf("%s: claim is %s at version %d: %w", msg, state, version, pipeline.ErrConflict)
 }
 
 // MoveClaim implements pipeline.ClaimTx. The event is recorded with the
 // claim ID, from and to given here; a zero ev.At is the clock's time, and
 // becomes the claim's update time. A claim that does not exist returns
 // pipeline.ErrNotFound.
-func (t *Tx) MoveClaim(ctx context.Context, id int64, from, to pipeline.ClaimState, ev pipeline.Event) error {
+func (t *Tx) MoveClaim(ctx context.Context, id int64, version int, from, to pipeline.ClaimState, ev pipeline.Event) error {
 	if err := t.check(); err != nil {
 		return err
 	}
@@ -622,13 +623,13 @@ func (t *Tx) MoveClaim(ctx context.Context, id int64, from, to pipeline.ClaimSta
 		return &pipeline.TransitionError{ClaimID: id, From: from, To: to}
 	}
 	ev.ClaimID, ev.From, ev.To, ev.At = id, from, to, t.stamp(ev.At)
-	n, err := t.c.Exec(ctx, "UPDATE claims SET state = $3, updated_at = $4 WHERE id = $1 AND state = $2",
-		id, string(from), string(to), t.c.Time(ev.At))
+	n, err := t.c.Exec(ctx, "UPDATE claims SET state = $3, updated_at = $4 WHERE id = $1 AND state = $2 AND ($5 = 0 OR version = $5)",
+		id, string(from), string(to), t.c.Time(ev.At), int64(version))
 	if err != nil {
 		return fmt.Errorf("move claim %d %s -> %s: %w", id, from, to, err)
 	}
 	if n == 0 {
-		return t.missingOrConflict(ctx, id, "move claim %d %s -> %s", id, from, to)
+		return t.missingOrConflict(ctx, id, "move claim %d (version %d) %s -> %s", id, version, from, to)
 	}
 	t.know(&t.knownClaims, id)
 	return t.queueEvent(ctx, ev)
@@ -730,6 +731,28 @@ first_submitted_at = COALESCE(first_submitted_at, $4), updated_at = $5 WHERE id 
 		return fmt.Errorf("set refs of claim %d: %w", id, pipeline.ErrNotFound)
 	}
 	return nil
+}
+
+// ForgetPayerClaimNumber implements pipeline.ClaimTx. It returns
+// pipeline.ErrNotFound when there is no such claim.
+func (t *Tx) ForgetPayerClaimNumber(ctx context.Context, id int64, source string) (bool, error) {
+	if err := t.check(); err != nil {
+		return false, err
+	}
+	n, err := t.c.Exec(ctx, `UPDATE claims SET payer_claim_number = '', payer_claim_source = '', updated_at = $3
+WHERE id = $1 AND payer_claim_source = $2 AND payer_claim_number <> ''`, id, source, t.c.Time(t.stamp(time.Time{})))
+	if err != nil {
+		return false, fmt.Errorf("forget payer claim number of claim %d: %w", id, err)
+	}
+	if n > 0 {
+		return true, nil
+	}
+	if ok, err := t.exists(ctx, "claims", id); err != nil {
+		return false, fmt.Errorf("forget payer claim number of claim %d: %w", id, err)
+	} else if !ok {
+		return false, fmt.Errorf("forget payer claim number of claim %d: %w", id, pipeline.ErrNotFound)
+	}
+	return false, nil
 }
 
 // SetPayerClaimNumber implements pipeline.ClaimTx. An empty number

@@ -16,8 +16,11 @@ closed_at, closed_by, note`
 
 // OpenWorkItem implements pipeline.WorkTx. A zero CreatedAt is the
 // clock's time. An item with a key updates the open item of that key
-// when there is one: the partial unique index on open keys makes two
-// transactions that open the same key at once meet on it.
+// when there is one. When two transactions open the same key at once
+// (PostgreSQL), the partial unique index on open keys makes the second
+// wait for the first and fail its insert; it then updates the item the
+// first one opened, inside a savepoint, so that its own transaction goes
+// on.
 func (t *Tx) OpenWorkItem(ctx context.Context, w *pipeline.WorkItem) (bool, error) {
 	if err := t.check(); err != nil {
 		return false, err
@@ -29,27 +32,62 @@ func (t *Tx) OpenWorkItem(ctx context.Context, w *pipeline.WorkItem) (bool, erro
 	w.Status = pipeline.WorkOpen
 	w.CreatedAt = t.stamp(w.CreatedAt)
 	now := t.stamp(time.Time{})
-	if w.Key != "" {
-		var id int64
-		var assignee, note string
-		var opened time.Time
-		err := t.queryRow(ctx, `UPDATE work_items SET source = $2, code = $3, category = $4, summary = $5,
+	if w.Key == "" {
+		return true, t.insertWorkItem(ctx, w, reasons, now)
+	}
+	if ok, err := t.updateOpenItem(ctx, w, reasons, now); ok || err != nil {
+		return false, err
+	}
+	if _, err := t.c.Exec(ctx, "SAVEPOINT open_work_item"); err != nil {
+		return false, t.fail(fmt.Errorf("open work item %s: %w", w.Key, err))
+	}
+	err = t.insertWorkItem(ctx, w, reasons, now)
+	if err != nil && t.c.IsUniqueViolation(err) {
+		if _, rerr := t.c.Exec(ctx, "ROLLBACK TO SAVEPOINT open_work_item"); rerr != nil {
+			return false, t.fail(fmt.Errorf("open work item %s: %w", w.Key, rerr))
+		}
+		ok, uerr := t.updateOpenItem(ctx, w, reasons, now)
+		if uerr == nil && !ok {
+			uerr = fmt.Errorf("open work item %s: opened and closed meanwhile: %w", w.Key, pipeline.ErrConflict)
+		}
+		if _, rerr := t.c.Exec(ctx, "RELEASE SAVEPOINT open_work_item"); rerr != nil {
+			return false, t.fail(fmt.Errorf("open work item %s: %w", w.Key, rerr))
+		}
+		return false, uerr
+	}
+	if _, rerr := t.c.Exec(ctx, "RELEASE SAVEPOINT open_work_item"); rerr != nil && err == nil {
+		return false, t.fail(fmt.Errorf("open work item %s: %w", w.Key, rerr))
+	}
+	return err == nil, err
+}
+
+// updateOpenItem updates the open item of w.Key with w, and reports
+// whether there was one.
+func (t *Tx) updateOpenItem(ctx context.Context, w *pipeline.WorkItem, reasons string, now time.Time) (bool, error) {
+	var id int64
+	var assignee, note string
+	var opened time.Time
+	err := t.queryRow(ctx, `UPDATE work_items SET source = $2, code = $3, category = $4, summary = $5,
 reasons = $6, claim_id = $7, version = $8, encounter_id = $9, batch_id = $10, remittance_id = $11,
 inbound_file_id = $12, segment = $13, payer_id = $14, updated_at = $15
 WHERE item_key = $1 AND status = 'open' AND item_key <> '' RETURNING id, assignee, note, created_at`,
-			[]any{w.Key, string(w.Source), w.Code, w.Category, w.Summary, reasons, w.ClaimID, int64(w.Version),
-				w.EncounterID, w.BatchID, w.RemittanceID, w.InboundFileID, int64(w.Segment), w.PayerID, t.c.Time(now)},
-			&id, &assignee, &note, timeDest{&opened})
-		switch {
-		case err == nil:
-			w.ID, w.Assignee, w.Note, w.CreatedAt, w.UpdatedAt = id, assignee, note, opened, now
-			return false, nil
-		case !errors.Is(err, errNoRows):
-			return false, fmt.Errorf("open work item %s: %w", w.Key, err)
-		}
+		[]any{w.Key, string(w.Source), w.Code, w.Category, w.Summary, reasons, w.ClaimID, int64(w.Version),
+			w.EncounterID, w.BatchID, w.RemittanceID, w.InboundFileID, int64(w.Segment), w.PayerID, t.c.Time(now)},
+		&id, &assignee, &note, timeDest{&opened})
+	switch {
+	case errors.Is(err, errNoRows):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("open work item %s: %w", w.Key, err)
 	}
+	w.ID, w.Assignee, w.Note, w.CreatedAt, w.UpdatedAt = id, assignee, note, opened, now
+	return true, nil
+}
+
+// insertWorkItem inserts w as a new open item.
+func (t *Tx) insertWorkItem(ctx context.Context, w *pipeline.WorkItem, reasons string, now time.Time) error {
 	var id int64
-	err = t.queryRow(ctx, `INSERT INTO work_items (item_key, source, code, category, summary, reasons, claim_id,
+	err := t.queryRow(ctx, `INSERT INTO work_items (item_key, source, code, category, summary, reasons, claim_id,
 version, encounter_id, batch_id, remittance_id, inbound_file_id, segment, payer_id, status, assignee,
 created_at, updated_at, closed_at, closed_by, note)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'open', $15, $16, $17, NULL, '', $18) RETURNING id`,
@@ -58,12 +96,12 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'open', $15
 			t.c.Time(w.CreatedAt), t.c.Time(now), w.Note}, &id)
 	if err != nil {
 		if t.c.IsUniqueViolation(err) {
-			return false, t.fail(fmt.Errorf("open work item %s: another transaction opened it: %w", w.Key, pipeline.ErrConflict))
+			return err
 		}
-		return false, fmt.Errorf("open work item (%s): %w", w.Source, err)
+		return fmt.Errorf("open work item (%s): %w", w.Source, err)
 	}
 	w.ID, w.UpdatedAt, w.ClosedAt, w.ClosedBy = id, now, time.Time{}, ""
-	return true, nil
+	return nil
 }
 
 // CloseWorkItems implements pipeline.WorkTx.
@@ -76,7 +114,7 @@ func (t *Tx) CloseWorkItems(ctx context.Context, key, by, note string) (int, err
 	}
 	now := t.c.Time(t.stamp(time.Time{}))
 	n, err := t.c.Exec(ctx, `UPDATE work_items SET status = 'closed', closed_at = $2, updated_at = $2,
-closed_by = $3, note = $4 WHERE item_key = $1 AND status = 'open'`, key, now, by, note)
+closed_by = $3, note = $4 WHERE item_key = $1 AND status = 'open' AND item_key <> ''`, key, now, by, note)
 	if err != nil {
 		return 0, fmt.Errorf("close work items %s: %w", key, err)
 	}
@@ -126,6 +164,8 @@ func (t *Tx) WorkItems(ctx context.Context, f pipeline.WorkFilter) ([]*pipeline.
 		add("assignee =", f.Assignee)
 	}
 	if f.Key != "" {
+		// item_key <> '' lets the planner use the index of open keys.
+		q += " AND item_key <> ''"
 		add("item_key =", f.Key)
 	}
 	if !f.UpdatedSince.IsZero() {

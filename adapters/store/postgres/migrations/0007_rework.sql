@@ -99,4 +99,4 @@ CREATE TABLE unapplied_payments (
 CREATE INDEX unapplied_payments_remittance ON unapplied_payments (remittance_id, id);
 CREATE INDEX unapplied_payments_open ON unapplied_payments (id) WHERE applied_claim_id = 0;
 
-CREATE INDEX batches_path ON batches (local_path);
+CREATE INDEX batches_file_name ON batches (file_name);

@@ -141,4 +141,4 @@ CREATE INDEX unapplied_payments_remittance ON unapplied_payments (remittance_id,
 CREATE INDEX unapplied_payments_open ON unapplied_payments (id) WHERE applied_claim_id = 0;
 
 -- Startup cleanup asks which outbox files a batch records.
-CREATE INDEX batches_path ON batches (local_path);
+CREATE INDEX batches_file_name ON batches (file_name);
