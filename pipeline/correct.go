@@ -204,19 +204,7 @@ func (p *Pipeline) Correct(ctx context.Context, req CorrectRequest) (*Revision, 
 // claim, for example a payer enrollment fixed since). The frequency is
 // decided as for a correction. It refuses what Correct refuses.
 func (p *Pipeline) Resubmit(ctx context.Context, claimID int64, actor, note string) (*Revision, error) {
-	var rev *Revision
-	err := p.store.InTx(ctx, func(tx Tx) error {
-		c, err := p.lockedClaim(ctx, tx, claimID, 0)
-		if err != nil {
-			return err
-		}
-		if err := p.correctable(c); err != nil {
-			return err
-		}
-		rev, err = p.revise(ctx, tx, c, VersionResubmission, c.Data, nil, actor, note, false)
-		return err
-	})
-	return rev, err
+	return p.sameContent(ctx, claimID, VersionResubmission, actor, note, nil)
 }
 
 // Void makes the next version of an adjudicated claim a void (frequency
@@ -225,15 +213,7 @@ func (p *Pipeline) Resubmit(ctx context.Context, claimID int64, actor, note stri
 // reverses the adjudication. A claim never adjudicated is refused
 // (ErrNotAdjudicated), as is one in flight or final.
 func (p *Pipeline) Void(ctx context.Context, claimID int64, actor, note string) (*Revision, error) {
-	var rev *Revision
-	err := p.store.InTx(ctx, func(tx Tx) error {
-		c, err := p.lockedClaim(ctx, tx, claimID, 0)
-		if err != nil {
-			return err
-		}
-		if err := p.correctable(c); err != nil {
-			return err
-		}
+	return p.sameContent(ctx, claimID, VersionVoid, actor, note, func(tx Tx, c *Claim) error {
 		pays, err := tx.ClaimPayments(ctx, c.ID)
 		if err != nil {
 			return err
@@ -246,7 +226,29 @@ func (p *Pipeline) Void(ctx context.Context, claimID int64, actor, note string) 
 			return &Refusal{ClaimID: c.ID, State: c.State, Err: ErrNotAdjudicated,
 				Reason: "the payer's claim number is not on file; a void needs it in REF*F8"}
 		}
-		rev, err = p.revise(ctx, tx, c, VersionVoid, c.Data, nil, actor, note, false)
+		return nil
+	})
+}
+
+// sameContent makes the next version of a claim, of kind kind, with the
+// current content, once the claim may change and check (when not nil)
+// agrees.
+func (p *Pipeline) sameContent(ctx context.Context, claimID int64, kind VersionKind, actor, note string, check func(Tx, *Claim) error) (*Revision, error) {
+	var rev *Revision
+	err := p.store.InTx(ctx, func(tx Tx) error {
+		c, err := p.lockedClaim(ctx, tx, claimID, 0)
+		if err != nil {
+			return err
+		}
+		if err := p.correctable(c); err != nil {
+			return err
+		}
+		if check != nil {
+			if err := check(tx, c); err != nil {
+				return err
+			}
+		}
+		rev, err = p.revise(ctx, tx, c, kind, c.Data, nil, actor, note, false)
 		return err
 	})
 	return rev, err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 
@@ -36,40 +37,36 @@ func newBatchListCmd(s *streams, g *globals) *cobra.Command {
 		Example: "  claims batch list --limit 20\n  claims batch list --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := g.open(cmd.Context(), s)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			bs, err := a.pipe.Batches(cmd.Context(), limit)
-			if err != nil {
-				return err
-			}
-			if g.json {
+			return g.withApp(cmd, s, func(ctx context.Context, a *app) error {
+				bs, err := a.pipe.Batches(ctx, limit)
+				if err != nil {
+					return err
+				}
 				out := make([]batchView, 0, len(bs))
 				for _, b := range bs {
 					out = append(out, viewBatch(b))
 				}
-				return writeJSON(s, struct {
+				return g.print(s, struct {
 					Batches []batchView `json:"batches"`
-				}{out})
-			}
-			if len(bs) == 0 {
-				fmt.Fprintln(s.out, "No batches yet.")
-				return nil
-			}
-			t := newTable(s.out, "BATCH", "CREATED", "CLEARINGHOUSE", "KIND", "FILE", "ISA13", "CLAIMS", "STATE", "ATTEMPTS", "UPLOADED", "LAST ERROR")
-			for _, b := range bs {
-				v := viewBatch(b)
-				t.row(strconv.FormatInt(b.ID, 10), when(b.CreatedAt), b.Clearinghouse, string(b.Kind), b.FileName, b.ISA13,
-					strconv.Itoa(v.Claims), string(b.State), strconv.Itoa(b.Attempts), when(b.UploadedAt), clip(b.LastError, 80))
-			}
-			t.flush()
-			return nil
+				}{out}, func() { writeBatches(s, out) })
+			})
 		},
 	}
 	cmd.Flags().IntVar(&limit, "limit", 50, "at most this many batches (0: all)")
 	return cmd
+}
+
+func writeBatches(s *streams, bs []batchView) {
+	if len(bs) == 0 {
+		fmt.Fprintln(s.out, "No batches yet.")
+		return
+	}
+	t := newTable(s.out, "BATCH", "CREATED", "CLEARINGHOUSE", "KIND", "FILE", "ISA13", "CLAIMS", "STATE", "ATTEMPTS", "UPLOADED", "LAST ERROR")
+	for _, b := range bs {
+		t.row(strconv.FormatInt(b.ID, 10), b.CreatedAt, b.Clearinghouse, b.Kind, b.FileName, b.ISA13,
+			strconv.Itoa(b.Claims), string(b.State), strconv.Itoa(b.Attempts), b.UploadedAt, clip(b.LastError, 80))
+	}
+	t.flush()
 }
 
 // batchView is a batch as the CLI prints it in JSON.
@@ -123,29 +120,21 @@ Exit code 1 when it fails again (the batch stays failed, with the new cause).`,
 			if err != nil {
 				return err
 			}
-			a, err := g.open(cmd.Context(), s)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			b, err := a.pipe.RetryBatch(cmd.Context(), n, g.user)
-			if b != nil && g.json {
-				if jerr := writeJSON(s, viewBatch(b)); jerr != nil {
-					return jerr
+			return g.withApp(cmd, s, func(ctx context.Context, a *app) error {
+				b, err := a.pipe.RetryBatch(ctx, n, g.user)
+				if b == nil {
+					return explain(err)
 				}
-			}
-			if err != nil {
-				if b != nil {
+				if perr := g.print(s, viewBatch(b), func() { fmt.Fprintf(s.out, "batch %d (%s): %s\n", b.ID, b.FileName, b.State) }); perr != nil {
+					return perr
+				}
+				if err != nil {
 					// The upload was tried, and failed again.
 					a.log.Warn("batch retry failed", zap.Int64("batch_id", b.ID), zap.String("state", string(b.State)))
 					return problems(err)
 				}
-				return explain(err)
-			}
-			if !g.json {
-				fmt.Fprintf(s.out, "batch %d (%s): %s\n", b.ID, b.FileName, b.State)
-			}
-			return nil
+				return nil
+			})
 		},
 	}
 }
@@ -169,20 +158,15 @@ anyway.`,
 			if err != nil {
 				return err
 			}
-			a, err := g.open(cmd.Context(), s)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			b, err := a.pipe.CancelBatch(cmd.Context(), n, g.user, note, force)
-			if err != nil {
-				return explain(err)
-			}
-			if g.json {
-				return writeJSON(s, viewBatch(b))
-			}
-			fmt.Fprintf(s.out, "batch %d canceled; its claims are queued again under new versions\n", b.ID)
-			return nil
+			return g.withApp(cmd, s, func(ctx context.Context, a *app) error {
+				b, err := a.pipe.CancelBatch(ctx, n, g.user, note, force)
+				if err != nil {
+					return explain(err)
+				}
+				return g.print(s, viewBatch(b), func() {
+					fmt.Fprintf(s.out, "batch %d canceled; its claims are queued again under new versions\n", b.ID)
+				})
+			})
 		},
 	}
 	cmd.Flags().StringVar(&note, "note", "", "why (required)")

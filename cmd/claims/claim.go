@@ -52,24 +52,17 @@ It shows claim data (it is PHI): use it on a screen, not in logs.`,
 		Example: "  claims claim show 12\n  claims claim show C12-2 --json",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := g.open(cmd.Context(), s)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			id, err := a.pipe.ResolveClaim(cmd.Context(), args[0])
-			if err != nil {
-				return explain(err)
-			}
-			d, err := a.pipe.ShowClaim(cmd.Context(), id)
-			if err != nil {
-				return explain(err)
-			}
-			if g.json {
-				return writeJSON(s, d)
-			}
-			writeClaim(s.out, d)
-			return nil
+			return g.withApp(cmd, s, func(ctx context.Context, a *app) error {
+				id, err := a.pipe.ResolveClaim(ctx, args[0])
+				if err != nil {
+					return explain(err)
+				}
+				d, err := a.pipe.ShowClaim(ctx, id)
+				if err != nil {
+					return explain(err)
+				}
+				return g.print(s, d, func() { writeClaim(s.out, d) })
+			})
 		},
 	}
 }
@@ -322,7 +315,7 @@ setup, a TA1 envelope problem). The frequency is decided as for a correction.`,
 		Example: `  claims claim resubmit 12 --note "provider enrollment now active"`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return reviseClaim(cmd.Context(), s, g, args[0], "resubmitted", func(a *app, id int64) (*pipeline.Revision, error) {
+			return reviseClaim(cmd, s, g, args[0], "resubmitted", func(a *app, id int64) (*pipeline.Revision, error) {
 				return a.pipe.Resubmit(cmd.Context(), id, g.user, note)
 			})
 		},
@@ -343,7 +336,7 @@ never adjudicated cannot be voided.`,
 		Example: `  claims claim void 12 --note "service not rendered"`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return reviseClaim(cmd.Context(), s, g, args[0], "voided", func(a *app, id int64) (*pipeline.Revision, error) {
+			return reviseClaim(cmd, s, g, args[0], "voided", func(a *app, id int64) (*pipeline.Revision, error) {
 				return a.pipe.Void(cmd.Context(), id, g.user, note)
 			})
 		},
@@ -352,16 +345,13 @@ never adjudicated cannot be voided.`,
 	return cmd
 }
 
-func reviseClaim(ctx context.Context, s *streams, g *globals, ref, what string, do func(*app, int64) (*pipeline.Revision, error)) error {
-	a, err := g.open(ctx, s)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	id, err := a.pipe.ResolveClaim(ctx, ref)
-	if err != nil {
-		return explain(err)
-	}
-	rev, err := do(a, id)
-	return revised(s, g, what, rev, err)
+func reviseClaim(cmd *cobra.Command, s *streams, g *globals, ref, what string, do func(*app, int64) (*pipeline.Revision, error)) error {
+	return g.withApp(cmd, s, func(ctx context.Context, a *app) error {
+		id, err := a.pipe.ResolveClaim(ctx, ref)
+		if err != nil {
+			return explain(err)
+		}
+		rev, err := do(a, id)
+		return revised(s, g, what, rev, err)
+	})
 }

@@ -1,13 +1,40 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/x12claims/claims/pipeline"
 )
+
+// inboundView is a response file as the CLI prints it.
+type inboundView struct {
+	ID            int64  `json:"id"`
+	Clearinghouse string `json:"clearinghouse"`
+	Name          string `json:"name"`
+	Kind          string `json:"kind"`
+	State         string `json:"state"`
+	Error         string `json:"error,omitempty"`
+	Size          int64  `json:"size"`
+	SHA256        string `json:"sha256"`
+	ReceivedAt    string `json:"received_at"`
+}
+
+func writeInbound(s *streams, files []inboundView) {
+	if len(files) == 0 {
+		fmt.Fprintln(s.out, "No response file in those states.")
+		return
+	}
+	t := newTable(s.out, "FILE", "RECEIVED", "CLEARINGHOUSE", "NAME", "KIND", "STATE", "WHY")
+	for _, f := range files {
+		t.row(strconv.FormatInt(f.ID, 10), f.ReceivedAt, f.Clearinghouse, f.Name, f.Kind, f.State, clip(f.Error, 100))
+	}
+	t.flush()
+}
 
 func newInboundCmd(s *streams, g *globals) *cobra.Command {
 	cmd := &cobra.Command{
@@ -32,50 +59,24 @@ with the next collect; sets already applied are not applied twice.`,
 			if state != "" {
 				states = []pipeline.InboundState{pipeline.InboundState(state)}
 			}
-			a, err := g.open(cmd.Context(), s)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			var files []*pipeline.InboundFile
-			for _, st := range states {
-				fs, err := a.pipe.InboundFiles(cmd.Context(), st)
-				if err != nil {
-					return err
+			return g.withApp(cmd, s, func(ctx context.Context, a *app) error {
+				var files []*pipeline.InboundFile
+				for _, st := range states {
+					fs, err := a.pipe.InboundFiles(ctx, st)
+					if err != nil {
+						return err
+					}
+					files = append(files, fs...)
 				}
-				files = append(files, fs...)
-			}
-			if g.json {
-				type view struct {
-					ID            int64  `json:"id"`
-					Clearinghouse string `json:"clearinghouse"`
-					Name          string `json:"name"`
-					Kind          string `json:"kind"`
-					State         string `json:"state"`
-					Error         string `json:"error,omitempty"`
-					Size          int64  `json:"size"`
-					SHA256        string `json:"sha256"`
-					ReceivedAt    string `json:"received_at"`
-				}
-				out := make([]view, 0, len(files))
+				out := make([]inboundView, 0, len(files))
 				for _, f := range files {
-					out = append(out, view{f.ID, f.Clearinghouse, f.Name, f.Kind, string(f.State), f.Error, f.Size, f.SHA256,
-						f.ReceivedAt.UTC().Format("2006-01-02T15:04:05Z")})
+					out = append(out, inboundView{f.ID, f.Clearinghouse, f.Name, f.Kind, string(f.State), f.Error, f.Size, f.SHA256,
+						f.ReceivedAt.UTC().Format(time.RFC3339)})
 				}
-				return writeJSON(s, struct {
-					Files []view `json:"files"`
-				}{out})
-			}
-			if len(files) == 0 {
-				fmt.Fprintln(s.out, "No response file in those states.")
-				return nil
-			}
-			t := newTable(s.out, "FILE", "RECEIVED", "CLEARINGHOUSE", "NAME", "KIND", "STATE", "WHY")
-			for _, f := range files {
-				t.row(strconv.FormatInt(f.ID, 10), when(f.ReceivedAt), f.Clearinghouse, f.Name, f.Kind, string(f.State), clip(f.Error, 100))
-			}
-			t.flush()
-			return nil
+				return g.print(s, struct {
+					Files []inboundView `json:"files"`
+				}{out}, func() { writeInbound(s, out) })
+			})
 		},
 	}
 	list.Flags().StringVar(&state, "state", "", "received, processed, failed or quarantined")
@@ -89,23 +90,18 @@ with the next collect; sets already applied are not applied twice.`,
 			if err != nil {
 				return err
 			}
-			a, err := g.open(cmd.Context(), s)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			f, err := a.pipe.RetryInbound(cmd.Context(), n, g.user)
-			if err != nil {
-				return explain(err)
-			}
-			if g.json {
-				return writeJSON(s, struct {
+			return g.withApp(cmd, s, func(ctx context.Context, a *app) error {
+				f, err := a.pipe.RetryInbound(ctx, n, g.user)
+				if err != nil {
+					return explain(err)
+				}
+				return g.print(s, struct {
 					ID    int64  `json:"id"`
 					State string `json:"state"`
-				}{f.ID, string(f.State)})
-			}
-			fmt.Fprintf(s.out, "response file %d (%s) will be applied by the next collect\n", f.ID, f.Name)
-			return nil
+				}{f.ID, string(f.State)}, func() {
+					fmt.Fprintf(s.out, "response file %d (%s) will be applied by the next collect\n", f.ID, f.Name)
+				})
+			})
 		},
 	}
 	cmd.AddCommand(list, retry)

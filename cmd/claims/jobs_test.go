@@ -3,56 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"io/fs"
 	"net"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/x12claims/claims/adapters/clearinghouse"
 	"github.com/x12claims/claims/pipeline"
-	"github.com/x12claims/claims/samples"
 )
 
 // TestSubmitCollectFromConfig runs the production commands from a
 // configuration file, with the local-folder transport pointed at the
 // simulator's folders: submit, the clearinghouse answers, collect.
 func TestSubmitCollectFromConfig(t *testing.T) {
-	dir := t.TempDir()
-	incoming := filepath.Join(dir, "incoming")
-	if err := os.MkdirAll(incoming, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	data, err := fs.ReadFile(samples.Files, "encounters.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(incoming, "today.jsonl"), data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	simRoot := filepath.Join(dir, "clearinghouse")
+	cfgPath, simRoot := localConfig(t)
 	sim, err := clearinghouse.NewResponder(clearinghouse.DefaultConfig(simRoot))
 	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := map[string]any{
-		"dir":        filepath.Join(dir, "work"),
-		"encounters": []string{filepath.Join(incoming, "*.jsonl")},
-		"log":        map[string]string{"level": "warn"},
-		"clearinghouses": []any{map[string]any{
-			"name":          "claimsim",
-			"isa":           map[string]string{"sender_qualifier": "ZZ", "sender_id": "CEDARVALLEYMG", "receiver_qualifier": "ZZ", "receiver_id": "CLAIMSIM", "usage": "T"},
-			"submitter":     map[string]string{"name": "Cedar Valley Medical Group", "phone": "3035550100"},
-			"receiver_name": "X12 Claims Simulator Clearinghouse",
-			"transport": map[string]any{"type": "localdir", "localdir": map[string]any{
-				"upload_dir": filepath.Join(simRoot, clearinghouse.InboundDir), "response_dir": filepath.Join(simRoot, clearinghouse.OutboundDir),
-				"after_pickup": "delete", "patterns": []string{"*.999", "*.277CA", "*.835", "*.TA1"}}},
-		}},
-	}
-	b, _ := json.Marshal(cfg)
-	cfgPath := filepath.Join(dir, "claims.json")
-	if err := os.WriteFile(cfgPath, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
 

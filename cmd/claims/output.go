@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/x12claims/claims/pipeline"
 )
@@ -98,4 +101,23 @@ func printProblems(w io.Writer, problems []pipeline.Reason) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// withApp opens the app the flags name, runs fn with it and closes it.
+func (g *globals) withApp(cmd *cobra.Command, s *streams, fn func(ctx context.Context, a *app) error) error {
+	a, err := g.open(cmd.Context(), s)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(cmd.Context(), a)
+}
+
+// print writes v as JSON with --json, and calls text otherwise.
+func (g *globals) print(s *streams, v any, text func()) error {
+	if g.json {
+		return writeJSON(s, v)
+	}
+	text()
+	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strconv"
@@ -38,30 +39,24 @@ closes one by hand, with a note.`,
 			default:
 				return fmt.Errorf("--status %q: open, closed or all", status)
 			}
-			a, err := g.open(cmd.Context(), s)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			if claim != "" {
-				if f.ClaimID, err = a.pipe.ResolveClaim(cmd.Context(), claim); err != nil {
+			return g.withApp(cmd, s, func(ctx context.Context, a *app) error {
+				var err error
+				if claim != "" {
+					if f.ClaimID, err = a.pipe.ResolveClaim(ctx, claim); err != nil {
+						return explain(err)
+					}
+				}
+				items, err := a.pipe.Queue(ctx, f)
+				if err != nil {
 					return explain(err)
 				}
-			}
-			items, err := a.pipe.Queue(cmd.Context(), f)
-			if err != nil {
-				return explain(err)
-			}
-			if g.json {
 				if items == nil {
 					items = []*pipeline.WorkItem{}
 				}
-				return writeJSON(s, struct {
+				return g.print(s, struct {
 					Items []*pipeline.WorkItem `json:"items"`
-				}{items})
-			}
-			writeQueue(s, items)
-			return nil
+				}{items}, func() { writeQueue(s, items) })
+			})
 		},
 	}
 	fl := cmd.Flags()
@@ -110,20 +105,13 @@ func newQueueShowCmd(s *streams, g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			a, err := g.open(cmd.Context(), s)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			w, err := a.pipe.Item(cmd.Context(), n)
-			if err != nil {
-				return explain(err)
-			}
-			if g.json {
-				return writeJSON(s, w)
-			}
-			writeItem(s, w)
-			return nil
+			return g.withApp(cmd, s, func(ctx context.Context, a *app) error {
+				w, err := a.pipe.Item(ctx, n)
+				if err != nil {
+					return explain(err)
+				}
+				return g.print(s, w, func() { writeItem(s, w) })
+			})
 		},
 	}
 }
@@ -155,20 +143,13 @@ func newQueueAssignCmd(s *streams, g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			a, err := g.open(cmd.Context(), s)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			w, err := a.pipe.AssignItem(cmd.Context(), n, args[1], g.user)
-			if err != nil {
-				return explain(err)
-			}
-			if g.json {
-				return writeJSON(s, w)
-			}
-			fmt.Fprintf(s.out, "work item %d assigned to %q\n", w.ID, w.Assignee)
-			return nil
+			return g.withApp(cmd, s, func(ctx context.Context, a *app) error {
+				w, err := a.pipe.AssignItem(ctx, n, args[1], g.user)
+				if err != nil {
+					return explain(err)
+				}
+				return g.print(s, w, func() { fmt.Fprintf(s.out, "work item %d assigned to %q\n", w.ID, w.Assignee) })
+			})
 		},
 	}
 }
@@ -189,20 +170,13 @@ the claim.`,
 			if err != nil {
 				return err
 			}
-			a, err := g.open(cmd.Context(), s)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			w, err := a.pipe.ResolveItem(cmd.Context(), n, note, g.user)
-			if err != nil {
-				return explain(err)
-			}
-			if g.json {
-				return writeJSON(s, w)
-			}
-			fmt.Fprintf(s.out, "work item %d closed by %s\n", w.ID, w.ClosedBy)
-			return nil
+			return g.withApp(cmd, s, func(ctx context.Context, a *app) error {
+				w, err := a.pipe.ResolveItem(ctx, n, note, g.user)
+				if err != nil {
+					return explain(err)
+				}
+				return g.print(s, w, func() { fmt.Fprintf(s.out, "work item %d closed by %s\n", w.ID, w.ClosedBy) })
+			})
 		},
 	}
 	cmd.Flags().StringVar(&note, "note", "", "what was done (required)")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 
@@ -34,42 +35,39 @@ func newRemitListCmd(s *streams, g *globals) *cobra.Command {
 		Example: "  claims remit list --limit 20",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := g.open(cmd.Context(), s)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			rs, err := a.pipe.Remittances(cmd.Context(), limit)
-			if err != nil {
-				return err
-			}
-			if g.json {
+			return g.withApp(cmd, s, func(ctx context.Context, a *app) error {
+				rs, err := a.pipe.Remittances(ctx, limit)
+				if err != nil {
+					return err
+				}
 				if rs == nil {
 					rs = []pipeline.RemitSummary{}
 				}
-				return writeJSON(s, struct {
+				return g.print(s, struct {
 					Remittances []pipeline.RemitSummary `json:"remittances"`
-				}{rs})
-			}
-			if len(rs) == 0 {
-				fmt.Fprintln(s.out, "No remittances yet.")
-				return nil
-			}
-			t := newTable(s.out, "REMIT", "PAID ON", "PAYER", "TRACE", "METHOD", "AMOUNT", "STATE", "CLAIMS", "POSTED", "UNAPPLIED")
-			for _, r := range rs {
-				un := ""
-				if r.UnappliedCount > 0 {
-					un = fmt.Sprintf("%s (%d)", r.UnappliedAmount, r.UnappliedCount)
-				}
-				t.row(strconv.FormatInt(r.ID, 10), r.PaymentDate.String(), r.PayerName+" ("+r.PayerID+")", r.Trace, r.Method,
-					r.Amount.String(), string(r.State), strconv.Itoa(r.ClaimsPosted), r.AmountPosted.String(), un)
-			}
-			t.flush()
-			return nil
+				}{rs}, func() { writeRemits(s, rs) })
+			})
 		},
 	}
 	cmd.Flags().IntVar(&limit, "limit", 50, "at most this many remittances (0: all)")
 	return cmd
+}
+
+func writeRemits(s *streams, rs []pipeline.RemitSummary) {
+	if len(rs) == 0 {
+		fmt.Fprintln(s.out, "No remittances yet.")
+		return
+	}
+	t := newTable(s.out, "REMIT", "PAID ON", "PAYER", "TRACE", "METHOD", "AMOUNT", "STATE", "CLAIMS", "POSTED", "UNAPPLIED")
+	for _, r := range rs {
+		un := ""
+		if r.UnappliedCount > 0 {
+			un = fmt.Sprintf("%s (%d)", r.UnappliedAmount, r.UnappliedCount)
+		}
+		t.row(strconv.FormatInt(r.ID, 10), r.PaymentDate.String(), r.PayerName+" ("+r.PayerID+")", r.Trace, r.Method,
+			r.Amount.String(), string(r.State), strconv.Itoa(r.ClaimsPosted), r.AmountPosted.String(), un)
+	}
+	t.flush()
 }
 
 func newRemitShowCmd(s *streams, g *globals) *cobra.Command {
@@ -83,20 +81,13 @@ func newRemitShowCmd(s *streams, g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			a, err := g.open(cmd.Context(), s)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			d, err := a.pipe.Remittance(cmd.Context(), n)
-			if err != nil {
-				return explain(err)
-			}
-			if g.json {
-				return writeJSON(s, d)
-			}
-			writeRemit(s, d)
-			return nil
+			return g.withApp(cmd, s, func(ctx context.Context, a *app) error {
+				d, err := a.pipe.Remittance(ctx, n)
+				if err != nil {
+					return explain(err)
+				}
+				return g.print(s, d, func() { writeRemit(s, d) })
+			})
 		},
 	}
 }
@@ -155,24 +146,17 @@ when nothing of it is left unapplied.`,
 			if err != nil {
 				return err
 			}
-			a, err := g.open(cmd.Context(), s)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			claimID, err := a.pipe.ResolveClaim(cmd.Context(), args[1])
-			if err != nil {
-				return explain(err)
-			}
-			p, err := a.pipe.ApplyPayment(cmd.Context(), n, claimID, clp, g.user)
-			if err != nil {
-				return explain(err)
-			}
-			if g.json {
-				return writeJSON(s, p)
-			}
-			fmt.Fprintf(s.out, "applied %s to claim %d: %s\n", p.Paid, p.ClaimID, p.Outcome)
-			return nil
+			return g.withApp(cmd, s, func(ctx context.Context, a *app) error {
+				claimID, err := a.pipe.ResolveClaim(ctx, args[1])
+				if err != nil {
+					return explain(err)
+				}
+				p, err := a.pipe.ApplyPayment(ctx, n, claimID, clp, g.user)
+				if err != nil {
+					return explain(err)
+				}
+				return g.print(s, p, func() { fmt.Fprintf(s.out, "applied %s to claim %d: %s\n", p.Paid, p.ClaimID, p.Outcome) })
+			})
 		},
 	}
 	cmd.Flags().StringVar(&clp, "clp", "", "which unapplied payment: its CLP01 or its position in the remittance")

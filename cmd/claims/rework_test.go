@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/x12claims/claims/adapters/clearinghouse"
 	"github.com/x12claims/claims/pipeline"
+	"github.com/x12claims/claims/samples"
 	"github.com/x12claims/claims/x12"
 )
 
@@ -131,7 +133,7 @@ func TestCorrectBadInput(t *testing.T) {
 	denied := strconv.FormatInt(*q.Items[0].ClaimID, 10)
 
 	// A claim in flight: submitted from a configuration, not yet answered.
-	cfg := localConfig(t)
+	cfg, _ := localConfig(t)
 	var sub pipeline.SubmitReport
 	runJSONCode(t, exitAttention, &sub, "submit", "--config", cfg, "--json")
 
@@ -188,8 +190,10 @@ func showClaim(t *testing.T, dir, ref string) string {
 }
 
 // localConfig writes a configuration that submits the JSON Lines
-// samples to a clearinghouse simulator's folders (nothing answers them).
-func localConfig(t *testing.T) string {
+// samples to a clearinghouse simulator's folders, through the local-folder
+// transport, and returns its path and the simulator's root (nothing
+// answers the files unless a test runs a Responder there).
+func localConfig(t *testing.T) (string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	incoming := filepath.Join(dir, "incoming")
@@ -199,7 +203,7 @@ func localConfig(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	data, err := os.ReadFile("../../samples/encounters.jsonl")
+	data, err := fs.ReadFile(samples.Files, "encounters.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +221,7 @@ func localConfig(t *testing.T) string {
 			"receiver_name": "X12 Claims Simulator Clearinghouse",
 			"transport": map[string]any{"type": "localdir", "localdir": map[string]any{
 				"upload_dir": filepath.Join(sim, clearinghouse.InboundDir), "response_dir": filepath.Join(sim, clearinghouse.OutboundDir),
-				"after_pickup": "delete"}},
+				"after_pickup": "delete", "patterns": []string{"*.999", "*.277CA", "*.835", "*.TA1"}}},
 		}},
 	}
 	b, _ := json.Marshal(cfg)
@@ -225,5 +229,5 @@ func localConfig(t *testing.T) string {
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return path
+	return path, sim
 }
