@@ -38,8 +38,11 @@ type Batch struct {
 	State         BatchState
 	Attempts      int
 	LastError     string
-	CreatedAt     time.Time
-	UploadedAt    time.Time
+	// ResumeFrom is, for a failed batch, the upload step it failed at
+	// (uploading or staged): a retry resumes from there.
+	ResumeFrom BatchState
+	CreatedAt  time.Time
+	UploadedAt time.Time
 }
 
 // BatchSet is one transaction set of a batch.

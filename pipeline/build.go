@@ -192,7 +192,7 @@ func (p *Pipeline) buildFile(ctx context.Context, g *fileGroup, rep *BuildReport
 		freq, icn string
 	}
 	var written []placed
-	refused := map[int64]error{}
+	refused := map[*Claim]error{}
 	for _, c := range g.claims {
 		data := c.Data // the builder does not change claims
 		data.PatientControlNumber = PCN(c.ID, c.Version)
@@ -202,7 +202,7 @@ func (p *Pipeline) buildFile(ctx context.Context, g *fileGroup, rep *BuildReport
 		ref, err := b.Add(&data)
 		if err != nil {
 			if errors.Is(err, x837.ErrUnwritable) {
-				refused[c.ID] = err
+				refused[c] = err
 				continue
 			}
 			af.Abort()
@@ -263,23 +263,23 @@ func (p *Pipeline) buildFile(ctx context.Context, g *fileGroup, rep *BuildReport
 	return p.holdRefused(ctx, refused, rep)
 }
 
-// holdRefused holds claims the builder could not write. The scrubber
-// should have caught them; this is the safety net.
-func (p *Pipeline) holdRefused(ctx context.Context, refused map[int64]error, rep *BuildReport) error {
-	for id, cause := range refused {
+// holdRefused holds claims the builder could not write, at the version
+// it read (a version corrected meanwhile is left to the next build). The
+// scrubber should have caught them; this is the safety net.
+func (p *Pipeline) holdRefused(ctx context.Context, refused map[*Claim]error, rep *BuildReport) error {
+	for c, cause := range refused {
 		err := p.store.InTx(ctx, func(tx Tx) error {
-			c, err := tx.GetClaim(ctx, id)
-			if err != nil {
-				return err
-			}
 			reasons := []Reason{{Code: "unwritable", Text: cause.Error(), Severity: "error"}}
-			if err := tx.MoveClaim(ctx, id, c.Version, StateReady, StateHeld, Event{ClaimID: id, At: p.now(), Kind: "build-refused",
+			if err := tx.MoveClaim(ctx, c.ID, c.Version, StateReady, StateHeld, Event{ClaimID: c.ID, At: p.now(), Kind: "build-refused",
 				Version: c.Version, Detail: cause.Error()}); err != nil {
 				return err
 			}
-			_, err = tx.OpenWorkItem(ctx, scrubItem(c, reasons, p.now()))
+			_, err := tx.OpenWorkItem(ctx, scrubItem(c, reasons, p.now()))
 			return err
 		})
+		if errors.Is(err, ErrConflict) {
+			continue // corrected meanwhile: the next build takes the new version
+		}
 		if err != nil {
 			return err
 		}

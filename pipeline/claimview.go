@@ -205,7 +205,7 @@ func (p *Pipeline) ShowClaim(ctx context.Context, id int64) (*ClaimDetail, error
 			d.WorkItems = []*WorkItem{}
 		}
 		d.Actions = []string{}
-		if p.correctable(c) == nil {
+		if p.correctable(ctx, tx, c) == nil {
 			d.Actions = append(d.Actions, "correct", "resubmit")
 			if standing(pays) > 0 && knownICN(c) != "" {
 				d.Actions = append(d.Actions, "void")

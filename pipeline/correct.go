@@ -148,7 +148,7 @@ func (p *Pipeline) Correct(ctx context.Context, req CorrectRequest) (*Revision, 
 		if err != nil {
 			return err
 		}
-		if err := p.correctable(c); err != nil {
+		if err := p.correctable(ctx, tx, c); err != nil {
 			return err
 		}
 		cur := &Encounter{ID: c.EncounterID, Claim: c.Data}
@@ -240,7 +240,7 @@ func (p *Pipeline) sameContent(ctx context.Context, claimID int64, kind VersionK
 		if err != nil {
 			return err
 		}
-		if err := p.correctable(c); err != nil {
+		if err := p.correctable(ctx, tx, c); err != nil {
 			return err
 		}
 		if check != nil {
@@ -271,8 +271,9 @@ func (p *Pipeline) lockedClaim(ctx context.Context, tx Tx, id int64, base int) (
 }
 
 // correctable refuses a change to a claim the clearinghouse or payer may
-// still be acting on, or that is final.
-func (p *Pipeline) correctable(c *Claim) error {
+// still be acting on, or that is final: a *Refusal, or another error
+// when the claim's history cannot be read.
+func (p *Pipeline) correctable(ctx context.Context, tx Tx, c *Claim) error {
 	switch c.State {
 	case StateBatched:
 		return &Refusal{ClaimID: c.ID, State: c.State, Err: ErrInFlight,
@@ -286,17 +287,38 @@ func (p *Pipeline) correctable(c *Claim) error {
 				Reason: "it was accepted by the clearinghouse and the payer's claim number is not known yet; wait for the payer's 277CA or 835"}
 		}
 		if f := c.Data.Frequency; f == "7" || f == "8" {
-			what := "replacement"
-			if f == "8" {
-				what = "void"
+			answered, err := answered835(ctx, tx, c)
+			if err != nil {
+				return err
 			}
-			return &Refusal{ClaimID: c.ID, State: c.State, Err: ErrInFlight,
-				Reason: fmt.Sprintf("its %s %s is with the payer; wait for the 835 that answers it", what, c.PCN)}
+			if !answered {
+				what := "replacement"
+				if f == "8" {
+					what = "void"
+				}
+				return &Refusal{ClaimID: c.ID, State: c.State, Err: ErrInFlight,
+					Reason: fmt.Sprintf("its %s %s is with the payer; wait for the 835 that answers it", what, c.PCN)}
+			}
 		}
 	case StateVoided, StateClosed:
 		return &Refusal{ClaimID: c.ID, State: c.State, Err: ErrFinal, Reason: "it is " + string(c.State) + "; nothing more can be sent for it"}
 	}
 	return nil
+}
+
+// answered835 reports whether an 835 answered the claim's current
+// version, even one whose payment was kept as unapplied cash.
+func answered835(ctx context.Context, tx Tx, c *Claim) (bool, error) {
+	evs, err := tx.Events(ctx, c.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range evs {
+		if e.Version == c.Version && (e.Kind == "835" || e.Kind == "835-unapplied") {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // claimAdjudicated reports whether the payer has adjudicated the claim,
@@ -310,12 +332,13 @@ func claimAdjudicated(c *Claim) bool {
 }
 
 // knownICN is the payer's claim number of a claim: the one on file, else
-// the REF*F8 the practice gave for a replacement or void.
+// the REF*F8 the practice gave with an encounter that replaces or voids a
+// claim billed before (never one the pipeline decided itself).
 func knownICN(c *Claim) string {
 	if c.PayerClaimNumber != "" {
 		return c.PayerClaimNumber
 	}
-	if f := c.Data.Frequency; f == "7" || f == "8" {
+	if f := c.Data.Frequency; c.VersionKind == VersionOriginal && (f == "7" || f == "8") {
 		return c.Data.PayerClaimNumber
 	}
 	return ""

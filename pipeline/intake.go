@@ -324,7 +324,11 @@ func (p *Pipeline) encounterChanged(ctx context.Context, tx Tx, enc *Encounter, 
 		rep.Unchanged++
 		return tx.PutEncounter(ctx, old)
 	}
-	refusal := p.correctable(claim)
+	refusal := p.correctable(ctx, tx, claim)
+	var ref *Refusal
+	if refusal != nil && !errors.As(refusal, &ref) {
+		return refusal
+	}
 	adjudicated := claimAdjudicated(claim)
 	if refusal == nil && (!adjudicated || p.replaceAdjudicated) {
 		next := mergeContent(claim.Data, enc.Claim)

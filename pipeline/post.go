@@ -174,6 +174,9 @@ type postStep struct {
 	entries  [2]int     // its ledger entries: the plan's entries[entries[0]:entries[1]]
 	denials  []Reason
 	note     string // added to the history text
+	// refused is a denial of the replacement or void we sent, while the
+	// adjudication it would replace stands: nothing is posted.
+	refused bool
 }
 
 // rebillOnReversal reports whether a reversal that leaves no adjudication
@@ -204,6 +207,7 @@ type setAside struct {
 	clp    *x835.Claim
 	code   string // "unmatched-clp01", "illegal-transition" or "over-credit"
 	reason string
+	tg     *PostingTarget // the claim it names, if any
 }
 
 // uniquePCNs returns the CLP01s of r, each once, in order.
@@ -263,13 +267,17 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, claims []*x835.Claim, target
 	for _, c := range claims {
 		tg := targets[c.PatientControlNumber]
 		if tg == nil {
-			plan.unmatched = append(plan.unmatched, setAside{c, "unmatched-clp01",
-				fmt.Sprintf("CLP01 %q matches no claim we sent", c.PatientControlNumber)})
+			plan.unmatched = append(plan.unmatched, setAside{clp: c, code: "unmatched-clp01",
+				reason: fmt.Sprintf("CLP01 %q matches no claim we sent", c.PatientControlNumber)})
 			continue
 		}
 		from := state[tg.ClaimID]
 		reversal := c.Status == "22"
-		if reversal && plan.payments[tg.ClaimID] == nil {
+		to, denials := adjudication(c)
+		// A denial of a replacement or void we sent may be the payer
+		// refusing it: whether an adjudication stands tells.
+		answersLater := tg.SubmissionVersion == tg.Version && tg.Version > 1 && tg.VersionKind != VersionOriginal
+		if (reversal || to == StateDenied && answersLater) && plan.payments[tg.ClaimID] == nil {
 			if plan.payments[tg.ClaimID], err = tx.ClaimPayments(ctx, tg.ClaimID); err != nil {
 				return nil, err
 			}
@@ -281,11 +289,25 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, claims []*x835.Claim, target
 		setAsideStep := func(code, reason string) {
 			plan.entries = plan.entries[:first]
 			stand[tg.ClaimID], rebilled[tg.ClaimID] = standBefore, rebilledBefore
-			plan.unmatched = append(plan.unmatched, setAside{c, code, reason})
+			plan.unmatched = append(plan.unmatched, setAside{clp: c, code: code, reason: reason, tg: tg})
 		}
-		to, denials := adjudication(c)
 		plan.entries = appendClaimEntries(plan.entries, tg.ClaimID, tg.Lines, c, reversal, p.now())
 		note := ""
+		refused := false
+		if to == StateDenied && answersLater && !rebilled[tg.ClaimID] && stand[tg.ClaimID] > 0 {
+			// The payer denied the replacement (or void) and did not
+			// reverse what it would replace: that adjudication stands,
+			// and the denial moves no money.
+			plan.entries = plan.entries[:first]
+			refused = true
+			what := "replacement"
+			if tg.VersionKind == VersionVoid {
+				what = "void"
+			}
+			note = fmt.Sprintf(" (the payer refused %s; the adjudication it would replace stands: nothing posted)", PCN(tg.ClaimID, tg.Version))
+			denials = append([]Reason{{Code: "refused-" + what, Text: fmt.Sprintf("the payer denied %s, a %s; the claim's earlier adjudication stands",
+				PCN(tg.ClaimID, tg.Version), what)}}, denials...)
+		}
 		if reversal {
 			stand[tg.ClaimID] = max(stand[tg.ClaimID]-1, 0)
 			if stand[tg.ClaimID] == 0 && !rebilled[tg.ClaimID] && rebillOnReversal(tg, from) {
@@ -312,11 +334,12 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, claims []*x835.Claim, target
 			}
 		}
 		switch {
-		case to != "" && tg.SubmissionVersion < tg.Version && !rebilled[tg.ClaimID]:
+		case to != "" && tg.SubmissionVersion < tg.Version && !rebilled[tg.ClaimID] && from != StateReversed:
 			// It adjudicates a version a newer one replaced: the money
 			// posts, the state stays the newer version's. (Once the
-			// payer's reversal completed the newer version, the CLPs
-			// after it answer that version, whatever CLP01 they echo.)
+			// payer's reversal completed the newer version, in this
+			// 835 or an earlier one, the CLPs after it answer that
+			// version, whatever CLP01 they echo.)
 			note = fmt.Sprintf(" (for version %d; the claim is at version %d, %s: state unchanged)", tg.SubmissionVersion, tg.Version, from)
 			to = ""
 		case to != "" && !CanMove(from, to):
@@ -324,7 +347,8 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, claims []*x835.Claim, target
 				tg.ClaimID, from, codes.Describe(codes.ClaimPaymentStatus, c.Status)))
 			continue
 		}
-		st := postStep{clp: c, tg: tg, from: from, to: to, denials: denials, entries: [2]int{first, len(plan.entries)}, note: note}
+		st := postStep{clp: c, tg: tg, from: from, to: to, denials: denials, entries: [2]int{first, len(plan.entries)}, note: note,
+			refused: refused}
 		var b Balance
 		for i := st.entries[0]; i < st.entries[1]; i++ {
 			b.Add(&plan.entries[i])
@@ -360,20 +384,24 @@ func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, r
 	refs := map[int64]string{}
 	for _, st := range plan.steps {
 		c, tg := st.clp, st.tg
-		cp := &ClaimPayment{RemittanceID: rem.ID, ClaimID: tg.ClaimID, SubmissionID: tg.SubmissionID, Ordinal: c.Ordinal, Status: c.Status,
-			Charge: c.Charge, Paid: c.Paid, PatientResp: c.PatientResponsibility, PayerClaimNumber: c.PayerClaimNumber, Outcome: st.to}
-		if err := tx.AddClaimPayment(ctx, cp); err != nil {
-			return err
-		}
-		for i := st.entries[0]; i < st.entries[1]; i++ {
-			plan.entries[i].RemittanceID, plan.entries[i].ClaimPayment = rem.ID, cp.ID
-		}
-		if c.Status == "22" {
-			if err := p.linkReversal(ctx, tx, tg.ClaimID, cp, c, plan.payments); err != nil {
+		if !st.refused {
+			// A refusal is no payment: recorded as an event only, it
+			// never counts as an adjudication that stands.
+			cp := &ClaimPayment{RemittanceID: rem.ID, ClaimID: tg.ClaimID, SubmissionID: tg.SubmissionID, Ordinal: c.Ordinal, Status: c.Status,
+				Charge: c.Charge, Paid: c.Paid, PatientResp: c.PatientResponsibility, PayerClaimNumber: c.PayerClaimNumber, Outcome: st.to}
+			if err := tx.AddClaimPayment(ctx, cp); err != nil {
 				return err
 			}
+			for i := st.entries[0]; i < st.entries[1]; i++ {
+				plan.entries[i].RemittanceID, plan.entries[i].ClaimPayment = rem.ID, cp.ID
+			}
+			if c.Status == "22" {
+				if err := p.linkReversal(ctx, tx, tg.ClaimID, cp, c, plan.payments); err != nil {
+					return err
+				}
+			}
 		}
-		if c.PayerClaimNumber != "" && c.Status != "22" {
+		if c.PayerClaimNumber != "" && c.Status != "22" && !st.refused {
 			// CLP07 is authoritative: it replaces a 277CA's REF*1K.
 			refs[tg.ClaimID] = c.PayerClaimNumber
 		}
@@ -538,6 +566,13 @@ func (p *Pipeline) keepUnapplied(ctx context.Context, tx Tx, file *InboundFile, 
 			Claim: c, Reason: a.reason, CreatedAt: p.now()}
 		if err := tx.AddUnapplied(ctx, u); err != nil {
 			return err
+		}
+		if a.tg != nil {
+			if err := tx.AddEvent(ctx, Event{ClaimID: a.tg.ClaimID, SubmissionID: a.tg.SubmissionID, At: p.now(), Kind: "835-unapplied",
+				FileID: file.ID, SetControl: rem.SetControl, Segment: c.Segment, Version: a.tg.SubmissionVersion,
+				Detail: adjudicationDetail(c) + fmt.Sprintf("; not posted, kept as unapplied payment %d: %s", u.ID, a.reason)}); err != nil {
+				return err
+			}
 		}
 		total += c.Paid
 		reasons = x12.AppendCapped(reasons, Reason{Code: a.code, Location: fmt.Sprintf("835 ST02 %s segment %d", rem.SetControl, c.Segment),

@@ -61,7 +61,12 @@ func (p *Pipeline) RetryBatch(ctx context.Context, id int64, actor string) (*Bat
 	}
 	err = p.store.InTx(ctx, func(tx Tx) error {
 		nb := *b
-		nb.State, nb.Attempts = BatchUploading, 0
+		// From the step it failed at: a batch renamed on the server
+		// before it failed is verified, not sent again.
+		nb.State, nb.Attempts, nb.ResumeFrom = BatchUploading, 0, ""
+		if b.ResumeFrom == BatchStaged {
+			nb.State = BatchStaged
+		}
 		if err := tx.UpdateBatch(ctx, &nb, BatchFailed); err != nil {
 			return err
 		}
@@ -110,7 +115,8 @@ func (p *Pipeline) CancelBatch(ctx context.Context, id int64, actor, note string
 	if err != nil {
 		return nil, err
 	}
-	if b.State == BatchFailed && !force {
+	seen := b.State
+	if seen == BatchFailed && !force {
 		if err := p.notOnServer(ctx, b); err != nil {
 			return nil, err
 		}
@@ -122,6 +128,11 @@ func (p *Pipeline) CancelBatch(ctx context.Context, id int64, actor, note string
 		}
 		if b.State != BatchFailed && b.State != BatchBuilt {
 			return fmt.Errorf("batch %d is %s: only a failed batch, or one built and not sent, can be canceled: %w", id, b.State, ErrConflict)
+		}
+		if b.State != seen {
+			// A run took it meanwhile (and may have sent it): look
+			// again.
+			return fmt.Errorf("batch %d went from %s to %s meanwhile; look at it again: %w", id, seen, b.State, ErrConflict)
 		}
 		nb := *b
 		nb.State = BatchCanceled
@@ -163,6 +174,11 @@ func (p *Pipeline) notOnServer(ctx context.Context, b *Batch) error {
 	if pt == nil || pt.Transport == nil {
 		return fmt.Errorf("batch %d: clearinghouse %q cannot be asked whether it holds %s (no transport configured); "+
 			"cancel with --force if you know it does not: %w", b.ID, b.Clearinghouse, b.FileName, ErrConflict)
+	}
+	if b.ResumeFrom == BatchStaged {
+		return fmt.Errorf("batch %d failed after its file was staged on the clearinghouse, which may have taken it already; "+
+			"retry the batch (claims batch retry %d), which finds out, or cancel with --force if you know it was not taken: %w",
+			b.ID, b.ID, ErrConflict)
 	}
 	size, err := pt.Transport.Stat(ctx, b.FileName)
 	switch {

@@ -283,7 +283,13 @@ func (p *Pipeline) reject(ctx context.Context, tx Tx, sub *Submission, to ClaimS
 	ev.ClaimID, ev.Version = c.ID, sub.Version
 	if sub.Version != c.Version {
 		ev.Detail += fmt.Sprintf(" (for version %d; the claim is at version %d, %s: state unchanged)", sub.Version, c.Version, c.State)
-		return false, tx.AddEvent(ctx, ev)
+		if err := tx.AddEvent(ctx, ev); err != nil {
+			return false, err
+		}
+		// The payer rejected an original whose acceptance gave the
+		// claim number a later version was made with: the number goes
+		// (and that version is sent as a new original when built).
+		return false, p.forgetAcceptance(ctx, tx, c, sub, src)
 	}
 	moved := false
 	switch {
@@ -303,12 +309,8 @@ func (p *Pipeline) reject(ctx context.Context, tx Tx, sub *Submission, to ClaimS
 		}
 		moved = true
 	}
-	// A claim number a 277CA gave with an earlier acceptance does not
-	// survive the rejection of an original: the claim never entered
-	// adjudication, and its correction goes as a new original. (A
-	// rejected replacement leaves the claim it replaces where it was.)
-	if sub.Frequency == "1" {
-		if _, err := tx.ForgetPayerClaimNumber(ctx, c.ID, "277ca"); err != nil {
+	if moved {
+		if err := p.forgetAcceptance(ctx, tx, c, sub, src); err != nil {
 			return false, err
 		}
 	}
@@ -322,6 +324,19 @@ func (p *Pipeline) reject(ctx context.Context, tx Tx, sub *Submission, to ClaimS
 	}
 	_, err = tx.OpenWorkItem(ctx, w)
 	return moved, err
+}
+
+// forgetAcceptance drops the claim number a 277CA gave with an earlier
+// acceptance when the payer's 277CA rejects the original it came with:
+// the claim never entered adjudication, and its correction goes as a new
+// original. A rejected replacement leaves the claim it replaces where it
+// was, and a late 999 or TA1 says nothing about adjudication.
+func (p *Pipeline) forgetAcceptance(ctx context.Context, tx Tx, c *Claim, sub *Submission, src WorkSource) error {
+	if src != Source277CA || sub.Frequency != "1" {
+		return nil
+	}
+	_, err := tx.ForgetPayerClaimNumber(ctx, c.ID, "277ca")
+	return err
 }
 
 func (p *Pipeline) applyTA1(ctx context.Context, f *InboundFile, rep *ResponseReport) error {

@@ -23,7 +23,8 @@ func TestFrequencyFor(t *testing.T) {
 		{"correction after adjudication", Claim{State: StatePaid, PayerClaimNumber: "ICN1"}, VersionCorrection, "7", "ICN1"},
 		{"resubmission of a claim accepted with a claim number", Claim{State: StateAccepted, PayerClaimNumber: "ICN2"}, VersionResubmission, "7", "ICN2"},
 		{"void", Claim{State: StateDenied, PayerClaimNumber: "ICN3"}, VersionVoid, "8", "ICN3"},
-		{"correction of a replacement the practice sent", Claim{Data: x837.Claim{Frequency: "7", PayerClaimNumber: "ICN4"}}, VersionCorrection, "7", "ICN4"},
+		{"correction of a replacement the practice sent", Claim{VersionKind: VersionOriginal, Data: x837.Claim{Frequency: "7", PayerClaimNumber: "ICN4"}}, VersionCorrection, "7", "ICN4"},
+		{"correction of a version the pipeline sent as 7, once its number was dropped", Claim{VersionKind: VersionCorrection, Data: x837.Claim{Frequency: "7", PayerClaimNumber: "ICN5"}}, VersionCorrection, "1", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -251,7 +251,7 @@ func (p *Pipeline) claimSubmitted(ctx context.Context, tx Tx, b *Batch, s *Submi
 	}
 	ev := Event{ClaimID: c.ID, SubmissionID: s.ID, At: p.now(), Kind: "uploaded", SetControl: s.SetControl, Version: s.Version,
 		Detail: fmt.Sprintf("%s (ISA13 %s, GS06 %s, ST02 %s): %s", b.FileName, b.ISA13, b.GS06, s.SetControl, how)}
-	if err := tx.MoveClaim(ctx, c.ID, c.Version, StateBatched, StateSubmitted, ev); err != nil {
+	if err := tx.MoveClaim(ctx, c.ID, s.Version, StateBatched, StateSubmitted, ev); err != nil {
 		return 0, err
 	}
 	if !c.FirstSubmittedAt.IsZero() {
@@ -303,7 +303,7 @@ func (p *Pipeline) uploadFailed(ctx context.Context, pt *Partner, b *Batch, caus
 		nb.Attempts++
 		nb.LastError = cause.Error()
 		if failed {
-			nb.State = BatchFailed
+			nb.State, nb.ResumeFrom = BatchFailed, b.State
 		}
 		if err := tx.UpdateBatch(ctx, &nb, b.State); err != nil {
 			return err

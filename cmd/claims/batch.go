@@ -48,7 +48,7 @@ func newBatchListCmd(s *streams, g *globals) *cobra.Command {
 				}
 				return g.print(s, struct {
 					Batches []batchView `json:"batches"`
-				}{out}, func() { writeBatches(s, out) })
+				}{out}, func() { writeBatches(s, bs) })
 			})
 		},
 	}
@@ -56,15 +56,15 @@ func newBatchListCmd(s *streams, g *globals) *cobra.Command {
 	return cmd
 }
 
-func writeBatches(s *streams, bs []batchView) {
+func writeBatches(s *streams, bs []*pipeline.Batch) {
 	if len(bs) == 0 {
 		fmt.Fprintln(s.out, "No batches yet.")
 		return
 	}
 	t := newTable(s.out, "BATCH", "CREATED", "CLEARINGHOUSE", "KIND", "FILE", "ISA13", "CLAIMS", "STATE", "ATTEMPTS", "UPLOADED", "LAST ERROR")
 	for _, b := range bs {
-		t.row(strconv.FormatInt(b.ID, 10), b.CreatedAt, b.Clearinghouse, b.Kind, b.FileName, b.ISA13,
-			strconv.Itoa(b.Claims), string(b.State), strconv.Itoa(b.Attempts), b.UploadedAt, clip(b.LastError, 80))
+		t.row(strconv.FormatInt(b.ID, 10), when(b.CreatedAt), b.Clearinghouse, string(b.Kind), b.FileName, b.ISA13,
+			strconv.Itoa(viewBatch(b).Claims), string(b.State), strconv.Itoa(b.Attempts), when(b.UploadedAt), clip(b.LastError, 80))
 	}
 	t.flush()
 }
@@ -129,9 +129,10 @@ Exit code 1 when it fails again (the batch stays failed, with the new cause).`,
 					return perr
 				}
 				if err != nil {
-					// The upload was tried, and failed again.
+					// The upload was tried, and failed again (or was
+					// interrupted).
 					a.log.Warn("batch retry failed", zap.Int64("batch_id", b.ID), zap.String("state", string(b.State)))
-					return problems(err)
+					return ranWith(ctx, err, true)
 				}
 				return nil
 			})

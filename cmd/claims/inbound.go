@@ -24,14 +24,14 @@ type inboundView struct {
 	ReceivedAt    string `json:"received_at"`
 }
 
-func writeInbound(s *streams, files []inboundView) {
+func writeInbound(s *streams, files []*pipeline.InboundFile) {
 	if len(files) == 0 {
 		fmt.Fprintln(s.out, "No response file in those states.")
 		return
 	}
 	t := newTable(s.out, "FILE", "RECEIVED", "CLEARINGHOUSE", "NAME", "KIND", "STATE", "WHY")
 	for _, f := range files {
-		t.row(strconv.FormatInt(f.ID, 10), f.ReceivedAt, f.Clearinghouse, f.Name, f.Kind, f.State, clip(f.Error, 100))
+		t.row(strconv.FormatInt(f.ID, 10), when(f.ReceivedAt), f.Clearinghouse, f.Name, f.Kind, string(f.State), clip(f.Error, 100))
 	}
 	t.flush()
 }
@@ -75,7 +75,7 @@ with the next collect; sets already applied are not applied twice.`,
 				}
 				return g.print(s, struct {
 					Files []inboundView `json:"files"`
-				}{out}, func() { writeInbound(s, out) })
+				}{out}, func() { writeInbound(s, files) })
 			})
 		},
 	}

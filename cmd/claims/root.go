@@ -45,8 +45,8 @@ const rootExample = `  claims demo                                   # the whole
   claims queue                                  # what needs a person, oldest first
   claims claim show C12-1                       # one claim: versions, timeline, ledger
   claims claim correct 12 --set subscriber.member_id=XJH448812901
-  claims submit --config /etc/claims/claims.yaml
-  claims ar --config /etc/claims/claims.yaml --json`
+  claims submit --config /etc/claims/claims.json
+  claims ar --config /etc/claims/claims.json --json`
 
 func newRoot(s *streams) *cobra.Command {
 	g := &globals{}

@@ -176,3 +176,10 @@ func (m *MemTransport) Uploaded() map[string][]byte {
 	}
 	return out
 }
+
+// take removes an uploaded file, as a clearinghouse that picked it up.
+func (m *MemTransport) take(name string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.uploads, name)
+}

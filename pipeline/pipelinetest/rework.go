@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +30,29 @@ func RunReworkScenarios(t *testing.T, open func(t *testing.T) pipeline.Store) {
 			sc.run(t, NewHarness(t, open(t)))
 		})
 	}
+	t.Run("a cancel that a run overtakes refuses", func(t *testing.T) {
+		t.Parallel()
+		hs := &hookStore{Store: open(t)}
+		h := NewHarness(t, hs)
+		ctx := context.Background()
+		h.intake(Encounter("E1", "100.00"))
+		if _, err := h.P.Build(ctx); err != nil {
+			t.Fatal(err)
+		}
+		bs, _ := h.P.Batches(ctx, 0)
+		// Between the cancel's look at the batch and its change, a run
+		// uploads it.
+		hs.before(2, func() {
+			if _, err := h.P.Upload(ctx); err != nil {
+				t.Errorf("upload: %v", err)
+			}
+		})
+		_, err := h.P.CancelBatch(ctx, bs[0].ID, "ops", "not needed", false)
+		wantErr(t, "cancel of a batch a run took meanwhile", err, pipeline.ErrConflict)
+		if c := h.ClaimOf("E1"); c.State != pipeline.StateSubmitted || c.Version != 1 {
+			t.Errorf("claim %s version %d, want submitted at version 1 (sent once)", c.State, c.Version)
+		}
+	})
 	t.Run("changed encounter of a paid claim, replaced at once when configured", func(t *testing.T) {
 		t.Parallel()
 		h := NewHarnessWith(t, open(t), func(o *pipeline.Options) { o.ReplaceAdjudicated = true })
@@ -331,6 +355,92 @@ var reworkScenarios = []scenario{
 		}
 		h.SubmitQueued()
 		wantAR(t, h, "both sent once", "150.00")
+	}},
+	{"accepted with a claim number, corrected, then the original rejected: the correction goes as a new original", func(t *testing.T, h *Harness) {
+		c := h.Submit(Encounter("E1", "100.00"))["E1"]
+		h.Deliver("a.277", h.File277([]*pipeline.Claim{c}, nil))
+		if rev := h.correct(c.ID, "lines[0].units=2"); rev.Frequency != "7" {
+			t.Fatalf("revision %+v, want a replacement of the accepted claim", rev)
+		}
+		h.Deliver("b.277", h.File277([]*pipeline.Claim{c}, map[int64]bool{c.ID: true}))
+		h.SubmitQueued()
+		if sent := string(lastUpload(t, h)); strings.Contains(sent, "REF*F8") || !strings.Contains(sent, ":B:1*") {
+			t.Errorf("version 2 must go as a new original: the payer rejected the claim it would replace:\n%s", sent)
+		}
+	}},
+	{"a late 999 rejection after the 277CA acceptance keeps the claim number", func(t *testing.T, h *Harness) {
+		c := h.Submit(Encounter("E1", "100.00"))["E1"]
+		h.Deliver("a.277", h.File277([]*pipeline.Claim{c}, nil))
+		h.Deliver("late.999", h.File999(c, "R"))
+		if got := h.Claim(c.ID); got.State != pipeline.StateAccepted || got.PayerClaimNumber == "" {
+			t.Errorf("after a late 999: %s, number %q; want accepted with its number", got.State, got.PayerClaimNumber)
+		}
+	}},
+	{"the reversal in one 835, the new adjudication echoing the old CLP01 in the next", func(t *testing.T, h *Harness) {
+		c := h.Submit(Encounter("E1", "100.00"))["E1"]
+		h.acceptBoth(c)
+		orig := CLP(c, "1", Line{Paid: "100.00"})
+		h.Deliver("r1.835", h.File835(Remit("T1", paidDate, []*x835.Claim{orig})))
+		h.correct(c.ID, "lines[0].units=2")
+		h.SubmitQueued()
+		h.acceptBoth(h.Claim(c.ID))
+		h.Deliver("r2.835", h.File835(Remit("T2", paidDate, []*x835.Claim{Reversal(orig)})))
+		wantState(t, h, c, pipeline.StateReversed)
+		again := CLP(c, "1", Line{Paid: "90.00", Adj: []x835.Adjustment{Adj("CO", "45", "10.00")}}) // CLP01 C<id>-1
+		h.Deliver("r3.835", h.File835(Remit("T3", paidDate, []*x835.Claim{again})))
+		wantState(t, h, c, pipeline.StatePaid)
+		wantBalance(t, h, c, "90.00", "10.00", "0", "0")
+		h.CheckLedger([]*pipeline.Claim{c}, x12.MustAmount("90.00"))
+	}},
+	{"a replacement the payer denies leaves the original adjudication standing", func(t *testing.T, h *Harness) {
+		ctx := context.Background()
+		c := h.Submit(Encounter("E1", "100.00"))["E1"]
+		h.acceptBoth(c)
+		orig := CLP(c, "1", Line{Paid: "100.00"})
+		orig.PayerClaimNumber = "ICN-1"
+		h.Deliver("r1.835", h.File835(Remit("T1", paidDate, []*x835.Claim{orig})))
+		h.correct(c.ID, "lines[0].units=2")
+		h.SubmitQueued()
+		c2 := h.Claim(c.ID)
+		h.acceptBoth(c2)
+		den := CLP(c2, "4", Line{Paid: "0", Adj: []x835.Adjustment{Adj("CO", "129", "100.00")}})
+		den.PayerClaimNumber = "ICN-2"
+		rep := h.Deliver("r2.835", h.File835(Remit("T2", paidDate, []*x835.Claim{den})))
+		wantCount(t, "unapplied", rep.Responses.PaymentsUnapplied, 0)
+		wantState(t, h, c, pipeline.StateDenied)
+		wantBalance(t, h, c, "100.00", "0", "0", "0")
+		if got := h.Claim(c.ID); got.PayerClaimNumber != "ICN-1" {
+			t.Errorf("payer claim number %q, want the standing adjudication's ICN-1", got.PayerClaimNumber)
+		}
+		items := h.openItems(c.ID)
+		if len(items) != 1 || items[0].Source != pipeline.SourceDenial || items[0].Code != "refused-replacement" {
+			t.Fatalf("open items %+v, want the refusal", items)
+		}
+		// The claim can be corrected again, or voided.
+		if rev, err := h.P.Void(ctx, c.ID, "ana", "give up"); err != nil || rev.PayerClaimNumber != "ICN-1" {
+			t.Errorf("void after the refusal: %+v, %v", rev, err)
+		}
+		h.CheckLedger([]*pipeline.Claim{c}, x12.MustAmount("100.00"))
+	}},
+	{"a batch that failed after the clearinghouse took its file is not sent again by retry", func(t *testing.T, h *Harness) {
+		ctx := context.Background()
+		tr := &takingTransport{MemTransport: h.Remote}
+		h2 := NewHarnessWith(t, h.Store, func(o *pipeline.Options) { o.Partners[0].Transport = tr })
+		h2.intake(Encounter("E1", "100.00"))
+		tr.takeAfterRename = true
+		if rep, _ := h2.P.Submit(ctx); rep.FailedBatches != 1 {
+			t.Fatalf("submit: %+v, want the batch failed on the check after the rename", rep)
+		}
+		bs, _ := h2.P.Batches(ctx, 0)
+		puts := tr.Puts()
+		if _, err := h2.P.CancelBatch(ctx, bs[0].ID, "ops", "not needed", false); !errors.Is(err, pipeline.ErrConflict) {
+			t.Errorf("cancel of a batch the clearinghouse may hold: %v, want a conflict", err)
+		}
+		b, err := h2.P.RetryBatch(ctx, bs[0].ID, "ops")
+		if err != nil || b.State != pipeline.BatchUploaded || tr.Puts() != puts {
+			t.Errorf("retry: %+v, %v, %d more puts; want uploaded, without sending again", b, err, tr.Puts()-puts)
+		}
+		wantState(t, h2, h2.ClaimOf("E1"), pipeline.StateSubmitted)
 	}},
 	{"a late 277CA after the 835 leaves F8 alone", func(t *testing.T, h *Harness) {
 		c := h.Submit(Encounter("E1", "100.00"))["E1"]
@@ -749,4 +859,60 @@ func lastUpload(t *testing.T, h *Harness) []byte {
 		t.Fatalf("batch %d (%s) was not uploaded", bs[0].ID, bs[0].FileName)
 	}
 	return data
+}
+
+// takingTransport is a clearinghouse that takes a file the moment it is
+// renamed to its final name, while the check that follows fails for
+// good: the upload failed, but the file was delivered.
+type takingTransport struct {
+	*MemTransport
+	takeAfterRename bool
+	renamed         bool
+}
+
+func (m *takingTransport) Rename(ctx context.Context, from, to string) error {
+	err := m.MemTransport.Rename(ctx, from, to)
+	m.renamed = err == nil
+	return err
+}
+
+func (m *takingTransport) Stat(ctx context.Context, name string) (int64, error) {
+	if m.renamed && m.takeAfterRename {
+		m.takeAfterRename = false
+		m.MemTransport.take(name)
+		return 0, permanentErr{}
+	}
+	return m.MemTransport.Stat(ctx, name)
+}
+
+// hookStore runs a hook before the n-th transaction from the time it is
+// set: a test's way to let something happen between two transactions of
+// an operation.
+type hookStore struct {
+	pipeline.Store
+	mu    sync.Mutex
+	count int
+	at    int
+	hook  func()
+}
+
+// before runs fn before the n-th transaction from now.
+func (s *hookStore) before(n int, fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.count, s.at, s.hook = 0, n, fn
+}
+
+func (s *hookStore) InTx(ctx context.Context, fn func(pipeline.Tx) error) error {
+	s.mu.Lock()
+	s.count++
+	var hook func()
+	if s.hook != nil && s.count == s.at {
+		hook, s.hook = s.hook, nil
+	}
+	s.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
+	return s.Store.InTx(ctx, fn)
 }

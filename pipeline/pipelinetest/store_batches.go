@@ -35,6 +35,7 @@ var batchTests = []storeTest{
 		})
 		b.FileName, b.LocalPath, b.SHA256, b.Size = "final.x12", "/tmp/final.x12", "cafe", 1<<40
 		b.State, b.Attempts, b.LastError, b.UploadedAt = pipeline.BatchUploaded, 3, "timeout at 10:00", t1
+		b.ResumeFrom = pipeline.BatchStaged
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			// Conditional on the state it is in: a step taken by
 			// someone else meanwhile is a conflict, and changes nothing.

@@ -11,7 +11,7 @@ import (
 )
 
 const batchCols = `id, clearinghouse, kind, payer_id, sender_id, receiver_id, isa13, gs06,
-file_name, local_path, sha256, size, state, attempts, last_error, created_at, uploaded_at`
+file_name, local_path, sha256, size, state, attempts, last_error, created_at, uploaded_at, resume_from`
 
 var tableSets = &Table{Name: "batch_sets", Cols: []string{"batch_id", "ord", "st02", "claims"}}
 
@@ -72,7 +72,8 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 }
 
 // UpdateBatch implements pipeline.BatchTx: it saves the file name, local
-// path, hash, size, state, attempts, last error and upload time. It
+// path, hash, size, state, attempts, last error, upload time and resume
+// state. It
 // returns pipeline.ErrNotFound when there is no such batch, and an error
 // wrapping pipeline.ErrConflict (naming the state) when it is not in
 // state from.
@@ -82,9 +83,9 @@ func (t *Tx) UpdateBatch(ctx context.Context, b *pipeline.Batch, from pipeline.B
 	}
 	b.UploadedAt = NormTime(b.UploadedAt)
 	n, err := t.c.Exec(ctx, `UPDATE batches SET file_name = $2, local_path = $3, sha256 = $4, size = $5,
-state = $6, attempts = $7, last_error = $8, uploaded_at = $9 WHERE id = $1 AND ($10 = '' OR state = $10)`,
+state = $6, attempts = $7, last_error = $8, uploaded_at = $9, resume_from = $11 WHERE id = $1 AND ($10 = '' OR state = $10)`,
 		b.ID, b.FileName, b.LocalPath, b.SHA256, b.Size, string(b.State), int64(b.Attempts), b.LastError,
-		t.c.Time(b.UploadedAt), string(from))
+		t.c.Time(b.UploadedAt), string(from), string(b.ResumeFrom))
 	if err != nil {
 		return fmt.Errorf("update batch %d: %w", b.ID, err)
 	}
@@ -221,14 +222,15 @@ func (t *Tx) batches(ctx context.Context, q string, args ...any) ([]*pipeline.Ba
 	byID := make(map[int64]*pipeline.Batch)
 	for rows.Next() {
 		var b pipeline.Batch
-		var kind, state string
+		var kind, state, resume string
 		var attempts int64
 		if err := rows.Scan(&b.ID, &b.Clearinghouse, &kind, &b.PayerID, &b.SenderID, &b.ReceiverID, &b.ISA13, &b.GS06,
 			&b.FileName, &b.LocalPath, &b.SHA256, &b.Size, &state, &attempts, &b.LastError,
-			timeDest{&b.CreatedAt}, timeDest{&b.UploadedAt}); err != nil {
+			timeDest{&b.CreatedAt}, timeDest{&b.UploadedAt}, &resume); err != nil {
 			return nil, err
 		}
 		b.Kind, b.State, b.Attempts = x837.Kind(kind), pipeline.BatchState(state), int(attempts)
+		b.ResumeFrom = pipeline.BatchState(resume)
 		out = append(out, &b)
 		byID[b.ID] = &b
 	}

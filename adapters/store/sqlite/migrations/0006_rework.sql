@@ -142,3 +142,7 @@ CREATE INDEX unapplied_payments_open ON unapplied_payments (id) WHERE applied_cl
 
 -- Startup cleanup asks which outbox files a batch records.
 CREATE INDEX batches_file_name ON batches (file_name);
+-- The upload step a failed batch stopped at: a retry resumes from there,
+-- so that a file renamed on the server before the failure is not sent
+-- again.
+ALTER TABLE batches ADD COLUMN resume_from TEXT NOT NULL DEFAULT '';
