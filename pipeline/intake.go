@@ -20,9 +20,10 @@ type IntakeReport struct {
 	Accepted  int `json:"accepted"`  // new claims ready to batch
 	Held      int `json:"held"`      // new claims (or new versions) held by the scrubber, or records held at intake
 	Unchanged int `json:"unchanged"` // already taken, identical
-	// Updated counts encounters that came again with different content;
-	// each became a correction (Corrected), or a work item (Conflicts),
-	// or changed nothing the claim holds.
+	// Updated counts encounters that came again with different claim
+	// content; each became a correction (Corrected) or a work item
+	// (Conflicts). One that came again with other bytes but the same
+	// content counts as unchanged.
 	Updated   int `json:"updated"`
 	Corrected int `json:"corrected"` // claims corrected from an updated encounter (a new version)
 	Conflicts int `json:"conflicts"` // updated encounters left for a person (the claim is in flight or adjudicated)
@@ -311,7 +312,6 @@ func scrubItem(c *Claim, problems []Reason, now time.Time) *WorkItem {
 //
 // The change is never absorbed silently: the report counts it.
 func (p *Pipeline) encounterChanged(ctx context.Context, tx Tx, enc *Encounter, old *EncounterRecord, raw []byte, digest string, rep *IntakeReport) error {
-	rep.Updated++
 	claim, err := tx.GetClaim(ctx, old.ClaimID)
 	if err != nil {
 		return err
@@ -324,6 +324,7 @@ func (p *Pipeline) encounterChanged(ctx context.Context, tx Tx, enc *Encounter, 
 		rep.Unchanged++
 		return tx.PutEncounter(ctx, old)
 	}
+	rep.Updated++
 	refusal := p.correctable(ctx, tx, claim)
 	var ref *Refusal
 	if refusal != nil && !errors.As(refusal, &ref) {
