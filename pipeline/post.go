@@ -96,7 +96,7 @@ func (p *Pipeline) postRemittance(ctx context.Context, tx Tx, file *InboundFile,
 				Reason{Text: "more imbalances follow; not listed"})
 		}
 		out.held = true
-		return out, p.holdRemit(ctx, tx, rem, SourceImbalance, "out of balance",
+		return out, p.holdRemit(ctx, tx, rem,
 			fmt.Sprintf("remittance %s (trace %s, %s) is out of balance at %d point(s); nothing posted: ask the payer for a corrected 835 (this item closes when one with the same trace posts)",
 				r.SetControl, rem.Trace, rem.Amount, len(imbalances)),
 			reasons)
@@ -125,11 +125,9 @@ func (p *Pipeline) postRemittance(ctx context.Context, tx Tx, file *InboundFile,
 	if err := p.keepUnapplied(ctx, tx, file, rem, plan.unmatched); err != nil {
 		return out, err
 	}
-	for _, src := range []WorkSource{SourceImbalance, SourceUnmatched} {
-		if _, err := tx.CloseWorkItems(ctx, TraceKey(src, rem.PayerID, rem.Trace), SystemActor,
-			fmt.Sprintf("remittance %d with the same payer and trace posted (file %d, ST02 %s)", rem.ID, file.ID, rem.SetControl)); err != nil {
-			return out, err
-		}
+	if _, err := tx.CloseWorkItems(ctx, TraceKey(SourceImbalance, rem.PayerID, rem.Trace), SystemActor,
+		fmt.Sprintf("remittance %d with the same payer and trace posted (file %d, ST02 %s)", rem.ID, file.ID, rem.SetControl)); err != nil {
+		return out, err
 	}
 	for _, u := range plan.unmatched {
 		out.unapplied++
@@ -488,14 +486,18 @@ func (p *Pipeline) noteDuplicateRemit(ctx context.Context, tx Tx, file *InboundF
 	return nil
 }
 
-func (p *Pipeline) holdRemit(ctx context.Context, tx Tx, rem *Remittance, src WorkSource, category, summary string, reasons []Reason) error {
+// holdRemit records an unbalanced remittance as held, with nothing
+// posted, and its work item, which closes when a remittance with the same
+// payer and trace posts.
+func (p *Pipeline) holdRemit(ctx context.Context, tx Tx, rem *Remittance, summary string, reasons []Reason) error {
 	rem.State = RemitHeld
 	rem.Reason = summary
 	if _, err := tx.CreateRemittance(ctx, rem); err != nil {
 		return err
 	}
-	w := &WorkItem{Key: TraceKey(src, rem.PayerID, rem.Trace), Source: src, RemittanceID: rem.ID, InboundFileID: rem.InboundFileID,
-		PayerID: rem.PayerID, Category: category, Summary: summary, Reasons: reasons, CreatedAt: p.now()}
+	w := &WorkItem{Key: TraceKey(SourceImbalance, rem.PayerID, rem.Trace), Source: SourceImbalance, RemittanceID: rem.ID,
+		InboundFileID: rem.InboundFileID, PayerID: rem.PayerID, Category: "out of balance", Summary: summary, Reasons: reasons,
+		CreatedAt: p.now()}
 	if len(reasons) > 0 {
 		w.Code = reasons[0].Code
 	}

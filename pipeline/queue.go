@@ -32,7 +32,7 @@ func (p *Pipeline) Queue(ctx context.Context, f WorkFilter) ([]*WorkItem, error)
 }
 
 func validSource(s WorkSource) bool {
-	for _, v := range WorkSources {
+	for _, v := range workSources() {
 		if v == s {
 			return true
 		}
@@ -41,8 +41,9 @@ func validSource(s WorkSource) bool {
 }
 
 func sourceList() string {
-	names := make([]string, len(WorkSources))
-	for i, s := range WorkSources {
+	srcs := workSources()
+	names := make([]string, len(srcs))
+	for i, s := range srcs {
 		names[i] = string(s)
 	}
 	return strings.Join(names, ", ")

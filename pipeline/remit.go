@@ -183,7 +183,7 @@ func (p *Pipeline) Remittance(ctx context.Context, id int64) (*RemitDetail, erro
 			d.Unapplied = append(d.Unapplied, unappliedView(u))
 		}
 		d.WorkItems = []*WorkItem{}
-		for _, key := range []string{RemitKeyOf(SourceUnmatched, r.ID), TraceKey(SourceImbalance, r.PayerID, r.Trace), TraceKey(SourceUnmatched, r.PayerID, r.Trace)} {
+		for _, key := range []string{RemitKeyOf(SourceUnmatched, r.ID), TraceKey(SourceImbalance, r.PayerID, r.Trace)} {
 			items, err := tx.WorkItems(ctx, WorkFilter{Key: key})
 			if err != nil {
 				return err

@@ -22,9 +22,11 @@ const (
 	SourceInboundBad WorkSource = "inbound"        // response file that cannot be read, or is not addressed to us
 )
 
-// WorkSources lists the work item sources, for validating filters.
-var WorkSources = []WorkSource{SourceIntake, SourceScrubber, SourceTA1, Source999, Source277CA, SourceDenial,
-	SourceUnmatched, SourceImbalance, SourceTransport, SourceInboundBad}
+// workSources lists the work item sources, for validating filters.
+func workSources() []WorkSource {
+	return []WorkSource{SourceIntake, SourceScrubber, SourceTA1, Source999, Source277CA, SourceDenial,
+		SourceUnmatched, SourceImbalance, SourceTransport, SourceInboundBad}
+}
 
 // WorkStatus is the state of a work item.
 type WorkStatus string
