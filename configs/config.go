@@ -12,9 +12,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,6 +43,33 @@ type Config struct {
 	Log Log `json:"log"`
 	// Clearinghouses are the trading partners.
 	Clearinghouses []Clearinghouse `json:"clearinghouses"`
+	// Web configures the billing specialists' web UI (claims serve).
+	Web Web `json:"web"`
+	// TimelyFiling is how many days after the date of service payers
+	// take claims; the work queue shows the days left.
+	TimelyFiling TimelyFiling `json:"timely_filing"`
+}
+
+// Web configures the web UI.
+type Web struct {
+	// Listen is the address to serve on (default 127.0.0.1:8080).
+	Listen string `json:"listen"`
+	// IdleTimeout signs a user out after that long without a request
+	// (default 15m).
+	IdleTimeout Duration `json:"idle_timeout"`
+	// TLSCertFile and TLSKeyFile serve HTTPS (and mark the session
+	// cookie Secure). SecureCookies marks it Secure without them, for a
+	// TLS proxy in front.
+	TLSCertFile   string `json:"tls_cert_file"`
+	TLSKeyFile    string `json:"tls_key_file"`
+	SecureCookies bool   `json:"secure_cookies"`
+}
+
+// TimelyFiling is the timely-filing limit, in days after the date of
+// service: a default and per payer ID.
+type TimelyFiling struct {
+	DefaultDays int            `json:"default_days"`
+	Payers      map[string]int `json:"payers"`
 }
 
 // Store selects and locates the database.
@@ -234,6 +263,9 @@ func (c *Config) applyDefaults() {
 	if c.Store.Driver == "" {
 		c.Store.Driver = "sqlite"
 	}
+	if c.Web.Listen == "" {
+		c.Web.Listen = "127.0.0.1:8080"
+	}
 	for i := range c.Clearinghouses {
 		ch := &c.Clearinghouses[i]
 		if ch.GS.SenderCode == "" {
@@ -319,6 +351,37 @@ func (c *Config) Validate() error {
 	}
 	if defaults > 1 {
 		bad("clearinghouses", "only one clearinghouse may omit payers (the default route)")
+	}
+	if c.Web.Listen != "" {
+		if _, port, err := net.SplitHostPort(c.Web.Listen); err != nil {
+			bad("web.listen", "%q is not host:port", c.Web.Listen)
+		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			bad("web.listen", "port %q is not 0-65535", port)
+		}
+	}
+	if d := time.Duration(c.Web.IdleTimeout); d < 0 || (d > 0 && d < time.Minute) || d > 12*time.Hour {
+		bad("web.idle_timeout", "%s is not between 1m and 12h", d)
+	}
+	if (c.Web.TLSCertFile == "") != (c.Web.TLSKeyFile == "") {
+		bad("web", "tls_cert_file and tls_key_file go together")
+	}
+	for field, f := range map[string]string{"web.tls_cert_file": c.Web.TLSCertFile, "web.tls_key_file": c.Web.TLSKeyFile} {
+		if f == "" {
+			continue
+		}
+		if fh, err := os.Open(f); err != nil {
+			bad(field, "cannot be read: %v", err)
+		} else {
+			fh.Close()
+		}
+	}
+	if c.TimelyFiling.DefaultDays < 0 || c.TimelyFiling.DefaultDays > 3650 {
+		bad("timely_filing.default_days", "%d is not 0 (90) to 3650", c.TimelyFiling.DefaultDays)
+	}
+	for id, d := range c.TimelyFiling.Payers {
+		if d <= 0 || d > 3650 {
+			bad(fmt.Sprintf("timely_filing.payers[%q]", id), "%d is not 1 to 3650 days", d)
+		}
 	}
 	return errors.Join(errs...)
 }

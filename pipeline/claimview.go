@@ -144,6 +144,12 @@ type AdjustmentView struct {
 
 // ShowClaim returns everything about a claim, or ErrNotFound.
 func (p *Pipeline) ShowClaim(ctx context.Context, id int64) (*ClaimDetail, error) {
+	return p.ViewClaim(ctx, id, "")
+}
+
+// ViewClaim is ShowClaim for a person: that viewer saw the claim is
+// audited in the same transaction.
+func (p *Pipeline) ViewClaim(ctx context.Context, id int64, viewer string) (*ClaimDetail, error) {
 	var d *ClaimDetail
 	err := p.store.InTx(ctx, func(tx Tx) error {
 		c, err := tx.GetClaim(ctx, id)
@@ -211,7 +217,7 @@ func (p *Pipeline) ShowClaim(ctx context.Context, id int64) (*ClaimDetail, error
 				d.Actions = append(d.Actions, "void")
 			}
 		}
-		return nil
+		return p.audit(ctx, tx, viewer, "claim.view", c.ID, "", "")
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claim %d: %w", id, err)

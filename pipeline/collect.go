@@ -31,9 +31,13 @@ type CollectReport struct {
 // interrupted one) is applied; see Apply.
 func (p *Pipeline) Collect(ctx context.Context) (CollectReport, error) {
 	var rep CollectReport
+	release, err := p.jobs.take("collect", p.now())
+	if err != nil {
+		return rep, err
+	}
+	defer release()
 	var errs []error
 	start := p.now()
-	var err error
 	if rep.Cleanup, err = p.Cleanup(ctx); err != nil {
 		errs = append(errs, err)
 	}

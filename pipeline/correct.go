@@ -419,6 +419,9 @@ func (p *Pipeline) revise(ctx context.Context, tx Tx, c *Claim, kind VersionKind
 	if err != nil {
 		return nil, err
 	}
+	if err := p.audit(ctx, tx, actor, "claim."+string(kind), c.ID, "", auditChange(v, changed, to)); err != nil {
+		return nil, err
+	}
 	if _, err := tx.CloseWorkItems(ctx, ClaimKey(SourceIntake, c.ID), SystemActor,
 		fmt.Sprintf("version %d made from the changed encounter", v.Version)); err != nil {
 		return nil, err
@@ -434,6 +437,16 @@ func (p *Pipeline) revise(ctx context.Context, tx Tx, c *Claim, kind VersionKind
 	}
 	return &Revision{ClaimID: c.ID, Version: v.Version, Kind: kind, Frequency: freq, PayerClaimNumber: icn,
 		PCN: PCN(c.ID, v.Version), Changed: changed, State: to, Problems: problems}, nil
+}
+
+// auditChange says what a revision changed: the field paths, never
+// their values (which may be patient data).
+func auditChange(v *ClaimVersion, changed []string, to ClaimState) string {
+	s := fmt.Sprintf("version %d, %s", v.Version, to)
+	if len(changed) > 0 {
+		s += "; changed " + strings.Join(changed, ", ")
+	}
+	return s
 }
 
 func revisionDetail(v *ClaimVersion, from ClaimState) string {

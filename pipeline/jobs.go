@@ -49,9 +49,13 @@ func (r *CollectReport) NeedsAttention() bool {
 // joined.
 func (p *Pipeline) Submit(ctx context.Context) (SubmitReport, error) {
 	var rep SubmitReport
+	release, err := p.jobs.take("submit", p.now())
+	if err != nil {
+		return rep, err
+	}
+	defer release()
 	var errs []error
 	start := p.now()
-	var err error
 	if rep.Cleanup, err = p.Cleanup(ctx); err != nil {
 		errs = append(errs, err)
 	}

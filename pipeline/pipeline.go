@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/x12claims/claims/x12"
 )
 
@@ -78,6 +80,15 @@ type Options struct {
 	// claim at once; without it a work item lists the changes for a
 	// person to decide.
 	ReplaceAdjudicated bool
+	// SessionIdle ends a web session unused for that long (default
+	// DefaultSessionIdle).
+	SessionIdle time.Duration
+	// PasswordCost is the bcrypt cost of new password hashes (default
+	// bcrypt.DefaultCost; tests lower it).
+	PasswordCost int
+	// TimelyFiling is how long each payer accepts claims after the date
+	// of service; see Deadline.
+	TimelyFiling TimelyFiling
 }
 
 // Pipeline runs the claim jobs. Its methods are plain synchronous calls;
@@ -91,6 +102,10 @@ type Pipeline struct {
 	now                func() time.Time
 	encounters         EncounterFeed
 	replaceAdjudicated bool
+	sessionIdle        time.Duration
+	passwordCost       int
+	timelyFiling       TimelyFiling
+	jobs               jobLocks
 }
 
 // New validates the options and returns a Pipeline. It creates the
@@ -114,6 +129,18 @@ func New(o Options) (*Pipeline, error) {
 
 		encounters:         o.Encounters,
 		replaceAdjudicated: o.ReplaceAdjudicated,
+		sessionIdle:        o.SessionIdle,
+		passwordCost:       o.PasswordCost,
+		timelyFiling:       o.TimelyFiling,
+	}
+	if p.sessionIdle <= 0 {
+		p.sessionIdle = DefaultSessionIdle
+	}
+	if p.passwordCost == 0 {
+		p.passwordCost = bcrypt.DefaultCost
+	}
+	if err := p.timelyFiling.check(); err != nil {
+		return nil, err
 	}
 	if p.now == nil {
 		p.now = time.Now

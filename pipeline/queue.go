@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -12,12 +11,12 @@ import (
 // Queue returns the work items that match f, oldest first.
 func (p *Pipeline) Queue(ctx context.Context, f WorkFilter) ([]*WorkItem, error) {
 	if f.Source != "" && !validSource(f.Source) {
-		return nil, fmt.Errorf("queue: unknown source %q (one of %s)", f.Source, sourceList())
+		return nil, invalid("queue: unknown source %q (one of %s)", f.Source, sourceList())
 	}
 	switch f.Status {
 	case "", WorkOpen, WorkClosed:
 	default:
-		return nil, fmt.Errorf("queue: unknown status %q (open or closed)", f.Status)
+		return nil, invalid("queue: unknown status %q (open or closed)", f.Status)
 	}
 	var items []*WorkItem
 	err := p.store.InTx(ctx, func(tx Tx) error {
@@ -70,12 +69,15 @@ func (p *Pipeline) AssignItem(ctx context.Context, id int64, user, actor string)
 		if err := tx.UpdateWorkItem(ctx, w); err != nil {
 			return err
 		}
-		if w.ClaimID == 0 {
-			return nil
-		}
 		what := "assigned to " + user
 		if user == "" {
 			what = "unassigned"
+		}
+		if err := p.audit(ctx, tx, actor, "work_item.assign", w.ClaimID, fmt.Sprintf("work_item:%d", w.ID), what); err != nil {
+			return err
+		}
+		if w.ClaimID == 0 {
+			return nil
 		}
 		return tx.AddEvent(ctx, Event{ClaimID: w.ClaimID, At: p.now(), Kind: "work-item", Actor: actor,
 			Detail: fmt.Sprintf("work item %d (%s) %s", w.ID, w.Source, what)})
@@ -93,10 +95,10 @@ func (p *Pipeline) AssignItem(ctx context.Context, id int64, user, actor string)
 func (p *Pipeline) ResolveItem(ctx context.Context, id int64, note, actor string) (*WorkItem, error) {
 	note = strings.TrimSpace(note)
 	if note == "" {
-		return nil, errors.New("resolve: a note saying what was done is required")
+		return nil, invalid("resolve: a note saying what was done is required")
 	}
 	if actor == "" {
-		return nil, errors.New("resolve: who resolves the item is required")
+		return nil, invalid("resolve: who resolves the item is required")
 	}
 	var w *WorkItem
 	err := p.store.InTx(ctx, func(tx Tx) error {
@@ -109,6 +111,9 @@ func (p *Pipeline) ResolveItem(ctx context.Context, id int64, note, actor string
 		}
 		w.Status, w.ClosedAt, w.ClosedBy, w.Note = WorkClosed, p.now(), actor, note
 		if err := tx.UpdateWorkItem(ctx, w); err != nil {
+			return err
+		}
+		if err := p.audit(ctx, tx, actor, "work_item.resolve", w.ClaimID, fmt.Sprintf("work_item:%d", w.ID), ""); err != nil {
 			return err
 		}
 		if w.ClaimID == 0 {
@@ -145,7 +150,7 @@ func checkName(what, s string, empty bool) error {
 		return nil
 	}
 	if s == "" || len(s) > 64 || s != strings.TrimSpace(s) || controlAt(s) >= 0 {
-		return fmt.Errorf("%s %q: 1 to 64 characters, no control characters, no spaces at the ends", what, printable(s))
+		return invalid("%s %q: 1 to 64 characters, no control characters, no spaces at the ends", what, printable(s))
 	}
 	return nil
 }

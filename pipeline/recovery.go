@@ -104,7 +104,7 @@ func (p *Pipeline) RetryBatch(ctx context.Context, id int64, actor string) (*Bat
 // its final name, or cannot be asked.
 func (p *Pipeline) CancelBatch(ctx context.Context, id int64, actor, note string, force bool) (*Batch, error) {
 	if strings.TrimSpace(note) == "" {
-		return nil, errors.New("cancel: a note saying why is required")
+		return nil, invalid("cancel: a note saying why is required")
 	}
 	var b *Batch
 	err := p.store.InTx(ctx, func(tx Tx) error {
@@ -140,6 +140,9 @@ func (p *Pipeline) CancelBatch(ctx context.Context, id int64, actor, note string
 			return err
 		}
 		*b = nb
+		if err := p.audit(ctx, tx, actor, "batch.cancel", 0, fmt.Sprintf("batch:%d", b.ID), note); err != nil {
+			return err
+		}
 		subs, err := tx.SubmissionsInBatch(ctx, b.ID, "")
 		if err != nil {
 			return err
@@ -224,6 +227,9 @@ func checkBuilt(b *Batch) error {
 
 // batchEvent records an event on every claim of a batch.
 func (p *Pipeline) batchEvent(ctx context.Context, tx Tx, b *Batch, kind, actor, detail string) error {
+	if err := p.audit(ctx, tx, actor, strings.Replace(kind, "-", ".", 1), 0, fmt.Sprintf("batch:%d", b.ID), detail); err != nil {
+		return err
+	}
 	subs, err := tx.SubmissionsInBatch(ctx, b.ID, "")
 	if err != nil {
 		return err
@@ -343,4 +349,54 @@ func (p *Pipeline) Cleanup(ctx context.Context) (CleanupReport, error) {
 // files: ".<final name>.<random>.tmp".
 func isTemp(name string) bool {
 	return strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".tmp")
+}
+
+// BatchView is an outbound batch with what became of its claims.
+type BatchView struct {
+	*Batch
+	// Claims counts the claims it carried by their state now (or
+	// "superseded" when a later version was made since).
+	Claims map[ClaimState]int
+}
+
+// BatchOverview returns up to limit batches, newest first, each with
+// the states of its claims: the outcome of its acknowledgments.
+func (p *Pipeline) BatchOverview(ctx context.Context, limit int) ([]BatchView, error) {
+	var out []BatchView
+	err := p.store.InTx(ctx, func(tx Tx) error {
+		bs, err := tx.RecentBatches(ctx, limit)
+		if err != nil {
+			return err
+		}
+		ids := make([]int64, len(bs))
+		for i, b := range bs {
+			ids[i] = b.ID
+		}
+		states, err := tx.BatchClaimStates(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, b := range bs {
+			out = append(out, BatchView{Batch: b, Claims: states[b.ID]})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("batches: %w", err)
+	}
+	return out, nil
+}
+
+// RecentInbound returns up to limit response files, newest first.
+func (p *Pipeline) RecentInbound(ctx context.Context, limit int) ([]*InboundFile, error) {
+	var fs []*InboundFile
+	err := p.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		fs, err = tx.RecentInbound(ctx, limit)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("response files: %w", err)
+	}
+	return fs, nil
 }

@@ -258,6 +258,10 @@ func (p *Pipeline) ApplyPayment(ctx context.Context, remitID, claimID int64, whi
 				u.ID, rem.ID, rem.Trace, u.PCN, u.Paid, actor)}); err != nil {
 			return err
 		}
+		if err := p.audit(ctx, tx, actor, "payment.apply", c.ID, fmt.Sprintf("remittance:%d", rem.ID),
+			fmt.Sprintf("unapplied payment %d, %s", u.ID, u.Paid)); err != nil {
+			return err
+		}
 		if len(open) == 1 {
 			if _, err := tx.CloseWorkItems(ctx, RemitKeyOf(SourceUnmatched, rem.ID), SystemActor,
 				"every unapplied payment of the remittance was applied"); err != nil {
@@ -329,7 +333,10 @@ func (p *Pipeline) RetryInbound(ctx context.Context, id int64, actor string) (*I
 			return fmt.Errorf("response file %d is %s; only a failed or quarantined file can be retried: %w", id, f.State, ErrConflict)
 		}
 		f.State, f.Error = InboundReceived, ""
-		return tx.UpdateInbound(ctx, f)
+		if err := tx.UpdateInbound(ctx, f); err != nil {
+			return err
+		}
+		return p.audit(ctx, tx, actor, "inbound.retry", 0, fmt.Sprintf("inbound_file:%d", f.ID), f.Name)
 	})
 	if err != nil {
 		return nil, err

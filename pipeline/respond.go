@@ -15,6 +15,7 @@ import (
 	"github.com/x12claims/claims/x12/ta1"
 	"github.com/x12claims/claims/x12/x277"
 	"github.com/x12claims/claims/x12/x835"
+	"github.com/x12claims/claims/x12/x837"
 	"github.com/x12claims/claims/x12/x999"
 )
 
@@ -452,7 +453,7 @@ func (p *Pipeline) apply999Set(ctx context.Context, tx Tx, f *InboundFile, b *Ba
 		moved, err := p.reject(ctx, tx, sub, StateAckRejected, Source999, ev,
 			fmt.Sprintf("transaction set %s rejected by 999 (%s); the claim was not forwarded: fix it (claims claim correct) or resubmit it",
 				s.Control, codes.Describe(codes.AckCode, s.Status)),
-			reasons999(s, sub))
+			reasons999(s, sub, claimData(ctx, tx, sub.ClaimID)))
 		if err != nil {
 			return err
 		}
@@ -466,7 +467,19 @@ func (p *Pipeline) apply999Set(ctx context.Context, tx Tx, f *InboundFile, b *Ba
 // reasons999 lists the 999 errors that concern one claim: the set-level
 // codes, and the segment errors whose position falls in the claim's
 // segment range (or that name its CLM01).
-func reasons999(s *x999.SetResponse, sub *Submission) []Reason {
+// claimData returns a claim's current content, or nil when it cannot be
+// read (the reasons then name no field).
+func claimData(ctx context.Context, tx Tx, id int64) *x837.Claim {
+	c, err := tx.GetClaim(ctx, id)
+	if err != nil {
+		return nil
+	}
+	return &c.Data
+}
+
+// reasons999 lists the 999's errors about a claim's segments, each IK4
+// with the encounter field written to that element when data says.
+func reasons999(s *x999.SetResponse, sub *Submission, data *x837.Claim) []Reason {
 	var rs []Reason
 	for _, c := range s.Errors {
 		rs = append(rs, Reason{Code: "IK5-" + c, Text: codes.Describe(codes.TransactionSetError, c)})
@@ -484,8 +497,12 @@ func reasons999(s *x999.SetResponse, sub *Submission) []Reason {
 			rs = append(rs, Reason{Code: "IK3-" + se.Code, Text: codes.Describe(codes.SegmentSyntaxError, se.Code), Location: strings.TrimSpace(loc)})
 		}
 		for _, e := range se.Elements {
-			rs = append(rs, Reason{Code: "IK4-" + e.Code, Text: codes.Describe(codes.ElementSyntaxError, e.Code),
-				Location: fmt.Sprintf("%s%02d (element %s) at set position %d", se.SegmentID, e.Position, e.Reference, se.Position)})
+			r := Reason{Code: "IK4-" + e.Code, Text: codes.Describe(codes.ElementSyntaxError, e.Code),
+				Location: fmt.Sprintf("%s%02d (element %s) at set position %d", se.SegmentID, e.Position, e.Reference, se.Position)}
+			if data != nil {
+				r.Field = x837.FieldAt(data, se.Loop, fmt.Sprintf("%s%02d", se.SegmentID, e.Position))
+			}
+			rs = append(rs, r)
 		}
 	}
 	if len(rs) == 0 {
@@ -642,6 +659,30 @@ func statusText(sts []x277.Status) string {
 	return strings.Join(parts, "; ")
 }
 
+// statusField is the encounter field a 277CA status code and entity
+// point at, when they name one: "164" (contract or member number) of
+// "IL" (the subscriber) is subscriber.member_id.
+func statusField(status, entity string) string {
+	parties := map[string]string{"IL": "subscriber", "QC": "patient", "85": "billing_provider", "82": "rendering_provider",
+		"DN": "referring_provider", "PR": "payer", "77": "service_facility"}
+	leaves := map[string]string{"164": "member_id", "562": "npi", "158": "birth_date", "128": "tin", "145": "taxonomy",
+		"157": "gender", "153": "member_id"}
+	party, leaf := parties[entity], leaves[status]
+	switch {
+	case party == "" || leaf == "":
+		return ""
+	case leaf == "member_id" && party != "subscriber":
+		return ""
+	case (leaf == "birth_date" || leaf == "gender") && party != "subscriber" && party != "patient":
+		return ""
+	case (leaf == "npi" || leaf == "taxonomy") && !strings.HasSuffix(party, "_provider") && party != "service_facility":
+		return ""
+	case leaf == "tin" && party != "billing_provider":
+		return ""
+	}
+	return party + "." + leaf
+}
+
 func statusReasons(sts []x277.Status, lines []*x277.Line) []Reason {
 	var rs []Reason
 	add := func(s x277.Status, loc string) {
@@ -652,7 +693,7 @@ func statusReasons(sts []x277.Status, lines []*x277.Line) []Reason {
 				code += ":" + c.Entity
 				t += " — entity: " + codes.Describe(codes.EntityIdentifier, c.Entity)
 			}
-			rs = append(rs, Reason{Code: code, Text: t, Location: loc})
+			rs = append(rs, Reason{Code: code, Text: t, Location: loc, Field: statusField(c.Status, c.Entity)})
 		}
 		if s.Message != "" {
 			rs = append(rs, Reason{Text: s.Message, Location: loc})

@@ -45,6 +45,7 @@ type Tx interface {
 	LedgerTx
 	WorkTx
 	ReportTx
+	AccessTx
 
 	// Lock takes an exclusive lock on key until the transaction ends, so
 	// that several instances sharing a database do not run the same job
@@ -199,6 +200,11 @@ type BatchTx interface {
 	BatchesInState(ctx context.Context, states ...BatchState) ([]*Batch, error)
 	// RecentBatches returns up to limit batches, newest first.
 	RecentBatches(ctx context.Context, limit int) ([]*Batch, error)
+	// BatchClaimStates counts, for each batch given, the claims it
+	// carried by what became of them: the claim's state when the batch
+	// sent its current version, "superseded" when a later version was
+	// made since. Batches that carried none are left out.
+	BatchClaimStates(ctx context.Context, batchIDs []int64) (map[int64]map[ClaimState]int, error)
 	// BatchesByName returns, of the file names given, those a batch
 	// records (Batch.FileName), with the batch ID (the newest, when
 	// several share a name).
@@ -222,6 +228,8 @@ type InboundTx interface {
 	UpdateInbound(ctx context.Context, f *InboundFile) error
 	// InboundInState returns the files in state s, oldest first.
 	InboundInState(ctx context.Context, s InboundState) ([]*InboundFile, error)
+	// RecentInbound returns up to limit file records, newest first.
+	RecentInbound(ctx context.Context, limit int) ([]*InboundFile, error)
 	// GetInbound returns a file record, or ErrNotFound.
 	GetInbound(ctx context.Context, id int64) (*InboundFile, error)
 	// MarkSetApplied records that the ordinal-th response of kind (a
@@ -294,9 +302,27 @@ type WorkFilter struct {
 	PayerID  string
 	Assignee string
 	Key      string
-	// UpdatedSince keeps the items opened or changed at or after it.
+	// Code keeps the items with that main reason code; Category those in
+	// that root-cause group.
+	Code     string
+	Category string
+	// UpdatedSince keeps the items opened or changed at or after it;
+	// OpenedBefore those opened before it (by age).
 	UpdatedSince time.Time
+	OpenedBefore time.Time
 	Limit        int
+}
+
+// WorkRow is a work item with what a worklist shows of its claim (zero
+// when the item is about no claim).
+type WorkRow struct {
+	Item        *WorkItem
+	ClaimState  ClaimState
+	PayerName   string
+	TotalCharge x12.Amount
+	// ServiceDate is the earliest service date of the claim's active
+	// lines, from which the timely-filing limit runs.
+	ServiceDate x12.Date
 }
 
 // WorkTx keeps the work queue.
@@ -320,6 +346,43 @@ type WorkTx interface {
 	// time and actor, and sets w.UpdatedAt. It returns ErrNotFound when
 	// there is no such item.
 	UpdateWorkItem(ctx context.Context, w *WorkItem) error
+	// WorkRows returns the items that match f (f.Limit ignored), oldest
+	// first, each with its claim's state, payer name, total charge and
+	// earliest active service date.
+	WorkRows(ctx context.Context, f WorkFilter) ([]WorkRow, error)
+}
+
+// AccessTx keeps the users of the web UI, their sessions and the audit
+// trail of who viewed or changed what.
+type AccessTx interface {
+	// PutUser inserts u, or updates the role, password hash and disabled
+	// flag of the user with that name; it sets CreatedAt (on insert)
+	// and UpdatedAt, and reports whether it inserted.
+	PutUser(ctx context.Context, u *User) (bool, error)
+	// GetUser returns a user by name, or ErrNotFound.
+	GetUser(ctx context.Context, name string) (*User, error)
+	// Users returns every user, by name.
+	Users(ctx context.Context) ([]*User, error)
+	// CreateSession inserts a session. TokenHash is unique.
+	CreateSession(ctx context.Context, s *Session) error
+	// GetSession returns the session with that token hash, with its
+	// user's current role, or ErrNotFound (also when the user is
+	// disabled or gone).
+	GetSession(ctx context.Context, tokenHash string) (*Session, error)
+	// TouchSession sets a session's LastSeen (ErrNotFound when there is
+	// no such session).
+	TouchSession(ctx context.Context, tokenHash string, at time.Time) error
+	// DeleteSession removes a session; removing a missing one is not an
+	// error.
+	DeleteSession(ctx context.Context, tokenHash string) error
+	// DeleteSessions removes the sessions last seen before idleBefore,
+	// and every session of user when user is not empty; it returns how
+	// many it removed.
+	DeleteSessions(ctx context.Context, user string, idleBefore time.Time) (int, error)
+	// Audit appends an entry to the audit trail, setting its ID.
+	Audit(ctx context.Context, e *AuditEntry) error
+	// AuditEntries returns the entries that match f, newest first.
+	AuditEntries(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
 }
 
 // Counts are totals across the store for reports.

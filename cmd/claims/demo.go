@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -25,6 +28,7 @@ import (
 type demoOptions struct {
 	dir     string
 	addr    string
+	listen  string
 	once    bool
 	json    bool
 	verbose bool
@@ -44,12 +48,19 @@ payments to accounts receivable, then prints a summary.
 Running it again on the same folder submits nothing new and posts nothing
 twice, except the claims corrected in between ("claims claim correct"): their
 new versions are sent, answered and paid, which shows the whole rework loop.
-Without --once it stays up until interrupted (Ctrl-C).
+
+Without --once it then serves the web UI on 127.0.0.1:8080 (or --listen) until
+interrupted (Ctrl-C), and prints the address, the user (demo, a manager) and
+its password: random per folder (kept in the folder's secrets), or
+CLAIMS_DEMO_PASSWORD when that is set. "Submit now" and "Collect now" in the
+UI run the jobs against the simulator, which answers what was sent.
 
 The working folder is --dir (default ./claims-demo); the other commands read
 the same folder by default, so "claims queue" and "claims claim show" work on
 the demo's store right after it.`,
-		Example: `  claims demo --once
+		Example: `  claims demo                             # the loop, then the web UI on http://127.0.0.1:8080
+  claims demo --listen 127.0.0.1:9090
+  claims demo --once
   claims queue
   claims claim correct 5 --set subscriber.member_id=XJH448812901
   claims demo --once                      # sends C5-2, collects its 277CA and 835`,
@@ -63,7 +74,8 @@ the demo's store right after it.`,
 		},
 	}
 	cmd.Flags().StringVar(&o.addr, "sftp-addr", "127.0.0.1:0", "where the simulated clearinghouse's SFTP server listens")
-	cmd.Flags().BoolVar(&o.once, "once", false, "exit after one cycle")
+	cmd.Flags().BoolVar(&o.once, "once", false, "exit after one cycle, without serving the web UI")
+	cmd.Flags().StringVar(&o.listen, "listen", "127.0.0.1:8080", "where the web UI listens")
 	cmd.Flags().BoolVar(&o.verbose, "verbose", false, "log progress to standard error")
 	return cmd
 }
@@ -86,6 +98,14 @@ func runDemo(ctx context.Context, o demoOptions, s *streams) error {
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("demo folder: %w", err)
+	}
+	// Take the web UI's port first: a port in use should fail at once.
+	var ln net.Listener
+	if !o.once {
+		if ln, err = listenUI(o.listen); err != nil {
+			return err
+		}
+		defer ln.Close()
 	}
 	log := zap.NewNop()
 	if o.verbose {
@@ -152,9 +172,113 @@ func runDemo(ctx context.Context, o demoOptions, s *streams) error {
 	if o.once {
 		return nil
 	}
-	fmt.Fprintln(s.err, "demo: cycle done; staying up until interrupted (Ctrl-C)")
-	<-ctx.Done()
-	return nil
+	password, err := demoUser(ctx, p, dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.err, "\nWeb UI: http://%s/\n  user:     %s\n  password: %s\nStop with Ctrl-C.\n", ln.Addr(), demoUserName, password)
+	return serveUI(ctx, ln, p, serveOptions{jobs: demoJobs{p: p, sim: sim}, log: log})
+}
+
+// demoUserName is the demo's web UI user, a manager.
+const demoUserName = "demo"
+
+// demoUser makes sure the demo user exists with the demo password, and
+// returns it: CLAIMS_DEMO_PASSWORD, or else a random one kept in the
+// folder's secrets (0600), the same on every run.
+func demoUser(ctx context.Context, p *pipeline.Pipeline, dir string) (string, error) {
+	password := os.Getenv("CLAIMS_DEMO_PASSWORD")
+	if password == "" {
+		file := filepath.Join(dir, "secrets", "demo-password")
+		b, err := os.ReadFile(file)
+		switch {
+		case err == nil:
+			password = strings.TrimSpace(string(b))
+		case errors.Is(err, os.ErrNotExist):
+			if password, err = randomPassword(); err != nil {
+				return "", err
+			}
+			if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+				return "", fmt.Errorf("demo password: %w", err)
+			}
+			if err := writeFileAtomic(file, []byte(password+"\n")); err != nil {
+				return "", fmt.Errorf("demo password: %w", err)
+			}
+		default:
+			return "", fmt.Errorf("demo password: %w", err)
+		}
+	}
+	err := p.AddUser(ctx, demoUserName, pipeline.RoleManager, password, "demo")
+	if errors.Is(err, pipeline.ErrConflict) {
+		same, cerr := p.CheckPassword(ctx, demoUserName, password)
+		if cerr != nil {
+			return "", cerr
+		}
+		if !same {
+			err = p.SetPassword(ctx, demoUserName, password, "demo")
+		} else {
+			err = nil
+		}
+	}
+	if err != nil {
+		return "", fmt.Errorf("demo user: %w", err)
+	}
+	return password, nil
+}
+
+// randomPassword is 16 random letters and digits.
+func randomPassword() (string, error) {
+	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b), nil
+}
+
+// writeFileAtomic writes a 0600 file under a temporary name, syncs it and
+// renames it into place.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// demoJobs runs the jobs against the simulator: collect first lets it
+// answer what was sent.
+type demoJobs struct {
+	p   *pipeline.Pipeline
+	sim *clearinghouse.Simulator
+}
+
+func (j demoJobs) Submit(ctx context.Context) (pipeline.SubmitReport, error) { return j.p.Submit(ctx) }
+
+func (j demoJobs) Collect(ctx context.Context) (pipeline.CollectReport, error) {
+	if _, err := j.sim.Respond(ctx); err != nil {
+		return pipeline.CollectReport{}, fmt.Errorf("clearinghouse simulator: %w", err)
+	}
+	return j.p.Collect(ctx)
 }
 
 // demoSummary is the demo's report. The counts and amounts are those of

@@ -76,6 +76,8 @@ func newRoot(s *streams) *cobra.Command {
 		newBatchCmd(s, g),
 		newRemitCmd(s, g),
 		newInboundCmd(s, g),
+		newUserCmd(s, g),
+		newServeCmd(s, g),
 	)
 	return root
 }

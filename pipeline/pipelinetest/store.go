@@ -44,11 +44,13 @@ type storeTest struct {
 // posted remittance key, line control number, one open work item per
 // key, a response set applied once); MoveClaim's legal, illegal and
 // conflicting moves; ReviseClaim's versions, line identity and
-// conflicts; the precedence of payer claim numbers; sequences; commit, rollback on error and on panic; exact
-// round trips of money, dates, times (UTC, microseconds) and JSON
-// fields; balances and counts derived from ledger entries; deferred
-// writes visible to later reads in the same transaction; and concurrent
-// MoveClaim and NextSequence from several goroutines.
+// conflicts; the precedence of payer claim numbers; work rows joined with
+// their claims; users, sessions (unique token hashes, disabled users)
+// and the audit trail; sequences; commit, rollback on error and on
+// panic; exact round trips of money, dates, times (UTC, microseconds)
+// and JSON fields; balances and counts derived from ledger entries;
+// deferred writes visible to later reads in the same transaction; and
+// concurrent MoveClaim and NextSequence from several goroutines.
 func RunStoreTests(t *testing.T, open func(t *testing.T) pipeline.Store, opts ...Option) {
 	t.Helper()
 	su := &suite{open: open}
@@ -63,6 +65,7 @@ func RunStoreTests(t *testing.T, open func(t *testing.T) pipeline.Store, opts ..
 	all = append(all, ledgerTests...)
 	all = append(all, reportTests...)
 	all = append(all, workTests...)
+	all = append(all, accessTests...)
 	all = append(all, txTests...)
 	for _, tc := range all {
 		t.Run(tc.name, func(t *testing.T) {

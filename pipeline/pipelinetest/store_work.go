@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/x12claims/claims/pipeline"
+	"github.com/x12claims/claims/x12"
 )
 
 var workTests = []storeTest{
@@ -85,6 +86,14 @@ var workTests = []storeTest{
 			{"open, updated since", pipeline.WorkFilter{Status: pipeline.WorkOpen, UpdatedSince: w.UpdatedAt}, items[1:2]},
 			{"open denials of the claim's payer", pipeline.WorkFilter{Status: pipeline.WorkOpen, Source: pipeline.SourceDenial,
 				ClaimID: c.ID, PayerID: "PAYER01", Assignee: "kim", Key: items[0].Key}, items[:1]},
+			{"code", pipeline.WorkFilter{Code: "CO-27"}, items[:1]},
+			{"code is exact", pipeline.WorkFilter{Code: "CO"}, nil},
+			{"category", pipeline.WorkFilter{Category: "intake"}, items[1:2]},
+			{"open, category", pipeline.WorkFilter{Status: pipeline.WorkOpen, Category: "transport"}, nil},
+			{"opened before", pipeline.WorkFilter{OpenedBefore: items[1].CreatedAt}, items[:1]},
+			{"opened before, exclusive", pipeline.WorkFilter{OpenedBefore: items[0].CreatedAt}, nil},
+			{"open, opened before, updated since", pipeline.WorkFilter{Status: pipeline.WorkOpen,
+				OpenedBefore: items[1].CreatedAt.Add(time.Microsecond), UpdatedSince: w.UpdatedAt}, items[1:2]},
 			{"limit", pipeline.WorkFilter{Status: pipeline.WorkOpen, Limit: 2}, items[:2]},
 			{"none", pipeline.WorkFilter{Source: pipeline.SourceTA1}, nil},
 			{"no such payer", pipeline.WorkFilter{Status: pipeline.WorkOpen, PayerID: "PAYER02"}, nil},
@@ -306,6 +315,125 @@ var workTests = []storeTest{
 			must(t, "WorkItems", err)
 			if len(items) != 1 || items[0].ID == w.ID {
 				t.Errorf("open items of %s = %+v, want the new one only", key, items)
+			}
+		})
+	}},
+	{"Work/Rows", func(t *testing.T, _ *suite, s pipeline.Store) {
+		day := func(m time.Month, d int) x12.Date { return x12.Date{Year: 2024, Month: m, Day: d} }
+		// c1's earliest line (2024-02-29) goes in a correction: its
+		// earliest active one is then 2024-03-01, and it has another
+		// payer and charge.
+		c1 := createClaim(t, s, "E1", pipeline.StateRejected)
+		c1.Lines = []pipeline.ClaimLine{c1.Lines[0],
+			{LineNo: 2, ControlNumber: "E1-L3", Procedure: "36415", Charge: x12.MustAmount("25"), Units: "1", ServiceDate: day(3, 5)}}
+		c1.PayerID, c1.PayerName, c1.TotalCharge = "PAYER02", "Other Payer", x12.MustAmount("175")
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "ReviseClaim", tx.ReviseClaim(ctx, c1, &pipeline.ClaimVersion{Version: 2, Kind: pipeline.VersionCorrection,
+				Frequency: "7", Data: c1.Data, TotalCharge: c1.TotalCharge, Actor: "kim"}, 1))
+		})
+		// c2 keeps both lines; c3's lines have no service date but one,
+		// which is its earliest; c4 has no line with a date.
+		c2 := createClaim(t, s, "E2", pipeline.StateDenied)
+		c3 := sampleClaim("E3", pipeline.StateHeld)
+		c3.Lines[0].ServiceDate, c3.Lines[1].ServiceDate = x12.Date{}, day(4, 2)
+		c4 := sampleClaim("E4", pipeline.StateHeld)
+		c4.Lines = c4.Lines[:1]
+		c4.Lines[0].ServiceDate = x12.Date{}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "CreateClaim", tx.CreateClaim(ctx, c3))
+			must(t, "CreateClaim", tx.CreateClaim(ctx, c4))
+		})
+
+		items := []*pipeline.WorkItem{
+			{Key: pipeline.ClaimKey(pipeline.SourceDenial, c2.ID), Source: pipeline.SourceDenial, Code: "CO-27", Category: "eligibility",
+				ClaimID: c2.ID, PayerID: "PAYER01", CreatedAt: t2},
+			{Key: pipeline.ClaimKey(pipeline.Source277CA, c1.ID), Source: pipeline.Source277CA, Code: "A7:21", Category: "coding",
+				ClaimID: c1.ID, Version: 2, PayerID: "PAYER02", CreatedAt: t0,
+				Reasons: []pipeline.Reason{{Code: "A7:21", Text: "missing or invalid information"}}},
+			{Key: pipeline.EncounterKey("E9"), Source: pipeline.SourceIntake, Code: "json", Category: "intake", EncounterID: "E9"},
+			{Key: pipeline.ClaimKey(pipeline.SourceScrubber, c3.ID), Source: pipeline.SourceScrubber, Code: "NPI", Category: "coding",
+				ClaimID: c3.ID, CreatedAt: t1},
+			{Key: pipeline.ClaimKey(pipeline.SourceScrubber, c4.ID), Source: pipeline.SourceScrubber, Code: "DATE", Category: "coding",
+				ClaimID: c4.ID, CreatedAt: t1},
+			// A claim the store does not have: no claim fields.
+			{Source: pipeline.SourceTA1, Code: "TA1:R", Category: "envelope", ClaimID: 424242},
+		}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for _, w := range items {
+				_, err := tx.OpenWorkItem(ctx, w)
+				must(t, "OpenWorkItem", err)
+			}
+		})
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			n, err := tx.CloseWorkItems(ctx, items[4].Key, "kim", "dates added")
+			must(t, "CloseWorkItems", err)
+			if n != 1 {
+				t.Fatalf("CloseWorkItems = %d, want 1", n)
+			}
+			items[4], err = tx.GetWorkItem(ctx, items[4].ID)
+			must(t, "GetWorkItem", err)
+		})
+		rows := []pipeline.WorkRow{
+			{Item: items[0], ClaimState: pipeline.StateDenied, PayerName: "Test Payer", TotalCharge: x12.MustAmount("250"), ServiceDate: day(2, 29)},
+			{Item: items[1], ClaimState: pipeline.StateRejected, PayerName: "Other Payer", TotalCharge: x12.MustAmount("175"), ServiceDate: day(3, 1)},
+			{Item: items[2]},
+			{Item: items[3], ClaimState: pipeline.StateHeld, PayerName: "Test Payer", TotalCharge: x12.MustAmount("250"), ServiceDate: day(4, 2)},
+			{Item: items[4], ClaimState: pipeline.StateHeld, PayerName: "Test Payer", TotalCharge: x12.MustAmount("250")},
+			{Item: items[5]},
+		}
+		pick := func(is ...int) []int { return is }
+		for _, tc := range []struct {
+			name string
+			f    pipeline.WorkFilter
+			want []int // indexes into items and rows
+		}{
+			{"all", pipeline.WorkFilter{}, pick(0, 1, 2, 3, 4, 5)},
+			{"open", pipeline.WorkFilter{Status: pipeline.WorkOpen}, pick(0, 1, 2, 3, 5)},
+			{"closed", pipeline.WorkFilter{Status: pipeline.WorkClosed}, pick(4)},
+			{"claim", pipeline.WorkFilter{ClaimID: c1.ID}, pick(1)},
+			{"payer", pipeline.WorkFilter{PayerID: "PAYER02"}, pick(1)},
+			{"code", pipeline.WorkFilter{Code: "NPI"}, pick(3)},
+			{"category", pipeline.WorkFilter{Category: "coding"}, pick(1, 3, 4)},
+			{"open, category", pipeline.WorkFilter{Status: pipeline.WorkOpen, Category: "coding"}, pick(1, 3)},
+			{"category and code", pipeline.WorkFilter{Category: "coding", Code: "A7:21"}, pick(1)},
+			{"code of another category", pipeline.WorkFilter{Category: "eligibility", Code: "NPI"}, nil},
+			{"opened before", pipeline.WorkFilter{OpenedBefore: t1}, pick(0, 1)},
+			{"opened before, exclusive", pipeline.WorkFilter{OpenedBefore: norm(t0)}, pick(0)},
+			{"opened before, category", pipeline.WorkFilter{OpenedBefore: t1.Add(time.Microsecond), Category: "coding"}, pick(1, 3, 4)},
+			{"open, opened before, source", pipeline.WorkFilter{Status: pipeline.WorkOpen, Source: pipeline.SourceScrubber,
+				OpenedBefore: t1.Add(time.Hour)}, pick(3)},
+			{"key", pipeline.WorkFilter{Key: items[2].Key}, pick(2)},
+			{"none", pipeline.WorkFilter{Code: "CO-16"}, nil},
+		} {
+			inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+				var wantItems []*pipeline.WorkItem
+				var wantRows []pipeline.WorkRow
+				for _, i := range tc.want {
+					wantItems, wantRows = append(wantItems, items[i]), append(wantRows, rows[i])
+				}
+				got, err := tx.WorkItems(ctx, tc.f)
+				must(t, "WorkItems("+tc.name+")", err)
+				if len(got) != 0 || len(wantItems) != 0 {
+					same(t, "work items ("+tc.name+")", got, wantItems)
+				}
+				// WorkRows ignores the limit.
+				tc.f.Limit = 1
+				gotRows, err := tx.WorkRows(ctx, tc.f)
+				must(t, "WorkRows("+tc.name+")", err)
+				if len(gotRows) != 0 || len(wantRows) != 0 {
+					same(t, "work rows ("+tc.name+")", gotRows, wantRows)
+				}
+			})
+		}
+
+		// Rows follow their claims, in the same transaction.
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "MoveClaim", tx.MoveClaim(ctx, c2.ID, 0, pipeline.StateDenied, pipeline.StateReady,
+				pipeline.Event{ClaimID: c2.ID, Kind: "corrected"}))
+			got, err := tx.WorkRows(ctx, pipeline.WorkFilter{ClaimID: c2.ID})
+			must(t, "WorkRows", err)
+			if len(got) != 1 || got[0].ClaimState != pipeline.StateReady {
+				t.Errorf("work rows of a moved claim = %+v, want one in state ready", got)
 			}
 		})
 	}},

@@ -2,6 +2,7 @@ package x837
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/x12claims/claims/x12"
 )
@@ -200,4 +201,30 @@ func badChar(v string, d x12.Delimiters) int {
 		}
 	}
 	return -1
+}
+
+// FieldAt returns the JSON path of the claim field written to element
+// (such as "NM109", or "CLM05-3" for a component) of a segment in loop
+// (such as "2010BA"), for mapping a 999's IK3/IK4 back to the encounter
+// field. It returns "" when no field of the claim is written there, or
+// when several are (the same element in each service line, say).
+func FieldAt(c *Claim, loop, element string) string {
+	found := ""
+	many := false
+	eachString(c, func(f fld, _ int, l, el, _ string) bool {
+		if l != loop || (el != element && !strings.HasPrefix(el, element+"-")) {
+			return true
+		}
+		if p := f.String(); found == "" {
+			found = p
+		} else if p != found {
+			many = true
+			return false
+		}
+		return true
+	})
+	if many {
+		return ""
+	}
+	return found
 }

@@ -271,3 +271,39 @@ func (t *Tx) batches(ctx context.Context, q string, args ...any) ([]*pipeline.Ba
 	}
 	return out, nil
 }
+
+// BatchClaimStates implements pipeline.BatchTx.
+func (t *Tx) BatchClaimStates(ctx context.Context, batchIDs []int64) (map[int64]map[pipeline.ClaimState]int, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	out := make(map[int64]map[pipeline.ClaimState]int)
+	chunk := t.c.Chunk()
+	for start := 0; start < len(batchIDs); start += chunk {
+		in, args := t.c.In("s.batch_id", 1, anys(batchIDs[start:min(start+chunk, len(batchIDs))]))
+		rows, err := t.c.Query(ctx, `SELECT s.batch_id, CASE WHEN c.version = s.version THEN c.state ELSE 'superseded' END AS st, COUNT(*)
+FROM submissions s JOIN claims c ON c.id = s.claim_id
+WHERE `+in+` GROUP BY s.batch_id, st`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("batch claim states: %w", err)
+		}
+		for rows.Next() {
+			var id, n int64
+			var st string
+			if err := rows.Scan(&id, &st, &n); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("batch claim states: %w", err)
+			}
+			if out[id] == nil {
+				out[id] = make(map[pipeline.ClaimState]int)
+			}
+			out[id][pipeline.ClaimState(st)] += int(n)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("batch claim states: %w", err)
+		}
+	}
+	return out, nil
+}

@@ -128,3 +128,21 @@ ON CONFLICT (inbound_file_id, kind, ordinal) DO NOTHING`, fileID, kind, int64(or
 	}
 	return n == 1, nil
 }
+
+// RecentInbound implements pipeline.InboundTx.
+func (t *Tx) RecentInbound(ctx context.Context, limit int) ([]*pipeline.InboundFile, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	q := "SELECT " + inboundCols + " FROM inbound_files ORDER BY id DESC"
+	var args []any
+	if limit > 0 {
+		q += " LIMIT $1"
+		args = append(args, int64(limit))
+	}
+	fs, err := t.inbound(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("recent inbound files: %w", err)
+	}
+	return fs, nil
+}

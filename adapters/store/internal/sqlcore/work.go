@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/x12claims/claims/pipeline"
+	"github.com/x12claims/claims/x12"
 )
 
 const workCols = `id, item_key, source, code, category, summary, reasons, claim_id, version, encounter_id,
@@ -142,11 +144,27 @@ func (t *Tx) WorkItems(ctx context.Context, f pipeline.WorkFilter) ([]*pipeline.
 	if err := t.check(); err != nil {
 		return nil, err
 	}
-	q := "SELECT " + workCols + " FROM work_items WHERE 1 = 1"
+	where, args := t.workWhere(f, "")
+	q := "SELECT " + workCols + " FROM work_items WHERE " + where + " ORDER BY id"
+	if f.Limit > 0 {
+		args = append(args, int64(f.Limit))
+		q += " LIMIT $" + strconv.Itoa(len(args))
+	}
+	items, err := t.workItems(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("work items: %w", err)
+	}
+	return items, nil
+}
+
+// workWhere returns the condition of f on work_items, its columns
+// qualified by prefix ("" or "w."), and its arguments, numbered from 1.
+func (t *Tx) workWhere(f pipeline.WorkFilter, prefix string) (string, []any) {
+	where := "1 = 1"
 	var args []any
 	add := func(cond string, v any) {
 		args = append(args, v)
-		q += " AND " + cond + " $" + strconv.Itoa(len(args))
+		where += " AND " + prefix + cond + " $" + strconv.Itoa(len(args))
 	}
 	if f.Status != "" {
 		add("status =", string(f.Status))
@@ -165,22 +183,72 @@ func (t *Tx) WorkItems(ctx context.Context, f pipeline.WorkFilter) ([]*pipeline.
 	}
 	if f.Key != "" {
 		// item_key <> '' lets the planner use the index of open keys.
-		q += " AND item_key <> ''"
+		where += " AND " + prefix + "item_key <> ''"
 		add("item_key =", f.Key)
+	}
+	if f.Code != "" {
+		add("code =", f.Code)
+	}
+	if f.Category != "" {
+		add("category =", f.Category)
 	}
 	if !f.UpdatedSince.IsZero() {
 		add("updated_at >=", t.c.Time(f.UpdatedSince))
 	}
-	q += " ORDER BY id"
-	if f.Limit > 0 {
-		args = append(args, int64(f.Limit))
-		q += " LIMIT $" + strconv.Itoa(len(args))
+	if !f.OpenedBefore.IsZero() {
+		add("created_at <", t.c.Time(f.OpenedBefore))
 	}
-	items, err := t.workItems(ctx, q, args...)
+	return where, args
+}
+
+// workRowCols selects a work item (w) with its claim (c, when it has
+// one) and the earliest service date of the claim's active lines: a
+// correlated subquery per item, which an index of claim_lines by claim_id
+// serves (a grouped join would read every line of every claim). Lines
+// without a date (the empty text of the zero date) do not count.
+var workRowCols = qualify("w.", workCols) + `,
+COALESCE(c.state, ''), COALESCE(c.payer_name, ''), COALESCE(c.total_charge, 0),
+COALESCE((SELECT MIN(l.service_date) FROM claim_lines l
+WHERE l.claim_id = w.claim_id AND l.active AND l.service_date <> ''), '')`
+
+// WorkRows implements pipeline.WorkTx in one query.
+func (t *Tx) WorkRows(ctx context.Context, f pipeline.WorkFilter) ([]pipeline.WorkRow, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	where, args := t.workWhere(f, "w.")
+	rows, err := t.c.Query(ctx, "SELECT "+workRowCols+`
+FROM work_items w LEFT JOIN claims c ON c.id = w.claim_id AND w.claim_id <> 0
+WHERE `+where+" ORDER BY w.id", args...)
 	if err != nil {
-		return nil, fmt.Errorf("work items: %w", err)
+		return nil, fmt.Errorf("work rows: %w", err)
 	}
-	return items, nil
+	defer rows.Close()
+	var out []pipeline.WorkRow
+	for rows.Next() {
+		var r pipeline.WorkRow
+		var state string
+		var charge int64
+		w, err := scanWorkItem(rows, &state, &r.PayerName, &charge, dateDest{&r.ServiceDate})
+		if err != nil {
+			return nil, fmt.Errorf("work rows: %w", err)
+		}
+		r.Item, r.ClaimState, r.TotalCharge = w, pipeline.ClaimState(state), x12.Amount(charge)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("work rows: %w", err)
+	}
+	return out, nil
+}
+
+// qualify prefixes each name of a comma-separated column list.
+func qualify(prefix, cols string) string {
+	names := strings.Split(cols, ",")
+	for i, n := range names {
+		names[i] = prefix + strings.TrimSpace(n)
+	}
+	return strings.Join(names, ", ")
 }
 
 func (t *Tx) workItems(ctx context.Context, q string, args ...any) ([]*pipeline.WorkItem, error) {
@@ -191,20 +259,31 @@ func (t *Tx) workItems(ctx context.Context, q string, args ...any) ([]*pipeline.
 	defer rows.Close()
 	var out []*pipeline.WorkItem
 	for rows.Next() {
-		var w pipeline.WorkItem
-		var source, status string
-		var version, segment int64
-		if err := rows.Scan(&w.ID, &w.Key, &source, &w.Code, &w.Category, &w.Summary, jsonDest{&w.Reasons},
-			&w.ClaimID, &version, &w.EncounterID, &w.BatchID, &w.RemittanceID, &w.InboundFileID, &segment,
-			&w.PayerID, &status, &w.Assignee, timeDest{&w.CreatedAt}, timeDest{&w.UpdatedAt},
-			timeDest{&w.ClosedAt}, &w.ClosedBy, &w.Note); err != nil {
+		w, err := scanWorkItem(rows)
+		if err != nil {
 			return nil, err
 		}
-		w.Source, w.Status = pipeline.WorkSource(source), pipeline.WorkStatus(status)
-		w.Version, w.Segment = int(version), int(segment)
-		out = append(out, &w)
+		out = append(out, w)
 	}
 	return out, rows.Err()
+}
+
+// scanWorkItem scans the workCols of a row, then its columns after them
+// into more.
+func scanWorkItem(rows Rows, more ...any) (*pipeline.WorkItem, error) {
+	var w pipeline.WorkItem
+	var source, status string
+	var version, segment int64
+	dest := append([]any{&w.ID, &w.Key, &source, &w.Code, &w.Category, &w.Summary, jsonDest{&w.Reasons},
+		&w.ClaimID, &version, &w.EncounterID, &w.BatchID, &w.RemittanceID, &w.InboundFileID, &segment,
+		&w.PayerID, &status, &w.Assignee, timeDest{&w.CreatedAt}, timeDest{&w.UpdatedAt},
+		timeDest{&w.ClosedAt}, &w.ClosedBy, &w.Note}, more...)
+	if err := rows.Scan(dest...); err != nil {
+		return nil, err
+	}
+	w.Source, w.Status = pipeline.WorkSource(source), pipeline.WorkStatus(status)
+	w.Version, w.Segment = int(version), int(segment)
+	return &w, nil
 }
 
 // UpdateWorkItem implements pipeline.WorkTx.
