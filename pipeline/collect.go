@@ -28,7 +28,8 @@ type CollectReport struct {
 // ledger, commits, and only then lets the clearinghouse delete or archive
 // it. A file already in the ledger is skipped and cleaned up remotely.
 // Then every recorded file not yet applied (from this run or an earlier,
-// interrupted one) is applied; see Apply.
+// interrupted one) is applied; see Apply. It returns ErrBusy while
+// another Collect of this Pipeline runs.
 func (p *Pipeline) Collect(ctx context.Context) (CollectReport, error) {
 	var rep CollectReport
 	release, err := p.jobs.take("collect", p.now())

@@ -102,7 +102,25 @@
 // a later version is accepted, a denial's when the claim is paid or
 // voided, a failed batch's when it is uploaded, unapplied cash's when it
 // is applied, a held remittance's when the payer's corrected 835 posts —
-// and a person can close one with a note (ResolveItem).
+// and a person can close one with a note (ResolveItem). Worklist pages
+// the open items soonest timely-filing deadline first (TimelyFiling: per
+// payer, default 90 days from the date of service), with the cause in a
+// few plain words (Headline).
+//
+// # People and the audit trail
+//
+// The web UI's users (AddUser, Roles, Role.Can) sign in with a password
+// kept as a bcrypt hash (Login); a session (Session) ends after
+// Options.SessionIdle without use, and the store keeps only a hash of its
+// token. Every operation a person runs names them (the actor), and writes
+// its AuditEntry in the same transaction as its change: corrections,
+// resubmissions and voids (with the field paths changed, never the
+// values), work items assigned or resolved, payments applied, files
+// retried or canceled, users changed, sign-ins and sign-outs. ViewClaim
+// audits who looked at a claim.
+//
+// Submit and Collect each run one at a time in a process; a second call
+// while one runs returns ErrBusy.
 //
 // The pipeline never imports an adapter, a database driver, net/http or a
 // scheduler. cmd/claims wires adapters into it.

@@ -46,7 +46,7 @@ func (r *CollectReport) NeedsAttention() bool {
 // built file (including files left over from an interrupted run). Build
 // and upload run even when reading some encounter file failed, and
 // upload runs even when building some file failed; the errors are
-// joined.
+// joined. It returns ErrBusy while another Submit of this Pipeline runs.
 func (p *Pipeline) Submit(ctx context.Context) (SubmitReport, error) {
 	var rep SubmitReport
 	release, err := p.jobs.take("submit", p.now())

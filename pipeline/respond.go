@@ -464,9 +464,6 @@ func (p *Pipeline) apply999Set(ctx context.Context, tx Tx, f *InboundFile, b *Ba
 	return nil
 }
 
-// reasons999 lists the 999 errors that concern one claim: the set-level
-// codes, and the segment errors whose position falls in the claim's
-// segment range (or that name its CLM01).
 // claimData returns a claim's current content, or nil when it cannot be
 // read (the reasons then name no field).
 func claimData(ctx context.Context, tx Tx, id int64) *x837.Claim {
@@ -477,8 +474,10 @@ func claimData(ctx context.Context, tx Tx, id int64) *x837.Claim {
 	return &c.Data
 }
 
-// reasons999 lists the 999's errors about a claim's segments, each IK4
-// with the encounter field written to that element when data says.
+// reasons999 lists the 999 errors that concern one claim: the set-level
+// codes, and the segment errors whose position falls in the claim's
+// segment range (or that name its CLM01), each IK4 with the encounter
+// field written to that element, when data says.
 func reasons999(s *x999.SetResponse, sub *Submission, data *x837.Claim) []Reason {
 	var rs []Reason
 	for _, c := range s.Errors {
@@ -676,6 +675,8 @@ func statusField(status, entity string) string {
 	case (leaf == "birth_date" || leaf == "gender") && party != "subscriber" && party != "patient":
 		return ""
 	case (leaf == "npi" || leaf == "taxonomy") && !strings.HasSuffix(party, "_provider") && party != "service_facility":
+		return ""
+	case leaf == "taxonomy" && party == "service_facility": // a facility has no taxonomy field
 		return ""
 	case leaf == "tin" && party != "billing_provider":
 		return ""

@@ -89,7 +89,8 @@ func (p *Pipeline) ClaimSegments(ctx context.Context, id int64) ([]SegmentBlock,
 // from to position to of the transaction set with control number set
 // (positions in the file when set is empty, as for a TA1). When to is
 // 0 it reads until the loop that starts at from ends: at the next segment
-// like the first, or at a new HL, LX, PLB or the end of the set.
+// like the first, or at a new HL, LX, PLB, a 999's AK9 or the end of the
+// set.
 func readBlock(path, set string, from, to int) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -127,7 +128,7 @@ func readBlock(path, set string, from, to int) ([]string, error) {
 			return out, nil
 		case to == 0 && at == from:
 			first = id
-		case to == 0 && (id == first || id == "HL" || id == "LX" || id == "PLB" || id == "SE" || id == "IEA" || id == "GE"):
+		case to == 0 && (id == first || id == "HL" || id == "LX" || id == "PLB" || id == "AK9" || id == "SE" || id == "IEA" || id == "GE"):
 			return out, nil
 		}
 		out = append(out, seg.Text())

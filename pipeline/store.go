@@ -313,13 +313,14 @@ type WorkFilter struct {
 	Limit        int
 }
 
-// WorkRow is a work item with what a worklist shows of its claim (zero
-// when the item is about no claim).
+// WorkRow is what a worklist sorts and groups a work item by: a summary
+// of the item and, when it is about a claim the store has, the claim's
+// payer name and earliest active service date.
 type WorkRow struct {
-	Item        *WorkItem
-	ClaimState  ClaimState
-	PayerName   string
-	TotalCharge x12.Amount
+	// Item has only ID, Source, Category, Code, ClaimID, PayerID and
+	// Assignee (GetWorkItem has the rest).
+	Item      *WorkItem
+	PayerName string
 	// ServiceDate is the earliest service date of the claim's active
 	// lines, from which the timely-filing limit runs.
 	ServiceDate x12.Date
@@ -346,9 +347,9 @@ type WorkTx interface {
 	// time and actor, and sets w.UpdatedAt. It returns ErrNotFound when
 	// there is no such item.
 	UpdateWorkItem(ctx context.Context, w *WorkItem) error
-	// WorkRows returns the items that match f (f.Limit ignored), oldest
-	// first, each with its claim's state, payer name, total charge and
-	// earliest active service date.
+	// WorkRows returns a WorkRow for each item that matches f (f.Limit
+	// ignored), oldest first. It must stay fast with tens of thousands
+	// of items: one query, no per-row decoding.
 	WorkRows(ctx context.Context, f WorkFilter) ([]WorkRow, error)
 }
 

@@ -1,9 +1,11 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -153,6 +155,9 @@ func (p *Pipeline) Worklist(ctx context.Context, q WorklistQuery) (*Worklist, er
 	if f.Source != "" && !validSource(f.Source) {
 		return nil, invalid("worklist: unknown source %q (one of %s)", f.Source, sourceList())
 	}
+	if f.Status != WorkOpen && f.Status != WorkClosed {
+		return nil, invalid("worklist: unknown status %q (open or closed)", f.Status)
+	}
 	if q.MinAgeDays < 0 {
 		return nil, invalid("worklist: age %d days is negative", q.MinAgeDays)
 	}
@@ -193,7 +198,7 @@ func (p *Pipeline) Worklist(ctx context.Context, q WorklistQuery) (*Worklist, er
 				payers[it.PayerID] = strings.TrimSpace(r.PayerName + " " + it.PayerID)
 			}
 			if it.Code != "" && codes[it.Code] == "" {
-				codes[it.Code] = it.Code + ": " + it.Summary
+				codes[it.Code] = codeLabel(it.Source, it.Code)
 			}
 			if it.Assignee != "" {
 				assignees[it.Assignee] = true
@@ -201,8 +206,7 @@ func (p *Pipeline) Worklist(ctx context.Context, q WorklistQuery) (*Worklist, er
 			if (f.Source != "" && it.Source != f.Source) || (f.Category != "" && it.Category != f.Category) {
 				continue
 			}
-			wr := WorklistRow{Item: it, ClaimState: r.ClaimState, PayerName: r.PayerName, Amount: r.TotalCharge,
-				ServiceDate: r.ServiceDate, AgeDays: int(now.Sub(it.CreatedAt).Hours() / 24), Headline: Headline(it)}
+			wr := WorklistRow{Item: it, PayerName: r.PayerName, ServiceDate: r.ServiceDate}
 			if it.ClaimID != 0 {
 				wr.Deadline = p.timelyFiling.Deadline(it.PayerID, r.ServiceDate)
 				if !wr.Deadline.IsZero() {
@@ -211,15 +215,19 @@ func (p *Pipeline) Worklist(ctx context.Context, q WorklistQuery) (*Worklist, er
 			}
 			keep = append(keep, wr)
 		}
-		sort.SliceStable(keep, func(i, j int) bool {
-			a, b := keep[i], keep[j]
-			if a.Deadline.IsZero() != b.Deadline.IsZero() {
-				return !a.Deadline.IsZero()
+		slices.SortFunc(keep, func(a, b WorklistRow) int {
+			switch {
+			case a.Deadline.IsZero() != b.Deadline.IsZero():
+				if a.Deadline.IsZero() {
+					return 1
+				}
+				return -1
+			case a.Deadline.Before(b.Deadline):
+				return -1
+			case b.Deadline.Before(a.Deadline):
+				return 1
 			}
-			if a.Deadline != b.Deadline {
-				return a.Deadline.Before(b.Deadline)
-			}
-			return a.Item.ID < b.Item.ID
+			return cmp.Compare(a.Item.ID, b.Item.ID)
 		})
 		wl.Total = len(keep)
 		wl.Pages = max(1, (wl.Total+size-1)/size)
@@ -227,12 +235,23 @@ func (p *Pipeline) Worklist(ctx context.Context, q WorklistQuery) (*Worklist, er
 		from := (wl.Page - 1) * size
 		wl.Rows = keep[from:min(from+size, len(keep))]
 		for i := range wl.Rows {
-			if id := wl.Rows[i].Item.ClaimID; id != 0 {
+			// The rows were summaries; the page shows the whole items.
+			row := &wl.Rows[i]
+			full, err := tx.GetWorkItem(ctx, row.Item.ID)
+			if err != nil {
+				return err
+			}
+			row.Item, row.Headline = full, Headline(full)
+			row.AgeDays = int(now.Sub(full.CreatedAt).Hours() / 24)
+			if id := full.ClaimID; id != 0 {
 				c, err := tx.GetClaim(ctx, id)
+				if errors.Is(err, ErrNotFound) {
+					continue
+				}
 				if err != nil {
 					return err
 				}
-				wl.Rows[i].PatientInitials = initials(c)
+				row.ClaimState, row.Amount, row.PatientInitials = c.State, c.TotalCharge, initials(c)
 			}
 		}
 		for _, g := range groups {
@@ -266,6 +285,25 @@ func choices(m map[string]string) []Choice {
 	return out
 }
 
+// codeLabel words a reason code for a filter list: "CO-50: Not
+// covered: ...", "A7:164:IL: Insured or subscriber: ...", or the code
+// alone (a scrubber rule's name says what it checks).
+func codeLabel(src WorkSource, code string) string {
+	switch {
+	case src == Source277CA:
+		if h := statusHeadline(code); h != "" {
+			return code + ": " + h
+		}
+	case src == SourceDenial:
+		if _, carc, ok := strings.Cut(code, "-"); ok {
+			if e, ok := codes.Lookup(codes.CARC, carc); ok {
+				return code + ": " + e.Description
+			}
+		}
+	}
+	return code
+}
+
 // initials returns the patient's initials ("J.S."), from the patient
 // when not the subscriber.
 func initials(c *Claim) string {
@@ -280,6 +318,15 @@ func initials(c *Claim) string {
 		}
 	}
 	return b.String()
+}
+
+// lowerFirst lowers the first letter of a phrase, unless it starts an
+// acronym ("NPI").
+func lowerFirst(s string) string {
+	if len(s) > 1 && s[1] >= 'A' && s[1] <= 'Z' {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 // ErrBusy means a job of that kind is already running in this process.
@@ -340,9 +387,10 @@ func statusHeadline(code string) string {
 		return ""
 	}
 	noun := strings.TrimSuffix(what.Description, ".")
+	stripped := false
 	for _, p := range []string{"The entity's ", "The "} {
 		if rest, ok := strings.CutPrefix(noun, p); ok {
-			noun = rest
+			noun, stripped = rest, true
 			break
 		}
 	}
@@ -354,7 +402,11 @@ func statusHeadline(code string) string {
 	}
 	if len(parts) > 2 {
 		if ent, ok := codes.Lookup(codes.EntityIdentifier, parts[2]); ok {
-			h = strings.TrimSuffix(ent.Description, ".") + ": " + h
+			if !stripped {
+				// A sentence's capital, not a name's.
+				h = lowerFirst(h)
+			}
+			return strings.TrimSuffix(ent.Description, ".") + ": " + h
 		}
 	}
 	return strings.ToUpper(h[:1]) + h[1:]

@@ -119,9 +119,12 @@ func (s *Server) toLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
-// localPath keeps next only when it is a path on this site.
+// localPath keeps next only when it is a path on this site. Control
+// characters are refused: browsers drop tabs and newlines from a
+// Location, so "/\t/evil.example" would go to //evil.example.
 func localPath(next string) string {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < ' ' || r == 0x7f }) ||
 		strings.HasPrefix(next, "/login") || strings.HasPrefix(next, "/logout") {
 		return "/queue"
 	}
@@ -174,13 +177,17 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	name, password := strings.TrimSpace(r.PostFormValue("username")), r.PostFormValue("password")
 	d := loginData{Next: localPath(r.PostFormValue("next")), Name: name}
 	now := s.now()
-	if !s.limiter.allow("user:"+strings.ToLower(name), now) || !s.limiter.allow("addr:"+clientAddr(r), now) {
+	giveBack, ok := s.attempts.take(name, clientAddr(r), now)
+	if !ok {
 		d.Error = "Too many sign-in attempts. Wait a minute and try again."
 		w.Header().Set("Retry-After", "60")
 		s.renderLogin(w, r, http.StatusTooManyRequests, d)
 		return
 	}
 	token, sess, err := s.p.Login(r.Context(), name, password)
+	if err == nil {
+		giveBack()
+	}
 	if errors.Is(err, pipeline.ErrBadLogin) {
 		d.Error = "The user name or password is not right."
 		s.renderLogin(w, r, http.StatusUnauthorized, d)
@@ -277,23 +284,71 @@ type limiter struct {
 	buckets map[string]*rate.Limiter
 }
 
-// maxBuckets bounds the limiter's memory; past it the buckets start over.
+// maxBuckets bounds the limiter's memory: past it, the buckets that are
+// full again are dropped (and all of them, should none be).
 const maxBuckets = 10000
 
 func newLimiter(burst int, every time.Duration) *limiter {
 	return &limiter{burst: burst, every: every, buckets: map[string]*rate.Limiter{}}
 }
 
-func (l *limiter) allow(key string, now time.Time) bool {
+// take reserves an attempt for key, or reports false (reserving
+// nothing) when the key has none left.
+func (l *limiter) take(key string, now time.Time) (*rate.Reservation, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b := l.buckets[key]
 	if b == nil {
 		if len(l.buckets) >= maxBuckets {
-			l.buckets = map[string]*rate.Limiter{}
+			l.prune(now)
 		}
 		b = rate.NewLimiter(rate.Every(l.every), l.burst)
 		l.buckets[key] = b
 	}
-	return b.AllowN(now, 1)
+	r := b.ReserveN(now, 1)
+	if !r.OK() || r.DelayFrom(now) > 0 {
+		r.CancelAt(now)
+		return nil, false
+	}
+	return r, true
+}
+
+func (l *limiter) prune(now time.Time) {
+	for k, b := range l.buckets {
+		if b.TokensAt(now) >= float64(l.burst) {
+			delete(l.buckets, k)
+		}
+	}
+	if len(l.buckets) >= maxBuckets {
+		l.buckets = map[string]*rate.Limiter{}
+	}
+}
+
+// attempts limits sign-in attempts per user name and per client address.
+// A sign-in that succeeds gives its attempts back, so only failures add
+// up; an address gets addrFactor times a name's attempts, for offices
+// behind one address.
+type attempts struct {
+	byName, byAddr *limiter
+}
+
+const addrFactor = 4
+
+func newAttempts(burst int, every time.Duration) *attempts {
+	return &attempts{byName: newLimiter(burst, every), byAddr: newLimiter(addrFactor*burst, every/addrFactor)}
+}
+
+// take reserves an attempt for the name and the address, or reports
+// false when either has none left. give returns both, after a success.
+func (a *attempts) take(name, addr string, now time.Time) (give func(), ok bool) {
+	rn, ok := a.byName.take(strings.ToLower(name), now)
+	if !ok {
+		return nil, false
+	}
+	ra, ok := a.byAddr.take(addr, now)
+	if !ok {
+		rn.CancelAt(now)
+		return nil, false
+	}
+	return func() { rn.CancelAt(now); ra.CancelAt(now) }, true
 }

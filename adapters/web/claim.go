@@ -21,19 +21,12 @@ type claimData struct {
 }
 
 func (s *Server) claim(w http.ResponseWriter, r *http.Request, v *view) {
-	id, ok := pathID(r, "id")
+	id, ok := s.pathID(w, r, v, "id", "claim")
 	if !ok {
-		s.fail(w, r, v, http.StatusNotFound, "There is no such claim.")
 		return
 	}
-	d, err := s.p.ViewClaim(r.Context(), id, v.User)
-	if err != nil {
-		s.failErr(w, r, v, err)
-		return
-	}
-	form, err := s.p.CorrectionForm(r.Context(), id)
-	if err != nil {
-		s.failErr(w, r, v, err)
+	d, form, ok := s.claimAndForm(w, r, v, id)
+	if !ok {
 		return
 	}
 	segs, err := s.p.ClaimSegments(r.Context(), id)
@@ -49,6 +42,22 @@ func (s *Server) claim(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	v.Title, v.Nav, v.Data = fmt.Sprintf("Claim %d", id), "queue", cd
 	s.render(w, r, http.StatusOK, "claim", v)
+}
+
+// claimAndForm reads a claim for the person signed in (which audits the
+// view) and its correction form, or shows why it cannot.
+func (s *Server) claimAndForm(w http.ResponseWriter, r *http.Request, v *view, id int64) (*pipeline.ClaimDetail, *pipeline.CorrectionForm, bool) {
+	d, err := s.p.ViewClaim(r.Context(), id, v.User)
+	if err != nil {
+		s.failErr(w, r, v, err)
+		return nil, nil, false
+	}
+	form, err := s.p.CorrectionForm(r.Context(), id)
+	if err != nil {
+		s.failErr(w, r, v, err)
+		return nil, nil, false
+	}
+	return d, form, true
 }
 
 // correctData is the correction form with what was submitted and what
@@ -75,9 +84,8 @@ type formField struct {
 }
 
 func (s *Server) correctForm(w http.ResponseWriter, r *http.Request, v *view) {
-	id, ok := pathID(r, "id")
+	id, ok := s.pathID(w, r, v, "id", "claim")
 	if !ok {
-		s.fail(w, r, v, http.StatusNotFound, "There is no such claim.")
 		return
 	}
 	s.showCorrect(w, r, v, id, http.StatusOK, nil, nil, "", "")
@@ -87,14 +95,8 @@ func (s *Server) correctForm(w http.ResponseWriter, r *http.Request, v *view) {
 // problems when a save was refused.
 func (s *Server) showCorrect(w http.ResponseWriter, r *http.Request, v *view, id int64, status int,
 	values map[string]string, problems []pipeline.Reason, note, refusal string) {
-	d, err := s.p.ViewClaim(r.Context(), id, v.User)
-	if err != nil {
-		s.failErr(w, r, v, err)
-		return
-	}
-	form, err := s.p.CorrectionForm(r.Context(), id)
-	if err != nil {
-		s.failErr(w, r, v, err)
+	d, form, ok := s.claimAndForm(w, r, v, id)
+	if !ok {
 		return
 	}
 	cd := correctData{Claim: d, Form: form, Note: note, Error: refusal}
@@ -146,9 +148,8 @@ func (s *Server) showCorrect(w http.ResponseWriter, r *http.Request, v *view, id
 // queues the new version; otherwise the form comes back with each
 // problem beside its field.
 func (s *Server) correct(w http.ResponseWriter, r *http.Request, v *view) {
-	id, ok := pathID(r, "id")
+	id, ok := s.pathID(w, r, v, "id", "claim")
 	if !ok {
-		s.fail(w, r, v, http.StatusNotFound, "There is no such claim.")
 		return
 	}
 	form, err := s.p.CorrectionForm(r.Context(), id)
@@ -205,8 +206,7 @@ func (s *Server) resubmit(w http.ResponseWriter, r *http.Request, v *view) {
 
 func (s *Server) void(w http.ResponseWriter, r *http.Request, v *view) {
 	if r.PostFormValue("confirm") != "yes" {
-		id, _ := pathID(r, "id")
-		s.back(w, r, fmt.Sprintf("/claims/%d", id), "Tick the box to confirm the void.", true)
+		s.back(w, r, "/claims/"+r.PathValue("id"), "Tick the box to confirm the void.", true)
 		return
 	}
 	s.sameContent(w, r, v, "voided", s.p.Void)
@@ -214,9 +214,8 @@ func (s *Server) void(w http.ResponseWriter, r *http.Request, v *view) {
 
 func (s *Server) sameContent(w http.ResponseWriter, r *http.Request, v *view, done string,
 	op func(ctx context.Context, id int64, actor, note string) (*pipeline.Revision, error)) {
-	id, ok := pathID(r, "id")
+	id, ok := s.pathID(w, r, v, "id", "claim")
 	if !ok {
-		s.fail(w, r, v, http.StatusNotFound, "There is no such claim.")
 		return
 	}
 	to := fmt.Sprintf("/claims/%d", id)

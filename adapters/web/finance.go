@@ -21,9 +21,8 @@ func (s *Server) remits(w http.ResponseWriter, r *http.Request, v *view) {
 }
 
 func (s *Server) remit(w http.ResponseWriter, r *http.Request, v *view) {
-	id, ok := pathID(r, "id")
+	id, ok := s.pathID(w, r, v, "id", "remittance")
 	if !ok {
-		s.fail(w, r, v, http.StatusNotFound, "There is no such remittance.")
 		return
 	}
 	d, err := s.p.Remittance(r.Context(), id)
@@ -38,9 +37,8 @@ func (s *Server) remit(w http.ResponseWriter, r *http.Request, v *view) {
 // applyPayment applies an unapplied payment of a remittance to the claim
 // the manager names.
 func (s *Server) applyPayment(w http.ResponseWriter, r *http.Request, v *view) {
-	id, ok := pathID(r, "id")
+	id, ok := s.pathID(w, r, v, "id", "remittance")
 	if !ok {
-		s.fail(w, r, v, http.StatusNotFound, "There is no such remittance.")
 		return
 	}
 	to := fmt.Sprintf("/remits/%d", id)
@@ -55,6 +53,11 @@ func (s *Server) applyPayment(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	pv, err := s.p.ApplyPayment(r.Context(), id, claim, r.PostFormValue("which"), v.User)
+	if errors.Is(err, pipeline.ErrNotFound) {
+		// The payment was applied meanwhile (a second click, say).
+		s.back(w, r, to, "Not applied: "+err.Error(), true)
+		return
+	}
 	if err != nil {
 		s.backErr(w, r, v, to, "Not applied: ", err)
 		return
@@ -125,9 +128,8 @@ func (s *Server) batches(w http.ResponseWriter, r *http.Request, v *view) {
 }
 
 func (s *Server) retryBatch(w http.ResponseWriter, r *http.Request, v *view) {
-	id, ok := pathID(r, "id")
+	id, ok := s.pathID(w, r, v, "id", "batch")
 	if !ok {
-		s.fail(w, r, v, http.StatusNotFound, "There is no such batch.")
 		return
 	}
 	b, err := s.p.RetryBatch(r.Context(), id, v.User)
@@ -139,9 +141,8 @@ func (s *Server) retryBatch(w http.ResponseWriter, r *http.Request, v *view) {
 }
 
 func (s *Server) retryInbound(w http.ResponseWriter, r *http.Request, v *view) {
-	id, ok := pathID(r, "id")
+	id, ok := s.pathID(w, r, v, "id", "file")
 	if !ok {
-		s.fail(w, r, v, http.StatusNotFound, "There is no such file.")
 		return
 	}
 	f, err := s.p.RetryInbound(r.Context(), id, v.User)

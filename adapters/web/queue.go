@@ -108,9 +108,8 @@ func (s *Server) assign(w http.ResponseWriter, r *http.Request, v *view) {
 // resolve closes an item by hand with a note.
 func (s *Server) resolve(w http.ResponseWriter, r *http.Request, v *view) {
 	ret := localPath(r.PostFormValue("return"))
-	id, ok := pathID(r, "item")
+	id, ok := s.pathID(w, r, v, "item", "work item")
 	if !ok {
-		s.fail(w, r, v, http.StatusNotFound, "There is no such work item.")
 		return
 	}
 	_, err := s.p.ResolveItem(r.Context(), id, r.PostFormValue("note"), v.User)

@@ -93,10 +93,15 @@ func (s *Server) backErr(w http.ResponseWriter, r *http.Request, v *view, to, pr
 	}
 }
 
-// pathID reads a positive integer path value.
-func pathID(r *http.Request, name string) (int64, bool) {
+// pathID reads the positive integer path value name, or shows that
+// there is no such record (what) and reports false.
+func (s *Server) pathID(w http.ResponseWriter, r *http.Request, v *view, name, what string) (int64, bool) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	return id, err == nil && id > 0
+	if err != nil || id <= 0 {
+		s.fail(w, r, v, http.StatusNotFound, "There is no such "+what+".")
+		return 0, false
+	}
+	return id, true
 }
 
 func funcs() template.FuncMap {

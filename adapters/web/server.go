@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"time"
 
 	"go.uber.org/zap"
@@ -41,9 +42,9 @@ type Config struct {
 	// Idle is how long a session lasts without a request; it must match
 	// the pipeline's (pipeline.Options.SessionIdle). Default 15 minutes.
 	Idle time.Duration
-	// LoginBurst and LoginEvery limit sign-in attempts per user name and
-	// per client address: LoginBurst at once, then one per LoginEvery
-	// (defaults 5 and one minute).
+	// LoginBurst and LoginEvery limit failed sign-in attempts per user
+	// name: LoginBurst at once, then one per LoginEvery (defaults 5 and
+	// one minute). A client address gets four times as many.
 	LoginBurst int
 	LoginEvery time.Duration
 	// Now is the clock of the rate limiter (default time.Now).
@@ -52,15 +53,15 @@ type Config struct {
 
 // Server is the web UI's HTTP handler.
 type Server struct {
-	p       *pipeline.Pipeline
-	jobs    Jobs
-	log     *zap.Logger
-	secure  bool
-	idle    time.Duration
-	now     func() time.Time
-	pages   map[string]*template.Template
-	limiter *limiter
-	mux     *http.ServeMux
+	p        *pipeline.Pipeline
+	jobs     Jobs
+	log      *zap.Logger
+	secure   bool
+	idle     time.Duration
+	now      func() time.Time
+	pages    map[string]*template.Template
+	attempts *attempts
+	mux      *http.ServeMux
 }
 
 // New returns the web UI's handler.
@@ -85,7 +86,7 @@ func New(c Config) (*Server, error) {
 	if every <= 0 {
 		every = time.Minute
 	}
-	s.limiter = newLimiter(burst, every)
+	s.attempts = newAttempts(burst, every)
 	var err error
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
@@ -108,10 +109,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
 	s.mux.ServeHTTP(rec, r)
-	// The path holds internal IDs only; the query string and the form
-	// are left out of the log.
-	s.log.Info("request", zap.String("method", r.Method), zap.String("path", r.URL.Path),
-		zap.Int("status", rec.status), zap.Duration("took", time.Since(start)), zap.String("user", rec.user))
+	// The log has the route, not the path (which anyone can type
+	// anything into), with its numeric IDs; no query string, no form.
+	fields := []zap.Field{zap.String("method", r.Method), zap.String("route", r.Pattern),
+		zap.Int("status", rec.status), zap.Duration("took", time.Since(start)), zap.String("user", rec.user)}
+	for _, name := range []string{"id", "item"} {
+		if id, err := strconv.ParseInt(r.PathValue(name), 10, 64); err == nil {
+			fields = append(fields, zap.Int64(name, id))
+		}
+	}
+	s.log.Info("request", fields...)
 }
 
 type statusRecorder struct {

@@ -57,7 +57,7 @@ It shows claim data (it is PHI): use it on a screen, not in logs.`,
 				if err != nil {
 					return explain(err)
 				}
-				d, err := a.pipe.ShowClaim(ctx, id)
+				d, err := a.pipe.ViewClaim(ctx, id, g.user)
 				if err != nil {
 					return explain(err)
 				}

@@ -86,17 +86,18 @@ func TestBrowserDemo(t *testing.T) {
 	}
 	// press clicks a button that loads a new page, and waits for an
 	// element of the new page (the old one is marked so it cannot match).
-	press := func(what, button, wait string) {
+	load := func(what string, act chromedp.Action[chromedp.Void], wait string) {
 		t.Helper()
 		ctx, cancel := step()
 		defer cancel()
 		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.body.dataset.stale = "1") && true`)); err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
-		if err := chromedp.Do(ctx, chromedp.Click(button), chromedp.WaitVisible(`body:not([data-stale]) `+wait)); err != nil {
+		if err := chromedp.Do(ctx, act, chromedp.WaitVisible(`body:not([data-stale]) `+wait)); err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
 	}
+	press := func(what, button, wait string) { t.Helper(); load(what, chromedp.Click(button), wait) }
 	var saved []string
 	shoot := func(name string) {
 		t.Helper()
@@ -150,8 +151,17 @@ func TestBrowserDemo(t *testing.T) {
 	member := `input[name="field:subscriber.member_id"]`
 	do("correct form", chromedp.Click(`a.button.primary`), chromedp.WaitVisible(member))
 	shoot("correct")
-	do("fill", chromedp.SetValue(member, "XJH448812901"), chromedp.SendKeys(`#note`, "Member ID from the card"))
-	press("save", `form.correct button.primary`, `.flash.good`)
+	// Keyboard only: Tab goes from the member ID to the next field, and
+	// Enter in the note saves.
+	do("tab", chromedp.Focus(member), chromedp.KeyEvent(kb.Tab))
+	ctx, cancel := step()
+	next, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.name`))
+	cancel()
+	if err != nil || next != "field:subscriber.last_name" {
+		t.Fatalf("Tab from the member ID went to %q (%v), want the last name", next, err)
+	}
+	do("fill", chromedp.SetValue(member, "XJH448812901"))
+	load("save with Enter", chromedp.SendKeys(`#note`, "Member ID from the card"+kb.Enter), `.flash.good`)
 	if text := get("flash", chromedp.Text(`.flash.good`)); !strings.Contains(text, "C"+claimID+"-2") {
 		t.Fatalf("after saving: %q, want version C%s-2 queued", text, claimID)
 	}

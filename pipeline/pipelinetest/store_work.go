@@ -373,13 +373,17 @@ var workTests = []storeTest{
 			items[4], err = tx.GetWorkItem(ctx, items[4].ID)
 			must(t, "GetWorkItem", err)
 		})
+		row := func(w *pipeline.WorkItem, payer string, date x12.Date) pipeline.WorkRow {
+			return pipeline.WorkRow{Item: &pipeline.WorkItem{ID: w.ID, Source: w.Source, Category: w.Category, Code: w.Code,
+				ClaimID: w.ClaimID, PayerID: w.PayerID, Assignee: w.Assignee}, PayerName: payer, ServiceDate: date}
+		}
 		rows := []pipeline.WorkRow{
-			{Item: items[0], ClaimState: pipeline.StateDenied, PayerName: "Test Payer", TotalCharge: x12.MustAmount("250"), ServiceDate: day(2, 29)},
-			{Item: items[1], ClaimState: pipeline.StateRejected, PayerName: "Other Payer", TotalCharge: x12.MustAmount("175"), ServiceDate: day(3, 1)},
-			{Item: items[2]},
-			{Item: items[3], ClaimState: pipeline.StateHeld, PayerName: "Test Payer", TotalCharge: x12.MustAmount("250"), ServiceDate: day(4, 2)},
-			{Item: items[4], ClaimState: pipeline.StateHeld, PayerName: "Test Payer", TotalCharge: x12.MustAmount("250")},
-			{Item: items[5]},
+			row(items[0], "Test Payer", day(2, 29)),
+			row(items[1], "Other Payer", day(3, 1)),
+			row(items[2], "", x12.Date{}),
+			row(items[3], "Test Payer", day(4, 2)),
+			row(items[4], "Test Payer", x12.Date{}),
+			row(items[5], "", x12.Date{}),
 		}
 		pick := func(is ...int) []int { return is }
 		for _, tc := range []struct {
@@ -426,14 +430,16 @@ var workTests = []storeTest{
 			})
 		}
 
-		// Rows follow their claims, in the same transaction.
+		// Rows follow their claims' lines, in the same transaction: a
+		// correction that drops c2's earliest line moves its date.
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			must(t, "MoveClaim", tx.MoveClaim(ctx, c2.ID, 0, pipeline.StateDenied, pipeline.StateReady,
-				pipeline.Event{ClaimID: c2.ID, Kind: "corrected"}))
+			c2.Lines = c2.Lines[1:]
+			must(t, "ReviseClaim", tx.ReviseClaim(ctx, c2, &pipeline.ClaimVersion{Version: 2, Kind: pipeline.VersionCorrection,
+				Frequency: "1", Data: c2.Data, TotalCharge: c2.TotalCharge, Actor: "kim"}, 1))
 			got, err := tx.WorkRows(ctx, pipeline.WorkFilter{ClaimID: c2.ID})
 			must(t, "WorkRows", err)
-			if len(got) != 1 || got[0].ClaimState != pipeline.StateReady {
-				t.Errorf("work rows of a moved claim = %+v, want one in state ready", got)
+			if len(got) != 1 || got[0].ServiceDate != c2.Lines[0].ServiceDate {
+				t.Errorf("work rows of a revised claim = %+v, want one from %s", got, c2.Lines[0].ServiceDate)
 			}
 		})
 	}},

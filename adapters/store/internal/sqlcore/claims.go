@@ -134,10 +134,12 @@ func (t *Tx) CreateClaim(ctx context.Context, c *pipeline.Claim) error {
 	var id int64
 	err = t.queryRow(ctx, `INSERT INTO claims (encounter_id, kind, state, payer_id, payer_name,
 clearinghouse, total_charge, version, submissions, pcn, payer_claim_number, payer_claim_source, created_at,
-updated_at, first_submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+updated_at, first_submitted_at, service_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+RETURNING id`,
 		[]any{c.EncounterID, string(c.Kind), string(c.State), c.PayerID, c.PayerName,
 			c.Clearinghouse, int64(c.TotalCharge), int64(c.Version), int64(c.Submissions), c.PCN, c.PayerClaimNumber,
-			c.PayerClaimSource, t.c.Time(c.CreatedAt), t.c.Time(c.UpdatedAt), t.c.Time(c.FirstSubmittedAt)}, &id)
+			c.PayerClaimSource, t.c.Time(c.CreatedAt), t.c.Time(c.UpdatedAt), t.c.Time(c.FirstSubmittedAt),
+			dateArg(firstServiceDate(c.Lines))}, &id)
 	if err != nil {
 		return fmt.Errorf("create claim for encounter %q: %w", c.EncounterID, err)
 	}
@@ -156,6 +158,18 @@ updated_at, first_submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
 		return t.fail(fmt.Errorf("create claim %d: %w", c.ID, err))
 	}
 	return nil
+}
+
+// firstServiceDate is the earliest service date of lines (the claim's
+// active lines), zero when none has one.
+func firstServiceDate(lines []pipeline.ClaimLine) x12.Date {
+	var first x12.Date
+	for _, l := range lines {
+		if !l.ServiceDate.IsZero() && (first.IsZero() || l.ServiceDate.Before(first)) {
+			first = l.ServiceDate
+		}
+	}
+	return first
 }
 
 // lineIDs numbers c's lines that have no line number and reserves IDs
@@ -428,9 +442,9 @@ func (t *Tx) ReviseClaim(ctx context.Context, c *pipeline.Claim, v *pipeline.Cla
 		return fmt.Errorf("revise claim %d: %w", c.ID, err)
 	}
 	n, err := t.c.Exec(ctx, `UPDATE claims SET version = $2, kind = $3, payer_id = $4, payer_name = $5,
-clearinghouse = $6, total_charge = $7, updated_at = $8 WHERE id = $1 AND version = $9`,
+clearinghouse = $6, total_charge = $7, updated_at = $8, service_date = $10 WHERE id = $1 AND version = $9`,
 		c.ID, int64(v.Version), string(c.Kind), c.PayerID, c.PayerName, c.Clearinghouse, int64(c.TotalCharge),
-		t.c.Time(now), int64(base))
+		t.c.Time(now), int64(base), dateArg(firstServiceDate(c.Lines)))
 	if err != nil {
 		return fmt.Errorf("revise claim %d: %w", c.ID, err)
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/x12claims/claims/pipeline"
-	"github.com/x12claims/claims/x12"
 )
 
 const workCols = `id, item_key, source, code, category, summary, reasons, claim_id, version, encounter_id,
@@ -201,15 +200,10 @@ func (t *Tx) workWhere(f pipeline.WorkFilter, prefix string) (string, []any) {
 	return where, args
 }
 
-// workRowCols selects a work item (w) with its claim (c, when it has
-// one) and the earliest service date of the claim's active lines: a
-// correlated subquery per item, which an index of claim_lines by claim_id
-// serves (a grouped join would read every line of every claim). Lines
-// without a date (the empty text of the zero date) do not count.
-var workRowCols = qualify("w.", workCols) + `,
-COALESCE(c.state, ''), COALESCE(c.payer_name, ''), COALESCE(c.total_charge, 0),
-COALESCE((SELECT MIN(l.service_date) FROM claim_lines l
-WHERE l.claim_id = w.claim_id AND l.active AND l.service_date <> ''), '')`
+// workRowCols selects a work item's summary (w) and its claim's payer
+// name and earliest active service date (c, when it has one).
+const workRowCols = `w.id, w.source, w.category, w.code, w.claim_id, w.payer_id, w.assignee,
+COALESCE(c.payer_name, ''), COALESCE(c.service_date, '')`
 
 // WorkRows implements pipeline.WorkTx in one query.
 func (t *Tx) WorkRows(ctx context.Context, f pipeline.WorkFilter) ([]pipeline.WorkRow, error) {
@@ -226,14 +220,14 @@ WHERE `+where+" ORDER BY w.id", args...)
 	defer rows.Close()
 	var out []pipeline.WorkRow
 	for rows.Next() {
-		var r pipeline.WorkRow
-		var state string
-		var charge int64
-		w, err := scanWorkItem(rows, &state, &r.PayerName, &charge, dateDest{&r.ServiceDate})
-		if err != nil {
+		w := &pipeline.WorkItem{}
+		r := pipeline.WorkRow{Item: w}
+		var source string
+		if err := rows.Scan(&w.ID, &source, &w.Category, &w.Code, &w.ClaimID, &w.PayerID, &w.Assignee,
+			&r.PayerName, dateDest{&r.ServiceDate}); err != nil {
 			return nil, fmt.Errorf("work rows: %w", err)
 		}
-		r.Item, r.ClaimState, r.TotalCharge = w, pipeline.ClaimState(state), x12.Amount(charge)
+		w.Source = pipeline.WorkSource(source)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
