@@ -105,6 +105,14 @@ type AuditEntry struct {
 	Detail string `json:"detail,omitempty"`
 }
 
+// AuditActions lists the actions of the audit trail, for a filter: a
+// name ending in "." is a prefix that takes a whole family.
+func AuditActions() []string {
+	return []string{"claim.", "claim.view", "claim.correction", "claim.resubmission", "claim.void",
+		"work_item.", "payment.apply", "batch.", "inbound.retry", "job.", "login", "login.failed", "logout",
+		"user."}
+}
+
 // AuditFilter selects audit entries. Zero fields match everything.
 type AuditFilter struct {
 	Actor   string

@@ -51,12 +51,7 @@ func formFields(d *x837.Claim) []FormField {
 	add := func(group, label, path, value, hint string) {
 		fs = append(fs, FormField{Path: path, Label: label, Group: group, Value: value, Hint: hint})
 	}
-	date := func(v x12.Date) string {
-		if v.IsZero() {
-			return ""
-		}
-		return v.String()
-	}
+	date := x12.Date.String // "" for no date
 	const dateHint = "YYYY-MM-DD"
 	sub := d.Subscriber
 	add("Subscriber", "Member ID", "subscriber.member_id", sub.MemberID, "")

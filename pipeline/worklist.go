@@ -180,100 +180,136 @@ func (p *Pipeline) Worklist(ctx context.Context, q WorklistQuery) (*Worklist, er
 		if err != nil {
 			return err
 		}
+		fc := newFacets()
 		var keep []WorklistRow
-		groups := map[[2]string]*WorkGroup{}
-		payers, codes, assignees := map[string]string{}, map[string]string{}, map[string]bool{}
 		for _, r := range rows {
-			it := r.Item
-			gk := [2]string{string(it.Source), it.Category}
-			if groups[gk] == nil {
-				label := SourceLabel(it.Source)
-				if it.Category != "" {
-					label += ": " + it.Category
-				}
-				groups[gk] = &WorkGroup{Source: it.Source, Category: it.Category, Label: label}
+			fc.add(r)
+			if (f.Source == "" || r.Item.Source == f.Source) && (f.Category == "" || r.Item.Category == f.Category) {
+				keep = append(keep, p.worklistRow(r, now))
 			}
-			groups[gk].Count++
-			if it.PayerID != "" && payers[it.PayerID] == "" {
-				payers[it.PayerID] = strings.TrimSpace(r.PayerName + " " + it.PayerID)
-			}
-			if it.Code != "" && codes[it.Code] == "" {
-				codes[it.Code] = codeLabel(it.Source, it.Code)
-			}
-			if it.Assignee != "" {
-				assignees[it.Assignee] = true
-			}
-			if (f.Source != "" && it.Source != f.Source) || (f.Category != "" && it.Category != f.Category) {
-				continue
-			}
-			wr := WorklistRow{Item: it, PayerName: r.PayerName, ServiceDate: r.ServiceDate}
-			if it.ClaimID != 0 {
-				wr.Deadline = p.timelyFiling.Deadline(it.PayerID, r.ServiceDate)
-				if !wr.Deadline.IsZero() {
-					wr.DaysLeft = int(wr.Deadline.Time().Sub(x12.DateOf(now).Time()).Hours() / 24)
-				}
-			}
-			keep = append(keep, wr)
 		}
-		slices.SortFunc(keep, func(a, b WorklistRow) int {
-			switch {
-			case a.Deadline.IsZero() != b.Deadline.IsZero():
-				if a.Deadline.IsZero() {
-					return 1
-				}
-				return -1
-			case a.Deadline.Before(b.Deadline):
-				return -1
-			case b.Deadline.Before(a.Deadline):
-				return 1
-			}
-			return cmp.Compare(a.Item.ID, b.Item.ID)
-		})
+		sortByDeadline(keep)
 		wl.Total = len(keep)
 		wl.Pages = max(1, (wl.Total+size-1)/size)
 		wl.Page = min(max(q.Page, 1), wl.Pages)
 		from := (wl.Page - 1) * size
 		wl.Rows = keep[from:min(from+size, len(keep))]
-		for i := range wl.Rows {
-			// The rows were summaries; the page shows the whole items.
-			row := &wl.Rows[i]
-			full, err := tx.GetWorkItem(ctx, row.Item.ID)
-			if err != nil {
-				return err
-			}
-			row.Item, row.Headline = full, Headline(full)
-			row.AgeDays = int(now.Sub(full.CreatedAt).Hours() / 24)
-			if id := full.ClaimID; id != 0 {
-				c, err := tx.GetClaim(ctx, id)
-				if errors.Is(err, ErrNotFound) {
-					continue
-				}
-				if err != nil {
-					return err
-				}
-				row.ClaimState, row.Amount, row.PatientInitials = c.State, c.TotalCharge, initials(c)
-			}
-		}
-		for _, g := range groups {
-			wl.Groups = append(wl.Groups, *g)
-		}
-		sort.Slice(wl.Groups, func(i, j int) bool {
-			if wl.Groups[i].Count != wl.Groups[j].Count {
-				return wl.Groups[i].Count > wl.Groups[j].Count
-			}
-			return wl.Groups[i].Label < wl.Groups[j].Label
-		})
-		wl.Payers, wl.Codes = choices(payers), choices(codes)
-		for a := range assignees {
-			wl.Assignees = append(wl.Assignees, a)
-		}
-		sort.Strings(wl.Assignees)
-		return nil
+		fc.into(wl)
+		return p.fillRows(ctx, tx, wl.Rows, now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("worklist: %w", err)
 	}
 	return wl, nil
+}
+
+// worklistRow places a work row by its timely-filing deadline.
+func (p *Pipeline) worklistRow(r WorkRow, now time.Time) WorklistRow {
+	wr := WorklistRow{Item: r.Item, PayerName: r.PayerName, ServiceDate: r.ServiceDate}
+	if r.Item.ClaimID != 0 {
+		wr.Deadline = p.timelyFiling.Deadline(r.Item.PayerID, r.ServiceDate)
+		if !wr.Deadline.IsZero() {
+			wr.DaysLeft = int(wr.Deadline.Time().Sub(x12.DateOf(now).Time()).Hours() / 24)
+		}
+	}
+	return wr
+}
+
+// sortByDeadline puts the soonest deadline first, rows without one
+// last, and equal ones in item order.
+func sortByDeadline(rows []WorklistRow) {
+	slices.SortFunc(rows, func(a, b WorklistRow) int {
+		switch {
+		case a.Deadline.IsZero() != b.Deadline.IsZero():
+			if a.Deadline.IsZero() {
+				return 1
+			}
+			return -1
+		case a.Deadline.Before(b.Deadline):
+			return -1
+		case b.Deadline.Before(a.Deadline):
+			return 1
+		}
+		return cmp.Compare(a.Item.ID, b.Item.ID)
+	})
+}
+
+// fillRows replaces the page's item summaries by the whole items and
+// adds what the page shows of their claims.
+func (p *Pipeline) fillRows(ctx context.Context, tx Tx, rows []WorklistRow, now time.Time) error {
+	for i := range rows {
+		row := &rows[i]
+		full, err := tx.GetWorkItem(ctx, row.Item.ID)
+		if err != nil {
+			return err
+		}
+		row.Item, row.Headline = full, Headline(full)
+		row.AgeDays = int(now.Sub(full.CreatedAt).Hours() / 24)
+		if full.ClaimID == 0 {
+			continue
+		}
+		c, err := tx.GetClaim(ctx, full.ClaimID)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		row.ClaimState, row.Amount, row.PatientInitials = c.State, c.TotalCharge, initials(c)
+	}
+	return nil
+}
+
+// facets count the work rows by group and collect the filter choices.
+type facets struct {
+	groups        map[[2]string]*WorkGroup
+	payers, codes map[string]string
+	assignees     map[string]bool
+}
+
+func newFacets() *facets {
+	return &facets{groups: map[[2]string]*WorkGroup{}, payers: map[string]string{}, codes: map[string]string{},
+		assignees: map[string]bool{}}
+}
+
+func (fc *facets) add(r WorkRow) {
+	it := r.Item
+	gk := [2]string{string(it.Source), it.Category}
+	if fc.groups[gk] == nil {
+		label := SourceLabel(it.Source)
+		if it.Category != "" {
+			label += ": " + it.Category
+		}
+		fc.groups[gk] = &WorkGroup{Source: it.Source, Category: it.Category, Label: label}
+	}
+	fc.groups[gk].Count++
+	if it.PayerID != "" && fc.payers[it.PayerID] == "" {
+		fc.payers[it.PayerID] = strings.TrimSpace(r.PayerName + " " + it.PayerID)
+	}
+	if it.Code != "" && fc.codes[it.Code] == "" {
+		fc.codes[it.Code] = codeLabel(it.Source, it.Code)
+	}
+	if it.Assignee != "" {
+		fc.assignees[it.Assignee] = true
+	}
+}
+
+// into sets the worklist's groups, largest first, and its choices.
+func (fc *facets) into(wl *Worklist) {
+	for _, g := range fc.groups {
+		wl.Groups = append(wl.Groups, *g)
+	}
+	sort.Slice(wl.Groups, func(i, j int) bool {
+		if wl.Groups[i].Count != wl.Groups[j].Count {
+			return wl.Groups[i].Count > wl.Groups[j].Count
+		}
+		return wl.Groups[i].Label < wl.Groups[j].Label
+	})
+	wl.Payers, wl.Codes = choices(fc.payers), choices(fc.codes)
+	for a := range fc.assignees {
+		wl.Assignees = append(wl.Assignees, a)
+	}
+	sort.Strings(wl.Assignees)
 }
 
 func choices(m map[string]string) []Choice {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -114,32 +115,21 @@ func funcs() template.FuncMap {
 		"isotime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"ptime": func(t *time.Time) string {
 			if t == nil {
-				return ""
+				return "—"
 			}
 			return formatTime(*t)
 		},
 		"stateClass": stateClass,
 		"stateWord":  func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") },
-		"join":       strings.Join,
-		"has": func(list []string, v string) bool {
-			for _, x := range list {
-				if x == v {
-					return true
-				}
-			}
-			return false
-		},
-		"add":     func(a, b int) int { return a + b },
-		"list":    func(v ...int) []int { return v },
-		"buckets": func() []string { return bucketLabels[:] },
-		"actions": func() []string {
-			return []string{"claim.", "claim.view", "claim.correction", "claim.resubmission", "claim.void", "work_item.",
-				"payment.apply", "batch.", "inbound.retry", "job.", "login", "login.failed", "logout", "user."}
-		},
-		"plural":   plural,
-		"source":   func(s pipeline.WorkSource) string { return pipeline.SourceLabel(s) },
-		"headline": pipeline.Headline,
-		"daysCls":  daysClass,
+		"has":        slices.Contains[[]string],
+		"add":        func(a, b int) int { return a + b },
+		"list":       func(v ...int) []int { return v },
+		"buckets":    func() []string { return bucketLabels[:] },
+		"actions":    pipeline.AuditActions,
+		"plural":     plural,
+		"source":     func(s pipeline.WorkSource) string { return pipeline.SourceLabel(s) },
+		"headline":   pipeline.Headline,
+		"daysCls":    daysClass,
 		"abs": func(n int) int {
 			if n < 0 {
 				return -n
