@@ -32,7 +32,7 @@ type CollectReport struct {
 // another Collect of this Pipeline runs.
 func (p *Pipeline) Collect(ctx context.Context) (CollectReport, error) {
 	var rep CollectReport
-	release, err := p.jobs.take("collect", p.now())
+	release, err := p.takeJob(ctx, "collect")
 	if err != nil {
 		return rep, err
 	}

@@ -49,7 +49,7 @@ func (r *CollectReport) NeedsAttention() bool {
 // joined. It returns ErrBusy while another Submit of this Pipeline runs.
 func (p *Pipeline) Submit(ctx context.Context) (SubmitReport, error) {
 	var rep SubmitReport
-	release, err := p.jobs.take("submit", p.now())
+	release, err := p.takeJob(ctx, "submit")
 	if err != nil {
 		return rep, err
 	}

@@ -61,6 +61,26 @@ type Partner struct {
 	// MaxUploadAttempts is how many runs may fail to upload a batch
 	// before it is marked failed for an operator (default 5).
 	MaxUploadAttempts int
+	// Settle is how long a response file's size must stay the same
+	// across two listings before it is taken (0: take it at once).
+	Settle time.Duration
+	// DoneSuffix, when set, takes a response file only once a marker
+	// named after it with this suffix ("X.835.done") is listed too.
+	DoneSuffix string
+	// Overdue says when a missing response needs a person; zero fields
+	// check nothing.
+	Overdue Overdue
+}
+
+// Overdue are the waits after which a missing response opens a work
+// item.
+type Overdue struct {
+	// AckAfter: an uploaded batch with no TA1 or 999.
+	AckAfter time.Duration
+	// AcknowledgmentAfter: a claim accepted by the 999 with no 277CA.
+	AcknowledgmentAfter time.Duration
+	// PaymentAfter: a claim accepted by the 277CA with no 835.
+	PaymentAfter time.Duration
 }
 
 // Options configure a Pipeline.
@@ -89,6 +109,10 @@ type Options struct {
 	// TimelyFiling is how long each payer accepts claims after the date
 	// of service; see Deadline.
 	TimelyFiling TimelyFiling
+	// Failpoint, when set, is called with the name of each crash point
+	// the pipeline passes (see Failpoints); the crash-safety tests kill
+	// the process there. Nil in production.
+	Failpoint func(name string)
 }
 
 // Pipeline runs the claim jobs. Its methods are plain synchronous calls;
@@ -106,6 +130,7 @@ type Pipeline struct {
 	passwordCost       int
 	timelyFiling       TimelyFiling
 	jobs               jobLocks
+	failpoint          func(name string)
 }
 
 // New validates the options and returns a Pipeline. It creates the
@@ -132,6 +157,7 @@ func New(o Options) (*Pipeline, error) {
 		sessionIdle:        o.SessionIdle,
 		passwordCost:       o.PasswordCost,
 		timelyFiling:       o.TimelyFiling,
+		failpoint:          o.Failpoint,
 	}
 	if p.sessionIdle <= 0 {
 		p.sessionIdle = DefaultSessionIdle

@@ -32,6 +32,13 @@ type Store interface {
 	// the write lock at BEGIN; PostgreSQL uses row locks and conditional
 	// updates, and Tx.Lock for wider critical sections.
 	InTx(ctx context.Context, fn func(Tx) error) error
+	// JobLock takes the lock of a job (such as "submit") for as long as
+	// the job runs, across every process that shares the store: SQLite
+	// locks a file beside the database, PostgreSQL takes a session
+	// advisory lock. It returns an error wrapping ErrBusy at once when
+	// another process holds it. release gives it back; a process that
+	// dies gives it back too. Locks are not reentrant.
+	JobLock(ctx context.Context, name string) (release func(), err error)
 	// Close releases the store.
 	Close() error
 }

@@ -374,6 +374,21 @@ type jobLocks struct {
 	running map[string]time.Time
 }
 
+// takeJob takes the lock of a job in this process, then in the store
+// (across processes), or returns an error wrapping ErrBusy.
+func (p *Pipeline) takeJob(ctx context.Context, kind string) (release func(), err error) {
+	local, err := p.jobs.take(kind, p.now())
+	if err != nil {
+		return nil, err
+	}
+	shared, err := p.store.JobLock(ctx, kind)
+	if err != nil {
+		local()
+		return nil, fmt.Errorf("%s: %w", kind, err)
+	}
+	return func() { shared(); local() }, nil
+}
+
 // take marks kind running, or returns ErrBusy; release undoes it.
 func (j *jobLocks) take(kind string, now time.Time) (release func(), err error) {
 	j.mu.Lock()

@@ -33,6 +33,9 @@ type Config struct {
 	// Patterns are path.Match globs on base names; a response file is
 	// listed if it matches any. No pattern lists every regular file.
 	Patterns []string
+	// ErrorDir, when set, receives response files that cannot be read
+	// (Reject); without it they are left where they are.
+	ErrorDir string
 }
 
 // Validate reports every problem in c, each line naming the field.

@@ -88,6 +88,9 @@ type Config struct {
 	ResponseDir string
 	// ArchiveDir receives response files when AfterPickup is "move".
 	ArchiveDir string
+	// ErrorDir, when set, receives response files that cannot be read
+	// (Reject); without it they are left where they are.
+	ErrorDir string
 	// AfterPickup is what Done does with a response file. Empty means
 	// "leave".
 	AfterPickup Disposal

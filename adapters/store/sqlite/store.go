@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/x12claims/claims/adapters/store/internal/sqlcore"
@@ -39,6 +40,11 @@ type Store struct {
 	inserts map[insertKey]string // used under sem, as stmts
 	now     func() time.Time
 	closed  bool
+	// path is the database file, for the job locks beside it ("" for
+	// a database without a file); lockMu and held lock jobs then.
+	path   string
+	lockMu sync.Mutex
+	held   map[string]bool
 }
 
 var _ pipeline.Store = (*Store)(nil)
@@ -74,6 +80,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", abs, err)
 	}
+	s.path = abs
 	return s, nil
 }
 
