@@ -1,86 +1,92 @@
 // Package configs loads and validates the processor's configuration: a
-// JSON file decoded strictly (unknown keys are errors) over embedded
-// defaults, validated in cascade with the path of every bad field in the
-// message. Secrets never appear in a config: passwords and passphrases are
-// named by an environment variable or a file, and String masks them.
+// YAML file (JSON is YAML too) decoded strictly over embedded defaults and
+// checked as far as can be without the network. Every problem is reported
+// at once, each with the path of its key ("clearinghouses[0].transport.
+// sftp.port") and its line in the file. Secrets never appear in a config:
+// passwords, passphrases and the PostgreSQL URL are named by an
+// environment variable or a file, and the rendering masks them anyway.
 package configs
 
 import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"net"
 	"os"
-	"path"
-	"regexp"
-	"strconv"
+	"sort"
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
+	"gopkg.in/yaml.v3"
 )
 
-//go:embed defaults.json
-var defaultsJSON []byte
+//go:embed defaults.yaml
+var defaultsYAML []byte
 
 // Config is the whole configuration.
 type Config struct {
 	// Dir is the working folder: outbox, inbox and the SQLite database.
-	Dir string `json:"dir"`
+	Dir string `json:"dir" yaml:"dir"`
 	// Store selects the database.
-	Store Store `json:"store"`
+	Store Store `json:"store" yaml:"store"`
 	// Encounters lists the encounter files (JSON Lines or CSV) that
 	// Submit reads, as paths or globs.
-	Encounters []string `json:"encounters"`
+	Encounters []string `json:"encounters" yaml:"encounters"`
 	// Intake configures how encounter updates are taken.
-	Intake Intake `json:"intake"`
+	Intake Intake `json:"intake" yaml:"intake"`
 	// Schedule holds the daemon's cron specifications.
-	Schedule Schedule `json:"schedule"`
+	Schedule Schedule `json:"schedule" yaml:"schedule"`
+	// Daemon configures the long-running daemon (claims run).
+	Daemon Daemon `json:"daemon" yaml:"daemon"`
 	// Log configures logging.
-	Log Log `json:"log"`
+	Log Log `json:"log" yaml:"log"`
 	// Clearinghouses are the trading partners.
-	Clearinghouses []Clearinghouse `json:"clearinghouses"`
+	Clearinghouses []Clearinghouse `json:"clearinghouses" yaml:"clearinghouses"`
 	// Web configures the billing specialists' web UI (claims serve).
-	Web Web `json:"web"`
+	Web Web `json:"web" yaml:"web"`
 	// TimelyFiling is how many days after the date of service payers
 	// take claims; the work queue shows the days left.
-	TimelyFiling TimelyFiling `json:"timely_filing"`
+	TimelyFiling TimelyFiling `json:"timely_filing" yaml:"timely_filing"`
 }
 
 // Web configures the web UI.
 type Web struct {
 	// Listen is the address to serve on (default 127.0.0.1:8080).
-	Listen string `json:"listen"`
+	Listen string `json:"listen" yaml:"listen"`
 	// IdleTimeout signs a user out after that long without a request
 	// (default 15m).
-	IdleTimeout Duration `json:"idle_timeout"`
+	IdleTimeout Duration `json:"idle_timeout" yaml:"idle_timeout"`
 	// TLSCertFile and TLSKeyFile serve HTTPS (and mark the session
 	// cookie Secure). SecureCookies marks it Secure without them, for a
 	// TLS proxy in front.
-	TLSCertFile   string `json:"tls_cert_file"`
-	TLSKeyFile    string `json:"tls_key_file"`
-	SecureCookies bool   `json:"secure_cookies"`
+	TLSCertFile   string `json:"tls_cert_file" yaml:"tls_cert_file"`
+	TLSKeyFile    string `json:"tls_key_file" yaml:"tls_key_file"`
+	SecureCookies bool   `json:"secure_cookies" yaml:"secure_cookies"`
+}
+
+// Daemon configures claims run.
+type Daemon struct {
+	// Listen is where the daemon serves /healthz, /readyz and /metrics
+	// (default 127.0.0.1:9464).
+	Listen string `json:"listen" yaml:"listen"`
 }
 
 // TimelyFiling is the timely-filing limit, in days after the date of
 // service: a default and per payer ID.
 type TimelyFiling struct {
-	DefaultDays int            `json:"default_days"`
-	Payers      map[string]int `json:"payers"`
+	DefaultDays int            `json:"default_days" yaml:"default_days"`
+	Payers      map[string]int `json:"payers" yaml:"payers"`
 }
 
 // Store selects and locates the database.
 type Store struct {
 	// Driver is "sqlite" (default) or "postgres".
-	Driver string `json:"driver"`
+	Driver string `json:"driver" yaml:"driver"`
 	// Path is the SQLite file, relative to Dir when not absolute.
-	Path string `json:"path"`
+	Path string `json:"path" yaml:"path"`
 	// URLEnv names the environment variable that holds the PostgreSQL
 	// URL (which may carry a password, so it is not written here).
-	URLEnv string `json:"url_env"`
+	URLEnv string `json:"url_env" yaml:"url_env"`
 }
 
 // Intake configures intake.
@@ -89,110 +95,153 @@ type Intake struct {
 	// for a claim the payer already adjudicated, a replacement claim (7)
 	// at once. Off (the default), a work item lists the changes for a
 	// person to decide.
-	ReplaceAdjudicated bool `json:"replace_adjudicated"`
+	ReplaceAdjudicated bool `json:"replace_adjudicated" yaml:"replace_adjudicated"`
 }
 
-// Schedule holds cron specifications (five fields, or descriptors such as
-// "@hourly").
+// Schedule holds cron specifications: five fields or a descriptor such as
+// "@hourly" or "@every 15m", optionally after "CRON_TZ=Zone " (an IANA
+// time zone; the machine's zone otherwise). Empty runs the job never.
 type Schedule struct {
-	Submit  string `json:"submit"`
-	Collect string `json:"collect"`
+	Submit  string `json:"submit" yaml:"submit"`
+	Collect string `json:"collect" yaml:"collect"`
 }
 
-// Log configures logging.
+// Log configures logging. The environment variable CLAIMS_LOG_LEVEL, when
+// set, overrides Level for every command.
 type Log struct {
-	Level  string `json:"level"`  // debug, info, warn, error
-	Format string `json:"format"` // json or console
+	Level  string `json:"level" yaml:"level"`   // debug, info, warn, error
+	Format string `json:"format" yaml:"format"` // json or console
 }
 
 // Clearinghouse is one trading partner.
 type Clearinghouse struct {
-	Name string `json:"name"`
+	Name string `json:"name" yaml:"name"`
 	// Payers routes these payer IDs here; empty makes this the default.
-	Payers []string `json:"payers"`
+	Payers []string `json:"payers" yaml:"payers"`
 	// ResponseSenders are more interchange sender IDs (ISA06) the
 	// clearinghouse sends responses from, besides isa.receiver_id.
 	// Responses from anyone else are quarantined.
-	ResponseSenders []string `json:"response_senders"`
-	SplitByPayer    bool     `json:"split_by_payer"`
-	MaxClaimsPerSet int      `json:"max_claims_per_set"`
+	ResponseSenders []string `json:"response_senders" yaml:"response_senders"`
+	SplitByPayer    bool     `json:"split_by_payer" yaml:"split_by_payer"`
+	MaxClaimsPerSet int      `json:"max_claims_per_set" yaml:"max_claims_per_set"`
 	// FileName is the outbound file name pattern; see pipeline.Partner.
-	FileName          string    `json:"file_name"`
-	MaxUploadAttempts int       `json:"max_upload_attempts"`
-	ISA               ISA       `json:"isa"`
-	GS                GS        `json:"gs"`
-	Submitter         Submitter `json:"submitter"`
-	ReceiverName      string    `json:"receiver_name"`
-	Transport         Transport `json:"transport"`
+	FileName          string    `json:"file_name" yaml:"file_name"`
+	MaxUploadAttempts int       `json:"max_upload_attempts" yaml:"max_upload_attempts"`
+	ISA               ISA       `json:"isa" yaml:"isa"`
+	GS                GS        `json:"gs" yaml:"gs"`
+	Submitter         Submitter `json:"submitter" yaml:"submitter"`
+	ReceiverName      string    `json:"receiver_name" yaml:"receiver_name"`
+	// Overdue says when a missing response opens a work item.
+	Overdue   Overdue   `json:"overdue" yaml:"overdue"`
+	Transport Transport `json:"transport" yaml:"transport"`
+}
+
+// Overdue are the waits after which a missing response needs a person.
+// Zero disables one; Load applies 24 hours, 3 days and 30 days to a
+// clearinghouse that leaves them out.
+type Overdue struct {
+	// AckHours: an uploaded batch with no TA1 or 999 after that many
+	// hours.
+	AckHours int `json:"ack_hours" yaml:"ack_hours"`
+	// AcknowledgmentDays: a claim accepted by the 999 with no 277CA after
+	// that many days.
+	AcknowledgmentDays int `json:"acknowledgment_days" yaml:"acknowledgment_days"`
+	// PaymentDays: a claim accepted by the 277CA with no 835 after that
+	// many days.
+	PaymentDays int `json:"payment_days" yaml:"payment_days"`
 }
 
 // ISA is the interchange addressing.
 type ISA struct {
-	SenderQualifier   string `json:"sender_qualifier"`
-	SenderID          string `json:"sender_id"`
-	ReceiverQualifier string `json:"receiver_qualifier"`
-	ReceiverID        string `json:"receiver_id"`
-	Usage             string `json:"usage"`         // P or T
-	AckRequested      string `json:"ack_requested"` // 0 or 1
+	SenderQualifier   string `json:"sender_qualifier" yaml:"sender_qualifier"`
+	SenderID          string `json:"sender_id" yaml:"sender_id"`
+	ReceiverQualifier string `json:"receiver_qualifier" yaml:"receiver_qualifier"`
+	ReceiverID        string `json:"receiver_id" yaml:"receiver_id"`
+	Usage             string `json:"usage" yaml:"usage"`                 // P or T
+	AckRequested      string `json:"ack_requested" yaml:"ack_requested"` // 0 or 1
 }
 
 // GS is the functional group addressing; empty codes default to the ISA
 // IDs.
 type GS struct {
-	SenderCode   string `json:"sender_code"`
-	ReceiverCode string `json:"receiver_code"`
+	SenderCode   string `json:"sender_code" yaml:"sender_code"`
+	ReceiverCode string `json:"receiver_code" yaml:"receiver_code"`
 }
 
 // Submitter is the 837 loop 1000A contact.
 type Submitter struct {
-	Name    string `json:"name"`
-	Contact string `json:"contact"`
-	Phone   string `json:"phone"`
-	Email   string `json:"email"`
+	Name    string `json:"name" yaml:"name"`
+	Contact string `json:"contact" yaml:"contact"`
+	Phone   string `json:"phone" yaml:"phone"`
+	Email   string `json:"email" yaml:"email"`
 }
 
 // Transport selects how files move.
 type Transport struct {
 	// Type is "sftp" or "localdir".
-	Type     string    `json:"type"`
-	SFTP     *SFTP     `json:"sftp,omitempty"`
-	LocalDir *LocalDir `json:"localdir,omitempty"`
+	Type     string    `json:"type" yaml:"type"`
+	SFTP     *SFTP     `json:"sftp,omitempty" yaml:"sftp,omitempty"`
+	LocalDir *LocalDir `json:"localdir,omitempty" yaml:"localdir,omitempty"`
+}
+
+// Pickup returns the selected transport's settle time and done-marker
+// suffix (zero values when the selected section is missing).
+func (t Transport) Pickup() (settle time.Duration, doneSuffix string) {
+	switch {
+	case t.Type == "sftp" && t.SFTP != nil:
+		return time.Duration(t.SFTP.Settle), t.SFTP.DoneSuffix
+	case t.Type == "localdir" && t.LocalDir != nil:
+		return time.Duration(t.LocalDir.Settle), t.LocalDir.DoneSuffix
+	}
+	return 0, ""
 }
 
 // SFTP is an SFTP account. Exactly one host-key pin is required unless
 // insecure_ignore_host_key is set (development only).
 type SFTP struct {
-	Host                  string   `json:"host"`
-	Port                  int      `json:"port"`
-	User                  string   `json:"user"`
-	KeyFile               string   `json:"key_file"`
-	KeyPassphraseEnv      string   `json:"key_passphrase_env"`
-	KeyPassphraseFile     string   `json:"key_passphrase_file"`
-	PasswordEnv           string   `json:"password_env"`
-	PasswordFile          string   `json:"password_file"`
-	KnownHostsFile        string   `json:"known_hosts_file"`
-	HostKeyFingerprint    string   `json:"host_key_fingerprint"`
-	InsecureIgnoreHostKey bool     `json:"insecure_ignore_host_key"`
-	UploadDir             string   `json:"upload_dir"`
-	ResponseDir           string   `json:"response_dir"`
-	ArchiveDir            string   `json:"archive_dir"`
-	AfterPickup           string   `json:"after_pickup"`
-	Patterns              []string `json:"patterns"`
-	DialTimeout           Duration `json:"dial_timeout"`
-	HandshakeTimeout      Duration `json:"handshake_timeout"`
-	OpTimeout             Duration `json:"op_timeout"`
-	MaxAttempts           int      `json:"max_attempts"`
-	BaseDelay             Duration `json:"base_delay"`
-	MaxDelay              Duration `json:"max_delay"`
+	Host                  string   `json:"host" yaml:"host"`
+	Port                  int      `json:"port" yaml:"port"`
+	User                  string   `json:"user" yaml:"user"`
+	KeyFile               string   `json:"key_file" yaml:"key_file"`
+	KeyPassphraseEnv      string   `json:"key_passphrase_env" yaml:"key_passphrase_env"`
+	KeyPassphraseFile     string   `json:"key_passphrase_file" yaml:"key_passphrase_file"`
+	PasswordEnv           string   `json:"password_env" yaml:"password_env"`
+	PasswordFile          string   `json:"password_file" yaml:"password_file"`
+	KnownHostsFile        string   `json:"known_hosts_file" yaml:"known_hosts_file"`
+	HostKeyFingerprint    string   `json:"host_key_fingerprint" yaml:"host_key_fingerprint"`
+	InsecureIgnoreHostKey bool     `json:"insecure_ignore_host_key" yaml:"insecure_ignore_host_key"`
+	UploadDir             string   `json:"upload_dir" yaml:"upload_dir"`
+	ResponseDir           string   `json:"response_dir" yaml:"response_dir"`
+	ArchiveDir            string   `json:"archive_dir" yaml:"archive_dir"`
+	ErrorDir              string   `json:"error_dir" yaml:"error_dir"`
+	AfterPickup           string   `json:"after_pickup" yaml:"after_pickup"`
+	Patterns              []string `json:"patterns" yaml:"patterns"`
+	// Settle is how long a response file's size must stay the same
+	// across two listings before it is taken (default 10s; 0s takes it
+	// at once).
+	Settle Duration `json:"settle" yaml:"settle"`
+	// DoneSuffix, when set (".done"), takes a response file only once a
+	// marker named after it with this suffix is listed too.
+	DoneSuffix       string   `json:"done_suffix" yaml:"done_suffix"`
+	DialTimeout      Duration `json:"dial_timeout" yaml:"dial_timeout"`
+	HandshakeTimeout Duration `json:"handshake_timeout" yaml:"handshake_timeout"`
+	OpTimeout        Duration `json:"op_timeout" yaml:"op_timeout"`
+	MaxAttempts      int      `json:"max_attempts" yaml:"max_attempts"`
+	BaseDelay        Duration `json:"base_delay" yaml:"base_delay"`
+	MaxDelay         Duration `json:"max_delay" yaml:"max_delay"`
 }
 
-// LocalDir is a folder-based transport for development.
+// LocalDir is a folder-based transport: for development, or for a gateway
+// that moves files in and out of local folders.
 type LocalDir struct {
-	UploadDir   string   `json:"upload_dir"`
-	ResponseDir string   `json:"response_dir"`
-	ArchiveDir  string   `json:"archive_dir"`
-	AfterPickup string   `json:"after_pickup"`
-	Patterns    []string `json:"patterns"`
+	UploadDir   string   `json:"upload_dir" yaml:"upload_dir"`
+	ResponseDir string   `json:"response_dir" yaml:"response_dir"`
+	ArchiveDir  string   `json:"archive_dir" yaml:"archive_dir"`
+	ErrorDir    string   `json:"error_dir" yaml:"error_dir"`
+	AfterPickup string   `json:"after_pickup" yaml:"after_pickup"`
+	Patterns    []string `json:"patterns" yaml:"patterns"`
+	Settle      Duration `json:"settle" yaml:"settle"`
+	DoneSuffix  string   `json:"done_suffix" yaml:"done_suffix"`
 }
 
 // Duration is a time.Duration written as a string such as "30s".
@@ -213,285 +262,220 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 }
 
 // MarshalJSON writes the duration as a string.
-func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// String writes the duration as time.Duration does, without zero trailing
+// units: "15m", "1h30m", "10s".
+func (d Duration) String() string {
+	s := time.Duration(d).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// UnmarshalYAML parses "30s", "2m", ...
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := parseDuration(n)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML writes the duration as a string.
+func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
+
+// Defaults applied by Load when a key is left out (or, for the SFTP
+// timeouts, port and retries, set to zero). They match the adapters' and
+// the pipeline's own defaults.
+const (
+	DefaultSettle             = 10 * time.Second
+	DefaultAckHours           = 24
+	DefaultAcknowledgmentDays = 3
+	DefaultPaymentDays        = 30
+	DefaultSFTPPort           = 22
+	DefaultDialTimeout        = 15 * time.Second
+	DefaultHandshakeTimeout   = 15 * time.Second
+	DefaultOpTimeout          = 2 * time.Minute
+	DefaultMaxAttempts        = 4
+	DefaultBaseDelay          = 1 * time.Second
+	DefaultMaxDelay           = 30 * time.Second
+	DefaultMaxClaimsPerSet    = 5000
+	DefaultMaxUploadAttempts  = 5
+	DefaultFileName           = "{sender}_{date}_{isa13}_{kind}.x12"
+	DefaultTimelyFilingDays   = 90
+	DefaultWebIdleTimeout     = 15 * time.Minute
+	DefaultWebListen          = "127.0.0.1:8080"
+	DefaultDaemonListen       = "127.0.0.1:9464"
+	DefaultAfterPickup        = "leave"
+	DefaultLogLevel           = "info"
+	DefaultLogFormat          = "json"
+)
+
+// newValue returns the starting value of a list entry or section the file
+// adds, so that keys it leaves out get their defaults and an explicit zero
+// ("settle: 0s", "payment_days: 0") stays zero.
+func newValue(t any) any {
+	switch t.(type) {
+	case *Clearinghouse:
+		return &Clearinghouse{Overdue: Overdue{AckHours: DefaultAckHours,
+			AcknowledgmentDays: DefaultAcknowledgmentDays, PaymentDays: DefaultPaymentDays}}
+	case *SFTP:
+		return &SFTP{Settle: Duration(DefaultSettle)}
+	case *LocalDir:
+		return &LocalDir{Settle: Duration(DefaultSettle)}
+	}
+	return nil
+}
 
 // Default returns the embedded default configuration.
 func Default() (*Config, error) {
 	var c Config
-	if err := decodeStrict(bytes.NewReader(defaultsJSON), &c); err != nil {
-		return nil, fmt.Errorf("embedded defaults: %w", err)
+	if probs := decode(defaultsYAML, &c); len(probs) > 0 {
+		return nil, &Error{File: "(embedded defaults)", Problems: probs}
 	}
 	return &c, nil
 }
 
-// Load reads a configuration file over the embedded defaults and
-// validates it.
+// Load reads a configuration file (YAML or JSON) over the embedded
+// defaults, applies the defaults of what it leaves out and validates it.
+// Any error is an *Error that lists every problem found: unknown keys,
+// values of the wrong type and everything Validate reports.
 func Load(file string) (*Config, error) {
 	c, err := Default()
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(file)
+	data, err := os.ReadFile(file)
 	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+		return nil, &Error{File: file, Problems: []*Problem{{Message: "cannot be read: " + pathErr(err), err: err}}}
 	}
-	defer f.Close()
-	if err := decodeStrict(f, c); err != nil {
-		return nil, fmt.Errorf("config %s: %w", file, err)
+	d := newDecoder()
+	d.decodeDocument(data, c)
+	if d.fatal {
+		return nil, &Error{File: file, Problems: noLines(data, d.problems)}
 	}
 	c.applyDefaults()
-	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("config %s: %w", file, err)
+	probs := d.problems
+	for _, p := range c.problems() {
+		if under(p.Path, d.problems) {
+			continue // the value was not taken: its type was wrong
+		}
+		if p.Line == 0 {
+			p.Line = d.lines[p.Path]
+		}
+		probs = append(probs, p)
+	}
+	// In the order of the file; problems with defaults last.
+	sort.SliceStable(probs, func(i, j int) bool {
+		li, lj := probs[i].Line, probs[j].Line
+		return li != 0 && (lj == 0 || li < lj)
+	})
+	if len(probs) > maxProblems {
+		more := len(probs) - maxProblems
+		probs = append(probs[:maxProblems:maxProblems], &Problem{Message: fmt.Sprintf("and %d more problems", more)})
+	}
+	if len(probs) > 0 {
+		return nil, &Error{File: file, Problems: noLines(data, probs)}
 	}
 	return c, nil
 }
 
-func decodeStrict(r io.Reader, v any) error {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
+// maxProblems is how many problems an error lists.
+const maxProblems = 100
+
+// under reports whether path is, or is inside, the path of one of the
+// problems.
+func under(path string, probs []*Problem) bool {
+	for _, p := range probs {
+		if p.Path == "" {
+			continue
+		}
+		if path == p.Path || strings.HasPrefix(path, p.Path+".") || strings.HasPrefix(path, p.Path+"[") {
+			return true
+		}
 	}
-	if dec.More() {
-		return errors.New("trailing data after the JSON object")
-	}
-	return nil
+	return false
 }
 
-// applyDefaults fills per-clearinghouse defaults.
-func (c *Config) applyDefaults() {
-	if c.Store.Driver == "" {
-		c.Store.Driver = "sqlite"
+// noLines drops the line numbers of a file written on one line (compact
+// JSON), where they say nothing.
+func noLines(data []byte, probs []*Problem) []*Problem {
+	if bytes.Count(bytes.TrimSpace(data), []byte("\n")) == 0 {
+		for _, p := range probs {
+			p.Line = 0
+		}
 	}
-	if c.Web.Listen == "" {
-		c.Web.Listen = "127.0.0.1:8080"
+	return probs
+}
+
+// applyDefaults fills in what a zero value leaves to a default, so that
+// the configuration shows what runs.
+func (c *Config) applyDefaults() {
+	c.Store.Driver = orDefault(c.Store.Driver, "sqlite")
+	c.Web.Listen = orDefault(c.Web.Listen, DefaultWebListen)
+	if c.Web.IdleTimeout == 0 {
+		c.Web.IdleTimeout = Duration(DefaultWebIdleTimeout)
+	}
+	c.Daemon.Listen = orDefault(c.Daemon.Listen, DefaultDaemonListen)
+	c.Log.Level = orDefault(c.Log.Level, DefaultLogLevel)
+	c.Log.Format = orDefault(c.Log.Format, DefaultLogFormat)
+	if c.TimelyFiling.DefaultDays == 0 {
+		c.TimelyFiling.DefaultDays = DefaultTimelyFilingDays
 	}
 	for i := range c.Clearinghouses {
 		ch := &c.Clearinghouses[i]
-		if ch.GS.SenderCode == "" {
-			ch.GS.SenderCode = ch.ISA.SenderID
+		ch.GS.SenderCode = orDefault(ch.GS.SenderCode, ch.ISA.SenderID)
+		ch.GS.ReceiverCode = orDefault(ch.GS.ReceiverCode, ch.ISA.ReceiverID)
+		ch.ISA.Usage = orDefault(ch.ISA.Usage, "P")
+		ch.ISA.AckRequested = orDefault(ch.ISA.AckRequested, "0")
+		ch.FileName = orDefault(ch.FileName, DefaultFileName)
+		if ch.MaxClaimsPerSet == 0 {
+			ch.MaxClaimsPerSet = DefaultMaxClaimsPerSet
 		}
-		if ch.GS.ReceiverCode == "" {
-			ch.GS.ReceiverCode = ch.ISA.ReceiverID
+		if ch.MaxUploadAttempts == 0 {
+			ch.MaxUploadAttempts = DefaultMaxUploadAttempts
 		}
-		if ch.ISA.Usage == "" {
-			ch.ISA.Usage = "P"
+		if s := ch.Transport.SFTP; s != nil {
+			if s.Port == 0 {
+				s.Port = DefaultSFTPPort
+			}
+			s.AfterPickup = orDefault(s.AfterPickup, DefaultAfterPickup)
+			for _, d := range []struct {
+				v   *Duration
+				def time.Duration
+			}{{&s.DialTimeout, DefaultDialTimeout}, {&s.HandshakeTimeout, DefaultHandshakeTimeout},
+				{&s.OpTimeout, DefaultOpTimeout}, {&s.BaseDelay, DefaultBaseDelay}, {&s.MaxDelay, DefaultMaxDelay}} {
+				if *d.v == 0 {
+					*d.v = Duration(d.def)
+				}
+			}
+			if s.MaxAttempts == 0 {
+				s.MaxAttempts = DefaultMaxAttempts
+			}
 		}
-		if ch.ISA.AckRequested == "" {
-			ch.ISA.AckRequested = "0"
+		if l := ch.Transport.LocalDir; l != nil {
+			l.AfterPickup = orDefault(l.AfterPickup, DefaultAfterPickup)
 		}
 	}
 }
 
-var (
-	isaID    = regexp.MustCompile(`^[A-Za-z0-9 ]{1,15}$`)
-	isaQual  = regexp.MustCompile(`^(01|14|20|27|28|29|30|33|ZZ)$`)
-	gsCode   = regexp.MustCompile(`^[A-Za-z0-9]{2,15}$`)
-	partName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
-)
-
-// Validate checks the whole configuration and reports every problem, each
-// with the path of its field.
-func (c *Config) Validate() error {
-	var errs []error
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+func orDefault(v, d string) string {
+	if v == "" {
+		return d
 	}
-	if c.Dir == "" {
-		bad("dir", "required")
-	}
-	switch c.Store.Driver {
-	case "sqlite":
-		if c.Store.Path == "" {
-			bad("store.path", "required for sqlite")
-		}
-	case "postgres":
-		if c.Store.URLEnv == "" {
-			bad("store.url_env", "required for postgres: name the environment variable that holds the URL")
-		}
-	default:
-		bad("store.driver", "%q is not sqlite or postgres", c.Store.Driver)
-	}
-	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-	for field, spec := range map[string]string{"schedule.submit": c.Schedule.Submit, "schedule.collect": c.Schedule.Collect} {
-		if spec == "" {
-			continue
-		}
-		if _, err := parser.Parse(spec); err != nil {
-			bad(field, "%v", err)
-		}
-	}
-	switch c.Log.Level {
-	case "", "debug", "info", "warn", "error":
-	default:
-		bad("log.level", "%q is not debug, info, warn or error", c.Log.Level)
-	}
-	switch c.Log.Format {
-	case "", "json", "console":
-	default:
-		bad("log.format", "%q is not json or console", c.Log.Format)
-	}
-	if len(c.Clearinghouses) == 0 {
-		bad("clearinghouses", "at least one is required")
-	}
-	names := map[string]bool{}
-	defaults := 0
-	for i, ch := range c.Clearinghouses {
-		p := fmt.Sprintf("clearinghouses[%d]", i)
-		if !partName.MatchString(ch.Name) {
-			bad(p+".name", "%q must be 1-40 lower-case letters, digits, '-' or '_'", ch.Name)
-		} else if names[ch.Name] {
-			bad(p+".name", "%q is used twice", ch.Name)
-		}
-		names[ch.Name] = true
-		if len(ch.Payers) == 0 {
-			defaults++
-		}
-		errs = append(errs, ch.validate(p)...)
-	}
-	if defaults > 1 {
-		bad("clearinghouses", "only one clearinghouse may omit payers (the default route)")
-	}
-	if c.Web.Listen != "" {
-		if _, port, err := net.SplitHostPort(c.Web.Listen); err != nil {
-			bad("web.listen", "%q is not host:port", c.Web.Listen)
-		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-			bad("web.listen", "port %q is not 0-65535", port)
-		}
-	}
-	if d := time.Duration(c.Web.IdleTimeout); d < 0 || (d > 0 && d < time.Minute) || d > 12*time.Hour {
-		bad("web.idle_timeout", "%s is not between 1m and 12h", d)
-	}
-	if (c.Web.TLSCertFile == "") != (c.Web.TLSKeyFile == "") {
-		bad("web", "tls_cert_file and tls_key_file go together")
-	}
-	for field, f := range map[string]string{"web.tls_cert_file": c.Web.TLSCertFile, "web.tls_key_file": c.Web.TLSKeyFile} {
-		if f == "" {
-			continue
-		}
-		if fh, err := os.Open(f); err != nil {
-			bad(field, "cannot be read: %v", err)
-		} else {
-			fh.Close()
-		}
-	}
-	if c.TimelyFiling.DefaultDays < 0 || c.TimelyFiling.DefaultDays > 3650 {
-		bad("timely_filing.default_days", "%d is not 0 (90) to 3650", c.TimelyFiling.DefaultDays)
-	}
-	for id, d := range c.TimelyFiling.Payers {
-		if d <= 0 || d > 3650 {
-			bad(fmt.Sprintf("timely_filing.payers[%q]", id), "%d is not 1 to 3650 days", d)
-		}
-	}
-	return errors.Join(errs...)
+	return v
 }
 
-func (ch *Clearinghouse) validate(p string) []error {
-	var errs []error
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s.%s: %s", p, field, fmt.Sprintf(format, args...)))
-	}
-	if !isaQual.MatchString(ch.ISA.SenderQualifier) {
-		bad("isa.sender_qualifier", "%q is not a valid ISA05 qualifier", ch.ISA.SenderQualifier)
-	}
-	if !isaQual.MatchString(ch.ISA.ReceiverQualifier) {
-		bad("isa.receiver_qualifier", "%q is not a valid ISA07 qualifier", ch.ISA.ReceiverQualifier)
-	}
-	if !isaID.MatchString(ch.ISA.SenderID) {
-		bad("isa.sender_id", "must be 1-15 letters, digits or spaces")
-	}
-	if !isaID.MatchString(ch.ISA.ReceiverID) {
-		bad("isa.receiver_id", "must be 1-15 letters, digits or spaces")
-	}
-	if ch.ISA.Usage != "P" && ch.ISA.Usage != "T" {
-		bad("isa.usage", "%q is not P or T", ch.ISA.Usage)
-	}
-	if ch.ISA.AckRequested != "0" && ch.ISA.AckRequested != "1" {
-		bad("isa.ack_requested", "%q is not 0 or 1", ch.ISA.AckRequested)
-	}
-	if !gsCode.MatchString(ch.GS.SenderCode) {
-		bad("gs.sender_code", "must be 2-15 letters or digits")
-	}
-	if !gsCode.MatchString(ch.GS.ReceiverCode) {
-		bad("gs.receiver_code", "must be 2-15 letters or digits")
-	}
-	if ch.Submitter.Name == "" {
-		bad("submitter.name", "required (837 loop 1000A)")
-	}
-	if ch.Submitter.Phone == "" && ch.Submitter.Email == "" {
-		bad("submitter", "a phone or an email is required (837 PER*IC)")
-	}
-	if ch.ReceiverName == "" {
-		bad("receiver_name", "required (837 loop 1000B)")
-	}
-	for i, id := range ch.ResponseSenders {
-		if !isaID.MatchString(id) {
-			bad(fmt.Sprintf("response_senders[%d]", i), "must be 1-15 letters, digits or spaces")
-		}
-	}
-	if ch.MaxClaimsPerSet < 0 || ch.MaxClaimsPerSet > 5000 {
-		bad("max_claims_per_set", "%d is not between 1 and 5000", ch.MaxClaimsPerSet)
-	}
-	switch ch.Transport.Type {
-	case "sftp":
-		if ch.Transport.SFTP == nil {
-			bad("transport.sftp", "required when type is sftp")
-			break
-		}
-		s := ch.Transport.SFTP
-		if s.Host == "" || s.User == "" {
-			bad("transport.sftp", "host and user are required")
-		}
-		if s.UploadDir == "" || s.ResponseDir == "" {
-			bad("transport.sftp", "upload_dir and response_dir are required")
-		}
-		pins := 0
-		if s.KnownHostsFile != "" {
-			pins++
-		}
-		if s.HostKeyFingerprint != "" {
-			pins++
-		}
-		if pins == 0 && !s.InsecureIgnoreHostKey {
-			bad("transport.sftp", "pin the host key with known_hosts_file or host_key_fingerprint")
-		}
-		if pins > 1 {
-			bad("transport.sftp", "use one of known_hosts_file and host_key_fingerprint")
-		}
-		if s.KeyFile == "" && s.PasswordEnv == "" && s.PasswordFile == "" {
-			bad("transport.sftp", "set key_file, password_env or password_file")
-		}
-		errs = append(errs, checkPatterns(p+".transport.sftp.patterns", s.Patterns)...)
-	case "localdir":
-		if ch.Transport.LocalDir == nil {
-			bad("transport.localdir", "required when type is localdir")
-			break
-		}
-		l := ch.Transport.LocalDir
-		if l.UploadDir == "" || l.ResponseDir == "" {
-			bad("transport.localdir", "upload_dir and response_dir are required")
-		}
-		errs = append(errs, checkPatterns(p+".transport.localdir.patterns", l.Patterns)...)
-	default:
-		bad("transport.type", "%q is not sftp or localdir", ch.Transport.Type)
-	}
-	return errs
-}
-
-func checkPatterns(field string, pats []string) []error {
-	var errs []error
-	for i, pat := range pats {
-		if _, err := path.Match(pat, ""); err != nil || strings.Contains(pat, "/") {
-			errs = append(errs, fmt.Errorf("%s[%d]: %q is not a file name pattern", field, i, pat))
-		}
-	}
-	return errs
-}
-
-// String renders the configuration as JSON. It holds no secrets (only the
-// names of the variables and files that hold them), so it is safe to log.
+// String renders the configuration as YAML with every secret-like value
+// masked, so it is safe to log.
 func (c *Config) String() string {
-	b, err := json.MarshalIndent(c, "", "  ")
+	b, err := c.Render(false)
 	if err != nil {
 		return "config: " + err.Error()
 	}

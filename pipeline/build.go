@@ -222,6 +222,7 @@ func (p *Pipeline) buildFile(ctx context.Context, g *fileGroup, rep *BuildReport
 	if err := af.Commit(); err != nil {
 		return err
 	}
+	p.crashPoint("submit:build-written")
 	batch := &Batch{Clearinghouse: pt.Name, Kind: g.kind, PayerID: g.payerID, SenderID: pt.SenderID, ReceiverID: pt.ReceiverID,
 		ISA13: nums.isa13, GS06: nums.gs06, FileName: name, LocalPath: path, SHA256: af.SHA256(), Size: af.Size(),
 		State: BatchBuilt, CreatedAt: now}
@@ -258,6 +259,7 @@ func (p *Pipeline) buildFile(ctx context.Context, g *fileGroup, rep *BuildReport
 		}
 		return err
 	}
+	p.crashPoint("submit:build-recorded")
 	rep.Files++
 	rep.Claims += len(written)
 	return p.holdRefused(ctx, refused, rep)

@@ -119,8 +119,9 @@
 // retried or canceled, users changed, sign-ins and sign-outs. ViewClaim
 // audits who looked at a claim.
 //
-// Submit and Collect each run one at a time in a process; a second call
-// while one runs returns ErrBusy.
+// Submit, Collect and CheckOverdue each run one at a time, across every
+// process that shares the store (Store.JobLock); a second call while one
+// runs returns ErrBusy at once.
 //
 // The pipeline never imports an adapter, a database driver, net/http or a
 // scheduler. cmd/claims wires adapters into it.

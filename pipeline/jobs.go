@@ -46,7 +46,8 @@ func (r *CollectReport) NeedsAttention() bool {
 // built file (including files left over from an interrupted run). Build
 // and upload run even when reading some encounter file failed, and
 // upload runs even when building some file failed; the errors are
-// joined. It returns ErrBusy while another Submit of this Pipeline runs.
+// joined. It returns ErrBusy while another Submit runs, in this process
+// or another sharing the store (Store.JobLock).
 func (p *Pipeline) Submit(ctx context.Context) (SubmitReport, error) {
 	var rep SubmitReport
 	release, err := p.takeJob(ctx, "submit")

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -131,6 +132,14 @@ type Pipeline struct {
 	timelyFiling       TimelyFiling
 	jobs               jobLocks
 	failpoint          func(name string)
+	// sleep waits between the two listings of a settle check (see
+	// Partner.Settle): a time.Sleep that ends early with ctx. Tests
+	// replace it.
+	sleep func(ctx context.Context, d time.Duration) error
+	// setAside remembers the unreadable response files left on each
+	// clearinghouse's server, so that Collect does not fetch them again
+	// while they stay the same (see pickup). Guarded by the collect job.
+	setAside map[string]map[remoteKey]bool
 }
 
 // New validates the options and returns a Pipeline. It creates the
@@ -158,6 +167,7 @@ func New(o Options) (*Pipeline, error) {
 		passwordCost:       o.PasswordCost,
 		timelyFiling:       o.TimelyFiling,
 		failpoint:          o.Failpoint,
+		sleep:              sleepContext,
 	}
 	if p.sessionIdle <= 0 {
 		p.sessionIdle = DefaultSessionIdle

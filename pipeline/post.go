@@ -125,6 +125,7 @@ func (p *Pipeline) postRemittance(ctx context.Context, tx Tx, file *InboundFile,
 	if err := p.keepUnapplied(ctx, tx, file, rem, plan.unmatched); err != nil {
 		return out, err
 	}
+	p.crashPoint("collect:835-mid-set")
 	if _, err := tx.CloseWorkItems(ctx, TraceKey(SourceImbalance, rem.PayerID, rem.Trace), SystemActor,
 		fmt.Sprintf("remittance %d with the same payer and trace posted (file %d, ST02 %s)", rem.ID, file.ID, rem.SetControl)); err != nil {
 		return out, err

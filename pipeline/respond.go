@@ -99,6 +99,7 @@ func (p *Pipeline) ApplyPending(ctx context.Context) (ResponseReport, error) {
 		if ferr := p.finishFile(ctx, pd.f, kind, state, err); ferr != nil {
 			return rep, fmt.Errorf("apply responses: file %d: %w", pd.f.ID, ferr)
 		}
+		p.crashPoint("collect:file-processed")
 		switch state {
 		case InboundProcessed:
 			rep.Files++
@@ -188,6 +189,7 @@ func (p *Pipeline) applyFile(ctx context.Context, f *InboundFile, scan *fileScan
 			if err := st.apply(ctx, f, rep); err != nil {
 				return InboundFailed, err
 			}
+			p.crashPoint(fileAppliedPoint[st.kind])
 		}
 	}
 	return InboundProcessed, nil
@@ -224,6 +226,7 @@ func applyEach[T any](ctx context.Context, p *Pipeline, f *InboundFile, kind str
 		if err != nil {
 			return err
 		}
+		p.crashPoint(setAppliedPoint[kind])
 	}
 	return nil
 }
@@ -737,6 +740,7 @@ func (p *Pipeline) PostRemittances(ctx context.Context, f *InboundFile, rems []*
 		if err != nil {
 			return fmt.Errorf("835 set %s: %w", r.SetControl, err)
 		}
+		p.crashPoint("collect:835-set-posted")
 		switch {
 		case out.posted:
 			rep.RemitsPosted++

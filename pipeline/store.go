@@ -144,6 +144,12 @@ type ClaimTx interface {
 	SubmissionsInBatch(ctx context.Context, batchID int64, setControl string) ([]*Submission, error)
 	// Submissions returns a claim's submissions, oldest first.
 	Submissions(ctx context.Context, claimID int64) ([]*Submission, error)
+	// OverdueClaims returns the claims in state s whose latest
+	// submission went in a batch of that clearinghouse uploaded before
+	// `before` (Batch.UploadedAt), by upload time then claim ID. It reads
+	// no claim content or lines: the overdue check runs it over every
+	// claim awaiting a response.
+	OverdueClaims(ctx context.Context, clearinghouse string, s ClaimState, before time.Time) ([]OverdueClaim, error)
 
 	// The batch forms, for posting a whole remittance in a few
 	// statements (on a database server every statement is a round trip).
@@ -163,6 +169,19 @@ type ClaimTx interface {
 	// submission, what posting a payment to it needs, in submission ID
 	// order. PCNs that match none are left out.
 	PostingTargets(ctx context.Context, pcns []string) ([]PostingTarget, error)
+}
+
+// OverdueClaim is a claim awaiting a response, with the submission
+// that sent it last and when its file was uploaded.
+type OverdueClaim struct {
+	ClaimID      int64
+	Version      int    // the claim's current version
+	PayerID      string // the claim's payer
+	SubmissionID int64  // its latest submission
+	PCN          string // that submission's CLM01
+	BatchID      int64  // the batch that submission went in
+	FileName     string // that batch's file name
+	UploadedAt   time.Time
 }
 
 // PostingTarget is what posting an 835 claim payment to a submission
@@ -216,6 +235,12 @@ type BatchTx interface {
 	// records (Batch.FileName), with the batch ID (the newest, when
 	// several share a name).
 	BatchesByName(ctx context.Context, names []string) (map[string]int64, error)
+	// OverdueBatches returns the batches of that clearinghouse in state
+	// uploaded, uploaded before `before`, that carried at least one
+	// claim still submitted at the version the batch sent and none (at
+	// that version) in another state: no TA1 or 999 moved any of their
+	// claims. They come by upload time then ID, with their sets.
+	OverdueBatches(ctx context.Context, clearinghouse string, before time.Time) ([]*Batch, error)
 	// BatchByControl finds the batch a response refers to, by sender,
 	// receiver and either ISA13 (when gs06 is empty) or GS06. ISA IDs are
 	// compared without padding. It returns ErrNotFound when none matches.

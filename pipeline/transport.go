@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -58,35 +60,84 @@ type Transport interface {
 	// it deletes it, moves it to an archive folder or leaves it, as
 	// configured.
 	Done(ctx context.Context, name string) error
+	// Reject sets aside a response file that is not readable X12 (no
+	// ISA, a truncated envelope), once the pipeline has recorded it as
+	// failed: it moves it to the configured error folder, or leaves it
+	// where it is when there is none. It never deletes or archives it,
+	// so the clearinghouse can still be shown the file it sent. A
+	// missing name yields an error that wraps fs.ErrNotExist.
+	Reject(ctx context.Context, name string) error
 }
 
 // ErrInvalidName is wrapped by every error about a remote file name that
-// transports refuse to use: empty, "." or "..", containing "..", a path
-// separator, a control character or invalid UTF-8, or (for response
-// files) starting with a dot.
+// transports refuse to use: empty, "." or "..", containing a path
+// separator, a control character, a Unicode format character (such as
+// the bidirectional override U+202E, which makes a name display as
+// another), a line or paragraph separator, or invalid UTF-8, or (for
+// response files) starting with a dot.
 var ErrInvalidName = errors.New("invalid file name")
 
 // CheckRemoteName reports why name may not be used as a base name in a
 // clearinghouse folder. hidden allows a leading dot (temporary upload
 // names); response files offered by List never have one. Every Transport
 // applies these rules, so that a hostile server cannot make us write
-// outside our folders.
+// outside our folders, nor show an operator a name that reads as another.
+//
+// ".." inside a name ("a..b.835") is legal: only the whole names "." and
+// ".." and path separators lead out of a folder.
 func CheckRemoteName(name string, hidden bool) error {
 	switch {
 	case name == "":
 		return fmt.Errorf("%w: empty", ErrInvalidName)
-	case strings.Contains(name, ".."):
-		return fmt.Errorf("%w: %q contains \"..\"", ErrInvalidName, name)
+	case name == "." || name == "..":
+		return fmt.Errorf("%w: %q is not a file name", ErrInvalidName, name)
 	case strings.ContainsAny(name, `/\`):
 		return fmt.Errorf("%w: %q contains a path separator", ErrInvalidName, name)
-	case name == "." || (!hidden && strings.HasPrefix(name, ".")):
+	case !hidden && strings.HasPrefix(name, "."):
 		return fmt.Errorf("%w: %q is hidden", ErrInvalidName, name)
 	case !utf8.ValidString(name):
 		return fmt.Errorf("%w: %q is not valid UTF-8", ErrInvalidName, name)
 	case strings.IndexFunc(name, unicode.IsControl) >= 0:
 		return fmt.Errorf("%w: %q contains a control character", ErrInvalidName, name)
+	case strings.IndexFunc(name, invisible) >= 0:
+		return fmt.Errorf("%w: %+q contains a format character or line separator", ErrInvalidName, name)
 	}
 	return nil
+}
+
+// invisible reports whether r is a Unicode format character (category
+// Cf: bidirectional overrides and isolates, zero-width characters, the
+// byte order mark) or a line or paragraph separator (Zl, Zp).
+func invisible(r rune) bool {
+	return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
+}
+
+// MaxNameLen is the longest base name, in bytes, that common file
+// systems (and so SFTP servers) accept.
+const MaxNameLen = 255
+
+// ShortenName returns name when it is at most limit bytes long. A longer
+// name becomes its start, cut at a character boundary, then "~" and 8
+// hex digits of the SHA-256 of the whole name, then its extension when
+// that is short (16 bytes at most): "claims_…~1a2b3c4d.835", limit
+// bytes long. Distinct names stay distinct (but for a hash collision),
+// and the result is a legal name (CheckRemoteName) whenever name is.
+// limit should be at least 32.
+func ShortenName(name string, limit int) string {
+	if len(name) <= limit {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	tag := "~" + hex.EncodeToString(sum[:4])
+	ext := path.Ext(name)
+	if len(ext) > 16 || len(ext) == len(name) {
+		ext = ""
+	}
+	keep := max(0, limit-len(tag)-len(ext))
+	for keep > 0 && !utf8.RuneStart(name[keep]) {
+		keep--
+	}
+	return name[:keep] + tag + ext
 }
 
 // MatchesAny reports whether a base name matches one of the path.Match

@@ -79,6 +79,7 @@ func (p *Pipeline) Upload(ctx context.Context) (UploadReport, error) {
 			// the batch while this run held its old state: leave it.
 			continue
 		case err == nil:
+			p.crashPoint("submit:upload-recorded")
 			rep.Uploaded++
 			rep.ClaimsSent += b.claimCount()
 			rep.Billed += billed
@@ -125,6 +126,7 @@ func (p *Pipeline) uploadBatch(ctx context.Context, pt *Partner, b *Batch) (x12.
 			if err := p.setBatchState(ctx, b, BatchUploading); err != nil {
 				return 0, err
 			}
+			p.crashPoint("submit:upload-marked")
 		case BatchUploading:
 			if size, err := t.Stat(ctx, b.FileName); err == nil {
 				if size != b.Size {
@@ -134,9 +136,11 @@ func (p *Pipeline) uploadBatch(ctx context.Context, pt *Partner, b *Batch) (x12.
 			} else if !errors.Is(err, fs.ErrNotExist) {
 				return 0, err
 			}
+			p.crashPoint("submit:upload-before-put")
 			if err := p.put(ctx, t, b, temp); err != nil {
 				return 0, err
 			}
+			p.crashPoint("submit:upload-put")
 			if err := p.setBatchState(ctx, b, BatchStaged); err != nil {
 				return 0, err
 			}
@@ -157,9 +161,11 @@ func (p *Pipeline) uploadBatch(ctx context.Context, pt *Partner, b *Batch) (x12.
 			} else if err != nil {
 				return 0, err
 			}
+			p.crashPoint("submit:upload-staged")
 			if err := t.Rename(ctx, temp, b.FileName); err != nil {
 				return 0, err
 			}
+			p.crashPoint("submit:upload-renamed")
 			size, err = t.Stat(ctx, b.FileName)
 			if errors.Is(err, fs.ErrNotExist) {
 				return p.markUploaded(ctx, b, "renamed; taken by the clearinghouse before verification")
@@ -170,6 +176,7 @@ func (p *Pipeline) uploadBatch(ctx context.Context, pt *Partner, b *Batch) (x12.
 			if size != b.Size {
 				return 0, &conflictError{name: b.FileName, want: b.Size, got: size}
 			}
+			p.crashPoint("submit:upload-verified")
 			return p.markUploaded(ctx, b, "verified: final name present with the expected size")
 		default:
 			return 0, fmt.Errorf("batch in state %s cannot be uploaded", b.State)
@@ -196,7 +203,7 @@ func (p *Pipeline) put(ctx context.Context, t Transport, b *Batch, temp string) 
 		return fmt.Errorf("open built file: %w", err)
 	}
 	defer f.Close()
-	return t.Put(ctx, temp, f, b.Size)
+	return t.Put(ctx, temp, p.crashMidway(f, b.Size, "submit:upload-mid-put"), b.Size)
 }
 
 // setBatchState moves b to state s, provided it is still in its state:

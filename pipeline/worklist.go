@@ -139,6 +139,8 @@ func SourceLabel(s WorkSource) string {
 		return "File transfer"
 	case SourceInboundBad:
 		return "Unreadable response files"
+	case SourceOverdue:
+		return "Overdue responses"
 	}
 	return string(s)
 }
@@ -365,7 +367,8 @@ func lowerFirst(s string) string {
 	return strings.ToLower(s[:1]) + s[1:]
 }
 
-// ErrBusy means a job of that kind is already running in this process.
+// ErrBusy means a job of that kind is already running, in this process or
+// in another that shares the store.
 var ErrBusy = errors.New("already running")
 
 // jobLocks lets one job of each kind run at a time in a process.

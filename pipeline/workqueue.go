@@ -20,12 +20,13 @@ const (
 	SourceImbalance  WorkSource = "out_of_balance" // 835 transaction set that does not balance
 	SourceTransport  WorkSource = "transport"      // upload or pickup needs an operator
 	SourceInboundBad WorkSource = "inbound"        // response file that cannot be read, or is not addressed to us
+	SourceOverdue    WorkSource = "overdue"        // a 999, 277CA or 835 that has not come in time (see CheckOverdue)
 )
 
 // workSources lists the work item sources, for validating filters.
 func workSources() []WorkSource {
 	return []WorkSource{SourceIntake, SourceScrubber, SourceTA1, Source999, Source277CA, SourceDenial,
-		SourceUnmatched, SourceImbalance, SourceTransport, SourceInboundBad}
+		SourceUnmatched, SourceImbalance, SourceTransport, SourceInboundBad, SourceOverdue}
 }
 
 // WorkStatus is the state of a work item.

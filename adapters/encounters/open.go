@@ -18,7 +18,10 @@ import (
 // Open returns an error wrapping ErrUnsupported for any other extension,
 // and the os error (for example fs.ErrNotExist) when the file cannot be
 // opened or is a directory.
-func Open(path string) (pipeline.EncounterSource, io.Closer, error) {
+//
+// watch, when given, wraps the file's reader (of size bytes), for
+// example to show progress.
+func Open(path string, watch ...func(r io.Reader, size int64) io.Reader) (pipeline.EncounterSource, io.Closer, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	if ext != ".jsonl" && ext != ".ndjson" && ext != ".csv" {
 		return nil, nil, fmt.Errorf("open encounters %s: extension %q (want .jsonl, .ndjson or .csv): %w",
@@ -37,8 +40,12 @@ func Open(path string) (pipeline.EncounterSource, io.Closer, error) {
 		return nil, nil, fmt.Errorf("open encounters: %w", err)
 	}
 	name := filepath.Base(path)
-	if ext == ".csv" {
-		return NewCSV(name, f), f, nil
+	var r io.Reader = f
+	for _, w := range watch {
+		r = w(r, st.Size())
 	}
-	return NewJSONL(name, f), f, nil
+	if ext == ".csv" {
+		return NewCSV(name, r), f, nil
+	}
+	return NewJSONL(name, r), f, nil
 }

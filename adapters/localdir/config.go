@@ -64,6 +64,9 @@ func (c Config) Validate() error {
 	default:
 		bad("AfterPickup", "must be %q, %q or %q, got %q", DisposalDelete, DisposalMove, DisposalLeave, c.AfterPickup)
 	}
+	if c.ErrorDir != "" && filepath.Clean(c.ErrorDir) == filepath.Clean(c.ResponseDir) {
+		bad("ErrorDir", "must differ from ResponseDir")
+	}
 	for i, p := range c.Patterns {
 		if _, err := filepath.Match(p, ""); err != nil || p == "" || strings.ContainsAny(p, `/\`) {
 			bad(fmt.Sprintf("Patterns[%d]", i), "%q is not a base-name glob", p)

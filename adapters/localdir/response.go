@@ -123,23 +123,52 @@ func (t *Transport) Done(ctx context.Context, name string) error {
 		}
 		return opErr("done", p, syncDir(t.cfg.ResponseDir))
 	case DisposalMove:
-		return opErr("done", p, t.archive(p, name))
+		return opErr("done", p, t.moveInto(t.cfg.ArchiveDir, p, name))
 	default:
 		return nil
 	}
 }
 
-// archive moves p into ArchiveDir under the first free candidate name.
-func (t *Transport) archive(p, name string) error {
-	base := filepath.Join(t.cfg.ArchiveDir, name)
+// Reject sets aside the response file name, which the pipeline found
+// unreadable: it moves it into ErrorDir when one is configured (with the
+// same naming as the archive: ".YYYYMMDDTHHMMSSZ" and, if needed, "-N"
+// when the name is taken; it never replaces a file there), and otherwise
+// leaves it, only checking that it exists. It never deletes it. A
+// missing file yields an error wrapping fs.ErrNotExist.
+func (t *Transport) Reject(ctx context.Context, name string) error {
+	p := filepath.Join(t.cfg.ResponseDir, name)
+	if err := checkName(name, false); err != nil {
+		return opErr("reject", p, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return opErr("reject", p, err)
+	}
+	li, err := os.Lstat(p)
+	if err != nil {
+		return opErr("reject", p, err)
+	}
+	if !li.Mode().IsRegular() {
+		return opErr("reject", p, fmt.Errorf("not a regular file (mode %v)", li.Mode()))
+	}
+	if t.cfg.ErrorDir == "" {
+		return nil
+	}
+	return opErr("reject", p, t.moveInto(t.cfg.ErrorDir, p, name))
+}
+
+// moveInto moves p into dir under the first free candidate name: name,
+// then name with a timestamp suffix, then with "-N" after it. A name too
+// long for its suffix is shortened (pipeline.ShortenName) to fit in
+// pipeline.MaxNameLen bytes.
+func (t *Transport) moveInto(dir, p, name string) error {
 	stamp := t.now().UTC().Format("20060102T150405Z")
 	for i := range 100 {
-		target := base
+		target := filepath.Join(dir, name)
 		switch {
 		case i == 1:
-			target = base + "." + stamp
+			target = filepath.Join(dir, suffixed(name, "."+stamp))
 		case i > 1:
-			target = fmt.Sprintf("%s.%s-%d", base, stamp, i)
+			target = filepath.Join(dir, suffixed(name, fmt.Sprintf(".%s-%d", stamp, i)))
 		}
 		err := linkNoReplace(p, target)
 		if errors.Is(err, fs.ErrExist) {
@@ -149,15 +178,18 @@ func (t *Transport) archive(p, name string) error {
 			return fmt.Errorf("move to %s: %w", target, err)
 		}
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("remove after archiving to %s: %w", target, err)
+			return fmt.Errorf("remove after moving to %s: %w", target, err)
 		}
-		if err := syncDir(t.cfg.ArchiveDir); err != nil {
+		if err := syncDir(dir); err != nil {
 			return err
 		}
 		return syncDir(t.cfg.ResponseDir)
 	}
-	return fmt.Errorf("no free archive name for %s: %w", base, fs.ErrExist)
+	return fmt.Errorf("no free name for %s in %s: %w", name, dir, fs.ErrExist)
 }
 
-// copyExactly copies size bytes from src to dst, checking ctx between
-// chunks, and fails if src is shorter or longer.
+// suffixed appends suffix to name, shortening name first when the result
+// would be longer than pipeline.MaxNameLen bytes.
+func suffixed(name, suffix string) string {
+	return pipeline.ShortenName(name, pipeline.MaxNameLen-len(suffix)) + suffix
+}

@@ -36,7 +36,7 @@ func New(cfg Config, log *zap.Logger) (*Transport, error) {
 	if cfg.AfterPickup == "" {
 		cfg.AfterPickup = DisposalLeave
 	}
-	for _, d := range []string{cfg.UploadDir, cfg.ResponseDir, cfg.ArchiveDir} {
+	for _, d := range []string{cfg.UploadDir, cfg.ResponseDir, cfg.ArchiveDir, cfg.ErrorDir} {
 		if d == "" {
 			continue
 		}
@@ -62,6 +62,8 @@ func opErr(op, path string, err error) error {
 	return fmt.Errorf("localdir %s %s: %w", op, path, err)
 }
 
+// copyExactly copies size bytes from src to dst, checking ctx between
+// chunks, and fails if src is shorter or longer.
 func copyExactly(ctx context.Context, dst io.Writer, src io.Reader, size int64) error {
 	if src == nil {
 		return errors.New("nil content")

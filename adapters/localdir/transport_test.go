@@ -40,7 +40,7 @@ func newTransport(t *testing.T, log *zap.Logger, mods ...func(*Config)) (*Transp
 	return tr, d
 }
 
-func write(t *testing.T, p string, b []byte) {
+func write(t testing.TB, p string, b []byte) {
 	t.Helper()
 	if err := os.WriteFile(p, b, 0o600); err != nil {
 		t.Fatal(err)
@@ -54,7 +54,7 @@ func absent(t *testing.T, p string) {
 	}
 }
 
-func entries(t *testing.T, dir string) []string {
+func entries(t testing.TB, dir string) []string {
 	t.Helper()
 	es, err := os.ReadDir(dir)
 	if err != nil {
@@ -262,6 +262,7 @@ func TestListSanitises(t *testing.T) {
 	}{
 		{"b.999", 2 * time.Minute}, {"a.999", time.Minute}, {"c.835", time.Minute}, {"z.999", 0},
 		{"notes.txt", 0}, {".hidden.999", 0}, {"evil\nname.999", 0}, {"a..b.999", 0}, {"esc\x1b.999", 0},
+		{"rlo\u202eevil.999", 0},
 	} {
 		p := filepath.Join(d.resp, f.name)
 		write(t, p, make([]byte, i+1))
@@ -283,7 +284,7 @@ func TestListSanitises(t *testing.T) {
 	for _, f := range got {
 		names = append(names, f.Name)
 	}
-	if want := "z.999 a.999 c.835 b.999"; strings.Join(names, " ") != want {
+	if want := "a..b.999 z.999 a.999 c.835 b.999"; strings.Join(names, " ") != want {
 		t.Errorf("List = %q, want %s", names, want)
 	}
 	if n := logs.FilterMessageSnippet("unsafe name").Len(); n != 4 {

@@ -10,13 +10,16 @@ import (
 	"path/filepath"
 
 	"github.com/x12claims/claims/adapters/internal/streams"
+	"github.com/x12claims/claims/pipeline"
 )
 
 // Put writes exactly size bytes from content to name in UploadDir,
 // replacing any file of that name. It writes a hidden temporary file in the
-// same folder (mode 0600), fsyncs it, checks its size, renames it over name
-// and fsyncs the folder, so name never holds a partial file. Content
-// shorter or longer than size is an error.
+// same folder ("." + name + ".partial", mode 0600, replacing one that a Put
+// interrupted by a crash left), fsyncs it, checks its size, renames it over
+// name and fsyncs the folder, so name never holds a partial file, and
+// never holds it readable by others. Content shorter or longer than size
+// is an error.
 func (t *Transport) Put(ctx context.Context, name string, content io.Reader, size int64) error {
 	final := filepath.Join(t.cfg.UploadDir, name)
 	if err := checkName(name, true); err != nil {
@@ -25,11 +28,16 @@ func (t *Transport) Put(ctx context.Context, name string, content io.Reader, siz
 	if err := ctx.Err(); err != nil {
 		return opErr("put", final, err)
 	}
-	f, err := os.CreateTemp(t.cfg.UploadDir, "."+name+".partial-*")
+	// One temporary name per target: a Put to the same name after a crash
+	// replaces what the crashed one left.
+	tmp := filepath.Join(t.cfg.UploadDir, partialName(name))
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return opErr("put", final, err)
+	}
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return opErr("put", final, err)
 	}
-	tmp := f.Name()
 	err = func() error {
 		if err := copyExactly(ctx, f, content, size); err != nil {
 			return err
@@ -60,6 +68,13 @@ func (t *Transport) Put(ctx context.Context, name string, content io.Reader, siz
 		return opErr("put", final, err)
 	}
 	return nil
+}
+
+// partialName is the temporary name Put writes name under: hidden, and
+// short enough for any legal name.
+func partialName(name string) string {
+	const suffix = ".partial"
+	return "." + pipeline.ShortenName(name, pipeline.MaxNameLen-1-len(suffix)) + suffix
 }
 
 // Rename renames from to to in UploadDir without ever replacing a target

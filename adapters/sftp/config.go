@@ -221,10 +221,10 @@ func (c Config) Validate() error {
 
 	// Folders.
 	for _, f := range []struct{ field, dir string }{
-		{"UploadDir", c.UploadDir}, {"ResponseDir", c.ResponseDir}, {"ArchiveDir", c.ArchiveDir},
+		{"UploadDir", c.UploadDir}, {"ResponseDir", c.ResponseDir}, {"ArchiveDir", c.ArchiveDir}, {"ErrorDir", c.ErrorDir},
 	} {
 		switch {
-		case f.dir == "" && f.field != "ArchiveDir":
+		case f.dir == "" && (f.field == "UploadDir" || f.field == "ResponseDir"):
 			bad(f.field, "is required")
 		case strings.IndexFunc(f.dir, unicode.IsControl) >= 0:
 			bad(f.field, "%q contains a control character", f.dir)
@@ -240,6 +240,9 @@ func (c Config) Validate() error {
 		}
 	default:
 		bad("AfterPickup", "must be %q, %q or %q, got %q", DisposalDelete, DisposalMove, DisposalLeave, c.AfterPickup)
+	}
+	if c.ErrorDir != "" && path.Clean(c.ErrorDir) == path.Clean(c.ResponseDir) {
+		bad("ErrorDir", "must differ from ResponseDir")
 	}
 	for i, p := range c.Patterns {
 		if _, err := path.Match(p, ""); err != nil || p == "" || strings.Contains(p, "/") {

@@ -48,9 +48,9 @@ func (c Config) hostKeySummary() string {
 // String describes c for humans. Credentials appear only as the names of
 // their sources (environment variable or file); a Config holds no secret.
 func (c Config) String() string {
-	return fmt.Sprintf("sftp %q %s@%s auth=[%s] hostkey=[%s] upload=%q response=%q archive=%q after_pickup=%s patterns=%q",
+	return fmt.Sprintf("sftp %q %s@%s auth=[%s] hostkey=[%s] upload=%q response=%q archive=%q error=%q after_pickup=%s patterns=%q",
 		c.Name, c.User, c.Addr(), c.authSummary(), c.hostKeySummary(),
-		c.UploadDir, c.ResponseDir, c.ArchiveDir, c.AfterPickup, c.Patterns)
+		c.UploadDir, c.ResponseDir, c.ArchiveDir, c.ErrorDir, c.AfterPickup, c.Patterns)
 }
 
 // GoString makes %#v print the same as String.
@@ -67,6 +67,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("upload_dir", c.UploadDir),
 		slog.String("response_dir", c.ResponseDir),
 		slog.String("archive_dir", c.ArchiveDir),
+		slog.String("error_dir", c.ErrorDir),
 		slog.String("after_pickup", string(c.AfterPickup)),
 		slog.Any("patterns", c.Patterns),
 	)
@@ -82,6 +83,7 @@ func (c Config) MarshalLogObject(enc zapcore.ObjectEncoder) error {
 	enc.AddString("upload_dir", c.UploadDir)
 	enc.AddString("response_dir", c.ResponseDir)
 	enc.AddString("archive_dir", c.ArchiveDir)
+	enc.AddString("error_dir", c.ErrorDir)
 	enc.AddString("after_pickup", string(c.AfterPickup))
 	enc.AddString("patterns", strings.Join(c.Patterns, ","))
 	return nil

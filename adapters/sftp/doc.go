@@ -14,9 +14,9 @@
 // connection, which then retries on a new one).
 //
 //   - Put writes a file under the name given (the pipeline passes a
-//     temporary name) in UploadDir: truncate, write, fsync when the server
-//     offers fsync@openssh.com, close, then compare the size the server
-//     reports. A failed attempt removes what it wrote.
+//     temporary name) in UploadDir: truncate, set mode 0600, write, fsync
+//     when the server offers fsync@openssh.com, close, then compare the
+//     size the server reports. A failed attempt removes what it wrote.
 //   - Rename moves it to its final name, with posix-rename@openssh.com when
 //     offered and the plain SFTP rename otherwise. It never overwrites a
 //     target with different content: it checks with Stat first, and an
@@ -24,16 +24,24 @@
 //   - Stat returns the size of a file in UploadDir.
 //   - List reads ResponseDir and returns the regular files whose base names
 //     match Patterns (path.Match globs), oldest first, then by name. Names
-//     are sanitised: an empty name, ".", a name containing "..", a path
-//     separator or a control character, invalid UTF-8, or a hidden name
-//     (leading dot) is skipped with a warning that carries only the quoted
-//     name.
+//     are sanitised (pipeline.CheckRemoteName): an empty name, "." or "..",
+//     a name containing a path separator, a control character or a Unicode
+//     format character (such as the bidirectional override U+202E),
+//     invalid UTF-8, or a hidden name (leading dot) is skipped with a
+//     warning that carries only the quoted name. ".." inside a name
+//     ("a..b.835") is fine.
 //   - Fetch checks the name again, streams the file into a pipeline.Sink,
 //     calls Sink.Reset and starts again after a transient failure, and
 //     succeeds only if the byte count equals the size the server announced.
 //   - Done deletes the file, moves it into ArchiveDir (adding a timestamp
 //     suffix if the archive already holds that name) or leaves it, as
 //     AfterPickup says.
+//   - Reject moves a file the pipeline found unreadable into ErrorDir,
+//     named as in the archive, or leaves it when there is no ErrorDir; it
+//     never deletes it.
+//
+// Any legal name can be archived or set aside: one that a suffix would
+// push past 255 bytes is shortened first (pipeline.ShortenName).
 //
 // Names passed to Put, Rename and Stat follow the same rules as listed
 // names except that a leading dot is allowed, so that temporary upload

@@ -38,7 +38,7 @@ var (
 // OpError is the error returned by every Client operation. It names the
 // operation and the remote path and wraps the cause.
 type OpError struct {
-	Op       string // put, rename, stat, list, fetch, done
+	Op       string // put, rename, stat, list, fetch, done, reject
 	Path     string // remote path the operation was about
 	Attempts int    // attempts made (at least 1)
 	Err      error

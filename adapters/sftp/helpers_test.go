@@ -163,7 +163,7 @@ func writeKey(t *testing.T, dir, name string, priv ed25519.PrivateKey, passphras
 	return p
 }
 
-func writeFile(t *testing.T, p string, data []byte) {
+func writeFile(t testing.TB, p string, data []byte) {
 	t.Helper()
 	if err := os.WriteFile(p, data, 0o600); err != nil {
 		t.Fatal(err)

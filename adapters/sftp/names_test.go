@@ -3,6 +3,7 @@ package sftp
 import (
 	"errors"
 	"io/fs"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,8 +23,15 @@ func TestCheckName(t *testing.T) {
 		{name: ""},
 		{name: "."},
 		{name: ".."},
-		{name: "..."},
-		{name: "a..b"},
+		{name: "...", wantUpload: true},
+		{name: "a..b", wantListed: true, wantUpload: true},
+		{name: "a..b.835", wantListed: true, wantUpload: true},
+		{name: "..b.835", wantUpload: true},
+		{name: strings.Repeat("n", 251) + ".835", wantListed: true, wantUpload: true},
+		{name: "rlo\u202etxt.835"},
+		{name: "zero\u200bwidth.835"},
+		{name: "bom\ufeff.835"},
+		{name: "line\u2028sep.835"},
 		{name: "../etc/passwd"},
 		{name: "a/b"},
 		{name: `a\b`},
@@ -85,6 +93,8 @@ func TestJudgeEntry(t *testing.T) {
 		{fakeInfo{"", 0o644}, entryUnsafe},
 		{fakeInfo{".hidden.999", 0o644}, entryUnsafe},
 		{fakeInfo{"x\n.999", 0o644}, entryUnsafe},
+		{fakeInfo{"x\u202etxt.999", 0o644}, entryUnsafe},
+		{fakeInfo{"a..b.999", 0o644}, entryOffer},
 	}
 	for _, tt := range tests {
 		if got := judgeEntry(tt.info, patterns); got != tt.want {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 
+	pkgsftp "github.com/pkg/sftp"
 	"go.uber.org/zap"
 )
 
@@ -16,9 +17,10 @@ import (
 // renames it afterwards, so a partial upload is never visible under a final
 // name.
 //
-// Each attempt truncates the file, writes, fsyncs when the server offers
-// fsync@openssh.com, closes, and compares the size the server reports with
-// size. A failed attempt removes what it wrote. A transient failure is
+// Each attempt truncates the file, sets its mode to 0600 (before writing,
+// so that no one else on the server can read the content), writes, fsyncs
+// when the server offers fsync@openssh.com, closes, and compares the size
+// the server reports with size. A failed attempt removes what it wrote. A transient failure is
 // retried only if content can be rewound: if it is an io.Seeker, or if no
 // byte has been read from it yet. Content shorter or longer than size is a
 // permanent error. name may start with a dot but must otherwise be a plain
@@ -45,7 +47,7 @@ func (c *Client) Put(ctx context.Context, name string, content io.Reader, size i
 			}
 			src.n = 0
 		}
-		err := putOnce(s, p, src, size, &partial)
+		err := c.putOnce(s, p, src, size, &partial)
 		if err != nil && partial && s.alive() {
 			if rmErr := s.sftp.Remove(p); rmErr == nil || isNotExist(rmErr) {
 				partial = false
@@ -59,13 +61,26 @@ func (c *Client) Put(ctx context.Context, name string, content io.Reader, size i
 	return err
 }
 
-// putOnce is one upload attempt on a live session.
-func putOnce(s *session, p string, src io.Reader, size int64, partial *bool) error {
+// putOnce is one upload attempt on a live session. The file is made
+// private (mode 0600) before any byte is written: servers create files
+// with their own default mode (0644 for OpenSSH under the usual umask),
+// and claims carry PHI.
+func (c *Client) putOnce(s *session, p string, src io.Reader, size int64, partial *bool) error {
 	f, err := s.sftp.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
 	if err != nil {
 		return fmt.Errorf("open for writing: %w", err)
 	}
 	*partial = true
+	if err := f.Chmod(0o600); err != nil {
+		var se *pkgsftp.StatusError
+		if !errors.As(err, &se) || se.FxCode() != pkgsftp.ErrSSHFxOpUnsupported {
+			_ = f.Close()
+			return fmt.Errorf("set mode 0600: %w", err)
+		}
+		// A server without Unix permissions (some managed SFTP
+		// services): nothing to restrict.
+		c.log.Warn("sftp server cannot set file modes; the upload keeps the server's default", zap.String("path", p))
+	}
 	if err := copyExactly(f, src, size); err != nil {
 		_ = f.Close()
 		return err

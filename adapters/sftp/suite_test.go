@@ -41,6 +41,10 @@ func suiteTests() []suiteTest {
 		{"Reconnect", testReconnect},
 		{"CancelUpload", testCancelUpload},
 		{"CancelDownload", testCancelDownload},
+		{"Reject", testReject},
+		{"PutPrivate", testPutPrivate},
+		{"LongNames", testLongNames},
+		{"Pickup", testPickup},
 	}
 }
 
@@ -234,6 +238,7 @@ func testListSanitises(t *testing.T, srv *testServer) {
 		{"a..b.999", 0},
 		{"esc\x1b[31m.999", 0},
 		{"tab\t.835", 0},
+		{"rlo\u202eevil.999", 0},
 	}
 	for i, f := range files {
 		p := filepath.Join(tc.resp, f.name)
@@ -257,7 +262,7 @@ func testListSanitises(t *testing.T, srv *testServer) {
 	for _, f := range got {
 		names = append(names, f.Name)
 	}
-	want := []string{"z.999", "a.999", "c.835", "b.999"}
+	want := []string{"a..b.999", "z.999", "a.999", "c.835", "b.999"}
 	if strings.Join(names, "|") != strings.Join(want, "|") {
 		t.Errorf("List names = %q, want %q", names, want)
 	}
@@ -276,7 +281,7 @@ func testListSanitises(t *testing.T, srv *testServer) {
 		}
 		warned[e.ContextMap()["name"].(string)] = true
 	}
-	for _, n := range []string{`".hidden.999"`, `"evil\nname.999"`, `"a..b.999"`, `"esc\x1b[31m.999"`, `"tab\t.835"`} {
+	for _, n := range []string{`".hidden.999"`, `"evil\nname.999"`, `"esc\x1b[31m.999"`, `"tab\t.835"`, `"rlo\u202eevil.999"`} {
 		if !warned[n] {
 			t.Errorf("no warning for %s; warnings: %v", n, warned)
 		}

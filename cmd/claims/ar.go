@@ -19,7 +19,7 @@ buckets of 0-30, 31-60, 61-90, 91-120 and over 120 days. A claim's age counts
 from its first verified submission (a corrected version keeps it); balances
 are derived from the ledger, where each claim counts once whatever its
 versions. Cash received that matches no claim yet is listed apart, by payer.`,
-		Example: "  claims ar\n  claims ar --config /etc/claims/claims.json --json",
+		Example: "  claims ar\n  claims ar --config /etc/claims/claims.yaml --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a, err := g.open(cmd.Context(), s)

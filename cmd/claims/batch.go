@@ -113,7 +113,7 @@ func newBatchRetryCmd(s *streams, g *globals) *cobra.Command {
 verified protocol, asking the server first whether an earlier attempt already
 landed it (so that it is never sent twice). It needs --config (the transport).
 Exit code 1 when it fails again (the batch stays failed, with the new cause).`,
-		Example: "  claims batch retry 7 --config /etc/claims/claims.json",
+		Example: "  claims batch retry 7 --config /etc/claims/claims.yaml",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n, err := parseID("batch", args[0])

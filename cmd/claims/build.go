@@ -58,11 +58,16 @@ its name.`,
 }
 
 func runBuild(ctx context.Context, o buildOptions, s *streams) error {
-	src, closer, err := encounters.Open(o.encounters)
+	done := func() {}
+	src, closer, err := encounters.Open(o.encounters, func(r io.Reader, size int64) io.Reader {
+		r, done = withProgress(s, "intake "+filepath.Base(o.encounters), r, size)
+		return r
+	})
 	if err != nil {
 		return err
 	}
 	defer closer.Close()
+	defer func() { done() }()
 	store, err := sqlite.Open(ctx, filepath.Join(o.dir, "claims.db"))
 	if err != nil {
 		return err

@@ -76,7 +76,7 @@ the demo's store right after it.`,
 	cmd.Flags().StringVar(&o.addr, "sftp-addr", "127.0.0.1:0", "where the simulated clearinghouse's SFTP server listens")
 	cmd.Flags().BoolVar(&o.once, "once", false, "exit after one cycle, without serving the web UI")
 	cmd.Flags().StringVar(&o.listen, "listen", "127.0.0.1:8080", "where the web UI listens")
-	cmd.Flags().BoolVar(&o.verbose, "verbose", false, "log progress to standard error")
+	cmd.Flags().BoolVar(&o.verbose, "verbose", false, "log progress to standard error (at CLAIMS_LOG_LEVEL, default info)")
 	return cmd
 }
 
@@ -107,10 +107,15 @@ func runDemo(ctx context.Context, o demoOptions, s *streams) error {
 		}
 		defer ln.Close()
 	}
+	// The demo logs for people (console), with --verbose or at the
+	// level CLAIMS_LOG_LEVEL gives.
 	log := zap.NewNop()
-	if o.verbose {
-		if log, err = newLogger("info", "console", s.err); err != nil {
-			return err
+	if level := os.Getenv("CLAIMS_LOG_LEVEL"); o.verbose || level != "" {
+		if level == "" {
+			level = "info"
+		}
+		if log, err = newLogger(level, "console", s.err); err != nil {
+			return fmt.Errorf("CLAIMS_LOG_LEVEL: %w", err)
 		}
 	}
 	defer log.Sync() //nolint:errcheck // best effort at exit
@@ -156,7 +161,7 @@ func runDemo(ctx context.Context, o demoOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
-	sum, err := demoCycle(ctx, p, sim)
+	sum, err := demoCycle(ctx, p, sim, log)
 	if err != nil {
 		return err
 	}
@@ -306,9 +311,9 @@ type demoSummary struct {
 
 // demoCycle runs one cycle: intake → submit → the simulator answers →
 // collect and post.
-func demoCycle(ctx context.Context, p *pipeline.Pipeline, sim *clearinghouse.Simulator) (*demoSummary, error) {
+func demoCycle(ctx context.Context, p *pipeline.Pipeline, sim *clearinghouse.Simulator, log *zap.Logger) (*demoSummary, error) {
 	var sum demoSummary
-	sub, err := p.Submit(ctx)
+	sub, err := runSubmit(ctx, p, log.With(zap.String("job", "submit")))
 	if err != nil {
 		return nil, err
 	}
@@ -321,7 +326,7 @@ func demoCycle(ctx context.Context, p *pipeline.Pipeline, sim *clearinghouse.Sim
 	if sum.Clearinghouse, err = sim.Respond(ctx); err != nil {
 		return nil, fmt.Errorf("clearinghouse simulator: %w", err)
 	}
-	col, err := p.Collect(ctx)
+	col, err := runCollect(ctx, p, log.With(zap.String("job", "collect")))
 	if err != nil {
 		return nil, err
 	}

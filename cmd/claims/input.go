@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 )
 
 // openInput opens a named file, or standard input for "-".
@@ -15,5 +16,10 @@ func openInput(name string, s *streams) (io.Reader, func(), error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("open %w", err)
 	}
-	return f, func() { f.Close() }, nil
+	var size int64
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	r, done := withProgress(s, filepath.Base(name), f, size)
+	return r, func() { done(); f.Close() }, nil
 }

@@ -29,7 +29,7 @@ batch and file IDs only, never patient data. Every held claim and failed
 batch is logged at warn level. The exit code is 1 when something needs a
 person: a claim held this run, a work item opened, or a batch that failed
 (this run or before; see "claims batch list").`,
-		Example: "  claims submit --config /etc/claims/claims.json\n  claims submit --config claims.json --json",
+		Example: "  claims submit --config /etc/claims/claims.yaml\n  claims submit --config claims.yaml --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if g.config == "" {
@@ -40,17 +40,7 @@ person: a claim held this run, a work item opened, or a batch that failed
 				return err
 			}
 			defer a.Close()
-			rep, err := a.pipe.Submit(cmd.Context())
-			for _, in := range rep.Files {
-				a.log.Info("intake", zap.String("file", in.File), zap.Int("read", in.Read), zap.Int("accepted", in.Accepted),
-					zap.Int("held", in.Held), zap.Int("unchanged", in.Unchanged), zap.Int("updated", in.Updated),
-					zap.Int("corrected", in.Corrected), zap.Int("conflicts", in.Conflicts))
-			}
-			a.log.Info("submit", zap.Int("files_built", rep.Build.Files), zap.Int("claims_built", rep.Build.Claims),
-				zap.Int("files_uploaded", rep.Upload.Uploaded), zap.Int("claims_sent", rep.Upload.ClaimsSent),
-				zap.Int("upload_pending", rep.Upload.Pending), zap.Int("upload_failed", rep.Upload.Failed),
-				zap.Int("batches_failed", rep.FailedBatches), zap.Int("leftovers_removed", rep.Cleanup.Temporary+rep.Cleanup.Orphans))
-			logAttention(a.log, rep.Attention)
+			rep, err := runSubmit(cmd.Context(), a.pipe, a.log)
 			if jerr := printSubmit(s, g, &rep); jerr != nil {
 				return jerr
 			}
@@ -94,7 +84,7 @@ match no claim become unapplied cash.
 The exit code is 1 when something needs a person: a file failed or was
 quarantined, a remittance was held, cash was left unapplied, or a claim was
 rejected or denied (see "claims queue").`,
-		Example: "  claims collect --config /etc/claims/claims.json",
+		Example: "  claims collect --config /etc/claims/claims.yaml",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if g.config == "" {
@@ -105,20 +95,15 @@ rejected or denied (see "claims queue").`,
 				return err
 			}
 			defer a.Close()
-			rep, err := a.pipe.Collect(cmd.Context())
+			rep, err := runCollect(cmd.Context(), a.pipe, a.log)
 			r := rep.Responses
-			a.log.Info("collect", zap.Int("listed", rep.Listed), zap.Int("collected", rep.Collected),
-				zap.Int("duplicates", rep.Duplicates), zap.Int("applied", rep.Processed), zap.Int("failed", r.FailedFiles),
-				zap.Int("quarantined", r.QuarantinedFiles), zap.Int("remittances_posted", r.RemitsPosted),
-				zap.Int("remittances_held", r.RemitsHeld), zap.Int("payments_unapplied", r.PaymentsUnapplied))
-			logAttention(a.log, rep.Attention)
 			if g.json {
 				if jerr := writeJSON(s, rep); jerr != nil {
 					return jerr
 				}
 			} else {
-				fmt.Fprintf(s.out, "Collected %d new file(s) (%d seen before); applied %d, failed %d, quarantined %d\n",
-					rep.Collected, rep.Duplicates, r.Files, r.FailedFiles, r.QuarantinedFiles)
+				fmt.Fprintf(s.out, "Collected %d new file(s) (%d seen before, %d still being written, %d unreadable); applied %d, failed %d, quarantined %d\n",
+					rep.Collected, rep.Duplicates, rep.NotSettled, rep.Rejected, r.Files, r.FailedFiles, r.QuarantinedFiles)
 				fmt.Fprintf(s.out, "Claims accepted %d, rejected %d; remittances posted %d (%s), held %d; unapplied %d (%s)\n",
 					r.ClaimsAccepted, r.ClaimsRejected, r.RemitsPosted, r.AmountPaid, r.RemitsHeld, r.PaymentsUnapplied, r.AmountUnapplied)
 				printAttention(s, rep.Attention)
@@ -127,6 +112,36 @@ rejected or denied (see "claims queue").`,
 		},
 	}
 	return cmd
+}
+
+// runSubmit runs the submit job and logs what it did, for the one-shot
+// command and the daemon alike.
+func runSubmit(ctx context.Context, p *pipeline.Pipeline, log *zap.Logger) (pipeline.SubmitReport, error) {
+	rep, err := p.Submit(ctx)
+	for _, in := range rep.Files {
+		log.Info("intake", zap.String("file", in.File), zap.Int("read", in.Read), zap.Int("accepted", in.Accepted),
+			zap.Int("held", in.Held), zap.Int("unchanged", in.Unchanged), zap.Int("updated", in.Updated),
+			zap.Int("corrected", in.Corrected), zap.Int("conflicts", in.Conflicts))
+	}
+	log.Info("submit", zap.Int("files_built", rep.Build.Files), zap.Int("claims_built", rep.Build.Claims),
+		zap.Int("files_uploaded", rep.Upload.Uploaded), zap.Int("claims_sent", rep.Upload.ClaimsSent),
+		zap.Int("upload_pending", rep.Upload.Pending), zap.Int("upload_failed", rep.Upload.Failed),
+		zap.Int("batches_failed", rep.FailedBatches), zap.Int("leftovers_removed", rep.Cleanup.Temporary+rep.Cleanup.Orphans))
+	logAttention(log, rep.Attention)
+	return rep, err
+}
+
+// runCollect runs the collect job and logs what it did.
+func runCollect(ctx context.Context, p *pipeline.Pipeline, log *zap.Logger) (pipeline.CollectReport, error) {
+	rep, err := p.Collect(ctx)
+	r := rep.Responses
+	log.Info("collect", zap.Int("listed", rep.Listed), zap.Int("collected", rep.Collected),
+		zap.Int("not_settled", rep.NotSettled), zap.Int("rejected", rep.Rejected),
+		zap.Int("duplicates", rep.Duplicates), zap.Int("applied", rep.Processed), zap.Int("failed", r.FailedFiles),
+		zap.Int("quarantined", r.QuarantinedFiles), zap.Int("remittances_posted", r.RemitsPosted),
+		zap.Int("remittances_held", r.RemitsHeld), zap.Int("payments_unapplied", r.PaymentsUnapplied))
+	logAttention(log, rep.Attention)
+	return rep, err
 }
 
 // logAttention logs each work item a run left at warn level, with IDs and

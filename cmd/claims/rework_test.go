@@ -221,7 +221,8 @@ func localConfig(t *testing.T) (string, string) {
 			"receiver_name": "X12 Claims Simulator Clearinghouse",
 			"transport": map[string]any{"type": "localdir", "localdir": map[string]any{
 				"upload_dir": filepath.Join(sim, clearinghouse.InboundDir), "response_dir": filepath.Join(sim, clearinghouse.OutboundDir),
-				"after_pickup": "delete", "patterns": []string{"*.999", "*.277CA", "*.835", "*.TA1"}}},
+				"after_pickup": "delete", "patterns": []string{"*.999", "*.277CA", "*.835", "*.TA1"},
+				"settle": "0s"}}, // the simulator writes whole files at once
 		}},
 	}
 	b, _ := json.Marshal(cfg)

@@ -45,8 +45,10 @@ const rootExample = `  claims demo                                   # the whole
   claims queue                                  # what needs a person, oldest first
   claims claim show C12-1                       # one claim: versions, timeline, ledger
   claims claim correct 12 --set subscriber.member_id=XJH448812901
-  claims submit --config /etc/claims/claims.json
-  claims ar --config /etc/claims/claims.json --json`
+  claims run --config /etc/claims/claims.yaml          # the daemon
+  claims config check --config /etc/claims/claims.yaml
+  claims submit --config /etc/claims/claims.yaml
+  claims ar --config /etc/claims/claims.yaml --json`
 
 func newRoot(s *streams) *cobra.Command {
 	g := &globals{}
@@ -59,7 +61,7 @@ func newRoot(s *streams) *cobra.Command {
 		SilenceErrors: true,
 	}
 	pf := root.PersistentFlags()
-	pf.StringVar(&g.config, "config", "", "configuration file (JSON)")
+	pf.StringVar(&g.config, "config", "", "configuration file (YAML, or JSON)")
 	pf.StringVar(&g.dir, "dir", "", "working folder of the embedded store, without --config (default ./claims-demo)")
 	pf.BoolVar(&g.json, "json", false, "print JSON (snake_case keys)")
 	pf.StringVar(&g.user, "user", currentUser(), "who acts, recorded with every change")
@@ -78,6 +80,8 @@ func newRoot(s *streams) *cobra.Command {
 		newInboundCmd(s, g),
 		newUserCmd(s, g),
 		newServeCmd(s, g),
+		newRunCmd(s, g),
+		newConfigCmd(s, g),
 	)
 	return root
 }

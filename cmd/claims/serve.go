@@ -29,9 +29,9 @@ The address is web.listen in the configuration (default 127.0.0.1:8080), or
 --listen. With web.tls_cert_file and web.tls_key_file it serves HTTPS.
 "Submit now" and "Collect now" run the jobs with the configuration's
 clearinghouses.`,
-		Example: `  claims user add ana --role biller --config /etc/claims/claims.json
-  claims serve --config /etc/claims/claims.json
-  claims serve --config /etc/claims/claims.json --listen 0.0.0.0:8443`,
+		Example: `  claims user add ana --role biller --config /etc/claims/claims.yaml
+  claims serve --config /etc/claims/claims.yaml
+  claims serve --config /etc/claims/claims.yaml --listen 0.0.0.0:8443`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return g.withApp(cmd, s, func(ctx context.Context, a *app) error {

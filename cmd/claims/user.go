@@ -28,8 +28,8 @@ func newUserCmd(s *streams, g *globals) *cobra.Command {
 A password is read from the terminal (without echo, twice), or from the first
 line of standard input when it is not a terminal. It is stored as a bcrypt
 hash; changes are in the audit trail under --user.`,
-		Example: `  claims user add ana --role biller --config /etc/claims/claims.json
-  printf '%s\n' "$PASSWORD" | claims user add ops --role admin --config /etc/claims/claims.json
+		Example: `  claims user add ana --role biller --config /etc/claims/claims.yaml
+  printf '%s\n' "$PASSWORD" | claims user add ops --role admin --config /etc/claims/claims.yaml
   claims user list --json
   claims user set ana --role manager
   claims user set ana --disable

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -43,22 +44,46 @@ func (g *globals) open(ctx context.Context, s *streams) (*app, error) {
 }
 
 // openApp loads and validates the configuration at path and builds the
-// store, the transports and the pipeline from it.
+// store, the transports and the pipeline from it. On any failure it
+// closes what it opened and returns the error that stopped it, never a
+// half-built app.
 func openApp(ctx context.Context, path string, logTo io.Writer) (*app, error) {
 	cfg, err := configs.Load(path)
 	if err != nil {
 		return nil, err
 	}
-	log, err := newLogger(orDefault(cfg.Log.Level, "info"), orDefault(cfg.Log.Format, "json"), logTo)
+	log, err := newAppLogger(orDefault(cfg.Log.Level, "info"), orDefault(cfg.Log.Format, "json"), logTo)
 	if err != nil {
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: log}
 	if err := a.build(ctx); err != nil {
-		a.Close()
+		if cerr := a.Close(); cerr != nil {
+			err = fmt.Errorf("%w (closing what was opened: %v)", err, cerr)
+		}
 		return nil, err
 	}
 	return a, nil
+}
+
+// logLevel returns CLAIMS_LOG_LEVEL when it is set, which overrides the
+// level of every command, and def otherwise.
+func logLevel(def string) string {
+	if v := strings.TrimSpace(os.Getenv("CLAIMS_LOG_LEVEL")); v != "" {
+		return v
+	}
+	return def
+}
+
+// newAppLogger is newLogger at logLevel(level), naming CLAIMS_LOG_LEVEL
+// when it is the variable that holds a bad level.
+func newAppLogger(level, format string, w io.Writer) (*zap.Logger, error) {
+	lvl := logLevel(level)
+	log, err := newLogger(lvl, format, w)
+	if err != nil && lvl != level {
+		return nil, fmt.Errorf("CLAIMS_LOG_LEVEL: %q is not debug, info, warn or error", lvl)
+	}
+	return log, err
 }
 
 // build opens the configuration's store and transports and the pipeline.
@@ -96,30 +121,38 @@ func openLocal(ctx context.Context, dir string, logTo io.Writer) (*app, error) {
 	if _, err := os.Stat(db); err != nil {
 		return nil, fmt.Errorf("no claims store in %s (run claims demo there, or give --config): %w", dir, err)
 	}
-	log, err := newLogger("warn", "console", logTo)
+	log, err := newAppLogger("warn", "console", logTo)
 	if err != nil {
 		return nil, err
 	}
 	a := &app{log: log}
 	store, err := sqlite.Open(ctx, db)
 	if err != nil {
+		_ = a.Close()
 		return nil, err
 	}
 	a.store = store
 	a.closers = append(a.closers, store.Close)
 	a.pipe, err = pipeline.New(pipeline.Options{Store: store, Partners: []*pipeline.Partner{demoPartner(nil)}, Dir: dir})
 	if err != nil {
-		a.Close()
+		if cerr := a.Close(); cerr != nil {
+			err = fmt.Errorf("%w (closing what was opened: %v)", err, cerr)
+		}
 		return nil, err
 	}
 	return a, nil
 }
 
-// Close releases the app in reverse order.
+// Close releases the app in reverse order. A nil app closes nothing.
 func (a *app) Close() error {
+	if a == nil {
+		return nil
+	}
 	var errs []error
 	for i := len(a.closers) - 1; i >= 0; i-- {
-		errs = append(errs, a.closers[i]())
+		if c := a.closers[i]; c != nil {
+			errs = append(errs, c())
+		}
 	}
 	a.closers = nil
 	if a.log != nil {
@@ -148,35 +181,71 @@ func openStore(ctx context.Context, cfg *configs.Config) (pipeline.Store, error)
 func newTransport(ch configs.Clearinghouse, log *zap.Logger) (pipeline.Transport, func() error, error) {
 	switch ch.Transport.Type {
 	case "sftp":
-		s := ch.Transport.SFTP
-		c, err := sftp.New(sftp.Config{
-			Name: ch.Name, Host: s.Host, Port: s.Port, User: s.User,
-			KeyFile: s.KeyFile, KeyPassphraseEnv: s.KeyPassphraseEnv, KeyPassphraseFile: s.KeyPassphraseFile,
-			PasswordEnv: s.PasswordEnv, PasswordFile: s.PasswordFile,
-			KnownHostsFile: s.KnownHostsFile, HostKeyFingerprint: s.HostKeyFingerprint, InsecureIgnoreHostKey: s.InsecureIgnoreHostKey,
-			UploadDir: s.UploadDir, ResponseDir: s.ResponseDir, ArchiveDir: s.ArchiveDir, AfterPickup: sftp.Disposal(s.AfterPickup),
-			Patterns:    s.Patterns,
-			DialTimeout: time.Duration(s.DialTimeout), HandshakeTimeout: time.Duration(s.HandshakeTimeout), OpTimeout: time.Duration(s.OpTimeout),
-			MaxAttempts: s.MaxAttempts, BaseDelay: time.Duration(s.BaseDelay), MaxDelay: time.Duration(s.MaxDelay),
-		}, log.Named("sftp").With(zap.String("clearinghouse", ch.Name)))
+		if ch.Transport.SFTP == nil {
+			break
+		}
+		c, err := sftp.New(sftpConfig(ch), log.Named("sftp").With(zap.String("clearinghouse", ch.Name)))
 		if err != nil {
 			return nil, nil, err
 		}
 		return c, c.Close, nil
 	case "localdir":
-		l := ch.Transport.LocalDir
-		t, err := localdir.New(localdir.Config{Name: ch.Name, UploadDir: l.UploadDir, ResponseDir: l.ResponseDir,
-			ArchiveDir: l.ArchiveDir, AfterPickup: localdir.Disposal(l.AfterPickup), Patterns: l.Patterns},
-			log.Named("localdir").With(zap.String("clearinghouse", ch.Name)))
+		if ch.Transport.LocalDir == nil {
+			break
+		}
+		t, err := localdir.New(localdirConfig(ch), log.Named("localdir").With(zap.String("clearinghouse", ch.Name)))
 		if err != nil {
 			return nil, nil, err
 		}
-		return t, func() error { return nil }, nil
+		return t, t.Close, nil
 	}
-	return nil, nil, fmt.Errorf("transport type %q", ch.Transport.Type)
+	return nil, nil, fmt.Errorf("transport type %q without its section", ch.Transport.Type)
+}
+
+// sftpConfig maps a clearinghouse's SFTP section to the adapter's Config.
+// The caller checks that the section is there.
+func sftpConfig(ch configs.Clearinghouse) sftp.Config {
+	s := ch.Transport.SFTP
+	return sftp.Config{
+		Name: ch.Name, Host: s.Host, Port: s.Port, User: s.User,
+		KeyFile: s.KeyFile, KeyPassphraseEnv: s.KeyPassphraseEnv, KeyPassphraseFile: s.KeyPassphraseFile,
+		PasswordEnv: s.PasswordEnv, PasswordFile: s.PasswordFile,
+		KnownHostsFile: s.KnownHostsFile, HostKeyFingerprint: s.HostKeyFingerprint, InsecureIgnoreHostKey: s.InsecureIgnoreHostKey,
+		UploadDir: s.UploadDir, ResponseDir: s.ResponseDir, ArchiveDir: s.ArchiveDir, ErrorDir: s.ErrorDir,
+		AfterPickup: sftp.Disposal(s.AfterPickup),
+		Patterns:    listPatterns(s.Patterns, s.DoneSuffix),
+		DialTimeout: time.Duration(s.DialTimeout), HandshakeTimeout: time.Duration(s.HandshakeTimeout), OpTimeout: time.Duration(s.OpTimeout),
+		MaxAttempts: s.MaxAttempts, BaseDelay: time.Duration(s.BaseDelay), MaxDelay: time.Duration(s.MaxDelay),
+	}
+}
+
+// localdirConfig maps a clearinghouse's localdir section to the adapter's
+// Config. The caller checks that the section is there.
+func localdirConfig(ch configs.Clearinghouse) localdir.Config {
+	l := ch.Transport.LocalDir
+	return localdir.Config{Name: ch.Name, UploadDir: l.UploadDir, ResponseDir: l.ResponseDir,
+		ArchiveDir: l.ArchiveDir, ErrorDir: l.ErrorDir, AfterPickup: localdir.Disposal(l.AfterPickup),
+		Patterns: listPatterns(l.Patterns, l.DoneSuffix)}
+}
+
+// listPatterns returns the response patterns a transport lists: the
+// configured ones and, with a done suffix, each of them followed by it, so
+// that the markers ("X.835.done") are listed too. No pattern lists every
+// file, markers included.
+func listPatterns(patterns []string, doneSuffix string) []string {
+	if doneSuffix == "" || len(patterns) == 0 {
+		return patterns
+	}
+	out := make([]string, 0, 2*len(patterns))
+	out = append(out, patterns...)
+	for _, p := range patterns {
+		out = append(out, p+doneSuffix)
+	}
+	return out
 }
 
 func partner(ch configs.Clearinghouse, t pipeline.Transport) *pipeline.Partner {
+	settle, doneSuffix := ch.Transport.Pickup()
 	return &pipeline.Partner{
 		Name: ch.Name, Transport: t,
 		SenderQualifier: ch.ISA.SenderQualifier, SenderID: ch.ISA.SenderID,
@@ -187,6 +256,12 @@ func partner(ch configs.Clearinghouse, t pipeline.Transport) *pipeline.Partner {
 		SubmitterPhone: ch.Submitter.Phone, SubmitterEmail: ch.Submitter.Email,
 		ReceiverName: ch.ReceiverName, Payers: ch.Payers, SplitByPayer: ch.SplitByPayer, ResponseSenders: ch.ResponseSenders,
 		MaxClaimsPerSet: ch.MaxClaimsPerSet, FileName: ch.FileName, MaxUploadAttempts: ch.MaxUploadAttempts,
+		Settle: settle, DoneSuffix: doneSuffix,
+		Overdue: pipeline.Overdue{
+			AckAfter:            time.Duration(ch.Overdue.AckHours) * time.Hour,
+			AcknowledgmentAfter: time.Duration(ch.Overdue.AcknowledgmentDays) * 24 * time.Hour,
+			PaymentAfter:        time.Duration(ch.Overdue.PaymentDays) * 24 * time.Hour,
+		},
 	}
 }
 

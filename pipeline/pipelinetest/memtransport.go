@@ -20,6 +20,7 @@ type MemTransport struct {
 	uploads   map[string][]byte
 	responses map[string][]byte
 	order     []string // response names, oldest first
+	rejected  []string // names passed to Reject, in order
 	puts      int      // successful Put calls
 	putErr    error    // returned by Put while set
 	doneErr   error    // returned by Done while set
@@ -127,6 +128,39 @@ func (m *MemTransport) Done(ctx context.Context, name string) error {
 	return nil
 }
 
+// Reject implements pipeline.Transport: it leaves the response where it
+// is (as a transport without an error folder does) and remembers the
+// name (see Rejected).
+func (m *MemTransport) Reject(ctx context.Context, name string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.responses[name]; !ok {
+		return fmt.Errorf("reject %s: %w", name, fs.ErrNotExist)
+	}
+	m.rejected = append(m.rejected, name)
+	return nil
+}
+
+// Rejected returns the names passed to Reject, in order.
+func (m *MemTransport) Rejected() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]string(nil), m.rejected...)
+}
+
+// Responses returns the names in the response folder, oldest first.
+func (m *MemTransport) Responses() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, n := range m.order {
+		if _, ok := m.responses[n]; ok {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // Respond puts a response file in the response folder.
 func (m *MemTransport) Respond(name string, content []byte) {
 	m.mu.Lock()
@@ -135,6 +169,17 @@ func (m *MemTransport) Respond(name string, content []byte) {
 		m.order = append(m.order, name)
 	}
 	m.responses[name] = append([]byte(nil), content...)
+}
+
+// Append adds bytes at the end of a response file (creating it), as a
+// clearinghouse still writing it.
+func (m *MemTransport) Append(name string, content []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.responses[name]; !ok {
+		m.order = append(m.order, name)
+	}
+	m.responses[name] = append(m.responses[name], content...)
 }
 
 // PutRaw places a file in the upload folder without going through Put,

@@ -15,6 +15,10 @@
 // fsync@openssh.com, links or symlinks, and refuses shell and exec
 // requests.
 //
+// New files are created 0644 (less the process umask), as OpenSSH's
+// sftp-server creates them under the usual umask 022: a client that wants
+// an upload private must set its mode (setstat or fsetstat).
+//
 // Directory and file permission bits are enforced by the server itself for
 // the owner write bit, so "chmod 0500" on a folder denies uploads even when
 // the process runs as root.

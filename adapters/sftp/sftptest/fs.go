@@ -128,7 +128,9 @@ func (f *rootFS) openWrite(r *sftp.Request) (*os.File, error) {
 			return nil, err
 		}
 	}
-	file, err := f.root.OpenFile(name, flags, 0o600)
+	// New files get the mode OpenSSH's sftp-server gives them under the
+	// usual umask, so that a client that wants them private must say so.
+	file, err := f.root.OpenFile(name, flags, 0o644)
 	if err != nil {
 		return nil, fsErr(err)
 	}
