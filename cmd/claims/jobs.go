@@ -167,12 +167,14 @@ func printAttention(s *streams, items []*pipeline.WorkItem) {
 // ranWith is the outcome of a job that ran: its errors (a file that could
 // not be read, a batch that failed, a clearinghouse that could not be
 // reached) come after work that was done and recorded, so they exit 1,
-// as does a run that left something for a person; an interrupted run
-// exits 2.
+// as does a run that left something for a person; an interrupted run,
+// or one that did not start because another runs, exits 2.
 func ranWith(ctx context.Context, err error, attention bool) error {
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return err
+	case errors.Is(err, pipeline.ErrBusy):
+		return fmt.Errorf("%w; nothing was done: run it again when that one has finished", err)
 	case err != nil:
 		return problems(err)
 	case attention:

@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/x12claims/claims/adapters/clearinghouse"
+	"github.com/x12claims/claims/adapters/store/sqlite"
+	"github.com/x12claims/claims/configs"
 	"github.com/x12claims/claims/pipeline"
 )
 
@@ -84,5 +89,40 @@ func TestCommandErrors(t *testing.T) {
 				t.Errorf("stderr %q does not mention %q", errb.String(), tt.want)
 			}
 		})
+	}
+}
+
+// TestSubmitWhileAnotherRuns: a submit started while another process
+// runs one exits 2 at once with a clear message, and does nothing.
+func TestSubmitWhileAnotherRuns(t *testing.T) {
+	cfgPath, simRoot := localConfig(t)
+	// A first run creates the store; then another "process" (a second
+	// store on the same file) holds the submit lock.
+	runCLI("submit", "--config", cfgPath)
+	cfg, err := configs.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := sqlite.Open(context.Background(), filepath.Join(cfg.Dir, cfg.Store.Path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	release, err := other.JobLock(context.Background(), "submit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadDir(filepath.Join(simRoot, clearinghouse.InboundDir))
+	_, errs, code := runCLI("submit", "--config", cfgPath)
+	if code != exitFailure || !strings.Contains(errs, "another process runs it") || !strings.Contains(errs, "nothing was done") {
+		t.Errorf("submit while another runs: exit %d, %q", code, errs)
+	}
+	after, _ := os.ReadDir(filepath.Join(simRoot, clearinghouse.InboundDir))
+	if len(after) != len(before) {
+		t.Errorf("the refused submit uploaded %d file(s)", len(after)-len(before))
+	}
+	release()
+	if _, errs, code := runCLI("submit", "--config", cfgPath); code == exitFailure {
+		t.Errorf("submit after the other finished: exit %d, %s", code, errs)
 	}
 }
