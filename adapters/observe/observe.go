@@ -61,10 +61,12 @@ func New(ping func(ctx context.Context) error) *Monitor {
 		Help: "Open work items by source."}, []string{"source"})
 	m.overdue = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "claims_overdue_open",
 		Help: "Open overdue-response work items by the response missing."}, []string{"kind"})
-	m.billed = prometheus.NewGauge(prometheus.GaugeOpts{Name: "claims_billed_amount_dollars",
-		Help: "Total charges of the claims ever submitted."})
-	m.paid = prometheus.NewGauge(prometheus.GaugeOpts{Name: "claims_paid_amount_dollars",
-		Help: "Total insurance payments posted."})
+	// Money in integer cents: a float64 holds every whole number of
+	// cents exactly, and never a fraction of one.
+	m.billed = prometheus.NewGauge(prometheus.GaugeOpts{Name: "claims_billed_cents",
+		Help: "Total charges of the claims ever submitted, in cents."})
+	m.paid = prometheus.NewGauge(prometheus.GaugeOpts{Name: "claims_paid_cents",
+		Help: "Total insurance payments posted, in cents."})
 	for _, c := range []prometheus.Collector{m.jobDuration, m.jobRuns, m.lastSuccess, m.transitions, m.inbound, m.claims,
 		m.workOpen, m.overdue, m.billed, m.paid, collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
@@ -144,8 +146,8 @@ func (m *Monitor) Refresh(st pipeline.Stats) {
 	for src, n := range st.OpenBySource {
 		m.workOpen.WithLabelValues(string(src)).Set(float64(n))
 	}
-	m.billed.Set(float64(st.Billed) / 100)
-	m.paid.Set(float64(st.InsurancePaid) / 100)
+	m.billed.Set(float64(st.Billed))
+	m.paid.Set(float64(st.InsurancePaid))
 }
 
 // Handler serves /healthz, /readyz and /metrics.

@@ -113,7 +113,7 @@ func TestDaemonRunsTheNight(t *testing.T) {
 		`claims_work_items_open{source="scrubber"} 3`,
 		`claims_overdue_open{kind="999"} 0`,
 		`claims_job_last_success_timestamp_seconds{job="collect"}`,
-		`claims_billed_amount_dollars`,
+		`claims_billed_cents`,
 	} {
 		if code != http.StatusOK || !strings.Contains(metrics, want) {
 			t.Errorf("/metrics (%d) has no %s", code, want)
