@@ -49,5 +49,10 @@ func ParseSchedule(spec string) (cron.Schedule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%q: %v", spec, err)
 	}
+	// A valid expression may name no real time (February 30): it would
+	// never fire.
+	if sched.Next(time.Now()).IsZero() {
+		return nil, fmt.Errorf("%q never fires: no date matches it", spec)
+	}
 	return sched, nil
 }

@@ -107,6 +107,12 @@ func New(clock Clock, done func(Result), jobs ...Job) (*Scheduler, error) {
 			errs = append(errs, fmt.Errorf("job %s: schedule %q: %w", j.Name, j.Spec, err))
 			continue
 		}
+		// cron's Next is the zero time for an expression no date
+		// matches (February 30), which would be "due" forever.
+		if sc.Next(clock.Now()).IsZero() {
+			errs = append(errs, fmt.Errorf("job %s: schedule %q never fires: no date matches it", j.Name, j.Spec))
+			continue
+		}
 		s.jobs = append(s.jobs, scheduled{Job: j, sched: sc})
 	}
 	if len(s.jobs) == 0 && len(errs) == 0 {

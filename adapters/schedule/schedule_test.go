@@ -203,8 +203,10 @@ func TestBadSchedules(t *testing.T) {
 	_, err := schedule.New(nil, nil,
 		schedule.Job{Name: "submit", Spec: "0 25 * * *", Run: ok},
 		schedule.Job{Name: "collect", Spec: "CRON_TZ=Mars/Olympus */15 * * * *", Run: ok},
-		schedule.Job{Name: "overdue", Spec: "@hourly"})
-	for _, want := range []string{"job submit", "0 25 * * *", "job collect", "Mars/Olympus", "job overdue: nothing to run"} {
+		schedule.Job{Name: "overdue", Spec: "@hourly"},
+		schedule.Job{Name: "leap", Spec: "0 0 30 2 *", Run: ok}) // February 30: valid, but never
+	for _, want := range []string{"job submit", "0 25 * * *", "job collect", "Mars/Olympus", "job overdue: nothing to run",
+		`job leap: schedule "0 0 30 2 *" never fires`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not mention %q", err, want)
 		}

@@ -85,6 +85,9 @@ func runDaemon(ctx context.Context, a *app, o daemonOptions) error {
 			return jobOutcome(errors.Join(err, oerr), rep.NeedsAttention())
 		}})
 	}
+	if len(jobs) == 0 {
+		return errors.New("schedule: set schedule.submit or schedule.collect (both are empty): the daemon would have nothing to do")
+	}
 	sched, err := schedule.New(o.clock, func(r schedule.Result) { finished(ctx, log, mon, p, r) }, jobs...)
 	if err != nil {
 		return fmt.Errorf("schedule: %w", err)
