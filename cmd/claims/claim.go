@@ -67,7 +67,9 @@ It shows claim data (it is PHI): use it on a screen, not in logs.`,
 	}
 }
 
-func writeClaim(w io.Writer, d *pipeline.ClaimDetail) {
+func writeClaim(out io.Writer, d *pipeline.ClaimDetail) {
+	w := newSafeWriter(out) // payer names, reasons and summaries can hold file content
+	defer w.Flush()
 	fmt.Fprintf(w, "Claim %d (encounter %s): %s\n", d.ID, d.EncounterID, strings.ToUpper(string(d.State)))
 	fmt.Fprintf(w, "Payer %s (%s) via %s, %s, version %d", d.PayerName, d.PayerID, d.Clearinghouse, d.Kind, d.Version)
 	if d.PCN != "" {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,11 +11,100 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/x12claims/claims/pipeline"
 )
+
+// safeText returns s with every control character, Unicode format
+// character (bidi overrides such as U+202E, zero-width characters) and
+// invalid UTF-8 byte escaped visibly, as strconv.Quote would escape them
+// (\x1b, \x00, \n, \u202e) but without the quotes. Printable text,
+// Unicode included, is kept as is. Every text output of file content goes
+// through it, so that a file cannot clear the screen, retitle the window
+// or reorder what the terminal shows. JSON output escapes on its own.
+func safeText(s string) string {
+	return escapeText(s, false)
+}
+
+// escapeText is safeText; keepLines keeps line breaks and tabs, for
+// multi-line text whose layout is ours.
+func escapeText(s string, keepLines bool) string {
+	clean := true
+	for _, r := range s {
+		if needsEscape(r, keepLines) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case needsEscape(r, keepLines):
+			q := strconv.QuoteRuneToASCII(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+func needsEscape(r rune, keepLines bool) bool {
+	if keepLines && (r == '\n' || r == '\t') {
+		return false
+	}
+	return r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) ||
+		r == '\u2028' || r == '\u2029'
+}
+
+// safeWriter escapes what is written to it with escapeText, keeping line
+// breaks and tabs; it holds back an incomplete line (so that a character
+// is never split) until Flush.
+type safeWriter struct {
+	w   io.Writer
+	buf []byte
+}
+
+func newSafeWriter(w io.Writer) *safeWriter { return &safeWriter{w: w} }
+
+func (s *safeWriter) Write(p []byte) (int, error) {
+	s.buf = append(s.buf, p...)
+	if i := bytes.LastIndexByte(s.buf, '\n'); i >= 0 {
+		if _, err := io.WriteString(s.w, escapeText(string(s.buf[:i+1]), true)); err != nil {
+			return 0, err
+		}
+		s.buf = append(s.buf[:0], s.buf[i+1:]...)
+	}
+	return len(p), nil
+}
+
+// Flush writes what is held back.
+func (s *safeWriter) Flush() error {
+	if len(s.buf) == 0 {
+		return nil
+	}
+	_, err := io.WriteString(s.w, escapeText(string(s.buf), true))
+	s.buf = s.buf[:0]
+	return err
+}
+
+// safeStreams returns streams whose out escapes file content, and the
+// function that flushes it.
+func safeStreams(s *streams) (*streams, func()) {
+	sw := newSafeWriter(s.out)
+	return &streams{in: s.in, out: sw, err: s.err}, func() { sw.Flush() }
+}
 
 // writeJSON prints v as indented JSON.
 func writeJSON(s *streams, v any) error {
@@ -95,9 +185,9 @@ func printProblems(w io.Writer, problems []pipeline.Reason) {
 		if field == "" {
 			field = "(claim)"
 		}
-		fmt.Fprintf(w, "  %s: %s", field, r.Text)
+		fmt.Fprintf(w, "  %s: %s", safeText(field), safeText(r.Text))
 		if r.Code != "" || r.Location != "" {
-			fmt.Fprintf(w, " [%s]", strings.TrimSpace(r.Code+" "+r.Location))
+			fmt.Fprintf(w, " [%s]", safeText(strings.TrimSpace(r.Code+" "+r.Location)))
 		}
 		fmt.Fprintln(w)
 	}

@@ -30,10 +30,14 @@ typed report ("sets", each with "set", "control_number" and "totals", and
 is documented in x12/report/JSON.md. The typed content includes patient data:
 treat the output as PHI.
 
+The envelopes are checked as by validate: structure, counts, control
+numbers, ISA widths, real dates and times in ISA09/ISA10 and GS04/GS05.
 Errors go to standard error as
   FILE: segment N (ID) element E, byte B: message
-and the exit code is 1 when there are any (0 for a valid file). "-" reads
-standard input.`,
+and the exit code is 1 when there are any (0 for a valid file). A set with
+no typed report (an 834, a 4010 997) is shown in the structure with a
+notice on standard error, and is not an error. Control characters from the
+file are shown escaped (\x1b, \x00). "-" reads standard input.`,
 		Example: "  claims parse responses/2026-12-07.835\n  claims parse --json file.999 | jq .report",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -51,6 +55,10 @@ standard input.`,
 				return fmt.Errorf("%s is larger than %d bytes", name, maxParseInput)
 			}
 			outline, oerr := x12.Outline(bytes.NewReader(data), name)
+			env, err := x12.CheckEnvelopes(bytes.NewReader(data))
+			if err != nil {
+				return fmt.Errorf("read %s: %w", name, err)
+			}
 			rep, rerrs := report.Build(bytes.NewReader(data), name)
 			if g.json {
 				enc := json.NewEncoder(s.out)
@@ -62,20 +70,25 @@ standard input.`,
 					return err
 				}
 			} else {
+				// File content is shown with its control characters escaped.
+				out := newSafeWriter(s.out)
 				if outline != nil {
-					if err := outline.WriteText(s.out); err != nil {
+					if err := outline.WriteText(out); err != nil {
 						return err
 					}
 				}
-				fmt.Fprintln(s.out)
-				if err := rep.WriteText(s.out); err != nil {
+				fmt.Fprintln(out)
+				if err := rep.WriteText(out); err != nil {
+					return err
+				}
+				if err := out.Flush(); err != nil {
 					return err
 				}
 			}
 			// One line per distinct error, in the CLI form.
 			seen := map[string]bool{}
 			var lines []string
-			for _, e := range append([]error{oerr}, rerrs...) {
+			for _, e := range append(append([]error{oerr}, rerrs...), env.HeaderErrors...) {
 				if e == nil {
 					continue
 				}
@@ -87,7 +100,10 @@ standard input.`,
 				}
 			}
 			for _, l := range lines {
-				fmt.Fprintln(s.err, l)
+				fmt.Fprintln(s.err, safeText(l))
+			}
+			for _, n := range rep.Notices {
+				fmt.Fprintf(s.err, "%s: notice: %s; the structure is shown, without a typed report\n", safeText(name), safeText(n))
 			}
 			if len(lines) > 0 {
 				return errAttention

@@ -71,6 +71,8 @@ closes one by hand, with a note.`,
 }
 
 func writeQueue(s *streams, items []*pipeline.WorkItem) {
+	s, flush := safeStreams(s) // summaries can hold file content
+	defer flush()
 	if len(items) == 0 {
 		fmt.Fprintln(s.out, "The work queue is empty.")
 		return
@@ -117,6 +119,8 @@ func newQueueShowCmd(s *streams, g *globals) *cobra.Command {
 }
 
 func writeItem(s *streams, w *pipeline.WorkItem) {
+	s, flush := safeStreams(s) // summaries and reasons can hold file content
+	defer flush()
 	fmt.Fprintf(s.out, "Work item %d (%s) — %s\n%s\n", w.ID, w.Source, w.Status, w.Summary)
 	fmt.Fprintf(s.out, "Opened %s", when(w.CreatedAt))
 	if w.Assignee != "" {

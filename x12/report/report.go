@@ -53,6 +53,10 @@ type Report struct {
 	// Warnings are envelope problems that leave the data intact (a wrong
 	// segment count, mismatched control numbers).
 	Warnings []string `json:"warnings,omitempty"`
+	// Notices say what the report could not cover without anything being
+	// wrong with the file: a set it has no typed report for (a 997, an
+	// 834, a 277 that is not a 277CA). Each wraps ErrUnsupported.
+	Notices []string `json:"notices,omitempty"`
 }
 
 // Set is one transaction set of the file (or one TA1 segment).
@@ -100,7 +104,9 @@ type ClaimTotals struct {
 }
 
 // Build reads the file r (named name in the report) and returns its
-// report together with every error found. The report is never nil; on
+// report together with every error found. Sets it has no typed report for
+// are listed with their kind and given a notice (Report.Notices), not an
+// error. The report is never nil; on
 // errors it holds what could be read.
 func Build(r io.Reader, name string) (*Report, []error) {
 	rep := &Report{File: name}
@@ -157,6 +163,15 @@ func (b *builder) addErrs(err error) {
 	b.addErr(err)
 }
 
+// addNotice records that a set has no typed report.
+func (b *builder) addNotice(err error) {
+	if b.seen[err.Error()] {
+		return
+	}
+	b.seen[err.Error()] = true
+	b.rep.Notices = append(b.rep.Notices, err.Error())
+}
+
 func (b *builder) addWarning(msg string) {
 	if b.seen[msg] {
 		return
@@ -209,7 +224,7 @@ func (b *builder) scan() {
 			case "277":
 				cur.Set = Kind277CA
 				if cur.Guide != x277.Guide {
-					b.addErr(&x12.Error{Pos: rd.Position(), Err: fmt.Errorf("277 set %s uses guide %q, not the 277CA %s: %w",
+					b.addNotice(&x12.Error{Pos: rd.Position(), Err: fmt.Errorf("277 set %s uses guide %q, not the 277CA %s: %w",
 						st.ControlNumber, cur.Guide, x277.Guide, ErrUnsupported)})
 				}
 			case "835", "999":
@@ -217,7 +232,7 @@ func (b *builder) scan() {
 				totals = &ClaimTotals{}
 				cur.Totals = totals
 			default:
-				b.addErr(&x12.Error{Pos: rd.Position(), Err: fmt.Errorf("transaction set %s %s (guide %q): %w",
+				b.addNotice(&x12.Error{Pos: rd.Position(), Err: fmt.Errorf("transaction set %s %s (guide %q): %w",
 					st.ID, st.ControlNumber, cur.Guide, ErrUnsupported)})
 			}
 			b.add(cur)

@@ -167,7 +167,6 @@ func TestBadInput(t *testing.T) {
 		{"empty", "", "byte 0", x12.ErrNoISA},
 		{"truncated", isa + "GS*HP*A*B*20251003*1200*1*X*005010X221A1~ST*835*0001~BPR*I*1*C*CHK", "no SE", x12.ErrMissingTrailer},
 		{"segment outside a set", isa + "GS*HP*A*B*20251003*1200*1*X*005010X221A1~BPR*I*1*C*CHK~GE*0*1~IEA*1*000000001~", "outside a transaction set", x12.ErrUnexpectedSegment},
-		{"unsupported", isa + "GS*FA*A*B*20251003*1200*1*X*005010X230~ST*997*0001~AK1*HC*1~AK9*A*1*1*1~SE*4*0001~GE*1*1~IEA*1*000000001~", "transaction set 997", ErrUnsupported},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -187,5 +186,22 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("no positioned error in %v", err)
 			}
 		})
+	}
+}
+
+// A set without a typed report is a notice, not an error.
+func TestUnsupportedIsNotice(t *testing.T) {
+	const isa = "ISA*00*          *00*          *ZZ*A              *ZZ*B              *251003*1200*^*00401*000000001*0*P*:~"
+	for _, in := range []string{
+		isa + "GS*FA*A*B*20251003*1200*1*X*004010~ST*997*0001~AK1*HC*1~AK9*A*1*1*1~SE*4*0001~GE*1*1~IEA*1*000000001~",
+		isa + "GS*BE*A*B*20251003*1200*1*X*005010X220A1~ST*834*0001*005010X220A1~BGN*00*1*20251003*1200~SE*3*0001~GE*1*1~IEA*1*000000001~",
+	} {
+		r, errs := Build(strings.NewReader(in), "input")
+		if len(errs) != 0 || len(r.Errors) != 0 {
+			t.Errorf("errors %v", errs)
+		}
+		if len(r.Notices) != 1 || !strings.Contains(r.Notices[0], ErrUnsupported.Error()) {
+			t.Errorf("notices %q, want one about an unsupported set", r.Notices)
+		}
 	}
 }
