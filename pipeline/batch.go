@@ -73,7 +73,7 @@ type InboundFile struct {
 	SHA256        string
 	Size          int64
 	LocalPath     string
-	Kind          string // "TA1", "999", "277CA", "835" or "unknown"
+	Kind          string // "TA1", "999", "997", "277CA", "835" or "unknown"
 	State         InboundState
 	Error         string
 	ReceivedAt    time.Time

@@ -13,8 +13,9 @@ import (
 
 // The order in which response kinds are applied within one collect,
 // whatever the file names: a TA1 before the 999 of the same interchange,
-// a 999 before the 277CA, a 277CA before the 835.
-var kindRank = map[string]int{"TA1": 0, "999": 1, "277": 2, "835": 3}
+// a 999 before the 277CA, a 277CA before the 835. A 997 (the 4010
+// functional acknowledgment) ranks as a 999.
+var kindRank = map[string]int{"TA1": 0, "999": 1, "997": 1, "277": 2, "835": 3}
 
 // fileScan is what a response file holds, read once before it is applied:
 // its kinds (TA1 and the ST01 of each set) and every interchange and

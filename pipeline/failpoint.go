@@ -76,10 +76,10 @@ func Failpoints() []string {
 
 // setAppliedPoint and fileAppliedPoint name the points passed after a
 // TA1, 999 or 277CA set (applyEach) and after a whole file's sets of a
-// kind (applyFile), by kind.
+// kind (applyFile), by kind. A 997 passes the 999's points.
 var (
-	setAppliedPoint  = map[string]string{"TA1": "collect:ta1-applied", "999": "collect:999-applied", "277": "collect:277-applied"}
-	fileAppliedPoint = map[string]string{"TA1": "collect:ta1-file-applied", "999": "collect:999-file-applied",
+	setAppliedPoint  = map[string]string{"TA1": "collect:ta1-applied", "999": "collect:999-applied", "997": "collect:999-applied", "277": "collect:277-applied"}
+	fileAppliedPoint = map[string]string{"TA1": "collect:ta1-file-applied", "999": "collect:999-file-applied", "997": "collect:999-file-applied",
 		"277": "collect:277-file-applied", "835": "collect:835-file-posted"}
 )
 

@@ -16,6 +16,7 @@ import (
 	"github.com/x12claims/claims/x12/x277"
 	"github.com/x12claims/claims/x12/x835"
 	"github.com/x12claims/claims/x12/x837"
+	"github.com/x12claims/claims/x12/x997"
 	"github.com/x12claims/claims/x12/x999"
 )
 
@@ -27,7 +28,7 @@ type ResponseReport struct {
 
 	TA1Accepted     int `json:"ta1_accepted"`     // interchange acknowledgments
 	TA1Rejected     int `json:"ta1_rejected"`     //
-	SetsAccepted    int `json:"sets_accepted"`    // 999 transaction set responses
+	SetsAccepted    int `json:"sets_accepted"`    // 999 (and 997) transaction set responses
 	SetsRejected    int `json:"sets_rejected"`    //
 	AcksSkipped     int `json:"acks_skipped"`     // TA1s, 999 and 277CA sets of a file applied before (a restart after a crash)
 	ClaimsAccepted  int `json:"claims_accepted"`  // 277CA acceptances applied
@@ -49,7 +50,7 @@ type ResponseReport struct {
 }
 
 // ApplyPending applies every recorded inbound file that is not yet
-// applied: TA1s first, then 999s, 277CAs and 835s (oldest first within a
+// applied: TA1s first, then 999s and 997s, 277CAs and 835s (oldest first within a
 // kind), whatever the file names. A file that is not addressed to us is
 // quarantined, and one that cannot be read or applied is marked failed,
 // each with a work item; the others go on.
@@ -183,7 +184,7 @@ func (p *Pipeline) applyFile(ctx context.Context, f *InboundFile, scan *fileScan
 	steps := []struct {
 		kind  string
 		apply func(context.Context, *InboundFile, *ResponseReport) error
-	}{{"TA1", p.applyTA1}, {"999", p.apply999}, {"277", p.apply277}, {"835", p.apply835}}
+	}{{"TA1", p.applyTA1}, {"999", p.apply999}, {"997", p.apply997}, {"277", p.apply277}, {"835", p.apply835}}
 	for _, st := range steps {
 		if scan.kinds[st.kind] {
 			if err := st.apply(ctx, f, rep); err != nil {
@@ -397,38 +398,57 @@ func (p *Pipeline) apply999(ctx context.Context, f *InboundFile, rep *ResponseRe
 		return fmt.Errorf("read 999: %w", err)
 	}
 	return applyEach(ctx, p, f, "999", acks, rep, func(tx Tx, _ int, a *x999.Ack) error {
-		if a.FunctionalID != "HC" {
-			return fmt.Errorf("999 %s acknowledges a %s group, not an 837 group", a.SetControl, a.FunctionalID)
-		}
-		b, err := tx.BatchByControl(ctx, a.ReceiverID, a.SenderID, "", a.GroupControl)
-		if errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("999 %s acknowledges group %s, which we did not send to %s", a.SetControl, a.GroupControl, a.SenderID)
-		}
-		if err != nil {
+		return p.applyAck(ctx, tx, f, "999", a, rep)
+	})
+}
+
+// apply997 applies the 997s (4010 functional acknowledgments) of f as
+// 999s: each is read as a 997 and applied in its 999 form (x997.Ack.As999),
+// with the 999's events, work items and reasons.
+func (p *Pipeline) apply997(ctx context.Context, f *InboundFile, rep *ResponseReport) error {
+	acks, err := readWith(f.LocalPath, x997.Read)
+	if err != nil {
+		return fmt.Errorf("read 997: %w", err)
+	}
+	return applyEach(ctx, p, f, "997", acks, rep, func(tx Tx, _ int, a *x997.Ack) error {
+		return p.applyAck(ctx, tx, f, "997", a.As999(), rep)
+	})
+}
+
+// applyAck applies one 999 (or a 997 in its 999 form; kind names it in
+// errors) to the batch whose group it acknowledges.
+func (p *Pipeline) applyAck(ctx context.Context, tx Tx, f *InboundFile, kind string, a *x999.Ack, rep *ResponseReport) error {
+	if a.FunctionalID != "HC" {
+		return fmt.Errorf("%s %s acknowledges a %s group, not an 837 group", kind, a.SetControl, a.FunctionalID)
+	}
+	b, err := tx.BatchByControl(ctx, a.ReceiverID, a.SenderID, "", a.GroupControl)
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("%s %s acknowledges group %s, which we did not send to %s", kind, a.SetControl, a.GroupControl, a.SenderID)
+	}
+	if err != nil {
+		return err
+	}
+	responded := map[string]bool{}
+	for _, s := range a.Sets {
+		responded[s.Control] = true
+		if err := p.apply999Set(ctx, tx, f, b, a, s, rep); err != nil {
 			return err
 		}
-		responded := map[string]bool{}
-		for _, s := range a.Sets {
-			responded[s.Control] = true
+	}
+	// Sets without an AK2 take the group's verdict (some
+	// clearinghouses only list sets with errors).
+	if a.Status == "A" || a.Status == "R" {
+		for _, bs := range b.Sets {
+			if responded[bs.ST02] {
+				continue
+			}
+			s := &x999.SetResponse{Control: bs.ST02, Status: a.Status}
 			if err := p.apply999Set(ctx, tx, f, b, a, s, rep); err != nil {
 				return err
 			}
 		}
-		// Sets without an AK2 take the group's verdict (some
-		// clearinghouses only list sets with errors).
-		if a.Status == "A" || a.Status == "R" {
-			for _, bs := range b.Sets {
-				if responded[bs.ST02] {
-					continue
-				}
-				s := &x999.SetResponse{Control: bs.ST02, Status: a.Status}
-				if err := p.apply999Set(ctx, tx, f, b, a, s, rep); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 func (p *Pipeline) apply999Set(ctx context.Context, tx Tx, f *InboundFile, b *Batch, a *x999.Ack, s *x999.SetResponse, rep *ResponseReport) error {

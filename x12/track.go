@@ -229,6 +229,16 @@ func (r *Reader) checkControl(el int, header, trailer, want string) {
 	r.fail(el, &ControlError{Header: header, Trailer: trailer, HeaderValue: want, TrailerValue: string(got)})
 }
 
+// SameControl reports whether two control numbers match the way the
+// Reader matches a trailer's with its header's outside Strict mode:
+// numerically when both are numbers ("000000011" equals " 11"), and as
+// text without surrounding spaces otherwise.
+func SameControl(a, b string) bool { return sameControl([]byte(a), b) }
+
+// ParseNumber parses a count or control number the way the Reader does: a
+// non-negative decimal of at most 18 digits, allowing surrounding spaces.
+func ParseNumber(s string) (int, bool) { return atoi([]byte(s)) }
+
 // sameControl compares control numbers numerically when both are numbers
 // ("000000011" equals "11"), and as text without surrounding spaces
 // otherwise.

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/x12claims/claims/adapters/sftp"
-	"github.com/x12claims/claims/adapters/sftp/sftptest"
+	"github.com/x12claims/claims/internal/sftpserver"
 )
 
 // Example uploads a file to an in-process server with the crash-safe
@@ -34,9 +34,9 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	srv, err := sftptest.NewServer(sftptest.Config{
+	srv, err := sftpserver.NewServer(sftpserver.Config{
 		Root:  root,
-		Users: []sftptest.User{{Name: "claims", Password: "example-password"}},
+		Users: []sftpserver.User{{Name: "claims", Password: "example-password"}},
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -22,7 +22,7 @@ import (
 )
 
 // testServer is an SFTP server that the shared suite runs against: the
-// in-process sftptest server or OpenSSH's sshd.
+// in-process sftpserver (internal/sftpserver) or OpenSSH's sshd.
 type testServer struct {
 	name string
 	addr string // host:port

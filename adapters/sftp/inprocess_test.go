@@ -17,22 +17,22 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 	"golang.org/x/crypto/ssh"
 
-	"github.com/x12claims/claims/adapters/sftp/sftptest"
+	"github.com/x12claims/claims/internal/sftpserver"
 )
 
 const testPassword = "correct horse battery staple"
 
-// startInProcess starts an sftptest server for the test. Clients log in as
+// startInProcess starts an internal/sftpserver server for the test. Clients log in as
 // "claims" with a password read from a file; the user also accepts the
 // returned key.
-func startInProcess(t *testing.T) (*testServer, *sftptest.Server, ed25519Key) {
+func startInProcess(t *testing.T) (*testServer, *sftpserver.Server, ed25519Key) {
 	t.Helper()
 	root := t.TempDir()
 	secrets := t.TempDir()
 	signer, priv := newKey(t)
-	srv, err := sftptest.NewServer(sftptest.Config{
+	srv, err := sftpserver.NewServer(sftpserver.Config{
 		Root: root,
-		Users: []sftptest.User{{
+		Users: []sftpserver.User{{
 			Name:           "claims",
 			Password:       testPassword,
 			AuthorizedKeys: []ssh.PublicKey{signer.PublicKey()},

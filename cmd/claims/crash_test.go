@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/x12claims/claims/adapters/clearinghouse"
 	"github.com/x12claims/claims/adapters/store/sqlite"
+	"github.com/x12claims/claims/internal/clearinghousesim"
 	"github.com/x12claims/claims/pipeline"
 	"github.com/x12claims/claims/pipeline/pipelinetest"
 	"github.com/x12claims/claims/x12"
@@ -98,9 +98,9 @@ type crashRun struct {
 	sim    string // the simulator's root
 	point  string // the crash point; "" for none
 	killed bool   // a child died at the point
-	resp   *clearinghouse.Responder
+	resp   *clearinghousesim.Responder
 	// answered are the simulator's reports, one per Respond.
-	answered []clearinghouse.Report
+	answered []clearinghousesim.Report
 	children int
 }
 
@@ -108,7 +108,7 @@ func newCrashRun(t *testing.T, point string) *crashRun {
 	t.Helper()
 	root := t.TempDir()
 	r := &crashRun{t: t, dir: filepath.Join(root, "work"), sim: filepath.Join(root, "clearinghouse"), point: point}
-	resp, err := clearinghouse.NewResponder(clearinghouse.DefaultConfig(r.sim))
+	resp, err := clearinghousesim.NewResponder(clearinghousesim.DefaultConfig(r.sim))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +270,7 @@ func checkCrashRun(t *testing.T, r *crashRun, want *crashOutcome) *crashOutcome 
 	got := &crashOutcome{files: map[string]int{}, byEncounter: map[string]encounterOutcome{}, openItems: map[string]int{}}
 
 	// What the simulator did.
-	simClaims := map[string][]clearinghouse.ClaimResult{}
+	simClaims := map[string][]clearinghousesim.ClaimResult{}
 	var written []string
 	for _, rep := range r.answered {
 		got.paid += rep.Paid
@@ -370,12 +370,12 @@ func checkCrashRun(t *testing.T, r *crashRun, want *crashOutcome) *crashOutcome 
 			}
 			last := sim[len(sim)-1]
 			switch {
-			case last.Status == clearinghouse.ClaimRejected && c.State != pipeline.StateRejected,
-				last.Status == clearinghouse.ClaimPaid && c.State != pipeline.StatePaid && c.State != pipeline.StatePartiallyPaid,
-				last.Status == clearinghouse.ClaimDenied && c.State != pipeline.StateDenied:
+			case last.Status == clearinghousesim.ClaimRejected && c.State != pipeline.StateRejected,
+				last.Status == clearinghousesim.ClaimPaid && c.State != pipeline.StatePaid && c.State != pipeline.StatePartiallyPaid,
+				last.Status == clearinghousesim.ClaimDenied && c.State != pipeline.StateDenied:
 				t.Errorf("encounter %s: claim %d (%s) is %s; the simulator says %s", id, c.ID, s.PCN, c.State, last.Status)
 			}
-			if (last.Status == clearinghouse.ClaimPaid || last.Status == clearinghouse.ClaimDenied) && (len(pays) != 1 || o.Paid != last.Paid) {
+			if (last.Status == clearinghousesim.ClaimPaid || last.Status == clearinghousesim.ClaimDenied) && (len(pays) != 1 || o.Paid != last.Paid) {
 				t.Errorf("encounter %s: claim %d (%s): %d payments of %s; the simulator paid it once, %s", id, c.ID, s.PCN, len(pays), o.Paid, last.Paid)
 			}
 		}
@@ -410,7 +410,7 @@ func checkCrashRun(t *testing.T, r *crashRun, want *crashOutcome) *crashOutcome 
 	}
 
 	// No file uploaded twice: one file on the server per batch.
-	server := hashFiles(t, filepath.Join(r.sim, clearinghouse.ProcessedDir))
+	server := hashFiles(t, filepath.Join(r.sim, clearinghousesim.ProcessedDir))
 	for _, b := range batches {
 		if b.State != pipeline.BatchUploaded {
 			t.Errorf("batch %d (%s) is %s, want uploaded", b.ID, b.FileName, b.State)
@@ -424,7 +424,7 @@ func checkCrashRun(t *testing.T, r *crashRun, want *crashOutcome) *crashOutcome 
 	}
 
 	// Every response collected once, applied and archived.
-	archived := hashFiles(t, filepath.Join(r.sim, clearinghouse.OutboundDir, "archive"))
+	archived := hashFiles(t, filepath.Join(r.sim, clearinghousesim.OutboundDir, "archive"))
 	recorded := map[string]bool{}
 	for _, f := range files {
 		recorded[f.SHA256] = true
@@ -469,16 +469,16 @@ func checkCrashRun(t *testing.T, r *crashRun, want *crashOutcome) *crashOutcome 
 			}
 		}
 	}
-	for _, d := range []string{clearinghouse.InboundDir, clearinghouse.OutboundDir} {
+	for _, d := range []string{clearinghousesim.InboundDir, clearinghousesim.OutboundDir} {
 		for _, path := range regularFiles(t, filepath.Join(r.sim, d)) {
 			rel, _ := filepath.Rel(r.sim, path)
 			dir, base := filepath.Split(rel)
 			switch {
 			case strings.HasPrefix(base, ".") || strings.HasSuffix(base, ".part") || strings.HasSuffix(base, ".tmp"):
 				t.Errorf("temporary file left on the server: %s", rel)
-			case filepath.Clean(dir) == clearinghouse.InboundDir:
+			case filepath.Clean(dir) == clearinghousesim.InboundDir:
 				t.Errorf("an upload was never answered (not a complete 837 under its final name?): %s", rel)
-			case filepath.Clean(dir) == clearinghouse.OutboundDir:
+			case filepath.Clean(dir) == clearinghousesim.OutboundDir:
 				t.Errorf("a response was never collected: %s", rel)
 			}
 		}

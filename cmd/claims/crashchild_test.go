@@ -8,10 +8,10 @@ import (
 	"slices"
 	"syscall"
 
-	"github.com/x12claims/claims/adapters/clearinghouse"
 	"github.com/x12claims/claims/adapters/encounters"
 	"github.com/x12claims/claims/adapters/localdir"
 	"github.com/x12claims/claims/adapters/store/sqlite"
+	"github.com/x12claims/claims/internal/clearinghousesim"
 	"github.com/x12claims/claims/pipeline"
 	"github.com/x12claims/claims/samples"
 )
@@ -131,7 +131,7 @@ func crashFeed() encounters.FS {
 // outbound/archive once recorded.
 func crashTransport(sim string) localdir.Config {
 	return localdir.Config{Name: "claimsim",
-		UploadDir: filepath.Join(sim, clearinghouse.InboundDir), ResponseDir: filepath.Join(sim, clearinghouse.OutboundDir),
-		AfterPickup: localdir.DisposalMove, ArchiveDir: filepath.Join(sim, clearinghouse.OutboundDir, "archive"),
+		UploadDir: filepath.Join(sim, clearinghousesim.InboundDir), ResponseDir: filepath.Join(sim, clearinghousesim.OutboundDir),
+		AfterPickup: localdir.DisposalMove, ArchiveDir: filepath.Join(sim, clearinghousesim.OutboundDir, "archive"),
 		Patterns: []string{"*.TA1", "*.999", "*.277CA", "*.835"}}
 }

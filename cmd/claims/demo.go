@@ -16,10 +16,10 @@ import (
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
-	"github.com/x12claims/claims/adapters/clearinghouse"
 	"github.com/x12claims/claims/adapters/encounters"
 	"github.com/x12claims/claims/adapters/sftp"
 	"github.com/x12claims/claims/adapters/store/sqlite"
+	"github.com/x12claims/claims/internal/clearinghousesim"
 	"github.com/x12claims/claims/pipeline"
 	"github.com/x12claims/claims/samples"
 	"github.com/x12claims/claims/x12"
@@ -120,14 +120,14 @@ func runDemo(ctx context.Context, o demoOptions, s *streams) error {
 	}
 	defer log.Sync() //nolint:errcheck // best effort at exit
 
-	simCfg := clearinghouse.DefaultConfig(filepath.Join(dir, "clearinghouse"))
+	simCfg := clearinghousesim.DefaultConfig(filepath.Join(dir, "clearinghouse"))
 	// Collected responses are archived on the clearinghouse side.
-	if err := os.MkdirAll(filepath.Join(simCfg.Root, clearinghouse.OutboundDir, "archive"), 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Join(simCfg.Root, clearinghousesim.OutboundDir, "archive"), 0o700); err != nil {
 		return fmt.Errorf("demo folder: %w", err)
 	}
 	simCfg.Logger = log.Named("simulator")
 	simCfg.Addr = o.addr
-	sim, err := clearinghouse.Start(ctx, simCfg)
+	sim, err := clearinghousesim.Start(ctx, simCfg)
 	if err != nil {
 		return fmt.Errorf("start the clearinghouse simulator: %w", err)
 	}
@@ -274,7 +274,7 @@ func writeFileAtomic(path string, data []byte) error {
 // answer what was sent.
 type demoJobs struct {
 	p   *pipeline.Pipeline
-	sim *clearinghouse.Simulator
+	sim *clearinghousesim.Simulator
 }
 
 func (j demoJobs) Submit(ctx context.Context) (pipeline.SubmitReport, error) { return j.p.Submit(ctx) }
@@ -305,13 +305,13 @@ type demoSummary struct {
 	PaymentsPosted  int        `json:"payments_posted"`
 	WorkQueueOpen   int        `json:"work_queue_open"`
 
-	Clearinghouse clearinghouse.Report `json:"clearinghouse"`
-	Aging         pipeline.Aging       `json:"aging"`
+	Clearinghouse clearinghousesim.Report `json:"clearinghouse"`
+	Aging         pipeline.Aging          `json:"aging"`
 }
 
 // demoCycle runs one cycle: intake → submit → the simulator answers →
 // collect and post.
-func demoCycle(ctx context.Context, p *pipeline.Pipeline, sim *clearinghouse.Simulator, log *zap.Logger) (*demoSummary, error) {
+func demoCycle(ctx context.Context, p *pipeline.Pipeline, sim *clearinghousesim.Simulator, log *zap.Logger) (*demoSummary, error) {
 	var sum demoSummary
 	sub, err := runSubmit(ctx, p, log.With(zap.String("job", "submit")))
 	if err != nil {

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/x12claims/claims/adapters/clearinghouse"
 	"github.com/x12claims/claims/adapters/store/sqlite"
 	"github.com/x12claims/claims/configs"
+	"github.com/x12claims/claims/internal/clearinghousesim"
 	"github.com/x12claims/claims/pipeline"
 )
 
@@ -20,7 +20,7 @@ import (
 // simulator's folders: submit, the clearinghouse answers, collect.
 func TestSubmitCollectFromConfig(t *testing.T) {
 	cfgPath, simRoot := localConfig(t)
-	sim, err := clearinghouse.NewResponder(clearinghouse.DefaultConfig(simRoot))
+	sim, err := clearinghousesim.NewResponder(clearinghousesim.DefaultConfig(simRoot))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,12 +112,12 @@ func TestSubmitWhileAnotherRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before, _ := os.ReadDir(filepath.Join(simRoot, clearinghouse.InboundDir))
+	before, _ := os.ReadDir(filepath.Join(simRoot, clearinghousesim.InboundDir))
 	_, errs, code := runCLI("submit", "--config", cfgPath)
 	if code != exitFailure || !strings.Contains(errs, "another process runs it") || !strings.Contains(errs, "nothing was done") {
 		t.Errorf("submit while another runs: exit %d, %q", code, errs)
 	}
-	after, _ := os.ReadDir(filepath.Join(simRoot, clearinghouse.InboundDir))
+	after, _ := os.ReadDir(filepath.Join(simRoot, clearinghousesim.InboundDir))
 	if len(after) != len(before) {
 		t.Errorf("the refused submit uploaded %d file(s)", len(after)-len(before))
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/x12claims/claims/adapters/clearinghouse"
+	"github.com/x12claims/claims/internal/clearinghousesim"
 	"github.com/x12claims/claims/pipeline"
 	"github.com/x12claims/claims/samples"
 	"github.com/x12claims/claims/x12"
@@ -198,7 +198,7 @@ func localConfig(t *testing.T) (string, string) {
 	dir := t.TempDir()
 	incoming := filepath.Join(dir, "incoming")
 	sim := filepath.Join(dir, "clearinghouse")
-	for _, d := range []string{incoming, filepath.Join(sim, clearinghouse.InboundDir), filepath.Join(sim, clearinghouse.OutboundDir)} {
+	for _, d := range []string{incoming, filepath.Join(sim, clearinghousesim.InboundDir), filepath.Join(sim, clearinghousesim.OutboundDir)} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			t.Fatal(err)
 		}
@@ -220,7 +220,7 @@ func localConfig(t *testing.T) (string, string) {
 			"submitter":     map[string]string{"name": "Cedar Valley Medical Group", "phone": "3035550100"},
 			"receiver_name": "X12 Claims Simulator Clearinghouse",
 			"transport": map[string]any{"type": "localdir", "localdir": map[string]any{
-				"upload_dir": filepath.Join(sim, clearinghouse.InboundDir), "response_dir": filepath.Join(sim, clearinghouse.OutboundDir),
+				"upload_dir": filepath.Join(sim, clearinghousesim.InboundDir), "response_dir": filepath.Join(sim, clearinghousesim.OutboundDir),
 				"after_pickup": "delete", "patterns": []string{"*.999", "*.277CA", "*.835", "*.TA1"},
 				"settle": "0s"}}, // the simulator writes whole files at once
 		}},

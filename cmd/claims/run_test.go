@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/x12claims/claims/adapters/clearinghouse"
 	"github.com/x12claims/claims/adapters/schedule/scheduletest"
+	"github.com/x12claims/claims/internal/clearinghousesim"
 )
 
 // daemonConfig is localConfig with the daemon's schedules and a free
@@ -48,7 +48,7 @@ func daemonConfig(t *testing.T) (string, string) {
 // metrics and the readiness they leave, and a clean stop.
 func TestDaemonRunsTheNight(t *testing.T) {
 	cfgPath, simRoot := daemonConfig(t)
-	sim, err := clearinghouse.NewResponder(clearinghouse.DefaultConfig(simRoot))
+	sim, err := clearinghousesim.NewResponder(clearinghousesim.DefaultConfig(simRoot))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/x12claims/claims/x12/x277"
 	"github.com/x12claims/claims/x12/x835"
 	"github.com/x12claims/claims/x12/x837"
+	"github.com/x12claims/claims/x12/x997"
 	"github.com/x12claims/claims/x12/x999"
 )
 
@@ -204,6 +205,10 @@ func validateFile(data []byte) ([]fileProblem, error) {
 		_, err := x999.Read(bytes.NewReader(data))
 		v.addJoined("999", err)
 	}
+	if len(kinds["997"]) > 0 {
+		_, err := x997.Read(bytes.NewReader(data))
+		v.addJoined("997", err)
+	}
 	if len(kinds["277CA"]) > 0 {
 		_, err := x277.Read(bytes.NewReader(data))
 		v.addJoined("277CA", err)
@@ -214,7 +219,7 @@ func validateFile(data []byte) ([]fileProblem, error) {
 	}
 	for _, s := range env.Sets {
 		switch k := setKind(s); k {
-		case "837P", "837I", "837", "835", "999", "277CA", "TA1":
+		case "837P", "837I", "837", "835", "999", "997", "277CA", "TA1":
 		default:
 			what := "set " + k
 			if s.Guide != "" {
@@ -257,7 +262,7 @@ func (v *fileValidation) balance(s x12.EnvelopeSet, rem *x835.Remittance) {
 func newValidateCmd(s *streams, g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "validate FILE",
-		Short: "Validate an 837P, 837I, 835, 999, 277CA or TA1 file",
+		Short: "Validate an 837P, 837I, 835, 999, 997, 277CA or TA1 file",
 		Long: `validate judges any X12 file a clearinghouse exchanges, ours or anyone's.
 
 Every file: the envelopes (structure, counts, control numbers), every ISA
@@ -273,7 +278,7 @@ LX numbering, REF*F8 for replacement and void claims.
 835: its structure, and balancing at line (SVC02 - CAS = SVC03), claim
 (CLP03 - CAS = CLP04) and transaction level (sum of CLP04 - PLB = BPR02).
 
-999, 277CA and TA1: their structure and required elements, as our
+999, 997, 277CA and TA1: their structure and required elements, as our
 response parsers read them.
 
 Any other set (an 834, a 4010 997) gets a notice, "no rules for set X;

@@ -176,8 +176,10 @@ func TestValidateProblems(t *testing.T) {
 			map[string]string{ruleStructure: ""}},
 		{"TA1 missing code", testISA + "TA1*000000101*251003*1200**000~IEA*0*000000101~", exitAttention,
 			map[string]string{ruleStructure: "TA104"}},
-		{"4010 997 notice", strings.Replace(testISA, "00501", "00401", 1) + "GS*FA*A*B*20251003*1200*1*X*004010~ST*997*0001~AK1*HC*1~AK9*A*1*1*1~SE*4*0001~GE*1*1~IEA*1*000000101~", exitOK,
-			map[string]string{ruleNoRules: ""}},
+		{"4010 997 clean", strings.Replace(testISA, "00501", "00401", 1) + "GS*FA*A*B*20251003*1200*1*X*004010~ST*997*0001~AK1*HC*1~AK9*A*1*1*1~SE*4*0001~GE*1*1~IEA*1*000000101~", exitOK,
+			nil},
+		{"4010 997 malformed", strings.Replace(testISA, "00501", "00401", 1) + "GS*FA*A*B*20251003*1200*1*X*004010~ST*997*0001~AK9*A*1*1*1~SE*3*0001~GE*1*1~IEA*1*000000101~", exitAttention,
+			map[string]string{ruleStructure: ""}},
 		{"834 notice", testISA + "GS*BE*A*B*20251003*1200*1*X*005010X220A1~ST*834*0001*005010X220A1~BGN*00*1*20251003*1200~SE*3*0001~GE*1*1~IEA*1*000000101~", exitOK,
 			map[string]string{ruleNoRules: ""}},
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"strconv"
 	"testing"
 	"time"
 
@@ -272,6 +273,53 @@ func (h *Harness) File999(c *pipeline.Claim, status string) []byte {
 	var buf bytes.Buffer
 	if err := x999.WriteInterchange(&buf, isa, gs, ack); err != nil {
 		h.T.Fatalf("write 999: %v", err)
+	}
+	return buf.Bytes()
+}
+
+// File997 writes a 4010 997 answering the batch of a claim, like
+// File999: every set accepted (AK5 A), or, with status "R", the claim's
+// set rejected with an AK3 on its subscriber NM1 and an AK4 on NM109.
+func (h *Harness) File997(c *pipeline.Claim, status string) []byte {
+	h.T.Helper()
+	var b *pipeline.Batch
+	var subs []*pipeline.Submission
+	h.tx(func(ctx context.Context, tx pipeline.Tx) error {
+		s, err := tx.SubmissionByPCN(ctx, c.PCN)
+		if err != nil {
+			return err
+		}
+		if b, err = tx.GetBatch(ctx, s.BatchID); err != nil {
+			return err
+		}
+		subs, err = tx.SubmissionsInBatch(ctx, b.ID, s.SetControl)
+		return err
+	})
+	isa, gs := h.envelope("FA")
+	isa.Version, gs.Version = "00401", "004010"
+	accepted := 0
+	var buf bytes.Buffer
+	err := x12.WriteFile(&buf, isa, gs, func(w *x12.Writer) error {
+		if err := w.BeginSet(x12.SetHeader{ID: "997", ControlNumber: "0001"}); err != nil {
+			return err
+		}
+		w.Segment("AK1", "HC", b.GS06)
+		for _, set := range b.Sets {
+			w.Segment("AK2", "837", set.ST02)
+			if set.ST02 == subs[0].SetControl && status == "R" {
+				w.Segment("AK3", "NM1", strconv.Itoa(subs[0].SegFrom+3), "2010BA", "8")
+				w.Segment("AK4", "9", "67", "4")
+				w.Segment("AK5", "R", "5")
+				continue
+			}
+			accepted++
+			w.Segment("AK5", "A")
+		}
+		w.Segment("AK9", status, strconv.Itoa(len(b.Sets)), strconv.Itoa(len(b.Sets)), strconv.Itoa(accepted))
+		return w.EndSet()
+	})
+	if err != nil {
+		h.T.Fatalf("write 997: %v", err)
 	}
 	return buf.Bytes()
 }

@@ -1,4 +1,4 @@
-package clearinghouse
+package clearinghousesim
 
 import "github.com/x12claims/claims/x12"
 

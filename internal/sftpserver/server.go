@@ -1,4 +1,4 @@
-package sftptest
+package sftpserver
 
 import (
 	"crypto/ed25519"
@@ -71,10 +71,10 @@ type Server struct {
 // listened on.
 func NewServer(cfg Config) (*Server, error) {
 	if cfg.Root == "" {
-		return nil, errors.New("sftptest: Root is required")
+		return nil, errors.New("sftpserver: Root is required")
 	}
 	if len(cfg.Users) == 0 {
-		return nil, errors.New("sftptest: at least one user is required")
+		return nil, errors.New("sftpserver: at least one user is required")
 	}
 	if cfg.Addr == "" {
 		cfg.Addr = "127.0.0.1:0"
@@ -92,22 +92,22 @@ func NewServer(cfg Config) (*Server, error) {
 
 	fsys, err := openRootFS(cfg.Root)
 	if err != nil {
-		return nil, fmt.Errorf("sftptest: %w", err)
+		return nil, fmt.Errorf("sftpserver: %w", err)
 	}
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		fsys.close()
-		return nil, fmt.Errorf("sftptest: generate host key: %w", err)
+		return nil, fmt.Errorf("sftpserver: generate host key: %w", err)
 	}
 	signer, err := ssh.NewSignerFromKey(priv)
 	if err != nil {
 		fsys.close()
-		return nil, fmt.Errorf("sftptest: host key: %w", err)
+		return nil, fmt.Errorf("sftpserver: host key: %w", err)
 	}
 
 	s := &Server{cfg: cfg, hostKey: signer, fs: fsys, conns: make(map[net.Conn]struct{})}
 	s.ssh = &ssh.ServerConfig{
-		ServerVersion: "SSH-2.0-x12claims-sftptest",
+		ServerVersion: "SSH-2.0-x12claims-sftpserver",
 		PasswordCallback: func(meta ssh.ConnMetadata, password []byte) (*ssh.Permissions, error) {
 			u, ok := users[meta.User()]
 			if ok && u.Password != "" && subtle.ConstantTimeCompare([]byte(u.Password), password) == 1 {
@@ -133,7 +133,7 @@ func NewServer(cfg Config) (*Server, error) {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		fsys.close()
-		return nil, fmt.Errorf("sftptest: listen: %w", err)
+		return nil, fmt.Errorf("sftpserver: listen: %w", err)
 	}
 	s.ln = ln
 	s.wg.Add(1)
@@ -196,7 +196,7 @@ func (s *Server) acceptLoop() {
 		c, err := s.ln.Accept()
 		if err != nil {
 			if !errors.Is(err, net.ErrClosed) {
-				s.cfg.Logf("sftptest: accept: %v", err)
+				s.cfg.Logf("sftpserver: accept: %v", err)
 			}
 			return
 		}
@@ -235,17 +235,17 @@ func (s *Server) untrack(c net.Conn) {
 func (s *Server) serveConn(c net.Conn) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.cfg.Logf("sftptest: %s: recovered from panic: %v", c.RemoteAddr(), r)
+			s.cfg.Logf("sftpserver: %s: recovered from panic: %v", c.RemoteAddr(), r)
 		}
 	}()
 	_ = c.SetDeadline(time.Now().Add(s.cfg.HandshakeTimeout))
 	sc, chans, reqs, err := ssh.NewServerConn(c, s.ssh)
 	if err != nil {
-		s.cfg.Logf("sftptest: %s: handshake: %v", c.RemoteAddr(), err)
+		s.cfg.Logf("sftpserver: %s: handshake: %v", c.RemoteAddr(), err)
 		return
 	}
 	_ = c.SetDeadline(time.Time{})
-	s.cfg.Logf("sftptest: %s: user %q logged in", c.RemoteAddr(), sc.User())
+	s.cfg.Logf("sftpserver: %s: user %q logged in", c.RemoteAddr(), sc.User())
 
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -261,7 +261,7 @@ func (s *Server) serveConn(c net.Conn) {
 		}
 		ch, chReqs, err := nc.Accept()
 		if err != nil {
-			s.cfg.Logf("sftptest: %s: accept channel: %v", c.RemoteAddr(), err)
+			s.cfg.Logf("sftpserver: %s: accept channel: %v", c.RemoteAddr(), err)
 			continue
 		}
 		wg.Add(1)
@@ -298,13 +298,13 @@ func (s *Server) serveSession(remote string, ch ssh.Channel, reqs <-chan *ssh.Re
 func (s *Server) serveSFTP(remote string, ch ssh.Channel) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.cfg.Logf("sftptest: %s: sftp: recovered from panic: %v", remote, r)
+			s.cfg.Logf("sftpserver: %s: sftp: recovered from panic: %v", remote, r)
 		}
 	}()
 	rs := sftp.NewRequestServer(ch, s.fs.handlers())
 	err := rs.Serve()
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, os.ErrClosed) {
-		s.cfg.Logf("sftptest: %s: sftp session ended: %v", remote, err)
+		s.cfg.Logf("sftpserver: %s: sftp session ended: %v", remote, err)
 	}
 	_ = rs.Close()
 	_, _ = ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{0}))

@@ -1,4 +1,4 @@
-// Package sftptest runs an SFTP server in-process, the way net/http/httptest
+// Package sftpserver runs an SFTP server in-process, the way net/http/httptest
 // runs an HTTP server. It is used by the sftp adapter's tests and by the
 // demo clearinghouse simulator, so it does not depend on package testing.
 //
@@ -27,4 +27,4 @@
 // client, and Close to stop it; Close waits for every goroutine.
 // Connections and AuthFailures count what clients did, for tests that must
 // prove a client did not retry.
-package sftptest
+package sftpserver

@@ -1,4 +1,4 @@
-package sftptest
+package sftpserver
 
 import (
 	"crypto/ed25519"

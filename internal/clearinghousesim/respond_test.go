@@ -1,4 +1,4 @@
-package clearinghouse
+package clearinghousesim
 
 import (
 	"bytes"
@@ -276,6 +276,26 @@ func TestEnvelopeErrors(t *testing.T) {
 		{
 			name:      "GE02 differs from GS06",
 			input:     func(t *testing.T) string { return replace(t, base, "GE*1*101", "GE*1*102") },
+			wantKinds: []string{"999"},
+			wantSegs:  []string{"AK9*R*1*1*0*4"},
+			wantSets:  [2]int{0, 1},
+		},
+		{
+			// Trailer counts and control numbers are read as x12 reads
+			// them: surrounding spaces do not make them differ.
+			name: "trailers with spaces match their headers",
+			input: func(t *testing.T) string {
+				s := replace(t, base, "SE*222*0001", "SE* 222*0001 ")
+				s = replace(t, s, "GE*1*101", "GE*1 * 101")
+				return replace(t, s, "IEA*1*000000101", "IEA*1*000000101 ")
+			},
+			wantKinds: []string{"999", "277CA", "835", "835", "835"},
+			wantSegs:  []string{"AK2*837*0001*005010X222A1", "IK5*A", "AK9*A*1*1*1"},
+			wantSets:  [2]int{1, 0},
+		},
+		{
+			name:      "GE02 with spaces still differs from GS06",
+			input:     func(t *testing.T) string { return replace(t, base, "GE*1*101", "GE*1* 102 ") },
 			wantKinds: []string{"999"},
 			wantSegs:  []string{"AK9*R*1*1*0*4"},
 			wantSets:  [2]int{0, 1},
@@ -654,7 +674,7 @@ func TestResponsesReadBack(t *testing.T) {
 		if isa.SenderID != "CLAIMSIM" || isa.ReceiverID != "CEDARVALLEY" || isa.Usage != "T" {
 			t.Errorf("%s: ISA %+v", name, isa)
 		}
-		if n, ok := atoi(isa.ControlNumber); !ok || n < 500 {
+		if n, ok := x12.ParseNumber(isa.ControlNumber); !ok || n < 500 {
 			t.Errorf("%s: ISA13 %q, want from 500 up", name, isa.ControlNumber)
 		}
 		if g := wantGuide[strings.TrimPrefix(filepath.Ext(name), ".")]; g != "" && rd.Group().Version != g {

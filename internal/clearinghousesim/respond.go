@@ -1,4 +1,4 @@
-package clearinghouse
+package clearinghousesim
 
 import (
 	"bytes"
@@ -40,7 +40,7 @@ func NewResponder(cfg Config) (*Responder, error) {
 	}
 	for _, d := range []string{InboundDir, OutboundDir, ProcessedDir} {
 		if err := os.MkdirAll(filepath.Join(cfg.Root, d), 0o700); err != nil {
-			return nil, fmt.Errorf("clearinghouse: create %s folder: %w", d, err)
+			return nil, fmt.Errorf("clearinghousesim: create %s folder: %w", d, err)
 		}
 	}
 	log := cfg.Logger
@@ -87,7 +87,7 @@ func (r *Responder) Respond(ctx context.Context) (Report, error) {
 		frep, err := r.handle(name)
 		if err != nil {
 			r.log.Warn("837 file not handled", zap.String("file", name), zap.Error(err))
-			errs = append(errs, fmt.Errorf("clearinghouse: %s: %w", name, err))
+			errs = append(errs, fmt.Errorf("clearinghousesim: %s: %w", name, err))
 			continue
 		}
 		r.log.Info("837 file answered", zap.String("file", name),
@@ -108,7 +108,7 @@ func (r *Responder) Respond(ctx context.Context) (Report, error) {
 func (r *Responder) waiting() ([]string, error) {
 	entries, err := os.ReadDir(filepath.Join(r.cfg.Root, InboundDir))
 	if err != nil {
-		return nil, fmt.Errorf("clearinghouse: list inbound folder: %w", err)
+		return nil, fmt.Errorf("clearinghousesim: list inbound folder: %w", err)
 	}
 	var names []string
 	for _, e := range entries {

@@ -1,4 +1,4 @@
-package clearinghouse
+package clearinghousesim
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/crypto/ssh"
 
-	"github.com/x12claims/claims/adapters/sftp/sftptest"
+	"github.com/x12claims/claims/internal/sftpserver"
 )
 
 // User is the SFTP login of a Simulator.
@@ -25,7 +25,7 @@ const User = "claims"
 // "/inbound" (uploads) and "/outbound" (responses).
 type Simulator struct {
 	*Responder
-	srv      *sftptest.Server
+	srv      *sftpserver.Server
 	password string
 	keyPEM   []byte
 	signer   ssh.Signer
@@ -51,27 +51,27 @@ func Start(ctx context.Context, cfg Config) (*Simulator, error) {
 	}
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
-		return nil, fmt.Errorf("clearinghouse: generate client key: %w", err)
+		return nil, fmt.Errorf("clearinghousesim: generate client key: %w", err)
 	}
 	signer, err := ssh.NewSignerFromKey(priv)
 	if err != nil {
-		return nil, fmt.Errorf("clearinghouse: client key: %w", err)
+		return nil, fmt.Errorf("clearinghousesim: client key: %w", err)
 	}
 	block, err := ssh.MarshalPrivateKey(priv, "x12claims simulator client")
 	if err != nil {
-		return nil, fmt.Errorf("clearinghouse: encode client key: %w", err)
+		return nil, fmt.Errorf("clearinghousesim: encode client key: %w", err)
 	}
 	log := r.log
-	srv, err := sftptest.NewServer(sftptest.Config{
+	srv, err := sftpserver.NewServer(sftpserver.Config{
 		Root:  cfg.Root,
 		Addr:  cfg.Addr,
-		Users: []sftptest.User{{Name: User, Password: pw, AuthorizedKeys: []ssh.PublicKey{signer.PublicKey()}}},
+		Users: []sftpserver.User{{Name: User, Password: pw, AuthorizedKeys: []ssh.PublicKey{signer.PublicKey()}}},
 		Logf: func(format string, args ...any) {
 			log.Debug(fmt.Sprintf(format, args...))
 		},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("clearinghouse: start SFTP server: %w", err)
+		return nil, fmt.Errorf("clearinghousesim: start SFTP server: %w", err)
 	}
 	s := &Simulator{Responder: r, srv: srv, password: pw, keyPEM: pem.EncodeToMemory(block), signer: signer}
 	r.log.Info("SFTP server started", zap.String("addr", srv.Addr()), zap.String("host_key", srv.Fingerprint()))
@@ -81,7 +81,7 @@ func Start(ctx context.Context, cfg Config) (*Simulator, error) {
 func randomPassword() (string, error) {
 	b := make([]byte, 24)
 	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("clearinghouse: generate password: %w", err)
+		return "", fmt.Errorf("clearinghousesim: generate password: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
@@ -142,13 +142,13 @@ func (s *Simulator) WriteCredentials(dir string) (Credentials, error) {
 	absDir, err1 := filepath.Abs(dir)
 	absRoot, err2 := filepath.Abs(s.cfg.Root)
 	if err1 != nil || err2 != nil {
-		return Credentials{}, fmt.Errorf("clearinghouse: credentials folder %s: cannot resolve path", dir)
+		return Credentials{}, fmt.Errorf("clearinghousesim: credentials folder %s: cannot resolve path", dir)
 	}
 	if rel, err := filepath.Rel(absRoot, absDir); err == nil && rel != ".." && !startsWithDotDot(rel) {
-		return Credentials{}, fmt.Errorf("clearinghouse: credentials folder %s is inside the served root", dir)
+		return Credentials{}, fmt.Errorf("clearinghousesim: credentials folder %s is inside the served root", dir)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return Credentials{}, fmt.Errorf("clearinghouse: credentials folder: %w", err)
+		return Credentials{}, fmt.Errorf("clearinghousesim: credentials folder: %w", err)
 	}
 	c := Credentials{
 		PasswordFile:   filepath.Join(dir, "sftp-password"),
@@ -164,10 +164,10 @@ func (s *Simulator) WriteCredentials(dir string) (Credentials, error) {
 		{c.KnownHostsFile, []byte(s.KnownHostsLine() + "\n")},
 	} {
 		if err := os.WriteFile(f.path, f.data, 0o600); err != nil {
-			return Credentials{}, fmt.Errorf("clearinghouse: write %s: %w", filepath.Base(f.path), err)
+			return Credentials{}, fmt.Errorf("clearinghousesim: write %s: %w", filepath.Base(f.path), err)
 		}
 		if err := os.Chmod(f.path, 0o600); err != nil {
-			return Credentials{}, fmt.Errorf("clearinghouse: chmod %s: %w", filepath.Base(f.path), err)
+			return Credentials{}, fmt.Errorf("clearinghousesim: chmod %s: %w", filepath.Base(f.path), err)
 		}
 	}
 	return c, nil
@@ -181,7 +181,7 @@ func startsWithDotDot(rel string) bool {
 // safe to call more than once.
 func (s *Simulator) Close() error {
 	if err := s.srv.Close(); err != nil {
-		return fmt.Errorf("clearinghouse: stop SFTP server: %w", err)
+		return fmt.Errorf("clearinghousesim: stop SFTP server: %w", err)
 	}
 	return nil
 }

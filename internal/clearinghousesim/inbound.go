@@ -1,10 +1,9 @@
-package clearinghouse
+package clearinghousesim
 
 import (
 	"bytes"
 	"errors"
 	"io"
-	"strconv"
 
 	"github.com/x12claims/claims/x12"
 )
@@ -253,7 +252,9 @@ func (p *parser837) checkGS() {
 	if g.gs.FunctionalID != "HC" {
 		g.codes = appendCode(g.codes, "1") // functional group not supported
 	}
-	if _, ok := atoi(g.gs.ControlNumber); !ok || len(g.gs.ControlNumber) > 9 {
+	// GS06 itself must be 1 to 9 digits: the spaces ParseNumber allows
+	// (so that GE02 " 12" matches GS06 "12") are not part of a valid GS06.
+	if v := g.gs.ControlNumber; !digitsOnly(v) || len(v) > 9 {
 		g.codes = appendCode(g.codes, "6")
 	}
 	for _, other := range p.ic.groups[:len(p.ic.groups)-1] {
@@ -296,10 +297,10 @@ func (p *parser837) closeSetAt(s *x12.Segment) {
 	st := p.set
 	p.finishClaim()
 	st.se = true
-	if n, ok := atoi(s.String(1)); !ok || n != st.count {
+	if n, ok := x12.ParseNumber(s.String(1)); !ok || n != st.count {
 		st.codes = appendCode(st.codes, "4") // SE01 count wrong
 	}
-	if !sameControl(s.String(2), st.st.ControlNumber) {
+	if !x12.SameControl(s.String(2), st.st.ControlNumber) {
 		st.codes = appendCode(st.codes, "3") // ST02 ≠ SE02
 	}
 	if len(st.claims) == 0 && len(st.codes) == 0 && st.supported {
@@ -327,10 +328,10 @@ func (p *parser837) closeGroup() {
 	if !g.ge {
 		g.codes = appendCode(g.codes, "3") // GE missing
 	} else {
-		if n, ok := atoi(g.ge01); !ok || n != len(g.sets) {
+		if n, ok := x12.ParseNumber(g.ge01); !ok || n != len(g.sets) {
 			g.codes = appendCode(g.codes, "5") // GE01 count wrong
 		}
-		if !sameControl(g.ge02, g.gs.ControlNumber) {
+		if !x12.SameControl(g.ge02, g.gs.ControlNumber) {
 			g.codes = appendCode(g.codes, "4") // GS06 ≠ GE02
 		}
 	}
@@ -346,10 +347,10 @@ func (p *parser837) closeInterchange() {
 	switch {
 	case !ic.iea:
 		p.interchangeError("023") // improper end of file: no IEA
-	case !sameControl(ic.iea02, ic.isa13):
+	case !x12.SameControl(ic.iea02, ic.isa13):
 		p.interchangeError("001") // ISA13 ≠ IEA02
 	default:
-		if n, ok := atoi(string(ic.iea01)); !ok || n != len(ic.groups) {
+		if n, ok := x12.ParseNumber(string(ic.iea01)); !ok || n != len(ic.groups) {
 			p.interchangeError("021") // IEA01 count wrong
 		}
 	}
@@ -755,28 +756,6 @@ func safeID(id string) string {
 		return "XXX"
 	}
 	return string(b)
-}
-
-// sameControl compares control numbers numerically when both are numbers
-// ("000000011" equals "11"), and as text otherwise.
-func sameControl(a, b string) bool {
-	x, ok1 := atoi(a)
-	y, ok2 := atoi(b)
-	if ok1 && ok2 {
-		return x == y
-	}
-	return a == b
-}
-
-func atoi(s string) (int, bool) {
-	if s == "" || len(s) > 18 {
-		return 0, false
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 || s[0] == '+' || s[0] == '-' {
-		return 0, false
-	}
-	return n, true
 }
 
 // str returns element i of s with any character the simulator writes as a

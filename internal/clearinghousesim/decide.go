@@ -1,4 +1,4 @@
-package clearinghouse
+package clearinghousesim
 
 import (
 	"fmt"
@@ -327,7 +327,7 @@ func rejectClaims(rep *Report, file string, cs []*Claim, st ClaimStatus, reason 
 // ackGroup decides the 999 of one functional group.
 func ackGroup(g *group) groupAck {
 	ga := groupAck{gs: g.gs, codes: g.codes, received: len(g.sets), declared: len(g.sets)}
-	if n, ok := atoi(g.ge01); ok {
+	if n, ok := x12.ParseNumber(g.ge01); ok {
 		ga.declared = n
 	}
 	if len(ga.codes) > 0 {

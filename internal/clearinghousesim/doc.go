@@ -1,8 +1,10 @@
-// Package clearinghouse is an in-process clearinghouse simulator for the
+// Package clearinghousesim is an in-process clearinghouse simulator for the
 // demo ("claims demo") and for end-to-end tests. It stands in for a
 // clearinghouse and its payers: it reads the 837 files we upload and
 // answers each with the files a real one sends back — TA1, 999, 277CA and
 // 835 — deterministically, so that tests can assert exact figures.
+// It is not an adapter of any pipeline interface, so it lives under
+// internal/: cmd/claims and tests import it, pipeline and x12 never do.
 //
 // # Folders and the SFTP server
 //
@@ -70,4 +72,4 @@
 //
 // With Config.Logger set, the simulator logs one line per file and per
 // run: file names and counts, never claim content.
-package clearinghouse
+package clearinghousesim

@@ -1,4 +1,4 @@
-package clearinghouse
+package clearinghousesim
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package clearinghouse
+package clearinghousesim
 
 // This file turns a decision into X12, the thin last step: it maps the
 // decision onto the models of x12/ta1, x12/x999, x12/x277 and x12/x835
