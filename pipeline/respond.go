@@ -437,18 +437,35 @@ func (p *Pipeline) applyAck(ctx context.Context, tx Tx, f *InboundFile, kind str
 	}
 	// Sets without an AK2 take the group's verdict (some
 	// clearinghouses only list sets with errors).
-	if a.Status == "A" || a.Status == "R" {
-		for _, bs := range b.Sets {
-			if responded[bs.ST02] {
-				continue
-			}
-			s := &x999.SetResponse{Control: bs.ST02, Status: a.Status}
-			if err := p.apply999Set(ctx, tx, f, b, a, s, rep); err != nil {
-				return err
-			}
+	status := unlistedSetStatus(a.Status)
+	if status == "" {
+		return nil
+	}
+	for _, bs := range b.Sets {
+		if responded[bs.ST02] {
+			continue
+		}
+		s := &x999.SetResponse{Control: bs.ST02, Status: status}
+		if err := p.apply999Set(ctx, tx, f, b, a, s, rep); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// unlistedSetStatus is the verdict of a set the acknowledgment does not
+// list, from the group's (AK901): a rejected group (R, or M, W, X:
+// rejected for its security) rejects it with that code; an accepted
+// group (A, or E: accepted with errors in the sets it lists, or P: some
+// listed sets rejected) accepts it. Any other code decides nothing.
+func unlistedSetStatus(group string) string {
+	switch group {
+	case "R", "M", "W", "X":
+		return group
+	case "A", "E", "P":
+		return "A"
+	}
+	return ""
 }
 
 func (p *Pipeline) apply999Set(ctx context.Context, tx Tx, f *InboundFile, b *Batch, a *x999.Ack, s *x999.SetResponse, rep *ResponseReport) error {

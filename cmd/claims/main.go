@@ -55,11 +55,19 @@ var errAttention = &exitError{code: exitAttention}
 func problems(err error) error { return &exitError{code: exitAttention, err: err} }
 
 // run executes the command line and returns the exit code.
+//
+// Everything a command prints on standard output goes through a writer
+// that escapes control and format characters (file content such as a
+// payer name can hold terminal escape sequences); JSON output is not
+// changed by it, since the JSON encoder has escaped them already. Error
+// messages are escaped the same way.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	root := newRoot(&streams{in: stdin, out: stdout, err: stderr})
+	out := newSafeWriter(stdout)
+	defer out.Flush() //nolint:errcheck // the output is gone anyway
+	root := newRoot(&streams{in: stdin, out: out, err: stderr})
 	root.SetArgs(args)
 	root.SetIn(stdin)
-	root.SetOut(stdout)
+	root.SetOut(out)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
@@ -68,10 +76,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(stderr, "claims:", ee.err)
+			fmt.Fprintln(stderr, "claims:", escapeText(ee.err.Error(), true))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(stderr, "claims:", err)
+	fmt.Fprintln(stderr, "claims:", escapeText(err.Error(), true))
 	return exitFailure
 }

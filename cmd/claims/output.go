@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -49,6 +50,17 @@ func escapeText(s string, keepLines bool) string {
 		switch {
 		case r == utf8.RuneError && n == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case needsEscape(r, keepLines) && (r == 0x7f || r > 0xffff):
+			// As JSON escapes them (\u007f, a UTF-16 pair), so that the
+			// escaped text of a JSON string is still JSON.
+			r1, r2 := utf16.EncodeRune(r)
+			if r1 == unicode.ReplacementChar {
+				r1 = r
+			}
+			fmt.Fprintf(&b, `\u%04x`, r1)
+			if r > 0xffff {
+				fmt.Fprintf(&b, `\u%04x`, r2)
+			}
 		case needsEscape(r, keepLines):
 			q := strconv.QuoteRuneToASCII(r)
 			b.WriteString(q[1 : len(q)-1])

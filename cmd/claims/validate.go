@@ -281,7 +281,7 @@ LX numbering, REF*F8 for replacement and void claims.
 999, 997, 277CA and TA1: their structure and required elements, as our
 response parsers read them.
 
-Any other set (an 834, a 4010 997) gets a notice, "no rules for set X;
+Any other set (an 834, a 270) gets a notice, "no rules for set X;
 envelope checked only", and is not an error.
 
 Each problem is printed with its position:
