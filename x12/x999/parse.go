@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/x12claims/claims/x12"
+	"github.com/x12claims/claims/x12/internal/setread"
 )
 
 // ErrNoAck is returned by Read when the input holds no 999 transaction
@@ -28,18 +29,9 @@ var ErrStructure = errors.New("segment out of place")
 func Read(r io.Reader) ([]*Ack, error) {
 	p := &parser{rd: x12.NewReader(r)}
 	p.rd.Mode = x12.CollectAll
-	for {
-		seg, err := p.rd.Next()
-		p.takeReaderErrors(err)
-		if err == io.EOF {
-			p.end()
-			break
-		}
-		if err != nil {
-			p.end()
-			return p.out, errors.Join(append(p.errs, err)...)
-		}
-		p.segment(seg)
+	loop := setread.Loop{Reader: p.rd, Segment: p.segment, End: p.end, Warn: p.envelopeWarning, More: errMore}
+	if err := loop.Run(&p.errs); err != nil {
+		return p.out, errors.Join(append(p.errs, err)...)
 	}
 	if len(p.out) == 0 && len(p.errs) == 0 {
 		return nil, ErrNoAck
@@ -51,7 +43,6 @@ type parser struct {
 	rd   *x12.Reader
 	out  []*Ack
 	errs []error
-	seen int
 
 	ack   *Ack // current 999, nil outside one
 	last  *Ack
@@ -63,21 +54,15 @@ type parser struct {
 	after bool // AK9 read: only SE may follow
 }
 
-func (p *parser) takeReaderErrors(err error) {
-	all := p.rd.Errors()
-	for _, e := range all[p.seen:] {
-		if e == err {
-			continue
-		}
-		if x12.IsEnvelopeWarning(e) {
-			if a := p.current(); a != nil {
-				a.Warnings = x12.AppendWarning(a.Warnings, x12.WarningOf(e))
-				continue
-			}
-		}
-		p.errs = x12.AppendCapped(p.errs, e, errMore)
+// envelopeWarning files an envelope warning of the reader on the ack
+// being read (or the last one).
+func (p *parser) envelopeWarning(e error) bool {
+	a := p.current()
+	if a == nil {
+		return false
 	}
-	p.seen = len(all)
+	a.Warnings = x12.AppendWarning(a.Warnings, x12.WarningOf(e))
+	return true
 }
 
 func (p *parser) current() *Ack {
