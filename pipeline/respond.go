@@ -755,7 +755,7 @@ func statusReasons(sts []x277.Status, lines []*x277.Line) []Reason {
 }
 
 func (p *Pipeline) apply835(ctx context.Context, f *InboundFile, rep *ResponseReport) error {
-	rems, err := readWith(f.LocalPath, x835.ReadRemittances)
+	rems, err := readWith(f.LocalPath, x835.Read)
 	if err != nil {
 		return fmt.Errorf("read 835: %w", err)
 	}

@@ -64,7 +64,7 @@ func FuzzAnswer(f *testing.F) {
 			if o.kind != "835" {
 				continue
 			}
-			rems, err := x835.ReadRemittances(bytes.NewReader(o.data))
+			rems, err := x835.Read(bytes.NewReader(o.data))
 			if err != nil {
 				t.Fatalf("835 does not parse: %v", err)
 			}

@@ -172,7 +172,7 @@ func parseOutputs(t *testing.T, r *Responder, rep Report) parsed {
 				}
 			}
 		case ".835":
-			rems, err := x835.ReadRemittances(bytes.NewReader(data))
+			rems, err := x835.Read(bytes.NewReader(data))
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}

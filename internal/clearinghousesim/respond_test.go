@@ -150,7 +150,7 @@ func TestFixtureOutcome(t *testing.T) {
 		if !strings.HasSuffix(name, ".835") {
 			continue
 		}
-		rems, err := x835.ReadRemittances(bytes.NewReader(output(t, r, name)))
+		rems, err := x835.Read(bytes.NewReader(output(t, r, name)))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

@@ -68,7 +68,7 @@ func benchPosting(b *testing.B, s pipeline.Store, mode string, lines int) {
 		var rep pipeline.ResponseReport
 		switch mode {
 		case "post":
-			rems, err := x835.ReadRemittances(bytes.NewReader(data))
+			rems, err := x835.Read(bytes.NewReader(data))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -12,8 +12,9 @@ import (
 	"github.com/x12claims/claims/x12"
 )
 
-// ErrNoAck is returned by Read when the input holds no TA1 segment.
-var ErrNoAck = errors.New("no TA1 segment in the input")
+// ErrNoTransaction is returned by Read when the input holds no TA1
+// segment.
+var ErrNoTransaction = x12.NoTransaction("TA1 segment")
 
 // Ack is one TA1 segment.
 type Ack struct {
@@ -39,7 +40,7 @@ func (a *Ack) Accepted() bool { return a.Code == "A" || a.Code == "E" }
 func (a *Ack) Rejected() bool { return a.Code == "R" }
 
 // Read returns every TA1 segment of r, wherever it stands in the
-// interchange (outside functional groups). It returns ErrNoAck when there
+// interchange (outside functional groups). It returns ErrNoTransaction when there
 // is none. A TA1 without its required TA101 or TA104, and envelope
 // problems other than count and control-number mismatches, are returned
 // joined, each an *x12.Error with its position, with the acks that could
@@ -85,7 +86,7 @@ func Read(r io.Reader) ([]*Ack, error) {
 		out = append(out, a)
 	}
 	if len(out) == 0 && len(errs) == 0 {
-		return nil, ErrNoAck
+		return nil, ErrNoTransaction
 	}
 	return out, errors.Join(errs...)
 }

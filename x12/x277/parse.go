@@ -9,17 +9,16 @@ import (
 	"github.com/x12claims/claims/x12/internal/setread"
 )
 
-// ErrNoAcknowledgment is returned by Read when the input holds no 277
+// ErrNoTransaction is returned by Read when the input holds no 277
 // transaction set at all.
-var ErrNoAcknowledgment = errors.New("no 277 transaction set in the input")
+var ErrNoTransaction = x12.NoTransaction("277 transaction set")
 
-// ErrStructure is the cause of an error about the order of the set: a
-// segment of the 277CA guide where the guide allows none, or an HL whose
-// level or parent is wrong.
-var ErrStructure = errors.New("segment out of place")
+// ErrStructure is x12.ErrStructure, the cause of every error about the
+// order of the set.
+var ErrStructure = x12.ErrStructure
 
 // Read reads every 277 transaction set of r as a 277CA. Sets of other
-// types are skipped; ErrNoAcknowledgment is returned when there is none.
+// types are skipped; ErrNoTransaction is returned when there is none.
 // A 277 of another guide (e.g. the 005010X212 claim status response) is
 // read with a warning. Segments the guide does not know are skipped with a
 // warning. Structural problems and a broken envelope are returned joined,
@@ -34,7 +33,7 @@ func Read(r io.Reader) ([]*Acknowledgment, error) {
 		return p.out, errors.Join(append(p.errs, err)...)
 	}
 	if len(p.out) == 0 && len(p.errs) == 0 {
-		return nil, ErrNoAcknowledgment
+		return nil, ErrNoTransaction
 	}
 	return p.out, errors.Join(p.errs...)
 }

@@ -7,7 +7,7 @@
 //
 // Two ways to read:
 //
-//   - ReadRemittances loads every 835 transaction set of a stream.
+//   - Read loads every 835 transaction set of a stream.
 //   - Parser streams a huge 835 claim by claim: NextRemittance returns the
 //     header of the next set (payment, payer, payee) and Next returns its
 //     claims one at a time, then io.EOF at the end of the set, when the

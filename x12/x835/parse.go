@@ -10,14 +10,13 @@ import (
 	"github.com/x12claims/claims/x12"
 )
 
-// ErrNoRemittance is returned by ReadRemittances when the input holds no
-// 835 transaction set at all (it may be another kind of X12 file).
-var ErrNoRemittance = errors.New("no 835 transaction set in the input")
+// ErrNoTransaction is returned by Read when the input holds no 835
+// transaction set at all (it may be another kind of X12 file).
+var ErrNoTransaction = x12.NoTransaction("835 transaction set")
 
-// ErrStructure is the cause of an error about the order of the
-// transaction set: a segment of the 835 guide where the guide allows none,
-// or a required header segment that is missing.
-var ErrStructure = errors.New("segment out of place")
+// ErrStructure is x12.ErrStructure, the cause of every error about the
+// order of the set.
+var ErrStructure = x12.ErrStructure
 
 // where the parser is in the transaction set.
 type state int
@@ -66,7 +65,7 @@ type Parser struct {
 	lx      int
 	ordinal int
 	totals  Totals
-	keep    bool // append claims to rem.Claims (ReadRemittances)
+	keep    bool // append claims to rem.Claims (Read)
 	seen    int  // reader errors already taken
 	errs    []error
 	fatal   error
@@ -186,13 +185,13 @@ func (p *Parser) Next() (*Claim, error) {
 	}
 }
 
-// ReadRemittances reads every 835 transaction set of r and returns them
+// Read reads every 835 transaction set of r and returns them
 // with their claims. Sets of other types are skipped. It returns
-// ErrNoRemittance when there is no 835 set. When the input has
+// ErrNoTransaction when there is no 835 set. When the input has
 // structural errors it returns the remittances it could read together
 // with all the errors joined (each an *x12.Error); such remittances must
 // not be posted. A fatal error stops reading.
-func ReadRemittances(r io.Reader) ([]*Remittance, error) {
+func Read(r io.Reader) ([]*Remittance, error) {
 	p := NewParser(x12.NewReader(r))
 	p.keep = true
 	var out []*Remittance
@@ -216,7 +215,7 @@ func ReadRemittances(r io.Reader) ([]*Remittance, error) {
 		out = append(out, rem)
 	}
 	if len(out) == 0 && len(p.errs) == 0 {
-		return nil, ErrNoRemittance
+		return nil, ErrNoTransaction
 	}
 	return out, errors.Join(p.errs...)
 }
