@@ -78,10 +78,10 @@ input.`,
 				enc := json.NewEncoder(s.out)
 				enc.SetIndent("", "  ")
 				if err := enc.Encode(struct {
-					File     string        `json:"file"`
-					Valid    bool          `json:"valid"`
-					Errors   int           `json:"errors"`
-					Warnings int           `json:"warnings"`
+					File     string             `json:"file"`
+					Valid    bool               `json:"valid"`
+					Errors   int                `json:"errors"`
+					Warnings int                `json:"warnings"`
 					Problems []validate.Problem `json:"problems"`
 				}{name, errorsFound == 0, errorsFound, warnings, probs}); err != nil {
 					return err

@@ -82,8 +82,8 @@ func ackRules(seg, elem, set string) map[string][]codeRule {
 	return map[string][]codeRule{
 		"AK1": {{Element: 1, Format: functionalID}, {Element: 2, Format: groupControl}},
 		"AK2": {{Element: 1, Format: setID}},
-		seg:  {{Element: 1, Format: segmentID}, {Element: 4, List: codes.SegmentSyntaxError}},
-		elem: {{Element: 2, Format: elementRef}, {Element: 3, List: codes.ElementSyntaxError}},
+		seg:   {{Element: 1, Format: segmentID}, {Element: 4, List: codes.SegmentSyntaxError}},
+		elem:  {{Element: 2, Format: elementRef}, {Element: 3, List: codes.ElementSyntaxError}},
 		set: {
 			{Element: 1, List: codes.AckCode, Only: notP},
 			{Element: 2, Last: 6, Repeat: 1, List: codes.TransactionSetError},
