@@ -1,0 +1,171 @@
+package x837
+
+import (
+	"strconv"
+
+	"github.com/x12claims/claims/x12"
+)
+
+// The file validator's 837I inpatient and coding rules, the scrubber's
+// (scrub_inpatient.go) at segment level: what an inpatient claim (type of
+// bill 11x) must carry, the discharge hour of a final one, external
+// causes in HI*ABN, the dates of the HI code lists, the DRG's shape, and
+// the operating physician of a surgical procedure.
+
+// instClaim is what the 837I rules remember of the open claim.
+type instClaim struct {
+	active    bool   // the claim is in an 837I set
+	facType   string // CLM05-1
+	adm435    string // DTP02 of DTP*435, "" when absent
+	cl101     bool
+	cl102     bool
+	abj       bool // admitting diagnosis
+	dis096    bool // discharge hour
+	bbr       bool // principal procedure
+	bbq       bool // other procedures
+	surgical  bool // a procedure of ICD-10-PCS section 0
+	operating bool // 2310B
+}
+
+// clmI starts the 837I state of a claim at its CLM.
+func (v *fileValidator) clmI(s *x12.Segment) {
+	v.c.inst = instClaim{active: v.tables.kind == Institutional, facType: string(truncate(s.Component(5, 1), 2))}
+}
+
+// rulesI applies the 837I rules to a segment in loop.
+func (v *fileValidator) rulesI(s *x12.Segment, loop string) {
+	in := &v.c.inst
+	if !in.active || !v.c.open {
+		return
+	}
+	switch {
+	case s.ID() == "DTP" && loop == "2300":
+		switch string(s.Element(1)) {
+		case "435":
+			in.adm435 = string(truncate(s.Element(2), 3))
+		case "096":
+			in.dis096 = true
+		}
+	case s.ID() == "CL1" && loop == "2300":
+		in.cl101, in.cl102 = s.Has(1), s.Has(2)
+	case s.ID() == "HI" && loop == "2300":
+		v.hiI(s)
+	case s.ID() == "NM1" && loop == "2310B":
+		in.operating = true
+	}
+}
+
+// hiI checks the 837I codes of one HI segment.
+func (v *fileValidator) hiI(s *x12.Segment) {
+	in := &v.c.inst
+	for i := 1; i <= s.Len(); i++ {
+		q, code := string(truncate(s.Component(i, 1), 3)), s.Component(i, 2)
+		el := elemRef("HI", i)
+		switch q {
+		case "ABJ", "BJ":
+			in.abj = true
+		case "ABK":
+			if IsExternalCause(string(code)) {
+				v.problem(SeverityError, RuleExternalCause, "2300", "HI", el+"-2", i, 2,
+					strconv.Quote(string(truncate(code, 8)))+" is an external-cause code (V00-Y99), which cannot be the principal diagnosis")
+			}
+		case "ABF":
+			if IsExternalCause(string(code)) {
+				v.problem(SeverityWarning, RuleExternalCause, "2300", "HI", el+"-1", i, 1,
+					strconv.Quote(string(truncate(code, 8)))+" is an external-cause code: on an 837I it belongs in HI*ABN, not with the other diagnoses (ABF)")
+			}
+		case "DR":
+			if len(code) > 0 && !validDRG(string(code)) {
+				v.problem(SeverityError, RuleFormat, "2300", "HI", el+"-2", i, 2, "DRG is not three or four letters or digits")
+			}
+		case "BBR", "BR", "CAH", "BBQ", "BQ":
+			if q == "BBQ" || q == "BQ" {
+				in.bbq = true
+			} else {
+				in.bbr = true
+			}
+			in.surgical = in.surgical || ((q == "BBR" || q == "BBQ") && isSurgicalPCS(string(code)))
+			v.hiDate(s, i, "D8")
+		case "BH":
+			v.hiDate(s, i, "D8")
+		case "BI":
+			v.hiDate(s, i, "RD8")
+		}
+	}
+}
+
+// hiDate checks the date (HIxx-4) of an HI composite whose format
+// (HIxx-3) must be format.
+func (v *fileValidator) hiDate(s *x12.Segment, i int, format string) {
+	el := elemRef("HI", i) + "-4"
+	if string(s.Component(i, 3)) != format {
+		return // the code list check of HIxx-3 reports it
+	}
+	val := s.Component(i, 4)
+	var from, to x12.Date
+	var err1, err2 error
+	switch format {
+	case "D8":
+		if len(val) != 8 {
+			err1 = x12.ErrBadDate
+		} else {
+			from, err1 = x12.ParseDate(val)
+			to = from
+		}
+	case "RD8":
+		if len(val) != 17 || val[8] != '-' {
+			err1 = x12.ErrBadDate
+		} else {
+			from, err1 = x12.ParseDate(val[:8])
+			to, err2 = x12.ParseDate(val[9:])
+		}
+	}
+	if err1 != nil || err2 != nil {
+		v.problem(SeverityError, RuleDateInvalid, "2300", "HI", el, i, 4, el+" is not a valid "+format+" date")
+		return
+	}
+	if to.Before(from) {
+		v.problem(SeverityError, RuleDateOrder, "2300", "HI", el, i, 4, el+" range ends before it starts")
+	}
+}
+
+// endClaimI reports, at the claim's CLM, what an 837I claim lacks.
+func (v *fileValidator) endClaimI() {
+	c := &v.c
+	in := &c.inst
+	if !in.active {
+		return
+	}
+	in.active = false
+	at := func(rule, seg, el, msg string) {
+		v.problemAt(c.clmPos, SeverityError, rule, "2300", seg, el, c.pcn, msg)
+	}
+	if IsInpatient(in.facType) {
+		tob := "inpatient claim (type of bill " + in.facType + c.freq + ")"
+		switch in.adm435 {
+		case "":
+			at(RuleInpatient, "DTP", "DTP03", "an "+tob+" requires the admission date and hour (DTP*435)")
+		case "D8":
+			at(RuleInpatient, "DTP", "DTP02", "an "+tob+" requires the admission hour: DTP*435 must be DT (CCYYMMDDHHMM), not D8")
+		}
+		if !in.cl101 {
+			at(RuleInpatient, "CL1", "CL101", "an "+tob+" requires the admission type (CL101)")
+		}
+		if !in.cl102 {
+			at(RuleInpatient, "CL1", "CL102", "an "+tob+" requires the admission source (CL102)")
+		}
+		if !in.abj {
+			at(RuleInpatient, "HI", "HI01-2", "an "+tob+" requires the admitting diagnosis (HI*ABJ)")
+		}
+		if c.freq != "" && IsFinalFrequency(c.freq) && !in.dis096 {
+			at(RuleInpatient, "DTP", "DTP03", "a final "+tob+" requires the discharge hour (DTP*096)")
+		}
+	}
+	if in.bbq && !in.bbr {
+		at(RuleProcedureOrder, "HI", "HI01-1", "other procedures (HI*BBQ) need the principal procedure (HI*BBR)")
+	}
+	if in.surgical && !in.operating {
+		v.problemAt(c.clmPos, SeverityError, RuleOperatingRequired, "2310B", "NM1", "", c.pcn,
+			"a surgical procedure (ICD-10-PCS section 0) on the claim requires the operating physician (2310B)")
+	}
+}
