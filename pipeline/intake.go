@@ -27,8 +27,12 @@ type IntakeReport struct {
 	Updated   int `json:"updated"`
 	Corrected int `json:"corrected"` // claims corrected from an updated encounter (a new version)
 	Conflicts int `json:"conflicts"` // updated encounters left for a person (the claim is in flight or adjudicated)
-	// HeldBack lists what was held this run, with the reasons.
+	// HeldBack lists what was held this run, with the reasons (each
+	// with its severity: a held claim may have warnings too).
 	HeldBack []HeldEncounter `json:"held_back,omitempty"`
+	// Warned lists the new claims accepted with warnings: they go out,
+	// and the warnings are recorded with their encounter.
+	Warned []HeldEncounter `json:"warned,omitempty"`
 }
 
 func (r *IntakeReport) add(o IntakeReport) {
@@ -40,6 +44,7 @@ func (r *IntakeReport) add(o IntakeReport) {
 	r.Corrected += o.Corrected
 	r.Conflicts += o.Conflicts
 	r.HeldBack = append(r.HeldBack, o.HeldBack...)
+	r.Warned = append(r.Warned, o.Warned...)
 }
 
 // HeldEncounter is an encounter (or unreadable record) held back, and why.
@@ -187,6 +192,10 @@ func (p *Pipeline) intakeOne(ctx context.Context, source string, enc *Encounter,
 			return err
 		}
 		rep.Accepted++
+		if len(problems) > 0 {
+			// Only warnings: the claim goes out, and they are shown.
+			rep.Warned = append(rep.Warned, HeldEncounter{EncounterID: enc.ID, ClaimID: claim.ID, Reasons: problems})
+		}
 		return nil
 	})
 }

@@ -57,6 +57,7 @@ func printSubmit(s *streams, g *globals, rep *pipeline.SubmitReport) error {
 	in := rep.Intake
 	fmt.Fprintf(s.out, "Intake: %d read, %d new claim(s), %d held, %d unchanged, %d updated (%d corrected, %d left for a person)\n",
 		in.Read, in.Accepted, in.Held, in.Unchanged, in.Updated, in.Corrected, in.Conflicts)
+	printIntake(s.out, &in)
 	fmt.Fprintf(s.out, "Built %d file(s) with %d claim(s); uploaded %d file(s) with %d claim(s), billed %s",
 		rep.Build.Files, rep.Build.Claims, rep.Upload.Uploaded, rep.Upload.ClaimsSent, rep.Upload.Billed)
 	if rep.Upload.Pending > 0 {
