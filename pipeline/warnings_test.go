@@ -98,3 +98,44 @@ func TestWarningsDoNotHold(t *testing.T) {
 		})
 	}
 }
+
+// TestInpatientHeldThenCorrected: an inpatient claim without its
+// admission hour is held with the field named; the correction form
+// offers the inpatient fields, and setting the hour queues the claim.
+func TestInpatientHeldThenCorrected(t *testing.T) {
+	h := newHarness(t, nil)
+	e := pipelinetest.Encounter("IP-1", "900.00")
+	institutional(e)
+	in := e.Institutional
+	in.FacilityType = "11"
+	in.AdmissionDate, in.AdmissionType, in.AdmissionSource, in.AdmittingDiagnosis, in.DischargeHour =
+		in.StatementFrom, "1", "7", "E11.9", "1100"
+	rep, err := h.P.Intake(context.Background(), encounters{e})
+	if err != nil || rep.Held != 1 {
+		t.Fatalf("intake: %+v, %v; want the claim held", rep, err)
+	}
+	r := rep.HeldBack[0].Reasons
+	if len(r) != 1 || r[0].Code != x837.RuleInpatient || r[0].Field != "institutional.admission_hour" || r[0].Location != "2300 DTP02" || r[0].Severity != "error" {
+		t.Fatalf("held for %+v, want the missing admission hour", r)
+	}
+	c := h.ClaimOf(e.ID)
+	form, err := h.P.CorrectionForm(context.Background(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range form.Fields {
+		found = found || f.Path == "institutional.admission_hour"
+	}
+	if !found {
+		t.Fatal("the correction form has no admission hour field")
+	}
+	rev, err := h.P.Correct(context.Background(), pipeline.CorrectRequest{ClaimID: c.ID,
+		Sets: []pipeline.FieldSet{{Path: "institutional.admission_hour", Value: "0730"}}, Actor: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rev.State != pipeline.StateReady {
+		t.Errorf("corrected claim is %s, want ready", rev.State)
+	}
+}
