@@ -246,3 +246,58 @@ func TestValidateFileExternalCauseInABF(t *testing.T) {
 		t.Errorf("got %v, want one external-cause warning at HI01-1", ps)
 	}
 }
+
+// inpatientSetters extend FuzzScrubThenBuild's setters with the 837I
+// inpatient and coding fields (the third institutional fixture uses them
+// all).
+var inpatientSetters = []func(c *Claim, v string){
+	func(c *Claim, v string) {
+		if in := c.Institutional; in != nil {
+			in.AdmissionHour = v
+		}
+	},
+	func(c *Claim, v string) {
+		if in := c.Institutional; in != nil {
+			in.DischargeHour = v
+		}
+	},
+	func(c *Claim, v string) {
+		if in := c.Institutional; in != nil {
+			in.PresentOnAdmission = append(in.PresentOnAdmission, v)
+		}
+	},
+	func(c *Claim, v string) {
+		if in := c.Institutional; in != nil {
+			in.DRG = v
+		}
+	},
+	func(c *Claim, v string) {
+		if in := c.Institutional; in != nil {
+			in.OtherProcedures = append(in.OtherProcedures, CodeDate{Code: v, Date: day(2026, 1, 13)})
+		}
+	},
+	func(c *Claim, v string) {
+		if in := c.Institutional; in != nil {
+			in.Occurrences = append(in.Occurrences, CodeDate{Code: v, Date: day(2026, 1, 13)})
+		}
+	},
+	func(c *Claim, v string) {
+		if in := c.Institutional; in != nil {
+			in.OccurrenceSpans = append(in.OccurrenceSpans, CodeSpan{Code: v, From: day(2026, 1, 13), To: day(2026, 1, 14)})
+		}
+	},
+	func(c *Claim, v string) {
+		if in := c.Institutional; in != nil {
+			in.ValueCodes = append(in.ValueCodes, ValueCode{Code: v, Amount: 1250})
+		}
+	},
+	func(c *Claim, v string) { c.Diagnoses = append(c.Diagnoses, v) },
+	func(c *Claim, v string) { c.Frequency = v },
+	func(c *Claim, v string) {
+		if in := c.Institutional; in != nil {
+			in.OperatingPhysician = &Provider{NPI: v, LastName: "CUTTER", FirstName: "ALEX"}
+		}
+	},
+}
+
+func init() { setters = append(setters, inpatientSetters...) }
