@@ -116,6 +116,68 @@ func TestBuildIdentity(t *testing.T) {
 // TestBuildLabelsWarnings checks that build prints each reason with its
 // severity, and builds a claim that has only warnings.
 func TestBuildLabelsWarnings(t *testing.T) {
+	enc := filepath.Join(t.TempDir(), "enc.jsonl")
+	if err := os.WriteFile(enc, warnedAndHeld(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out.x12")
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"build", "--encounters", enc, "--out", out, "--dir", t.TempDir(),
+		"--sender-id", "S1", "--receiver-id", "R1", "--submitter-name", "N", "--submitter-email", "edi@example.com", "--receiver-name", "R"},
+		nil, &stdout, &stderr)
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr %q", code, stderr.String())
+	}
+	wantLabels(t, stdout.String())
+	if !strings.Contains(stdout.String(), "2 encounter(s) read: 1 built into 1 file(s), 1 held") {
+		t.Errorf("output lacks the counts:\n%s", stdout.String())
+	}
+	file, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(file), "CLM*") || strings.Contains(string(file), "PCN-IGNORED") {
+		t.Errorf("the warned claim is not in the file, or its ignored payer claim number is:\n%s", clip(string(file), 800))
+	}
+}
+
+// TestSubmitLabelsWarnings: submit sends the claim with only a warning,
+// holds the one with an error, and prints each reason with its severity.
+func TestSubmitLabelsWarnings(t *testing.T) {
+	cfg, _ := localConfig(t)
+	if err := os.WriteFile(filepath.Join(filepath.Dir(cfg), "incoming", "today.jsonl"), warnedAndHeld(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := runCLI("submit", "--config", cfg)
+	if code != exitAttention {
+		t.Fatalf("exit %d, want %d (a claim is held); stderr %q", code, exitAttention, errs)
+	}
+	wantLabels(t, out)
+	if !strings.Contains(out, "uploaded 1 file(s) with 1 claim(s)") {
+		t.Errorf("the warned claim was not sent:\n%s", out)
+	}
+}
+
+// wantLabels checks the severity labels printed for warnedAndHeld.
+func wantLabels(t *testing.T, out string) {
+	t.Helper()
+	for _, want := range []string{
+		"held H1:\n  - error: total charge 1.00 does not equal the sum",
+		"  - warning: payer claim number is sent only with frequency 7 or 8",
+		"accepted with warnings W1 (it goes out):\n  - warning: payer claim number",
+		"(payer_claim_number 2300 REF02) [payer-claim-number]",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// warnedAndHeld returns two encounters as JSON Lines: W1 with only a
+// warning (a payer claim number on an original claim) and H1 with the
+// same warning and an error (its total).
+func warnedAndHeld(t *testing.T) []byte {
+	t.Helper()
 	data, err := fs.ReadFile(samples.Files, "encounters.jsonl")
 	if err != nil {
 		t.Fatal(err)
@@ -138,36 +200,7 @@ func TestBuildLabelsWarnings(t *testing.T) {
 		b, _ := json.Marshal(e)
 		buf.Write(append(b, '\n'))
 	}
-	enc := filepath.Join(t.TempDir(), "enc.jsonl")
-	if err := os.WriteFile(enc, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(t.TempDir(), "out.x12")
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"build", "--encounters", enc, "--out", out, "--dir", t.TempDir(),
-		"--sender-id", "S1", "--receiver-id", "R1", "--submitter-name", "N", "--submitter-email", "edi@example.com", "--receiver-name", "R"},
-		nil, &stdout, &stderr)
-	if code != exitOK {
-		t.Fatalf("exit %d; stderr %q", code, stderr.String())
-	}
-	for _, want := range []string{
-		"held H1:\n  - error: total charge 1.00 does not equal the sum",
-		"  - warning: payer claim number is sent only with frequency 7 or 8",
-		"accepted with warnings W1 (it goes out):\n  - warning: payer claim number",
-		"(payer_claim_number 2300 REF02) [payer-claim-number]",
-		"2 encounter(s) read: 1 built into 1 file(s), 1 held",
-	} {
-		if !strings.Contains(stdout.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, stdout.String())
-		}
-	}
-	file, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(file), "CLM*") || strings.Contains(string(file), "PCN-IGNORED") {
-		t.Errorf("the warned claim is not in the file, or its ignored payer claim number is:\n%s", clip(string(file), 800))
-	}
+	return buf.Bytes()
 }
 
 func clone(t *testing.T, m map[string]any) map[string]any {
