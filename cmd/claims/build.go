@@ -34,7 +34,7 @@ func newBuildCmd(s *streams, g *globals) *cobra.Command {
 ones as an 837 file. Control numbers (ISA13, GS06, ST02) come from persistent
 sequences in the store in --dir, so they are never reused. It prints which
 encounters were held back and why, and the warnings of those that were built
-(a warning does not hold a claim).
+(a warning does not hold a claim). It exits 1 when an encounter was held.
 
 The file's identity (the submitter and receiver of loops 1000A/1000B and the
 ISA/GS sender and receiver) comes from a configuration's clearinghouse
@@ -144,6 +144,9 @@ func runBuild(ctx context.Context, o buildOptions, s *streams) error {
 		in.Read, rep.Claims, rep.Files, in.Held+rep.Held, in.Unchanged)
 	for _, o := range outs {
 		fmt.Fprintln(s.out, "wrote", o)
+	}
+	if in.Held+rep.Held > 0 {
+		return errAttention // a held encounter needs a person: exit 1
 	}
 	return nil
 }
