@@ -30,7 +30,10 @@ func TestInpatientRules(t *testing.T) {
 		{"no admission hour", func(c *Claim) { c.Institutional.AdmissionHour = "" },
 			[]wantLoc{{RuleInpatient, "institutional.admission_hour", "2300 DTP02"}}},
 		{"admission hour without date", func(c *Claim) { c.Institutional.AdmissionDate = x12.Date{} },
-			[]wantLoc{{RuleRequired, "institutional.admission_date", "2300 DTP03"}, {RuleInpatient, "institutional.admission_date", "2300 DTP03"}}},
+			[]wantLoc{{RuleInpatient, "institutional.admission_date", "2300 DTP03"}}},
+		{"outpatient admission hour without date", func(c *Claim) {
+			c.Institutional.FacilityType, c.Institutional.AdmissionDate = "13", x12.Date{}
+		}, []wantLoc{{RuleRequired, "institutional.admission_date", "2300 DTP03"}}},
 		{"bad admission hour", func(c *Claim) { c.Institutional.AdmissionHour = "2460" },
 			[]wantLoc{{RuleFormat, "institutional.admission_hour", "2300 DTP03"}}},
 		{"admission hour with a colon", func(c *Claim) { c.Institutional.AdmissionHour = "19:30" },

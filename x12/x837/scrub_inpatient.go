@@ -36,8 +36,8 @@ var poaCodes = []string{"1", "N", "U", "W", "Y"}
 func IsInpatient(facilityType string) bool { return facilityType == "11" }
 
 // IsFinalFrequency reports whether a claim frequency (the third digit of
-// the type of bill) ends a stay: 1 (admit through discharge) or 4 (last
-// interim claim).
+// the type of bill) ends a stay: 1 (admit through discharge), 4 (last
+// interim claim), or "" (the default, 1).
 func IsFinalFrequency(freq string) bool { return freq == "" || freq == "1" || freq == "4" }
 
 // isSurgicalPCS reports whether an ICD-10-PCS code is in the Medical and
@@ -58,7 +58,8 @@ func (s *scrubber) inpatient(in *InstitutionalInfo) {
 		if !validHHMM(v) {
 			s.add(RuleFormat, f.sub("admission_hour"), 0, "2300", "DTP", "DTP03", fmt.Sprintf("admission hour %q is not HHMM on a 24-hour clock", safeCode(v)))
 		}
-		if in.AdmissionDate.IsZero() {
+		if in.AdmissionDate.IsZero() && !IsInpatient(in.FacilityType) {
+			// (An inpatient claim reports the missing date below.)
 			s.add(RuleRequired, f.sub("admission_date"), 0, "2300", "DTP", "DTP03", "an admission hour needs the admission date (DTP*435)")
 		}
 	}
