@@ -141,7 +141,7 @@ func (v *fileValidator) endClaimI() {
 		v.problemAt(c.clmPos, SeverityError, rule, "2300", seg, el, c.pcn, msg)
 	}
 	if IsInpatient(in.facType) {
-		tob := "inpatient claim (type of bill " + in.facType + c.freq + ")"
+		tob := "inpatient claim (type of bill " + in.facType + string(truncate([]byte(c.freq), 1)) + ")"
 		switch in.adm435 {
 		case "":
 			at(RuleInpatient, "DTP", "DTP03", "an "+tob+" requires the admission date and hour (DTP*435)")

@@ -67,7 +67,7 @@ func (s *scrubber) inpatient(in *InstitutionalInfo) {
 		s.add(RuleFormat, f.sub("discharge_hour"), 0, "2300", "DTP", "DTP03", fmt.Sprintf("discharge hour %q is not HHMM on a 24-hour clock", safeCode(v)))
 	}
 	if IsInpatient(in.FacilityType) {
-		tob := "type of bill " + in.FacilityType + orDefault(s.c.Frequency, "1")
+		tob := "type of bill " + safeCode(in.FacilityType+orDefault(s.c.Frequency, "1"))
 		need := func(field, seg, el, what string) {
 			s.add(RuleInpatient, f.sub(field), 0, "2300", seg, el, "an inpatient claim ("+tob+") requires "+what)
 		}
