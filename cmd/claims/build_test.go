@@ -213,3 +213,38 @@ func clone(t *testing.T, m map[string]any) map[string]any {
 	}
 	return out
 }
+
+// TestBuildInpatientSample builds samples/inpatient.jsonl and checks the
+// file with claims validate: the inpatient stay goes out with its hours,
+// external causes in HI*ABN and the other coding data.
+func TestBuildInpatientSample(t *testing.T) {
+	data, err := fs.ReadFile(samples.Files, "inpatient.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := filepath.Join(t.TempDir(), "inpatient.jsonl")
+	if err := os.WriteFile(enc, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "ip.x12")
+	if o, errs, code := runCLI("build", "--encounters", enc, "--out", out, "--dir", t.TempDir(), "--sender-id", "MILLBROOKCH",
+		"--receiver-id", "030240928", "--submitter-name", "Millbrook Community Hospital", "--submitter-phone", "9705550187",
+		"--receiver-name", "AVAILITY"); code != exitOK || !strings.Contains(o, "1 built into 1 file(s), 0 held") {
+		t.Fatalf("build: exit %d\n%s%s", code, o, errs)
+	}
+	file, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, seg := range []string{"DTP*096*TM*1030~", "DTP*435*DT*202611092140~", "CL1*1*7*06~", "HI*ABK:S72001A:::::::Y~", "HI*ABJ:S72001A~",
+		"HI*ABN:W010XXA:::::::Y*ABN:Y92009~", "HI*DR:481~", "HI*ABF:I10:::::::Y*ABF:E119:::::::Y~", "HI*BBR:0QS604Z:D8:20261110~",
+		"HI*BBQ:BQ0CZZZ:D8:20261109~", "HI*BI:70:RD8:20261109-20261113~", "HI*BH:05:D8:20261109*BH:11:D8:20261109~",
+		"HI*BE:80:::4*BE:01:::2300~", "NM1*72*1*Trevino*Anselm****XX*1062853944~", "NM1*ZZ*1*Brennan-Futak*Odalys****XX*1666777887~"} {
+		if !strings.Contains(string(file), seg) {
+			t.Errorf("the file lacks %s", seg)
+		}
+	}
+	if o, errs, code := runCLI("validate", out); code != exitOK || !strings.Contains(o, "valid (0 warning(s))") {
+		t.Errorf("validate: exit %d\n%s%s", code, o, errs)
+	}
+}
