@@ -35,6 +35,7 @@ func hospitalConfig(t *testing.T) string {
 		}
 	}
 	cfg := map[string]any{"dir": filepath.Join(dir, "work"), "log": map[string]string{"level": "error"},
+		"encounters":     []string{filepath.Join(dir, "incoming", "*.jsonl")},
 		"clearinghouses": []any{ch("availity", "MILLBROOKCH"), ch("gateway", "MILLBROOKGW", "60054")}}
 	b, _ := json.Marshal(cfg)
 	path := filepath.Join(dir, "claims.json")
@@ -246,5 +247,42 @@ func TestBuildInpatientSample(t *testing.T) {
 	}
 	if o, errs, code := runCLI("validate", out); code != exitOK || !strings.Contains(o, "valid (0 warning(s))") {
 		t.Errorf("validate: exit %d\n%s%s", code, o, errs)
+	}
+}
+
+// TestSubmitUsesConfiguredIdentity: submit writes the configured
+// clearinghouse's identity into the file it uploads.
+func TestSubmitUsesConfiguredIdentity(t *testing.T) {
+	cfg := hospitalConfig(t)
+	dir := filepath.Dir(cfg)
+	data, err := fs.ReadFile(samples.Files, "inpatient.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "incoming"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "incoming", "stay.jsonl"), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, errs, code := runCLI("submit", "--config", cfg); code != exitOK {
+		t.Fatalf("submit: exit %d\n%s%s", code, out, errs)
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "availity", "up", "*"))
+	if err != nil || len(files) != 1 {
+		t.Fatalf("uploaded %v (%v), want one file", files, err)
+	}
+	file, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"*ZZ*MILLBROOKCH    *01*030240928      *", "NM1*41*2*Millbrook Community Hospital*****46*MILLBROOKCH~",
+		"PER*IC*EDI Desk*TE*9705550187~", "NM1*40*2*AVAILITY*****46*030240928~"} {
+		if !strings.Contains(string(file), want) {
+			t.Errorf("the uploaded file lacks %q", want)
+		}
+	}
+	if strings.Contains(string(file), "CEDARVALLEYMG") {
+		t.Error("the uploaded file carries the demo practice's identity")
 	}
 }
