@@ -12,12 +12,19 @@ import "github.com/x12claims/claims/x12"
 // of morbidity (chapter 20, V00-Y99). On an 837I these go in HI*ABN, not
 // with the other diagnoses; they may not be the principal diagnosis.
 func IsExternalCause(code string) bool {
-	code = NormalizeICD10(code)
-	if len(code) == 0 {
-		return false
+	for i := 0; i < len(code); i++ {
+		if code[i] != ' ' {
+			return externalCauseLetter(code[i])
+		}
 	}
-	switch code[0] {
-	case 'V', 'W', 'X', 'Y':
+	return false
+}
+
+// externalCauseLetter reports whether an ICD-10-CM code starting with c is
+// an external cause. It does not allocate.
+func externalCauseLetter(c byte) bool {
+	switch c {
+	case 'V', 'W', 'X', 'Y', 'v', 'w', 'x', 'y':
 		return true
 	}
 	return false

@@ -14,9 +14,9 @@ import (
 
 // instClaim is what the 837I rules remember of the open claim.
 type instClaim struct {
-	active    bool   // the claim is in an 837I set
-	facType   string // CLM05-1
-	adm435    string // DTP02 of DTP*435, "" when absent
+	active    bool // the claim is in an 837I set
+	inpatient bool // CLM05-1 is 11 (hospital inpatient)
+	adm435    byte // DTP02 of DTP*435: 0 absent, 'D' D8, 'T' DT, '?' other
 	cl101     bool
 	cl102     bool
 	abj       bool // admitting diagnosis
@@ -29,7 +29,7 @@ type instClaim struct {
 
 // clmI starts the 837I state of a claim at its CLM.
 func (v *fileValidator) clmI(s *x12.Segment) {
-	v.c.inst = instClaim{active: v.tables.kind == Institutional, facType: string(truncate(s.Component(5, 1), 2))}
+	v.c.inst = instClaim{active: v.tables.kind == Institutional, inpatient: string(s.Component(5, 1)) == "11"}
 }
 
 // rulesI applies the 837I rules to a segment in loop.
@@ -42,7 +42,14 @@ func (v *fileValidator) rulesI(s *x12.Segment, loop string) {
 	case s.ID() == "DTP" && loop == "2300":
 		switch string(s.Element(1)) {
 		case "435":
-			in.adm435 = string(truncate(s.Element(2), 3))
+			switch string(s.Element(2)) {
+			case "D8":
+				in.adm435 = 'D'
+			case "DT":
+				in.adm435 = 'T'
+			default:
+				in.adm435 = '?'
+			}
 		case "096":
 			in.dis096 = true
 		}
@@ -59,32 +66,32 @@ func (v *fileValidator) rulesI(s *x12.Segment, loop string) {
 func (v *fileValidator) hiI(s *x12.Segment) {
 	in := &v.c.inst
 	for i := 1; i <= s.Len(); i++ {
-		q, code := string(truncate(s.Component(i, 1), 3)), s.Component(i, 2)
-		el := elemRef("HI", i)
-		switch q {
+		q, code := s.Component(i, 1), s.Component(i, 2)
+		switch string(q) {
 		case "ABJ", "BJ":
 			in.abj = true
 		case "ABK":
-			if IsExternalCause(string(code)) {
-				v.problem(SeverityError, RuleExternalCause, "2300", "HI", el+"-2", i, 2,
+			if len(code) > 0 && externalCauseLetter(code[0]) {
+				v.problem(SeverityError, RuleExternalCause, "2300", "HI", elemRef("HI", i)+"-2", i, 2,
 					strconv.Quote(string(truncate(code, 8)))+" is an external-cause code (V00-Y99), which cannot be the principal diagnosis")
 			}
 		case "ABF":
-			if IsExternalCause(string(code)) {
-				v.problem(SeverityWarning, RuleExternalCause, "2300", "HI", el+"-1", i, 1,
+			if len(code) > 0 && externalCauseLetter(code[0]) {
+				v.problem(SeverityWarning, RuleExternalCause, "2300", "HI", elemRef("HI", i)+"-1", i, 1,
 					strconv.Quote(string(truncate(code, 8)))+" is an external-cause code: on an 837I it belongs in HI*ABN, not with the other diagnoses (ABF)")
 			}
 		case "DR":
 			if len(code) > 0 && !validDRG(string(code)) {
-				v.problem(SeverityError, RuleFormat, "2300", "HI", el+"-2", i, 2, "DRG is not three or four letters or digits")
+				v.problem(SeverityError, RuleFormat, "2300", "HI", elemRef("HI", i)+"-2", i, 2, "DRG is not three or four letters or digits")
 			}
 		case "BBR", "BR", "CAH", "BBQ", "BQ":
-			if q == "BBQ" || q == "BQ" {
+			icd10 := string(q) == "BBR" || string(q) == "BBQ"
+			if string(q) == "BBQ" || string(q) == "BQ" {
 				in.bbq = true
 			} else {
 				in.bbr = true
 			}
-			in.surgical = in.surgical || ((q == "BBR" || q == "BBQ") && isSurgicalPCS(string(code)))
+			in.surgical = in.surgical || (icd10 && len(code) == 7 && code[0] == '0')
 			v.hiDate(s, i, "D8")
 		case "BH":
 			v.hiDate(s, i, "D8")
@@ -140,12 +147,12 @@ func (v *fileValidator) endClaimI() {
 	at := func(rule, seg, el, msg string) {
 		v.problemAt(c.clmPos, SeverityError, rule, "2300", seg, el, c.pcn, msg)
 	}
-	if IsInpatient(in.facType) {
-		tob := "inpatient claim (type of bill " + in.facType + string(truncate([]byte(c.freq), 1)) + ")"
+	if in.inpatient {
+		tob := "inpatient claim (type of bill 11" + string(truncate([]byte(c.freq), 1)) + ")"
 		switch in.adm435 {
-		case "":
+		case 0:
 			at(RuleInpatient, "DTP", "DTP03", "an "+tob+" requires the admission date and hour (DTP*435)")
-		case "D8":
+		case 'D':
 			at(RuleInpatient, "DTP", "DTP02", "an "+tob+" requires the admission hour: DTP*435 must be DT (CCYYMMDDHHMM), not D8")
 		}
 		if !in.cl101 {
