@@ -92,11 +92,21 @@ func (v *fileValidator) hiI(s *x12.Segment) {
 				in.bbr = true
 			}
 			in.surgical = in.surgical || (icd10 && len(code) == 7 && code[0] == '0')
+			if icd10 && len(code) > 0 && !ValidICD10PCS(string(code)) {
+				v.problem(SeverityError, RuleFormat, "2300", "HI", elemRef("HI", i)+"-2", i, 2, "procedure code is not an ICD-10-PCS code (seven letters or digits, no I or O)")
+			}
 			v.hiDate(s, i, "D8")
-		case "BH":
-			v.hiDate(s, i, "D8")
-		case "BI":
-			v.hiDate(s, i, "RD8")
+		case "BH", "BI", "BE":
+			if len(code) > 0 && !nubcCode(string(code)) {
+				v.problem(SeverityError, RuleFormat, "2300", "HI", elemRef("HI", i)+"-2", i, 2,
+					"NUBC "+map[string]string{"BH": "occurrence", "BI": "occurrence span", "BE": "value"}[string(q)]+" code is not two letters or digits")
+			}
+			switch string(q) {
+			case "BH":
+				v.hiDate(s, i, "D8")
+			case "BI":
+				v.hiDate(s, i, "RD8")
+			}
 		}
 	}
 }
