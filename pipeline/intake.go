@@ -30,10 +30,16 @@ type IntakeReport struct {
 	// HeldBack lists what was held this run, with the reasons (each
 	// with its severity: a held claim may have warnings too).
 	HeldBack []HeldEncounter `json:"held_back,omitempty"`
-	// Warned lists the new claims accepted with warnings: they go out,
-	// and the warnings are recorded with their encounter.
-	Warned []HeldEncounter `json:"warned,omitempty"`
+	// WarnedClaims counts the new claims accepted with warnings: they go
+	// out, and the warnings are recorded with their encounter. Warned
+	// lists the first MaxWarnedListed of them, with the warnings.
+	WarnedClaims int             `json:"warned_claims"`
+	Warned       []HeldEncounter `json:"warned,omitempty"`
 }
+
+// MaxWarnedListed bounds IntakeReport.Warned, so that a run where every
+// claim has a warning does not keep them all in memory.
+const MaxWarnedListed = 1000
 
 func (r *IntakeReport) add(o IntakeReport) {
 	r.Read += o.Read
@@ -44,7 +50,8 @@ func (r *IntakeReport) add(o IntakeReport) {
 	r.Corrected += o.Corrected
 	r.Conflicts += o.Conflicts
 	r.HeldBack = append(r.HeldBack, o.HeldBack...)
-	r.Warned = append(r.Warned, o.Warned...)
+	r.WarnedClaims += o.WarnedClaims
+	r.Warned = append(r.Warned, o.Warned[:min(len(o.Warned), max(0, MaxWarnedListed-len(r.Warned)))]...)
 }
 
 // HeldEncounter is an encounter (or unreadable record) held back, and why.
@@ -194,7 +201,9 @@ func (p *Pipeline) intakeOne(ctx context.Context, source string, enc *Encounter,
 		rep.Accepted++
 		if len(problems) > 0 {
 			// Only warnings: the claim goes out, and they are shown.
-			rep.Warned = append(rep.Warned, HeldEncounter{EncounterID: enc.ID, ClaimID: claim.ID, Reasons: problems})
+			if rep.WarnedClaims++; len(rep.Warned) < MaxWarnedListed {
+				rep.Warned = append(rep.Warned, HeldEncounter{EncounterID: enc.ID, ClaimID: claim.ID, Reasons: problems})
+			}
 		}
 		return nil
 	})

@@ -59,7 +59,7 @@ func TestWarningsDoNotHold(t *testing.T) {
 			if rep.Held != 0 || rep.Accepted != 1 {
 				t.Fatalf("intake: held %d, accepted %d (%+v); want the claim accepted", rep.Held, rep.Accepted, rep.HeldBack)
 			}
-			if len(rep.Warned) != 1 || len(rep.Warned[0].Reasons) != 1 {
+			if rep.WarnedClaims != 1 || len(rep.Warned) != 1 || len(rep.Warned[0].Reasons) != 1 {
 				t.Fatalf("intake report warned %+v, want one encounter with one warning", rep.Warned)
 			}
 			want := pipeline.Reason{Code: tc.code, Field: tc.field, Severity: "warning"}

@@ -114,6 +114,9 @@ func printIntake(w io.Writer, in *pipeline.IntakeReport) {
 		fmt.Fprintf(w, "accepted with warnings %s (it goes out):\n", safeText(h.EncounterID))
 		printReasons(w, h.Reasons)
 	}
+	if more := in.WarnedClaims - len(in.Warned); more > 0 {
+		fmt.Fprintf(w, "and %d more claim(s) accepted with warnings (claims claim show CLAIM lists them)\n", more)
+	}
 }
 
 // printReasons prints reasons as "  - error: TEXT (FIELD LOCATION) [CODE]",

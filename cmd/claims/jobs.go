@@ -121,7 +121,7 @@ func runSubmit(ctx context.Context, p *pipeline.Pipeline, log *zap.Logger) (pipe
 	rep, err := p.Submit(ctx)
 	for _, in := range rep.Files {
 		log.Info("intake", zap.String("file", in.File), zap.Int("read", in.Read), zap.Int("accepted", in.Accepted),
-			zap.Int("held", in.Held), zap.Int("warned", len(in.Warned)), zap.Int("unchanged", in.Unchanged), zap.Int("updated", in.Updated),
+			zap.Int("held", in.Held), zap.Int("warned", in.WarnedClaims), zap.Int("unchanged", in.Unchanged), zap.Int("updated", in.Updated),
 			zap.Int("corrected", in.Corrected), zap.Int("conflicts", in.Conflicts))
 	}
 	log.Info("submit", zap.Int("files_built", rep.Build.Files), zap.Int("claims_built", rep.Build.Claims),
