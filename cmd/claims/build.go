@@ -41,7 +41,9 @@ ISA/GS sender and receiver) comes from a configuration's clearinghouse
 (--config, with --clearinghouse NAME when it lists several) or from the flags;
 a flag overrides the configuration. The sender ID, receiver ID, submitter
 name, a submitter phone or email, and the receiver name are required: a
-missing one is an error that names its flag and configuration key.
+missing one is an error that names its flag and configuration key. Only the
+identity is read from the configuration: the store stays in --dir, never the
+configuration's, so an offline build does not touch the production store.
 
 Professional and institutional claims go in separate files: when both are
 present the institutional file is written beside --out with "_837I" added to
