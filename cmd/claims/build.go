@@ -53,7 +53,7 @@ its name.`,
       --submitter-name "My Practice" --submitter-phone 3035550100 --receiver-name AVAILITY --usage P`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			pt, err := buildIdentity(cmd.Flags(), g.config, o)
+			pt, err := buildIdentity(cmd.Flags().Changed, g.config, o)
 			if err != nil {
 				return err
 			}

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/spf13/pflag"
-
 	"github.com/x12claims/claims/configs"
 	"github.com/x12claims/claims/pipeline"
 )
@@ -18,8 +16,9 @@ import (
 // a configured clearinghouse's identity (with --config) overridden by the
 // identity flags that were given, or the flags alone. A missing sender,
 // receiver or submitter is an error naming the flag and the configuration
-// key; the demo practice's identity is never used.
-func buildIdentity(flags *pflag.FlagSet, configFile string, o buildOptions) (*pipeline.Partner, error) {
+// key; the demo practice's identity is never used. changed reports
+// whether a flag was given on the command line.
+func buildIdentity(changed func(flag string) bool, configFile string, o buildOptions) (*pipeline.Partner, error) {
 	pt := &pipeline.Partner{SenderQualifier: "ZZ", ReceiverQualifier: "ZZ", Usage: "T", AckRequested: "0"}
 	if configFile != "" {
 		cfg, err := configs.Load(configFile)
@@ -51,16 +50,16 @@ func buildIdentity(flags *pflag.FlagSet, configFile string, o buildOptions) (*pi
 		{"submitter-email", &pt.SubmitterEmail, f.SubmitterEmail},
 		{"usage", &pt.Usage, f.Usage},
 	} {
-		if flags.Changed(v.flag) {
+		if changed(v.flag) {
 			*v.dst = v.val
 		}
 	}
-	if flags.Changed("sender-id") || flags.Changed("receiver-id") {
+	if changed("sender-id") || changed("receiver-id") {
 		// The GS codes follow the ISA IDs the flags set.
-		if flags.Changed("sender-id") {
+		if changed("sender-id") {
 			pt.AppSender = ""
 		}
-		if flags.Changed("receiver-id") {
+		if changed("receiver-id") {
 			pt.AppReceiver = ""
 		}
 	}
