@@ -203,17 +203,12 @@ func (b *Builder) claimI(c *Claim) {
 	w.Element(orDefault(c.BenefitsAssigned, "Y"))
 	w.Element(orDefault(c.ReleaseOfInformation, "Y"))
 	w.End()
+	b.dischargeHour(in)
 	w.Segment("DTP", "434", "RD8", b.dates(in.StatementFrom, in.StatementTo))
-	if !in.AdmissionDate.IsZero() {
-		w.Segment("DTP", "435", "D8", b.dates(in.AdmissionDate, x12.Date{}))
-	}
+	b.admission(in)
 	w.Segment("CL1", in.AdmissionType, in.AdmissionSource, in.PatientStatus)
 	b.claimRefs(c)
-	if len(c.Diagnoses) > 0 {
-		w.Begin("HI")
-		w.Composite("ABK", NormalizeICD10(c.Diagnoses[0]))
-		w.End()
-	}
+	b.principalDiagnosisI(c)
 	if in.AdmittingDiagnosis != "" {
 		w.Begin("HI")
 		w.Composite("ABJ", NormalizeICD10(in.AdmittingDiagnosis))
@@ -226,15 +221,15 @@ func (b *Builder) claimI(c *Claim) {
 		}
 		w.End()
 	}
-	if len(c.Diagnoses) > 1 {
-		others := c.Diagnoses[1:min(len(c.Diagnoses), 25)]
-		b.diagnosisHI(others, "ABF", "ABF")
-	}
+	b.externalCausesI(c)
+	b.drg(in)
+	b.otherDiagnosesI(c)
 	if in.PrincipalProcedure != "" {
 		w.Begin("HI")
 		w.Composite("BBR", NormalizeICD10(in.PrincipalProcedure), "D8", b.dates(in.PrincipalProcedureDate, x12.Date{}))
 		w.End()
 	}
+	b.codesI(in)
 	if len(in.ConditionCodes) > 0 {
 		codes := in.ConditionCodes[:min(len(in.ConditionCodes), 24)]
 		for i := 0; i < len(codes); i += 12 {
@@ -251,6 +246,7 @@ func (b *Builder) claimI(c *Claim) {
 			w.Segment("PRV", "AT", "PXC", p.Taxonomy)
 		}
 	}
+	b.operatingI(in)
 	if p := c.RenderingProvider; p != nil && (in.AttendingProvider == nil || p.NPI != in.AttendingProvider.NPI) {
 		b.name("82", p, false)
 	}

@@ -88,7 +88,11 @@ func (w *fieldWalk) claim(c *Claim) {
 	w.v(fp("benefits_assigned", ""), 0, "2300", "CLM08", c.BenefitsAssigned)
 	w.v(fp("release_of_information", ""), 0, "2300", "CLM09", c.ReleaseOfInformation)
 	for i, d := range c.Diagnoses {
-		w.v(fa("diagnoses", i), 0, "2300", hiRef(i), d)
+		ref := hiRef(i)
+		if w.inst {
+			ref = instDxRef(c.Diagnoses, i)
+		}
+		w.v(fa("diagnoses", i), 0, "2300", ref, d)
 	}
 	w.provider("billing_provider", "2010AA", &c.BillingProvider)
 	w.address(fp("pay_to_address", ""), "2010AB", c.PayToAddress)
@@ -128,6 +132,7 @@ func (w *fieldWalk) claim(c *Claim) {
 			w.v(fa("institutional.condition_codes", i), 0, "2300", hiRefs[i%12], cc)
 		}
 		w.provider("institutional.attending_provider", "2310A", in.AttendingProvider)
+		w.inpatient(in)
 	}
 	refs := &procRefs[0]
 	if w.inst {

@@ -143,7 +143,7 @@ func FuzzScrubThenBuild(f *testing.F) {
 		if which%2 == 0 {
 			c = loadClaims(t, "professional.json")[int(which/2)%4]
 		} else {
-			c = loadClaims(t, "institutional.json")[int(which/2)%2]
+			c = loadClaims(t, "institutional.json")[int(which/2)%3]
 		}
 		setters[int(s1)%len(setters)](c, v1)
 		setters[int(s2)%len(setters)](c, v2)

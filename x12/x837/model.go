@@ -191,6 +191,63 @@ type InstitutionalInfo struct {
 	ConditionCodes []string `json:"condition_codes,omitempty"`
 	// AttendingProvider is 2310A (NM1*71).
 	AttendingProvider *Provider `json:"attending_provider,omitempty"`
+
+	// The fields below are the inpatient and coding data of issue 18;
+	// inpatient.go documents their rules.
+
+	// AdmissionHour is the admission hour, HHMM (24-hour clock). With it,
+	// DTP*435 is sent as date and time (DTP02 DT); it is required on an
+	// inpatient claim (type of bill 11x).
+	AdmissionHour string `json:"admission_hour,omitempty"`
+	// DischargeHour is DTP*096 (DTP02 TM), HHMM; required on a final
+	// inpatient claim (type of bill 111 or 114).
+	DischargeHour string `json:"discharge_hour,omitempty"`
+	// PresentOnAdmission holds the present-on-admission indicator of each
+	// diagnosis, in the order of Claim.Diagnoses (HIxx-9 of ABK, ABF and
+	// ABN): Y, N, U, W, or "" or "1" for a code exempt from POA reporting
+	// (sent blank). Shorter than Diagnoses means blank for the rest.
+	PresentOnAdmission []string `json:"present_on_admission,omitempty"`
+	// DRG is the diagnosis related group (HI*DR), three or four letters or
+	// digits (an MS-DRG is three digits).
+	DRG string `json:"drg,omitempty"`
+	// OtherProcedures are ICD-10-PCS procedures besides the principal one
+	// (HI*BBQ with their dates), at most 24; they need the principal.
+	OtherProcedures []CodeDate `json:"other_procedures,omitempty"`
+	// OccurrenceSpans are NUBC occurrence span codes with their date
+	// ranges (HI*BI), at most 24.
+	OccurrenceSpans []CodeSpan `json:"occurrence_spans,omitempty"`
+	// Occurrences are NUBC occurrence codes with their dates (HI*BH), at
+	// most 24.
+	Occurrences []CodeDate `json:"occurrences,omitempty"`
+	// ValueCodes are NUBC value codes with their amounts (HI*BE), at most
+	// 24.
+	ValueCodes []ValueCode `json:"value_codes,omitempty"`
+	// OperatingPhysician is 2310B (NM1*72), required when a surgical
+	// procedure (PrincipalProcedure) is on the claim; a person.
+	OperatingPhysician *Provider `json:"operating_physician,omitempty"`
+	// OtherOperatingPhysician is 2310C (NM1*ZZ); a person.
+	OtherOperatingPhysician *Provider `json:"other_operating_physician,omitempty"`
+}
+
+// CodeDate is a code with the date it applies to: an ICD-10-PCS procedure
+// (HI*BBQ) or a NUBC occurrence code (HI*BH).
+type CodeDate struct {
+	Code string   `json:"code"`
+	Date x12.Date `json:"date"`
+}
+
+// CodeSpan is a NUBC occurrence span code with its first and last day
+// (HI*BI, RD8).
+type CodeSpan struct {
+	Code string   `json:"code"`
+	From x12.Date `json:"from"`
+	To   x12.Date `json:"to"`
+}
+
+// ValueCode is a NUBC value code with its amount (HI*BE, HIxx-5).
+type ValueCode struct {
+	Code   string     `json:"code"`
+	Amount x12.Amount `json:"amount"`
 }
 
 // Line is one service line (2400).

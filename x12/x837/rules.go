@@ -39,6 +39,7 @@ type claimState struct {
 	stmtTo     x12.Date
 	icd9Warned bool
 	ctl        map[string]int
+	inst       instClaim // 837I inpatient and coding rules (rules_inst.go)
 }
 
 type hlInfo struct {
@@ -105,6 +106,7 @@ func (v *fileValidator) endClaim() {
 		v.problemAt(c.clmPos, SeverityError, RulePayerClaimNumber, "2300", "CLM", "CLM05-3", c.pcn,
 			"frequency "+c.freq+" ("+freqName(c.freq)+") requires the payer's claim control number (REF*F8)")
 	}
+	v.endClaimI()
 }
 
 func (v *fileValidator) hlEnd() {
@@ -130,6 +132,7 @@ func (v *fileValidator) hlEnd() {
 
 // rules applies the claim rules to a segment placed in loop.
 func (v *fileValidator) rules(s *x12.Segment, loop string) {
+	v.rulesI(s, loop)
 	switch s.ID() {
 	case "HL":
 		v.hl(s)
@@ -298,6 +301,7 @@ func (v *fileValidator) clm(s *x12.Segment) {
 	c.sum, c.sumOK = 0, true
 	c.stmtFrom, c.stmtTo = x12.Date{}, x12.Date{}
 	c.icd9Warned = false
+	v.clmI(s)
 	if c.ctl == nil {
 		c.ctl = make(map[string]int)
 	} else {
