@@ -39,6 +39,7 @@ type claimState struct {
 	stmtTo     x12.Date
 	icd9Warned bool
 	ctl        map[string]int
+	extra      extraClaim // rules_extras.go
 }
 
 type hlInfo struct {
@@ -105,6 +106,7 @@ func (v *fileValidator) endClaim() {
 		v.problemAt(c.clmPos, SeverityError, RulePayerClaimNumber, "2300", "CLM", "CLM05-3", c.pcn,
 			"frequency "+c.freq+" ("+freqName(c.freq)+") requires the payer's claim control number (REF*F8)")
 	}
+	v.endClaimExtras()
 }
 
 func (v *fileValidator) hlEnd() {
@@ -170,6 +172,7 @@ func (v *fileValidator) rules(s *x12.Segment, loop string) {
 	case "SV2":
 		v.addCharge(s, 3)
 	}
+	v.rulesExtras(s, loop)
 }
 
 func truncate(b []byte, n int) []byte {
