@@ -197,7 +197,7 @@ func (s *scrubber) attachments(f fld, line int, loop string, atts []Attachment) 
 		s.code(af.sub("report_type"), line, loop, "PWK01", a.ReportType, true, attachmentTypeCodes)
 		s.code(af.sub("transmission"), line, loop, "PWK02", a.Transmission, true, attachmentTransmissionCodes)
 		if a.ControlNumber == "" {
-			if a.Transmission != "" && a.Transmission != "AA" {
+			if a.Transmission != "AA" && inSorted(attachmentTransmissionCodes, a.Transmission) {
 				s.add(RuleAttachment, af.sub("control_number"), line, loop, "PWK", "PWK06",
 					fmt.Sprintf("an attachment sent by %s requires its attachment control number (PWK06)", safeCode(a.Transmission)))
 			}
