@@ -315,3 +315,88 @@ func TestValidCLIA(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateFileExtras(t *testing.T) {
+	const p, i = "professional_extras.x12", "institutional_extras.x12"
+	for _, tc := range []struct {
+		name  string
+		file  string
+		edits []string
+		want  []fileProblem
+	}{
+		{"clia", p, []string{"REF*X4*14D0987654", "REF*X4*14D098765"},
+			[]fileProblem{{RuleCLIA, 33, "E3001-1", 0}}},
+		{"line clia", p, []string{"REF*X4*14D0123456", "REF*X4*1400123456"},
+			[]fileProblem{{RuleCLIA, 63, "E3001-1", 4}}},
+		{"ndc hyphens", p, []string{"LIN**N4*00409379501", "LIN**N4*00409-3795-01"},
+			[]fileProblem{{RuleNDC, 49, "E3001-1", 2}}},
+		{"ndc ten digits", i, []string{"LIN**N4*12345067890", "LIN**N4*1234567890"},
+			[]fileProblem{{RuleNDC, 52, "H3001-1", 4}}},
+		{"drug quantity zero", p, []string{"CTP****2*ML", "CTP****0*ML"},
+			[]fileProblem{{RuleFormat, 50, "E3001-1", 2}}},
+		{"drug unit", p, []string{"CTP****2*ML", "CTP****2*MG"},
+			[]fileProblem{{RuleCode, 50, "E3001-1", 2}}},
+		{"pwk without control", p, []string{"PWK*OZ*FX***AC*ATT-3001-A", "PWK*OZ*FX"},
+			[]fileProblem{{RuleAttachment, 28, "E3001-1", 0}}},
+		{"line pwk without control", p, []string{"PWK*RR*EL***AC*ATT-3001-L3", "PWK*RR*EL"},
+			[]fileProblem{{RuleAttachment, 54, "E3001-1", 3}}},
+		{"pwk report type", p, []string{"PWK*09*AA", "PWK*ZZ*AA"},
+			[]fileProblem{{RuleCode, 29, "E3001-1", 0}}},
+		{"auto accident without state", p, []string{"AA:EM::IL", "AA:EM"},
+			[]fileProblem{{RuleAccident, 22, "E3001-1", 0}}},
+		{"related cause code", p, []string{"AA:EM::IL", "AA:XX::IL"},
+			[]fileProblem{{RuleCode, 22, "E3001-1", 0}}},
+		{"accident without date", p, []string{"DTP*439*D8*20260212~\n", "", "SE*129*", "SE*128*"},
+			[]fileProblem{{RuleAccident, 109, "E3003-1", 0}}},
+		{"delay reason", p, []string{"*********7~", "*********16~"},
+			[]fileProblem{{RuleCode, 22, "E3001-1", 0}}},
+		{"epsdt NU with referral", p, []string{"CRC*ZZ*Y*ST*S2", "CRC*ZZ*Y*NU"},
+			[]fileProblem{{RuleEPSDT, 79, "E3002-1", 0}}},
+		{"epsdt code without referral", p, []string{"CRC*ZZ*Y*ST*S2", "CRC*ZZ*N*ST"},
+			[]fileProblem{{RuleEPSDT, 79, "E3002-1", 0}}},
+		{"ambulance without CR1", p, []string{"CR1*LB*130**A*DH*12.5****HIP FRACTURE, UNABLE TO SIT~\n", "", "SE*129*", "SE*128*"},
+			[]fileProblem{{RuleAmbulance, 109, "E3003-1", 0}}},
+		{"ambulance without pick-up", p, []string{"NM1*PW*2~\nN3*9 WILLOW LANE~\nN4*SPRINGFIELD*IL*62707~\n", "", "SE*129*", "SE*126*"},
+			[]fileProblem{{RuleAmbulance, 109, "E3003-1", 0}}},
+		{"ambulance without drop-off", p, []string{"NM1*45*2*SPRINGFIELD GENERAL HOSPITAL~\nN3*800 E CARPENTER ST~\nN4*SPRINGFIELD*IL*627690001~\n", "", "SE*129*", "SE*126*"},
+			[]fileProblem{{RuleAmbulance, 109, "E3003-1", 0}}},
+		{"ambulance reason", p, []string{"CR1*LB*130**A*", "CR1*LB*130**Q*"},
+			[]fileProblem{{RuleCode, 111, "E3003-1", 0}}},
+		{"ambulance certification code", p, []string{"CRC*07*Y*01*04*09", "CRC*07*Y*01*04*02"},
+			[]fileProblem{{RuleCode, 112, "E3003-1", 0}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := edit(t, tc.file, tc.edits...)
+			ps, err := ValidateFile(bytes.NewReader(data), FileOptions{Today: testToday})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []fileProblem
+			for _, p := range ps {
+				if p.Severity == SeverityError {
+					got = append(got, fileProblem{p.Rule, p.Pos.Segment, p.Claim, p.Line})
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				var msgs []string
+				for _, p := range ps {
+					msgs = append(msgs, p.Rule+": "+p.Error())
+				}
+				t.Errorf("problems:\n got %v\nwant %v\n%s", got, tc.want, strings.Join(msgs, "\n"))
+			}
+		})
+	}
+}
+
+// TestValidateFileOnePatientWarns checks that QTY*PT with one patient is
+// a warning, not an error.
+func TestValidateFileOnePatientWarns(t *testing.T) {
+	data := edit(t, "professional_extras.x12", "QTY*PT*2", "QTY*PT*1")
+	ps, err := ValidateFile(bytes.NewReader(data), FileOptions{Today: testToday})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 1 || ps[0].Rule != RuleNotSent || ps[0].Severity != SeverityWarning || ps[0].Pos.Segment != 123 {
+		t.Errorf("got %v, want one not-sent warning at segment 123", ps)
+	}
+}
