@@ -23,9 +23,15 @@ var extraSetters = []func(c *Claim, v string){
 			c.PatientPaid = a
 		}
 	},
-	func(c *Claim, v string) { c.Attachments = append(c.Attachments, Attachment{ReportType: v, Transmission: "AA"}) },
-	func(c *Claim, v string) { c.Attachments = append(c.Attachments, Attachment{ReportType: "OZ", Transmission: v}) },
-	func(c *Claim, v string) { c.Attachments = append(c.Attachments, Attachment{ReportType: "OZ", Transmission: "FX", ControlNumber: v}) },
+	func(c *Claim, v string) {
+		c.Attachments = append(c.Attachments, Attachment{ReportType: v, Transmission: "AA"})
+	},
+	func(c *Claim, v string) {
+		c.Attachments = append(c.Attachments, Attachment{ReportType: "OZ", Transmission: v})
+	},
+	func(c *Claim, v string) {
+		c.Attachments = append(c.Attachments, Attachment{ReportType: "OZ", Transmission: "FX", ControlNumber: v})
+	},
 	func(c *Claim, v string) { c.Note = &Note{Code: v, Text: "NOTE"} },
 	func(c *Claim, v string) { c.Note = &Note{Code: "ADD", Text: v} },
 	func(c *Claim, v string) {
@@ -38,7 +44,9 @@ var extraSetters = []func(c *Claim, v string){
 			c.DisabilityTo = d
 		}
 	},
-	func(c *Claim, v string) { c.EPSDT = &EPSDTReferral{ReferralGiven: len(v)%2 == 0, Conditions: []string{v}} },
+	func(c *Claim, v string) {
+		c.EPSDT = &EPSDTReferral{ReferralGiven: len(v)%2 == 0, Conditions: []string{v}}
+	},
 	func(c *Claim, v string) {
 		c.Ambulance = &Ambulance{AmbulanceTransport: AmbulanceTransport{TransportReason: "A", DistanceMiles: v},
 			PickUp:  &Location{Address: Address{Line1: "1 A ST", City: "PEKIN", State: "IL", ZIP: "61554"}},
@@ -68,11 +76,19 @@ var extraSetters = []func(c *Claim, v string){
 	},
 	func(c *Claim, v string) { c.Lines[0].CLIANumber = v },
 	func(c *Claim, v string) { c.Lines[0].Note = &Note{Code: v, Text: "LINE NOTE"} },
-	func(c *Claim, v string) { c.Lines[0].Attachments = []Attachment{{ReportType: "OZ", Transmission: v, ControlNumber: "C1"}} },
-	func(c *Claim, v string) { c.Lines[0].EPSDT, c.Lines[0].FamilyPlanning, c.Lines[0].Emergency = v != "", len(v) > 2, len(v) > 4 },
-	func(c *Claim, v string) { c.Lines[0].Ambulance = &AmbulanceTransport{TransportReason: v, DistanceMiles: "2"} },
+	func(c *Claim, v string) {
+		c.Lines[0].Attachments = []Attachment{{ReportType: "OZ", Transmission: v, ControlNumber: "C1"}}
+	},
+	func(c *Claim, v string) {
+		c.Lines[0].EPSDT, c.Lines[0].FamilyPlanning, c.Lines[0].Emergency = v != "", len(v) > 2, len(v) > 4
+	},
+	func(c *Claim, v string) {
+		c.Lines[0].Ambulance = &AmbulanceTransport{TransportReason: v, DistanceMiles: "2"}
+	},
 	func(c *Claim, v string) { c.Lines[0].AmbulancePatients = len(v) },
-	func(c *Claim, v string) { c.Lines[0].RenderingProvider = &Provider{NPI: "1667788990", LastName: "R", Taxonomy: v} },
+	func(c *Claim, v string) {
+		c.Lines[0].RenderingProvider = &Provider{NPI: "1667788990", LastName: "R", Taxonomy: v}
+	},
 	func(c *Claim, v string) { c.Lines[0].OrderingProvider = &Provider{NPI: v, LastName: "ORDER"} },
 	func(c *Claim, v string) {
 		c.Lines[0].OrderingProvider = &Provider{NPI: "1778899009", LastName: "ORDER", Address: &Address{Line1: "1 A ST", City: "PEKIN", State: "IL", ZIP: v}}
