@@ -400,3 +400,36 @@ func TestValidateFileOnePatientWarns(t *testing.T) {
 		t.Errorf("got %v, want one not-sent warning at segment 123", ps)
 	}
 }
+
+// TestFieldAtExtras checks that a 999 error on a billing field maps back
+// to its encounter field.
+func TestFieldAtExtras(t *testing.T) {
+	const prof = "professional_extras.json"
+	for _, tt := range []struct {
+		name          string
+		claim         int
+		loop, element string
+		want          string
+	}{
+		{"NDC of the only drug line", 0, "2410", "LIN03", "lines[1].drug.ndc"},
+		{"drug unit", 0, "2410", "CTP05-1", "lines[1].drug.unit"},
+		{"auto accident state", 0, "2300", "CLM11-4", "auto_accident_state"},
+		{"delay reason", 0, "2300", "CLM20", "delay_reason"},
+		{"claim note text", 0, "2300", "NTE02", "note.text"},
+		{"supervising NPI", 0, "2310D", "NM109", "supervising_provider.npi"},
+		{"line rendering NPI", 0, "2420A", "NM109", "lines[2].rendering_provider.npi"},
+		{"ordering ZIP", 0, "2420E", "N403", "lines[3].ordering_provider.address.zip"},
+		{"two claim attachments: ambiguous", 0, "2300", "PWK01", ""},
+		{"EPSDT condition", 1, "2300", "CRC04", "epsdt.conditions[1]"},
+		{"ambulance distance: claim and line", 2, "2300", "CR106", "ambulance.distance_miles"},
+		{"drop-off city", 2, "2310F", "N401", "ambulance.drop_off.address.city"},
+		{"pick-up street", 2, "2310E", "N301", "ambulance.pick_up.address.line1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := fixture(t, prof, tt.claim)
+			if got := FieldAt(c, tt.loop, tt.element); got != tt.want {
+				t.Errorf("FieldAt(%s, %s) = %q, want %q", tt.loop, tt.element, got, tt.want)
+			}
+		})
+	}
+}
