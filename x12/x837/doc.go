@@ -13,7 +13,10 @@
 //     provider and service facility, ICD-10 shape, diagnosis pointers,
 //     line and diagnosis limits, real and consistent dates that are not
 //     in the future, REF*F8 for frequency 7 and 8, and delimiter
-//     characters in data. Its clock is ValidateOptions.Today.
+//     characters in data. Its clock is ValidateOptions.Today. The
+//     billing fields of professional_extras.go (NDC, CLIA, accident
+//     causes, attachments, notes, EPSDT, ambulance, ...) have their own
+//     rules in scrub_extras.go.
 //
 //   - The builder, Builder and WriteFile, writes claims one by one into an
 //     x12.Writer: one ISA and GS per file, a new ST-SE every
@@ -29,7 +32,8 @@
 //     and segment structure of the guide, element usage, lengths, types
 //     and code values (SNIP levels 1 and 2, from tables generated out of
 //     the implementation guides into tables_gen.go), and the scrubber's
-//     claim rules at segment level. Problems carry their file position.
+//     claim rules at segment level (rules.go, rules_extras.go). Problems
+//     carry their file position.
 //
 // Problem messages never contain PHI: no names, member IDs, birth dates
 // or addresses; they may quote codes, NPIs, control numbers and amounts.
