@@ -93,6 +93,8 @@ func extraColumns() []column {
 		lineText("line_ndc_unit", func(l *x837.Line) *string { return &drug(l).Unit }),
 		lineText("line_prescription_number", func(l *x837.Line) *string { return &drug(l).PrescriptionNumber }),
 		lineText("line_clia_number", func(l *x837.Line) *string { return &l.CLIANumber }),
+		lineText("line_prior_authorization", func(l *x837.Line) *string { return &l.PriorAuthorization }),
+		lineText("line_referral_number", func(l *x837.Line) *string { return &l.ReferralNumber }),
 		lineText("line_note_code", func(l *x837.Line) *string { return &lineNote(l).Code }),
 		lineText("line_note_text", func(l *x837.Line) *string { return &lineNote(l).Text }),
 		lineText("line_attachment_report_type", func(l *x837.Line) *string { return &lineAttachment(l).ReportType }),

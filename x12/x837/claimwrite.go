@@ -160,7 +160,7 @@ func (b *Builder) claimP(c *Claim) {
 		if !l.ServiceDate.IsZero() {
 			b.dtp("472", l.ServiceDate, l.ServiceDateEnd)
 		}
-		b.lineQuantity(l)
+		b.lineBeforeControl(c, l)
 		if l.ControlNumber != "" {
 			w.Segment("REF", "6R", l.ControlNumber)
 		}

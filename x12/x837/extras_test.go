@@ -105,6 +105,10 @@ func TestValidateExtras(t *testing.T) {
 			[]want{{RuleCLIA, "clia_number", 0}}},
 		{"clia shape", prof, 0, func(c *Claim) { c.CLIANumber = "14X0987654" },
 			[]want{{RuleCLIA, "clia_number", 0}}},
+		{"line prior authorization too long", prof, 0, func(c *Claim) { c.Lines[2].PriorAuthorization = strings.Repeat("P", 51) },
+			[]want{{RuleLength, "lines[2].prior_authorization", 3}}},
+		{"institutional line referral", inst, 0, func(c *Claim) { c.Lines[1].ReferralNumber = "R1" },
+			[]want{warn(RuleNotSent, "lines[1].prior_authorization", 2)}},
 		{"line clia", prof, 0, func(c *Claim) { c.Lines[3].CLIANumber = "140123456D" },
 			[]want{{RuleCLIA, "lines[3].clia_number", 4}}},
 		{"patient paid negative", prof, 0, func(c *Claim) { c.PatientPaid = x12.MustAmount("-5") },
@@ -327,7 +331,7 @@ func TestValidateFileExtras(t *testing.T) {
 		{"clia", p, []string{"REF*X4*14D0987654", "REF*X4*14D098765"},
 			[]fileProblem{{RuleCLIA, 33, "E3001-1", 0}}},
 		{"line clia", p, []string{"REF*X4*14D0123456", "REF*X4*1400123456"},
-			[]fileProblem{{RuleCLIA, 63, "E3001-1", 4}}},
+			[]fileProblem{{RuleCLIA, 65, "E3001-1", 4}}},
 		{"ndc hyphens", p, []string{"LIN**N4*00409379501", "LIN**N4*00409-3795-01"},
 			[]fileProblem{{RuleNDC, 49, "E3001-1", 2}}},
 		{"ndc ten digits", i, []string{"LIN**N4*12345067890", "LIN**N4*1234567890"},
@@ -346,24 +350,24 @@ func TestValidateFileExtras(t *testing.T) {
 			[]fileProblem{{RuleAccident, 22, "E3001-1", 0}}},
 		{"related cause code", p, []string{"AA:EM::IL", "AA:XX::IL"},
 			[]fileProblem{{RuleCode, 22, "E3001-1", 0}}},
-		{"accident without date", p, []string{"DTP*439*D8*20260212~\n", "", "SE*129*", "SE*128*"},
-			[]fileProblem{{RuleAccident, 109, "E3003-1", 0}}},
+		{"accident without date", p, []string{"DTP*439*D8*20260212~\n", "", "SE*131*", "SE*130*"},
+			[]fileProblem{{RuleAccident, 111, "E3003-1", 0}}},
 		{"delay reason", p, []string{"*********7~", "*********16~"},
 			[]fileProblem{{RuleCode, 22, "E3001-1", 0}}},
 		{"epsdt NU with referral", p, []string{"CRC*ZZ*Y*ST*S2", "CRC*ZZ*Y*NU"},
-			[]fileProblem{{RuleEPSDT, 79, "E3002-1", 0}}},
+			[]fileProblem{{RuleEPSDT, 81, "E3002-1", 0}}},
 		{"epsdt code without referral", p, []string{"CRC*ZZ*Y*ST*S2", "CRC*ZZ*N*ST"},
-			[]fileProblem{{RuleEPSDT, 79, "E3002-1", 0}}},
-		{"ambulance without CR1", p, []string{"CR1*LB*130**A*DH*12.5****HIP FRACTURE, UNABLE TO SIT~\n", "", "SE*129*", "SE*128*"},
-			[]fileProblem{{RuleAmbulance, 109, "E3003-1", 0}}},
-		{"ambulance without pick-up", p, []string{"NM1*PW*2~\nN3*9 WILLOW LANE~\nN4*SPRINGFIELD*IL*62707~\n", "", "SE*129*", "SE*126*"},
-			[]fileProblem{{RuleAmbulance, 109, "E3003-1", 0}}},
-		{"ambulance without drop-off", p, []string{"NM1*45*2*SPRINGFIELD GENERAL HOSPITAL~\nN3*800 E CARPENTER ST~\nN4*SPRINGFIELD*IL*627690001~\n", "", "SE*129*", "SE*126*"},
-			[]fileProblem{{RuleAmbulance, 109, "E3003-1", 0}}},
+			[]fileProblem{{RuleEPSDT, 81, "E3002-1", 0}}},
+		{"ambulance without CR1", p, []string{"CR1*LB*130**A*DH*12.5****HIP FRACTURE, UNABLE TO SIT~\n", "", "SE*131*", "SE*130*"},
+			[]fileProblem{{RuleAmbulance, 111, "E3003-1", 0}}},
+		{"ambulance without pick-up", p, []string{"NM1*PW*2~\nN3*9 WILLOW LANE~\nN4*SPRINGFIELD*IL*62707~\n", "", "SE*131*", "SE*128*"},
+			[]fileProblem{{RuleAmbulance, 111, "E3003-1", 0}}},
+		{"ambulance without drop-off", p, []string{"NM1*45*2*SPRINGFIELD GENERAL HOSPITAL~\nN3*800 E CARPENTER ST~\nN4*SPRINGFIELD*IL*627690001~\n", "", "SE*131*", "SE*128*"},
+			[]fileProblem{{RuleAmbulance, 111, "E3003-1", 0}}},
 		{"ambulance reason", p, []string{"CR1*LB*130**A*", "CR1*LB*130**Q*"},
-			[]fileProblem{{RuleCode, 111, "E3003-1", 0}}},
+			[]fileProblem{{RuleCode, 113, "E3003-1", 0}}},
 		{"ambulance certification code", p, []string{"CRC*07*Y*01*04*09", "CRC*07*Y*01*04*02"},
-			[]fileProblem{{RuleCode, 112, "E3003-1", 0}}},
+			[]fileProblem{{RuleCode, 114, "E3003-1", 0}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := edit(t, tc.file, tc.edits...)
@@ -396,8 +400,8 @@ func TestValidateFileOnePatientWarns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ps) != 1 || ps[0].Rule != RuleNotSent || ps[0].Severity != SeverityWarning || ps[0].Pos.Segment != 123 {
-		t.Errorf("got %v, want one not-sent warning at segment 123", ps)
+	if len(ps) != 1 || ps[0].Rule != RuleNotSent || ps[0].Severity != SeverityWarning || ps[0].Pos.Segment != 125 {
+		t.Errorf("got %v, want one not-sent warning at segment 125", ps)
 	}
 }
 

@@ -289,4 +289,8 @@ type Line struct {
 	RenderingProvider   *Provider `json:"rendering_provider,omitempty"`
 	SupervisingProvider *Provider `json:"supervising_provider,omitempty"`
 	OrderingProvider    *Provider `json:"ordering_provider,omitempty"`
+	// PriorAuthorization (REF*G1) and ReferralNumber (REF*9F) are the
+	// line's, sent when they differ from the claim's (837P).
+	PriorAuthorization string `json:"prior_authorization,omitempty"`
+	ReferralNumber     string `json:"referral_number,omitempty"`
 }

@@ -341,22 +341,29 @@ func (b *Builder) lineBeforeDates(l *Line, inst bool) {
 	}
 }
 
-// lineQuantity writes QTY*PT on an 837P line when more than one patient
-// was transported.
-func (b *Builder) lineQuantity(l *Line) {
+// lineBeforeControl writes the 837P 2400 segments between DTP*472 and
+// REF*6R: QTY*PT when more than one patient was transported, and the
+// line's REF*G1 when it differs from the claim's.
+func (b *Builder) lineBeforeControl(c *Claim, l *Line) {
 	if l.AmbulancePatients > 1 {
 		b.w.Segment("QTY", "PT", strconv.Itoa(l.AmbulancePatients))
+	}
+	if l.PriorAuthorization != "" && l.PriorAuthorization != c.PriorAuthorization {
+		b.w.Segment("REF", "G1", l.PriorAuthorization)
 	}
 }
 
 // lineAfterControl writes the 2400 segments after REF*6R: on an 837P
-// REF*X4 and NTE; then the drug loop 2410; then on an 837P the line
-// provider loops 2420A, 2420D and 2420E.
+// REF*X4, REF*9F and NTE; then the drug loop 2410; then on an 837P the
+// line provider loops 2420A, 2420D and 2420E.
 func (b *Builder) lineAfterControl(c *Claim, l *Line, inst bool) {
 	w := b.w
 	if !inst {
 		if l.CLIANumber != "" && l.CLIANumber != c.CLIANumber {
 			w.Segment("REF", "X4", l.CLIANumber)
+		}
+		if l.ReferralNumber != "" && l.ReferralNumber != c.ReferralNumber {
+			w.Segment("REF", "9F", l.ReferralNumber)
 		}
 		if n := l.Note; n != nil {
 			w.Segment("NTE", n.Code, n.Text)

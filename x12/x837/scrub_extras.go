@@ -382,8 +382,13 @@ func (s *scrubber) lineExtras(i int, l *Line) {
 		if l.Ambulance != nil || l.AmbulancePatients != 0 || l.RenderingProvider != nil || l.SupervisingProvider != nil || l.OrderingProvider != nil {
 			s.warn(RuleNotSent, fl(i, ""), n, "2400", "", "", "line ambulance data and line providers are not sent on an institutional claim")
 		}
+		if l.PriorAuthorization != "" || l.ReferralNumber != "" {
+			s.warn(RuleNotSent, fl(i, "prior_authorization"), n, "2400", "REF", "REF02", "a line prior authorization or referral number is not sent on an institutional claim")
+		}
 		return
 	}
+	s.str(fl(i, "prior_authorization"), n, "2400", "REF02", l.PriorAuthorization, false, 1, 50)
+	s.str(fl(i, "referral_number"), n, "2400", "REF02", l.ReferralNumber, false, 1, 50)
 	if (l.EPSDT || l.FamilyPlanning) && c.Payer.FilingIndicator != "MC" {
 		s.warn(RuleEPSDT, fl(i, "epsdt"), n, "2400", "SV1", "SV111", "the EPSDT and family planning indicators are for Medicaid claims (filing indicator MC)")
 	}
@@ -491,6 +496,8 @@ func (w *fieldWalk) extras(c *Claim) {
 			w.v(fl(i, "drug.link_sequence_number"), n, "2410", "REF02", d.LinkSequenceNumber)
 		}
 		w.v(fl(i, "clia_number"), n, "2400", "REF02", l.CLIANumber)
+		w.v(fl(i, "prior_authorization"), n, "2400", "REF02", l.PriorAuthorization)
+		w.v(fl(i, "referral_number"), n, "2400", "REF02", l.ReferralNumber)
 		if len(l.Attachments) > 0 {
 			w.attachments("lines["+strconv.Itoa(i)+"].attachments", n, "2400", l.Attachments)
 		}
