@@ -52,8 +52,10 @@ func (v *fileValidator) rulesExtras(s *x12.Segment, loop string) {
 			}
 		}
 	case "CTP":
-		if s.Has(4) && !validDecimal(string(s.Element(4)), 15) {
-			v.problem(SeverityError, RuleFormat, loop, "CTP", "CTP04", 4, 0, "the drug quantity must be a positive number")
+		// The type and length are checked by the tables; a decimal must
+		// also be positive.
+		if q := s.Element(4); isDecimal(q) && !validDecimal(string(q), 64) {
+			v.problem(SeverityError, RuleFormat, loop, "CTP", "CTP04", 4, 0, "the drug quantity must be more than zero")
 		}
 	case "PWK":
 		// Only the supplemental-information PWK: the DME certificate of

@@ -322,9 +322,9 @@ func (s *scrubber) transport(f fld, line int, loop string, a *AmbulanceTransport
 }
 
 // validDecimal reports whether v is a positive decimal (digits with at
-// most one dot) of at most maxLen characters.
+// most one dot, not at the end) of at most maxLen characters.
 func validDecimal(v string, maxLen int) bool {
-	if v == "" || len(v) > maxLen {
+	if v == "" || len(v) > maxLen || v[len(v)-1] == '.' {
 		return false
 	}
 	dot, digits, nonZero := false, 0, false
