@@ -33,6 +33,12 @@ func extraColumns() []column {
 		}
 		return d.enc.SupervisingProvider
 	}
+	primaryCare := func(d *draft) *x837.Provider {
+		if d.enc.PrimaryCareProvider == nil {
+			d.enc.PrimaryCareProvider = &x837.Provider{}
+		}
+		return d.enc.PrimaryCareProvider
+	}
 	drug := func(l *x837.Line) *x837.Drug {
 		if l.Drug == nil {
 			l.Drug = &x837.Drug{}
@@ -87,6 +93,9 @@ func extraColumns() []column {
 		text("supervising_npi", func(d *draft) *string { return &supervising(d).NPI }),
 		text("supervising_last_name", func(d *draft) *string { return &supervising(d).LastName }),
 		text("supervising_first_name", func(d *draft) *string { return &supervising(d).FirstName }),
+		text("primary_care_npi", func(d *draft) *string { return &primaryCare(d).NPI }),
+		text("primary_care_last_name", func(d *draft) *string { return &primaryCare(d).LastName }),
+		text("primary_care_first_name", func(d *draft) *string { return &primaryCare(d).FirstName }),
 
 		lineText("line_ndc", func(l *x837.Line) *string { return &drug(l).NDC }),
 		lineText("line_ndc_quantity", func(l *x837.Line) *string { return &drug(l).Quantity }),

@@ -130,6 +130,7 @@ func (b *Builder) claimP(c *Claim) {
 	}
 	if p := c.ReferringProvider; p != nil {
 		b.name("DN", p, false)
+		b.primaryCare(c)
 	}
 	if p := c.RenderingProvider; p != nil && p.NPI != c.BillingProvider.NPI {
 		b.name("82", p, false)

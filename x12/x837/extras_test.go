@@ -179,6 +179,13 @@ func TestValidateExtras(t *testing.T) {
 			[]want{warn(RuleNDC, "lines[1].drug", 2)}},
 
 		// Providers.
+		{"primary care without referring", prof, 0, func(c *Claim) {
+			c.PrimaryCareProvider = &Provider{NPI: "1506070808", LastName: "PCP", FirstName: "PAT"}
+			c.ReferringProvider = nil
+		}, []want{{RuleRequired, "referring_provider", 0}}},
+		{"primary care organization", prof, 0, func(c *Claim) {
+			c.PrimaryCareProvider = &Provider{NPI: "1506070808", Organization: "CLINIC"}
+		}, []want{{RulePersonOrOrganization, "primary_care_provider.organization", 0}}},
 		{"supervising npi", prof, 0, func(c *Claim) { c.SupervisingProvider.NPI = "1556677881" },
 			[]want{{RuleNPICheckDigit, "supervising_provider.npi", 0}}},
 		{"supervising organization", prof, 0, func(c *Claim) { c.SupervisingProvider.Organization = "GROUP" },
@@ -335,45 +342,45 @@ func TestValidateFileExtras(t *testing.T) {
 		{"clia", p, []string{"REF*X4*14D0987654", "REF*X4*14D098765"},
 			[]fileProblem{{RuleCLIA, 33, "E3001-1", 0}}},
 		{"line clia", p, []string{"REF*X4*14D0123456", "REF*X4*1400123456"},
-			[]fileProblem{{RuleCLIA, 65, "E3001-1", 4}}},
+			[]fileProblem{{RuleCLIA, 66, "E3001-1", 4}}},
 		{"ndc hyphens", p, []string{"LIN**N4*00409379501", "LIN**N4*00409-3795-01"},
-			[]fileProblem{{RuleNDC, 49, "E3001-1", 2}}},
+			[]fileProblem{{RuleNDC, 50, "E3001-1", 2}}},
 		{"ndc ten digits", i, []string{"LIN**N4*12345067890", "LIN**N4*1234567890"},
 			[]fileProblem{{RuleNDC, 52, "H3001-1", 4}}},
 		{"drug quantity zero", p, []string{"CTP****2*ML", "CTP****0*ML"},
-			[]fileProblem{{RuleFormat, 50, "E3001-1", 2}}},
+			[]fileProblem{{RuleFormat, 51, "E3001-1", 2}}},
 		{"drug quantity trailing dot", p, []string{"CTP****2*ML", "CTP****2.*ML"},
-			[]fileProblem{{RuleFormat, 50, "E3001-1", 2}}},
+			[]fileProblem{{RuleFormat, 51, "E3001-1", 2}}},
 		{"drug unit", p, []string{"CTP****2*ML", "CTP****2*MG"},
-			[]fileProblem{{RuleCode, 50, "E3001-1", 2}}},
+			[]fileProblem{{RuleCode, 51, "E3001-1", 2}}},
 		{"pwk without control", p, []string{"PWK*OZ*FX***AC*ATT-3001-A", "PWK*OZ*FX"},
 			[]fileProblem{{RuleAttachment, 28, "E3001-1", 0}}},
 		{"line pwk without control", p, []string{"PWK*RR*EL***AC*ATT-3001-L3", "PWK*RR*EL"},
-			[]fileProblem{{RuleAttachment, 54, "E3001-1", 3}}},
+			[]fileProblem{{RuleAttachment, 55, "E3001-1", 3}}},
 		{"pwk report type", p, []string{"PWK*09*AA", "PWK*ZZ*AA"},
 			[]fileProblem{{RuleCode, 29, "E3001-1", 0}}},
 		{"auto accident without state", p, []string{"AA:EM::IL", "AA:EM"},
 			[]fileProblem{{RuleAccident, 22, "E3001-1", 0}}},
 		{"related cause code", p, []string{"AA:EM::IL", "AA:XX::IL"},
 			[]fileProblem{{RuleCode, 22, "E3001-1", 0}}},
-		{"accident without date", p, []string{"DTP*439*D8*20260212~\n", "", "SE*131*", "SE*130*"},
-			[]fileProblem{{RuleAccident, 111, "E3003-1", 0}}},
+		{"accident without date", p, []string{"DTP*439*D8*20260212~\n", "", "SE*132*", "SE*131*"},
+			[]fileProblem{{RuleAccident, 112, "E3003-1", 0}}},
 		{"delay reason", p, []string{"*********7~", "*********16~"},
 			[]fileProblem{{RuleCode, 22, "E3001-1", 0}}},
 		{"epsdt NU with referral", p, []string{"CRC*ZZ*Y*ST*S2", "CRC*ZZ*Y*NU"},
-			[]fileProblem{{RuleEPSDT, 81, "E3002-1", 0}}},
+			[]fileProblem{{RuleEPSDT, 82, "E3002-1", 0}}},
 		{"epsdt code without referral", p, []string{"CRC*ZZ*Y*ST*S2", "CRC*ZZ*N*ST"},
-			[]fileProblem{{RuleEPSDT, 81, "E3002-1", 0}}},
-		{"ambulance without CR1", p, []string{"CR1*LB*130**A*DH*12.5****HIP FRACTURE, UNABLE TO SIT~\n", "", "SE*131*", "SE*130*"},
-			[]fileProblem{{RuleAmbulance, 111, "E3003-1", 0}}},
-		{"ambulance without pick-up", p, []string{"NM1*PW*2~\nN3*9 WILLOW LANE~\nN4*SPRINGFIELD*IL*62707~\n", "", "SE*131*", "SE*128*"},
-			[]fileProblem{{RuleAmbulance, 111, "E3003-1", 0}}},
-		{"ambulance without drop-off", p, []string{"NM1*45*2*SPRINGFIELD GENERAL HOSPITAL~\nN3*800 E CARPENTER ST~\nN4*SPRINGFIELD*IL*627690001~\n", "", "SE*131*", "SE*128*"},
-			[]fileProblem{{RuleAmbulance, 111, "E3003-1", 0}}},
+			[]fileProblem{{RuleEPSDT, 82, "E3002-1", 0}}},
+		{"ambulance without CR1", p, []string{"CR1*LB*130**A*DH*12.5****HIP FRACTURE, UNABLE TO SIT~\n", "", "SE*132*", "SE*131*"},
+			[]fileProblem{{RuleAmbulance, 112, "E3003-1", 0}}},
+		{"ambulance without pick-up", p, []string{"NM1*PW*2~\nN3*9 WILLOW LANE~\nN4*SPRINGFIELD*IL*62707~\n", "", "SE*132*", "SE*129*"},
+			[]fileProblem{{RuleAmbulance, 112, "E3003-1", 0}}},
+		{"ambulance without drop-off", p, []string{"NM1*45*2*SPRINGFIELD GENERAL HOSPITAL~\nN3*800 E CARPENTER ST~\nN4*SPRINGFIELD*IL*627690001~\n", "", "SE*132*", "SE*129*"},
+			[]fileProblem{{RuleAmbulance, 112, "E3003-1", 0}}},
 		{"ambulance reason", p, []string{"CR1*LB*130**A*", "CR1*LB*130**Q*"},
-			[]fileProblem{{RuleCode, 113, "E3003-1", 0}}},
-		{"ambulance certification code", p, []string{"CRC*07*Y*01*04*09", "CRC*07*Y*01*04*02"},
 			[]fileProblem{{RuleCode, 114, "E3003-1", 0}}},
+		{"ambulance certification code", p, []string{"CRC*07*Y*01*04*09", "CRC*07*Y*01*04*02"},
+			[]fileProblem{{RuleCode, 115, "E3003-1", 0}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := edit(t, tc.file, tc.edits...)
@@ -406,8 +413,8 @@ func TestValidateFileOnePatientWarns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ps) != 1 || ps[0].Rule != RuleNotSent || ps[0].Severity != SeverityWarning || ps[0].Pos.Segment != 125 {
-		t.Errorf("got %v, want one not-sent warning at segment 125", ps)
+	if len(ps) != 1 || ps[0].Rule != RuleNotSent || ps[0].Severity != SeverityWarning || ps[0].Pos.Segment != 126 {
+		t.Errorf("got %v, want one not-sent warning at segment 126", ps)
 	}
 }
 

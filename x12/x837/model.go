@@ -120,6 +120,10 @@ type Claim struct {
 	Ambulance *Ambulance `json:"ambulance,omitempty"`
 	// SupervisingProvider is 2310D (NM1*DQ), a person.
 	SupervisingProvider *Provider `json:"supervising_provider,omitempty"`
+	// PrimaryCareProvider is the second 2310A (NM1*P3): the primary care
+	// provider whose referral started the chain, sent only with the
+	// referring provider.
+	PrimaryCareProvider *Provider `json:"primary_care_provider,omitempty"`
 }
 
 // Address is a postal address. ZIP is 5 or 9 digits (9 are required for

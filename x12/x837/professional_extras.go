@@ -292,6 +292,14 @@ func yn(v bool) string {
 	return "N"
 }
 
+// primaryCare writes the second 837P 2310A, the primary care provider
+// (NM1*P3), after the referring provider.
+func (b *Builder) primaryCare(c *Claim) {
+	if p := c.PrimaryCareProvider; p != nil {
+		b.name("P3", p, false)
+	}
+}
+
 // claimProvidersP writes the 837P loops after the service facility:
 // 2310D supervising provider, 2310E ambulance pick-up and 2310F drop-off.
 func (b *Builder) claimProvidersP(c *Claim) {

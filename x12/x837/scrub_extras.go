@@ -67,6 +67,17 @@ func (s *scrubber) extras() {
 			s.provider(fp("supervising_provider", ""), "2310D", p, true, false, false)
 		}
 	}
+	if p := c.PrimaryCareProvider; p != nil {
+		switch {
+		case s.inst():
+			s.warn(RuleNotSent, fp("primary_care_provider", ""), 0, "2310A", "NM1", "", "a primary care provider (NM1*P3) is not sent on an institutional claim")
+		case c.ReferringProvider == nil:
+			s.add(RuleRequired, fp("referring_provider", ""), 0, "2310A", "NM1", "NM101",
+				"a primary care provider (the second 2310A, NM1*P3) is sent only after the referring provider (NM1*DN)")
+		default:
+			s.provider(fp("primary_care_provider", ""), "2310A", p, true, false, false)
+		}
+	}
 	for i := range c.Lines {
 		s.lineExtras(i, &c.Lines[i])
 	}
@@ -482,6 +493,7 @@ func (w *fieldWalk) extras(c *Claim) {
 		}
 	}
 	w.provider("supervising_provider", "2310D", c.SupervisingProvider)
+	w.provider("primary_care_provider", "2310A", c.PrimaryCareProvider)
 	for i := range c.Lines {
 		if w.stop {
 			return
