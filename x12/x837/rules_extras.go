@@ -87,8 +87,9 @@ func (v *fileValidator) rulesExtras(s *x12.Segment, loop string) {
 			x.dropOff = true
 		}
 	case "SV1":
-		if proc := string(s.Component(1, 2)); x.ambulanceLine == 0 && isAmbulanceCode(proc) {
-			x.ambulanceLine, x.ambulanceCode = v.c.lines, proc
+		// Compared without a copy: a string is made only for a match.
+		if proc := s.Component(1, 2); x.ambulanceLine == 0 && isAmbulanceCode(string(proc)) {
+			x.ambulanceLine, x.ambulanceCode = v.c.lines, string(proc)
 		}
 	}
 }
