@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -448,5 +449,42 @@ func TestFieldAtExtras(t *testing.T) {
 				t.Errorf("FieldAt(%s, %s) = %q, want %q", tt.loop, tt.element, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestLineHasExtras checks hasExtras against the Line fields that follow
+// NonCoveredCharge (those of professional_extras.go): each, set alone,
+// makes a line have extras.
+func TestLineHasExtras(t *testing.T) {
+	if (&Line{Procedure: "99213", Charge: 100, Units: "1"}).hasExtras() {
+		t.Fatal("a plain line has extras")
+	}
+	typ := reflect.TypeFor[Line]()
+	last, _ := typ.FieldByName("NonCoveredCharge")
+	n := 0
+	for i := last.Index[0] + 1; i < typ.NumField(); i++ {
+		var l Line
+		f := reflect.ValueOf(&l).Elem().Field(i)
+		switch f.Kind() {
+		case reflect.String:
+			f.SetString("X")
+		case reflect.Bool:
+			f.SetBool(true)
+		case reflect.Int:
+			f.SetInt(2)
+		case reflect.Pointer:
+			f.Set(reflect.New(f.Type().Elem()))
+		case reflect.Slice:
+			f.Set(reflect.MakeSlice(f.Type(), 1, 1))
+		default:
+			t.Fatalf("field %s: kind %s not handled", typ.Field(i).Name, f.Kind())
+		}
+		if !l.hasExtras() {
+			t.Errorf("a line with only %s set has no extras", typ.Field(i).Name)
+		}
+		n++
+	}
+	if n < 14 {
+		t.Errorf("%d extra line fields, want at least 14", n)
 	}
 }

@@ -162,6 +162,16 @@ func NormalizeNDC(ndc string) (string, bool) {
 	return out, true
 }
 
+// hasExtras reports whether the line has any field of this file, so that
+// the checks of the common plain line can stop early. Keep it in step with
+// the fields.
+func (l *Line) hasExtras() bool {
+	return l.Drug != nil || l.CLIANumber != "" || len(l.Attachments) > 0 || l.Note != nil ||
+		l.Emergency || l.EPSDT || l.FamilyPlanning || l.Ambulance != nil || l.AmbulancePatients != 0 ||
+		l.RenderingProvider != nil || l.SupervisingProvider != nil || l.OrderingProvider != nil ||
+		l.PriorAuthorization != "" || l.ReferralNumber != ""
+}
+
 // hasCause reports whether the claim lists the related cause code.
 func (c *Claim) hasCause(code string) bool {
 	for _, rc := range c.RelatedCauses {

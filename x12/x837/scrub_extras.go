@@ -147,6 +147,9 @@ func (s *scrubber) notAfterService(f fld, what string, d x12.Date) {
 // extraDates checks the initial treatment, last seen and disability dates.
 func (s *scrubber) extraDates() {
 	c := s.c
+	if c.InitialTreatmentDate.IsZero() && c.LastSeenDate.IsZero() && c.DisabilityFrom.IsZero() && c.DisabilityTo.IsZero() {
+		return
+	}
 	dates := []struct {
 		name, what string
 		d          x12.Date
@@ -371,6 +374,9 @@ func (s *scrubber) lineExtras(i int, l *Line) {
 	} else if !s.inst() && c.Payer.FilingIndicator == "MC" && len(l.Procedure) == 5 && l.Procedure[0] == 'J' {
 		s.warn(RuleNDC, fl(i, "drug"), n, "2410", "LIN", "LIN03", fmt.Sprintf("Medicaid requires the NDC (drug.ndc) for the drug billed as %s", safeCode(l.Procedure)))
 	}
+	if !l.hasExtras() {
+		return
+	}
 	if l.CLIANumber != "" {
 		if s.inst() {
 			s.warn(RuleNotSent, fl(i, "clia_number"), n, "2400", "REF", "REF02", "the CLIA number (REF*X4) is not sent on an institutional claim")
@@ -499,6 +505,9 @@ func (w *fieldWalk) extras(c *Claim) {
 			return
 		}
 		l := &c.Lines[i]
+		if !l.hasExtras() {
+			continue
+		}
 		n := i + 1
 		if d := l.Drug; d != nil {
 			w.v(fl(i, "drug.ndc"), n, "2410", "LIN03", d.NDC)
