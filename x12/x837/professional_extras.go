@@ -155,11 +155,10 @@ func NormalizeNDC(ndc string) (string, bool) {
 		b.WriteString(strings.Repeat("0", want[i]-len(p)))
 		b.WriteString(p)
 	}
-	out := b.String()
-	if len(ndc)-2 < 10 || len(out) != 11 {
-		return ndc, false // more than one part short: not an NDC layout
+	if len(ndc)-len("--") < 10 {
+		return ndc, false // two parts short: 9 digits is no NDC layout
 	}
-	return out, true
+	return b.String(), true
 }
 
 // hasExtras reports whether the line has any field of this file, so that
