@@ -56,7 +56,7 @@ func TestSampleBillingFields(t *testing.T) {
 		want := []string{"LIN**N4*", "CTP****", "PWK*", "NTE*", "REF*9F*"}
 		if kind == x837.Professional {
 			want = append(want, "REF*X4*", "AMT*F5*", "CRC*ZZ*", "CRC*07*", "CR1*", "NM1*PW*", "NM1*45*", "NM1*DQ*", "NM1*DK*",
-				"DTP*439*", "DTP*454*", "DTP*304*", "DTP*314*", "REF*XZ*", "**AA:::CO", "~NM1*82*")
+				"DTP*439*", "DTP*454*", "DTP*304*", "DTP*314*", "REF*XZ*", "**AA:::CO", "~NM1*82*", "NM1*P3*", "QTY*PT*2", "REF*G1*")
 		}
 		for _, w := range want {
 			if !bytes.Contains(buf.Bytes(), []byte(w)) {
