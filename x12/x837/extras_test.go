@@ -255,6 +255,8 @@ func TestValidateExtras(t *testing.T) {
 			[]want{warn(RuleNotSent, "lines[0].ambulance_patients", 1)}},
 		{"negative ambulance patients", prof, 2, func(c *Claim) { c.Lines[0].AmbulancePatients = -2 },
 			[]want{{RuleFormat, "lines[0].ambulance_patients", 1}}},
+		{"a busload of ambulance patients", prof, 2, func(c *Claim) { c.Lines[0].AmbulancePatients = 1 << 60 },
+			[]want{{RuleFormat, "lines[0].ambulance_patients", 1}}},
 
 		// Institutional.
 		{"institutional note code", inst, 0, func(c *Claim) { c.Note.Code = "CER" },

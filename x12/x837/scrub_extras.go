@@ -416,8 +416,8 @@ func (s *scrubber) lineExtras(i int, l *Line) {
 		s.transport(fl(i, "ambulance"), n, "2400", a)
 	}
 	switch p := l.AmbulancePatients; {
-	case p < 0:
-		s.add(RuleFormat, fl(i, "ambulance_patients"), n, "2400", "QTY", "QTY02", "the ambulance patient count cannot be negative")
+	case p < 0 || p > 99:
+		s.add(RuleFormat, fl(i, "ambulance_patients"), n, "2400", "QTY", "QTY02", "the ambulance patient count must be between 2 and 99")
 	case p == 1:
 		s.warn(RuleNotSent, fl(i, "ambulance_patients"), n, "2400", "QTY", "QTY02", "the ambulance patient count (QTY*PT) is sent only when more than one patient was transported")
 	}
