@@ -259,6 +259,7 @@ func columns() []column {
 		lineText("line_place_of_service", func(l *x837.Line) *string { return &l.PlaceOfService }),
 		lineAmount("line_non_covered_charge", func(l *x837.Line) *x12.Amount { return &l.NonCoveredCharge }),
 	)
+	cols = append(cols, extraColumns()...)
 	return cols
 }
 

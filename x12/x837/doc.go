@@ -18,9 +18,11 @@
 //     hour, type, source and admitting diagnosis, a final one's
 //     discharge hour, present-on-admission values, external causes,
 //     the DRG, other procedures, occurrence codes and spans, value codes
-//     and the operating physician of a surgery. Its clock is
-//     ValidateOptions.Today. A warning (SeverityWarning) never blocks a
-//     claim; only errors do.
+//     and the operating physician of a surgery. The billing fields of
+//     professional_extras.go (NDC, CLIA, accident causes, attachments,
+//     notes, EPSDT, ambulance, ...) have their own rules in
+//     scrub_extras.go. Its clock is ValidateOptions.Today. A warning
+//     (SeverityWarning) never blocks a claim; only errors do.
 //
 //   - The builder, Builder and WriteFile, writes claims one by one into an
 //     x12.Writer: one ISA and GS per file, a new ST-SE every
@@ -36,8 +38,9 @@
 //     and segment structure of the guide, element usage, lengths, types
 //     and code values (SNIP levels 1 and 2, from tables generated out of
 //     the implementation guides into tables_gen.go), and the scrubber's
-//     claim rules at segment level, the 837I inpatient rules included
-//     (rules_inst.go). Problems carry their file position.
+//     claim rules at segment level (rules.go, rules_extras.go, and
+//     rules_inst.go for the 837I inpatient rules). Problems carry their
+//     file position.
 //
 // Problem messages never contain PHI: no names, member IDs, birth dates
 // or addresses; they may quote codes, NPIs, control numbers and amounts.

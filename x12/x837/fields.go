@@ -15,6 +15,7 @@ import (
 func eachString(c *Claim, visit func(f fld, line int, loop, el, v string) bool) {
 	w := fieldWalk{visit: visit, inst: c.Kind == Institutional}
 	w.claim(c)
+	w.extras(c)
 }
 
 type fieldWalk struct {

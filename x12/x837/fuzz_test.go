@@ -14,7 +14,7 @@ import (
 // never panic or fail, and every problem must name a rule and say what is
 // wrong.
 func FuzzValidateFile(f *testing.F) {
-	for _, name := range []string{"professional.x12", "institutional.x12"} {
+	for _, name := range []string{"professional.x12", "institutional.x12", "professional_extras.x12", "institutional_extras.x12"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)

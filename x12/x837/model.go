@@ -81,6 +81,49 @@ type Claim struct {
 	Institutional *InstitutionalInfo `json:"institutional,omitempty"`
 
 	Lines []Line `json:"lines"`
+
+	// The 837P fields practices bill with (professional_extras.go);
+	// those marked "also 837I" are sent on institutional claims too.
+
+	// RelatedCauses are CLM11-1 and CLM11-2: AA auto accident, EM
+	// employment, OA other accident (at most two).
+	RelatedCauses []string `json:"related_causes,omitempty"`
+	// AutoAccidentState is CLM11-4, required with AA; AutoAccidentCountry
+	// is CLM11-5, for an accident outside the United States.
+	AutoAccidentState   string `json:"auto_accident_state,omitempty"`
+	AutoAccidentCountry string `json:"auto_accident_country,omitempty"`
+	// AccidentDate is DTP*439, required with AA or OA.
+	AccidentDate x12.Date `json:"accident_date,omitzero"`
+	// DelayReason is CLM20 (1-11, 15) for a claim sent late (also 837I).
+	DelayReason string `json:"delay_reason,omitempty"`
+	// ReferralNumber is REF*9F (also 837I).
+	ReferralNumber string `json:"referral_number,omitempty"`
+	// CLIANumber is REF*X4, the laboratory's ten-character CLIA number.
+	CLIANumber string `json:"clia_number,omitempty"`
+	// PatientPaid is AMT*F5, what the patient paid toward this claim.
+	PatientPaid x12.Amount `json:"patient_paid,omitzero"`
+	// Attachments are PWK (at most 10; also 837I).
+	Attachments []Attachment `json:"attachments,omitempty"`
+	// Note is the claim note NTE (also 837I, with its own codes).
+	Note *Note `json:"note,omitempty"`
+	// InitialTreatmentDate is DTP*454 and LastSeenDate DTP*304.
+	InitialTreatmentDate x12.Date `json:"initial_treatment_date,omitzero"`
+	LastSeenDate         x12.Date `json:"last_seen_date,omitzero"`
+	// DisabilityFrom and DisabilityTo are the disability dates: DTP*314
+	// (both), DTP*360 (from only) or DTP*361 (to only).
+	DisabilityFrom x12.Date `json:"disability_from,omitzero"`
+	DisabilityTo   x12.Date `json:"disability_to,omitzero"`
+	// EPSDT is the EPSDT referral, CRC*ZZ (also 837I).
+	EPSDT *EPSDTReferral `json:"epsdt,omitempty"`
+	// Ambulance is the ambulance transport: CR1, CRC*07, and the pick-up
+	// (2310E) and drop-off (2310F) locations.
+	Ambulance *Ambulance `json:"ambulance,omitempty"`
+	// SupervisingProvider is 2310D (NM1*DQ), a person.
+	SupervisingProvider *Provider `json:"supervising_provider,omitempty"`
+	// PrimaryCareProvider is the second 2310A (NM1*P3): the primary care
+	// provider whose referral started the chain, sent only with the
+	// referring provider.
+	PrimaryCareProvider *Provider `json:"primary_care_provider,omitempty"`
 }
 
 // Address is a postal address. ZIP is 5 or 9 digits (9 are required for
@@ -279,4 +322,36 @@ type Line struct {
 	PlaceOfService string `json:"place_of_service,omitempty"`
 	// NonCoveredCharge is SV207 (837I).
 	NonCoveredCharge x12.Amount `json:"non_covered_charge,omitzero"`
+
+	// The line fields of professional_extras.go.
+
+	// Drug is the NDC of a drug or vaccine, loop 2410 (also 837I).
+	Drug *Drug `json:"drug,omitempty"`
+	// CLIANumber is the line's REF*X4, when the line's laboratory differs
+	// from the claim's.
+	CLIANumber string `json:"clia_number,omitempty"`
+	// Attachments are the line's PWK (at most 10; also 837I).
+	Attachments []Attachment `json:"attachments,omitempty"`
+	// Note is the line note NTE: ADD or DCP.
+	Note *Note `json:"note,omitempty"`
+	// Emergency, EPSDT and FamilyPlanning are SV109, SV111 and SV112
+	// ("Y" when true).
+	Emergency      bool `json:"emergency,omitempty"`
+	EPSDT          bool `json:"epsdt,omitempty"`
+	FamilyPlanning bool `json:"family_planning,omitempty"`
+	// Ambulance is the line's CR1 and CRC*07, when they differ from the
+	// claim's; AmbulancePatients is QTY*PT, sent when more than one
+	// patient rode in the vehicle.
+	Ambulance         *AmbulanceTransport `json:"ambulance,omitempty"`
+	AmbulancePatients int                 `json:"ambulance_patients,omitempty"`
+	// RenderingProvider (2420A), SupervisingProvider (2420D) and
+	// OrderingProvider (2420E) are the line's providers, sent when they
+	// differ from the claim's.
+	RenderingProvider   *Provider `json:"rendering_provider,omitempty"`
+	SupervisingProvider *Provider `json:"supervising_provider,omitempty"`
+	OrderingProvider    *Provider `json:"ordering_provider,omitempty"`
+	// PriorAuthorization (REF*G1) and ReferralNumber (REF*9F) are the
+	// line's, sent when they differ from the claim's (837P).
+	PriorAuthorization string `json:"prior_authorization,omitempty"`
+	ReferralNumber     string `json:"referral_number,omitempty"`
 }

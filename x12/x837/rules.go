@@ -39,7 +39,8 @@ type claimState struct {
 	stmtTo     x12.Date
 	icd9Warned bool
 	ctl        map[string]int
-	inst       instClaim // 837I inpatient and coding rules (rules_inst.go)
+	inst       instClaim  // 837I inpatient and coding rules (rules_inst.go)
+	extra      extraClaim // rules_extras.go
 }
 
 type hlInfo struct {
@@ -107,6 +108,7 @@ func (v *fileValidator) endClaim() {
 			"frequency "+c.freq+" ("+freqName(c.freq)+") requires the payer's claim control number (REF*F8)")
 	}
 	v.endClaimI()
+	v.endClaimExtras()
 }
 
 func (v *fileValidator) hlEnd() {
@@ -173,6 +175,7 @@ func (v *fileValidator) rules(s *x12.Segment, loop string) {
 	case "SV2":
 		v.addCharge(s, 3)
 	}
+	v.rulesExtras(s, loop)
 }
 
 func truncate(b []byte, n int) []byte {
