@@ -127,6 +127,7 @@ func (b *Builder) claimP(c *Claim) {
 		}
 	}
 	b.facility(c)
+	b.otherSubscribers(c)
 	for i := range c.Lines {
 		l := &c.Lines[i]
 		w.Segment("LX", strconv.Itoa(i+1))
@@ -149,6 +150,7 @@ func (b *Builder) claimP(c *Claim) {
 		if l.ControlNumber != "" {
 			w.Segment("REF", "6R", l.ControlNumber)
 		}
+		b.lineAdjudications(c, i+1)
 	}
 }
 
@@ -258,6 +260,7 @@ func (b *Builder) claimI(c *Claim) {
 	if p := c.ReferringProvider; p != nil {
 		b.name("DN", p, false)
 	}
+	b.otherSubscribers(c)
 	for i := range c.Lines {
 		l := &c.Lines[i]
 		w.Segment("LX", strconv.Itoa(i+1))
@@ -282,5 +285,6 @@ func (b *Builder) claimI(c *Claim) {
 		if l.ControlNumber != "" {
 			w.Segment("REF", "6R", l.ControlNumber)
 		}
+		b.lineAdjudications(c, i+1)
 	}
 }

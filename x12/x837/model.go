@@ -81,6 +81,11 @@ type Claim struct {
 	Institutional *InstitutionalInfo `json:"institutional,omitempty"`
 
 	Lines []Line `json:"lines"`
+
+	// OtherCoverage lists the patient's other payers (loops 2320, 2330A
+	// and 2330B), with the adjudication of each earlier payer on a claim
+	// to a later one. See OtherCoverage.
+	OtherCoverage []OtherCoverage `json:"other_coverage,omitempty"`
 }
 
 // Address is a postal address. ZIP is 5 or 9 digits (9 are required for

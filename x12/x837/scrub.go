@@ -60,6 +60,7 @@ func (c *Claim) Validate(opts ValidateOptions) []Problem {
 		s.institutional()
 	}
 	s.lines()
+	s.otherCoverage()
 	return s.out
 }
 
