@@ -161,6 +161,9 @@ func (p *Pipeline) postRemittance(ctx context.Context, tx Tx, file *InboundFile,
 			return out, err
 		}
 	}
+	if err := p.secondariesAfterPosting(ctx, tx, rem, plan); err != nil {
+		return out, err
+	}
 	out.posted = true
 	return out, nil
 }
@@ -275,7 +278,7 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, claims []*x835.Claim, target
 		to, denials := adjudication(c)
 		// A denial of a replacement or void we sent may be the payer
 		// refusing it: whether an adjudication stands tells.
-		answersLater := tg.SubmissionVersion == tg.Version && tg.Version > 1 && tg.VersionKind != VersionOriginal
+		answersLater := tg.SubmissionVersion == tg.Version && tg.Version > 1 && tg.VersionKind != VersionOriginal && tg.VersionKind != VersionSecondary
 		if (reversal || to == StateDenied && answersLater) && plan.payments[tg.ClaimID] == nil {
 			if plan.payments[tg.ClaimID], err = tx.ClaimPayments(ctx, tg.ClaimID); err != nil {
 				return nil, err
@@ -291,6 +294,11 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, claims []*x835.Claim, target
 			plan.unmatched = append(plan.unmatched, setAside{clp: c, code: code, reason: reason, tg: tg})
 		}
 		plan.entries = appendClaimEntries(plan.entries, tg.ClaimID, tg.Lines, c, reversal, p.now())
+		if secondaryAnswer(tg) {
+			if plan.entries, err = p.cobOffsets(ctx, tx, tg, len(c.Lines), reversal, plan.entries, first); err != nil {
+				return nil, err
+			}
+		}
 		note := ""
 		refused := false
 		if to == StateDenied && answersLater && !rebilled[tg.ClaimID] && stand[tg.ClaimID] > 0 {
