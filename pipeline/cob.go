@@ -76,7 +76,9 @@ type SecondaryRequest struct {
 	ClaimID int64
 	// Coverage, when set, replaces the data of the coverage billed next
 	// (its payer, subscriber, relationship, filing indicator), for
-	// coverage data that was incomplete. Its Adjudication is ignored.
+	// coverage data that was incomplete, or is billed next when the
+	// encounter listed none after the current payer (its responsibility
+	// defaults to the next in order). Its Adjudication is ignored.
 	Coverage *x837.OtherCoverage
 	// Adjudication, when set, is the current payer's adjudication to
 	// send instead of the one the ledger gives: for a primary whose 835
@@ -101,6 +103,23 @@ func sequenceRank(code string) int {
 		return 4 + int(code[0]-'A')
 	}
 	return 99
+}
+
+// nextSequence returns the payer responsibility code after code: S
+// after P, T after S, then A to H.
+func nextSequence(code string) string {
+	switch code {
+	case "", "P":
+		return "S"
+	case "S":
+		return "T"
+	case "T":
+		return "A"
+	}
+	if len(code) == 1 && code[0] >= 'A' && code[0] < 'H' {
+		return string(code[0] + 1)
+	}
+	return "U"
 }
 
 // nextCoverage returns the index of the coverage billed after the
@@ -179,8 +198,18 @@ func (p *Pipeline) secondary(ctx context.Context, tx Tx, c *Claim, req Secondary
 func (p *Pipeline) secondaryContent(ctx context.Context, tx Tx, c *Claim, req SecondaryRequest) (x837.Claim, error) {
 	d := c.Data
 	k := nextCoverage(&d)
+	if k < 0 && req.Coverage != nil {
+		// Coverage the encounter did not list: billed next.
+		cov := *req.Coverage
+		cov.Adjudication = nil
+		if cov.Responsibility == "" {
+			cov.Responsibility = nextSequence(d.Subscriber.Responsibility)
+		}
+		d.OtherCoverage = append(slices.Clone(d.OtherCoverage), cov)
+		k = nextCoverage(&d)
+	}
 	if k < 0 {
-		return d, fmt.Errorf("claim %d: %w after payer %s", c.ID, ErrNoSecondary, c.PayerID)
+		return c.Data, fmt.Errorf("claim %d: %w after payer %s", c.ID, ErrNoSecondary, c.PayerID)
 	}
 	target := d.OtherCoverage[k]
 	if req.Coverage != nil {
@@ -195,7 +224,7 @@ func (p *Pipeline) secondaryContent(ctx context.Context, tx Tx, c *Claim, req Se
 	if adj == nil {
 		var err error
 		if adj, err = p.ledgerAdjudication(ctx, tx, c); err != nil {
-			return d, err
+			return c.Data, err
 		}
 	}
 	own := d.Subscriber.Responsibility
@@ -247,7 +276,7 @@ func (p *Pipeline) secondaryContent(ctx context.Context, tx Tx, c *Claim, req Se
 		reasons = append(reasons, Reason{Code: pr.Rule, Text: pr.Message, Field: pr.Field, Location: pr.Location(), Severity: "error"})
 	}
 	if len(reasons) > 0 {
-		return d, &COBError{ClaimID: c.ID, Reasons: reasons}
+		return c.Data, &COBError{ClaimID: c.ID, Reasons: reasons}
 	}
 	return next, nil
 }
