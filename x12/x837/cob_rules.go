@@ -14,6 +14,9 @@ import (
 // The state is one claim's; it is reset at each CLM.
 
 type cobFile struct {
+	// own is SBR01 of the claim's subscriber loop (2000B): the place of
+	// the payer the claim goes to.
+	own    string
 	payers []cobPayer
 	// byPayer sums the 2430 CAS of the claim by SVD01.
 	byPayer map[string]*cobSum
@@ -23,6 +26,9 @@ type cobFile struct {
 }
 
 type cobPayer struct {
+	sbrPos  x12.Position
+	seq     string // SBR01
+	dtp573  bool   // 2330B DTP*573
 	id      string
 	amtPos  x12.Position
 	amtD    x12.Amount
@@ -52,6 +58,7 @@ type cobLine struct {
 
 func (v *fileValidator) cobReset() {
 	k := &v.cob
+	// own stays: it belongs to the subscriber loop, which claims share.
 	k.payers = k.payers[:0]
 	clear(k.byPayer)
 	k.svd = cobLine{}
@@ -61,13 +68,20 @@ func (v *fileValidator) cobReset() {
 // cobSegment follows the segments the COB rules need.
 func (v *fileValidator) cobSegment(s *x12.Segment, loop string) {
 	k := &v.cob
+	if s.ID() == "SBR" && loop == "2000B" {
+		k.own = string(truncate(s.Element(1), 2))
+	}
 	if !v.c.open {
 		return
 	}
 	switch s.ID() {
 	case "SBR":
 		if loop == "2320" {
-			k.payers = append(k.payers, cobPayer{ok: true})
+			k.payers = append(k.payers, cobPayer{ok: true, sbrPos: v.pos, seq: string(truncate(s.Element(1), 2))})
+		}
+	case "DTP":
+		if loop == "2330B" && string(s.Element(1)) == "573" && len(k.payers) > 0 {
+			k.payers[len(k.payers)-1].dtp573 = true
 		}
 	case "AMT":
 		if loop == "2320" && string(s.Element(1)) == "D" && len(k.payers) > 0 {
@@ -164,6 +178,15 @@ func (v *fileValidator) cobEnd() {
 	for i := range k.payers {
 		p := &k.payers[i]
 		ids[p.id] = true
+		earlier := sequenceRank(p.seq) < sequenceRank(orDefault(k.own, "P"))
+		switch {
+		case !p.hasAmt && earlier && k.own != "U":
+			v.problemAt(p.sbrPos, SeverityError, RuleCOB, "2320", "SBR", "SBR01", c.pcn,
+				"the claim goes to the "+k.own+" payer (2000B SBR01), so the earlier "+p.seq+" payer's paid amount (AMT*D) and adjustments are required")
+		case p.hasAmt && k.byPayer[p.id] == nil && !p.dtp573:
+			v.problemAt(p.amtPos, SeverityError, RuleCOB, "2330B", "DTP", "DTP03", c.pcn,
+				"payer "+strconv.Quote(p.id)+" adjudicated the claim without line detail (no 2430): its 2330B needs the adjudication date (DTP*573)")
+		}
 		if !p.hasAmt || !p.ok || !c.clmOK {
 			continue
 		}

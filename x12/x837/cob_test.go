@@ -3,11 +3,14 @@ package x837
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/x12claims/claims/x12"
+	"github.com/x12claims/claims/x12/x12test"
 )
 
 var cobFixtures = []struct {
@@ -223,6 +226,12 @@ func TestCOBFileRules(t *testing.T) {
 			[]fileProblem{{RuleCOBBalance, 35, "H3001-2", 0}}},
 		{"837I line out of balance", i, []string{"SVD*MCRA1*150*", "SVD*MCRA1*151*"},
 			[]fileProblem{{RuleCOBBalance, 84, "H3002-2", 2}}},
+		// A secondary claim whose primary 2320 lacks AMT*D.
+		{"earlier payer without AMT*D", p, []string{"AMT*D*133~\n", "", "SE*94*", "SE*93*"},
+			[]fileProblem{{RuleCOB, 64, "E3001-2", 0}}},
+		// Claim-level adjudication only, without the 2330B date.
+		{"no DTP*573 without line detail", i, []string{"DTP*573*D8*20260301~\nREF*F8", "REF*F8", "SE*100*", "SE*99*"},
+			[]fileProblem{{RuleCOB, 35, "H3001-2", 0}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := edit(t, tc.file, tc.edits...)
@@ -262,5 +271,32 @@ func TestCOBJSONRoundTrip(t *testing.T) {
 	}
 	if !back.Adjudicated() {
 		t.Error("Adjudicated() = false")
+	}
+}
+
+// TestCOBCorpusExample checks the balancing rules on the TR3's own COB
+// example (stupidedi's copy in the shared corpus): it balances as sent
+// (TestCorpusComparison finds no cob-* problem in it), and an AMT*D or an
+// SVD02 one cent off is found at its segment.
+func TestCOBCorpusExample(t *testing.T) {
+	path := filepath.Join(x12test.CorpusDir(t, "837p"), "kputnam-stupidedi__X222A1-pass-COB-claim-from-billing-provider-to-payer-b.edi")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("corpus file: %v", err)
+	}
+	s := strings.NewReplacer("AMT*D*39.15~", "AMT*D*39.16~", "SVD*999996666*15*", "SVD*999996666*14*").Replace(string(data))
+	ps, err := ValidateFile(strings.NewReader(s), FileOptions{Today: testToday})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []fileProblem
+	for _, p := range ps {
+		if strings.HasPrefix(p.Rule, "cob-") {
+			got = append(got, fileProblem{p.Rule, p.Pos.Segment, p.Claim, p.Line})
+		}
+	}
+	want := []fileProblem{{RuleCOBBalance, 57, "26407789", 2}, {RuleCOBBalance, 41, "26407789", 0}}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %v\nwant %v", got, want)
 	}
 }
