@@ -24,7 +24,7 @@ func (p *Pipeline) secondariesAfterPosting(ctx context.Context, tx Tx, rem *Remi
 		default:
 			continue
 		}
-		if st.refused || tg.SubmissionVersion != tg.Version || done[tg.ClaimID] {
+		if !tg.OtherCoverage || st.refused || tg.SubmissionVersion != tg.Version || done[tg.ClaimID] {
 			continue
 		}
 		done[tg.ClaimID] = true
