@@ -185,6 +185,14 @@ func (p *Pipeline) secondary(ctx context.Context, tx Tx, c *Claim, req Secondary
 	if err != nil {
 		return nil, err
 	}
+	// The payer claim number on file is the earlier payer's (it stays in
+	// the new version's REF*F8 of 2330B): a correction of the secondary
+	// claim must not send it to the next payer as its own.
+	if c.PayerClaimSource != "" {
+		if _, err := tx.ForgetPayerClaimNumber(ctx, c.ID, c.PayerClaimSource); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := tx.CloseWorkItems(ctx, ClaimKey(SourceCOB, c.ID), SystemActor,
 		fmt.Sprintf("secondary claim %s built for payer %s", rev.PCN, next.Payer.ID)); err != nil {
 		return nil, err

@@ -119,6 +119,9 @@ var cobScenarios = []struct {
 		}
 		wantCount(t, "COB work items", len(h.Work(pipeline.SourceCOB)), 0)
 		wantBalance(t, h, c, "100", "15", "35", "0")
+		if sec.PayerClaimNumber != "" {
+			t.Errorf("payer claim number %q on file for the secondary; want none until the secondary's answer", sec.PayerClaimNumber)
+		}
 
 		file := newUpload(t, h)
 		ps, err := x837.ValidateFile(bytes.NewReader(file), x837.FileOptions{Today: x12.DateOf(h.Now)})
@@ -166,6 +169,9 @@ var cobScenarios = []struct {
 		}
 		wantBalance(t, h, c, "130", "15", "5", "0")
 		h.CheckLedger([]*pipeline.Claim{c}, x12.MustAmount("130"))
+		if got, want := h.Claim(c.ID).PayerClaimNumber, "ICN"+sec.PCN; got != want {
+			t.Errorf("payer claim number %q, want the secondary's %q", got, want)
+		}
 
 		// The secondary's reversal gives the patient responsibility
 		// back to what the primary left.
