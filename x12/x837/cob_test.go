@@ -300,3 +300,61 @@ func TestCOBCorpusExample(t *testing.T) {
 		t.Errorf("got  %v\nwant %v", got, want)
 	}
 }
+
+// FuzzCOBScrubThenBuild changes the adjudication of a secondary claim;
+// whatever the scrubber passes must build, and the file validator must
+// find no COB problem in it: the two agree on the balancing rules.
+func FuzzCOBScrubThenBuild(f *testing.F) {
+	f.Add(uint8(1), uint8(0), int64(12000), uint8(0), "CO", "45", int64(3000))
+	f.Add(uint8(1), uint8(2), int64(0), uint8(1), "PR", "1", int64(4000))
+	f.Add(uint8(3), uint8(1), int64(15100), uint8(0), "OA", "23", int64(-100))
+	f.Add(uint8(2), uint8(0), int64(110000), uint8(2), "XX", "", int64(0))
+	f.Fuzz(func(t *testing.T, which, line uint8, paid int64, adjIdx uint8, group, reason string, amount int64) {
+		var c *Claim
+		kind := Professional
+		switch which % 3 {
+		case 0:
+			c = loadClaims(t, "cob_institutional.json")[0]
+			kind = Institutional
+		case 1:
+			c = loadClaims(t, "cob_professional.json")[1]
+		default:
+			c = loadClaims(t, "cob_institutional.json")[1]
+			kind = Institutional
+		}
+		a := c.OtherCoverage[0].Adjudication
+		cas := &a.Adjustments
+		if len(a.Lines) > 0 {
+			la := &a.Lines[int(line)%len(a.Lines)]
+			la.Paid = x12.Amount(paid)
+			if line >= 200 {
+				la.Line = int(line) - 200
+			}
+			cas = &la.Adjustments
+		} else {
+			a.Paid = x12.Amount(paid)
+		}
+		adj := CAS{Group: group, Reason: reason, Amount: x12.Amount(amount)}
+		if k := int(adjIdx); k < len(*cas) {
+			(*cas)[k] = adj
+		} else {
+			*cas = append(*cas, adj)
+		}
+		if HasErrors(c.Validate(ValidateOptions{Today: testToday})) {
+			return
+		}
+		var buf bytes.Buffer
+		if _, err := WriteFile(&buf, testEnvelope(kind), slices.Values([]*Claim{c})); err != nil {
+			t.Fatalf("a claim the scrubber passed does not build: %v", err)
+		}
+		ps, err := ValidateFile(bytes.NewReader(buf.Bytes()), FileOptions{Today: testToday})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			if strings.HasPrefix(p.Rule, "cob-") || p.Rule == RuleCOB {
+				t.Errorf("the scrubber passed it, the file validator says: %s\n%s", p.Error(), buf.String())
+			}
+		}
+	})
+}
