@@ -8,17 +8,20 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/x12claims/claims/internal/clearinghousesim"
 	"github.com/x12claims/claims/pipeline"
 )
 
 // TestSecondaryCLI builds a secondary claim for a claim the demo's payer
-// paid, with coverage the encounter did not list, and checks the refusals:
-// each says why, exits non-zero and changes nothing.
+// paid, with coverage the encounter did not list, and checks the refusals
+// (each says why, exits non-zero and changes nothing); the next demo run
+// sends it through SFTP to the simulated clearinghouse, whose 835 for the
+// secondary payer posts to the same claim.
 func TestSecondaryCLI(t *testing.T) {
 	dir := t.TempDir()
 	var sum demoSummary
 	runJSON(t, &sum, "demo", "--once", "--json", "--dir", dir)
-	paid := ""
+	paid, payer := "", ""
 	for id := int64(1); paid == ""; id++ {
 		out, _, code := runCLI("claim", "show", strconv.FormatInt(id, 10), "--json", "--dir", dir)
 		if code != exitOK {
@@ -28,8 +31,14 @@ func TestSecondaryCLI(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &c); err != nil {
 			t.Fatal(err)
 		}
+		var p struct {
+			PayerID string `json:"payer_id"`
+		}
+		if err := json.Unmarshal([]byte(out), &p); err != nil {
+			t.Fatal(err)
+		}
 		if c.State == "paid" && len(c.Versions) == 1 {
-			paid = strconv.FormatInt(id, 10)
+			paid, payer = strconv.FormatInt(id, 10), p.PayerID
 		}
 	}
 	files := t.TempDir()
@@ -40,8 +49,13 @@ func TestSecondaryCLI(t *testing.T) {
 		}
 		return p
 	}
-	coverage := write("coverage.json", `{"relationship":"18","filing_indicator":"MC",
-		"subscriber":{"last_name":"RIVERA","member_id":"MCD1234567"},"payer":{"name":"STATE MEDICAID","id":"SKMCD"}}`)
+	// The secondary is another payer the simulated clearinghouse knows.
+	second := clearinghousesim.PayerBlueHarbor
+	if payer == second {
+		second = clearinghousesim.PayerLarkspur
+	}
+	coverage := write("coverage.json", `{"relationship":"18","filing_indicator":"CI",
+		"subscriber":{"last_name":"RIVERA","member_id":"SEC1234567"},"payer":{"name":"SECOND PLAN","id":"`+second+`"}}`)
 	unknown := write("unknown.json", `{"relationship":"18","filing":"MC"}`)
 	twoObjects := write("two.json", `{"paid":"1.00"} {"paid":"2.00"}`)
 	unbalanced := write("adj.json", `{"paid":"0.01","date":"2026-01-05"}`)
@@ -85,5 +99,20 @@ func TestSecondaryCLI(t *testing.T) {
 	runJSON(t, &c, "claim", "show", paid, "--json", "--dir", dir)
 	if c.State != "ready" || len(c.Versions) != 2 {
 		t.Errorf("claim after the build: %+v", c)
+	}
+
+	// The next run sends it; the simulated clearinghouse answers for the
+	// secondary payer, and its 835 posts to the same claim.
+	var next demoSummary
+	runJSON(t, &next, "demo", "--once", "--json", "--dir", dir)
+	if next.ClaimsSubmitted != 1 || next.ClaimsAccepted != 1 {
+		t.Errorf("second demo: submitted %d, accepted %d; want the secondary claim sent and accepted", next.ClaimsSubmitted, next.ClaimsAccepted)
+	}
+	runJSON(t, &c, "claim", "show", paid, "--json", "--dir", dir)
+	// The secondary's 835 adjudicates the whole charge; the offsets keep
+	// the insurance balance at zero and leave its PR to the patient.
+	if c.State != "paid" || c.Detail.Insurance != 0 || c.Detail.Patient < 0 || c.Balance != c.Detail.Patient {
+		t.Errorf("after the secondary's answer: %s, balance %s, insurance %s, patient %s; want paid with the patient's part only",
+			c.State, c.Balance, c.Detail.Insurance, c.Detail.Patient)
 	}
 }
