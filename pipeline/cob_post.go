@@ -19,6 +19,12 @@ func (p *Pipeline) secondariesAfterPosting(ctx context.Context, tx Tx, rem *Remi
 	for i := range plan.steps {
 		st := &plan.steps[i]
 		tg := st.tg
+		if st.clp.Status == "22" && tg.SubmissionVersion < tg.Version && tg.VersionKind == VersionSecondary {
+			if err := p.earlierPayerReversed(ctx, tx, rem, tg); err != nil {
+				return err
+			}
+			continue
+		}
 		switch st.to {
 		case StatePaid, StatePartiallyPaid, StateDenied:
 		default:
@@ -68,6 +74,20 @@ func (p *Pipeline) secondariesAfterPosting(ctx context.Context, tx Tx, rem *Remi
 		}
 	}
 	return nil
+}
+
+// earlierPayerReversed opens a work item when an earlier payer reverses
+// its payment of a claim already billed to the next payer: the secondary
+// claim carried that adjudication, and the receivables need a person
+// (ask the earlier payer for its corrected 835, correct or void the
+// secondary claim, or adjust the balance).
+func (p *Pipeline) earlierPayerReversed(ctx context.Context, tx Tx, rem *Remittance, tg *PostingTarget) error {
+	_, err := tx.OpenWorkItem(ctx, &WorkItem{Key: ClaimKey(SourceCOB, tg.ClaimID), Source: SourceCOB, Code: "earlier-payer-reversed",
+		ClaimID: tg.ClaimID, Version: tg.Version, EncounterID: tg.EncounterID, PayerID: tg.PayerID, RemittanceID: rem.ID,
+		Category: "secondary claim", CreatedAt: p.now(),
+		Summary: fmt.Sprintf("claim %d: the earlier payer reversed its payment of %s (835 check %s) after the claim was billed to payer %s with that adjudication; wait for its corrected 835, then correct or void the secondary claim (claims claim correct|void %d), and check the patient's balance",
+			tg.ClaimID, tg.PCN, rem.Trace, tg.PayerID, tg.ClaimID)})
+	return err
 }
 
 // cobItem opens the work item of a secondary claim that cannot be built.

@@ -186,8 +186,8 @@ type postStep struct {
 // replacement or a void): that version is the current one, was sent, and
 // has not been rejected. from is the claim's state before the reversal.
 func rebillOnReversal(tg *PostingTarget, from ClaimState) bool {
-	if tg.Version <= 1 || tg.VersionKind == VersionOriginal {
-		return false
+	if tg.Version <= 1 || tg.VersionKind == VersionOriginal || tg.VersionKind == VersionSecondary {
+		return false // a secondary claim does not replace the earlier payer's
 	}
 	switch from {
 	case StateSubmitted, StateAckAccepted, StateAccepted:

@@ -260,6 +260,20 @@ var cobScenarios = []struct {
 			t.Error("no cob event for the crossover")
 		}
 	}},
+	{"the primary reverses after the secondary was billed: a work item", func(t *testing.T, store pipeline.Store) {
+		h := cobHarness(t, store, pipeline.SecondaryAuto)
+		c := h.Submit(COBEncounter("E1", "100.00", "50.00"))["E1"]
+		clp := primaryCLP(c)
+		h.Deliver("p.835", h.File835(Remit("T1", paidDate, []*x835.Claim{clp})))
+		newUpload(t, h)
+		h.Deliver("r.835", h.File835(Remit("T2", paidDate, []*x835.Claim{Reversal(clp)})))
+		items := h.Work(pipeline.SourceCOB)
+		if len(items) != 1 || items[0].Code != "earlier-payer-reversed" || items[0].ClaimID != c.ID {
+			t.Fatalf("COB items %+v, want one earlier-payer-reversed item", items)
+		}
+		wantState(t, h, c, pipeline.StateSubmitted) // the secondary's state: unchanged
+		h.CheckLedger([]*pipeline.Claim{c}, 0)
+	}},
 	{"refusals", func(t *testing.T, store pipeline.Store) {
 		h := cobHarness(t, store, pipeline.SecondaryAuto)
 		cs := h.Submit(COBEncounter("E1", "100.00"), Encounter("E2", "80.00"))
