@@ -48,6 +48,10 @@ func sequenceRank(code string) int {
 func (s *scrubber) otherCoverage() {
 	c := s.c
 	own := orDefault(c.Subscriber.Responsibility, "P")
+	if len(c.OtherCoverage) > 10 {
+		s.add(RuleLength, fp("other_coverage", ""), 0, "2320", "SBR", "",
+			fmt.Sprintf("other_coverage has %d entries; an 837 carries at most 10 other payers (loop 2320)", len(c.OtherCoverage)))
+	}
 	seen := map[string]int{}
 	for i := range c.OtherCoverage {
 		o := &c.OtherCoverage[i]

@@ -171,6 +171,13 @@ func TestCOBScrubRules(t *testing.T) {
 			"required other_coverage[0].filing_indicator 2320 SBR09",
 			"required other_coverage[0].subscriber.member_id 2330A NM109",
 			"required other_coverage[0].payer.id 2330B NM109"}},
+		{"eleven other payers", func(c *Claim) {
+			for _, seq := range []string{"T", "A", "B", "C", "D", "E", "F", "G", "H", "U"} {
+				o := c.OtherCoverage[0]
+				o.Responsibility, o.Adjudication = seq, nil
+				c.OtherCoverage = append(c.OtherCoverage, o)
+			}
+		}, []string{"length other_coverage 2320 SBR"}},
 		{"delimiter in a reason", func(c *Claim) { adj(c).Lines[1].Adjustments[0].Reason = "4*5" },
 			[]string{"delimiter-in-data other_coverage[0].adjudication.lines[1].adjustments[0].reason 2430 CAS02"}},
 	} {
