@@ -13,7 +13,9 @@
 //     provider and service facility, ICD-10 shape, diagnosis pointers,
 //     line and diagnosis limits, real and consistent dates that are not
 //     in the future, REF*F8 for frequency 7 and 8, and delimiter
-//     characters in data. Its clock is ValidateOptions.Today.
+//     characters in data; for coordination of benefits (cob.go) the
+//     other payers' codes, order and data, and the balance of each
+//     earlier payer's adjudication. Its clock is ValidateOptions.Today.
 //
 //   - The builder, Builder and WriteFile, writes claims one by one into an
 //     x12.Writer: one ISA and GS per file, a new ST-SE every
