@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -147,5 +148,30 @@ func TestSecondaryContent(t *testing.T) {
 				t.Error("the claim's content was changed")
 			}
 		})
+	}
+}
+
+// TestOtherCoverageFieldPaths: a correction can set other coverage
+// fields by path, and the changes are listed by path.
+func TestOtherCoverageFieldPaths(t *testing.T) {
+	enc := &Encounter{ID: "E1", Claim: x837.Claim{OtherCoverage: []x837.OtherCoverage{{Responsibility: "S", Relationship: "18",
+		Subscriber: x837.OtherSubscriber{MemberID: "OLD"}, Payer: x837.OtherPayer{Name: "SECOND", ID: "SP2"}}}}}
+	next := *enc
+	next.OtherCoverage = append([]x837.OtherCoverage(nil), enc.OtherCoverage...)
+	for _, set := range []FieldSet{{"other_coverage[0].subscriber.member_id", "NEW"}, {"other_coverage[0].filing_indicator", "MC"}} {
+		if err := SetField(&next, set.Path, set.Value); err != nil {
+			t.Fatalf("SetField %s: %v", set.Path, err)
+		}
+	}
+	if got := next.OtherCoverage[0]; got.Subscriber.MemberID != "NEW" || got.FilingIndicator != "MC" || enc.OtherCoverage[0].Subscriber.MemberID != "OLD" {
+		t.Errorf("after SetField: %+v (original %+v)", got, enc.OtherCoverage[0])
+	}
+	got := ChangedFields(enc, &next)
+	want := []string{"other_coverage[0].filing_indicator", "other_coverage[0].subscriber.member_id"}
+	if !slices.Equal(got, want) {
+		t.Errorf("ChangedFields = %q, want %q", got, want)
+	}
+	if err := SetField(&next, "other_coverage[0].adjudication.paid", "12.345"); err == nil {
+		t.Error("a bad amount was set")
 	}
 }
