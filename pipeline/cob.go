@@ -418,10 +418,40 @@ func addCAS(cas []x837.CAS, a Adjustment) []x837.CAS {
 	return append(cas, x837.CAS{Group: a.Group, Reason: a.Reason, Amount: a.Amount})
 }
 
-// secondaryAnswer reports whether a posting target is the secondary
-// version the claim is at: its 835 is the next payer's answer.
-func secondaryAnswer(tg *PostingTarget) bool {
-	return tg.VersionKind == VersionSecondary && tg.SubmissionVersion == tg.Version
+// billedToLaterPayer reports whether the claim's current version goes
+// to a later payer in the order of payment with an earlier payer's
+// adjudication that this ledger holds: a secondary version the pipeline
+// built, or a correction or resubmission of one that still carries the
+// adjudication. Such a version does not replace the earlier payer's
+// adjudication, and its payer's 835 posts with offsets (cobOffsets). (An
+// encounter that came in with an earlier payer's adjudication typed in
+// is an original: that payer's payment is not in the ledger, and its
+// payer's 835 posts as any.) Only claims whose version lists other
+// coverage are read.
+func (p *Pipeline) billedToLaterPayer(ctx context.Context, tx Tx, tg *PostingTarget) (bool, error) {
+	switch {
+	case !tg.OtherCoverage || tg.Version <= 1:
+		return false, nil
+	case tg.VersionKind == VersionSecondary:
+		return true, nil
+	case tg.VersionKind != VersionCorrection && tg.VersionKind != VersionResubmission:
+		return false, nil
+	}
+	versions, err := tx.Versions(ctx, tg.ClaimID)
+	if err != nil {
+		return false, err
+	}
+	built := false
+	for i := range versions {
+		v := &versions[i]
+		switch {
+		case v.Kind == VersionSecondary:
+			built = true
+		case v.Version == tg.Version:
+			return built && v.Data.Adjudicated(), nil
+		}
+	}
+	return false, nil
 }
 
 // cobOffsets returns es with the offset entries that make a later

@@ -19,9 +19,15 @@ func (p *Pipeline) secondariesAfterPosting(ctx context.Context, tx Tx, rem *Remi
 	for i := range plan.steps {
 		st := &plan.steps[i]
 		tg := st.tg
-		if st.clp.Status == "22" && tg.SubmissionVersion < tg.Version && tg.VersionKind == VersionSecondary {
-			if err := p.earlierPayerReversed(ctx, tx, rem, tg); err != nil {
+		if st.clp.Status == "22" && tg.SubmissionVersion < tg.Version {
+			later, err := p.billedToLaterPayer(ctx, tx, tg)
+			if err != nil {
 				return err
+			}
+			if later {
+				if err := p.earlierPayerReversed(ctx, tx, rem, tg); err != nil {
+					return err
+				}
 			}
 			continue
 		}

@@ -186,8 +186,8 @@ type postStep struct {
 // replacement or a void): that version is the current one, was sent, and
 // has not been rejected. from is the claim's state before the reversal.
 func rebillOnReversal(tg *PostingTarget, from ClaimState) bool {
-	if tg.Version <= 1 || tg.VersionKind == VersionOriginal || tg.VersionKind == VersionSecondary {
-		return false // a secondary claim does not replace the earlier payer's
+	if tg.Version <= 1 || tg.VersionKind == VersionOriginal {
+		return false
 	}
 	switch from {
 	case StateSubmitted, StateAckAccepted, StateAccepted:
@@ -278,7 +278,13 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, claims []*x835.Claim, target
 		to, denials := adjudication(c)
 		// A denial of a replacement or void we sent may be the payer
 		// refusing it: whether an adjudication stands tells.
-		answersLater := tg.SubmissionVersion == tg.Version && tg.Version > 1 && tg.VersionKind != VersionOriginal && tg.VersionKind != VersionSecondary
+		// A claim billed to a later payer (COB) is not a replacement of
+		// the earlier payer's: see cob.go.
+		var laterPayer bool
+		if laterPayer, err = p.billedToLaterPayer(ctx, tx, tg); err != nil {
+			return nil, err
+		}
+		answersLater := tg.SubmissionVersion == tg.Version && tg.Version > 1 && tg.VersionKind != VersionOriginal && !laterPayer
 		if (reversal || to == StateDenied && answersLater) && plan.payments[tg.ClaimID] == nil {
 			if plan.payments[tg.ClaimID], err = tx.ClaimPayments(ctx, tg.ClaimID); err != nil {
 				return nil, err
@@ -294,7 +300,7 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, claims []*x835.Claim, target
 			plan.unmatched = append(plan.unmatched, setAside{clp: c, code: code, reason: reason, tg: tg})
 		}
 		plan.entries = appendClaimEntries(plan.entries, tg.ClaimID, tg.Lines, c, reversal, p.now())
-		if secondaryAnswer(tg) {
+		if laterPayer && tg.SubmissionVersion == tg.Version {
 			if plan.entries, err = p.cobOffsets(ctx, tx, tg, len(c.Lines), reversal, plan.entries, first); err != nil {
 				return nil, err
 			}
@@ -317,7 +323,7 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, claims []*x835.Claim, target
 		}
 		if reversal {
 			stand[tg.ClaimID] = max(stand[tg.ClaimID]-1, 0)
-			if stand[tg.ClaimID] == 0 && !rebilled[tg.ClaimID] && rebillOnReversal(tg, from) {
+			if stand[tg.ClaimID] == 0 && !rebilled[tg.ClaimID] && !laterPayer && rebillOnReversal(tg, from) {
 				// The payer reversed what stood, for the version we
 				// sent after it: the receivables take that version's
 				// charges now (none, for a void).

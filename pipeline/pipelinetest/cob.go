@@ -274,6 +274,33 @@ var cobScenarios = []struct {
 		wantState(t, h, c, pipeline.StateSubmitted) // the secondary's state: unchanged
 		h.CheckLedger([]*pipeline.Claim{c}, 0)
 	}},
+	{"the secondary is rejected, corrected, and its 835 posts as the secondary's", func(t *testing.T, store pipeline.Store) {
+		h := cobHarness(t, store, pipeline.SecondaryAuto)
+		c := h.Submit(COBEncounter("E1", "100.00", "50.00"))["E1"]
+		h.Deliver("p.835", h.File835(Remit("T1", paidDate, []*x835.Claim{primaryCLP(c)})))
+		newUpload(t, h)
+		sec := h.Claim(c.ID)
+		h.Deliver("a.277", h.File277([]*pipeline.Claim{sec}, map[int64]bool{sec.ID: true}))
+		wantState(t, h, c, pipeline.StateRejected)
+		rev, err := h.P.Correct(context.Background(), pipeline.CorrectRequest{ClaimID: c.ID, Actor: "ana",
+			Sets: []pipeline.FieldSet{{Path: "subscriber.member_id", Value: "SE1X"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rev.Kind != pipeline.VersionCorrection || rev.Version != 3 {
+			t.Fatalf("correction %+v", rev)
+		}
+		file := string(newUpload(t, h))
+		if !strings.Contains(file, "NM1*IL*1*DOE*PAT****MI*SE1X~") || !strings.Contains(file, "AMT*D*100~") {
+			t.Errorf("the corrected secondary lacks the new member ID or the primary's AMT*D:\n%s", file)
+		}
+		corr := h.Claim(c.ID)
+		h.Deliver("s.835", h.File835(secondRemit("T2", secondaryCLP(corr))))
+		wantCount(t, "unapplied work items", len(h.Work(pipeline.SourceUnmatched)), 0)
+		wantState(t, h, c, pipeline.StatePaid)
+		wantBalance(t, h, c, "130", "15", "5", "0")
+		h.CheckLedger([]*pipeline.Claim{c}, x12.MustAmount("130"))
+	}},
 	{"refusals", func(t *testing.T, store pipeline.Store) {
 		h := cobHarness(t, store, pipeline.SecondaryAuto)
 		cs := h.Submit(COBEncounter("E1", "100.00"), Encounter("E2", "80.00"))
