@@ -164,13 +164,44 @@ func (p *Pipeline) BuildSecondary(ctx context.Context, req SecondaryRequest) (*R
 	return rev, err
 }
 
-// secondary builds and stores the secondary version of c inside tx.
-func (p *Pipeline) secondary(ctx context.Context, tx Tx, c *Claim, req SecondaryRequest) (*Revision, error) {
+// PreviewSecondary returns the content the claim's secondary version
+// would have (BuildSecondary with the same request), changing nothing:
+// the next payer and subscriber, and the current payer's adjudication
+// from the ledger in OtherCoverage. It refuses what BuildSecondary
+// refuses.
+func (p *Pipeline) PreviewSecondary(ctx context.Context, req SecondaryRequest) (*x837.Claim, error) {
+	var next x837.Claim
+	err := p.store.InTx(ctx, func(tx Tx) error {
+		c, err := tx.GetClaim(ctx, req.ClaimID)
+		if err != nil {
+			return err
+		}
+		if err := secondaryDue(c); err != nil {
+			return err
+		}
+		next, err = p.secondaryContent(ctx, tx, c, req)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &next, nil
+}
+
+// secondaryDue refuses a claim its current payer has not adjudicated.
+func secondaryDue(c *Claim) error {
 	switch c.State {
 	case StatePaid, StatePartiallyPaid, StateDenied:
-	default:
-		return nil, &Refusal{ClaimID: c.ID, State: c.State, Err: ErrNotAdjudicated,
-			Reason: "its current payer has not adjudicated it (a secondary claim follows the payer's 835)"}
+		return nil
+	}
+	return &Refusal{ClaimID: c.ID, State: c.State, Err: ErrNotAdjudicated,
+		Reason: "its current payer has not adjudicated it (a secondary claim follows the payer's 835)"}
+}
+
+// secondary builds and stores the secondary version of c inside tx.
+func (p *Pipeline) secondary(ctx context.Context, tx Tx, c *Claim, req SecondaryRequest) (*Revision, error) {
+	if err := secondaryDue(c); err != nil {
+		return nil, err
 	}
 	next, err := p.secondaryContent(ctx, tx, c, req)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/x12claims/claims/internal/clearinghousesim"
 	"github.com/x12claims/claims/pipeline"
+	"github.com/x12claims/claims/x12"
 )
 
 // TestSecondaryCLI builds a secondary claim for a claim the demo's payer
@@ -88,6 +89,37 @@ func TestSecondaryCLI(t *testing.T) {
 				t.Errorf("the claim changed:\nbefore %s\nafter  %s", before, after)
 			}
 		})
+	}
+
+	// show: what build would send, changing nothing.
+	before := showClaim(t, dir, paid)
+	var preview struct {
+		PayerID       string `json:"payer_id"`
+		OtherCoverage []struct {
+			Responsibility string `json:"responsibility"`
+			Payer          struct {
+				ID string `json:"id"`
+			} `json:"payer"`
+			Adjudication *struct {
+				Paid  x12.Amount `json:"paid"`
+				Lines []struct {
+					Line int `json:"line"`
+				} `json:"lines"`
+			} `json:"adjudication"`
+		} `json:"other_coverage"`
+	}
+	runJSON(t, &preview, "secondary", "show", paid, "--coverage", coverage, "--dir", dir, "--json")
+	if preview.PayerID != second || len(preview.OtherCoverage) != 1 || preview.OtherCoverage[0].Payer.ID != payer ||
+		preview.OtherCoverage[0].Responsibility != "P" || preview.OtherCoverage[0].Adjudication == nil ||
+		preview.OtherCoverage[0].Adjudication.Paid <= 0 || len(preview.OtherCoverage[0].Adjudication.Lines) == 0 {
+		t.Fatalf("secondary show: %+v", preview)
+	}
+	out, errs, code := runCLI("secondary", "show", paid, "--coverage", coverage, "--dir", dir)
+	if code != exitOK || !strings.Contains(out, "(AMT*D)") || !strings.Contains(out, "PAID (SVD02)") || strings.Contains(out, "RIVERA") {
+		t.Errorf("secondary show: exit %d\n%s%s", code, out, errs)
+	}
+	if after := showClaim(t, dir, paid); after != before {
+		t.Error("secondary show changed the claim")
 	}
 
 	var rev pipeline.Revision
