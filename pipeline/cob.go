@@ -283,7 +283,8 @@ func (p *Pipeline) secondaryContent(ctx context.Context, tx Tx, c *Claim, req Se
 	next := d
 	next.PatientControlNumber, next.Frequency, next.PayerClaimNumber = "", "1", ""
 	next.Subscriber = x837.Subscriber{Person: target.Subscriber.Person, MemberID: target.Subscriber.MemberID,
-		GroupNumber: target.GroupNumber, GroupName: target.GroupName, Responsibility: target.Responsibility}
+		GroupNumber: target.GroupNumber, GroupName: target.GroupName, Responsibility: target.Responsibility,
+		InsuranceType: target.InsuranceType}
 	next.Patient = nil
 	if target.Relationship == "18" {
 		next.Subscriber.Person = patient

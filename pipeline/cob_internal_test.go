@@ -88,7 +88,7 @@ func TestSecondaryContent(t *testing.T) {
 		}, "ALMA", "", "18", ""},
 		{"the spouse's plan", func() x837.Claim {
 			c := base()
-			c.OtherCoverage = []x837.OtherCoverage{{Responsibility: "S", Relationship: "01", FilingIndicator: "CI",
+			c.OtherCoverage = []x837.OtherCoverage{{Responsibility: "S", Relationship: "01", FilingIndicator: "MB", InsuranceType: "12",
 				Subscriber: x837.OtherSubscriber{Person: rafael, MemberID: "SEC1"}, Payer: x837.OtherPayer{Name: "SECOND", ID: "SP2"}}}
 			return c
 		}, "RAFAEL", "ALMA", "18", ""},
@@ -123,6 +123,9 @@ func TestSecondaryContent(t *testing.T) {
 			}
 			if next.Payer.ID != "SP2" || next.Subscriber.Responsibility != "S" || next.Subscriber.MemberID != "SEC1" || next.Frequency != "1" {
 				t.Errorf("payer %s, SBR01 %s, member %s, frequency %s", next.Payer.ID, next.Subscriber.Responsibility, next.Subscriber.MemberID, next.Frequency)
+			}
+			if want := tt.claim().OtherCoverage[0]; next.Subscriber.InsuranceType != want.InsuranceType || next.Payer.FilingIndicator != want.FilingIndicator {
+				t.Errorf("SBR05 %q, SBR09 %q; want the coverage's %q, %q", next.Subscriber.InsuranceType, next.Payer.FilingIndicator, want.InsuranceType, want.FilingIndicator)
 			}
 			if next.Subscriber.FirstName != tt.wantSub {
 				t.Errorf("subscriber %s, want %s", next.Subscriber.FirstName, tt.wantSub)

@@ -18,6 +18,7 @@ type otherDraft struct {
 func otherCoverageColumns() []column {
 	o := func(d *draft) *x837.OtherCoverage { return &d.other.cov }
 	return []column{
+		text("insurance_type", func(d *draft) *string { return &d.enc.Subscriber.InsuranceType }),
 		text("other_responsibility", func(d *draft) *string { return &o(d).Responsibility }),
 		text("other_relationship", func(d *draft) *string { return &o(d).Relationship }),
 		text("other_group_number", func(d *draft) *string { return &o(d).GroupNumber }),

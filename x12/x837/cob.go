@@ -269,6 +269,7 @@ func (b *Builder) cas(as []CAS) {
 // otherCoverageStrings visits the string fields of the other coverages
 // (see eachString).
 func (w *fieldWalk) otherCoverage(c *Claim) {
+	w.v(fp("subscriber", "insurance_type"), 0, "2000B", "SBR05", c.Subscriber.InsuranceType)
 	for i := range c.OtherCoverage {
 		o := &c.OtherCoverage[i]
 		pre := "other_coverage[" + strconv.Itoa(i) + "]"

@@ -52,6 +52,9 @@ func (s *scrubber) otherCoverage() {
 		s.add(RuleLength, fp("other_coverage", ""), 0, "2320", "SBR", "",
 			fmt.Sprintf("other_coverage has %d entries; an 837 carries at most 10 other payers (loop 2320)", len(c.OtherCoverage)))
 	}
+	if !s.inst() {
+		s.code(fp("subscriber", "insurance_type"), 0, "2000B", "SBR05", c.Subscriber.InsuranceType, false, insuranceTypes)
+	}
 	seen := map[string]int{}
 	for i := range c.OtherCoverage {
 		o := &c.OtherCoverage[i]

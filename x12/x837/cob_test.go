@@ -78,6 +78,40 @@ func TestCOBSegments(t *testing.T) {
 
 // TestCOBClaimLevelOnly checks the 2330B DTP*573 of an adjudication
 // without line detail.
+// TestSubscriberInsuranceType: SBR05 of 2000B on an 837P to Medicare as
+// secondary payer; not used in the 837I.
+func TestSubscriberInsuranceType(t *testing.T) {
+	for _, tc := range []struct {
+		fixture string
+		index   int
+		kind    Kind
+		want    string
+	}{
+		{"cob_professional.json", 1, Professional, "SBR*S**LK-5521**12****MB~"},
+		{"cob_institutional.json", 0, Institutional, "SBR*S*18*******MC~"},
+	} {
+		c := loadClaims(t, tc.fixture)[tc.index]
+		c.Subscriber.InsuranceType = "12"
+		if c.Kind == Professional {
+			c.Payer.FilingIndicator = "MB"
+		}
+		if ps := c.Validate(ValidateOptions{Today: testToday}); len(ps) > 0 {
+			t.Errorf("%s: %v", tc.fixture, ps)
+		}
+		var buf bytes.Buffer
+		if _, err := WriteFile(&buf, testEnvelope(tc.kind), slices.Values([]*Claim{c})); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), tc.want) {
+			t.Errorf("%s: output lacks %s", tc.fixture, tc.want)
+		}
+		c.Subscriber.InsuranceType = "99"
+		if ps := c.Validate(ValidateOptions{Today: testToday}); tc.kind == Professional && (len(ps) != 1 || ps[0].Field != "subscriber.insurance_type") {
+			t.Errorf("%s: insurance type 99: %v", tc.fixture, ps)
+		}
+	}
+}
+
 func TestCOBClaimLevelOnly(t *testing.T) {
 	claims := loadClaims(t, "cob_institutional.json")
 	var buf bytes.Buffer

@@ -121,6 +121,11 @@ type Subscriber struct {
 	// Responsibility is SBR01: P primary (default), S secondary, T
 	// tertiary.
 	Responsibility string `json:"responsibility,omitempty"`
+	// InsuranceType is SBR05 (837P only): required when the payer is
+	// Medicare and Medicare is not the primary payer (12 working aged,
+	// 13 ESRD, 14 no-fault, 15 workers' compensation, 16 PHS, 41 black
+	// lung, 42 VA, 43 disability, 47 other liability).
+	InsuranceType string `json:"insurance_type,omitempty"`
 }
 
 // Patient is the patient when they are not the subscriber (2000C/2010CA).
