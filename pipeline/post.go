@@ -785,6 +785,9 @@ func lineDenied(charge, paid x12.Amount, adj []x835.Adjustment) bool {
 	}
 	var other x12.Amount
 	for _, a := range adj {
+		if a.Reason == "23" && a.Amount != 0 {
+			return false // CARC 23: the earlier payers covered it (COB), not a denial
+		}
 		if a.Group == "PR" {
 			if a.Amount != 0 {
 				return false

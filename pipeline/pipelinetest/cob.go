@@ -301,6 +301,47 @@ var cobScenarios = []struct {
 		wantBalance(t, h, c, "130", "15", "5", "0")
 		h.CheckLedger([]*pipeline.Claim{c}, x12.MustAmount("130"))
 	}},
+	{"tertiary: the secondary's answer bills the third payer with both adjudications", func(t *testing.T, store pipeline.Store) {
+		h := cobHarness(t, store, pipeline.SecondaryAuto)
+		e := COBEncounter("E1", "100.00", "50.00")
+		third := e.OtherCoverage[0]
+		third.Responsibility, third.Payer = "T", x837.OtherPayer{Name: "Third Payer", ID: "PAYER03"}
+		e.OtherCoverage = append(e.OtherCoverage, third)
+		c := h.Submit(e)["E1"]
+		h.Deliver("p.835", h.File835(Remit("T1", paidDate, []*x835.Claim{primaryCLP(c)})))
+		newUpload(t, h)
+		sec := h.Claim(c.ID)
+		h.Deliver("s.835", h.File835(secondRemit("T2", secondaryCLP(sec))))
+		ter := h.Claim(c.ID)
+		if ter.Version != 3 || ter.VersionKind != pipeline.VersionSecondary || ter.PayerID != "PAYER03" || ter.State != pipeline.StateReady {
+			t.Fatalf("after the secondary's 835: version %d %s to %s, %s", ter.Version, ter.VersionKind, ter.PayerID, ter.State)
+		}
+		file := newUpload(t, h)
+		segs := strings.Join(segmentsOf(t, file), "~") + "~"
+		for _, want := range []string{"SBR*T*18*G2******CI~", "SBR*P*18*******CI~AMT*D*100~", "SBR*S*18*G2******CI~AMT*D*30~",
+			"SVD*" + HarnessPayerID + "*70*", "SVD*" + SecondPayerID + "*20*HC:99213**1~CAS*OA*23*80~", "SVD*" + SecondPayerID + "*10*"} {
+			if !strings.Contains(segs, want) {
+				t.Errorf("tertiary 837 lacks %s", want)
+			}
+		}
+		ps, err := x837.ValidateFile(bytes.NewReader(file), x837.FileOptions{Today: x12.DateOf(h.Now)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			t.Errorf("tertiary 837: %s", p.Error())
+		}
+		// The third payer pays the patient's 5.00.
+		cl := CLP(h.Claim(c.ID), "3",
+			Line{Paid: "0", Adj: []x835.Adjustment{Adj("OA", "23", "100.00")}},
+			Line{Paid: "5.00", Adj: []x835.Adjustment{Adj("OA", "23", "45.00")}})
+		r := Remit("T3", paidDate, []*x835.Claim{cl})
+		r.Payer.ID, r.Payment.OriginatorID = "PAYER03", "1777777777"
+		h.Deliver("t.835", h.File835(r))
+		wantState(t, h, c, pipeline.StatePaid)
+		wantBalance(t, h, c, "135", "15", "0", "0")
+		h.CheckLedger([]*pipeline.Claim{c}, x12.MustAmount("135"))
+	}},
 	{"refusals", func(t *testing.T, store pipeline.Store) {
 		h := cobHarness(t, store, pipeline.SecondaryAuto)
 		cs := h.Submit(COBEncounter("E1", "100.00"), Encounter("E2", "80.00"))
