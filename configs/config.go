@@ -47,6 +47,17 @@ type Config struct {
 	// TimelyFiling is how many days after the date of service payers
 	// take claims; the work queue shows the days left.
 	TimelyFiling TimelyFiling `json:"timely_filing" yaml:"timely_filing"`
+	// COB configures coordination of benefits (secondary claims).
+	COB COB `json:"cob" yaml:"cob"`
+}
+
+// COB configures coordination of benefits.
+type COB struct {
+	// Secondary says when the claim to a patient's next payer is built
+	// after the primary's 835 posts: "auto" at once, or "on_request"
+	// (default): a work item says it is due, and claims secondary build
+	// makes it.
+	Secondary string `json:"secondary" yaml:"secondary"`
 }
 
 // Web configures the web UI.

@@ -39,6 +39,8 @@ var badValues = map[string]struct {
 	"timely_filing":              {value: "{default_days: -1}"},
 	"timely_filing.default_days": {value: "-1"},
 	"timely_filing.payers":       {value: `{"87726": 0}`},
+	"cob":                        {value: "{secondary: always}"},
+	"cob.secondary":              {value: "sometimes"},
 
 	"clearinghouses[].name":                        {value: "Availity Inc"},
 	"clearinghouses[].payers":                      {value: `["60054"]`}, // the gateway's

@@ -122,6 +122,11 @@ func (c *Config) problems() []*Problem {
 			bad(s.field, "%v", err)
 		}
 	}
+	switch c.COB.Secondary {
+	case "", "auto", "on_request":
+	default:
+		bad("cob.secondary", "%q is not auto or on_request", c.COB.Secondary)
+	}
 	checkListen(&ps, "daemon.listen", c.Daemon.Listen)
 	switch c.Log.Level {
 	case "", "debug", "info", "warn", "error":

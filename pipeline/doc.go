@@ -67,6 +67,14 @@
 //   - Void (8): likewise nothing at upload; the reversal posts negated
 //     and takes every charge back, so the claim owes nothing and becomes
 //     voided.
+//   - Secondary claim (VersionSecondary, coordination of benefits; see
+//     cob.go): nothing at upload, the primary's adjudication stands. The
+//     secondary's 835 adjudicates the whole charge again, its CAS holding
+//     the primary's share (typically OA-23); for each line it pays, an
+//     offset entry takes that share back (OA-23 less the line's patient
+//     responsibility) and the primary's PR adjustments, so the insurance
+//     balance does not move and the patient owes the secondary's PR.
+//     A reversal of the secondary's payment takes its offsets back.
 //
 // An 835 transaction set posts in one database transaction, only after
 // its three balancing levels pass (postRemittance); an unbalanced set is

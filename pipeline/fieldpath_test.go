@@ -127,7 +127,7 @@ func TestSetField(t *testing.T) {
 }
 
 func TestSetFieldErrors(t *testing.T) {
-	subscriberKeys := "address, birth_date, first_name, gender, group_name, group_number, last_name, member_id, middle_name, responsibility, suffix"
+	subscriberKeys := "address, birth_date, first_name, gender, group_name, group_number, insurance_type, last_name, member_id, middle_name, responsibility, suffix"
 	tests := []struct {
 		path, value string
 		want        string // the whole message, or its start when it ends with "..."

@@ -110,6 +110,10 @@ type Options struct {
 	// TimelyFiling is how long each payer accepts claims after the date
 	// of service; see Deadline.
 	TimelyFiling TimelyFiling
+	// Secondary says when a secondary (COB) claim is built once the
+	// primary's 835 posts: SecondaryAuto, or SecondaryOnRequest (the
+	// default: a work item says it is due).
+	Secondary SecondaryMode
 	// Failpoint, when set, is called with the name of each crash point
 	// the pipeline passes (see Failpoints); the crash-safety tests kill
 	// the process there. Nil in production.
@@ -132,6 +136,7 @@ type Pipeline struct {
 	timelyFiling       TimelyFiling
 	jobs               jobLocks
 	failpoint          func(name string)
+	secondaryMode      SecondaryMode
 	// sleep waits between the two listings of a settle check (see
 	// Partner.Settle): a time.Sleep that ends early with ctx. Tests
 	// replace it.
@@ -167,6 +172,7 @@ func New(o Options) (*Pipeline, error) {
 		passwordCost:       o.PasswordCost,
 		timelyFiling:       o.TimelyFiling,
 		failpoint:          o.Failpoint,
+		secondaryMode:      o.Secondary,
 		sleep:              sleepContext,
 	}
 	if p.sessionIdle <= 0 {

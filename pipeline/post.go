@@ -161,6 +161,9 @@ func (p *Pipeline) postRemittance(ctx context.Context, tx Tx, file *InboundFile,
 			return out, err
 		}
 	}
+	if err := p.secondariesAfterPosting(ctx, tx, rem, plan); err != nil {
+		return out, err
+	}
 	out.posted = true
 	return out, nil
 }
@@ -275,7 +278,13 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, claims []*x835.Claim, target
 		to, denials := adjudication(c)
 		// A denial of a replacement or void we sent may be the payer
 		// refusing it: whether an adjudication stands tells.
-		answersLater := tg.SubmissionVersion == tg.Version && tg.Version > 1 && tg.VersionKind != VersionOriginal
+		// A claim billed to a later payer (COB) is not a replacement of
+		// the earlier payer's: see cob.go.
+		var laterPayer bool
+		if laterPayer, err = p.billedToLaterPayer(ctx, tx, tg); err != nil {
+			return nil, err
+		}
+		answersLater := tg.SubmissionVersion == tg.Version && tg.Version > 1 && tg.VersionKind != VersionOriginal && !laterPayer
 		if (reversal || to == StateDenied && answersLater) && plan.payments[tg.ClaimID] == nil {
 			if plan.payments[tg.ClaimID], err = tx.ClaimPayments(ctx, tg.ClaimID); err != nil {
 				return nil, err
@@ -291,6 +300,11 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, claims []*x835.Claim, target
 			plan.unmatched = append(plan.unmatched, setAside{clp: c, code: code, reason: reason, tg: tg})
 		}
 		plan.entries = appendClaimEntries(plan.entries, tg.ClaimID, tg.Lines, c, reversal, p.now())
+		if laterPayer && tg.SubmissionVersion == tg.Version {
+			if plan.entries, err = p.cobOffsets(ctx, tx, tg, len(c.Lines), reversal, plan.entries, first); err != nil {
+				return nil, err
+			}
+		}
 		note := ""
 		refused := false
 		if to == StateDenied && answersLater && !rebilled[tg.ClaimID] && stand[tg.ClaimID] > 0 {
@@ -309,7 +323,7 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, claims []*x835.Claim, target
 		}
 		if reversal {
 			stand[tg.ClaimID] = max(stand[tg.ClaimID]-1, 0)
-			if stand[tg.ClaimID] == 0 && !rebilled[tg.ClaimID] && rebillOnReversal(tg, from) {
+			if stand[tg.ClaimID] == 0 && !rebilled[tg.ClaimID] && !laterPayer && rebillOnReversal(tg, from) {
 				// The payer reversed what stood, for the version we
 				// sent after it: the receivables take that version's
 				// charges now (none, for a void).
@@ -771,6 +785,9 @@ func lineDenied(charge, paid x12.Amount, adj []x835.Adjustment) bool {
 	}
 	var other x12.Amount
 	for _, a := range adj {
+		if a.Reason == "23" && a.Amount != 0 {
+			return false // CARC 23: the earlier payers covered it (COB), not a denial
+		}
 		if a.Group == "PR" {
 			if a.Amount != 0 {
 				return false

@@ -250,6 +250,9 @@ func (p *Pipeline) ApplyPayment(ctx context.Context, remitID, claimID int64, whi
 		if err := p.writePosting(ctx, tx, f, rem, plan); err != nil {
 			return err
 		}
+		if err := p.secondariesAfterPosting(ctx, tx, rem, plan); err != nil {
+			return err
+		}
 		if err := tx.MarkApplied(ctx, u.ID, c.ID, actor); err != nil {
 			return err
 		}

@@ -207,6 +207,10 @@ type PostingTarget struct {
 	// claim level together: Balance.Insurance of its entries (charges
 	// less payments, adjustments, patient responsibility and write-offs).
 	Open x12.Amount
+	// OtherCoverage reports whether the claim's current version lists
+	// other coverage (x837.Claim.OtherCoverage): a secondary claim may
+	// follow its adjudication.
+	OtherCoverage bool
 }
 
 // BatchTx records outbound files.

@@ -40,6 +40,7 @@ type draft struct {
 	facility                  x837.Facility
 	inst                      x837.InstitutionalInfo
 	dx                        [12]string
+	other                     otherDraft
 }
 
 // Setters for the column table. Each takes a function that returns where
@@ -260,6 +261,7 @@ func columns() []column {
 		lineAmount("line_non_covered_charge", func(l *x837.Line) *x12.Amount { return &l.NonCoveredCharge }),
 	)
 	cols = append(cols, extraColumns()...)
+	cols = append(cols, otherCoverageColumns()...)
 	return cols
 }
 
@@ -326,6 +328,7 @@ func (d *draft) finish() (*pipeline.Encounter, error) {
 	if !isZeroInst(&d.inst) {
 		enc.Institutional = &d.inst
 	}
+	d.finishOther(&enc.Claim)
 	return &enc, nil
 }
 

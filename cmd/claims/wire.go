@@ -105,7 +105,8 @@ func (a *app) build(ctx context.Context) error {
 	}
 	opts := pipeline.Options{Store: a.store, Partners: partners, Dir: cfg.Dir,
 		ReplaceAdjudicated: cfg.Intake.ReplaceAdjudicated, SessionIdle: time.Duration(cfg.Web.IdleTimeout),
-		TimelyFiling: pipeline.TimelyFiling{DefaultDays: cfg.TimelyFiling.DefaultDays, Payers: cfg.TimelyFiling.Payers}}
+		TimelyFiling: pipeline.TimelyFiling{DefaultDays: cfg.TimelyFiling.DefaultDays, Payers: cfg.TimelyFiling.Payers},
+		Secondary:    pipeline.SecondaryMode(cfg.COB.Secondary)}
 	if len(cfg.Encounters) > 0 {
 		opts.Encounters = encounters.Glob{Patterns: cfg.Encounters}
 	}

@@ -140,6 +140,7 @@ func (b *Builder) claimP(c *Claim) {
 	}
 	b.facility(c)
 	b.claimProvidersP(c)
+	b.otherSubscribers(c)
 	for i := range c.Lines {
 		l := &c.Lines[i]
 		w.Segment("LX", strconv.Itoa(i+1))
@@ -166,6 +167,7 @@ func (b *Builder) claimP(c *Claim) {
 			w.Segment("REF", "6R", l.ControlNumber)
 		}
 		b.lineAfterControl(c, l, false)
+		b.lineAdjudications(c, i+1)
 	}
 }
 
@@ -274,6 +276,7 @@ func (b *Builder) claimI(c *Claim) {
 	if p := c.ReferringProvider; p != nil {
 		b.name("DN", p, false)
 	}
+	b.otherSubscribers(c)
 	for i := range c.Lines {
 		l := &c.Lines[i]
 		w.Segment("LX", strconv.Itoa(i+1))
@@ -300,5 +303,6 @@ func (b *Builder) claimI(c *Claim) {
 			w.Segment("REF", "6R", l.ControlNumber)
 		}
 		b.lineAfterControl(c, l, true)
+		b.lineAdjudications(c, i+1)
 	}
 }

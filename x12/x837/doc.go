@@ -21,7 +21,9 @@
 //     and the operating physician of a surgery. The billing fields of
 //     professional_extras.go (NDC, CLIA, accident causes, attachments,
 //     notes, EPSDT, ambulance, ...) have their own rules in
-//     scrub_extras.go. Its clock is ValidateOptions.Today. A warning
+//     scrub_extras.go; for coordination of benefits (cob.go) the other
+//     payers' codes, order and data, and the balance of each earlier
+//     payer's adjudication. Its clock is ValidateOptions.Today. A warning
 //     (SeverityWarning) never blocks a claim; only errors do.
 //
 //   - The builder, Builder and WriteFile, writes claims one by one into an

@@ -156,6 +156,7 @@ func (w *fieldWalk) claim(c *Claim) {
 			return
 		}
 	}
+	w.otherCoverage(c)
 }
 
 // delimiters reports every value that contains a delimiter or control

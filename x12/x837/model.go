@@ -124,6 +124,10 @@ type Claim struct {
 	// provider whose referral started the chain, sent only with the
 	// referring provider.
 	PrimaryCareProvider *Provider `json:"primary_care_provider,omitempty"`
+	// OtherCoverage lists the patient's other payers (loops 2320, 2330A
+	// and 2330B), with the adjudication of each earlier payer on a claim
+	// to a later one. See OtherCoverage.
+	OtherCoverage []OtherCoverage `json:"other_coverage,omitempty"`
 }
 
 // Address is a postal address. ZIP is 5 or 9 digits (9 are required for
@@ -159,6 +163,11 @@ type Subscriber struct {
 	// Responsibility is SBR01: P primary (default), S secondary, T
 	// tertiary.
 	Responsibility string `json:"responsibility,omitempty"`
+	// InsuranceType is SBR05 (837P only): required when the payer is
+	// Medicare and Medicare is not the primary payer (12 working aged,
+	// 13 ESRD, 14 no-fault, 15 workers' compensation, 16 PHS, 41 black
+	// lung, 42 VA, 43 disability, 47 other liability).
+	InsuranceType string `json:"insurance_type,omitempty"`
 }
 
 // Patient is the patient when they are not the subscriber (2000C/2010CA).

@@ -96,6 +96,7 @@ func (v *fileValidator) endClaim() {
 		return
 	}
 	c.open = false
+	v.cobEnd()
 	if c.lines > 0 && !c.charged {
 		c.sumOK = false
 	}
@@ -135,6 +136,7 @@ func (v *fileValidator) hlEnd() {
 // rules applies the claim rules to a segment placed in loop.
 func (v *fileValidator) rules(s *x12.Segment, loop string) {
 	v.rulesI(s, loop)
+	v.cobSegment(s, loop)
 	switch s.ID() {
 	case "HL":
 		v.hl(s)
@@ -295,6 +297,7 @@ func (v *fileValidator) clm(s *x12.Segment) {
 	c.open = true
 	c.pcn = string(truncate(s.Element(1), 38))
 	c.clmPos = v.pos
+	v.cobReset()
 	c.clm02, c.clmOK = 0, false
 	if a, err := x12.ParseAmount(s.Element(2)); err == nil {
 		c.clm02, c.clmOK = a, true

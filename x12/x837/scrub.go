@@ -61,6 +61,7 @@ func (c *Claim) Validate(opts ValidateOptions) []Problem {
 	}
 	s.lines()
 	s.extras()
+	s.otherCoverage()
 	return s.out
 }
 

@@ -77,6 +77,7 @@ type fileValidator struct {
 	st02         string
 	walk         walker
 	c            claimState
+	cob          cobFile
 }
 
 func (v *fileValidator) run() error {
