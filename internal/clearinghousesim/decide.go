@@ -6,8 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
-		"slices"
 	"strings"
 	"time"
 
@@ -124,12 +124,12 @@ func (s status) accepted() bool { return s.category == "A2" }
 
 // The statuses the simulator gives.
 var (
-	statusAccepted      = status{category: "A2", code: "20"}               // accepted for processing
+	statusAccepted      = status{category: "A2", code: "20"}                // accepted for processing
 	statusNotEnrolled   = status{category: "A7", code: "164", entity: "IL"} // entity's contract/member number
-	statusWrongPayer    = status{category: "A3", code: "116"}              // claim submitted to the incorrect payer
-	statusOutOfBalance  = status{category: "A7", code: "400"}              // claim is out of balance
-	statusFutureService = status{category: "A7", code: "187"}              // date(s) of service
-	statusBatchReceived = status{category: "A1", code: "19", entity: "AY"} // entity acknowledges receipt (batch and provider level)
+	statusWrongPayer    = status{category: "A3", code: "116"}               // claim submitted to the incorrect payer
+	statusOutOfBalance  = status{category: "A7", code: "400"}               // claim is out of balance
+	statusFutureService = status{category: "A7", code: "187"}               // date(s) of service
+	statusBatchReceived = status{category: "A1", code: "19", entity: "AY"}  // entity acknowledges receipt (batch and provider level)
 	// Subscriber and subscriber ID not found, on the member number.
 	statusNoSubscriber = status{category: "A7", code: "164", entity: "IL", detail: &status{category: "A7", code: "33"}}
 	// Missing or invalid information: the billing provider's NPI.
