@@ -471,7 +471,7 @@ func payClaims(cfg *Config, st *txState, claims []*Claim, now time.Time, first *
 			var total x12.Amount
 			for _, c := range pe.claims {
 				if c.Frequency == "7" || c.Frequency == "8" {
-					if rev := reverse(st, c); rev != nil {
+					if rev := reverse(st, p, c); rev != nil {
 						rem.Claims = append(rem.Claims, rev)
 						total += rev.Paid
 						rep.addReversal(file, c, rev)
@@ -515,8 +515,9 @@ func payClaims(cfg *Config, st *txState, claims []*Claim, now time.Time, first *
 
 // reverse returns the reversal (CLP02 22) of the claim a replacement or
 // void refers to, with every amount of the original payment negated, and
-// marks the original reversed; nil when there is nothing to reverse.
-func reverse(st *txState, c *Claim) *x835.Claim {
+// marks the original reversed; the deductible it took (PR-1) is given
+// back to the member. It returns nil when there is nothing to reverse.
+func reverse(st *txState, p *Payer, c *Claim) *x835.Claim {
 	orig := st.findClaim(c.PayerID, c.OriginalRef, c.PCN, c.icn)
 	if orig == nil || orig.state != "paid" || len(orig.remit) == 0 {
 		return nil
@@ -527,6 +528,17 @@ func reverse(st *txState, c *Claim) *x835.Claim {
 		return nil
 	}
 	st.reverseClaim(orig.icn)
+	var ded x12.Amount
+	for _, l := range oc.Lines {
+		for _, a := range l.Adjustments {
+			if a.Group == "PR" && a.Reason == reasonDeductible {
+				ded += a.Amount
+			}
+		}
+	}
+	if left, has := st.deductible(p, c.Subscriber.ID); has && ded > 0 {
+		st.setDeductible(p.ID, c.Subscriber.ID, left+int64(ded))
+	}
 	oc.Status = "22"
 	oc.Charge, oc.Paid, oc.PatientResponsibility = -oc.Charge, -oc.Paid, -oc.PatientResponsibility
 	for i := range oc.Adjustments {
