@@ -189,3 +189,21 @@ func loadOrCreateHostKey(path string) (ssh.Signer, error) {
 	}
 	return ssh.NewSignerFromKey(priv)
 }
+
+// Pending returns how many responses of all users are recorded and not
+// delivered yet (withheld ones excluded), and when the next is due.
+func (s *Standalone) Pending(ctx context.Context) (int, time.Time, error) {
+	total := 0
+	var next time.Time
+	for _, r := range s.resp {
+		n, due, err := r.Pending(ctx)
+		if err != nil {
+			return 0, time.Time{}, err
+		}
+		total += n
+		if !due.IsZero() && (next.IsZero() || due.Before(next)) {
+			next = due
+		}
+	}
+	return total, next, nil
+}
