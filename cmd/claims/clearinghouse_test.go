@@ -79,21 +79,204 @@ func generatedEncounters(t *testing.T, n, per int) fstest.MapFS {
 	return out
 }
 
-// TestStandaloneClearinghouseEndToEnd drives 1,000 generated encounters
-// through the pipeline (submit, collect, the calls "claims demo" makes)
-// over SFTP to the standalone simulator with realistic delays on an
-// injected clock, restarting the simulator in the middle with responses
-// still due. Then it reconciles: every 837 answered once, no control
-// number reused, every response collected once, and the money the
-// pipeline posted is the money the simulator paid.
-func TestStandaloneClearinghouseEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs 1,000 encounters")
+// e2e is the pipeline wired to a standalone simulator over SFTP, as
+// "claims demo" wires it to the in-process one, with the simulator on an
+// injected clock.
+type e2e struct {
+	t      *testing.T
+	ctx    context.Context
+	dir    string
+	clk    *clock
+	cfg    *clearinghousesim.StandaloneConfig
+	sim    *clearinghousesim.Standalone
+	client *sftp.Client
+	store  *sqlite.Store
+	encs   fstest.MapFS
+	settle time.Duration
+
+	simPaid, posted     x12.Amount
+	submitted, collects int
+	collected, dupFiles int
+	notSettled          int
+}
+
+func newE2E(t *testing.T, yaml string, encs fstest.MapFS, settle time.Duration) *e2e {
+	t.Helper()
+	e := &e2e{t: t, ctx: context.Background(), dir: t.TempDir(), clk: &clock{t: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)},
+		encs: encs, settle: settle}
+	cfg, err := clearinghousesim.ParseStandaloneConfig([]byte(yaml), "sim.yaml", e.dir)
+	if err != nil {
+		t.Fatal(err)
 	}
-	ctx := context.Background()
-	dir := t.TempDir()
-	clk := &clock{t: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)}
-	yaml := `
+	e.cfg = cfg
+	e.start()
+	cfg.Listen = e.sim.Addr() // a restart listens where the client expects it
+	if err := os.MkdirAll(filepath.Join(e.box(), clearinghousesim.OutboundDir, "archive"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	pw := filepath.Join(e.dir, "sftp-password")
+	if err := os.WriteFile(pw, []byte("e2e-secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.client, err = sftp.New(sftp.Config{
+		Name: "claimsim", Host: "127.0.0.1", Port: e.sim.Port(), User: "cedar", PasswordFile: pw,
+		HostKeyFingerprint: e.sim.HostKeyFingerprint(), UploadDir: "/inbound", ResponseDir: "/outbound",
+		AfterPickup: sftp.DisposalMove, ArchiveDir: "/outbound/archive",
+		Patterns:    []string{"*.TA1", "*.999", "*.997", "*.277CA", "*.835"},
+		DialTimeout: 5 * time.Second, HandshakeTimeout: 5 * time.Second, OpTimeout: 30 * time.Second,
+		MaxAttempts: 3, BaseDelay: 50 * time.Millisecond, MaxDelay: 200 * time.Millisecond,
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.store, err = sqlite.Open(e.ctx, filepath.Join(e.dir, "claims.db")); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		e.client.Close()
+		e.store.Close()
+		if e.sim != nil {
+			e.sim.Close()
+		}
+	})
+	return e
+}
+
+func (e *e2e) box() string { return filepath.Join(e.dir, "boxes", "cedar") }
+
+func (e *e2e) start() {
+	sim, err := clearinghousesim.StartStandalone(e.ctx, e.cfg, e.clk.now, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.sim = sim
+}
+
+func (e *e2e) restart() {
+	e.t.Helper()
+	fp := e.sim.HostKeyFingerprint()
+	if err := e.sim.Close(); err != nil {
+		e.t.Fatal(err)
+	}
+	e.start()
+	if e.sim.HostKeyFingerprint() != fp {
+		e.t.Fatal("the host key changed across a restart")
+	}
+}
+
+func (e *e2e) pipeline(names ...string) *pipeline.Pipeline {
+	e.t.Helper()
+	partner := demoPartner(e.client)
+	partner.Settle = e.settle
+	p, err := pipeline.New(pipeline.Options{Store: e.store, Partners: []*pipeline.Partner{partner}, Dir: filepath.Join(e.dir, "work"),
+		Encounters: encounters.FS{FS: e.encs, Names: names}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+func (e *e2e) step() {
+	e.t.Helper()
+	rep, err := e.sim.Step(e.ctx)
+	if err != nil {
+		e.t.Fatalf("simulator: %v", err)
+	}
+	for _, c := range rep.Claims {
+		e.simPaid += c.Paid
+	}
+}
+
+func (e *e2e) collect(p *pipeline.Pipeline) {
+	e.t.Helper()
+	col, err := p.Collect(e.ctx)
+	e.collects++
+	if err != nil {
+		e.t.Logf("collect %d: %v", e.collects, err) // a fault may fail a run; the next one recovers
+	}
+	e.collected += col.Collected
+	e.dupFiles += col.Duplicates
+	e.notSettled += col.NotSettled
+	e.posted += col.Responses.AmountPaid + col.Responses.AmountUnapplied
+	if col.Responses.FailedFiles > 0 || col.Responses.RemitsHeld > 0 {
+		e.t.Errorf("collect %d: %d files failed, %d remittances held", e.collects, col.Responses.FailedFiles, col.Responses.RemitsHeld)
+	}
+}
+
+func (e *e2e) submit(p *pipeline.Pipeline) {
+	e.t.Helper()
+	sub, err := p.Submit(e.ctx)
+	if err != nil {
+		e.t.Fatalf("submit: %v", err)
+	}
+	e.submitted += sub.Upload.ClaimsSent
+}
+
+// reconcile checks that every 837 was answered once, every response
+// collected once with no ISA13 reused, every 835 balances, nothing is
+// still due, and the pipeline posted exactly what the simulator paid.
+func (e *e2e) reconcile() {
+	t := e.t
+	t.Helper()
+	answered, err := e.sim.Store().AnsweredFiles(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for sha, n := range answered {
+		if n != 1 {
+			t.Errorf("837 %s answered %d times", sha[:12], n)
+		}
+	}
+	archiveDir := filepath.Join(e.box(), clearinghousesim.OutboundDir, "archive")
+	archived, err := os.ReadDir(archiveDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	isa13 := map[string]string{}
+	var paid835 x12.Amount
+	for _, f := range archived {
+		b, err := os.ReadFile(filepath.Join(archiveDir, f.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		seg, err := x12.NewReader(bytes.NewReader(b)).Next()
+		if err != nil {
+			t.Fatalf("%s: %v", f.Name(), err)
+		}
+		if strings.Contains(f.Name(), "_copy") {
+			continue // the duplicate-835 fault: the same interchange again
+		}
+		if prev, dup := isa13[seg.String(13)]; dup {
+			t.Errorf("ISA13 %s in %s and %s", seg.String(13), prev, f.Name())
+		}
+		isa13[seg.String(13)] = f.Name()
+		if strings.HasSuffix(f.Name(), ".835") {
+			rems, err := x835.ReadRemittances(bytes.NewReader(b))
+			if err != nil {
+				t.Fatalf("%s: %v", f.Name(), err)
+			}
+			for _, r := range rems {
+				for _, be := range r.Balance() {
+					t.Errorf("%s: %v", f.Name(), be)
+				}
+				for _, c := range r.Claims {
+					paid835 += c.Paid
+				}
+			}
+		}
+	}
+	if len(archived) != e.collected+e.dupFiles {
+		t.Errorf("%d responses archived, %d collected and %d duplicates", len(archived), e.collected, e.dupFiles)
+	}
+	if left, _ := os.ReadDir(filepath.Join(e.box(), clearinghousesim.OutboundDir)); len(left) != 1 {
+		t.Errorf("outbound holds %d entries besides archive/", len(left)-1)
+	}
+	if e.simPaid != paid835 || e.posted != e.simPaid {
+		t.Errorf("paid: simulator %s, in its 835s %s, posted by the pipeline %s", e.simPaid, paid835, e.posted)
+	}
+}
+
+const e2eYAML = `
 listen: 127.0.0.1:0
 root: boxes
 state_dir: state
@@ -105,184 +288,134 @@ rejections: {subscriber_not_found: 2%, npi_not_on_file: 1%, diagnosis_invalid: 1
 users:
   - name: cedar
     password: e2e-secret
+    faults: FAULTS
   - name: other
     password: other-secret
     ack_format: "997"
 `
-	cfg, err := clearinghousesim.ParseStandaloneConfig([]byte(yaml), "sim.yaml", dir)
-	if err != nil {
-		t.Fatal(err)
+
+// TestStandaloneClearinghouseEndToEnd drives 1,000 generated encounters
+// through the pipeline (submit, collect, the calls "claims demo" makes)
+// over SFTP to the standalone simulator with realistic delays on an
+// injected clock, restarting the simulator in the middle with responses
+// still due. Then it reconciles (see e2e.reconcile).
+func TestStandaloneClearinghouseEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 1,000 encounters")
 	}
-	for i := range cfg.Sim.Payers {
-		cfg.Sim.Payers[i].MissingInfo = clearinghousesim.Percent(3)
-		cfg.Sim.Payers[i].Copays = map[string]x12.Amount{"99213": x12.MustAmount("20.00")}
+	e := newE2E(t, strings.Replace(e2eYAML, "FAULTS", "{}", 1), generatedEncounters(t, 1000, 250), 0)
+	for i := range e.cfg.Sim.Payers {
+		e.cfg.Sim.Payers[i].MissingInfo = clearinghousesim.Percent(3)
+		e.cfg.Sim.Payers[i].Copays = map[string]x12.Amount{"99213": x12.MustAmount("20.00")}
 	}
-	start := func() *clearinghousesim.Standalone {
-		sim, err := clearinghousesim.StartStandalone(ctx, cfg, clk.now, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return sim
-	}
-	sim := start()
-	cfg.Listen = sim.Addr() // a restart listens where the client expects it
-	fingerprint := sim.HostKeyFingerprint()
-	box := filepath.Join(dir, "boxes", "cedar")
-	if err := os.MkdirAll(filepath.Join(box, clearinghousesim.OutboundDir, "archive"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	pw := filepath.Join(dir, "sftp-password")
-	if err := os.WriteFile(pw, []byte("e2e-secret"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	client, err := sftp.New(sftp.Config{
-		Name: "claimsim", Host: "127.0.0.1", Port: sim.Port(), User: "cedar", PasswordFile: pw,
-		HostKeyFingerprint: fingerprint, UploadDir: "/inbound", ResponseDir: "/outbound",
-		AfterPickup: sftp.DisposalMove, ArchiveDir: "/outbound/archive",
-		Patterns:    []string{"*.TA1", "*.999", "*.277CA", "*.835"},
-		DialTimeout: 5 * time.Second, HandshakeTimeout: 5 * time.Second, OpTimeout: 30 * time.Second,
-		MaxAttempts: 3, BaseDelay: 50 * time.Millisecond, MaxDelay: 200 * time.Millisecond,
-	}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	store, err := sqlite.Open(ctx, filepath.Join(dir, "claims.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	encs := generatedEncounters(t, 1000, 250)
-	pipe := func(names ...string) *pipeline.Pipeline {
-		p, err := pipeline.New(pipeline.Options{Store: store, Partners: []*pipeline.Partner{demoPartner(client)}, Dir: filepath.Join(dir, "work"),
-			Encounters: encounters.FS{FS: encs, Names: names}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	var simPaid, posted x12.Amount
-	var submitted, collected int
-	step := func() {
-		t.Helper()
-		rep, err := sim.Step(ctx)
-		if err != nil {
-			t.Fatalf("simulator: %v", err)
-		}
-		for _, c := range rep.Claims {
-			simPaid += c.Paid
-		}
-	}
-	collect := func(p *pipeline.Pipeline) {
-		t.Helper()
-		col, err := p.Collect(ctx)
-		if err != nil {
-			t.Fatalf("collect: %v", err)
-		}
-		collected += col.Collected
-		posted += col.Responses.AmountPaid + col.Responses.AmountUnapplied
-	}
-	submit := func(p *pipeline.Pipeline) {
-		t.Helper()
-		sub, err := p.Submit(ctx)
-		if err != nil {
-			t.Fatalf("submit: %v", err)
-		}
-		submitted += sub.Upload.ClaimsSent
-	}
+	e.restart() // with the payers changed
 
 	// Day 1: half the encounters; the 999s come, the rest is still due
 	// when the simulator stops.
-	p := pipe("enc-00.jsonl", "enc-01.jsonl")
-	submit(p)
-	step()
-	clk.advance(10 * time.Minute)
-	step()
-	collect(p)
-	if err := sim.Close(); err != nil {
-		t.Fatal(err)
-	}
-	sim = start()
-	if sim.HostKeyFingerprint() != fingerprint {
-		t.Fatal("the host key changed across a restart")
-	}
+	p := e.pipeline("enc-00.jsonl", "enc-01.jsonl")
+	e.submit(p)
+	e.step()
+	e.clk.advance(10 * time.Minute)
+	e.step()
+	e.collect(p)
+	e.restart()
 	// The rest of the encounters, then days pass.
-	p = pipe("enc-00.jsonl", "enc-01.jsonl", "enc-02.jsonl", "enc-03.jsonl")
-	submit(p)
+	p = e.pipeline("enc-00.jsonl", "enc-01.jsonl", "enc-02.jsonl", "enc-03.jsonl")
+	e.submit(p)
 	for _, d := range []time.Duration{10 * time.Minute, 3 * time.Hour, 4 * 24 * time.Hour} {
-		clk.advance(d)
-		step()
-		collect(p)
-	}
-	if err := sim.Close(); err != nil {
-		t.Fatal(err)
+		e.clk.advance(d)
+		e.step()
+		e.collect(p)
 	}
 	// A last restart delivers nothing new.
-	sim = start()
-	defer sim.Close()
-	step()
-	collect(p)
-
-	if submitted < 900 {
-		t.Fatalf("only %d claims submitted", submitted)
+	e.restart()
+	e.step()
+	e.collect(p)
+	if e.submitted < 900 {
+		t.Fatalf("only %d claims submitted", e.submitted)
 	}
-	answered, err := sim.Store().AnsweredFiles(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for sha, n := range answered {
-		if n != 1 {
-			t.Errorf("837 %s answered %d times", sha[:12], n)
-		}
-	}
-	// Every response was collected once; no ISA13 appears twice.
-	archived, err := os.ReadDir(filepath.Join(box, clearinghousesim.OutboundDir, "archive"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(archived) != collected {
-		t.Errorf("%d responses archived, %d collected", len(archived), collected)
-	}
-	isa13 := map[string]string{}
-	var paid835 x12.Amount
-	for _, e := range archived {
-		b, err := os.ReadFile(filepath.Join(box, clearinghousesim.OutboundDir, "archive", e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		seg, err := x12.NewReader(bytes.NewReader(b)).Next()
-		if err != nil {
-			t.Fatalf("%s: %v", e.Name(), err)
-		}
-		if prev, dup := isa13[seg.String(13)]; dup {
-			t.Errorf("ISA13 %s in %s and %s", seg.String(13), prev, e.Name())
-		}
-		isa13[seg.String(13)] = e.Name()
-		if strings.HasSuffix(e.Name(), ".835") {
-			rems, err := x835.ReadRemittances(bytes.NewReader(b))
-			if err != nil {
-				t.Fatalf("%s: %v", e.Name(), err)
-			}
-			for _, r := range rems {
-				for _, be := range r.Balance() {
-					t.Errorf("%s: %v", e.Name(), be)
-				}
-				for _, c := range r.Claims {
-					paid835 += c.Paid
-				}
-			}
-		}
-	}
-	if left, _ := os.ReadDir(filepath.Join(box, clearinghousesim.OutboundDir)); len(left) != 1 {
-		t.Errorf("outbound holds %d entries besides archive/", len(left)-1)
-	}
-	if n, _, err := pendingOf(ctx, sim); err != nil || n != 0 {
+	if n, _, err := e.sim.Pending(e.ctx); err != nil || n != 0 {
 		t.Errorf("responses still due: %d, %v", n, err)
 	}
-	if simPaid != paid835 || posted != simPaid {
-		t.Errorf("paid: simulator %s, in its 835s %s, posted by the pipeline %s", simPaid, paid835, posted)
+	e.reconcile()
+	t.Logf("%d claims submitted, %d responses collected, %s paid", e.submitted, e.collected, e.posted)
+}
+
+// TestPipelineRecoversFromFaults runs the samples through each fault of
+// the simulator; the pipeline ends with nothing lost or doubled.
+func TestPipelineRecoversFromFaults(t *testing.T) {
+	tests := []struct {
+		name, faults string
+		settle       time.Duration
+		check        func(t *testing.T, e *e2e)
+	}{
+		{"999 never comes", "{no_ack: true}", 0, func(t *testing.T, e *e2e) {
+			if n, _, _ := e.sim.Pending(e.ctx); n != 0 {
+				t.Errorf("%d responses still due", n)
+			}
+		}},
+		{"835 twice under two names", "{duplicate_remit: true}", 0, func(t *testing.T, e *e2e) {
+			if e.dupFiles == 0 {
+				t.Error("the second copies were not seen as duplicates")
+			}
+		}},
+		{"file growing while listed", "{slow_write: true, slow_write_step: 15ms}", 60 * time.Millisecond, func(t *testing.T, e *e2e) {
+			if e.notSettled == 0 {
+				t.Error("no growing file was left for later")
+			}
+		}},
+		// Set by the control file once the 837 is in: downloads fail.
+		{"connection dropped mid-transfer", "{}", 0, nil},
+		{"slow transfers", "{slow_transfer: 2ms}", 0, nil},
 	}
-	t.Logf("%d claims submitted, %d responses collected, %s paid", submitted, collected, posted)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newE2E(t, strings.Replace(e2eYAML, "FAULTS", tt.faults, 1), generatedEncounters(t, 40, 40), tt.settle)
+			p := e.pipeline("enc-00.jsonl")
+			e.submit(p)
+			ctl := filepath.Join(e.box(), clearinghousesim.FaultsFileName)
+			dropping := tt.name == "connection dropped mid-transfer"
+			if dropping {
+				if err := os.WriteFile(ctl, []byte("drop_after_bytes: 3000\n"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			e.step()
+			e.clk.advance(4 * 24 * time.Hour)
+			if tt.settle > 0 {
+				// Collect while the simulator writes slowly.
+				done := make(chan struct{})
+				go func() { defer close(done); e.step() }()
+				for i := 0; i < 3; i++ {
+					e.collect(p)
+				}
+				<-done
+			} else {
+				e.step()
+			}
+			for i := 0; i < 2 && e.posted != e.simPaid; i++ {
+				e.collect(p) // a dropped connection fails a run: the next ones go on
+			}
+			if dropping {
+				if e.posted == e.simPaid {
+					t.Error("every download went through a connection that drops after 3000 bytes")
+				}
+				// Lift the fault: every response must still arrive, once.
+				if err := os.Remove(ctl); err != nil {
+					t.Fatal(err)
+				}
+				e.collect(p)
+			}
+			e.collect(p)
+			if e.submitted == 0 {
+				t.Fatal("nothing submitted")
+			}
+			e.reconcile()
+			if tt.check != nil {
+				tt.check(t, e)
+			}
+		})
+	}
 }
 
 func pendingOf(ctx context.Context, s *clearinghousesim.Standalone) (int, time.Time, error) {

@@ -61,8 +61,8 @@ type Config struct {
 	// HostKey is the server's host key; nil generates a fresh ed25519
 	// key.
 	HostKey ssh.Signer
-	// Faults, if set, is asked at the start of every SFTP session which
-	// faults the user's session suffers.
+	// Faults, if set, is asked at every file opened which faults the
+	// user's session suffers from then on.
 	Faults func(user string) Faults
 }
 
@@ -371,12 +371,10 @@ func (s *Server) serveSFTP(c net.Conn, user string, ch ssh.Channel) {
 	}
 	h := fsys.handlers()
 	if s.cfg.Faults != nil {
-		if f := s.cfg.Faults(user); f.Delay > 0 || f.DropAfterBytes > 0 {
-			h = faultyHandlers(h, f, func() {
-				s.cfg.Logf("sftpserver: %s: dropping the connection (fault)", remote)
-				_ = c.Close()
-			})
-		}
+		h = faultyHandlers(h, func() Faults { return s.cfg.Faults(user) }, func() {
+			s.cfg.Logf("sftpserver: %s: dropping the connection (fault)", remote)
+			_ = c.Close()
+		})
 	}
 	rs := sftp.NewRequestServer(ch, h)
 	err := rs.Serve()
