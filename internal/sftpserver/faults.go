@@ -22,8 +22,8 @@ type faulty struct {
 	inner  sftp.Handlers
 	faults func() Faults // asked at every open, so faults can change during a session
 	drop   func()
-	bytes atomic.Int64
-	once  sync.Once
+	bytes  atomic.Int64
+	once   sync.Once
 }
 
 func faultyHandlers(h sftp.Handlers, faults func() Faults, drop func()) sftp.Handlers {
