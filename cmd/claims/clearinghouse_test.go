@@ -98,6 +98,7 @@ type e2e struct {
 	submitted, collects int
 	collected, dupFiles int
 	notSettled          int
+	setsAccepted        int
 }
 
 func newE2E(t *testing.T, yaml string, encs fstest.MapFS, settle time.Duration) *e2e {
@@ -197,6 +198,7 @@ func (e *e2e) collect(p *pipeline.Pipeline) {
 	e.collected += col.Collected
 	e.dupFiles += col.Duplicates
 	e.notSettled += col.NotSettled
+	e.setsAccepted += col.Responses.SetsAccepted
 	e.posted += col.Responses.AmountPaid + col.Responses.AmountUnapplied
 	if col.Responses.FailedFiles > 0 || col.Responses.RemitsHeld > 0 {
 		e.t.Errorf("collect %d: %d files failed, %d remittances held", e.collects, col.Responses.FailedFiles, col.Responses.RemitsHeld)
@@ -367,6 +369,11 @@ func TestPipelineRecoversFromFaults(t *testing.T) {
 		// Set by the control file once the 837 is in: downloads fail.
 		{"connection dropped mid-transfer", "{}", 0, nil},
 		{"slow transfers", "{slow_transfer: 2ms}", 0, nil},
+		{"a 4010 997 instead of the 999", "{}\n    ack_format: \"997\"", 0, func(t *testing.T, e *e2e) {
+			if e.setsAccepted == 0 {
+				t.Error("the 997 accepted no transaction set")
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

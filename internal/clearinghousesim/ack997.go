@@ -9,25 +9,27 @@ import (
 	"github.com/x12claims/claims/x12/x999"
 )
 
-// Guide997 is GS08 and ST03 of the 997s the simulator writes for a
-// trading partner configured for them (Config.AckFormat "997"): the
-// 5010 health care implementation acknowledgment guide.
-const Guide997 = "005010X230"
+// Version997 is GS08 of the 997s the simulator writes for a trading
+// partner configured for them (Config.AckFormat "997"): the 4010 997
+// that partners still on 4010 acknowledgment software send, in a 4010
+// interchange (ISA12 00401, ISA11 U), whatever the 837's version.
+const Version997 = "004010"
 
-// write997 writes the 999 acknowledgments acks as a 997 interchange: AK1,
-// AK2, AK3/AK4 (the 999's IK3/IK4 without their CTX), AK5 and AK9. Codes
-// that only the 999 knows (I4, I5, I6, I10, I12 ...) become the nearest
-// 997 code.
+// write997 writes the 999 acknowledgments acks as a 4010 997 interchange:
+// AK1, AK2 (without the 5010-only AK103 and AK203), AK3/AK4 (the 999's
+// IK3/IK4 without their CTX), AK5 and AK9. Codes that only the 999 knows
+// (I4, I5, I6, I10, I12 ...) become the nearest 997 code.
 func write997(out io.Writer, isa x12.InterchangeHeader, gs x12.GroupHeader, acks []*x999.Ack) error {
-	gs.FunctionalID, gs.Version = "FA", Guide997
+	gs.FunctionalID, gs.Version = "FA", Version997
+	isa.Version, isa.Delimiters.Repetition = "00401", 0
 	return x12.WriteFile(out, isa, gs, func(w *x12.Writer) error {
 		for _, a := range acks {
-			if err := w.BeginSet(x12.SetHeader{ID: "997", ControlNumber: a.SetControl, Convention: Guide997}); err != nil {
+			if err := w.BeginSet(x12.SetHeader{ID: "997", ControlNumber: a.SetControl}); err != nil {
 				return err
 			}
-			w.Segment("AK1", a.FunctionalID, a.GroupControl, a.GroupVersion)
+			w.Segment("AK1", a.FunctionalID, a.GroupControl)
 			for _, s := range a.Sets {
-				w.Segment("AK2", s.SetID, s.Control, s.Convention)
+				w.Segment("AK2", s.SetID, s.Control)
 				for _, se := range s.Segments {
 					w.Segment("AK3", se.SegmentID, strconv.Itoa(se.Position), se.Loop, code997(se.Code, segCodes997))
 					for _, e := range se.Elements {

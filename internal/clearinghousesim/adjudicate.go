@@ -77,6 +77,7 @@ func adjudicate(p *Payer, c *Claim, remaining *x12.Amount, opts adjOptions) *x83
 	if out.FilingIndicator == "" {
 		out.FilingIndicator = p.FilingIndicator
 	}
+	out.FilingIndicator = remitFiling(out.FilingIndicator)
 	out.Names = claimNames(c)
 	denied := 0
 	deny := denial{}
@@ -191,6 +192,20 @@ func adjudicateLine(p *Payer, l *Line, remaining *x12.Amount) *x835.Line {
 	add("PR", reasonCoinsurance, coins)
 	add("PR", reasonCopay, copay)
 	return ol
+}
+
+// remitFiling maps a claim filing indicator (837 SBR09) to one the 835
+// allows in CLP06: the codes both know stay; commercial (CI) and Blue
+// Cross Blue Shield (BL) plans are reported as PPO (12); anything else as
+// mutually defined (ZZ).
+func remitFiling(code string) string {
+	switch code {
+	case "12", "13", "14", "15", "16", "17", "AM", "CH", "DS", "HM", "LM", "MA", "MB", "MC", "OF", "TV", "VA", "WC":
+		return code
+	case "CI", "BL":
+		return "12"
+	}
+	return "ZZ"
 }
 
 // svcProcedure is SVC01: the submitted procedure, or the revenue code

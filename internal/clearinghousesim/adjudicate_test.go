@@ -206,7 +206,7 @@ func TestAdjudicateClaims(t *testing.T) {
 				t.Errorf("CLP02/04/05 = %s/%s/%s, want %s/%s/%s", c.Status, c.Paid, c.PatientResponsibility,
 					tt.wantStatus, tt.wantPaid, tt.wantPR)
 			}
-			if c.Charge != tt.claim.Charge || c.PatientControlNumber != tt.claim.PCN || c.FilingIndicator != "CI" {
+			if c.Charge != tt.claim.Charge || c.PatientControlNumber != tt.claim.PCN || c.FilingIndicator != "12" {
 				t.Errorf("CLP01/03/06 = %s/%s/%s", c.PatientControlNumber, c.Charge, c.FilingIndicator)
 			}
 			if errs := c.Balance("0001"); len(errs) > 0 {

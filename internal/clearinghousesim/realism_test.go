@@ -33,7 +33,7 @@ func TestRealisticAnswers(t *testing.T) {
 		{"subscriber not found", func(c *Config) { c.Rejections.SubscriberNotFound = 10000 }, []string{"STC*A7:164:IL*20261128*U*", "*A7:33~"}, ""},
 		{"NPI not on file", func(c *Config) { c.Rejections.NPINotOnFile = 10000 }, []string{"STC*A7:21:85*20261128*U*", "*A7:562:85~"}, ""},
 		{"diagnosis invalid", func(c *Config) { c.Rejections.DiagnosisInvalid = 10000 }, []string{"STC*A7:21*20261128*U*", "*A7:255~"}, ""},
-		{"997", func(c *Config) { c.AckFormat = "997" }, []string{"ST*997*0001*005010X230", "AK5*A", "AK9*A*1*1*1"}, "997"},
+		{"997", func(c *Config) { c.AckFormat = "997" }, []string{"*00401*000000001*0*T*:~", "GS*FA*CLAIMSIM*CEDARVALLEY*20261128*1430*1*X*004010~", "ST*997*0001~", "AK1*HC*101~", "AK2*837*0001~", "AK5*A", "AK9*A*1*1*1"}, "997"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
