@@ -196,7 +196,7 @@ func acks277(cfg *Config, f *claimFile, now time.Time) []*x277.Acknowledgment {
 			pr := &x277.Provider{
 				Party: x277.Party{Entity: "85", EntityType: entityType(b), LastName: b.LastName, FirstName: personFirst(b),
 					IDQualifier: "XX", ID: nonEmpty(b.ID, "UNKNOWN")},
-				Trace:    nonEmpty(b.ID, "0"),
+				Trace: nonEmpty(b.ID, "0"),
 				// STC02 is not used at the provider level (2200C).
 				Statuses: []x277.Status{stc(status{category: "A1", code: "19", entity: "85"}, x12.Date{}, "WQ", pc.total())},
 				Summary:  pc.summary(),
