@@ -177,6 +177,17 @@ func (e *e2e) pipeline(names ...string) *pipeline.Pipeline {
 	return p
 }
 
+// writing reports whether a response is visible in outbound/.
+func (e *e2e) writing() bool {
+	entries, _ := os.ReadDir(filepath.Join(e.box(), clearinghousesim.OutboundDir))
+	for _, x := range entries {
+		if x.Type().IsRegular() && !strings.HasPrefix(x.Name(), ".") {
+			return true
+		}
+	}
+	return false
+}
+
 func (e *e2e) step() {
 	e.t.Helper()
 	rep, err := e.sim.Step(e.ctx)
@@ -393,6 +404,10 @@ func TestPipelineRecoversFromFaults(t *testing.T) {
 				// Collect while the simulator writes slowly.
 				done := make(chan struct{})
 				go func() { defer close(done); e.step() }()
+				// Collect as soon as the first response starts growing.
+				for i := 0; i < 400 && !e.writing(); i++ {
+					time.Sleep(5 * time.Millisecond)
+				}
 				for i := 0; i < 3; i++ {
 					e.collect(p)
 				}

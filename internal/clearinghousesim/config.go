@@ -193,6 +193,11 @@ type Config struct {
 	// Rejections are the fractions of claims the 277CA rejects at random
 	// (by Seed), per reason; zero rejects none.
 	Rejections Rejections `json:"rejections"`
+	// BatchPayments pays the claims of several 837s together: one 835
+	// per payer, payment date and trading partner, whichever file they
+	// came in. Without it (the demo), each 837 file's claims are paid in
+	// their own 835s.
+	BatchPayments bool `json:"batch_payments,omitempty"`
 	// NoValidator turns off the 837 file validator (x12/x837) behind
 	// the 999's segment and element errors; only the simulator's own
 	// structure checks remain.

@@ -20,10 +20,10 @@ import (
 // which claims it accepts (277CA) and what each payer pays (835). Turning
 // it into X12 is a separate, last step (see render).
 type decision struct {
-	ta1       *ta1File    // TA1, nil when no interchange needs one
-	ack       *ackFile    // 999, nil when no functional group was acknowledged
-	claimAcks *claimFile  // 277CA, nil when no set was accepted
-	remits    []payerFile // 835, one per payer
+	ta1       *ta1File   // TA1, nil when no interchange needs one
+	ack       *ackFile   // 999, nil when no functional group was acknowledged
+	claimAcks *claimFile // 277CA, nil when no set was accepted
+	payables  []payable  // adjudicated claims, paid later in 835s (see issuePayments)
 	report    Report
 }
 
@@ -261,7 +261,7 @@ func decide(cfg *Config, st *txState, in *inbound, now time.Time, file string) *
 		}
 		d.claimAcks.sets = append(d.claimAcks.sets, cs)
 	}
-	d.remits = payClaims(cfg, st, toPay, now, first, file, rep)
+	d.payables = payClaims(cfg, st, toPay, now, first, file, rep)
 	slices.SortStableFunc(rep.Claims, func(a, b ClaimResult) int { return a.Ordinal - b.Ordinal })
 	return d
 }
@@ -426,22 +426,35 @@ func claimNumber(now time.Time, seq int) string {
 	return fmt.Sprintf("%02d%03d%08d", now.Year()%100, now.YearDay(), seq%100_000_000)
 }
 
-// payClaims adjudicates the accepted claims: one 835 file per payer, one
-// transaction set (one payment) per billing provider.
-func payClaims(cfg *Config, st *txState, claims []*Claim, now time.Time, first *interchange, file string, rep *Report) []payerFile {
-	var files []payerFile
-	index := map[string]int{}
+// payable is one adjudicated claim (or reversal) waiting for its payment:
+// the 835 that pays it is issued when it is due, together with every
+// other claim of the same payer, payment date and trading partner (see
+// Responder.issuePayments).
+type payable struct {
+	payer   string
+	payee   Party // the billing provider
+	claim   *x835.Claim
+	to      x12.InterchangeHeader // the 837 interchange answered
+	toApp   string
+	billing string // payee NPI, for grouping
+}
+
+// payClaims adjudicates the accepted claims, payer by payer and billing
+// provider by billing provider in the order they came, and returns them
+// as payables. A replacement (7) is preceded by the reversal of the
+// claim it replaces; a void (8) gives the reversal only.
+func payClaims(cfg *Config, st *txState, claims []*Claim, now time.Time, first *interchange, file string, rep *Report) []payable {
 	type payee struct {
 		billing Party
 		claims  []*Claim
 	}
+	var order []string
 	payees := map[string][]*payee{}
 	for _, c := range claims {
-		if _, ok := index[c.PayerID]; !ok {
-			index[c.PayerID] = len(files)
-			files = append(files, payerFile{payer: cfg.payer(c.PayerID)})
+		list, ok := payees[c.PayerID]
+		if !ok {
+			order = append(order, c.PayerID)
 		}
-		list := payees[c.PayerID]
 		var pe *payee
 		for _, x := range list {
 			if x.billing.ID == c.Billing.ID {
@@ -455,25 +468,17 @@ func payClaims(cfg *Config, st *txState, claims []*Claim, now time.Time, first *
 		pe.claims = append(pe.claims, c)
 	}
 	received := x12.DateOf(now)
-	payDay := x12.DateOf(now.Add(cfg.Timing.Remit))
-	var out []payerFile
-	for i := range files {
-		pf := &files[i]
-		p := pf.payer
-		pf.env = envelope{control: st.nextControl(), to: first.isa, toApp: first.isa.SenderID}
-		for _, pe := range payees[p.ID] {
-			rem := &x835.Remittance{
-				SetControl:     fmt.Sprintf("%04d", len(pf.rems)+1),
-				ProductionDate: payDay,
-				Payer:          payerParty(p),
-				Payee:          x835.Party{Name: pe.billing.Name(), IDQualifier: "XX", ID: pe.billing.ID},
+	var out []payable
+	for _, id := range order {
+		p := cfg.payer(id)
+		for _, pe := range payees[id] {
+			add := func(oc *x835.Claim) {
+				out = append(out, payable{payer: p.ID, payee: pe.billing, billing: pe.billing.ID, claim: oc, to: first.isa, toApp: first.isa.SenderID})
 			}
-			var total x12.Amount
 			for _, c := range pe.claims {
 				if c.Frequency == "7" || c.Frequency == "8" {
 					if rev := reverse(st, p, c); rev != nil {
-						rem.Claims = append(rem.Claims, rev)
-						total += rev.Paid
+						add(rev)
 						rep.addReversal(file, c, rev)
 					}
 					if c.Frequency == "8" {
@@ -490,24 +495,9 @@ func payClaims(cfg *Config, st *txState, claims []*Claim, now time.Time, first *
 				oc.PayerClaimNumber = c.icn
 				oc.ReceivedDate = received
 				st.setRemit(c.icn, oc)
-				rem.Claims = append(rem.Claims, oc)
-				total += oc.Paid
+				add(oc)
 				rep.add835Claim(file, c, oc)
 			}
-			if len(rem.Claims) == 0 {
-				continue
-			}
-			rem.ProviderAdjustments = providerAdjustments(cfg, p, rem, total, payDay)
-			for _, a := range rem.ProviderAdjustments {
-				total -= a.Amount
-				rep.ProviderAdjustments += a.Amount
-			}
-			rem.Payment = payment(p, total, payDay, fmt.Sprintf("%d%03d", pf.env.control, len(pf.rems)+1))
-			rep.Remittances++
-			pf.rems = append(pf.rems, rem)
-		}
-		if len(pf.rems) > 0 {
-			out = append(out, *pf)
 		}
 	}
 	return out

@@ -1,8 +1,11 @@
 package clearinghousesim
 
 import (
+	"context"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/x12claims/claims/x12"
 )
@@ -130,5 +133,54 @@ func TestReplacementAndVoid(t *testing.T) {
 	p = resend("d.x12", "000000104", "7", "REF*F8*2633299999999~")
 	if c := p.claims["PCN1001"]; c == nil || c.Statuses[0].Codes[0].Category != "A4" {
 		t.Errorf("a replacement of an unknown claim was not rejected A4:35")
+	}
+}
+
+// TestPaymentsGroupedByPayerAndDate: claims of several 837s that a payer
+// pays on the same day come in one 835 per payer, one payment (check or
+// EFT) per billing provider; a later payment date gets its own 835.
+func TestPaymentsGroupedByPayerAndDate(t *testing.T) {
+	clk := &testClock{t: testNow()} // 14:30
+	r := newResponder(t, func(c *Config) {
+		c.Now = clk.now
+		c.BatchPayments = true
+		c.Timing = Timing{Ack: time.Minute, ClaimAck: time.Hour, Remit: 48 * time.Hour}
+	})
+	defer r.Close()
+	base := fixture(t, "basic.x12")
+	file := func(name, isa13, pcn string) {
+		drop(t, r, name, strings.ReplaceAll(strings.ReplaceAll(base, "000000101", isa13), "PCN", pcn))
+		respond(t, r)
+	}
+	file("a.x12", "000000101", "PCN")
+	clk.advance(time.Hour) // 15:30, same payment date
+	file("b.x12", "000000102", "QCN")
+	clk.advance(12 * time.Hour) // 03:30 the next day: a later payment date
+	file("c.x12", "000000103", "RCN")
+	clk.advance(36 * time.Hour) // the first payment date, 15:30
+	rep := respond(t, r)
+	if got := kinds(rep.Outputs); !slices.Equal(got, []string{"835", "835", "835"}) {
+		t.Fatalf("first payment run: %v, want one 835 per payer", rep.Outputs)
+	}
+	p := parseOutputs(t, r, rep)
+	checkBalanced(t, p)
+	pcns := map[string]bool{}
+	for _, rem := range p.rems {
+		if rem.Payment.Date != x12.DateOf(testNow().Add(48*time.Hour)) {
+			t.Errorf("BPR16 = %s", rem.Payment.Date)
+		}
+		for _, c := range rem.Claims {
+			pcns[c.PatientControlNumber[:3]] = true
+		}
+	}
+	if !pcns["PCN"] || !pcns["QCN"] || pcns["RCN"] {
+		t.Errorf("claims paid in the first run: %v, want those of a.x12 and b.x12 only", pcns)
+	}
+	clk.advance(13 * time.Hour)
+	if rep := respond(t, r); len(kinds(rep.Outputs)) != 3 {
+		t.Errorf("second payment run: %v", rep.Outputs)
+	}
+	if n, _, _ := r.Pending(context.Background()); n != 0 {
+		t.Errorf("%d still pending", n)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/x12claims/claims/x12"
 )
 
 // Responder answers the 837 files that land in its inbound folder, as a
@@ -151,6 +154,11 @@ func (r *Responder) Respond(ctx context.Context) (Report, error) {
 			zap.Strings("responses", frep.Outputs))
 		rep.merge(&frep)
 	}
+	issued, err := r.issuePayments(ctx)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	rep.merge(&issued)
 	delivered, err := r.deliver(ctx)
 	if err != nil {
 		errs = append(errs, err)
@@ -261,6 +269,22 @@ func (r *Responder) handle(ctx context.Context, name string) (Report, error) {
 				d.report.Outputs = append(d.report.Outputs, final)
 			}
 		}
+		due := now.Add(r.cfg.Timing.Remit)
+		for _, pa := range d.payables {
+			payee, err := json.Marshal(pa.payee)
+			if err != nil {
+				return Report{}, fmt.Errorf("state: %w", err)
+			}
+			claim, err := json.Marshal(pa.claim)
+			if err != nil {
+				return Report{}, fmt.Errorf("state: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO payables (mailbox, file_id, payer, payee, claim, pay_date, due, recv_qual, recv_id, usage, app)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.mailbox, fileID, pa.payer, payee, claim, x12.DateOf(due).X12(), due.UnixNano(),
+				pa.to.SenderQualifier, pa.to.SenderID, pa.to.Usage, pa.toApp); err != nil {
+				return Report{}, fmt.Errorf("state: %w", err)
+			}
+		}
 		if st.err != nil {
 			return Report{}, fmt.Errorf("state: %w", st.err)
 		}
@@ -363,22 +387,33 @@ func (r *Responder) finishRecorded(ctx context.Context) error {
 }
 
 // Pending returns how many recorded responses of this Responder's
-// mailbox are not delivered yet (withheld ones excluded), and when the
-// next one is due (zero when none is).
+// mailbox are not delivered yet (withheld ones excluded) plus how many
+// adjudicated claims wait for their 835, and when the next of either is
+// due (zero when none is).
 func (r *Responder) Pending(ctx context.Context) (int, time.Time, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.store == nil {
 		return 0, time.Time{}, errors.New("clearinghousesim: responder is closed")
 	}
-	var n int
-	var due sql.NullInt64
+	var n, m int
+	var due, due2 sql.NullInt64
 	err := r.store.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(due) FROM outputs WHERE mailbox = ? AND state < ?`,
 		r.mailbox, outDelivered).Scan(&n, &due)
-	if err != nil || !due.Valid {
-		return n, time.Time{}, err
+	if err == nil {
+		err = r.store.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(due) FROM payables WHERE mailbox = ? AND output_id IS NULL`,
+			r.mailbox).Scan(&m, &due2)
 	}
-	return n, time.Unix(0, due.Int64), nil
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	var next time.Time
+	for _, d := range []sql.NullInt64{due, due2} {
+		if d.Valid && (next.IsZero() || time.Unix(0, d.Int64).Before(next)) {
+			next = time.Unix(0, d.Int64)
+		}
+	}
+	return n + m, next, nil
 }
 
 // deliver writes every response that is due, oldest first, and returns

@@ -441,7 +441,7 @@ func TestDuplicateInterchangeIsRejected(t *testing.T) {
 	drop(t, r, "a.x12", base)
 	drop(t, r, "b.x12", base)
 	rep := respond(t, r)
-	if got := kinds(rep.Outputs); !slices.Equal(got, []string{"999", "277CA", "835", "835", "835", "TA1"}) {
+	if got := kinds(rep.Outputs); !slices.Equal(got, []string{"999", "277CA", "TA1", "835", "835", "835"}) {
 		t.Fatalf("outputs = %v", rep.Outputs)
 	}
 	if !hasSegment(segments(t, output(t, r, "b.TA1")), "TA1*000000101*261120*0930*R*025") {

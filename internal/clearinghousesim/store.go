@@ -72,6 +72,22 @@ CREATE TABLE IF NOT EXISTS outputs (
 	UNIQUE (mailbox, name)
 );
 CREATE INDEX IF NOT EXISTS outputs_due ON outputs (mailbox, state, due);
+CREATE TABLE IF NOT EXISTS payables (
+	id        INTEGER PRIMARY KEY,
+	mailbox   TEXT NOT NULL,
+	file_id   INTEGER NOT NULL,
+	payer     TEXT NOT NULL,
+	payee     BLOB NOT NULL,
+	claim     BLOB NOT NULL,
+	pay_date  TEXT NOT NULL,
+	due       INTEGER NOT NULL,
+	recv_qual TEXT NOT NULL,
+	recv_id   TEXT NOT NULL,
+	usage     TEXT NOT NULL,
+	app       TEXT NOT NULL,
+	output_id INTEGER
+);
+CREATE INDEX IF NOT EXISTS payables_due ON payables (mailbox, output_id, due);
 CREATE TABLE IF NOT EXISTS claims (
 	icn         TEXT PRIMARY KEY,
 	payer       TEXT NOT NULL,

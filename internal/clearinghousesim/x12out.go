@@ -25,8 +25,9 @@ type rendered struct {
 	data  []byte
 }
 
-// render writes the decision's response files, in the order they are to
-// be written: TA1, 999, 277CA, then one 835 per payer. It fails only when
+// render writes the decision's acknowledgments, in the order they are to
+// be written: TA1, 999 (or 997), 277CA. The 835s come later (see
+// Responder.issuePayments). It fails only when
 // a value cannot be written (which the simulator's cleaning of echoed
 // values prevents) or a writer fails.
 func render(cfg *Config, d *decision, at func(kind string) time.Time) ([]rendered, error) {
@@ -67,18 +68,20 @@ func render(cfg *Config, d *decision, at func(kind string) time.Time) ([]rendere
 		}
 		out = append(out, rendered{kind: "277CA", isa13: ctl9(d.claimAcks.env.control), data: buf.Bytes()})
 	}
-	for _, pf := range d.remits {
-		now := at("835")
-		var buf bytes.Buffer
-		isa := interchangeHeader(cfg, pf.env, now)
-		gs := groupHeader(cfg, pf.env, now, "HP", x835.Guide)
-		gs.SenderCode = pf.payer.ID
-		if err := x835.WriteInterchange(&buf, isa, gs, pf.rems...); err != nil {
-			return nil, fmt.Errorf("write 835 for payer %s: %w", pf.payer.ID, err)
-		}
-		out = append(out, rendered{kind: "835", payer: pf.payer.ID, isa13: ctl9(pf.env.control), data: buf.Bytes()})
-	}
 	return out, nil
+}
+
+// render835 writes one payer's 835 interchange: a transaction set per
+// payment.
+func render835(cfg *Config, pf *payerFile, now time.Time) ([]byte, error) {
+	var buf bytes.Buffer
+	isa := interchangeHeader(cfg, pf.env, now)
+	gs := groupHeader(cfg, pf.env, now, "HP", x835.Guide)
+	gs.SenderCode = pf.payer.ID
+	if err := x835.WriteInterchange(&buf, isa, gs, pf.rems...); err != nil {
+		return nil, fmt.Errorf("write 835 for payer %s: %w", pf.payer.ID, err)
+	}
+	return buf.Bytes(), nil
 }
 
 func ctl9(n int) string { return fmt.Sprintf("%09d", n) }

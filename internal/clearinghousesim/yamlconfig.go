@@ -296,7 +296,7 @@ type StandaloneUser struct {
 func ParseStandaloneConfig(data []byte, file, dir string) (*StandaloneConfig, error) {
 	d := &decoder{file: file}
 	c := &StandaloneConfig{Listen: "127.0.0.1:2222", Poll: time.Second, Compression: 1}
-	c.Sim = Config{ID: "CLAIMSIM", Name: "X12 Claims Simulator Clearinghouse"}
+	c.Sim = Config{ID: "CLAIMSIM", Name: "X12 Claims Simulator Clearinghouse", BatchPayments: true}
 	top := d.document(data)
 	if top == nil {
 		return nil, errors.Join(d.errs...)
@@ -324,6 +324,7 @@ func ParseStandaloneConfig(data []byte, file, dir string) (*StandaloneConfig, er
 		"first_control_number": func(v *yaml.Node, p string) { c.Sim.FirstControlNumber = int(d.integer(v, p, 1, 999_000_000)) },
 		"sample_payers":        func(v *yaml.Node, p string) { samplePayers = d.boolean(v, p) },
 		"validator":            func(v *yaml.Node, p string) { c.Sim.NoValidator = !d.boolean(v, p) },
+		"batch_payments":       func(v *yaml.Node, p string) { c.Sim.BatchPayments = d.boolean(v, p) },
 		"timing": func(v *yaml.Node, p string) {
 			timingNode = v
 			d.fields(v, p, map[string]func(*yaml.Node, string){
