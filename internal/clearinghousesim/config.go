@@ -120,8 +120,9 @@ type Payer struct {
 	Recoupment BasisPoints `json:"recoupment,omitempty"`
 	// Deductibles is the remaining deductible of each member (by member
 	// ID) at the start. It is consumed claim by claim, line by line, in the
-	// order the simulator adjudicates them, and stays consumed for the
-	// life of the Responder. A member not listed has none left.
+	// order the simulator adjudicates them (and given back by a reversal);
+	// what is left is kept in the Store. A member not listed has none
+	// left.
 	Deductibles map[string]x12.Amount `json:"deductibles,omitempty"`
 }
 
@@ -152,9 +153,9 @@ type Config struct {
 	Payers []Payer `json:"payers"`
 	// FirstControlNumber is the first interchange control number (ISA13)
 	// of the simulator's responses, and the first sequence number of its
-	// payer claim numbers; the next ones follow by one. Zero means 1. Set
-	// it above the last one used when a simulator restarts on the same
-	// Root, so that responses never reuse a control number.
+	// payer claim numbers; the next ones follow by one. Zero means 1. It
+	// counts only for a new Store: a restarted simulator continues from
+	// the numbers its store remembers.
 	FirstControlNumber int `json:"first_control_number,omitempty"`
 	// Now is the clock: response dates, BPR16, file times and claim
 	// numbers derive from it. Nil means time.Now. Inject a fixed clock for

@@ -1,6 +1,8 @@
 package clearinghousesim
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -107,4 +109,30 @@ func FuzzStandaloneConfig(f *testing.F) {
 		_, _ = ParseStandaloneConfig(data, "f.yaml", "/")
 		_, _ = ParseFaults(data, "f.yaml")
 	})
+}
+
+// TestREADMEConfiguration parses the configuration shown in the README.
+func TestREADMEConfiguration(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Skip("README.md not found:", err)
+	}
+	s := string(b)
+	i := strings.Index(s, "## Clearinghouse simulator")
+	if i < 0 {
+		t.Fatal("README has no Clearinghouse simulator section")
+	}
+	s = s[i:]
+	start := strings.Index(s, "```yaml\n")
+	end := strings.Index(s[start+8:], "```")
+	if start < 0 || end < 0 {
+		t.Fatal("no yaml block in the section")
+	}
+	c, err := ParseStandaloneConfig([]byte(s[start+8:start+8+end]), "README.md", "/srv/chsim")
+	if err != nil {
+		t.Fatalf("the README's configuration does not parse: %v", err)
+	}
+	if len(c.Sim.Payers) != 4 || len(c.Users) != 1 || c.Users[0].Folder != "cedarvalley" || c.Sim.Timing.Remit != 72*time.Minute {
+		t.Errorf("parsed as %+v", c)
+	}
 }
