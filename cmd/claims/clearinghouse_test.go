@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -443,3 +444,69 @@ func TestPipelineRecoversFromFaults(t *testing.T) {
 func pendingOf(ctx context.Context, s *clearinghousesim.Standalone) (int, time.Time, error) {
 	return s.Pending(ctx)
 }
+
+// TestClearinghouseCommand: --help has examples; a missing or bad
+// configuration exits 2 naming the key; a good one starts the server,
+// prints the host key fingerprint, keeps the host key across runs and
+// stops cleanly when its context ends (SIGTERM and Ctrl-C in main).
+func TestClearinghouseCommand(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"clearinghouse", "--help"}, nil, &out, &errb); code != 0 || !strings.Contains(out.String(), "Examples:") {
+		t.Errorf("--help: exit %d, %q", code, out.String())
+	}
+	if code := run(context.Background(), []string{"clearinghouse"}, nil, &out, &errb); code != exitFailure {
+		t.Errorf("without --config: exit %d", code)
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "sim.yaml")
+	if err := os.WriteFile(cfg, []byte("root: boxes\nusers: [{name: a, password: x, faults: {slow_transfer: soon}}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	errb.Reset()
+	if code := run(context.Background(), []string{"clearinghouse", "--config", cfg}, nil, &out, &errb); code != exitFailure ||
+		!strings.Contains(errb.String(), "sim.yaml:2:") || !strings.Contains(errb.String(), "users[0].faults.slow_transfer") {
+		t.Errorf("bad config: exit %d, %q", code, errb.String())
+	}
+	good := "listen: 127.0.0.1:0\nroot: boxes\nstate_dir: state\nhost_key: state/host_key\nsample_payers: true\nusers: [{name: a, password: x}]\n"
+	if err := os.WriteFile(cfg, []byte(good), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fingerprint := func() string {
+		ctx, cancel := context.WithCancel(context.Background())
+		var out syncBuffer
+		done := make(chan int)
+		go func() { done <- run(ctx, []string{"clearinghouse", "--config", cfg}, nil, &out, io.Discard) }()
+		for i := 0; i < 500 && !strings.Contains(out.String(), "Stop with"); i++ {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("exit %d after the context ended: %s", code, out.String())
+		}
+		s := out.String()
+		if !strings.Contains(s, "stopped") {
+			t.Errorf("no clean stop: %q", s)
+		}
+		i := strings.Index(s, "SHA256:")
+		if i < 0 {
+			t.Fatalf("no fingerprint in %q", s)
+		}
+		return strings.Fields(s[i:])[0]
+	}
+	if a, b := fingerprint(), fingerprint(); a != b {
+		t.Errorf("the host key changed between runs: %s, %s", a, b)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "state", "host_key")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("host key file: %v, %v", fi, err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
