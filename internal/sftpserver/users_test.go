@@ -32,7 +32,7 @@ func TestUserRootsHashesAndFaults(t *testing.T) {
 	host, _ := ssh.NewSignerFromKey(priv)
 	var drop atomic.Int64
 	srv, err := NewServer(Config{
-		Users: []User{{Name: "alice", PasswordHash: string(hash), Root: a}, {Name: "bob", Password: "bob-pw", Root: b}},
+		Users:   []User{{Name: "alice", PasswordHash: string(hash), Root: a}, {Name: "bob", Password: "bob-pw", Root: b}},
 		HostKey: host, Logf: t.Logf,
 		Faults: func(user string) Faults {
 			if user == "alice" {
