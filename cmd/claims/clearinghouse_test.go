@@ -96,6 +96,7 @@ type e2e struct {
 	settle time.Duration
 
 	simPaid, posted     x12.Amount
+	simClaims           []clearinghousesim.ClaimResult // every outcome, in order
 	submitted, collects int
 	collected, dupFiles int
 	notSettled          int
@@ -197,6 +198,9 @@ func (e *e2e) step() {
 	}
 	for _, c := range rep.Claims {
 		e.simPaid += c.Paid
+		if c.PCN != "" {
+			e.simClaims = append(e.simClaims, c)
+		}
 	}
 }
 
@@ -228,10 +232,61 @@ func (e *e2e) submit(p *pipeline.Pipeline) {
 
 // reconcile checks that every 837 was answered once, every response
 // collected once with no ISA13 reused, every 835 balances, nothing is
-// still due, and the pipeline posted exactly what the simulator paid.
-func (e *e2e) reconcile() {
+// still due, and the pipeline posted exactly what the simulator paid, in
+// total and per claim: billed = paid + adjustments + patient
+// responsibility + the balance still open with the payer.
+func (e *e2e) reconcile(p *pipeline.Pipeline) {
 	t := e.t
 	t.Helper()
+	// The simulator's outcomes by claim: a claim's versions (a
+	// replacement, a void) add up, reversals included.
+	type outcome struct {
+		paid, patient x12.Amount
+		last          clearinghousesim.ClaimStatus
+		pcn           string
+	}
+	byClaim := map[int64]*outcome{}
+	var ids []int64
+	for _, r := range e.simClaims {
+		id, err := p.ResolveClaim(e.ctx, r.PCN)
+		if err != nil {
+			t.Errorf("claim %s: %v", r.PCN, err)
+			continue
+		}
+		o := byClaim[id]
+		if o == nil {
+			o = &outcome{}
+			byClaim[id] = o
+			ids = append(ids, id)
+		}
+		o.paid += r.Paid
+		o.patient += r.PatientResp
+		o.last, o.pcn = r.Status, r.PCN
+	}
+	for _, id := range ids {
+		want := byClaim[id]
+		d, err := p.ShowClaim(e.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := d.BalanceDetail
+		if b.Charge != b.Payments+b.Adjustments+b.PatientResp+b.Insurance {
+			t.Errorf("claim %s: billed %s != paid %s + adjustments %s + patient %s + open %s", want.pcn, b.Charge, b.Payments, b.Adjustments, b.PatientResp, b.Insurance)
+		}
+		switch want.last {
+		case clearinghousesim.ClaimPaid, clearinghousesim.ClaimDenied, clearinghousesim.ClaimReversed:
+			if b.Payments != want.paid || b.PatientResp != want.patient {
+				t.Errorf("claim %s (%s): posted paid %s, patient %s; the simulator paid %s, patient %s", want.pcn, d.State, b.Payments, b.PatientResp, want.paid, want.patient)
+			}
+			if want.last != clearinghousesim.ClaimReversed && b.Insurance != 0 {
+				t.Errorf("claim %s: %s still open with the payer", want.pcn, b.Insurance)
+			}
+		case clearinghousesim.ClaimRejected, clearinghousesim.ClaimAckRejected:
+			if b.Payments != want.paid || b.Insurance != b.Charge-b.Adjustments-b.PatientResp-b.Payments {
+				t.Errorf("rejected claim %s: paid %s, open %s of %s", want.pcn, b.Payments, b.Insurance, b.Charge)
+			}
+		}
+	}
 	answered, err := e.sim.Store().AnsweredFiles(e.ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -345,13 +400,49 @@ func TestStandaloneClearinghouseEndToEnd(t *testing.T) {
 	e.restart()
 	e.step()
 	e.collect(p)
-	if e.submitted < 900 {
+
+	// A replacement and a void of paid claims: the payer reverses the
+	// payments (and pays the replacement again).
+	var changed int
+	for _, r := range e.simClaims {
+		if r.Status != clearinghousesim.ClaimPaid || r.Paid == 0 || changed == 2 {
+			continue
+		}
+		id, err := p.ResolveClaim(e.ctx, r.PCN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if changed == 0 {
+			_, err = p.Resubmit(e.ctx, id, "test", "replacement")
+		} else {
+			_, err = p.Void(e.ctx, id, "test", "void")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed++
+	}
+	e.submit(p)
+	e.step()
+	e.clk.advance(4 * 24 * time.Hour)
+	e.step()
+	e.collect(p)
+	reversed := 0
+	for _, r := range e.simClaims {
+		if r.Status == clearinghousesim.ClaimReversed {
+			reversed++
+		}
+	}
+	if reversed != 2 {
+		t.Errorf("%d reversals, want 2 (a replacement and a void)", reversed)
+	}
+	if e.submitted < 902 {
 		t.Fatalf("only %d claims submitted", e.submitted)
 	}
 	if n, _, err := e.sim.Pending(e.ctx); err != nil || n != 0 {
 		t.Errorf("responses still due: %d, %v", n, err)
 	}
-	e.reconcile()
+	e.reconcile(p)
 	t.Logf("%d claims submitted, %d responses collected, %s paid", e.submitted, e.collected, e.posted)
 }
 
@@ -433,7 +524,7 @@ func TestPipelineRecoversFromFaults(t *testing.T) {
 			if e.submitted == 0 {
 				t.Fatal("nothing submitted")
 			}
-			e.reconcile()
+			e.reconcile(p)
 			if tt.check != nil {
 				tt.check(t, e)
 			}
