@@ -73,7 +73,7 @@ func (r *Responder) plan(files []rendered, f Faults, now time.Time) []planned {
 // pause between them, so that a client listing the folder meanwhile sees
 // a file that is still growing. It starts over after a kill.
 func (r *Responder) writeSlowly(ctx context.Context, path string, data []byte) error {
-	step := r.cfg.Faults.SlowWriteStep
+	step := r.faults().SlowWriteStep
 	if step <= 0 {
 		step = 200 * time.Millisecond
 	}

@@ -302,7 +302,8 @@ func ParseStandaloneConfig(data []byte, file, dir string) (*StandaloneConfig, er
 		return nil, errors.Join(d.errs...)
 	}
 	var timing Timing
-	var timingNode, usersNode *yaml.Node
+	var usersNode *yaml.Node
+	var payerNodes []*yaml.Node
 	samplePayers := false
 	rel := func(p string) string {
 		if p == "" || strings.HasPrefix(p, "/") {
@@ -326,7 +327,6 @@ func ParseStandaloneConfig(data []byte, file, dir string) (*StandaloneConfig, er
 		"validator":            func(v *yaml.Node, p string) { c.Sim.NoValidator = !d.boolean(v, p) },
 		"batch_payments":       func(v *yaml.Node, p string) { c.Sim.BatchPayments = d.boolean(v, p) },
 		"timing": func(v *yaml.Node, p string) {
-			timingNode = v
 			d.fields(v, p, map[string]func(*yaml.Node, string){
 				"compression": func(v *yaml.Node, p string) { c.Compression = int(d.integer(v, p, 1, 1_000_000_000)) },
 				"ta1":         func(v *yaml.Node, p string) { timing.TA1 = d.duration(v, p) },
@@ -344,7 +344,10 @@ func ParseStandaloneConfig(data []byte, file, dir string) (*StandaloneConfig, er
 			})
 		},
 		"payers": func(v *yaml.Node, p string) {
-			d.list(v, p, func(v *yaml.Node, p string) { c.Sim.Payers = append(c.Sim.Payers, d.payer(v, p)) })
+			d.list(v, p, func(v *yaml.Node, p string) {
+				c.Sim.Payers = append(c.Sim.Payers, d.payer(v, p))
+				payerNodes = append(payerNodes, v)
+			})
 		},
 		"users": func(v *yaml.Node, p string) {
 			usersNode = v
@@ -356,9 +359,16 @@ func ParseStandaloneConfig(data []byte, file, dir string) (*StandaloneConfig, er
 	}
 	comp := time.Duration(max(c.Compression, 1))
 	c.Sim.Timing = Timing{TA1: timing.TA1 / comp, Ack: timing.Ack / comp, ClaimAck: timing.ClaimAck / comp, Remit: timing.Remit / comp}
-	_ = timingNode
 	if samplePayers {
-		c.Sim.Payers = append(DefaultConfig("").Payers, c.Sim.Payers...)
+		samples := DefaultConfig("").Payers
+		for i, p := range c.Sim.Payers {
+			for _, sp := range samples {
+				if p.ID == sp.ID {
+					d.bad(payerNodes[i], fmt.Sprintf("payers[%d].id", i), "%q is a sample payer already (sample_payers: true)", p.ID)
+				}
+			}
+		}
+		c.Sim.Payers = append(samples, c.Sim.Payers...)
 		if c.Sim.NotEnrolled == nil {
 			c.Sim.NotEnrolled = []string{NotEnrolledMember}
 		}
@@ -512,10 +522,38 @@ func (d *decoder) payer(n *yaml.Node, path string) Payer {
 		"interest":           func(v *yaml.Node, k string) { p.Interest = d.rate(v, k) },
 		"recoupment":         func(v *yaml.Node, k string) { p.Recoupment = d.rate(v, k) },
 	})
-	for _, req := range []struct{ key, val string }{{"id", p.ID}, {"name", p.Name}, {"tin", p.TIN}, {"method", p.Method}, {"filing_indicator", p.FilingIndicator}} {
+	for _, req := range []struct{ key, val string }{{"id", p.ID}, {"name", p.Name}, {"tin", p.TIN}, {"method", p.Method},
+		{"filing_indicator", p.FilingIndicator}, {"contact_name", p.ContactName}, {"contact_phone", p.ContactPhone}} {
 		if req.val == "" {
 			d.bad(n, path+"."+req.key, "is required")
 		}
+	}
+	for _, x := range []struct{ key, val string }{{"id", p.ID}, {"name", p.Name}, {"contact_name", p.ContactName}, {"contact_url", p.ContactURL},
+		{"address.line1", p.Address.Line1}, {"address.city", p.Address.City}, {"address.state", p.Address.State}, {"address.zip", p.Address.ZIP}} {
+		if !plainText(x.val) {
+			d.bad(n, path+"."+x.key, "must not contain * : ^ ~ or control characters (the simulator's delimiters)")
+		}
+	}
+	if p.ID != "" && !safeName(p.ID) {
+		d.bad(n, path+".id", "%q must be letters and digits", p.ID)
+	}
+	if p.TIN != "" && (len(p.TIN) != 9 || !digitsOnly(p.TIN)) {
+		d.bad(n, path+".tin", "%q must be 9 digits", p.TIN)
+	}
+	if p.ContactPhone != "" && (len(p.ContactPhone) != 10 || !digitsOnly(p.ContactPhone)) {
+		d.bad(n, path+".contact_phone", "%q must be 10 digits", p.ContactPhone)
+	}
+	if p.Address.Line1 == "" || p.Address.City == "" || p.Address.State == "" || p.Address.ZIP == "" {
+		d.bad(n, path+".address", "line1, city, state and zip are required (835 N3/N4)")
+	}
+	switch p.Method {
+	case "", "CHK":
+	case "ACH":
+		if b := p.Bank; b == nil || b.SenderDFI == "" || b.SenderAccount == "" || b.ReceiverDFI == "" || b.ReceiverAccount == "" {
+			d.bad(n, path+".bank", "sender_dfi, sender_account, receiver_dfi and receiver_account are required for ACH")
+		}
+	default:
+		d.bad(n, path+".method", "%q must be CHK or ACH", p.Method)
 	}
 	return p
 }

@@ -72,6 +72,9 @@ func TestStandaloneConfigErrors(t *testing.T) {
 		{"no payers", strings.Replace(goodYAML, "sample_payers: true", "", 1), []string{"payers: at least one payer"}},
 		{"payer without id", goodYAML + "payers:\n  - name: X\n", []string{"payers[0].id: is required", "payers[0].tin: is required"}},
 		{"bad fee", goodYAML + "payers:\n  - id: P1\n    fee_schedule: {'99213': abc}\n", []string{"payers[0].fee_schedule.99213", "amount"}},
+		{"bad payer", goodYAML + "payers:\n  - {id: 'P*1', name: X, tin: '12', method: ACH, filing_indicator: CI, contact_name: A, contact_phone: '1'}\n",
+			[]string{"sim.yaml:18:5: payers[0].id", "payers[0].tin: \"12\" must be 9 digits", "payers[0].contact_phone", "payers[0].address", "payers[0].bank"}},
+		{"sample payer again", goodYAML + "payers:\n  - {id: LRK60}\n", []string{"payers[0].id: \"LRK60\" is a sample payer already"}},
 		{"bad number", strings.Replace(goodYAML, "seed: 7", "seed: seven", 1), []string{"seed", "whole number"}},
 		{"list as string", strings.Replace(goodYAML, "sample_payers: true", "sample_payers: true\nnot_enrolled: abc", 1), []string{"not_enrolled: must be a list"}},
 	}
