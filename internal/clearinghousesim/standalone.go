@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -103,17 +104,28 @@ func (s *Standalone) HostKeyFingerprint() string { return s.srv.Fingerprint() }
 func (s *Standalone) Store() *Store { return s.store }
 
 // Step runs one pass: every user's uploads are taken in and every due
-// response delivered. It returns what was answered and the errors of all
-// users joined.
+// response delivered, the users side by side (a slow write for one does
+// not hold up the others). It returns what was answered, users in
+// configuration order, and the errors of all users joined.
 func (s *Standalone) Step(ctx context.Context) (Report, error) {
+	reps := make([]Report, len(s.resp))
+	errs := make([]error, len(s.resp))
+	var wg sync.WaitGroup
+	for i, r := range s.resp {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rr, err := r.Respond(ctx)
+			reps[i] = rr
+			if err != nil {
+				errs[i] = fmt.Errorf("user %s: %w", r.mailbox, err)
+			}
+		}()
+	}
+	wg.Wait()
 	var rep Report
-	var errs []error
-	for _, r := range s.resp {
-		rr, err := r.Respond(ctx)
-		rep.merge(&rr)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("user %s: %w", r.mailbox, err))
-		}
+	for i := range reps {
+		rep.merge(&reps[i])
 	}
 	return rep, errors.Join(errs...)
 }
