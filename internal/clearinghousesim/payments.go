@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/x12claims/claims/x12"
@@ -84,7 +83,6 @@ func (r *Responder) issuePayments(ctx context.Context) (Report, error) {
 	}
 	st := &txState{ctx: ctx, tx: tx, cfg: &r.cfg}
 	faults := r.faults()
-	outDir := filepath.Join(r.cfg.Root, OutboundDir)
 	for _, g := range groups {
 		p := r.cfg.payer(g.payer)
 		if p == nil {
@@ -132,24 +130,19 @@ func (r *Responder) issuePayments(ctx context.Context) (Report, error) {
 			return rep, err
 		}
 		f := rendered{kind: "835", payer: p.ID, isa13: ctl9(g.env.control), data: data}
-		var outID int64
-		for _, o := range r.plan([]rendered{f}, faults, time.Unix(0, due).Add(-r.cfg.Timing.Remit)) {
-			want := o.payer + "_" + o.isa13 + ".835"
+		names, err := r.recordOutputs(st, 0, r.plan([]rendered{f}, faults, time.Unix(0, due).Add(-r.cfg.Timing.Remit)), func(o planned) string {
 			if o.copyOf != "" {
-				want = o.payer + "_" + o.isa13 + "_copy.835"
+				return o.payer + "_" + o.isa13 + "_copy.835"
 			}
-			name := r.freeName(st, outDir, want, func(n string) bool { return st.nameTaken(r.mailbox, n) })
-			res, err := tx.ExecContext(ctx, `INSERT INTO outputs (file_id, mailbox, name, kind, data, due, chunked, state)
-				VALUES (0, ?, ?, '835', ?, ?, ?, ?)`, r.mailbox, name, o.data, o.due.UnixNano(), o.chunked, outPending)
-			if err != nil {
-				return rep, fmt.Errorf("clearinghousesim: state: %w", err)
-			}
-			if outID == 0 {
-				if outID, err = res.LastInsertId(); err != nil {
-					return rep, fmt.Errorf("clearinghousesim: state: %w", err)
-				}
-			}
-			rep.Outputs = append(rep.Outputs, name)
+			return o.payer + "_" + o.isa13 + ".835"
+		})
+		if err != nil {
+			return rep, err
+		}
+		rep.Outputs = append(rep.Outputs, names...)
+		var outID int64
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM outputs WHERE mailbox = ? AND name = ?`, r.mailbox, names[0]).Scan(&outID); err != nil {
+			return rep, fmt.Errorf("clearinghousesim: state: %w", err)
 		}
 		for _, it := range g.items {
 			if _, err := tx.ExecContext(ctx, `UPDATE payables SET output_id = ? WHERE id = ?`, outID, it.id); err != nil {

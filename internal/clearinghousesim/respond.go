@@ -200,8 +200,6 @@ func (r *Responder) handle(ctx context.Context, name string) (Report, error) {
 	}
 	sum := sha256.Sum256(data)
 	sha := hex.EncodeToString(sum[:])
-	faults := r.faults()
-
 	tx, err := r.store.db.BeginTx(ctx, nil)
 	if err != nil {
 		return Report{}, fmt.Errorf("state: %w", err)
@@ -212,84 +210,13 @@ func (r *Responder) handle(ctx context.Context, name string) (Report, error) {
 	var pname string
 	err = tx.QueryRowContext(ctx, `SELECT id, processed_name FROM inbound_files
 		WHERE mailbox = ? AND name = ? AND sha256 = ? AND state = 'recorded'`, r.mailbox, name, sha).Scan(&fileID, &pname)
-	var rep Report
+	rep := Report{Files: 1} // recorded by a run that did not finish: only the move is left
 	switch {
-	case err == nil:
-		// Recorded by a run that did not finish: only the move is left.
-		rep = Report{Files: 1}
 	case errors.Is(err, sql.ErrNoRows):
-		in, err := readInbound(bytes.NewReader(data))
-		if err != nil {
-			return Report{}, fmt.Errorf("read: %w", err)
-		}
-		now := r.cfg.now()
-		if r.cfg.validate999() {
-			if err := addValidatorErrors(in, data, now); err != nil {
-				return Report{}, fmt.Errorf("read: %w", err)
-			}
-		}
-		st := &txState{ctx: ctx, tx: tx, cfg: &r.cfg}
-		d := decide(&r.cfg, st, in, now, name)
-		files, err := render(&r.cfg, d, func(kind string) time.Time { return now.Add(r.cfg.Timing.delay(kind)) })
-		if err != nil {
+		if rep, fileID, pname, err = r.record(ctx, tx, name, sha, data); err != nil {
 			return Report{}, err
 		}
-		if st.err != nil {
-			return Report{}, fmt.Errorf("state: %w", st.err)
-		}
-		pname = r.freeName(st, filepath.Join(r.cfg.Root, ProcessedDir), name, func(n string) bool { return st.processedTaken(r.mailbox, n) })
-		res, err := tx.ExecContext(ctx, `INSERT INTO inbound_files (mailbox, name, sha256, processed_name, state, received)
-			VALUES (?, ?, ?, ?, 'recorded', ?)`, r.mailbox, name, sha, pname, now.UTC().Format(time.RFC3339))
-		if err != nil {
-			return Report{}, fmt.Errorf("state: %w", err)
-		}
-		if fileID, err = res.LastInsertId(); err != nil {
-			return Report{}, fmt.Errorf("state: %w", err)
-		}
-		outDir := filepath.Join(r.cfg.Root, OutboundDir)
-		stem := stemOf(name)
-		for _, f := range r.plan(files, faults, now) {
-			want := stem + "." + f.kind
-			if f.kind == "835" {
-				want = f.payer + "_" + f.isa13 + ".835"
-			}
-			if f.copyOf != "" {
-				want = f.payer + "_" + f.isa13 + "_copy.835"
-			}
-			final := r.freeName(st, outDir, want, func(n string) bool { return st.nameTaken(r.mailbox, n) })
-			state := outPending
-			if f.withheld {
-				state = outWithheld
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO outputs (file_id, mailbox, name, kind, data, due, chunked, state)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, fileID, r.mailbox, final, f.kind, f.data, f.due.UnixNano(), f.chunked, state); err != nil {
-				return Report{}, fmt.Errorf("state: %w", err)
-			}
-			if !f.withheld {
-				d.report.Outputs = append(d.report.Outputs, final)
-			}
-		}
-		due := now.Add(r.cfg.Timing.Remit)
-		for _, pa := range d.payables {
-			payee, err := json.Marshal(pa.payee)
-			if err != nil {
-				return Report{}, fmt.Errorf("state: %w", err)
-			}
-			claim, err := json.Marshal(pa.claim)
-			if err != nil {
-				return Report{}, fmt.Errorf("state: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO payables (mailbox, file_id, payer, payee, claim, pay_date, due, recv_qual, recv_id, usage, app)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.mailbox, fileID, pa.payer, payee, claim, x12.DateOf(due).X12(), due.UnixNano(),
-				pa.to.SenderQualifier, pa.to.SenderID, pa.to.Usage, pa.toApp); err != nil {
-				return Report{}, fmt.Errorf("state: %w", err)
-			}
-		}
-		if st.err != nil {
-			return Report{}, fmt.Errorf("state: %w", st.err)
-		}
-		rep = d.report
-	default:
+	case err != nil:
 		return Report{}, fmt.Errorf("state: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -300,6 +227,98 @@ func (r *Responder) handle(ctx context.Context, name string) (Report, error) {
 		return Report{}, err
 	}
 	return rep, nil
+}
+
+// record decides the answers to one 837 and records them in tx: the file
+// (with the name it gets in processed/), its acknowledgments with their
+// due times and faults, and its adjudicated claims as payables. It
+// returns the decision's report, the file's ID and its processed/ name.
+func (r *Responder) record(ctx context.Context, tx *sql.Tx, name, sha string, data []byte) (Report, int64, string, error) {
+	in, err := readInbound(bytes.NewReader(data))
+	if err != nil {
+		return Report{}, 0, "", fmt.Errorf("read: %w", err)
+	}
+	now := r.cfg.now()
+	if r.cfg.validate999() {
+		if err := addValidatorErrors(in, data, now); err != nil {
+			return Report{}, 0, "", fmt.Errorf("read: %w", err)
+		}
+	}
+	st := &txState{ctx: ctx, tx: tx, cfg: &r.cfg}
+	d := decide(&r.cfg, st, in, now, name)
+	files, err := render(&r.cfg, d, func(kind string) time.Time { return now.Add(r.cfg.Timing.delay(kind)) })
+	if err != nil {
+		return Report{}, 0, "", err
+	}
+	pname := r.freeName(st, filepath.Join(r.cfg.Root, ProcessedDir), name, func(n string) bool { return st.processedTaken(r.mailbox, n) })
+	if st.err != nil {
+		return Report{}, 0, "", fmt.Errorf("state: %w", st.err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO inbound_files (mailbox, name, sha256, processed_name, state, received)
+		VALUES (?, ?, ?, ?, 'recorded', ?)`, r.mailbox, name, sha, pname, now.UTC().Format(time.RFC3339))
+	if err != nil {
+		return Report{}, 0, "", fmt.Errorf("state: %w", err)
+	}
+	fileID, err := res.LastInsertId()
+	if err != nil {
+		return Report{}, 0, "", fmt.Errorf("state: %w", err)
+	}
+	stem := stemOf(name)
+	names, err := r.recordOutputs(st, fileID, r.plan(files, r.faults(), now), func(f planned) string { return stem + "." + f.kind })
+	if err != nil {
+		return Report{}, 0, "", err
+	}
+	d.report.Outputs = names
+	if err := r.recordPayables(st, fileID, d.payables, now.Add(r.cfg.Timing.Remit)); err != nil {
+		return Report{}, 0, "", err
+	}
+	return d.report, fileID, pname, nil
+}
+
+// recordOutputs records planned responses of a file (fileID, 0 for the
+// 835s) under free names built from want, and returns the names of those
+// that will be delivered.
+func (r *Responder) recordOutputs(st *txState, fileID int64, outs []planned, want func(planned) string) ([]string, error) {
+	outDir := filepath.Join(r.cfg.Root, OutboundDir)
+	var names []string
+	for _, f := range outs {
+		final := r.freeName(st, outDir, want(f), func(n string) bool { return st.nameTaken(r.mailbox, n) })
+		state := outPending
+		if f.withheld {
+			state = outWithheld
+		}
+		if _, err := st.tx.ExecContext(st.ctx, `INSERT INTO outputs (file_id, mailbox, name, kind, data, due, chunked, state)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, fileID, r.mailbox, final, f.kind, f.data, f.due.UnixNano(), f.chunked, state); err != nil {
+			return nil, fmt.Errorf("state: %w", err)
+		}
+		if !f.withheld {
+			names = append(names, final)
+		}
+	}
+	if st.err != nil {
+		return nil, fmt.Errorf("state: %w", st.err)
+	}
+	return names, nil
+}
+
+// recordPayables records a file's adjudicated claims, to be paid at due.
+func (r *Responder) recordPayables(st *txState, fileID int64, ps []payable, due time.Time) error {
+	for _, pa := range ps {
+		payee, err := json.Marshal(pa.payee)
+		if err != nil {
+			return fmt.Errorf("state: %w", err)
+		}
+		claim, err := json.Marshal(pa.claim)
+		if err != nil {
+			return fmt.Errorf("state: %w", err)
+		}
+		if _, err := st.tx.ExecContext(st.ctx, `INSERT INTO payables (mailbox, file_id, payer, payee, claim, pay_date, due, recv_qual, recv_id, usage, app)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.mailbox, fileID, pa.payer, payee, claim, x12.DateOf(due).X12(), due.UnixNano(),
+			pa.to.SenderQualifier, pa.to.SenderID, pa.to.Usage, pa.toApp); err != nil {
+			return fmt.Errorf("state: %w", err)
+		}
+	}
+	return nil
 }
 
 // freeName returns want, or want with "-2", "-3", ... before its
