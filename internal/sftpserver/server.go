@@ -67,8 +67,9 @@ type Config struct {
 }
 
 // Server is an SFTP server on a local TCP port that serves a directory. It
-// is meant for tests and demos: it has one freshly generated ed25519 host
-// key and keeps its users in memory.
+// is meant for tests, demos and the standalone clearinghouse simulator: it
+// has one ed25519 host key (generated, or Config.HostKey) and keeps its
+// users in memory.
 type Server struct {
 	cfg     Config
 	ln      net.Listener
