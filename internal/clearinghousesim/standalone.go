@@ -168,10 +168,14 @@ func (s *Standalone) Close() error {
 }
 
 // loadOrCreateHostKey reads the host key file, or creates it (ed25519,
-// OpenSSH PEM, 0600, in a 0700 folder) when it does not exist.
+// OpenSSH PEM, 0600, in a 0700 folder) when it does not exist. A key
+// file others may read is refused, as sshd refuses it.
 func loadOrCreateHostKey(path string) (ssh.Signer, error) {
 	b, err := os.ReadFile(path)
 	if err == nil {
+		if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			return nil, fmt.Errorf("clearinghousesim: host key %s is open to others (mode %#o): chmod 600 it", path, fi.Mode().Perm())
+		}
 		signer, err := ssh.ParsePrivateKey(b)
 		if err != nil {
 			return nil, fmt.Errorf("clearinghousesim: host key %s: %w", path, err)

@@ -201,6 +201,23 @@ func TestStandaloneUsersTimingAndRestart(t *testing.T) {
 	if n, _, err := s.Pending(ctx); n != 0 || err != nil {
 		t.Errorf("pending = %d, %v", n, err)
 	}
+	// A host key others may read is refused.
+	s.Close()
+	if err := os.Chmod(filepath.Join(dir, "state", "host_key"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ParseStandaloneConfig([]byte("root: boxes\nstate_dir: state\nhost_key: state/host_key\nsample_payers: true\nusers: [{name: a, password: x}]\n"), "sim.yaml", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := StartStandalone(ctx, cfg, clk.now, nil); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Errorf("a host key readable by others: %v", err)
+	}
+	if err := os.Chmod(filepath.Join(dir, "state", "host_key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, _ = standalone(t, dir, clk, "{}")
+	defer s.Close()
 	// Wrong password, unknown key.
 	if _, err := ssh.Dial("tcp", s.Addr(), &ssh.ClientConfig{User: "alice", Auth: []ssh.AuthMethod{ssh.Password("nope")},
 		HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second}); err == nil { //nolint:gosec // a test of refusal
