@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -38,6 +39,7 @@ switchable at run time with a faults.yaml control file in a user's folder)
 are described in the README, "Clearinghouse simulator".`,
 		Example: `  claims clearinghouse --config clearinghouse.yaml
   claims clearinghouse --config clearinghouse.yaml --verbose
+  claims clearinghouse --config clearinghouse.yaml --json   # one line: listen, host_key_fingerprint, ...
 
   # clearinghouse.yaml, the smallest useful one:
   root: mailboxes
@@ -52,7 +54,7 @@ are described in the README, "Clearinghouse simulator".`,
 			if g.config == "" {
 				return &exitError{code: exitFailure, err: errors.New("clearinghouse needs --config FILE")}
 			}
-			return runClearinghouse(cmd.Context(), g.config, verbose, s)
+			return runClearinghouse(cmd.Context(), g.config, verbose, g.json, s)
 		},
 	}
 	cmd.Flags().BoolVar(&verbose, "verbose", false, "log each file answered to standard error")
@@ -73,7 +75,17 @@ func loadClearinghouseConfig(path string) (*clearinghousesim.StandaloneConfig, e
 	return clearinghousesim.ParseStandaloneConfig(data, path, filepath.Dir(abs))
 }
 
-func runClearinghouse(ctx context.Context, path string, verbose bool, s *streams) error {
+// clearinghouseStarted is what "claims clearinghouse --json" prints once
+// it listens.
+type clearinghouseStarted struct {
+	Listen             string `json:"listen"`
+	HostKeyFingerprint string `json:"host_key_fingerprint"`
+	Users              int    `json:"users"`
+	Root               string `json:"root"`
+	State              string `json:"state"`
+}
+
+func runClearinghouse(ctx context.Context, path string, verbose, asJSON bool, s *streams) error {
 	cfg, err := loadClearinghouseConfig(path)
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
@@ -90,14 +102,24 @@ func runClearinghouse(ctx context.Context, path string, verbose bool, s *streams
 		return &exitError{code: exitFailure, err: err}
 	}
 	defer sim.Close()
-	fmt.Fprintf(s.out, "Clearinghouse simulator listening on %s\n  host key %s\n  users    %d, folders under %s\n  state    %s\nStop with Ctrl-C.\n",
-		sim.Addr(), sim.HostKeyFingerprint(), len(cfg.Users), cfg.Root, sim.Store().Path())
+	started := clearinghouseStarted{Listen: sim.Addr(), HostKeyFingerprint: sim.HostKeyFingerprint(), Users: len(cfg.Users),
+		Root: cfg.Root, State: sim.Store().Path()}
+	if asJSON {
+		if err := json.NewEncoder(s.out).Encode(started); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(s.out, "Clearinghouse simulator listening on %s\n  host key %s\n  users    %d, folders under %s\n  state    %s\nStop with Ctrl-C.\n",
+			started.Listen, started.HostKeyFingerprint, started.Users, started.Root, started.State)
+	}
 	if f, ok := s.out.(interface{ Flush() error }); ok {
 		_ = f.Flush()
 	}
 	if err := sim.Run(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintln(s.out, "Clearinghouse simulator stopped.")
+	if !asJSON {
+		fmt.Fprintln(s.out, "Clearinghouse simulator stopped.")
+	}
 	return sim.Close()
 }

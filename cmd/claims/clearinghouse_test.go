@@ -590,6 +590,28 @@ func TestClearinghouseCommand(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(dir, "state", "host_key")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("host key file: %v, %v", fi, err)
 	}
+	// --json: one object with snake_case keys.
+	ctx, cancel := context.WithCancel(context.Background())
+	var js syncBuffer
+	done := make(chan int)
+	go func() { done <- run(ctx, []string{"clearinghouse", "--config", cfg, "--json"}, nil, &js, io.Discard) }()
+	for i := 0; i < 500 && !strings.Contains(js.String(), "}"); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	var started struct {
+		Listen, HostKeyFingerprint string
+	}
+	var raw map[string]any
+	if err := json.Unmarshal([]byte(js.String()), &raw); err != nil {
+		t.Fatalf("--json printed %q: %v", js.String(), err)
+	}
+	started.Listen, _ = raw["listen"].(string)
+	started.HostKeyFingerprint, _ = raw["host_key_fingerprint"].(string)
+	if !strings.HasPrefix(started.Listen, "127.0.0.1:") || !strings.HasPrefix(started.HostKeyFingerprint, "SHA256:") {
+		t.Errorf("--json printed %q", js.String())
+	}
 }
 
 // syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
