@@ -36,16 +36,21 @@ type adjOptions struct {
 //
 // Per line, in the claim's order:
 //
+//   - A procedure bundled into another one billed on the claim
+//     (p.Bundles) is denied: CO-97 for the whole charge, remark M15.
 //   - A procedure in p.NotCovered is denied: CO-50 for the whole charge,
 //     remark N386, nothing paid, no allowed amount.
 //   - Otherwise allowed = p.FeeSchedule[procedure] × units (rounded half
 //     up to the cent), or p.DefaultAllowed of the charge when the
 //     procedure has no fee, capped at the charge. CO-45 = charge − allowed.
 //   - Deductible (PR-1) = min(remaining, allowed); remaining decreases.
-//   - Coinsurance (PR-2) = p.Coinsurance of (allowed − deductible),
-//     rounded half up to the cent (see Share).
-//   - Paid = allowed − deductible − coinsurance.
+//   - Copay (PR-3) = min(p.Copays[procedure], allowed − deductible).
+//   - Coinsurance (PR-2) = p.Coinsurance of (allowed − deductible −
+//     copay), rounded half up to the cent (see Share).
+//   - Paid = allowed − deductible − copay − coinsurance.
 //
+// CLP06 is the claim's filing indicator (or p.FilingIndicator) as the 835
+// allows it (see remitFiling).
 // Zero adjustments are left out. The claim status (CLP02) is 4 (denied)
 // when every line is denied and 1 (processed as primary) otherwise;
 // CLP03 is the claim charge, CLP04 the sum of line payments and CLP05 the
