@@ -251,6 +251,13 @@ func (d *decoder) faults(n *yaml.Node, path string) Faults {
 	return f
 }
 
+// DefaultStandaloneTiming returns the timing of a standalone simulator
+// whose configuration does not set it: TA1 at once, the 999 after 5
+// minutes, the 277CA after 2 hours and the 835 after 3 days.
+func DefaultStandaloneTiming() Timing {
+	return Timing{Ack: 5 * time.Minute, ClaimAck: 2 * time.Hour, Remit: 72 * time.Hour}
+}
+
 // StandaloneConfig configures "claims clearinghouse": the simulated
 // clearinghouse (Config, without Root) and its SFTP server. See
 // ParseStandaloneConfig for the YAML form.
@@ -301,7 +308,9 @@ func ParseStandaloneConfig(data []byte, file, dir string) (*StandaloneConfig, er
 	if top == nil {
 		return nil, errors.Join(d.errs...)
 	}
-	var timing Timing
+	// Realistic by default: a 999 in minutes, the 277CA within hours,
+	// the 835 in days (timing.compression shortens them all).
+	timing := DefaultStandaloneTiming()
 	var usersNode *yaml.Node
 	var payerNodes []*yaml.Node
 	samplePayers := false

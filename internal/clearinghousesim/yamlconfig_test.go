@@ -93,6 +93,16 @@ func TestStandaloneConfigErrors(t *testing.T) {
 	}
 }
 
+func TestStandaloneTimingDefaults(t *testing.T) {
+	c, err := ParseStandaloneConfig([]byte("root: r\nstate_dir: s\nhost_key: k\nsample_payers: true\ntiming: {compression: 2, ack: 1m}\nusers: [{name: a, password: x}]\n"), "sim.yaml", "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Timing{Ack: 30 * time.Second, ClaimAck: time.Hour, Remit: 36 * time.Hour}); c.Sim.Timing != want {
+		t.Errorf("timing = %+v, want %+v (the defaults, halved, with ack set)", c.Sim.Timing, want)
+	}
+}
+
 func TestParseFaults(t *testing.T) {
 	f, err := ParseFaults([]byte("duplicate_remit: true\nslow_write: yes\ndrop_after_bytes: 4096\n"), FaultsFileName)
 	if err != nil || !f.DuplicateRemit || !f.SlowWrite || f.DropAfterBytes != 4096 {
