@@ -83,6 +83,7 @@ func newRoot(s *streams) *cobra.Command {
 		newServeCmd(s, g),
 		newRunCmd(s, g),
 		newConfigCmd(s, g),
+		newClearinghouseCmd(s, g),
 	)
 	return root
 }
