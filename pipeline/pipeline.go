@@ -114,6 +114,11 @@ type Options struct {
 	// the pipeline passes (see Failpoints); the crash-safety tests kill
 	// the process there. Nil in production.
 	Failpoint func(name string)
+	// PostChunk is how many claim payments of an 835 transaction set
+	// post in one database transaction (default DefaultPostChunk): the
+	// memory that applying an 835 takes depends on it, not on the size
+	// of the file.
+	PostChunk int
 }
 
 // Pipeline runs the claim jobs. Its methods are plain synchronous calls;
@@ -132,6 +137,7 @@ type Pipeline struct {
 	timelyFiling       TimelyFiling
 	jobs               jobLocks
 	failpoint          func(name string)
+	chunkSize          int // Options.PostChunk
 	// sleep waits between the two listings of a settle check (see
 	// Partner.Settle): a time.Sleep that ends early with ctx. Tests
 	// replace it.
@@ -168,6 +174,9 @@ func New(o Options) (*Pipeline, error) {
 		timelyFiling:       o.TimelyFiling,
 		failpoint:          o.Failpoint,
 		sleep:              sleepContext,
+	}
+	if p.chunkSize = o.PostChunk; p.chunkSize <= 0 {
+		p.chunkSize = DefaultPostChunk
 	}
 	if p.sessionIdle <= 0 {
 		p.sessionIdle = DefaultSessionIdle

@@ -14,7 +14,6 @@ import (
 	"github.com/x12claims/claims/x12/codes"
 	"github.com/x12claims/claims/x12/ta1"
 	"github.com/x12claims/claims/x12/x277"
-	"github.com/x12claims/claims/x12/x835"
 	"github.com/x12claims/claims/x12/x837"
 	"github.com/x12claims/claims/x12/x997"
 	"github.com/x12claims/claims/x12/x999"
@@ -89,28 +88,72 @@ func (p *Pipeline) ApplyPending(ctx context.Context) (ResponseReport, error) {
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
-		kind, state, err := "unknown", InboundFailed, pd.err
-		if err == nil {
-			kind = pd.scan.kind()
-			state, err = p.applyFile(ctx, pd.f, pd.scan, &rep)
-			if err != nil && ctx.Err() != nil {
-				return rep, ctx.Err()
-			}
-		}
-		if ferr := p.finishFile(ctx, pd.f, kind, state, err); ferr != nil {
-			return rep, fmt.Errorf("apply responses: file %d: %w", pd.f.ID, ferr)
-		}
-		p.crashPoint("collect:file-processed")
-		switch state {
-		case InboundProcessed:
-			rep.Files++
-		case InboundQuarantined:
-			rep.QuarantinedFiles++
-		default:
-			rep.FailedFiles++
+		if err := p.applyPendingFile(ctx, pd.f, pd.scan, pd.err, &rep); err != nil {
+			return rep, err
 		}
 	}
 	return rep, nil
+}
+
+// MaxApplyAttempts is how many runs may start applying a response file
+// without finishing it (the process killed, out of memory or past a time
+// limit, while it applied the file) before the file is marked failed,
+// with a work item, so that it stops holding up the files after it.
+const MaxApplyAttempts = 3
+
+// applyPendingFile applies one recorded response file, scanned (scan) or
+// not (scanErr), and records how it ended: processed, or failed or
+// quarantined with a work item. Before it applies anything it records the
+// attempt, and it gives up on a file that earlier runs started
+// MaxApplyAttempts times without finishing. It returns an error only when
+// the outcome could not be recorded, or ctx ended: a file that fails
+// never stops the files after it.
+func (p *Pipeline) applyPendingFile(ctx context.Context, f *InboundFile, scan *fileScan, scanErr error, rep *ResponseReport) error {
+	kind, state, err := "unknown", InboundFailed, scanErr
+	if scan != nil {
+		kind = scan.kind()
+	}
+	if err == nil {
+		var ok bool
+		if ok, err = p.startAttempt(ctx, f); err != nil {
+			return fmt.Errorf("apply responses: file %d: %w", f.ID, err)
+		}
+		if ok {
+			p.crashPoint("collect:file-attempt")
+			state, err = p.applyFile(ctx, f, scan, rep)
+			if err != nil && ctx.Err() != nil {
+				return ctx.Err()
+			}
+		} else {
+			err = fmt.Errorf("%d runs started applying the file and none finished (the process stopped while applying it: killed, out of memory, or past a time limit); it is set aside so that the files after it are applied: find the cause in the logs, then claims inbound retry %d", f.Attempts-1, f.ID)
+		}
+	}
+	if ferr := p.finishFile(ctx, f, kind, state, err); ferr != nil {
+		return fmt.Errorf("apply responses: file %d: %w", f.ID, ferr)
+	}
+	p.crashPoint("collect:file-processed")
+	switch state {
+	case InboundProcessed:
+		rep.Files++
+	case InboundQuarantined:
+		rep.QuarantinedFiles++
+	default:
+		rep.FailedFiles++
+	}
+	return nil
+}
+
+// startAttempt records that this run starts applying f, and reports
+// false when MaxApplyAttempts runs started before and did not finish.
+func (p *Pipeline) startAttempt(ctx context.Context, f *InboundFile) (bool, error) {
+	next := *f
+	next.Attempts++
+	err := p.store.InTx(ctx, func(tx Tx) error { return tx.UpdateInbound(ctx, &next) })
+	if err != nil {
+		return false, err
+	}
+	*f = next
+	return f.Attempts <= MaxApplyAttempts, nil
 }
 
 // finishFile records the outcome of applying a file: processed (closing
@@ -752,50 +795,4 @@ func statusReasons(sts []x277.Status, lines []*x277.Line) []Reason {
 		}
 	}
 	return rs
-}
-
-func (p *Pipeline) apply835(ctx context.Context, f *InboundFile, rep *ResponseReport) error {
-	rems, err := readWith(f.LocalPath, x835.ReadRemittances)
-	if err != nil {
-		return fmt.Errorf("read 835: %w", err)
-	}
-	return p.PostRemittances(ctx, f, rems, rep)
-}
-
-// PostRemittances posts the 835 transaction sets rems, read from the
-// recorded inbound file f, in order, each in its own database transaction
-// (see postRemittance), and counts what it did in rep. A set of f already
-// applied is skipped.
-func (p *Pipeline) PostRemittances(ctx context.Context, f *InboundFile, rems []*x835.Remittance, rep *ResponseReport) error {
-	for i, r := range rems {
-		var out remitOutcome
-		err := p.store.InTx(ctx, func(tx Tx) error {
-			var err error
-			out, err = p.postRemittance(ctx, tx, f, i+1, r)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("835 set %s: %w", r.SetControl, err)
-		}
-		p.crashPoint("collect:835-set-posted")
-		switch {
-		case out.posted:
-			rep.RemitsPosted++
-			rep.AmountPaid += out.paid
-			rep.ClaimsPaid += out.claimsPaid
-			rep.ClaimsPartial += out.partial
-			rep.ClaimsDenied += out.denied
-			rep.ClaimsReversed += out.reversed
-			rep.ClaimsVoided += out.voided
-			rep.PaymentsUnapplied += out.unapplied
-			rep.AmountUnapplied += out.unappliedPaid
-		case out.held:
-			rep.RemitsHeld++
-		case out.duplicate:
-			rep.RemitsDuplicate++
-		case out.again:
-			rep.RemitsSkipped++
-		}
-	}
-	return nil
 }
