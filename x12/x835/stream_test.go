@@ -67,7 +67,6 @@ func FuzzParser(f *testing.F) {
 		var buf bytes.Buffer
 		isa, gs := sampleEnvelope()
 		gs.FunctionalID, gs.Version = "HP", Guide
-		gs.FunctionalID, gs.Version = "HP", Guide
 		err := x12.WriteFile(&buf, isa, gs, func(w *x12.Writer) error {
 			for _, r := range sets {
 				sw, err := NewSetWriter(w, r)
