@@ -68,6 +68,11 @@ type Partner struct {
 	// DoneSuffix, when set, takes a response file only once a marker
 	// named after it with this suffix ("X.835.done") is listed too.
 	DoneSuffix string
+	// MaxDownload is the largest response file Collect downloads, in
+	// bytes (0: DefaultMaxDownload). A larger one, by its listed size or
+	// by what the download brings, is not kept: it is set aside on the
+	// server (Transport.Reject), with a work item.
+	MaxDownload int64
 	// Overdue says when a missing response needs a person; zero fields
 	// check nothing.
 	Overdue Overdue
