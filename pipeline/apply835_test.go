@@ -136,7 +136,7 @@ func TestGenerate835(t *testing.T) {
 	if err != nil || mb <= 0 {
 		t.Fatalf("CLAIMS_GEN835_MB=%q: want a size in megabytes", os.Getenv("CLAIMS_GEN835_MB"))
 	}
-	const claimSize = 640 // bytes of one BigClaim, written
+	const claimSize = 410 // bytes of one BigClaim, written
 	h := newHarness(t, nil)
 	fh, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {

@@ -62,7 +62,7 @@ func BigClaim(prefix string, i int) *x835.Claim {
 	charges := []string{"125.00", "40.00", "65.50"}
 	procs := []string{"99213", "36415", "85025"}
 	c := &x835.Claim{PatientControlNumber: pcn, Status: "1", FilingIndicator: "CI", PayerClaimNumber: "ICN" + pcn,
-		Names: []x835.Name{{Entity: "QC", EntityType: "1", LastName: "PATIENT", FirstName: "TEST", IDQualifier: "MI", ID: fmt.Sprintf("W%09d", i)}},
+		Names:         []x835.Name{{Entity: "QC", EntityType: "1", LastName: "PATIENT", FirstName: "TEST", IDQualifier: "MI", ID: fmt.Sprintf("W%09d", i)}},
 		StatementFrom: x12.Date{Year: 2026, Month: 11, Day: 2}, StatementTo: x12.Date{Year: 2026, Month: 11, Day: 2}}
 	for j := range 3 {
 		charge := x12.MustAmount(charges[j])
