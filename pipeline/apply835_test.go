@@ -81,7 +81,7 @@ func BenchmarkApply835(b *testing.B) {
 				rep, err := h.P.ApplyPending(context.Background())
 				took += time.Since(start)
 				if err != nil || rep.ClaimsPaid != n {
-					b.Fatalf("ApplyPending: %d claims paid, %v", rep.ClaimsPaid, err)
+					b.Fatalf("ApplyPending: %d claims paid, %v: %+v", rep.ClaimsPaid, err, rep)
 				}
 			}
 			b.ReportMetric(float64(n*b.N)/took.Seconds(), "claims/s")

@@ -29,7 +29,7 @@ func (h *Harness) Write835(w io.Writer, claims, perSet int, claim func(i int) *x
 	return x12.WriteFile(w, isa, gs, func(xw *x12.Writer) error {
 		for first, set := 0, 1; first < claims; first, set = first+perSet, set+1 {
 			last := min(first+perSet, claims)
-			r := Remit(fmt.Sprintf("BIG%06d", set), paidDate, nil)
+			r := Remit(fmt.Sprintf("BIG%s-%06d", isa.ControlNumber, set), paidDate, nil)
 			r.SetControl = fmt.Sprintf("%04d", set%10000)
 			for i := first; i < last; i++ {
 				r.Payment.Amount += claim(i).Paid
