@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/x12claims/claims/x12"
 	"github.com/x12claims/claims/x12/codes"
@@ -122,6 +123,7 @@ func (p *Pipeline) applyPendingFile(ctx context.Context, f *InboundFile, scan *f
 			p.crashPoint("collect:file-attempt")
 			state, err = p.applyFile(ctx, f, scan, rep)
 			if err != nil && ctx.Err() != nil {
+				p.endAttempt(ctx, f)
 				return ctx.Err()
 			}
 		} else {
@@ -141,6 +143,19 @@ func (p *Pipeline) applyPendingFile(ctx context.Context, f *InboundFile, scan *f
 		rep.FailedFiles++
 	}
 	return nil
+}
+
+// endAttempt takes back the attempt of a run told to stop (a shutdown,
+// not a crash), so that stopping the daemon does not count against the
+// file. It is best effort: ctx has ended already.
+func (p *Pipeline) endAttempt(ctx context.Context, f *InboundFile) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	next := *f
+	next.Attempts--
+	if p.store.InTx(ctx, func(tx Tx) error { return tx.UpdateInbound(ctx, &next) }) == nil {
+		*f = next
+	}
 }
 
 // startAttempt records that this run starts applying f, and reports
