@@ -271,22 +271,34 @@ func readWith[T any](path string, read func(io.Reader) ([]T, error)) ([]T, error
 func applyEach[T any](ctx context.Context, p *Pipeline, f *InboundFile, kind string, items []T, rep *ResponseReport,
 	apply func(tx Tx, ordinal int, item T) error) error {
 	for i, it := range items {
-		err := p.store.InTx(ctx, func(tx Tx) error {
-			fresh, err := tx.MarkSetApplied(ctx, f.ID, kind, i+1)
-			if err != nil {
-				return err
-			}
-			if !fresh {
-				rep.AcksSkipped++
-				return nil
-			}
-			return apply(tx, i+1, it)
-		})
+		if err := p.applyOne(ctx, f, kind, i+1, rep, func(tx Tx) error { return apply(tx, i+1, it) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyOne applies the ordinal-th item of kind of file f (see applyEach)
+// in its own transaction, unless it was applied before.
+func (p *Pipeline) applyOne(ctx context.Context, f *InboundFile, kind string, ordinal int, rep *ResponseReport, apply func(tx Tx) error) error {
+	skipped := false
+	err := p.store.InTx(ctx, func(tx Tx) error {
+		fresh, err := tx.MarkSetApplied(ctx, f.ID, kind, ordinal)
 		if err != nil {
 			return err
 		}
-		p.crashPoint(setAppliedPoint[kind])
+		if skipped = !fresh; skipped {
+			return nil
+		}
+		return apply(tx)
+	})
+	if err != nil {
+		return err
 	}
+	if skipped {
+		rep.AcksSkipped++
+	}
+	p.crashPoint(setAppliedPoint[kind])
 	return nil
 }
 
@@ -608,44 +620,68 @@ func reasons999(s *x999.SetResponse, sub *Submission, data *x837.Claim) []Reason
 	return rs
 }
 
+// apply277 applies the 277CA sets of f, reading the file twice, set by
+// set (a 277CA names every claim of a batch, and a night's can be
+// large): first to make sure it reads without problems, then to apply
+// each set in its own transaction (see applyOne). Memory holds one set.
 func (p *Pipeline) apply277(ctx context.Context, f *InboundFile, rep *ResponseReport) error {
-	acks, err := readWith(f.LocalPath, x277.Read)
-	if err != nil {
+	if err := each277(f.LocalPath, func(*x277.Acknowledgment) error { return nil }); err != nil {
 		return fmt.Errorf("read 277CA: %w", err)
 	}
-	return applyEach(ctx, p, f, "277", acks, rep, func(tx Tx, set int, a *x277.Acknowledgment) error {
-		var unknown []Reason
-		for _, src := range a.Sources {
-			for _, rcv := range src.Receivers {
-				for _, prov := range rcv.Providers {
-					provRejected := prov.Verdict() == codes.Rejected
-					for _, pat := range prov.Patients {
-						for _, c := range pat.Claims {
-							known, err := p.apply277Claim(ctx, tx, f, a, src, prov, provRejected, c, rep)
-							if err != nil {
-								return err
-							}
-							if !known {
-								rep.UnknownStatuses++
-								unknown = x12.AppendCapped(unknown, Reason{Code: "unknown-pcn", Location: fmt.Sprintf("277CA ST02 %s segment %d", a.SetControl, c.Segment),
-									Text: fmt.Sprintf("status %s for patient control number %q, which we never sent", statusText(c.Statuses), c.PatientControlNumber)},
-									Reason{Text: "more unknown claims follow; not listed"})
-							}
+	set := 0
+	err := each277(f.LocalPath, func(a *x277.Acknowledgment) error {
+		set++
+		return p.applyOne(ctx, f, "277", set, rep, func(tx Tx) error { return p.apply277Set(ctx, tx, f, set, a, rep) })
+	})
+	if err != nil {
+		return fmt.Errorf("277CA: %w", err)
+	}
+	return nil
+}
+
+// each277 reads the 277CA file at path set by set (x277.ReadEach).
+func each277(path string, fn func(*x277.Acknowledgment) error) error {
+	fh, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	return x277.ReadEach(fh, fn)
+}
+
+// apply277Set applies one 277CA set, the set-th of file f, inside tx.
+func (p *Pipeline) apply277Set(ctx context.Context, tx Tx, f *InboundFile, set int, a *x277.Acknowledgment, rep *ResponseReport) error {
+	var unknown []Reason
+	for _, src := range a.Sources {
+		for _, rcv := range src.Receivers {
+			for _, prov := range rcv.Providers {
+				provRejected := prov.Verdict() == codes.Rejected
+				for _, pat := range prov.Patients {
+					for _, c := range pat.Claims {
+						known, err := p.apply277Claim(ctx, tx, f, a, src, prov, provRejected, c, rep)
+						if err != nil {
+							return err
+						}
+						if !known {
+							rep.UnknownStatuses++
+							unknown = x12.AppendCapped(unknown, Reason{Code: "unknown-pcn", Location: fmt.Sprintf("277CA ST02 %s segment %d", a.SetControl, c.Segment),
+								Text: fmt.Sprintf("status %s for patient control number %q, which we never sent", statusText(c.Statuses), c.PatientControlNumber)},
+								Reason{Text: "more unknown claims follow; not listed"})
 						}
 					}
 				}
 			}
 		}
-		if len(unknown) == 0 {
-			return nil
-		}
-		// One item for the set, however many claims it names.
-		_, err := tx.OpenWorkItem(ctx, &WorkItem{Key: FileKey(Source277CA, f.ID) + ":set:" + strconv.Itoa(set), Source: Source277CA,
-			Code: "unknown-pcn", InboundFileID: f.ID, Category: "unmatched acknowledgment", Reasons: unknown, CreatedAt: p.now(),
-			Summary: fmt.Sprintf("277CA %s in file %d (%s): claim statuses for patient control numbers we never sent; check with the clearinghouse whose claims these are",
-				a.SetControl, f.ID, f.Name)})
-		return err
-	})
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	// One item for the set, however many claims it names.
+	_, err := tx.OpenWorkItem(ctx, &WorkItem{Key: FileKey(Source277CA, f.ID) + ":set:" + strconv.Itoa(set), Source: Source277CA,
+		Code: "unknown-pcn", InboundFileID: f.ID, Category: "unmatched acknowledgment", Reasons: unknown, CreatedAt: p.now(),
+		Summary: fmt.Sprintf("277CA %s in file %d (%s): claim statuses for patient control numbers we never sent; check with the clearinghouse whose claims these are",
+			a.SetControl, f.ID, f.Name)})
+	return err
 }
 
 // apply277Claim applies the status of one claim; it reports false, and
