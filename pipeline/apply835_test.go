@@ -93,7 +93,10 @@ func BenchmarkApply835(b *testing.B) {
 // TestApply835File is a measuring tool, not a test: with
 // CLAIMS_APPLY835=FILE it applies that 835 (addressed to the harness's
 // practice, as CLAIMS_GEN835 writes them) on a fresh SQLite store and
-// logs the time it took and the process's peak RSS. Without it, it skips.
+// logs the time it took and the process's peak RSS. With
+// CLAIMS_APPLY835_SEED=N it first seeds the N claims that the generated
+// claim payments pay (untimed), so that they post instead of being kept as
+// unapplied cash. Without CLAIMS_APPLY835, it skips.
 // See the README (Applying large 835s).
 func TestApply835File(t *testing.T) {
 	path := os.Getenv("CLAIMS_APPLY835")
@@ -105,6 +108,14 @@ func TestApply835File(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := newHarness(t, nil)
+	if n := os.Getenv("CLAIMS_APPLY835_SEED"); n != "" {
+		// The claims TestGenerate835's claim payments pay.
+		k, err := strconv.Atoi(n)
+		if err != nil {
+			t.Fatalf("CLAIMS_APPLY835_SEED=%q: want a number of claims", n)
+		}
+		pipelinetest.SeedMany(h, "G", k, 3)
+	}
 	h.Record(path, fi.Size())
 	start := time.Now()
 	rep, err := h.P.ApplyPending(context.Background())
@@ -125,8 +136,9 @@ func TestApply835File(t *testing.T) {
 // CLAIMS_GEN835=FILE and CLAIMS_GEN835_MB=SIZE it writes a valid,
 // balanced 835 of about SIZE megabytes (three-line claim payments, sets of
 // 5,000) to FILE, in bounded memory. Its claims match none of a fresh
-// store's, so applying it keeps each as unapplied cash. Without
-// CLAIMS_GEN835, it skips.
+// store's, so applying it keeps each as unapplied cash, unless
+// TestApply835File seeds them (CLAIMS_APPLY835_SEED, the number of claim
+// payments it logs). Without CLAIMS_GEN835, it skips.
 func TestGenerate835(t *testing.T) {
 	path := os.Getenv("CLAIMS_GEN835")
 	if path == "" {

@@ -88,6 +88,15 @@ func SeedClaims(h *Harness, prefix string, n, lines int) []*pipeline.Claim {
 	return seedClaims(h.T, h, prefix, n, lines)
 }
 
+// SeedMany is SeedClaims for many claims: it seeds them in
+// transactions of 5,000 and keeps none in memory.
+func SeedMany(h *Harness, prefix string, n, lines int) {
+	h.T.Helper()
+	for from := 0; from < n; from += 5000 {
+		seedRange(h.T, h, prefix, from, min(5000, n-from), lines)
+	}
+}
+
 // Receive835 writes an 835 of claims claim payments (see Write835) into
 // the harness's inbox and records it as a received response file, ready
 // for ApplyPending: the download is not part of what is measured.
