@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/x12claims/claims/x12"
@@ -132,5 +133,37 @@ func TestSetWriterIsWrite(t *testing.T) {
 	}
 	if !bytes.Equal(whole.Bytes(), streamed.Bytes()) {
 		t.Fatalf("streamed:\n%s\nwhole:\n%s", streamed.Bytes(), whole.Bytes())
+	}
+}
+
+// TestSegmentLimits: a claim payment, or a set outside its claims, with
+// more segments than the parser keeps is a structural error, reported
+// once, and what is past the limit is not kept.
+func TestSegmentLimits(t *testing.T) {
+	const head = "ISA*00*          *00*          *ZZ*PAYER          *ZZ*CLINIC         *251003*1200*^*00501*000000001*0*P*:~" +
+		"GS*HP*PAYER*CLINIC*20251003*1200*1*X*005010X221A1~ST*835*0001~BPR*I*0*C*NON************20251003~TRN*1*T1*1999999999~" +
+		"N1*PR*EXAMPLE PLAN~N1*PE*ACME CLINIC*XX*1234567893~"
+	const tail = "SE*1*0001~GE*1*1~IEA*1*000000001~"
+	for _, tc := range []struct {
+		name, body, want string
+	}{
+		{"PLB", "LX*1~CLP*C1*1*0*0~NM1*QC*1*A~" + strings.Repeat("PLB*1234567893*20251231*L6*0~", MaxSetSegments), "outside its claims"},
+		{"claim", "LX*1~CLP*C1*1*0*0~NM1*QC*1*A~" + strings.Repeat("CAS*CO*45*0~", MaxClaimSegments), "in one claim payment"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rems, err := ReadRemittances(strings.NewReader(head + tc.body + tail))
+			if !errors.Is(err, ErrStructure) || !strings.Contains(err.Error(), tc.want) || strings.Count(err.Error(), "more than") != 1 {
+				t.Fatalf("error %v; want one structural error about segments %s", err, tc.want)
+			}
+			if len(rems) != 1 {
+				t.Fatalf("%d sets read", len(rems))
+			}
+			if n := len(rems[0].ProviderAdjustments); n >= MaxSetSegments {
+				t.Errorf("%d PLB adjustments kept", n)
+			}
+			if c := rems[0].Claims; len(c) != 1 || len(c[0].Adjustments) >= MaxClaimSegments {
+				t.Errorf("claims kept: %d", len(c))
+			}
+		})
 	}
 }
