@@ -368,6 +368,7 @@ func (s *SFTP) validate(ps *problems, p string) {
 	checkFolders(ps, p, path.Clean, s.UploadDir, s.ResponseDir, s.ArchiveDir, s.ErrorDir, s.AfterPickup)
 	checkPatterns(ps, p+".patterns", s.Patterns)
 	checkPickup(ps, p, s.Settle, s.DoneSuffix)
+	checkMaxDownload(ps, p, s.MaxDownloadSize)
 	for _, d := range []struct {
 		field string
 		v     Duration
@@ -425,6 +426,17 @@ func (l *LocalDir) validate(ps *problems, p string) {
 	checkFolders(ps, p, filepath.Clean, l.UploadDir, l.ResponseDir, l.ArchiveDir, l.ErrorDir, l.AfterPickup)
 	checkPatterns(ps, p+".patterns", l.Patterns)
 	checkPickup(ps, p, l.Settle, l.DoneSuffix)
+	checkMaxDownload(ps, p, l.MaxDownloadSize)
+}
+
+// minMaxDownload is the smallest max_download_size: below it, ordinary
+// acknowledgments would not come through.
+const minMaxDownload = 64 << 10
+
+func checkMaxDownload(ps *problems, p string, size ByteSize) {
+	if size < minMaxDownload {
+		ps.add(p+".max_download_size", "%s is below %s: acknowledgments and remittances would be set aside", size, ByteSize(minMaxDownload))
+	}
 }
 
 // checkFolders checks a transport's folders and what happens to a response

@@ -68,6 +68,11 @@ type Partner struct {
 	// DoneSuffix, when set, takes a response file only once a marker
 	// named after it with this suffix ("X.835.done") is listed too.
 	DoneSuffix string
+	// MaxDownload is the largest response file Collect downloads, in
+	// bytes (0: DefaultMaxDownload). A larger one, by its listed size or
+	// by what the download brings, is not kept: it is set aside on the
+	// server (Transport.Reject), with a work item.
+	MaxDownload int64
 	// Overdue says when a missing response needs a person; zero fields
 	// check nothing.
 	Overdue Overdue
@@ -118,6 +123,11 @@ type Options struct {
 	// the pipeline passes (see Failpoints); the crash-safety tests kill
 	// the process there. Nil in production.
 	Failpoint func(name string)
+	// PostChunk is how many claim payments of an 835 transaction set
+	// post in one database transaction (default DefaultPostChunk): the
+	// memory that applying an 835 takes depends on it, not on the size
+	// of the file.
+	PostChunk int
 }
 
 // Pipeline runs the claim jobs. Its methods are plain synchronous calls;
@@ -137,6 +147,7 @@ type Pipeline struct {
 	jobs               jobLocks
 	failpoint          func(name string)
 	secondaryMode      SecondaryMode
+	chunkSize          int // Options.PostChunk
 	// sleep waits between the two listings of a settle check (see
 	// Partner.Settle): a time.Sleep that ends early with ctx. Tests
 	// replace it.
@@ -174,6 +185,9 @@ func New(o Options) (*Pipeline, error) {
 		failpoint:          o.Failpoint,
 		secondaryMode:      o.Secondary,
 		sleep:              sleepContext,
+	}
+	if p.chunkSize = o.PostChunk; p.chunkSize <= 0 {
+		p.chunkSize = DefaultPostChunk
 	}
 	if p.sessionIdle <= 0 {
 		p.sessionIdle = DefaultSessionIdle

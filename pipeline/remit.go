@@ -335,7 +335,7 @@ func (p *Pipeline) RetryInbound(ctx context.Context, id int64, actor string) (*I
 		if f.State != InboundFailed && f.State != InboundQuarantined {
 			return fmt.Errorf("response file %d is %s; only a failed or quarantined file can be retried: %w", id, f.State, ErrConflict)
 		}
-		f.State, f.Error = InboundReceived, ""
+		f.State, f.Error, f.Attempts = InboundReceived, "", 0
 		if err := tx.UpdateInbound(ctx, f); err != nil {
 			return err
 		}

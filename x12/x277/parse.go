@@ -38,10 +38,40 @@ func Read(r io.Reader) ([]*Acknowledgment, error) {
 	return p.out, errors.Join(p.errs...)
 }
 
+// ReadEach reads r as Read does, but hands each 277 set to fn as soon as
+// its SE is read instead of keeping them all, so that memory holds one
+// set however large the file. It returns the first error fn returns
+// (the sets after it are read, not handed over), else what Read would:
+// ErrNoTransaction, or the structural problems joined. fn sees a set
+// before the problems of the sets after it are known, and without the
+// envelope warnings of the GE and IEA after it: a caller that must not
+// apply a file with problems reads it twice, first with an fn that keeps
+// nothing.
+func ReadEach(r io.Reader, fn func(*Acknowledgment) error) error {
+	p := &parser{rd: x12.NewReader(r), each: fn}
+	p.rd.Mode = x12.CollectAll
+	loop := setread.Loop{Reader: p.rd, Segment: p.segment, End: p.end, Warn: p.envelopeWarning, More: errMore}
+	err := loop.Run(&p.errs)
+	switch {
+	case p.eachErr != nil:
+		return p.eachErr
+	case err != nil:
+		return errors.Join(append(p.errs, err)...)
+	case p.sets == 0 && len(p.errs) == 0:
+		return ErrNoTransaction
+	}
+	return errors.Join(p.errs...)
+}
+
 type parser struct {
 	rd   *x12.Reader
 	out  []*Acknowledgment
 	errs []error
+	// each, when set, takes each set in place of out (ReadEach); eachErr
+	// is the first error it returned; sets counts the sets read.
+	each    func(*Acknowledgment) error
+	eachErr error
+	sets    int
 
 	ack  *Acknowledgment
 	last *Acknowledgment
@@ -115,7 +145,13 @@ func (p *parser) end() {
 	if len(p.ack.Sources) == 0 {
 		p.fail(0, fmt.Errorf("277 set %s has no information source (HL level 20): %w", p.ack.SetControl, ErrStructure))
 	}
-	p.out = append(p.out, p.ack)
+	p.sets++
+	switch {
+	case p.each == nil:
+		p.out = append(p.out, p.ack)
+	case p.eachErr == nil:
+		p.eachErr = p.each(p.ack)
+	}
 	p.ack = nil
 }
 

@@ -21,5 +21,7 @@
 //
 // Balancing is a separate step (Remittance.Balance, Claim.Balance,
 // Totals.Balance) that reports each imbalance as a *BalanceError carrying
-// the stated and the computed figure. Write produces an 835 from the model.
+// the stated and the computed figure. Write produces an 835 from the model,
+// and SetWriter writes one set claim by claim (the writer's side of
+// Parser), so that an 835 of any size is written in bounded memory.
 package x835

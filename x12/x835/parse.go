@@ -84,6 +84,41 @@ type Parser struct {
 	hasPE   bool
 	hasQC   bool
 	lastRem *Remittance
+	// held counts the segments the current claim (claimHeld) and the
+	// current set outside its claims (setHeld) keep in memory; see
+	// MaxClaimSegments and MaxSetSegments.
+	claimHeld, setHeld int
+}
+
+// MaxClaimSegments and MaxSetSegments bound what one claim payment (its
+// 2100 and 2110 loops, CLP included) and one transaction set outside its
+// claims (header, payer, payee, TS3 summaries, PLB adjustments; LX not
+// counted) may hold, so that a hostile file cannot make the parser keep
+// an unbounded claim or set in memory. Real ones are far below: a claim
+// has at most 999 service lines. A segment past either limit is a
+// structural error (reported once per claim or set) and is not kept.
+const (
+	MaxClaimSegments = 100_000
+	MaxSetSegments   = 100_000
+)
+
+// overLimit counts a segment the parser is about to keep and reports
+// whether it is past MaxClaimSegments or MaxSetSegments (the first such
+// segment is a structural error).
+func (p *Parser) overLimit(s *x12.Segment) bool {
+	switch s.ID() {
+	case "ST", "SE", "GE", "IEA", "ISA", "GS", "LX":
+		return false
+	}
+	n, limit, what := &p.setHeld, MaxSetSegments, "outside its claims"
+	if p.st == stClaim || p.st == stLine || s.ID() == "CLP" {
+		n, limit, what = &p.claimHeld, MaxClaimSegments, "in one claim payment"
+	}
+	*n++
+	if *n == limit+1 {
+		p.fail(s, 0, fmt.Errorf("more than %d segments %s: %w", limit, what, ErrStructure))
+	}
+	return *n > limit
 }
 
 // NewParser returns a Parser reading from r. It switches r to
@@ -268,6 +303,7 @@ func (p *Parser) begin() {
 	p.claim, p.line, p.ready = nil, nil, nil
 	p.lx, p.ordinal = 0, 0
 	p.totals = Totals{}
+	p.claimHeld, p.setHeld = 0, 0
 	p.hasBPR, p.hasTRN, p.hasPR, p.hasPE = false, false, false, false
 	if g := p.rem.Version; g != Guide {
 		p.warn(fmt.Sprintf("implementation guide %q is not %s; read as %s", g, Guide, Guide))
@@ -317,6 +353,12 @@ func (p *Parser) finishClaim() {
 func (p *Parser) segment(s *x12.Segment) {
 	id := s.ID()
 	p.fok = false
+	if id == "CLP" {
+		p.claimHeld = 0
+	}
+	if p.overLimit(s) {
+		return
+	}
 	switch id {
 	case "ST":
 		// A new set starts before this one's SE (the reader reports the
