@@ -148,6 +148,9 @@ func (c *conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
+		if res == nil { // only comments: the driver ran nothing
+			return 0, nil
+		}
 		return res.RowsAffected()
 	}
 	st, once, err := c.stmt(ctx, q)
