@@ -54,36 +54,142 @@ type HeldEncounter struct {
 // malformed record is held at intake and the rest go on. Reading the same
 // encounters again changes nothing; an encounter that comes again with
 // different content is taken as a correction (see encounterChanged).
+//
+// Encounters are recorded in batches of Options.BatchSize, one
+// transaction each, so that memory depends on the batch size and not on
+// the file. A crash loses the batch in flight, which the next run reads
+// again. When a batch fails, its encounters are taken again one per
+// transaction: those before the failing one are kept, and the error
+// names it.
 func (p *Pipeline) Intake(ctx context.Context, src EncounterSource) (IntakeReport, error) {
 	var rep IntakeReport
-	source := sourceName(src)
+	b := &intakeBatch{source: sourceName(src), items: make([]intakeItem, 0, p.batchSize)}
 	for enc, err := range src.Encounters(ctx) {
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
-		rep.Read++
 		var rerr *RecordError
 		switch {
 		case errors.As(err, &rerr):
-			held, err := p.holdRecord(ctx, rerr)
-			if err != nil {
-				return rep, err
-			}
-			if held {
-				rep.Held++
-				rep.HeldBack = append(rep.HeldBack, HeldEncounter{EncounterID: recordKey(rerr), Reasons: []Reason{recordReason(rerr)}})
-			} else {
-				rep.Unchanged++
-			}
+			b.items = append(b.items, intakeItem{bad: rerr})
 		case err != nil:
+			if ferr := p.intakeBatch(ctx, b, &rep); ferr != nil {
+				return rep, ferr
+			}
 			return rep, fmt.Errorf("intake: %w", err)
 		default:
-			if err := p.intakeOne(ctx, source, enc, &rep); err != nil {
+			item, err := newIntakeItem(enc)
+			if err != nil {
 				return rep, fmt.Errorf("intake: encounter %s: %w", enc.ID, err)
+			}
+			b.items = append(b.items, item)
+		}
+		if len(b.items) >= p.batchSize {
+			if err := p.intakeBatch(ctx, b, &rep); err != nil {
+				return rep, err
 			}
 		}
 	}
-	return rep, nil
+	if ctx.Err() != nil {
+		return rep, ctx.Err()
+	}
+	return rep, p.intakeBatch(ctx, b, &rep)
+}
+
+// intakeBatch is the encounters of one source waiting to be recorded.
+type intakeBatch struct {
+	source string
+	items  []intakeItem
+}
+
+// intakeItem is one record read: an encounter with its JSON and digest,
+// or a malformed record.
+type intakeItem struct {
+	enc    *Encounter
+	raw    []byte
+	digest string
+	bad    *RecordError
+}
+
+func newIntakeItem(enc *Encounter) (intakeItem, error) {
+	if enc.Kind == "" {
+		enc.Kind = x837.Professional
+	}
+	raw, err := json.Marshal(enc)
+	if err != nil {
+		return intakeItem{}, err
+	}
+	sum := sha256.Sum256(raw)
+	return intakeItem{enc: enc, raw: raw, digest: hex.EncodeToString(sum[:])}, nil
+}
+
+// intakeBatch records the batch's items in one transaction and empties
+// the batch. See Intake for what happens when that fails.
+func (p *Pipeline) intakeBatch(ctx context.Context, b *intakeBatch, rep *IntakeReport) error {
+	if len(b.items) == 0 {
+		return nil
+	}
+	defer func() {
+		clear(b.items)
+		b.items = b.items[:0]
+	}()
+	var r IntakeReport
+	err := p.store.InTx(ctx, func(tx Tx) error {
+		r = IntakeReport{}
+		for i := range b.items {
+			if i == len(b.items)/2 {
+				p.crashPoint("submit:intake-mid-batch")
+			}
+			if err := p.intakeItem(ctx, tx, b.source, &b.items[i], &r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		rep.add(r)
+		p.crashPoint("submit:intake-recorded")
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if len(b.items) == 1 {
+		return err
+	}
+	for i := range b.items {
+		err := p.store.InTx(ctx, func(tx Tx) error {
+			r = IntakeReport{}
+			return p.intakeItem(ctx, tx, b.source, &b.items[i], &r)
+		})
+		if err != nil {
+			return err
+		}
+		rep.add(r)
+	}
+	return nil
+}
+
+// intakeItem records one item of a batch in tx, counting it in rep.
+func (p *Pipeline) intakeItem(ctx context.Context, tx Tx, source string, it *intakeItem, rep *IntakeReport) error {
+	rep.Read++
+	if it.bad != nil {
+		held, err := p.holdRecord(ctx, tx, it.bad)
+		if err != nil {
+			return fmt.Errorf("intake: record %s: %w", recordKey(it.bad), err)
+		}
+		if held {
+			rep.Held++
+			rep.HeldBack = append(rep.HeldBack, HeldEncounter{EncounterID: recordKey(it.bad), Reasons: []Reason{recordReason(it.bad)}})
+		} else {
+			rep.Unchanged++
+		}
+		return nil
+	}
+	if err := p.intakeOne(ctx, tx, source, it, rep); err != nil {
+		return fmt.Errorf("intake: encounter %s: %w", it.enc.ID, err)
+	}
+	return nil
 }
 
 func recordKey(re *RecordError) string {
@@ -98,13 +204,14 @@ func recordReason(re *RecordError) Reason {
 		Location: re.Source + " line " + strconv.Itoa(re.Line)}
 }
 
-// holdRecord records a malformed record and opens a work item, once.
-func (p *Pipeline) holdRecord(ctx context.Context, re *RecordError) (bool, error) {
+// holdRecord records a malformed record and opens a work item, once. It
+// reports whether it did.
+func (p *Pipeline) holdRecord(ctx context.Context, tx Tx, re *RecordError) (bool, error) {
 	key := recordKey(re)
 	sum := sha256.Sum256([]byte(re.Error()))
 	digest := hex.EncodeToString(sum[:])
 	held := false
-	err := p.store.InTx(ctx, func(tx Tx) error {
+	err := func() error {
 		old, err := tx.GetEncounter(ctx, key)
 		switch {
 		case errors.Is(err, ErrNotFound):
@@ -132,21 +239,15 @@ func (p *Pipeline) holdRecord(ctx context.Context, re *RecordError) (bool, error
 			Summary: "encounter " + key + ": the record cannot be read; fix it in the practice system and send it again",
 			Reasons: []Reason{reason}, CreatedAt: p.now()})
 		return err
-	})
+	}()
 	return held, err
 }
 
-func (p *Pipeline) intakeOne(ctx context.Context, source string, enc *Encounter, rep *IntakeReport) error {
-	if enc.Kind == "" {
-		enc.Kind = x837.Professional
-	}
-	raw, err := json.Marshal(enc)
-	if err != nil {
-		return err
-	}
-	sum := sha256.Sum256(raw)
-	digest := hex.EncodeToString(sum[:])
-	return p.store.InTx(ctx, func(tx Tx) error {
+// intakeOne records one encounter in tx: a new claim, a correction, or
+// nothing when it is known and unchanged.
+func (p *Pipeline) intakeOne(ctx context.Context, tx Tx, source string, it *intakeItem, rep *IntakeReport) error {
+	enc, raw, digest := it.enc, it.raw, it.digest
+	return func() error {
 		old, err := tx.GetEncounter(ctx, enc.ID)
 		switch {
 		case errors.Is(err, ErrNotFound):
@@ -188,7 +289,7 @@ func (p *Pipeline) intakeOne(ctx context.Context, source string, enc *Encounter,
 		}
 		rep.Accepted++
 		return nil
-	})
+	}()
 }
 
 // newClaim builds the claim record for an encounter and scrubs it.

@@ -110,11 +110,27 @@ type Options struct {
 	// TimelyFiling is how long each payer accepts claims after the date
 	// of service; see Deadline.
 	TimelyFiling TimelyFiling
+	// BatchSize is how many encounters intake records in one
+	// transaction, and how many ready claims Build reads at a time
+	// (default DefaultBatchSize). Memory grows with it, not with the
+	// number of encounters or claims.
+	BatchSize int
+	// MaxClaimsPerFile caps the claims Build puts in one 837 file
+	// (default DefaultMaxClaimsPerFile); more make more files.
+	MaxClaimsPerFile int
 	// Failpoint, when set, is called with the name of each crash point
 	// the pipeline passes (see Failpoints); the crash-safety tests kill
 	// the process there. Nil in production.
 	Failpoint func(name string)
 }
+
+// Defaults of Options.
+const (
+	// DefaultBatchSize is the default Options.BatchSize.
+	DefaultBatchSize = 1000
+	// DefaultMaxClaimsPerFile is the default Options.MaxClaimsPerFile.
+	DefaultMaxClaimsPerFile = 10000
+)
 
 // Pipeline runs the claim jobs. Its methods are plain synchronous calls;
 // scheduling, signals and logging belong to the caller.
@@ -132,6 +148,8 @@ type Pipeline struct {
 	timelyFiling       TimelyFiling
 	jobs               jobLocks
 	failpoint          func(name string)
+	batchSize          int
+	maxClaimsPerFile   int
 	// sleep waits between the two listings of a settle check (see
 	// Partner.Settle): a time.Sleep that ends early with ctx. Tests
 	// replace it.
@@ -167,7 +185,15 @@ func New(o Options) (*Pipeline, error) {
 		passwordCost:       o.PasswordCost,
 		timelyFiling:       o.TimelyFiling,
 		failpoint:          o.Failpoint,
+		batchSize:          o.BatchSize,
+		maxClaimsPerFile:   o.MaxClaimsPerFile,
 		sleep:              sleepContext,
+	}
+	if p.batchSize <= 0 {
+		p.batchSize = DefaultBatchSize
+	}
+	if p.maxClaimsPerFile <= 0 {
+		p.maxClaimsPerFile = DefaultMaxClaimsPerFile
 	}
 	if p.sessionIdle <= 0 {
 		p.sessionIdle = DefaultSessionIdle

@@ -112,6 +112,10 @@ type ClaimTx interface {
 	ClaimLines(ctx context.Context, claimID int64) ([]ClaimLine, error)
 	// ClaimsInState returns up to limit claims in state s, oldest first.
 	ClaimsInState(ctx context.Context, s ClaimState, limit int) ([]*Claim, error)
+	// ClaimsInStateAfter returns up to limit claims in state s whose ID
+	// is above after, oldest first: the next page of a walk through
+	// them (after is the last ID of the page before, 0 for the first).
+	ClaimsInStateAfter(ctx context.Context, s ClaimState, after int64, limit int) ([]*Claim, error)
 	// MoveClaim changes a claim's state from `from` to `to` and appends ev
 	// to its history. It returns a *TransitionError when the move is not
 	// legal, and ErrConflict when the claim is not in `from` or, when

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/x12claims/claims/pipeline"
@@ -327,6 +328,11 @@ const waitingStates = "c.state IN ('held', 'ready')"
 // ClaimsInState implements pipeline.ClaimTx. A limit of zero or less
 // means no limit.
 func (t *Tx) ClaimsInState(ctx context.Context, s pipeline.ClaimState, limit int) ([]*pipeline.Claim, error) {
+	return t.ClaimsInStateAfter(ctx, s, 0, limit)
+}
+
+// ClaimsInStateAfter implements pipeline.ClaimTx.
+func (t *Tx) ClaimsInStateAfter(ctx context.Context, s pipeline.ClaimState, after int64, limit int) ([]*pipeline.Claim, error) {
 	if err := t.check(); err != nil {
 		return nil, err
 	}
@@ -339,10 +345,14 @@ func (t *Tx) ClaimsInState(ctx context.Context, s pipeline.ClaimState, limit int
 		// the claims waiting for the pipeline.
 		q += " AND " + waitingStates
 	}
-	q += " ORDER BY c.id"
 	args := []any{string(s)}
+	if after > 0 {
+		args = append(args, after)
+		q += " AND c.id > $2"
+	}
+	q += " ORDER BY c.id"
 	if limit > 0 {
-		q += " LIMIT $2"
+		q += " LIMIT $" + strconv.Itoa(len(args)+1)
 		args = append(args, int64(limit))
 	}
 	cs, err := t.claims(ctx, q, args...)
