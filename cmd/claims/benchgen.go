@@ -57,12 +57,18 @@ var benchDiagnoses = []string{"I10", "E11.9", "J06.9", "M54.50", "R05.9", "K21.9
 
 // benchMix is how often the generator plants bad records: one in every
 // heldEvery encounters is held by the scrubber, one in rejectEvery is
-// rejected by the 277CA, one in malformedEvery lines is malformed.
+// rejected by the 277CA, one in malformedEvery lines is malformed; a run
+// of fewer encounters gets them more often (see every), so that even 50
+// have some of each.
 const (
 	heldEvery      = 500
 	rejectEvery    = 700
 	malformedEvery = 1000
 )
+
+// every is the period of a kind of bad record in n encounters: k, or
+// n/2 when that is less (at least 3).
+func every(k, n int) int { return max(3, min(k, n/2)) }
 
 // benchGenReport counts what the generator wrote.
 type benchGenReport struct {
@@ -81,6 +87,7 @@ func generateEncounters(ctx context.Context, dir string, n, perFile int, seed ui
 		return rep, err
 	}
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	held, rejected, malformed := every(heldEvery, n), every(rejectEvery, n), every(malformedEvery, n)
 	var (
 		f  *os.File
 		w  *bufio.Writer
@@ -117,7 +124,7 @@ func generateEncounters(ctx context.Context, dir string, n, perFile int, seed ui
 			rep.Files++
 		}
 		id := fmt.Sprintf("BENCH-%d-%08d", seed, i+1)
-		if (i+1)%malformedEvery == 0 {
+		if i%malformed == malformed-1 {
 			// An amount given as a JSON number: the reader quarantines
 			// this record only.
 			fmt.Fprintf(w, `{"id":%q,"total_charge":125.5,"lines":[]}`+"\n", id)
@@ -126,10 +133,10 @@ func generateEncounters(ctx context.Context, dir string, n, perFile int, seed ui
 		}
 		var tpl *pipeline.Encounter
 		switch {
-		case (i+1)%heldEvery == 0:
+		case i%held == held/2:
 			tpl = t.held[rng.IntN(len(t.held))]
 			rep.Held++
-		case (i+1)%rejectEvery == 0:
+		case i%rejected == rejected/3:
 			tpl = t.rejected[rng.IntN(len(t.rejected))]
 			rep.Rejected++
 		default:

@@ -82,6 +82,7 @@ func newRoot(s *streams) *cobra.Command {
 		newServeCmd(s, g),
 		newRunCmd(s, g),
 		newConfigCmd(s, g),
+		newBenchCmd(s, g),
 	)
 	return root
 }
