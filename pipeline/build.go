@@ -345,24 +345,27 @@ func (p *Pipeline) commitFile(ctx context.Context, fb *fileBuild, rep *BuildRepo
 		if err := tx.CreateBatch(ctx, batch); err != nil {
 			return err
 		}
-		for _, w := range fb.written {
-			s := &Submission{ClaimID: w.claimID, Version: w.version, PCN: w.ref.PCN, Frequency: w.freq,
+		subs := make([]*Submission, len(fb.written))
+		for i, w := range fb.written {
+			subs[i] = &Submission{ClaimID: w.claimID, Version: w.version, PCN: w.ref.PCN, Frequency: w.freq,
 				BatchID: batch.ID, SetControl: w.ref.ST02, SegFrom: w.ref.SegFrom, SegTo: w.ref.SegTo, CreatedAt: now}
-			if err := tx.CreateSubmission(ctx, s); err != nil {
-				return err
-			}
+		}
+		if err := tx.CreateSubmissions(ctx, subs); err != nil {
+			return err
+		}
+		evs := make([]Event, len(fb.written))
+		for i, w := range fb.written {
+			s := subs[i]
 			f8 := ""
 			if w.icn != "" {
 				f8 = ", REF*F8 " + w.icn
 			}
-			ev := Event{ClaimID: w.claimID, SubmissionID: s.ID, At: now, Kind: "batched", SetControl: s.SetControl, Version: s.Version,
+			evs[i] = Event{ClaimID: w.claimID, SubmissionID: s.ID, At: now, Kind: "batched", SetControl: s.SetControl, Version: s.Version,
+				From: StateReady, To: StateBatched,
 				Detail: fmt.Sprintf("%s as %s (frequency %s%s), ISA13 %s GS06 %s ST02 %s segments %d-%d",
 					name, s.PCN, s.Frequency, f8, nums.isa13, nums.gs06, s.SetControl, s.SegFrom, s.SegTo)}
-			if err := tx.MoveClaim(ctx, w.claimID, w.version, StateReady, StateBatched, ev); err != nil {
-				return err
-			}
 		}
-		return nil
+		return tx.MoveClaimVersions(ctx, evs)
 	})
 	if err != nil {
 		os.Remove(path)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -136,15 +137,24 @@ func (p *Pipeline) intakeBatch(ctx context.Context, b *intakeBatch, rep *IntakeR
 	var r IntakeReport
 	err := p.store.InTx(ctx, func(tx Tx) error {
 		r = IntakeReport{}
+		fresh, err := freshItems(ctx, tx, b.items)
+		if err != nil {
+			return fmt.Errorf("intake: %w", err)
+		}
+		var news []*intakeItem
 		for i := range b.items {
 			if i == len(b.items)/2 {
 				p.crashPoint("submit:intake-mid-batch")
+			}
+			if fresh[i] {
+				news = append(news, &b.items[i])
+				continue
 			}
 			if err := p.intakeItem(ctx, tx, b.source, &b.items[i], &r); err != nil {
 				return err
 			}
 		}
-		return nil
+		return p.intakeNew(ctx, tx, b.source, news, &r)
 	})
 	if err == nil {
 		rep.add(r)
@@ -166,6 +176,108 @@ func (p *Pipeline) intakeBatch(ctx context.Context, b *intakeBatch, rep *IntakeR
 			return err
 		}
 		rep.add(r)
+	}
+	return nil
+}
+
+// freshItems tells which items are encounters never seen: no intake
+// record has their ID, and no other item of the batch has it (as an
+// encounter, or as the key of a malformed record). Those take the bulk
+// path (intakeNew); the others are recorded one by one, in order.
+func freshItems(ctx context.Context, tx Tx, items []intakeItem) ([]bool, error) {
+	uses := make(map[string]int, len(items))
+	ids := make([]string, 0, len(items))
+	for i := range items {
+		if it := &items[i]; it.bad != nil {
+			uses[recordKey(it.bad)]++
+		} else {
+			uses[it.enc.ID]++
+			ids = append(ids, it.enc.ID)
+		}
+	}
+	known, err := tx.KnownEncounters(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	fresh := make([]bool, len(items))
+	for i := range items {
+		if it := &items[i]; it.bad == nil {
+			fresh[i] = !known[it.enc.ID] && uses[it.enc.ID] == 1
+		}
+	}
+	return fresh, nil
+}
+
+// intakeNew records encounters never seen (see freshItems) in tx, in
+// bulk: it numbers their lines from one block of the line control number
+// sequence, scrubs them and creates their claims, intake records and
+// events in a few statements. Each held claim gets its work item.
+func (p *Pipeline) intakeNew(ctx context.Context, tx Tx, source string, items []*intakeItem, rep *IntakeReport) error {
+	if len(items) == 0 {
+		return nil
+	}
+	datas := make([]x837.Claim, len(items))
+	need := 0
+	for i, it := range items {
+		// A copy of the lines: a number taken in a transaction that
+		// rolls back must not stay on the encounter.
+		datas[i] = it.enc.Claim
+		datas[i].Lines = slices.Clone(datas[i].Lines)
+		for _, l := range datas[i].Lines {
+			if l.ControlNumber == "" {
+				need++
+			}
+		}
+	}
+	if need > 0 {
+		last, err := tx.NextSequences(ctx, "line-control-number", need)
+		if err != nil {
+			return fmt.Errorf("intake: %w", err)
+		}
+		next := last - int64(need) + 1
+		for i := range datas {
+			for k := range datas[i].Lines {
+				if l := &datas[i].Lines[k]; l.ControlNumber == "" {
+					l.ControlNumber = "L" + strconv.FormatInt(next, 10)
+					next++
+				}
+			}
+		}
+	}
+	claims := make([]*Claim, len(items))
+	problems := make([][]Reason, len(items))
+	for i, it := range items {
+		var err error
+		if claims[i], problems[i], err = p.newClaim(ctx, tx, it.enc.ID, datas[i]); err != nil {
+			return fmt.Errorf("intake: encounter %s: %w", it.enc.ID, err)
+		}
+	}
+	if err := tx.CreateClaims(ctx, claims); err != nil {
+		return fmt.Errorf("intake: %w", err)
+	}
+	recs := make([]*EncounterRecord, len(items))
+	for i, it := range items {
+		c := claims[i]
+		recs[i] = &EncounterRecord{ID: it.enc.ID, Source: source, SHA256: it.digest, Raw: it.raw,
+			ClaimID: c.ID, Problems: problems[i], ReceivedAt: p.now()}
+		ev := Event{ClaimID: c.ID, At: p.now(), Kind: "intake", To: c.State, Version: c.Version,
+			Detail: fmt.Sprintf("encounter %s, %d lines", it.enc.ID, len(it.enc.Lines))}
+		if err := tx.AddEvent(ctx, ev); err != nil {
+			return fmt.Errorf("intake: encounter %s: %w", it.enc.ID, err)
+		}
+		rep.Read++
+		if c.State != StateHeld {
+			rep.Accepted++
+			continue
+		}
+		rep.Held++
+		rep.HeldBack = append(rep.HeldBack, HeldEncounter{EncounterID: it.enc.ID, ClaimID: c.ID, Reasons: heldReasons(problems[i])})
+		if _, err := tx.OpenWorkItem(ctx, scrubItem(c, problems[i], p.now())); err != nil {
+			return fmt.Errorf("intake: encounter %s: %w", it.enc.ID, err)
+		}
+	}
+	if err := tx.AddEncounters(ctx, recs); err != nil {
+		return fmt.Errorf("intake: %w", err)
 	}
 	return nil
 }
@@ -265,7 +377,7 @@ func (p *Pipeline) intakeOne(ctx context.Context, tx Tx, source string, it *inta
 				return err
 			}
 		}
-		claim, problems, err := p.newClaim(ctx, tx, enc)
+		claim, problems, err := p.newClaim(ctx, tx, enc.ID, enc.Claim)
 		if err != nil {
 			return err
 		}
@@ -283,7 +395,7 @@ func (p *Pipeline) intakeOne(ctx context.Context, tx Tx, source string, it *inta
 		}
 		if claim.State == StateHeld {
 			rep.Held++
-			rep.HeldBack = append(rep.HeldBack, HeldEncounter{EncounterID: enc.ID, ClaimID: claim.ID, Reasons: problems})
+			rep.HeldBack = append(rep.HeldBack, HeldEncounter{EncounterID: enc.ID, ClaimID: claim.ID, Reasons: heldReasons(problems)})
 			_, err := tx.OpenWorkItem(ctx, scrubItem(claim, problems, p.now()))
 			return err
 		}
@@ -292,15 +404,16 @@ func (p *Pipeline) intakeOne(ctx context.Context, tx Tx, source string, it *inta
 	}()
 }
 
-// newClaim builds the claim record for an encounter and scrubs it.
-func (p *Pipeline) newClaim(ctx context.Context, tx Tx, enc *Encounter) (*Claim, []Reason, error) {
+// newClaim builds the claim record for an encounter's claim data and
+// scrubs it.
+func (p *Pipeline) newClaim(ctx context.Context, tx Tx, encounterID string, data x837.Claim) (*Claim, []Reason, error) {
 	c := &Claim{
-		EncounterID: enc.ID,
+		EncounterID: encounterID,
 		Version:     1,
 		CreatedAt:   p.now(),
 		UpdatedAt:   p.now(),
 	}
-	problems, err := p.setContent(ctx, tx, c, enc.Claim)
+	problems, err := p.setContent(ctx, tx, c, data)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -310,6 +423,10 @@ func (p *Pipeline) newClaim(ctx context.Context, tx Tx, enc *Encounter) (*Claim,
 	}
 	return c, problems, nil
 }
+
+// heldReasons are the reasons reported for a claim the scrubber held,
+// of its findings.
+func heldReasons(problems []Reason) []Reason { return problems }
 
 // setContent makes data the content of c: the claim's kind, payer,
 // total, lines (numbered, with line item control numbers) and
