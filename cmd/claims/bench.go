@@ -97,15 +97,15 @@ how fast.`,
 
 // benchReport is what bench prints (with --json, as one object).
 type benchReport struct {
-	Claims          int                `json:"claims"` // encounters generated
-	Store           string             `json:"store"`
-	SecondsTotal    float64            `json:"seconds_total"`
-	ClaimsPerSecond float64            `json:"claims_per_second"`
-	PeakRSSMB       float64            `json:"peak_rss_mb"`
+	Claims          int     `json:"claims"` // encounters generated
+	Store           string  `json:"store"`
+	SecondsTotal    float64 `json:"seconds_total"`
+	ClaimsPerSecond float64 `json:"claims_per_second"`
+	PeakRSSMB       float64 `json:"peak_rss_mb"`
 	// CPUSeconds is the process's user and system CPU time: on a shared
 	// machine a steadier figure than the elapsed seconds.
-	CPUSeconds float64 `json:"cpu_seconds"`
-	Stages          map[string]float64 `json:"stages"`
+	CPUSeconds float64            `json:"cpu_seconds"`
+	Stages     map[string]float64 `json:"stages"`
 	// Outcome.
 	ClaimsBuilt    int    `json:"claims_built"`
 	ClaimsHeld     int    `json:"claims_held"`     // held by the scrubber or at intake (malformed)
