@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -40,6 +41,7 @@ type benchOptions struct {
 	dir          string
 	keep         bool
 	json         bool
+	cpuProfile   string
 }
 
 func newBenchCmd(s *streams, g *globals) *cobra.Command {
@@ -92,6 +94,7 @@ how fast.`,
 	f.IntVar(&o.perFile, "claims-per-file", pipeline.DefaultMaxClaimsPerFile, "most claims in one 837 file")
 	f.IntVar(&o.perEncounter, "encounters-per-file", 50000, "most encounters in one generated file")
 	f.BoolVar(&o.keep, "keep", false, "keep the working folder (its path is printed)")
+	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	return cmd
 }
 
@@ -106,6 +109,9 @@ type benchReport struct {
 	// machine a steadier figure than the elapsed seconds.
 	CPUSeconds float64            `json:"cpu_seconds"`
 	Stages     map[string]float64 `json:"stages"`
+	// StageRSSMB is the peak RSS at the end of each stage: the stage
+	// that raises it is the one that needed the memory.
+	StageRSSMB map[string]float64 `json:"stage_peak_rss_mb"`
 	// Outcome.
 	ClaimsBuilt    int    `json:"claims_built"`
 	ClaimsHeld     int    `json:"claims_held"`     // held by the scrubber or at intake (malformed)
@@ -138,7 +144,18 @@ func runBench(ctx context.Context, o benchOptions, s *streams) error {
 	if err := os.Chmod(root, 0o700); err != nil {
 		return fmt.Errorf("bench folder: %w", err)
 	}
-	rep := &benchReport{Claims: o.claims, Store: o.store, Stages: map[string]float64{}}
+	rep := &benchReport{Claims: o.claims, Store: o.store, Stages: map[string]float64{}, StageRSSMB: map[string]float64{}}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if o.keep {
 		rep.Dir = root
 	}
@@ -233,7 +250,8 @@ func benchCycle(ctx context.Context, o benchOptions, root string, store pipeline
 		err := fn()
 		d := time.Since(start)
 		rep.Stages[name] = d.Seconds()
-		fmt.Fprintf(progress, "%8.2f s\n", d.Seconds())
+		rep.StageRSSMB[name] = peakRSSMB()
+		fmt.Fprintf(progress, "%8.2f s, peak RSS %6.1f MiB\n", d.Seconds(), rep.StageRSSMB[name])
 		if err != nil {
 			return fmt.Errorf("bench %s: %w", name, err)
 		}
@@ -379,7 +397,7 @@ func (r *benchReport) writeText(w io.Writer) {
 		if sec > 0 && st != "clearinghouse" {
 			rate = fmt.Sprintf("%10.0f claims/s", float64(r.Claims)/sec)
 		}
-		fmt.Fprintf(w, "  %-14s %8.2f s%s\n", st, sec, rate)
+		fmt.Fprintf(w, "  %-14s %8.2f s%s   peak RSS %6.1f MiB\n", st, sec, rate, r.StageRSSMB[st])
 	}
 	fmt.Fprintf(w, "  %-14s %8.2f s%10.0f claims/s (after generate)\n", "total", r.SecondsTotal, r.ClaimsPerSecond)
 	fmt.Fprintf(w, "  %-14s %8.2f s (user and system, generate included)\n", "CPU", r.CPUSeconds)
