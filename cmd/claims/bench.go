@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -42,7 +44,11 @@ type benchOptions struct {
 	keep         bool
 	json         bool
 	cpuProfile   string
+	stopAfter    string
 }
+
+// errBenchStop ends the cycle after the stage --stop-after names.
+var errBenchStop = errors.New("bench: stop")
 
 func newBenchCmd(s *streams, g *globals) *cobra.Command {
 	o := benchOptions{postgresURL: os.Getenv(benchPostgresEnv)}
@@ -94,6 +100,7 @@ how fast.`,
 	f.IntVar(&o.perFile, "claims-per-file", pipeline.DefaultMaxClaimsPerFile, "most claims in one 837 file")
 	f.IntVar(&o.perEncounter, "encounters-per-file", 50000, "most encounters in one generated file")
 	f.BoolVar(&o.keep, "keep", false, "keep the working folder (its path is printed)")
+	f.StringVar(&o.stopAfter, "stop-after", "", "end the cycle after this stage (generate, intake, build, upload, clearinghouse)")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	return cmd
 }
@@ -134,6 +141,9 @@ func runBench(ctx context.Context, o benchOptions, s *streams) error {
 	if o.perEncounter <= 0 {
 		return errors.New("--encounters-per-file must be at least 1")
 	}
+	if o.stopAfter != "" && !slices.Contains(benchStages, o.stopAfter) {
+		return fmt.Errorf("--stop-after %q: want one of %s", o.stopAfter, strings.Join(benchStages, ", "))
+	}
 	root, err := os.MkdirTemp(o.dir, "claims-bench-")
 	if err != nil {
 		return fmt.Errorf("bench folder: %w", err)
@@ -164,7 +174,7 @@ func runBench(ctx context.Context, o benchOptions, s *streams) error {
 		return err
 	}
 	defer closeStore()
-	if err := benchCycle(ctx, o, root, store, rep, s.err); err != nil {
+	if err := benchCycle(ctx, o, root, store, rep, s.err); err != nil && !errors.Is(err, errBenchStop) {
 		return err
 	}
 	for _, st := range benchStages {
@@ -254,6 +264,9 @@ func benchCycle(ctx context.Context, o benchOptions, root string, store pipeline
 		fmt.Fprintf(progress, "%8.2f s, peak RSS %6.1f MiB\n", d.Seconds(), rep.StageRSSMB[name])
 		if err != nil {
 			return fmt.Errorf("bench %s: %w", name, err)
+		}
+		if name == o.stopAfter {
+			return errBenchStop
 		}
 		return ctx.Err()
 	}
