@@ -322,86 +322,79 @@ func (p *Pipeline) holdRecord(ctx context.Context, tx Tx, re *RecordError) (bool
 	key := recordKey(re)
 	sum := sha256.Sum256([]byte(re.Error()))
 	digest := hex.EncodeToString(sum[:])
-	held := false
-	err := func() error {
-		old, err := tx.GetEncounter(ctx, key)
-		switch {
-		case errors.Is(err, ErrNotFound):
-		case err != nil:
-			return err
-		case old.SHA256 == digest:
-			return nil
-		case old.ClaimID != 0:
-			// The ID already has a claim (a duplicate ID later in a
-			// file, or a bad re-send): hold this record under its
-			// position instead.
-			key = re.Source + ":" + strconv.Itoa(re.Line)
-			if again, err := tx.GetEncounter(ctx, key); err == nil && again.SHA256 == digest {
-				return nil
-			}
+	old, err := tx.GetEncounter(ctx, key)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return false, err
+	case old.SHA256 == digest:
+		return false, nil
+	case old.ClaimID != 0:
+		// The ID already has a claim (a duplicate ID later in a
+		// file, or a bad re-send): hold this record under its
+		// position instead.
+		key = re.Source + ":" + strconv.Itoa(re.Line)
+		if again, err := tx.GetEncounter(ctx, key); err == nil && again.SHA256 == digest {
+			return false, nil
 		}
-		reason := recordReason(re)
-		if err := tx.PutEncounter(ctx, &EncounterRecord{ID: key, Source: re.Source, Line: re.Line, SHA256: digest,
-			Problems: []Reason{reason}, ReceivedAt: p.now()}); err != nil {
-			return err
-		}
-		held = true
-		_, err = tx.OpenWorkItem(ctx, &WorkItem{Key: EncounterKey(key), Source: SourceIntake, Code: reason.Code,
-			EncounterID: key, Category: "malformed record",
-			Summary: "encounter " + key + ": the record cannot be read; fix it in the practice system and send it again",
-			Reasons: []Reason{reason}, CreatedAt: p.now()})
-		return err
-	}()
-	return held, err
+	}
+	reason := recordReason(re)
+	if err := tx.PutEncounter(ctx, &EncounterRecord{ID: key, Source: re.Source, Line: re.Line, SHA256: digest,
+		Problems: []Reason{reason}, ReceivedAt: p.now()}); err != nil {
+		return false, err
+	}
+	_, err = tx.OpenWorkItem(ctx, &WorkItem{Key: EncounterKey(key), Source: SourceIntake, Code: reason.Code,
+		EncounterID: key, Category: "malformed record",
+		Summary: "encounter " + key + ": the record cannot be read; fix it in the practice system and send it again",
+		Reasons: []Reason{reason}, CreatedAt: p.now()})
+	return err == nil, err
 }
 
 // intakeOne records one encounter in tx: a new claim, a correction, or
 // nothing when it is known and unchanged.
 func (p *Pipeline) intakeOne(ctx context.Context, tx Tx, source string, it *intakeItem, rep *IntakeReport) error {
 	enc, raw, digest := it.enc, it.raw, it.digest
-	return func() error {
-		old, err := tx.GetEncounter(ctx, enc.ID)
-		switch {
-		case errors.Is(err, ErrNotFound):
-		case err != nil:
-			return err
-		case old.SHA256 == digest:
-			rep.Unchanged++
-			return nil
-		case old.ClaimID != 0:
-			return p.encounterChanged(ctx, tx, enc, old, raw, digest, rep)
-		default:
-			// A malformed record of this ID, now readable: its item
-			// is resolved by this record.
-			if _, err := tx.CloseWorkItems(ctx, EncounterKey(enc.ID), SystemActor, "the encounter was sent again and could be read"); err != nil {
-				return err
-			}
-		}
-		claim, problems, err := p.newClaim(ctx, tx, enc.ID, enc.Claim)
-		if err != nil {
-			return err
-		}
-		if err := tx.CreateClaim(ctx, claim); err != nil {
-			return err
-		}
-		if err := tx.PutEncounter(ctx, &EncounterRecord{ID: enc.ID, Source: source, SHA256: digest, Raw: raw,
-			ClaimID: claim.ID, Problems: problems, ReceivedAt: p.now()}); err != nil {
-			return err
-		}
-		ev := Event{ClaimID: claim.ID, At: p.now(), Kind: "intake", To: claim.State, Version: claim.Version,
-			Detail: fmt.Sprintf("encounter %s, %d lines", enc.ID, len(enc.Lines))}
-		if err := tx.AddEvent(ctx, ev); err != nil {
-			return err
-		}
-		if claim.State == StateHeld {
-			rep.Held++
-			rep.HeldBack = append(rep.HeldBack, HeldEncounter{EncounterID: enc.ID, ClaimID: claim.ID, Reasons: heldReasons(problems)})
-			_, err := tx.OpenWorkItem(ctx, scrubItem(claim, problems, p.now()))
-			return err
-		}
-		rep.Accepted++
+	old, err := tx.GetEncounter(ctx, enc.ID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return err
+	case old.SHA256 == digest:
+		rep.Unchanged++
 		return nil
-	}()
+	case old.ClaimID != 0:
+		return p.encounterChanged(ctx, tx, enc, old, raw, digest, rep)
+	default:
+		// A malformed record of this ID, now readable: its item
+		// is resolved by this record.
+		if _, err := tx.CloseWorkItems(ctx, EncounterKey(enc.ID), SystemActor, "the encounter was sent again and could be read"); err != nil {
+			return err
+		}
+	}
+	claim, problems, err := p.newClaim(ctx, tx, enc.ID, enc.Claim)
+	if err != nil {
+		return err
+	}
+	if err := tx.CreateClaim(ctx, claim); err != nil {
+		return err
+	}
+	if err := tx.PutEncounter(ctx, &EncounterRecord{ID: enc.ID, Source: source, SHA256: digest, Raw: raw,
+		ClaimID: claim.ID, Problems: problems, ReceivedAt: p.now()}); err != nil {
+		return err
+	}
+	ev := Event{ClaimID: claim.ID, At: p.now(), Kind: "intake", To: claim.State, Version: claim.Version,
+		Detail: fmt.Sprintf("encounter %s, %d lines", enc.ID, len(enc.Lines))}
+	if err := tx.AddEvent(ctx, ev); err != nil {
+		return err
+	}
+	if claim.State == StateHeld {
+		rep.Held++
+		rep.HeldBack = append(rep.HeldBack, HeldEncounter{EncounterID: enc.ID, ClaimID: claim.ID, Reasons: heldReasons(problems)})
+		_, err := tx.OpenWorkItem(ctx, scrubItem(claim, problems, p.now()))
+		return err
+	}
+	rep.Accepted++
+	return nil
 }
 
 // newClaim builds the claim record for an encounter's claim data and
