@@ -262,8 +262,11 @@ func (c *conn) reserveCounted(ctx context.Context, table string, n int) (int64, 
 }
 
 // reserveAfterMax returns the ID after the table's highest, for a table
-// without a counter (claims): safe because every transaction holds the
-// database's write lock, and the IDs are inserted before it ends.
+// without a counter (claims, submissions): safe because every transaction
+// holds the database's write lock, provided the caller inserts the IDs
+// before it reserves more of that table (sqlcore's CreateClaims and
+// CreateSubmissions do; its pooling reserve must not be used for such a
+// table).
 func (c *conn) reserveAfterMax(ctx context.Context, table string) (int64, error) {
 	r, err := c.Query(ctx, "SELECT COALESCE(MAX(id), 0) + 1 FROM "+table)
 	if err != nil {
