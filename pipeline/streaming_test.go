@@ -6,6 +6,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/x12claims/claims/pipeline"
@@ -131,5 +132,42 @@ func TestIntakeAndBuildInBatches(t *testing.T) {
 	}
 	if rep, err := h.P.Build(ctx); err != nil || rep.Files != 0 {
 		t.Errorf("build again: %d files, %v; want none", rep.Files, err)
+	}
+}
+
+// TestIntakeBatchFailsOneByOne: when a batch's transaction fails, its
+// encounters are taken again one per transaction, so that a failure of
+// the bulk path alone loses nothing, and a failure of one encounter
+// keeps the batch's encounters before it and names it.
+func TestIntakeBatchFailsOneByOne(t *testing.T) {
+	fs := pipelinetest.NewFaultStore(openStore(t))
+	h := newHarnessOver(t, fs, func(o *pipeline.Options) { o.BatchSize = 10 })
+	ctx := t.Context()
+	src := mixedSource{pipelinetest.Encounter("F1", "10.00"), pipelinetest.Encounter("F2", "20.00"), pipelinetest.Encounter("F3", "30.00")}
+
+	fs.Fail("CreateClaims", errors.New("bulk insert refused"))
+	in, err := h.P.Intake(ctx, src)
+	if err != nil || in.Accepted != 3 {
+		t.Fatalf("Intake with the bulk path failing: accepted %d, %v; want 3, nil", in.Accepted, err)
+	}
+	for _, id := range []string{"F1", "F2", "F3"} {
+		if c := h.ClaimOf(id); c.State != pipeline.StateReady {
+			t.Errorf("claim of %s is %s, want ready", id, c.State)
+		}
+	}
+
+	more := mixedSource{pipelinetest.Encounter("G1", "10.00"), pipelinetest.Encounter("G2", "20.00")}
+	fs.Fail("CreateClaim", errors.New("disk full"))
+	in, err = h.P.Intake(ctx, more)
+	if err == nil || !strings.Contains(err.Error(), "encounter G1") || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("Intake with every insert failing: %v; want an error naming encounter G1 and the cause", err)
+	}
+	if in.Accepted != 0 {
+		t.Errorf("accepted %d, want 0", in.Accepted)
+	}
+	fs.Fail("CreateClaim", nil)
+	fs.Fail("CreateClaims", nil)
+	if in, err = h.P.Intake(ctx, more); err != nil || in.Accepted != 2 {
+		t.Errorf("Intake again: accepted %d, %v; want 2, nil", in.Accepted, err)
 	}
 }
