@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/x12claims/claims/adapters/encounters"
 	"github.com/x12claims/claims/pipeline/pipelinetest"
 )
 
@@ -80,5 +81,56 @@ func TestBenchJSON(t *testing.T) {
 				t.Errorf("bench left %v behind", left)
 			}
 		})
+	}
+}
+
+// TestGenerateEncounters: the generator is deterministic for a seed,
+// splits its output into files of at most perFile encounters, plants
+// its few bad records, and every record it means to be readable is.
+func TestGenerateEncounters(t *testing.T) {
+	gen := func(seed uint64) (benchGenReport, []byte, string) {
+		dir := t.TempDir()
+		rep, err := generateEncounters(t.Context(), dir, 2500, 1000, seed)
+		if err != nil {
+			t.Fatalf("generate: %v", err)
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+		var all []byte
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, b...)
+		}
+		return rep, all, dir
+	}
+	rep, a, dir := gen(7)
+	if rep.Files != 3 || rep.Encounters+rep.Malformed != 2500 || rep.Held != 5 || rep.Rejected != 4 || rep.Malformed != 2 {
+		t.Errorf("report %+v; want 3 files, 2500 records, 5 held, 4 rejected, 2 malformed", rep)
+	}
+	if _, b, _ := gen(7); !bytes.Equal(a, b) {
+		t.Errorf("two runs with seed 7 differ")
+	}
+	if _, c, _ := gen(8); bytes.Equal(a, c) {
+		t.Errorf("seeds 7 and 8 give the same encounters")
+	}
+	readable, malformed := 0, 0
+	for _, f := range []string{"encounters-0001.jsonl", "encounters-0002.jsonl", "encounters-0003.jsonl"} {
+		src, closer, err := encounters.Open(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, err := range src.Encounters(t.Context()) {
+			if err != nil {
+				malformed++
+			} else {
+				readable++
+			}
+		}
+		closer.Close()
+	}
+	if readable != rep.Encounters || malformed != rep.Malformed {
+		t.Errorf("read %d encounters and %d malformed records, want %d and %d", readable, malformed, rep.Encounters, rep.Malformed)
 	}
 }

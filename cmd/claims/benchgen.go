@@ -132,6 +132,7 @@ func generateEncounters(ctx context.Context, dir string, n, perFile int, seed ui
 			continue
 		}
 		var tpl *pipeline.Encounter
+		vary := false
 		switch {
 		case i%held == held/2:
 			tpl = t.held[rng.IntN(len(t.held))]
@@ -140,9 +141,9 @@ func generateEncounters(ctx context.Context, dir string, n, perFile int, seed ui
 			tpl = t.rejected[rng.IntN(len(t.rejected))]
 			rep.Rejected++
 		default:
-			tpl = t.good[rng.IntN(len(t.good))]
+			tpl, vary = t.good[rng.IntN(len(t.good))], true
 		}
-		enc := varyEncounter(tpl, id, rng, tpl == nil || !isBad(t, tpl))
+		enc := varyEncounter(tpl, id, rng, vary)
 		if err := je.Encode(enc); err != nil {
 			closeFile()
 			return rep, fmt.Errorf("generate encounters: %w", err)
@@ -153,15 +154,6 @@ func generateEncounters(ctx context.Context, dir string, n, perFile int, seed ui
 		return rep, fmt.Errorf("generate encounters: %w", err)
 	}
 	return rep, nil
-}
-
-func isBad(t *benchTemplates, e *pipeline.Encounter) bool {
-	for _, b := range append(t.held[:len(t.held):len(t.held)], t.rejected...) {
-		if b == e {
-			return true
-		}
-	}
-	return false
 }
 
 // varyEncounter copies tpl under a new ID. A good template also gets a
