@@ -177,6 +177,9 @@ func runBench(ctx context.Context, o benchOptions, s *streams) error {
 	if err := benchCycle(ctx, o, root, store, rep, s.err); err != nil && !errors.Is(err, errBenchStop) {
 		return err
 	}
+	if err := benchOutcome(ctx, store, rep); err != nil {
+		return fmt.Errorf("bench outcome: %w", err)
+	}
 	for _, st := range benchStages {
 		if st != "generate" {
 			rep.SecondsTotal += rep.Stages[st]
@@ -252,7 +255,9 @@ func openBenchStore(ctx context.Context, o benchOptions, root string) (pipeline.
 	}, nil
 }
 
-// benchCycle runs the stages, timing each, and fills rep's outcome.
+// benchCycle runs the stages, timing each, and counts what they built
+// and held in rep. It returns errBenchStop after the stage --stop-after
+// names.
 func benchCycle(ctx context.Context, o benchOptions, root string, store pipeline.Store, rep *benchReport, progress io.Writer) error {
 	stage := func(name string, fn func() error) error {
 		fmt.Fprintf(progress, "bench: %-13s ", name)
@@ -318,7 +323,6 @@ func benchCycle(ctx context.Context, o benchOptions, root string, store pipeline
 	}
 
 	feed := encounters.Glob{Patterns: []string{filepath.Join(encDir, "*.jsonl")}}
-	var held int
 	if err := stage("intake", func() error {
 		files, err := feed.Files(ctx)
 		if err != nil {
@@ -334,7 +338,7 @@ func benchCycle(ctx context.Context, o benchOptions, root string, store pipeline
 			if err != nil {
 				return err
 			}
-			held += in.Held
+			rep.ClaimsHeld += in.Held
 		}
 		return nil
 	}); err != nil {
@@ -343,7 +347,7 @@ func benchCycle(ctx context.Context, o benchOptions, root string, store pipeline
 	if err := stage("build", func() error {
 		b, err := p.Build(ctx)
 		rep.ClaimsBuilt, rep.FilesBuilt = b.Claims, b.Files
-		held += b.Held
+		rep.ClaimsHeld += b.Held
 		return err
 	}); err != nil {
 		return err
@@ -367,7 +371,12 @@ func benchCycle(ctx context.Context, o benchOptions, root string, store pipeline
 	}); err != nil {
 		return err
 	}
-	rep.ClaimsHeld = held
+	return nil
+}
+
+// benchOutcome fills rep's outcome from the store: what became of the
+// claims.
+func benchOutcome(ctx context.Context, store pipeline.Store, rep *benchReport) error {
 	return store.InTx(ctx, func(tx pipeline.Tx) error {
 		n, err := tx.Counts(ctx)
 		if err != nil {
