@@ -109,6 +109,11 @@ type Intake struct {
 	// at once. Off (the default), a work item lists the changes for a
 	// person to decide.
 	ReplaceAdjudicated bool `json:"replace_adjudicated" yaml:"replace_adjudicated"`
+	// BatchSize is how many encounters intake records in one
+	// transaction, and how many ready claims the build reads at a time
+	// (1 to 100000; 0 is the default, 1000). Memory grows with it, not
+	// with the night's volume.
+	BatchSize int `json:"batch_size" yaml:"batch_size"`
 }
 
 // Schedule holds cron specifications: five fields or a descriptor such as

@@ -22,6 +22,7 @@ var badValues = map[string]struct {
 	"store.url_env":              {value: "CLAIMS_TEST_UNSET_URL", with: map[string]string{"store.driver": "postgres"}},
 	"encounters":                 {value: `["[bad"]`},
 	"intake":                     {value: "[]"},
+	"intake.batch_size":          {value: "-1"},
 	"schedule":                   {value: `{submit: "61 * * * *"}`},
 	"schedule.submit":            {value: `"61 * * * *"`},
 	"schedule.collect":           {value: `"CRON_TZ=Mars/Olympus_Mons */15 * * * *"`},

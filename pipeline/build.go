@@ -21,36 +21,92 @@ type BuildReport struct {
 	Held   int `json:"held"`   // claims the builder refused (held with the reason)
 }
 
-// maxClaimsPerRun bounds how many ready claims one Build takes.
-const maxClaimsPerRun = 1 << 20
-
 // Build places every ready claim in an 837 file: one file per
 // clearinghouse and kind (and payer, where the clearinghouse wants that),
-// each with one interchange. For each file it takes ISA13, GS06 and the
-// ST02s from persistent sequences (committed first, so a number is never
-// used twice), writes the file to the outbox (temporary name, fsync,
-// rename), and then, in one transaction, records the batch, a submission
-// per claim (CLM01 with its version suffix, ST02 and segment range) and
-// moves the claims to batched. A crash before that commit leaves an
-// unreferenced file and unused numbers; the claims stay ready.
+// each with one interchange, and more when a file reaches
+// Options.MaxClaimsPerFile. It reads the ready claims Options.BatchSize at
+// a time and writes each to its file as it goes (temporary name), so that
+// memory depends on those two and not on how many claims are ready.
+//
+// For each file it takes ISA13, GS06 and the ST02s from persistent
+// sequences (committed first, so a number is never used twice), writes
+// the file to the outbox (temporary name, fsync, rename), and then, in one
+// transaction, records the batch, a submission per claim (CLM01 with its
+// version suffix, ST02 and segment range) and moves the claims to
+// batched. A crash before that commit leaves an unreferenced file (or a
+// temporary one) and unused numbers; the claims stay ready.
 func (p *Pipeline) Build(ctx context.Context) (BuildReport, error) {
 	var rep BuildReport
-	var ready []*Claim
-	err := p.store.InTx(ctx, func(tx Tx) error {
-		var err error
-		ready, err = tx.ClaimsInState(ctx, StateReady, maxClaimsPerRun)
-		return err
-	})
-	if err != nil {
-		return rep, fmt.Errorf("build: %w", err)
-	}
+	open := map[string]*fileBuild{} // by group key
+	var order []string              // keys of open, oldest first
+	failed := map[string]bool{}     // groups whose file failed: their claims stay ready
 	var errs []error
-	for _, g := range p.groups(ready) {
-		if err := p.buildFile(ctx, g, &rep); err != nil {
+	fail := func(key string, g *fileGroup, err error) {
+		errs = append(errs, fmt.Errorf("build %s %s file: %w", g.partner.Name, g.kind, err))
+		failed[key] = true
+	}
+	finish := func(key string) {
+		fb := open[key]
+		delete(open, key)
+		order = slices.DeleteFunc(order, func(k string) bool { return k == key })
+		if err := p.commitFile(ctx, fb, &rep); err != nil {
+			fail(key, fb.group, err)
+		}
+	}
+	defer func() { // on an early return: no temporary file left behind
+		for _, fb := range open {
+			fb.af.Abort()
+		}
+	}()
+	var after int64
+	for {
+		var page []*Claim
+		err := p.store.InTx(ctx, func(tx Tx) error {
+			var err error
+			page, err = tx.ClaimsInStateAfter(ctx, StateReady, after, p.batchSize)
+			return err
+		})
+		if err != nil {
+			return rep, fmt.Errorf("build: %w", err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		after = page[len(page)-1].ID
+		for _, g := range p.groups(page) {
+			if failed[g.key] {
+				continue
+			}
+			for _, c := range g.claims {
+				fb := open[g.key]
+				if fb == nil {
+					if fb, err = p.startFile(ctx, g); err != nil {
+						fail(g.key, g, err)
+						break
+					}
+					open[g.key] = fb
+					order = append(order, g.key)
+				}
+				if err := p.addToFile(ctx, fb, c); err != nil {
+					delete(open, g.key)
+					order = slices.DeleteFunc(order, func(k string) bool { return k == g.key })
+					fb.af.Abort()
+					fail(g.key, g, err)
+					break
+				}
+				if fb.placed >= p.maxClaimsPerFile {
+					finish(g.key)
+				}
+			}
 			if ctx.Err() != nil {
 				return rep, ctx.Err()
 			}
-			errs = append(errs, fmt.Errorf("build %s %s file: %w", g.partner.Name, g.kind, err))
+		}
+	}
+	for len(order) > 0 {
+		finish(order[0])
+		if ctx.Err() != nil {
+			return rep, ctx.Err()
 		}
 	}
 	return rep, errors.Join(errs...)
@@ -58,6 +114,7 @@ func (p *Pipeline) Build(ctx context.Context) (BuildReport, error) {
 
 // fileGroup is the claims that go in one file.
 type fileGroup struct {
+	key     string // clearinghouse, kind and (when split) payer
 	partner *Partner
 	kind    x837.Kind
 	payerID string
@@ -84,7 +141,7 @@ func (p *Pipeline) groups(claims []*Claim) []*fileGroup {
 		}
 		g := byKey[key]
 		if g == nil {
-			g = &fileGroup{partner: pt, kind: kind, payerID: payer}
+			g = &fileGroup{key: key, partner: pt, kind: kind, payerID: payer}
 			byKey[key] = g
 			out = append(out, g)
 		}
@@ -92,7 +149,8 @@ func (p *Pipeline) groups(claims []*Claim) []*fileGroup {
 	}
 	for _, g := range out {
 		// Claims sharing a billing provider and subscriber share HL
-		// loops; sorting keeps the file small.
+		// loops; sorting keeps the file small (within a page of
+		// claims: Build reads them a page at a time).
 		slices.SortStableFunc(g.claims, func(a, b *Claim) int {
 			if c := strings.Compare(a.Data.BillingProvider.NPI, b.Data.BillingProvider.NPI); c != 0 {
 				return c
@@ -118,9 +176,12 @@ type numbers struct {
 	st02        []string
 }
 
-func (p *Pipeline) allocate(ctx context.Context, pt *Partner, sets int) (numbers, error) {
+// allocate takes a file's ISA13 and GS06, and the ST02 of its first
+// set, from their sequences, in one transaction (see nextST02 for the
+// others).
+func (p *Pipeline) allocate(ctx context.Context, pt *Partner) (numbers, error) {
 	var n numbers
-	key := pt.SenderID + ":" + pt.ReceiverID
+	key := seqKey(pt)
 	err := p.store.InTx(ctx, func(tx Tx) error {
 		isa, err := tx.NextSequence(ctx, "isa13:"+key)
 		if err != nil {
@@ -133,33 +194,73 @@ func (p *Pipeline) allocate(ctx context.Context, pt *Partner, sets int) (numbers
 		if err != nil {
 			return err
 		}
-		n = numbers{isa13: fmt.Sprintf("%09d", isa), gs06: strconv.FormatInt(gs, 10)}
-		for range sets {
-			st, err := tx.NextSequence(ctx, "st02:"+key)
-			if err != nil {
-				return err
-			}
-			n.st02 = append(n.st02, fmt.Sprintf("%04d", st))
+		st, err := tx.NextSequence(ctx, "st02:"+key)
+		if err != nil {
+			return err
 		}
+		n = numbers{isa13: fmt.Sprintf("%09d", isa), gs06: strconv.FormatInt(gs, 10), st02: []string{fmt.Sprintf("%04d", st)}}
 		return nil
 	})
 	return n, err
 }
 
-func (p *Pipeline) buildFile(ctx context.Context, g *fileGroup, rep *BuildReport) error {
+// nextST02 takes the ST02 of a file's next set from its sequence.
+func (p *Pipeline) nextST02(ctx context.Context, pt *Partner, n *numbers) error {
+	return p.store.InTx(ctx, func(tx Tx) error {
+		st, err := tx.NextSequence(ctx, "st02:"+seqKey(pt))
+		if err != nil {
+			return err
+		}
+		n.st02 = append(n.st02, fmt.Sprintf("%04d", st))
+		return nil
+	})
+}
+
+func seqKey(pt *Partner) string { return pt.SenderID + ":" + pt.ReceiverID }
+
+// fileBuild is one 837 file being written: its numbers, its temporary
+// file and builder, and where its claims went. It holds no claim: only
+// what recording the batch needs of each.
+type fileBuild struct {
+	group   *fileGroup
+	nums    numbers
+	name    string
+	path    string
+	now     time.Time
+	af      *atomicFile
+	b       *x837.Builder
+	written []placed
+	refused []refusedClaim
+	placed  int // claims added, written or refused
+}
+
+// placed is where a claim went in the file.
+type placed struct {
+	claimID   int64
+	version   int
+	ref       x837.ClaimRef
+	freq, icn string
+}
+
+// refusedClaim is a claim the builder could not write, and why.
+type refusedClaim struct {
+	claim *Claim
+	err   error
+}
+
+// startFile takes the numbers of a new file of group g and opens its
+// temporary file.
+func (p *Pipeline) startFile(ctx context.Context, g *fileGroup) (*fileBuild, error) {
 	pt := g.partner
-	per := pt.maxPerSet()
-	sets := (len(g.claims) + per - 1) / per
-	nums, err := p.allocate(ctx, pt, sets)
+	nums, err := p.allocate(ctx, pt)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	now := p.now()
-	name := fileName(pt, g.kind, nums.isa13, now)
-	path := filepath.Join(p.outbox, name)
-	af, err := createAtomic(path)
-	if err != nil {
-		return err
+	fb := &fileBuild{group: g, nums: nums, now: p.now()}
+	fb.name = fileName(pt, g.kind, nums.isa13, fb.now)
+	fb.path = filepath.Join(p.outbox, fb.name)
+	if fb.af, err = createAtomic(fb.path); err != nil {
+		return nil, err
 	}
 	env := x837.Envelope{
 		Kind:              g.kind,
@@ -173,58 +274,69 @@ func (p *Pipeline) buildFile(ctx context.Context, g *fileGroup, rep *BuildReport
 		AckRequested:      pt.AckRequested == "1",
 		ISA13:             nums.isa13,
 		GS06:              nums.gs06,
-		ST02:              func(n int) string { return nums.st02[n-1] },
+		ST02:              func(n int) string { return fb.nums.st02[n-1] },
 		BatchID:           "B" + nums.isa13,
-		Created:           now,
+		Created:           fb.now,
 		Submitter: x837.Submitter{Name: pt.SubmitterName, ETIN: pt.SenderID, ContactName: pt.SubmitterContact,
 			Phone: pt.SubmitterPhone, Email: pt.SubmitterEmail},
 		Receiver:        x837.Receiver{Name: pt.ReceiverName, ID: pt.ReceiverID},
-		MaxClaimsPerSet: per,
+		MaxClaimsPerSet: pt.maxPerSet(),
 	}
-	b, err := x837.NewBuilder(af, env)
-	if err != nil {
-		af.Abort()
-		return err
+	if fb.b, err = x837.NewBuilder(fb.af, env); err != nil {
+		fb.af.Abort()
+		return nil, err
 	}
-	type placed struct {
-		claim     *Claim
-		ref       x837.ClaimRef
-		freq, icn string
-	}
-	var written []placed
-	refused := map[*Claim]error{}
-	for _, c := range g.claims {
-		data := c.Data // the builder does not change claims
-		data.PatientControlNumber = PCN(c.ID, c.Version)
-		// Decided again now: the claim may have been adjudicated since
-		// the version was made.
-		data.Frequency, data.PayerClaimNumber = frequencyFor(c, c.VersionKind, &data)
-		ref, err := b.Add(&data)
-		if err != nil {
-			if errors.Is(err, x837.ErrUnwritable) {
-				refused[c] = err
-				continue
-			}
-			af.Abort()
+	return fb, nil
+}
+
+// addToFile writes claim c to the file. A claim the builder cannot write
+// is set aside to be held (see holdRefused); any other error is the
+// file's end, and the caller aborts it.
+func (p *Pipeline) addToFile(ctx context.Context, fb *fileBuild, c *Claim) error {
+	fb.placed++
+	if n := len(fb.written); n > 0 && n%fb.group.partner.maxPerSet() == 0 && n/fb.group.partner.maxPerSet() == len(fb.nums.st02) {
+		// The builder starts a set with this claim: its ST02 first.
+		if err := p.nextST02(ctx, fb.group.partner, &fb.nums); err != nil {
 			return err
 		}
-		written = append(written, placed{claim: c, ref: ref, freq: data.Frequency, icn: data.PayerClaimNumber})
 	}
-	if len(written) == 0 {
-		af.Abort()
-		return p.holdRefused(ctx, refused, rep)
-	}
-	setRefs, err := b.Close()
+	data := c.Data // the builder does not change claims
+	data.PatientControlNumber = PCN(c.ID, c.Version)
+	// Decided again now: the claim may have been adjudicated since
+	// the version was made.
+	data.Frequency, data.PayerClaimNumber = frequencyFor(c, c.VersionKind, &data)
+	ref, err := fb.b.Add(&data)
 	if err != nil {
-		af.Abort()
+		if errors.Is(err, x837.ErrUnwritable) {
+			fb.refused = append(fb.refused, refusedClaim{claim: c, err: err})
+			return nil
+		}
 		return err
 	}
-	if err := af.Commit(); err != nil {
+	fb.written = append(fb.written, placed{claimID: c.ID, version: c.Version, ref: ref, freq: data.Frequency, icn: data.PayerClaimNumber})
+	return nil
+}
+
+// commitFile ends the file, commits it (fsync, rename) and records its
+// batch; then it holds the claims the builder refused.
+func (p *Pipeline) commitFile(ctx context.Context, fb *fileBuild, rep *BuildReport) error {
+	pt, g := fb.group.partner, fb.group
+	if len(fb.written) == 0 {
+		fb.af.Abort()
+		return p.holdRefused(ctx, fb.refused, rep)
+	}
+	setRefs, err := fb.b.Close()
+	if err != nil {
+		fb.af.Abort()
+		return err
+	}
+	if err := fb.af.Commit(); err != nil {
 		return err
 	}
 	p.crashPoint("submit:build-written")
+	name, path, nums, now := fb.name, fb.path, fb.nums, fb.now
 	batch := &Batch{Clearinghouse: pt.Name, Kind: g.kind, PayerID: g.payerID, SenderID: pt.SenderID, ReceiverID: pt.ReceiverID,
-		ISA13: nums.isa13, GS06: nums.gs06, FileName: name, LocalPath: path, SHA256: af.SHA256(), Size: af.Size(),
+		ISA13: nums.isa13, GS06: nums.gs06, FileName: name, LocalPath: path, SHA256: fb.af.SHA256(), Size: fb.af.Size(),
 		State: BatchBuilt, CreatedAt: now}
 	for _, s := range setRefs {
 		batch.Sets = append(batch.Sets, BatchSet{ST02: s.ST02, Claims: s.Claims})
@@ -233,24 +345,27 @@ func (p *Pipeline) buildFile(ctx context.Context, g *fileGroup, rep *BuildReport
 		if err := tx.CreateBatch(ctx, batch); err != nil {
 			return err
 		}
-		for _, w := range written {
-			s := &Submission{ClaimID: w.claim.ID, Version: w.claim.Version, PCN: w.ref.PCN, Frequency: w.freq,
+		subs := make([]*Submission, len(fb.written))
+		for i, w := range fb.written {
+			subs[i] = &Submission{ClaimID: w.claimID, Version: w.version, PCN: w.ref.PCN, Frequency: w.freq,
 				BatchID: batch.ID, SetControl: w.ref.ST02, SegFrom: w.ref.SegFrom, SegTo: w.ref.SegTo, CreatedAt: now}
-			if err := tx.CreateSubmission(ctx, s); err != nil {
-				return err
-			}
+		}
+		if err := tx.CreateSubmissions(ctx, subs); err != nil {
+			return err
+		}
+		evs := make([]Event, len(fb.written))
+		for i, w := range fb.written {
+			s := subs[i]
 			f8 := ""
 			if w.icn != "" {
 				f8 = ", REF*F8 " + w.icn
 			}
-			ev := Event{ClaimID: w.claim.ID, SubmissionID: s.ID, At: now, Kind: "batched", SetControl: s.SetControl, Version: s.Version,
+			evs[i] = Event{ClaimID: w.claimID, SubmissionID: s.ID, At: now, Kind: "batched", SetControl: s.SetControl, Version: s.Version,
+				From: StateReady, To: StateBatched,
 				Detail: fmt.Sprintf("%s as %s (frequency %s%s), ISA13 %s GS06 %s ST02 %s segments %d-%d",
 					name, s.PCN, s.Frequency, f8, nums.isa13, nums.gs06, s.SetControl, s.SegFrom, s.SegTo)}
-			if err := tx.MoveClaim(ctx, w.claim.ID, w.claim.Version, StateReady, StateBatched, ev); err != nil {
-				return err
-			}
 		}
-		return nil
+		return tx.MoveClaimVersions(ctx, evs)
 	})
 	if err != nil {
 		os.Remove(path)
@@ -261,15 +376,16 @@ func (p *Pipeline) buildFile(ctx context.Context, g *fileGroup, rep *BuildReport
 	}
 	p.crashPoint("submit:build-recorded")
 	rep.Files++
-	rep.Claims += len(written)
-	return p.holdRefused(ctx, refused, rep)
+	rep.Claims += len(fb.written)
+	return p.holdRefused(ctx, fb.refused, rep)
 }
 
 // holdRefused holds claims the builder could not write, at the version
 // it read (a version corrected meanwhile is left to the next build). The
 // scrubber should have caught them; this is the safety net.
-func (p *Pipeline) holdRefused(ctx context.Context, refused map[*Claim]error, rep *BuildReport) error {
-	for c, cause := range refused {
+func (p *Pipeline) holdRefused(ctx context.Context, refused []refusedClaim, rep *BuildReport) error {
+	for _, r := range refused {
+		c, cause := r.claim, r.err
 		err := p.store.InTx(ctx, func(tx Tx) error {
 			reasons := []Reason{{Code: "unwritable", Text: cause.Error(), Severity: "error"}}
 			if err := tx.MoveClaim(ctx, c.ID, c.Version, StateReady, StateHeld, Event{ClaimID: c.ID, At: p.now(), Kind: "build-refused",

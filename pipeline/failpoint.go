@@ -13,7 +13,9 @@ import "io"
 // not, when the point is passed (the first time; most are passed once per
 // batch, file or set).
 //
-// Submit (build.go, upload.go):
+// Submit (intake.go, build.go, upload.go):
+//   - submit:intake-mid-batch: inside the transaction of an intake batch, half its encounters recorded; nothing committed.
+//   - submit:intake-recorded: an intake batch is committed (claims, encounters, work items); the next encounters are not read.
 //   - submit:build-written: an 837 is in the outbox (synced, renamed); no batch records it, its claims are still ready.
 //   - submit:build-recorded: the batch, its submissions and the claims' move to batched are committed; nothing is uploaded.
 //   - submit:upload-marked: the batch is recorded uploading; the server has not been asked anything.
@@ -48,7 +50,9 @@ import "io"
 //   - collect:file-processed: a response file is marked processed; the next file is not applied.
 func Failpoints() []string {
 	return []string{
-		// Submit: build and upload (build.go, upload.go).
+		// Submit: intake, build and upload (intake.go, build.go, upload.go).
+		"submit:intake-mid-batch",
+		"submit:intake-recorded",
 		"submit:build-written",
 		"submit:build-recorded",
 		"submit:upload-marked",

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,18 @@ type IntakeReport struct {
 	// lists the first MaxWarnedListed of them, with the warnings.
 	WarnedClaims int             `json:"warned_claims"`
 	Warned       []HeldEncounter `json:"warned,omitempty"`
+}
+
+// accepted counts a new claim that goes out, and lists it among the
+// warned when the scrubber left warnings (errors would have held it).
+func (r *IntakeReport) accepted(encounterID string, claimID int64, problems []Reason) {
+	r.Accepted++
+	if len(problems) == 0 {
+		return
+	}
+	if r.WarnedClaims++; len(r.Warned) < MaxWarnedListed {
+		r.Warned = append(r.Warned, HeldEncounter{EncounterID: encounterID, ClaimID: claimID, Reasons: problems})
+	}
 }
 
 // MaxWarnedListed bounds IntakeReport.Warned, so that a run where every
@@ -66,36 +79,253 @@ type HeldEncounter struct {
 // malformed record is held at intake and the rest go on. Reading the same
 // encounters again changes nothing; an encounter that comes again with
 // different content is taken as a correction (see encounterChanged).
+//
+// Encounters are recorded in batches of Options.BatchSize, one
+// transaction each, so that memory depends on the batch size and not on
+// the file. A crash loses the batch in flight, which the next run reads
+// again. When a batch fails, its encounters are taken again one per
+// transaction: those before the failing one are kept, and the error
+// names it.
 func (p *Pipeline) Intake(ctx context.Context, src EncounterSource) (IntakeReport, error) {
 	var rep IntakeReport
-	source := sourceName(src)
+	b := &intakeBatch{source: sourceName(src), items: make([]intakeItem, 0, p.batchSize)}
 	for enc, err := range src.Encounters(ctx) {
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
-		rep.Read++
 		var rerr *RecordError
 		switch {
 		case errors.As(err, &rerr):
-			held, err := p.holdRecord(ctx, rerr)
-			if err != nil {
-				return rep, err
-			}
-			if held {
-				rep.Held++
-				rep.HeldBack = append(rep.HeldBack, HeldEncounter{EncounterID: recordKey(rerr), Reasons: []Reason{recordReason(rerr)}})
-			} else {
-				rep.Unchanged++
-			}
+			b.items = append(b.items, intakeItem{bad: rerr})
 		case err != nil:
+			if ferr := p.intakeBatch(ctx, b, &rep); ferr != nil {
+				return rep, ferr
+			}
 			return rep, fmt.Errorf("intake: %w", err)
 		default:
-			if err := p.intakeOne(ctx, source, enc, &rep); err != nil {
+			item, err := newIntakeItem(enc)
+			if err != nil {
 				return rep, fmt.Errorf("intake: encounter %s: %w", enc.ID, err)
+			}
+			b.items = append(b.items, item)
+		}
+		if len(b.items) >= p.batchSize {
+			if err := p.intakeBatch(ctx, b, &rep); err != nil {
+				return rep, err
 			}
 		}
 	}
-	return rep, nil
+	if ctx.Err() != nil {
+		return rep, ctx.Err()
+	}
+	return rep, p.intakeBatch(ctx, b, &rep)
+}
+
+// intakeBatch is the encounters of one source waiting to be recorded.
+type intakeBatch struct {
+	source string
+	items  []intakeItem
+}
+
+// intakeItem is one record read: an encounter with its JSON and digest,
+// or a malformed record.
+type intakeItem struct {
+	enc    *Encounter
+	raw    []byte
+	digest string
+	bad    *RecordError
+}
+
+func newIntakeItem(enc *Encounter) (intakeItem, error) {
+	if enc.Kind == "" {
+		enc.Kind = x837.Professional
+	}
+	raw, err := json.Marshal(enc)
+	if err != nil {
+		return intakeItem{}, err
+	}
+	sum := sha256.Sum256(raw)
+	return intakeItem{enc: enc, raw: raw, digest: hex.EncodeToString(sum[:])}, nil
+}
+
+// intakeBatch records the batch's items in one transaction and empties
+// the batch. See Intake for what happens when that fails.
+func (p *Pipeline) intakeBatch(ctx context.Context, b *intakeBatch, rep *IntakeReport) error {
+	if len(b.items) == 0 {
+		return nil
+	}
+	defer func() {
+		clear(b.items)
+		b.items = b.items[:0]
+	}()
+	var r IntakeReport
+	err := p.store.InTx(ctx, func(tx Tx) error {
+		r = IntakeReport{}
+		fresh, err := freshItems(ctx, tx, b.items)
+		if err != nil {
+			return fmt.Errorf("intake: %w", err)
+		}
+		var news []*intakeItem
+		for i := range b.items {
+			if i == len(b.items)/2 {
+				p.crashPoint("submit:intake-mid-batch")
+			}
+			if fresh[i] {
+				news = append(news, &b.items[i])
+				continue
+			}
+			if err := p.intakeItem(ctx, tx, b.source, &b.items[i], &r); err != nil {
+				return err
+			}
+		}
+		return p.intakeNew(ctx, tx, b.source, news, &r)
+	})
+	if err == nil {
+		rep.add(r)
+		p.crashPoint("submit:intake-recorded")
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if len(b.items) == 1 {
+		return err
+	}
+	for i := range b.items {
+		err := p.store.InTx(ctx, func(tx Tx) error {
+			r = IntakeReport{}
+			return p.intakeItem(ctx, tx, b.source, &b.items[i], &r)
+		})
+		if err != nil {
+			return err
+		}
+		rep.add(r)
+	}
+	return nil
+}
+
+// freshItems tells which items are encounters never seen: no intake
+// record has their ID, and no other item of the batch has it (as an
+// encounter, or as the key of a malformed record). Those take the bulk
+// path (intakeNew); the others are recorded one by one, in order.
+func freshItems(ctx context.Context, tx Tx, items []intakeItem) ([]bool, error) {
+	uses := make(map[string]int, len(items))
+	ids := make([]string, 0, len(items))
+	for i := range items {
+		if it := &items[i]; it.bad != nil {
+			uses[recordKey(it.bad)]++
+		} else {
+			uses[it.enc.ID]++
+			ids = append(ids, it.enc.ID)
+		}
+	}
+	known, err := tx.KnownEncounters(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	fresh := make([]bool, len(items))
+	for i := range items {
+		if it := &items[i]; it.bad == nil {
+			fresh[i] = !known[it.enc.ID] && uses[it.enc.ID] == 1
+		}
+	}
+	return fresh, nil
+}
+
+// intakeNew records encounters never seen (see freshItems) in tx, in
+// bulk: it numbers their lines from one block of the line control number
+// sequence, scrubs them and creates their claims, intake records and
+// events in a few statements. Each held claim gets its work item.
+func (p *Pipeline) intakeNew(ctx context.Context, tx Tx, source string, items []*intakeItem, rep *IntakeReport) error {
+	if len(items) == 0 {
+		return nil
+	}
+	datas := make([]x837.Claim, len(items))
+	need := 0
+	for i, it := range items {
+		// A copy of the lines: a number taken in a transaction that
+		// rolls back must not stay on the encounter.
+		datas[i] = it.enc.Claim
+		datas[i].Lines = slices.Clone(datas[i].Lines)
+		for _, l := range datas[i].Lines {
+			if l.ControlNumber == "" {
+				need++
+			}
+		}
+	}
+	if need > 0 {
+		last, err := tx.NextSequences(ctx, "line-control-number", need)
+		if err != nil {
+			return fmt.Errorf("intake: %w", err)
+		}
+		next := last - int64(need) + 1
+		for i := range datas {
+			for k := range datas[i].Lines {
+				if l := &datas[i].Lines[k]; l.ControlNumber == "" {
+					l.ControlNumber = "L" + strconv.FormatInt(next, 10)
+					next++
+				}
+			}
+		}
+	}
+	claims := make([]*Claim, len(items))
+	problems := make([][]Reason, len(items))
+	for i, it := range items {
+		var err error
+		if claims[i], problems[i], err = p.newClaim(ctx, tx, it.enc.ID, datas[i]); err != nil {
+			return fmt.Errorf("intake: encounter %s: %w", it.enc.ID, err)
+		}
+	}
+	if err := tx.CreateClaims(ctx, claims); err != nil {
+		return fmt.Errorf("intake: %w", err)
+	}
+	recs := make([]*EncounterRecord, len(items))
+	for i, it := range items {
+		c := claims[i]
+		recs[i] = &EncounterRecord{ID: it.enc.ID, Source: source, SHA256: it.digest, Raw: it.raw,
+			ClaimID: c.ID, Problems: problems[i], ReceivedAt: p.now()}
+		ev := Event{ClaimID: c.ID, At: p.now(), Kind: "intake", To: c.State, Version: c.Version,
+			Detail: fmt.Sprintf("encounter %s, %d lines", it.enc.ID, len(it.enc.Lines))}
+		if err := tx.AddEvent(ctx, ev); err != nil {
+			return fmt.Errorf("intake: encounter %s: %w", it.enc.ID, err)
+		}
+		rep.Read++
+		if c.State != StateHeld {
+			rep.accepted(it.enc.ID, c.ID, problems[i])
+			continue
+		}
+		rep.Held++
+		rep.HeldBack = append(rep.HeldBack, HeldEncounter{EncounterID: it.enc.ID, ClaimID: c.ID, Reasons: heldReasons(problems[i])})
+		if _, err := tx.OpenWorkItem(ctx, scrubItem(c, problems[i], p.now())); err != nil {
+			return fmt.Errorf("intake: encounter %s: %w", it.enc.ID, err)
+		}
+	}
+	if err := tx.AddEncounters(ctx, recs); err != nil {
+		return fmt.Errorf("intake: %w", err)
+	}
+	return nil
+}
+
+// intakeItem records one item of a batch in tx, counting it in rep.
+func (p *Pipeline) intakeItem(ctx context.Context, tx Tx, source string, it *intakeItem, rep *IntakeReport) error {
+	rep.Read++
+	if it.bad != nil {
+		held, err := p.holdRecord(ctx, tx, it.bad)
+		if err != nil {
+			return fmt.Errorf("intake: record %s: %w", recordKey(it.bad), err)
+		}
+		if held {
+			rep.Held++
+			rep.HeldBack = append(rep.HeldBack, HeldEncounter{EncounterID: recordKey(it.bad), Reasons: []Reason{recordReason(it.bad)}})
+		} else {
+			rep.Unchanged++
+		}
+		return nil
+	}
+	if err := p.intakeOne(ctx, tx, source, it, rep); err != nil {
+		return fmt.Errorf("intake: encounter %s: %w", it.enc.ID, err)
+	}
+	return nil
 }
 
 func recordKey(re *RecordError) string {
@@ -110,114 +340,97 @@ func recordReason(re *RecordError) Reason {
 		Location: re.Source + " line " + strconv.Itoa(re.Line)}
 }
 
-// holdRecord records a malformed record and opens a work item, once.
-func (p *Pipeline) holdRecord(ctx context.Context, re *RecordError) (bool, error) {
+// holdRecord records a malformed record and opens a work item, once. It
+// reports whether it did.
+func (p *Pipeline) holdRecord(ctx context.Context, tx Tx, re *RecordError) (bool, error) {
 	key := recordKey(re)
 	sum := sha256.Sum256([]byte(re.Error()))
 	digest := hex.EncodeToString(sum[:])
-	held := false
-	err := p.store.InTx(ctx, func(tx Tx) error {
-		old, err := tx.GetEncounter(ctx, key)
-		switch {
-		case errors.Is(err, ErrNotFound):
-		case err != nil:
-			return err
-		case old.SHA256 == digest:
-			return nil
-		case old.ClaimID != 0:
-			// The ID already has a claim (a duplicate ID later in a
-			// file, or a bad re-send): hold this record under its
-			// position instead.
-			key = re.Source + ":" + strconv.Itoa(re.Line)
-			if again, err := tx.GetEncounter(ctx, key); err == nil && again.SHA256 == digest {
-				return nil
-			}
+	old, err := tx.GetEncounter(ctx, key)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return false, err
+	case old.SHA256 == digest:
+		return false, nil
+	case old.ClaimID != 0:
+		// The ID already has a claim (a duplicate ID later in a
+		// file, or a bad re-send): hold this record under its
+		// position instead.
+		key = re.Source + ":" + strconv.Itoa(re.Line)
+		if again, err := tx.GetEncounter(ctx, key); err == nil && again.SHA256 == digest {
+			return false, nil
 		}
-		reason := recordReason(re)
-		if err := tx.PutEncounter(ctx, &EncounterRecord{ID: key, Source: re.Source, Line: re.Line, SHA256: digest,
-			Problems: []Reason{reason}, ReceivedAt: p.now()}); err != nil {
-			return err
-		}
-		held = true
-		_, err = tx.OpenWorkItem(ctx, &WorkItem{Key: EncounterKey(key), Source: SourceIntake, Code: reason.Code,
-			EncounterID: key, Category: "malformed record",
-			Summary: "encounter " + key + ": the record cannot be read; fix it in the practice system and send it again",
-			Reasons: []Reason{reason}, CreatedAt: p.now()})
-		return err
-	})
-	return held, err
+	}
+	reason := recordReason(re)
+	if err := tx.PutEncounter(ctx, &EncounterRecord{ID: key, Source: re.Source, Line: re.Line, SHA256: digest,
+		Problems: []Reason{reason}, ReceivedAt: p.now()}); err != nil {
+		return false, err
+	}
+	_, err = tx.OpenWorkItem(ctx, &WorkItem{Key: EncounterKey(key), Source: SourceIntake, Code: reason.Code,
+		EncounterID: key, Category: "malformed record",
+		Summary: "encounter " + key + ": the record cannot be read; fix it in the practice system and send it again",
+		Reasons: []Reason{reason}, CreatedAt: p.now()})
+	return err == nil, err
 }
 
-func (p *Pipeline) intakeOne(ctx context.Context, source string, enc *Encounter, rep *IntakeReport) error {
-	if enc.Kind == "" {
-		enc.Kind = x837.Professional
+// intakeOne records one encounter in tx: a new claim, a correction, or
+// nothing when it is known and unchanged.
+func (p *Pipeline) intakeOne(ctx context.Context, tx Tx, source string, it *intakeItem, rep *IntakeReport) error {
+	enc, raw, digest := it.enc, it.raw, it.digest
+	old, err := tx.GetEncounter(ctx, enc.ID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return err
+	case old.SHA256 == digest:
+		rep.Unchanged++
+		return nil
+	case old.ClaimID != 0:
+		return p.encounterChanged(ctx, tx, enc, old, raw, digest, rep)
+	default:
+		// A malformed record of this ID, now readable: its item
+		// is resolved by this record.
+		if _, err := tx.CloseWorkItems(ctx, EncounterKey(enc.ID), SystemActor, "the encounter was sent again and could be read"); err != nil {
+			return err
+		}
 	}
-	raw, err := json.Marshal(enc)
+	claim, problems, err := p.newClaim(ctx, tx, enc.ID, enc.Claim)
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(raw)
-	digest := hex.EncodeToString(sum[:])
-	return p.store.InTx(ctx, func(tx Tx) error {
-		old, err := tx.GetEncounter(ctx, enc.ID)
-		switch {
-		case errors.Is(err, ErrNotFound):
-		case err != nil:
-			return err
-		case old.SHA256 == digest:
-			rep.Unchanged++
-			return nil
-		case old.ClaimID != 0:
-			return p.encounterChanged(ctx, tx, enc, old, raw, digest, rep)
-		default:
-			// A malformed record of this ID, now readable: its item
-			// is resolved by this record.
-			if _, err := tx.CloseWorkItems(ctx, EncounterKey(enc.ID), SystemActor, "the encounter was sent again and could be read"); err != nil {
-				return err
-			}
-		}
-		claim, problems, err := p.newClaim(ctx, tx, enc)
-		if err != nil {
-			return err
-		}
-		if err := tx.CreateClaim(ctx, claim); err != nil {
-			return err
-		}
-		if err := tx.PutEncounter(ctx, &EncounterRecord{ID: enc.ID, Source: source, SHA256: digest, Raw: raw,
-			ClaimID: claim.ID, Problems: problems, ReceivedAt: p.now()}); err != nil {
-			return err
-		}
-		ev := Event{ClaimID: claim.ID, At: p.now(), Kind: "intake", To: claim.State, Version: claim.Version,
-			Detail: fmt.Sprintf("encounter %s, %d lines", enc.ID, len(enc.Lines))}
-		if err := tx.AddEvent(ctx, ev); err != nil {
-			return err
-		}
-		if claim.State == StateHeld {
-			rep.Held++
-			rep.HeldBack = append(rep.HeldBack, HeldEncounter{EncounterID: enc.ID, ClaimID: claim.ID, Reasons: problems})
-			_, err := tx.OpenWorkItem(ctx, scrubItem(claim, problems, p.now()))
-			return err
-		}
-		rep.Accepted++
-		if len(problems) > 0 {
-			// Only warnings: the claim goes out, and they are shown.
-			if rep.WarnedClaims++; len(rep.Warned) < MaxWarnedListed {
-				rep.Warned = append(rep.Warned, HeldEncounter{EncounterID: enc.ID, ClaimID: claim.ID, Reasons: problems})
-			}
-		}
-		return nil
-	})
+	if err := tx.CreateClaim(ctx, claim); err != nil {
+		return err
+	}
+	if err := tx.PutEncounter(ctx, &EncounterRecord{ID: enc.ID, Source: source, SHA256: digest, Raw: raw,
+		ClaimID: claim.ID, Problems: problems, ReceivedAt: p.now()}); err != nil {
+		return err
+	}
+	ev := Event{ClaimID: claim.ID, At: p.now(), Kind: "intake", To: claim.State, Version: claim.Version,
+		Detail: fmt.Sprintf("encounter %s, %d lines", enc.ID, len(enc.Lines))}
+	if err := tx.AddEvent(ctx, ev); err != nil {
+		return err
+	}
+	if claim.State == StateHeld {
+		rep.Held++
+		rep.HeldBack = append(rep.HeldBack, HeldEncounter{EncounterID: enc.ID, ClaimID: claim.ID, Reasons: heldReasons(problems)})
+		_, err := tx.OpenWorkItem(ctx, scrubItem(claim, problems, p.now()))
+		return err
+	}
+	rep.accepted(enc.ID, claim.ID, problems)
+	return nil
 }
 
-// newClaim builds the claim record for an encounter and scrubs it.
-func (p *Pipeline) newClaim(ctx context.Context, tx Tx, enc *Encounter) (*Claim, []Reason, error) {
+// newClaim builds the claim record for an encounter's claim data and
+// scrubs it.
+func (p *Pipeline) newClaim(ctx context.Context, tx Tx, encounterID string, data x837.Claim) (*Claim, []Reason, error) {
 	c := &Claim{
-		EncounterID: enc.ID,
+		EncounterID: encounterID,
 		Version:     1,
 		CreatedAt:   p.now(),
 		UpdatedAt:   p.now(),
 	}
-	problems, err := p.setContent(ctx, tx, c, enc.Claim)
+	problems, err := p.setContent(ctx, tx, c, data)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -227,6 +440,10 @@ func (p *Pipeline) newClaim(ctx context.Context, tx Tx, enc *Encounter) (*Claim,
 	}
 	return c, problems, nil
 }
+
+// heldReasons are the reasons reported for a claim the scrubber held,
+// of its findings.
+func heldReasons(problems []Reason) []Reason { return problems }
 
 // setContent makes data the content of c: the claim's kind, payer,
 // total, lines (numbered, with line item control numbers) and

@@ -119,6 +119,14 @@ type Options struct {
 	// primary's 835 posts: SecondaryAuto, or SecondaryOnRequest (the
 	// default: a work item says it is due).
 	Secondary SecondaryMode
+	// BatchSize is how many encounters intake records in one
+	// transaction, and how many ready claims Build reads at a time
+	// (default DefaultBatchSize). Memory grows with it, not with the
+	// number of encounters or claims.
+	BatchSize int
+	// MaxClaimsPerFile caps the claims Build puts in one 837 file
+	// (default DefaultMaxClaimsPerFile); more make more files.
+	MaxClaimsPerFile int
 	// Failpoint, when set, is called with the name of each crash point
 	// the pipeline passes (see Failpoints); the crash-safety tests kill
 	// the process there. Nil in production.
@@ -129,6 +137,14 @@ type Options struct {
 	// of the file.
 	PostChunk int
 }
+
+// Defaults of Options.
+const (
+	// DefaultBatchSize is the default Options.BatchSize.
+	DefaultBatchSize = 1000
+	// DefaultMaxClaimsPerFile is the default Options.MaxClaimsPerFile.
+	DefaultMaxClaimsPerFile = 10000
+)
 
 // Pipeline runs the claim jobs. Its methods are plain synchronous calls;
 // scheduling, signals and logging belong to the caller.
@@ -148,6 +164,8 @@ type Pipeline struct {
 	failpoint          func(name string)
 	secondaryMode      SecondaryMode
 	chunkSize          int // Options.PostChunk
+	batchSize          int
+	maxClaimsPerFile   int
 	// sleep waits between the two listings of a settle check (see
 	// Partner.Settle): a time.Sleep that ends early with ctx. Tests
 	// replace it.
@@ -184,10 +202,18 @@ func New(o Options) (*Pipeline, error) {
 		timelyFiling:       o.TimelyFiling,
 		failpoint:          o.Failpoint,
 		secondaryMode:      o.Secondary,
+		batchSize:          o.BatchSize,
+		maxClaimsPerFile:   o.MaxClaimsPerFile,
 		sleep:              sleepContext,
 	}
 	if p.chunkSize = o.PostChunk; p.chunkSize <= 0 {
 		p.chunkSize = DefaultPostChunk
+	}
+	if p.batchSize <= 0 {
+		p.batchSize = DefaultBatchSize
+	}
+	if p.maxClaimsPerFile <= 0 {
+		p.maxClaimsPerFile = DefaultMaxClaimsPerFile
 	}
 	if p.sessionIdle <= 0 {
 		p.sessionIdle = DefaultSessionIdle

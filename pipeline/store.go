@@ -61,6 +61,10 @@ type Tx interface {
 	// NextSequence returns the next value (starting at 1) of the named,
 	// persistent, monotonic sequence. Values are never reused.
 	NextSequence(ctx context.Context, name string) (int64, error)
+	// NextSequences takes the next n values (n ≥ 1) of the named
+	// sequence at once and returns the last: the values are last-n+1 to
+	// last.
+	NextSequences(ctx context.Context, name string, n int) (int64, error)
 }
 
 // EncounterRecord is an intake record: the encounter as received and
@@ -83,6 +87,12 @@ type EncounterTx interface {
 	GetEncounter(ctx context.Context, id string) (*EncounterRecord, error)
 	// PutEncounter inserts or replaces an intake record.
 	PutEncounter(ctx context.Context, r *EncounterRecord) error
+	// KnownEncounters returns which of the IDs have an intake record.
+	KnownEncounters(ctx context.Context, ids []string) (map[string]bool, error)
+	// AddEncounters inserts intake records of IDs not recorded yet, in
+	// a few statements. An ID already recorded returns an error
+	// wrapping ErrConflict, and the transaction must end.
+	AddEncounters(ctx context.Context, rs []*EncounterRecord) error
 }
 
 // ClaimTx reads and changes claims, their lines, submissions and history.
@@ -91,6 +101,9 @@ type ClaimTx interface {
 	// version (c.Version, 1 when zero: kind original, by "intake", with
 	// the frequency and REF*F8 of c.Data), setting their IDs.
 	CreateClaim(ctx context.Context, c *Claim) error
+	// CreateClaims creates claims as CreateClaim does, in a few
+	// statements.
+	CreateClaims(ctx context.Context, cs []*Claim) error
 	// GetClaim returns a claim with the lines of its current version, or
 	// ErrNotFound.
 	GetClaim(ctx context.Context, id int64) (*Claim, error)
@@ -112,6 +125,10 @@ type ClaimTx interface {
 	ClaimLines(ctx context.Context, claimID int64) ([]ClaimLine, error)
 	// ClaimsInState returns up to limit claims in state s, oldest first.
 	ClaimsInState(ctx context.Context, s ClaimState, limit int) ([]*Claim, error)
+	// ClaimsInStateAfter returns up to limit claims in state s whose ID
+	// is above after, oldest first: the next page of a walk through
+	// them (after is the last ID of the page before, 0 for the first).
+	ClaimsInStateAfter(ctx context.Context, s ClaimState, after int64, limit int) ([]*Claim, error)
 	// MoveClaim changes a claim's state from `from` to `to` and appends ev
 	// to its history. It returns a *TransitionError when the move is not
 	// legal, and ErrConflict when the claim is not in `from` or, when
@@ -162,6 +179,14 @@ type ClaimTx interface {
 	// a missing claim ErrNotFound, claims not in their From state
 	// ErrConflict; then nothing moves. A claim may appear once.
 	MoveClaims(ctx context.Context, evs []Event, payerClaimNumbers map[int64]string) error
+	// MoveClaimVersions is MoveClaims (without payer claim numbers),
+	// where a claim also moves only while it is at version ev.Version:
+	// one corrected meanwhile makes it return ErrConflict, moving none.
+	MoveClaimVersions(ctx context.Context, evs []Event) error
+	// CreateSubmissions inserts submissions as CreateSubmission does, in
+	// a few statements. A PCN already used returns an error wrapping
+	// ErrConflict, and the transaction must end.
+	CreateSubmissions(ctx context.Context, ss []*Submission) error
 	// SetPayerClaimNumbers records the payer's claim number (from an 835)
 	// of each claim in refs. An unknown claim ID returns ErrNotFound.
 	SetPayerClaimNumbers(ctx context.Context, refs map[int64]string) error

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -47,7 +48,9 @@ configuration's, so an offline build does not touch the production store.
 
 Professional and institutional claims go in separate files: when both are
 present the institutional file is written beside --out with "_837I" added to
-its name.`,
+its name. A file holds at most 10,000 claims; the second file of a kind gets
+"_2" added, the third "_3", and so on. Encounters are read, recorded and built
+in batches, so memory stays the same however many there are.`,
 		Example: `  claims build --encounters samples/encounters.jsonl --out /tmp/claims.x12 --config claims.yaml --clearinghouse availity
   claims build --encounters today.csv --out today.x12 --sender-id MYPRACTICE --receiver-id 030240928 \
       --submitter-name "My Practice" --submitter-phone 3035550100 --receiver-name AVAILITY --usage P`,
@@ -131,12 +134,14 @@ func runBuild(ctx context.Context, o buildOptions, s *streams) error {
 		}
 	}
 	var outs []string
+	kinds := map[x837.Kind]int{}
 	for _, b := range fresh {
-		dst := o.out
-		if b.Kind == x837.Institutional && len(fresh) > 1 {
-			ext := filepath.Ext(o.out)
-			dst = strings.TrimSuffix(o.out, ext) + "_837I" + ext
-		}
+		kinds[b.Kind]++
+	}
+	nth := map[x837.Kind]int{}
+	for _, b := range fresh {
+		nth[b.Kind]++
+		dst := outName(o.out, b.Kind, len(kinds) > 1, nth[b.Kind])
 		if err := copyFile(b.LocalPath, dst); err != nil {
 			return err
 		}
@@ -151,6 +156,22 @@ func runBuild(ctx context.Context, o buildOptions, s *streams) error {
 		return errAttention // a held encounter needs a person: exit 1
 	}
 	return nil
+}
+
+// outName is where the nth file of a kind goes: --out, with "_837I"
+// added for institutional claims when both kinds were built, and "_<n>"
+// from the second file of a kind on (a file holds at most
+// pipeline.DefaultMaxClaimsPerFile claims).
+func outName(out string, kind x837.Kind, bothKinds bool, n int) string {
+	ext := filepath.Ext(out)
+	base := strings.TrimSuffix(out, ext)
+	if kind == x837.Institutional && bothKinds {
+		base += "_837I"
+	}
+	if n > 1 {
+		base += "_" + strconv.Itoa(n)
+	}
+	return base + ext
 }
 
 func claimsIn(b *pipeline.Batch) int {

@@ -84,6 +84,7 @@ func newRoot(s *streams) *cobra.Command {
 		newRunCmd(s, g),
 		newConfigCmd(s, g),
 		newClearinghouseCmd(s, g),
+		newBenchCmd(s, g),
 	)
 	return root
 }

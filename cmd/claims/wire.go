@@ -104,7 +104,7 @@ func (a *app) build(ctx context.Context) error {
 		partners = append(partners, partner(ch, t))
 	}
 	opts := pipeline.Options{Store: a.store, Partners: partners, Dir: cfg.Dir,
-		ReplaceAdjudicated: cfg.Intake.ReplaceAdjudicated, SessionIdle: time.Duration(cfg.Web.IdleTimeout),
+		ReplaceAdjudicated: cfg.Intake.ReplaceAdjudicated, BatchSize: cfg.Intake.BatchSize, SessionIdle: time.Duration(cfg.Web.IdleTimeout),
 		TimelyFiling: pipeline.TimelyFiling{DefaultDays: cfg.TimelyFiling.DefaultDays, Payers: cfg.TimelyFiling.Payers},
 		Secondary:    pipeline.SecondaryMode(cfg.COB.Secondary)}
 	if len(cfg.Encounters) > 0 {

@@ -22,8 +22,9 @@ func NewFaultStore(s pipeline.Store) *FaultStore {
 	return &FaultStore{Store: s, fail: map[string]error{}}
 }
 
-// Fail makes every later call of the Tx method op ("Audit" or
-// "CloseWorkItems") return err, until Fail(op, nil).
+// Fail makes every later call of the Tx method op ("Audit",
+// "CloseWorkItems", "CreateClaim" or "CreateClaims") return err, until
+// Fail(op, nil).
 func (s *FaultStore) Fail(op string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -62,4 +63,18 @@ func (t *faultTx) CloseWorkItems(ctx context.Context, key, by, note string) (int
 		return 0, err
 	}
 	return t.Tx.CloseWorkItems(ctx, key, by, note)
+}
+
+func (t *faultTx) CreateClaim(ctx context.Context, c *pipeline.Claim) error {
+	if err := t.s.err("CreateClaim"); err != nil {
+		return err
+	}
+	return t.Tx.CreateClaim(ctx, c)
+}
+
+func (t *faultTx) CreateClaims(ctx context.Context, cs []*pipeline.Claim) error {
+	if err := t.s.err("CreateClaims"); err != nil {
+		return err
+	}
+	return t.Tx.CreateClaims(ctx, cs)
 }

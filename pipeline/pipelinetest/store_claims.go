@@ -453,6 +453,28 @@ var claimTests = []storeTest{
 			}
 		})
 	}},
+	{"Claim/ClaimsInStateAfter", func(t *testing.T, _ *suite, s pipeline.Store) {
+		a := createClaim(t, s, "A", pipeline.StateReady)
+		b := createClaim(t, s, "B", pipeline.StateHeld)
+		c := createClaim(t, s, "C", pipeline.StateReady)
+		d := createClaim(t, s, "D", pipeline.StateReady)
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			got, err := tx.ClaimsInStateAfter(ctx, pipeline.StateReady, 0, 2)
+			must(t, "ClaimsInStateAfter(0, 2)", err)
+			same(t, "first page", got, []*pipeline.Claim{a, c})
+			got, err = tx.ClaimsInStateAfter(ctx, pipeline.StateReady, c.ID, 2)
+			must(t, "ClaimsInStateAfter(c, 2)", err)
+			same(t, "second page", got, []*pipeline.Claim{d})
+			got, err = tx.ClaimsInStateAfter(ctx, pipeline.StateReady, d.ID, 2)
+			must(t, "ClaimsInStateAfter(d, 2)", err)
+			if len(got) != 0 {
+				t.Errorf("page after the last = %d claims, want 0", len(got))
+			}
+			got, err = tx.ClaimsInStateAfter(ctx, pipeline.StateHeld, a.ID, 0)
+			must(t, "ClaimsInStateAfter(held, a, 0)", err)
+			same(t, "held after a", got, []*pipeline.Claim{b})
+		})
+	}},
 	{"Claim/MoveLegal", func(t *testing.T, _ *suite, s pipeline.Store) {
 		c := createClaim(t, s, "E1", pipeline.StateSubmitted)
 		ev := pipeline.Event{SubmissionID: 7, At: t1, Kind: "835", Version: 1, Actor: "lee", FileID: 9, SetControl: "0001", Segment: 12,

@@ -148,6 +148,9 @@ func (c *conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
+		if res == nil { // only comments: the driver ran nothing
+			return 0, nil
+		}
 		return res.RowsAffected()
 	}
 	st, once, err := c.stmt(ctx, q)
@@ -226,16 +229,11 @@ func (c *conn) Insert(ctx context.Context, t *sqlcore.Table, src sqlcore.RowSour
 // transaction holds the write lock, so no one else takes them meanwhile;
 // if it rolls back, so does the counter.
 func (c *conn) ReserveIDs(ctx context.Context, table string, n int) ([]int64, error) {
-	r, err := c.Query(ctx, "UPDATE id_counters SET next = next + $2 WHERE name = $1 RETURNING next - $2", table, int64(n))
+	first, err := c.reserveCounted(ctx, table, n)
+	if errors.Is(err, sql.ErrNoRows) {
+		first, err = c.reserveAfterMax(ctx, table)
+	}
 	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	if !r.Next() {
-		return nil, fmt.Errorf("no id counter for %s: %w", table, errors.Join(r.Err(), sql.ErrNoRows))
-	}
-	var first int64
-	if err := r.Scan(&first); err != nil {
 		return nil, err
 	}
 	ids := make([]int64, n)
@@ -243,6 +241,46 @@ func (c *conn) ReserveIDs(ctx context.Context, table string, n int) ([]int64, er
 		ids[i] = first + int64(i)
 	}
 	return ids, nil
+}
+
+// reserveCounted takes n IDs from the table's row in id_counters, and
+// returns the first; sql.ErrNoRows when it has none.
+func (c *conn) reserveCounted(ctx context.Context, table string, n int) (int64, error) {
+	r, err := c.Query(ctx, "UPDATE id_counters SET next = next + $2 WHERE name = $1 RETURNING next - $2", table, int64(n))
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	if !r.Next() {
+		return 0, fmt.Errorf("no id counter for %s: %w", table, errors.Join(r.Err(), sql.ErrNoRows))
+	}
+	var first int64
+	if err := r.Scan(&first); err != nil {
+		return 0, err
+	}
+	return first, nil
+}
+
+// reserveAfterMax returns the ID after the table's highest, for a table
+// without a counter (claims, submissions): safe because every transaction
+// holds the database's write lock, provided the caller inserts the IDs
+// before it reserves more of that table (sqlcore's CreateClaims and
+// CreateSubmissions do; its pooling reserve must not be used for such a
+// table).
+func (c *conn) reserveAfterMax(ctx context.Context, table string) (int64, error) {
+	r, err := c.Query(ctx, "SELECT COALESCE(MAX(id), 0) + 1 FROM "+table)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	if !r.Next() {
+		return 0, fmt.Errorf("highest id of %s: %w", table, errors.Join(r.Err(), sql.ErrNoRows))
+	}
+	var first int64
+	if err := r.Scan(&first); err != nil {
+		return 0, err
+	}
+	return first, nil
 }
 
 // Lock is a no-op: every transaction holds the database write lock.

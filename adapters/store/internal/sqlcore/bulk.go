@@ -28,6 +28,16 @@ import (
 // nothing is moved and the transaction may go on. A claim may appear
 // only once. A zero ev.At is the clock's time.
 func (t *Tx) MoveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNumbers map[int64]string) error {
+	return t.moveClaims(ctx, evs, payerClaimNumbers, false)
+}
+
+// MoveClaimVersions implements pipeline.ClaimTx: MoveClaims, where a
+// claim also moves only while it is at version ev.Version.
+func (t *Tx) MoveClaimVersions(ctx context.Context, evs []pipeline.Event) error {
+	return t.moveClaims(ctx, evs, nil, true)
+}
+
+func (t *Tx) moveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNumbers map[int64]string, versioned bool) error {
 	if err := t.check(); err != nil {
 		return err
 	}
@@ -78,16 +88,21 @@ func (t *Tx) MoveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNum
 		for start := 0; start < len(part); start += chunk {
 			run := part[start:min(start+chunk, len(part))]
 			ids, refs, froms := make([]int64, len(run)), make([]string, len(run)), make([]string, len(run))
+			versions := make([]int64, len(run))
 			for i, ev := range run {
 				// The payer's claim number rides along ('' keeps the
 				// one the claim has).
-				ids[i], refs[i], froms[i] = ev.ClaimID, payerClaimNumbers[ev.ClaimID], string(ev.From)
+				ids[i], refs[i], froms[i], versions[i] = ev.ClaimID, payerClaimNumbers[ev.ClaimID], string(ev.From), int64(ev.Version)
 			}
-			from, args := t.c.Values(3, []string{"id", "ref", "from_state"}, []any{ids, refs, froms})
+			cols, vals, where := []string{"id", "ref", "from_state"}, []any{ids, refs, froms}, ""
+			if versioned {
+				cols, vals, where = append(cols, "version"), append(vals, versions), " AND claims.version = v.version"
+			}
+			from, args := t.c.Values(3, cols, vals)
 			n, err := t.c.Exec(ctx, "UPDATE claims SET state = $1, updated_at = $2, "+
 				"payer_claim_number = CASE WHEN v.ref = '' THEN claims.payer_claim_number ELSE v.ref END, "+
 				"payer_claim_source = CASE WHEN v.ref = '' THEN claims.payer_claim_source ELSE '835' END "+
-				"FROM "+from+" WHERE claims.id = v.id AND claims.state = v.from_state",
+				"FROM "+from+" WHERE claims.id = v.id AND claims.state = v.from_state"+where,
 				append([]any{string(g.to), t.c.Time(g.at)}, args...)...)
 			if err != nil {
 				return t.fail(fmt.Errorf("move claims: %w", err))

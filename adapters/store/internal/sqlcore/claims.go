@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/x12claims/claims/pipeline"
@@ -107,55 +108,118 @@ func (r lineRows) WriteRow(i int, w RowWriter) {
 // the clock. A line control number already used returns an error
 // wrapping pipeline.ErrConflict.
 func (t *Tx) CreateClaim(ctx context.Context, c *pipeline.Claim) error {
+	return t.CreateClaims(ctx, []*pipeline.Claim{c})
+}
+
+// tableClaims is the claims table, for inserting claims in bulk.
+var tableClaims = &Table{Name: "claims", Cols: []string{
+	"id", "encounter_id", "kind", "state", "payer_id", "payer_name", "clearinghouse", "total_charge", "version",
+	"submissions", "pcn", "payer_claim_number", "payer_claim_source", "created_at", "updated_at",
+	"first_submitted_at", "service_date"}}
+
+type claimRows []*pipeline.Claim
+
+func (r claimRows) Len() int { return len(r) }
+
+func (r claimRows) WriteRow(i int, w RowWriter) {
+	c := r[i]
+	w.Int(c.ID)
+	w.Text(c.EncounterID)
+	w.Text(string(c.Kind))
+	w.Text(string(c.State))
+	w.Text(c.PayerID)
+	w.Text(c.PayerName)
+	w.Text(c.Clearinghouse)
+	w.Int(int64(c.TotalCharge))
+	w.Int(int64(c.Version))
+	w.Int(int64(c.Submissions))
+	w.Text(c.PCN)
+	w.Text(c.PayerClaimNumber)
+	w.Text(c.PayerClaimSource)
+	w.Time(c.CreatedAt)
+	w.Time(c.UpdatedAt)
+	w.Time(c.FirstSubmittedAt)
+	w.Text(dateArg(firstServiceDate(c.Lines)))
+}
+
+// CreateClaims implements pipeline.ClaimTx, as CreateClaim does for each
+// claim, in a few statements: the claims, their first versions and
+// their lines are each inserted in bulk.
+func (t *Tx) CreateClaims(ctx context.Context, cs []*pipeline.Claim) error {
 	if err := t.check(); err != nil {
 		return err
 	}
-	if c.State == "" {
-		return errors.New("create claim: empty state")
+	if len(cs) == 0 {
+		return nil
 	}
-	if c.Version == 0 {
-		c.Version = 1
+	rows := make([]versionRow, len(cs))
+	for i, c := range cs {
+		if c.State == "" {
+			return fmt.Errorf("create claim for encounter %q: empty state", c.EncounterID)
+		}
+		if c.Version == 0 {
+			c.Version = 1
+		}
+		c.CreatedAt = t.stamp(c.CreatedAt)
+		v := &pipeline.ClaimVersion{Version: c.Version, Kind: pipeline.VersionOriginal, Frequency: c.Data.Frequency,
+			PayerClaimNumber: c.Data.PayerClaimNumber, Data: c.Data, TotalCharge: c.TotalCharge, Actor: "intake", CreatedAt: c.CreatedAt}
+		if v.Frequency == "" {
+			v.Frequency = "1"
+		}
+		row, err := t.newVersionRow(v)
+		if err != nil {
+			return fmt.Errorf("create claim for encounter %q: %w", c.EncounterID, err)
+		}
+		rows[i] = row
+		if c.UpdatedAt.IsZero() {
+			c.UpdatedAt = c.CreatedAt
+		}
+		c.UpdatedAt = NormTime(c.UpdatedAt)
+		c.FirstSubmittedAt = NormTime(c.FirstSubmittedAt)
 	}
-	c.CreatedAt = t.stamp(c.CreatedAt)
-	v := &pipeline.ClaimVersion{Version: c.Version, Kind: pipeline.VersionOriginal, Frequency: c.Data.Frequency,
-		PayerClaimNumber: c.Data.PayerClaimNumber, Data: c.Data, TotalCharge: c.TotalCharge, Actor: "intake", CreatedAt: c.CreatedAt}
-	if v.Frequency == "" {
-		v.Frequency = "1"
-	}
-	row, err := t.newVersionRow(v)
+	// Claim IDs are reserved exactly (not through t.reserve's pool):
+	// SQLite, which keeps no counter for claims, takes the next ones
+	// after the highest.
+	ids, err := t.c.ReserveIDs(ctx, "claims", len(cs))
 	if err != nil {
-		return fmt.Errorf("create claim for encounter %q: %w", c.EncounterID, err)
+		return t.fail(fmt.Errorf("create claims: %w", err))
 	}
-	if c.UpdatedAt.IsZero() {
-		c.UpdatedAt = c.CreatedAt
+	var lines []pipeline.ClaimLine
+	var mods []string
+	for i, c := range cs {
+		c.ID, c.VersionKind = ids[i], pipeline.VersionOriginal
+		rows[i].v.ClaimID = c.ID
+		t.know(&t.knownClaims, c.ID)
+		for k := range c.Lines {
+			c.Lines[k].Active = true
+		}
+		lids, err := t.lineIDs(ctx, c, nil)
+		if err != nil {
+			return t.fail(fmt.Errorf("create claim %d: %w", c.ID, err))
+		}
+		for k := range c.Lines {
+			l := &c.Lines[k]
+			l.ID, lids = lids[0], lids[1:]
+			l.ClaimID = c.ID
+			m, err := jsonArg(l.Modifiers)
+			if err != nil {
+				return fmt.Errorf("create claim %d: line %d: %w", c.ID, l.LineNo, err)
+			}
+			lines, mods = append(lines, *l), append(mods, m)
+		}
 	}
-	c.UpdatedAt = NormTime(c.UpdatedAt)
-	c.FirstSubmittedAt = NormTime(c.FirstSubmittedAt)
-	var id int64
-	err = t.queryRow(ctx, `INSERT INTO claims (encounter_id, kind, state, payer_id, payer_name,
-clearinghouse, total_charge, version, submissions, pcn, payer_claim_number, payer_claim_source, created_at,
-updated_at, first_submitted_at, service_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-RETURNING id`,
-		[]any{c.EncounterID, string(c.Kind), string(c.State), c.PayerID, c.PayerName,
-			c.Clearinghouse, int64(c.TotalCharge), int64(c.Version), int64(c.Submissions), c.PCN, c.PayerClaimNumber,
-			c.PayerClaimSource, t.c.Time(c.CreatedAt), t.c.Time(c.UpdatedAt), t.c.Time(c.FirstSubmittedAt),
-			dateArg(firstServiceDate(c.Lines))}, &id)
-	if err != nil {
-		return fmt.Errorf("create claim for encounter %q: %w", c.EncounterID, err)
+	if err := t.c.Insert(ctx, tableClaims, claimRows(cs)); err != nil {
+		return t.fail(fmt.Errorf("create claims: %w", err))
 	}
-	c.ID, c.VersionKind = id, pipeline.VersionOriginal
-	row.v.ClaimID = id
-	t.versions = append(t.versions, row)
-	t.know(&t.knownClaims, id)
-	for i := range c.Lines {
-		c.Lines[i].Active = true
+	t.versions = append(t.versions, rows...)
+	if len(lines) == 0 {
+		return nil
 	}
-	ids, err := t.lineIDs(ctx, c, nil)
-	if err != nil {
-		return t.fail(fmt.Errorf("create claim %d: %w", c.ID, err))
-	}
-	if err := t.insertLines(ctx, c, ids); err != nil {
-		return t.fail(fmt.Errorf("create claim %d: %w", c.ID, err))
+	if err := t.c.Insert(ctx, tableLines, lineRows{lines, mods}); err != nil {
+		if t.c.IsUniqueViolation(err) {
+			return t.fail(fmt.Errorf("create claims: insert lines: line number or control number already used: %w: %w", pipeline.ErrConflict, err))
+		}
+		return t.fail(fmt.Errorf("create claims: insert lines: %w", err))
 	}
 	return nil
 }
@@ -327,6 +391,11 @@ const waitingStates = "c.state IN ('held', 'ready')"
 // ClaimsInState implements pipeline.ClaimTx. A limit of zero or less
 // means no limit.
 func (t *Tx) ClaimsInState(ctx context.Context, s pipeline.ClaimState, limit int) ([]*pipeline.Claim, error) {
+	return t.ClaimsInStateAfter(ctx, s, 0, limit)
+}
+
+// ClaimsInStateAfter implements pipeline.ClaimTx.
+func (t *Tx) ClaimsInStateAfter(ctx context.Context, s pipeline.ClaimState, after int64, limit int) ([]*pipeline.Claim, error) {
 	if err := t.check(); err != nil {
 		return nil, err
 	}
@@ -339,10 +408,14 @@ func (t *Tx) ClaimsInState(ctx context.Context, s pipeline.ClaimState, limit int
 		// the claims waiting for the pipeline.
 		q += " AND " + waitingStates
 	}
-	q += " ORDER BY c.id"
 	args := []any{string(s)}
+	if after > 0 {
+		args = append(args, after)
+		q += " AND c.id > $2"
+	}
+	q += " ORDER BY c.id"
 	if limit > 0 {
-		q += " LIMIT $2"
+		q += " LIMIT $" + strconv.Itoa(len(args)+1)
 		args = append(args, int64(limit))
 	}
 	cs, err := t.claims(ctx, q, args...)
@@ -826,6 +899,55 @@ ON CONFLICT (pcn) DO NOTHING RETURNING id`,
 		return fmt.Errorf("create submission of claim %d: %w", s.ClaimID, err)
 	}
 	s.ID = id
+	return nil
+}
+
+// tableSubmissions is the submissions table, for inserting in bulk.
+var tableSubmissions = &Table{Name: "submissions", Cols: []string{
+	"id", "claim_id", "version", "pcn", "frequency", "batch_id", "set_control", "seg_from", "seg_to", "created_at"}}
+
+type submissionRows []*pipeline.Submission
+
+func (r submissionRows) Len() int { return len(r) }
+
+func (r submissionRows) WriteRow(i int, w RowWriter) {
+	s := r[i]
+	w.Int(s.ID)
+	w.Int(s.ClaimID)
+	w.Int(int64(s.Version))
+	w.Text(s.PCN)
+	w.Text(s.Frequency)
+	w.Int(s.BatchID)
+	w.Text(s.SetControl)
+	w.Int(int64(s.SegFrom))
+	w.Int(int64(s.SegTo))
+	w.Time(s.CreatedAt)
+}
+
+// CreateSubmissions implements pipeline.ClaimTx: one bulk insert. A PCN
+// already used returns an error wrapping pipeline.ErrConflict, and the
+// transaction must end.
+func (t *Tx) CreateSubmissions(ctx context.Context, ss []*pipeline.Submission) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if len(ss) == 0 {
+		return nil
+	}
+	ids, err := t.c.ReserveIDs(ctx, "submissions", len(ss))
+	if err != nil {
+		return t.fail(fmt.Errorf("create submissions: %w", err))
+	}
+	for i, s := range ss {
+		s.ID = ids[i]
+		s.CreatedAt = NormTime(t.stamp(s.CreatedAt))
+	}
+	if err := t.c.Insert(ctx, tableSubmissions, submissionRows(ss)); err != nil {
+		if t.c.IsUniqueViolation(err) {
+			return t.fail(fmt.Errorf("create submissions: a PCN is already used: %w: %w", pipeline.ErrConflict, err))
+		}
+		return t.fail(fmt.Errorf("create submissions: %w", err))
+	}
 	return nil
 }
 

@@ -3,6 +3,7 @@ package sqlcore
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/x12claims/claims/pipeline"
 )
@@ -43,5 +44,80 @@ raw = excluded.raw, claim_id = excluded.claim_id, problems = excluded.problems, 
 	if err != nil {
 		return fmt.Errorf("put encounter %q: %w", r.ID, err)
 	}
+	return nil
+}
+
+// KnownEncounters implements pipeline.EncounterTx: one query per
+// Conn.Chunk IDs.
+func (t *Tx) KnownEncounters(ctx context.Context, ids []string) (map[string]bool, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	known := make(map[string]bool)
+	for start := 0; start < len(ids); start += t.c.Chunk() {
+		part := ids[start:min(start+t.c.Chunk(), len(ids))]
+		vals := make([]any, len(part))
+		for i, id := range part {
+			vals[i] = id
+		}
+		cond, args := t.c.In("id", 1, vals)
+		rows, err := t.c.Query(ctx, "SELECT id FROM encounters WHERE "+cond, args...)
+		if err != nil {
+			return nil, fmt.Errorf("known encounters: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("known encounters: %w", err)
+			}
+			known[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("known encounters: %w", err)
+		}
+	}
+	return known, nil
+}
+
+// encounterInsertRows is how many encounters one INSERT of AddEncounters
+// writes (8 parameters each).
+const encounterInsertRows = 100
+
+// AddEncounters implements pipeline.EncounterTx: multi-row INSERTs of
+// encounterInsertRows records. A zero ReceivedAt is the clock's time.
+func (t *Tx) AddEncounters(ctx context.Context, rs []*pipeline.EncounterRecord) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	const cols = 8
+	args := make([]any, 0, cols*min(len(rs), encounterInsertRows))
+	for start := 0; start < len(rs); start += encounterInsertRows {
+		part := rs[start:min(start+encounterInsertRows, len(rs))]
+		args = args[:0]
+		var q strings.Builder
+		q.WriteString("INSERT INTO encounters (id, source, line, sha256, raw, claim_id, problems, received_at) VALUES ")
+		for i, r := range part {
+			problems, err := jsonArg(r.Problems)
+			if err != nil {
+				return fmt.Errorf("add encounter %q: %w", r.ID, err)
+			}
+			r.ReceivedAt = t.stamp(r.ReceivedAt)
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
+			args = append(args, r.ID, r.Source, int64(r.Line), r.SHA256, r.Raw, r.ClaimID, problems, t.c.Time(r.ReceivedAt))
+		}
+		if _, err := t.c.Exec(ctx, q.String(), args...); err != nil {
+			if t.c.IsUniqueViolation(err) {
+				return t.fail(fmt.Errorf("add encounters: an encounter ID is already recorded: %w: %w", pipeline.ErrConflict, err))
+			}
+			return t.fail(fmt.Errorf("add encounters: %w", err))
+		}
+	}
+	clear(args)
 	return nil
 }

@@ -354,3 +354,22 @@ RETURNING value`, []any{name}, &v)
 	}
 	return v, nil
 }
+
+// NextSequences implements pipeline.Tx: n values of the sequence in one
+// statement, the last of which it returns.
+func (t *Tx) NextSequences(ctx context.Context, name string, n int) (int64, error) {
+	if err := t.check(); err != nil {
+		return 0, err
+	}
+	if n < 1 {
+		return 0, fmt.Errorf("next %d values of sequence %q: want at least 1", n, name)
+	}
+	var v int64
+	err := t.queryRow(ctx, `INSERT INTO sequences (name, value) VALUES ($1, $2)
+ON CONFLICT (name) DO UPDATE SET value = sequences.value + excluded.value
+RETURNING value`, []any{name, int64(n)}, &v)
+	if err != nil {
+		return 0, fmt.Errorf("next %d values of sequence %q: %w", n, name, err)
+	}
+	return v, nil
+}

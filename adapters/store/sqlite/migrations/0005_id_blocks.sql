@@ -1,0 +1,8 @@
+-- PostgreSQL's 0005 makes its identity sequences step by 1000, so that
+-- one nextval reserves a block of IDs for a bulk insert. SQLite has no
+-- sequences (the store reserves IDs from the table's maximum), so it
+-- needs nothing here. The file keeps both stores' migration numbers in
+-- step: the same version means the same schema change everywhere.
+--
+-- Databases made before the numbers were aligned recorded this store's
+-- later migrations as 5..8; sqlcore.Migrate renumbers them by name.

@@ -1,0 +1,139 @@
+package sqlite_test
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/x12claims/claims/adapters/store/sqlite"
+	"github.com/x12claims/claims/pipeline"
+)
+
+// migrationVersions lists the NNNN prefixes of the .sql files in dir.
+func migrationVersions(t *testing.T, dir string) []string {
+	t.Helper()
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatalf("read %s: %v", dir, err)
+	}
+	var vs []string
+	for _, de := range des {
+		if num, _, ok := strings.Cut(de.Name(), "_"); ok && strings.HasSuffix(de.Name(), ".sql") {
+			vs = append(vs, num)
+		}
+	}
+	return vs
+}
+
+// TestMigrationsInStep: both stores list the same migration versions, 1
+// to n without a gap, so that one number means one schema change in
+// both.
+func TestMigrationsInStep(t *testing.T) {
+	lite := migrationVersions(t, "migrations")
+	pg := migrationVersions(t, filepath.Join("..", "postgres", "migrations"))
+	if !slices.Equal(lite, pg) {
+		t.Errorf("migration versions differ:\nsqlite   %v\npostgres %v", lite, pg)
+	}
+	for i, v := range lite {
+		if want := fmt.Sprintf("%04d", i+1); v != want {
+			t.Errorf("sqlite migration #%d is %s, want %s", i+1, v, want)
+		}
+	}
+}
+
+// TestMigrateOldNumbering opens a database made by the release that
+// numbered SQLite's migrations 1..8 (before PostgreSQL's 0005_id_blocks
+// had a SQLite twin): schema_migrations records 5..8 under the old names.
+// Opening renumbers them by name to 6..9, applies the new (empty) 0005,
+// applies nothing twice, and the store works.
+func TestMigrateOldNumbering(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "claims.db")
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(files) != 9 {
+		t.Fatalf("migration files: %v, %v; this test knows the 9 of the aligned numbering", files, err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".sql")
+		num, title, _ := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case v == 5:
+			continue // the old release had no 0005_id_blocks
+		case v > 5:
+			v-- // and numbered the ones after it one lower
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(string(b)); err != nil {
+			t.Fatalf("apply %s: %v", name, err)
+		}
+		if _, err := db.Exec("INSERT INTO schema_migrations VALUES (?, ?, '2026-01-01T00:00:00Z')",
+			v, fmt.Sprintf("%04d_%s", v, title)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	for i := range 2 { // the second open finds everything in place
+		s, err := sqlite.Open(t.Context(), path)
+		if err != nil {
+			t.Fatalf("Open #%d (old numbering): %v", i+1, err)
+		}
+		if err := s.InTx(t.Context(), func(tx pipeline.Tx) error {
+			_, err := tx.NextSequence(t.Context(), "x")
+			return err
+		}); err != nil {
+			t.Errorf("InTx after renumbering: %v", err)
+		}
+		s.Close()
+	}
+
+	db, err = sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query("SELECT version, name FROM schema_migrations ORDER BY version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var v int
+		var name string
+		if err := rows.Scan(&v, &name); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%d %s", v, name))
+	}
+	var want []string
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".sql")
+		v, err := strconv.Atoi(name[:4])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, fmt.Sprintf("%d %s", v, name))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("schema_migrations after upgrade:\n got %q\nwant %q", got, want)
+	}
+}

@@ -1,0 +1,173 @@
+package pipeline_test
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/x12claims/claims/pipeline"
+	"github.com/x12claims/claims/pipeline/pipelinetest"
+)
+
+// mixedSource yields encounters and, at their place, malformed records.
+type mixedSource []any // *pipeline.Encounter or *pipeline.RecordError
+
+func (s mixedSource) Encounters(context.Context) iter.Seq2[*pipeline.Encounter, error] {
+	return func(yield func(*pipeline.Encounter, error) bool) {
+		for _, x := range s {
+			var ok bool
+			switch x := x.(type) {
+			case *pipeline.Encounter:
+				ok = yield(x, nil)
+			case *pipeline.RecordError:
+				ok = yield(nil, x)
+			}
+			if !ok {
+				return
+			}
+		}
+	}
+}
+
+// TestIntakeAndBuildInBatches takes encounters in batches smaller than
+// the input (with a malformed record and an encounter repeated inside a
+// batch) and builds them a page at a time into several files of several
+// sets: every claim is recorded and built once, with unique line control
+// numbers and ST02s, and a rerun records and builds nothing.
+func TestIntakeAndBuildInBatches(t *testing.T) {
+	h := newHarness(t, func(o *pipeline.Options) {
+		o.BatchSize = 4
+		o.MaxClaimsPerFile = 5
+		o.Partners[0].MaxClaimsPerSet = 2
+	})
+	ctx := t.Context()
+	var src mixedSource
+	for i := range 12 {
+		src = append(src, pipelinetest.Encounter("E"+string(rune('A'+i)), "100.00", "25.00"))
+		if i == 5 {
+			src = append(src, &pipeline.RecordError{Source: "in.jsonl", Line: 7, EncounterID: "BAD", Err: errors.New("invalid amount")})
+		}
+		if i == 9 {
+			src = append(src, src[len(src)-1]) // the same encounter twice in one batch
+		}
+	}
+	in, err := h.P.Intake(ctx, src)
+	if err != nil {
+		t.Fatalf("Intake: %v", err)
+	}
+	if in.Read != 14 || in.Accepted != 12 || in.Held != 1 || in.Unchanged != 1 {
+		t.Errorf("intake read %d, accepted %d, held %d, unchanged %d; want 14, 12, 1, 1", in.Read, in.Accepted, in.Held, in.Unchanged)
+	}
+	controls := map[string]string{}
+	for i := range 12 {
+		id := "E" + string(rune('A'+i))
+		c := h.ClaimOf(id)
+		if c.State != pipeline.StateReady {
+			t.Errorf("claim of %s is %s, want ready", id, c.State)
+		}
+		for _, l := range c.Lines {
+			if other, dup := controls[l.ControlNumber]; dup || l.ControlNumber == "" {
+				t.Errorf("line control number %q of %s is empty or also %s's", l.ControlNumber, id, other)
+			}
+			controls[l.ControlNumber] = id
+		}
+	}
+
+	rep, err := h.P.Build(ctx)
+	if err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	if rep.Files != 3 || rep.Claims != 12 || rep.Held != 0 {
+		t.Errorf("build: %d files, %d claims, %d held; want 3 files of at most 5 claims, 12 claims", rep.Files, rep.Claims, rep.Held)
+	}
+	var batches []*pipeline.Batch
+	if err := h.Store.InTx(ctx, func(tx pipeline.Tx) error {
+		batches, err = tx.BatchesInState(ctx, pipeline.BatchBuilt)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	st02s := map[string]bool{}
+	claims := 0
+	for _, b := range batches {
+		n := 0
+		for _, s := range b.Sets {
+			if s.Claims > 2 || st02s[s.ST02] {
+				t.Errorf("batch %s: set %s of %d claims, or its ST02 used before", b.ISA13, s.ST02, s.Claims)
+			}
+			st02s[s.ST02] = true
+			n += s.Claims
+		}
+		if n > 5 {
+			t.Errorf("batch %s holds %d claims, want at most 5", b.ISA13, n)
+		}
+		claims += n
+		if _, err := os.Stat(b.LocalPath); err != nil {
+			t.Errorf("batch %s: %v", b.ISA13, err)
+		}
+	}
+	if len(batches) != 3 || claims != 12 {
+		t.Errorf("%d batches of %d claims, want 3 of 12", len(batches), claims)
+	}
+	for i := range 12 {
+		if c := h.ClaimOf("E" + string(rune('A'+i))); c.State != pipeline.StateBatched {
+			t.Errorf("claim %d is %s, want batched", c.ID, c.State)
+		}
+	}
+	left, _ := filepath.Glob(filepath.Join(h.Dir, "outbox", ".*.tmp"))
+	if len(left) != 0 {
+		t.Errorf("temporary files left in the outbox: %v", left)
+	}
+
+	again, err := h.P.Intake(ctx, src)
+	if err != nil {
+		t.Fatalf("Intake again: %v", err)
+	}
+	if again.Accepted != 0 || again.Held != 0 || again.Unchanged != 14 {
+		t.Errorf("intake again: accepted %d, held %d, unchanged %d; want 0, 0, 14", again.Accepted, again.Held, again.Unchanged)
+	}
+	if rep, err := h.P.Build(ctx); err != nil || rep.Files != 0 {
+		t.Errorf("build again: %d files, %v; want none", rep.Files, err)
+	}
+}
+
+// TestIntakeBatchFailsOneByOne: when a batch's transaction fails, its
+// encounters are taken again one per transaction, so that a failure of
+// the bulk path alone loses nothing, and a failure of one encounter
+// keeps the batch's encounters before it and names it.
+func TestIntakeBatchFailsOneByOne(t *testing.T) {
+	fs := pipelinetest.NewFaultStore(openStore(t))
+	h := newHarnessOver(t, fs, func(o *pipeline.Options) { o.BatchSize = 10 })
+	ctx := t.Context()
+	src := mixedSource{pipelinetest.Encounter("F1", "10.00"), pipelinetest.Encounter("F2", "20.00"), pipelinetest.Encounter("F3", "30.00")}
+
+	fs.Fail("CreateClaims", errors.New("bulk insert refused"))
+	in, err := h.P.Intake(ctx, src)
+	if err != nil || in.Accepted != 3 {
+		t.Fatalf("Intake with the bulk path failing: accepted %d, %v; want 3, nil", in.Accepted, err)
+	}
+	for _, id := range []string{"F1", "F2", "F3"} {
+		if c := h.ClaimOf(id); c.State != pipeline.StateReady {
+			t.Errorf("claim of %s is %s, want ready", id, c.State)
+		}
+	}
+
+	more := mixedSource{pipelinetest.Encounter("G1", "10.00"), pipelinetest.Encounter("G2", "20.00")}
+	fs.Fail("CreateClaim", errors.New("disk full"))
+	in, err = h.P.Intake(ctx, more)
+	if err == nil || !strings.Contains(err.Error(), "encounter G1") || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("Intake with every insert failing: %v; want an error naming encounter G1 and the cause", err)
+	}
+	if in.Accepted != 0 {
+		t.Errorf("accepted %d, want 0", in.Accepted)
+	}
+	fs.Fail("CreateClaim", nil)
+	fs.Fail("CreateClaims", nil)
+	if in, err = h.P.Intake(ctx, more); err != nil || in.Accepted != 2 {
+		t.Errorf("Intake again: accepted %d, %v; want 2, nil", in.Accepted, err)
+	}
+}
