@@ -49,14 +49,17 @@ func TestMigrationsInStep(t *testing.T) {
 // TestMigrateOldNumbering opens a database made by the release that
 // numbered SQLite's migrations 1..8 (before PostgreSQL's 0005_id_blocks
 // had a SQLite twin): schema_migrations records 5..8 under the old names.
-// Opening renumbers them by name to 6..9, applies the new (empty) 0005,
-// applies nothing twice, and the store works.
+// Opening renumbers them by name to 6..9, applies the new (empty) 0005
+// and the migrations after 0009, applies nothing twice, and the store
+// works.
 func TestMigrateOldNumbering(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "claims.db")
-	files, err := filepath.Glob("migrations/*.sql")
-	if err != nil || len(files) != 9 {
-		t.Fatalf("migration files: %v, %v; this test knows the 9 of the aligned numbering", files, err)
+	all, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(all) < 9 {
+		t.Fatalf("migration files: %v, %v; this test knows the 9 of the aligned numbering", all, err)
 	}
+	files := all[:9] // what the old release had (less 0005), the rest comes on Open
+
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +128,7 @@ func TestMigrateOldNumbering(t *testing.T) {
 		got = append(got, fmt.Sprintf("%d %s", v, name))
 	}
 	var want []string
-	for _, f := range files {
+	for _, f := range all {
 		name := strings.TrimSuffix(filepath.Base(f), ".sql")
 		v, err := strconv.Atoi(name[:4])
 		if err != nil {
