@@ -1,0 +1,193 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Several instances of the program may share one PostgreSQL database.
+// The jobs themselves are guarded by Store.JobLock: one submit (intake
+// and build) and one collect (the listing and download of response
+// files) run at a time. The work units those jobs leave are shared:
+//
+//   - a built batch to upload (LeaseUpload, by batch ID), and
+//   - a recorded response file to apply, with the 835 remittance sets
+//     it posts (LeaseApply, by inbound file ID).
+//
+// An instance takes a unit's lease before it works on it, renews it
+// every third of its duration while it works, and releases it when done.
+// An instance whose job another instance holds (ErrBusy) still uploads
+// and applies: it takes the units no one holds (see the daemon). The
+// lease of an instance that died is not renewed and expires; another
+// instance then takes the unit over and resumes it from the state the
+// store records, with the same recovery as after a crash (see Upload:
+// the server is asked what it holds before anything is sent again).
+//
+// A unit's lease is never taken twice, even by its own owner: two calls
+// in one process (the daemon's job and a click in the web UI) exclude
+// each other as two processes do.
+
+// Lease kinds: the work units instances share.
+const (
+	LeaseUpload = "upload" // a built batch, by Batch.ID
+	LeaseApply  = "apply"  // a recorded response file, by InboundFile.ID
+)
+
+// DefaultLease is how long a lease lasts unless renewed (Options.Lease):
+// how long the work of an instance that died waits before another takes
+// it over.
+const DefaultLease = 30 * time.Second
+
+// LeaseTx leases work units to instances. Leases are timed by the
+// callers' clocks: the instances sharing a store keep their clocks in
+// step (NTP) to well within the lease's duration.
+type LeaseTx interface {
+	// TakeLease leases unit id of kind to owner until now+ttl, when no
+	// lease on it is in force: none was taken, or the last one expired
+	// before now. A unit another transaction is taking or renewing at
+	// the same moment is passed over (PostgreSQL: SELECT ... FOR UPDATE
+	// SKIP LOCKED), as if leased. It reports whether it took the lease
+	// and, when it took over an expired one, its owner ("" otherwise).
+	TakeLease(ctx context.Context, kind string, id int64, owner string, now time.Time, ttl time.Duration) (taken bool, from string, err error)
+	// RenewLease extends owner's lease on the unit to now+ttl. It
+	// returns an error wrapping ErrConflict when owner holds it no more
+	// (it was released, or taken over after it expired).
+	RenewLease(ctx context.Context, kind string, id int64, owner string, now time.Time, ttl time.Duration) error
+	// ReleaseLease ends owner's lease on the unit; it does nothing when
+	// owner holds none.
+	ReleaseLease(ctx context.Context, kind string, id int64, owner string) error
+}
+
+// errLeased means another instance holds a unit's lease: the unit is
+// left to it.
+var errLeased = errors.New("leased by another instance")
+
+// errLeaseLost means the lease of a unit in work could not be renewed:
+// the work stopped at its next step, resumable, and the unit is left to
+// whoever holds it now.
+var errLeaseLost = errors.New("lease lost")
+
+// leases is the pipeline's side of the work-unit leases.
+type leases struct {
+	owner string        // this process: "instance/pid/random"
+	ttl   time.Duration // a lease's duration
+	clock func() time.Time
+
+	mu        sync.Mutex
+	takeovers int // expired leases of other owners taken over
+}
+
+// newLeases names this process as a lease owner: the instance name
+// (default: the host name), the process ID and a random part, so that
+// no two processes, not even one restarted with the same PID, share a
+// name.
+func newLeases(instance string, ttl time.Duration) (*leases, error) {
+	if strings.TrimSpace(instance) == "" {
+		instance, _ = os.Hostname()
+		if instance == "" {
+			instance = "claims"
+		}
+	}
+	if ttl < 0 {
+		return nil, fmt.Errorf("pipeline: lease duration %s is negative", ttl)
+	}
+	if ttl == 0 {
+		ttl = DefaultLease
+	}
+	var r [4]byte
+	if _, err := rand.Read(r[:]); err != nil {
+		return nil, fmt.Errorf("pipeline: lease owner: %w", err)
+	}
+	return &leases{owner: fmt.Sprintf("%s/%d/%s", instance, os.Getpid(), hex.EncodeToString(r[:])), ttl: ttl, clock: time.Now}, nil
+}
+
+// LeaseOwner is the name this pipeline's leases are taken under.
+func (p *Pipeline) LeaseOwner() string { return p.leases.owner }
+
+// Takeovers counts the expired leases of other instances this pipeline
+// took over (their work resumed here) since it was made.
+func (p *Pipeline) Takeovers() int {
+	p.leases.mu.Lock()
+	defer p.leases.mu.Unlock()
+	return p.leases.takeovers
+}
+
+// withLease runs work on unit id of kind under its lease. It returns
+// errLeased without running work when another holder has the unit, and
+// errLeaseLost when the lease could not be renewed while work ran: work's
+// context was then canceled, so that it stopped at its next step. The
+// lease is released when work returns.
+func (p *Pipeline) withLease(ctx context.Context, kind string, id int64, work func(ctx context.Context) error) error {
+	l := p.leases
+	var taken bool
+	var from string
+	err := p.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		taken, from, err = tx.TakeLease(ctx, kind, id, l.owner, l.clock(), l.ttl)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("take the %s lease of %d: %w", kind, id, err)
+	}
+	if !taken {
+		return errLeased
+	}
+	if from != "" {
+		l.mu.Lock()
+		l.takeovers++
+		l.mu.Unlock()
+	}
+	wctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() { p.renewLease(wctx, cancel, stop, kind, id) })
+	err = work(wctx)
+	close(stop)
+	wg.Wait()
+	if errors.Is(context.Cause(wctx), errLeaseLost) && ctx.Err() == nil {
+		return fmt.Errorf("%s %d: %w", kind, id, errLeaseLost)
+	}
+	// Released even when ctx ended: the unit is free at once for the
+	// next run rather than when the lease expires.
+	rctx, done := context.WithTimeout(context.WithoutCancel(ctx), l.ttl)
+	defer done()
+	rerr := p.store.InTx(rctx, func(tx Tx) error { return tx.ReleaseLease(rctx, kind, id, l.owner) })
+	if rerr != nil {
+		rerr = fmt.Errorf("release the %s lease of %d: %w", kind, id, rerr)
+	}
+	return errors.Join(err, rerr)
+}
+
+// renewLease renews a lease every third of its duration until stop is
+// closed. When a renewal fails, the lease may be taken over before the
+// next one: it cancels the work with errLeaseLost rather than go on
+// without it.
+func (p *Pipeline) renewLease(ctx context.Context, cancel context.CancelCauseFunc, stop <-chan struct{}, kind string, id int64) {
+	l := p.leases
+	tick := time.NewTicker(l.ttl / 3)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		rctx, done := context.WithTimeout(ctx, l.ttl/3)
+		err := p.store.InTx(rctx, func(tx Tx) error { return tx.RenewLease(rctx, kind, id, l.owner, l.clock(), l.ttl) })
+		done()
+		if err != nil {
+			cancel(fmt.Errorf("%w: %v", errLeaseLost, err))
+			return
+		}
+	}
+}
