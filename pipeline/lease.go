@@ -191,3 +191,91 @@ func (p *Pipeline) renewLease(ctx context.Context, cancel context.CancelCauseFun
 		}
 	}
 }
+
+// leaseUnit is a work unit for eachLeased: its ID, and its rank among
+// the units of one run (the units of a higher rank wait for those of a
+// lower one).
+type leaseUnit struct {
+	id   int64
+	rank int
+}
+
+// eachLeased runs step on the units in order, each under its lease (see
+// withLease), and passes over the units another holder has. Before the
+// first unit of a higher rank it waits until every unit of a lower rank
+// it passed over is done: it takes their leases again, every tenth of a
+// lease's duration, and runs step on each once it has it (step finds the
+// unit done, or finishes the work of a holder that died). So units of one
+// rank are shared, and ranks follow each other as in one process: the
+// acknowledgments of a night are applied before its remittances.
+//
+// step must read the unit's state again under the lease: another holder
+// may have done it since the list was read. It stops at the first error
+// of step or of the store, or when ctx ends.
+func (p *Pipeline) eachLeased(ctx context.Context, kind string, units []leaseUnit, step func(ctx context.Context, i int) error) error {
+	var passed []int // indexes of units another holder had
+	run := func(i int) (bool, error) {
+		err := p.withLease(ctx, kind, units[i].id, func(ctx context.Context) error { return step(ctx, i) })
+		if errors.Is(err, errLeased) || errors.Is(err, errLeaseLost) {
+			return false, nil
+		}
+		return true, err
+	}
+	for i, u := range units {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if len(passed) > 0 && u.rank > units[passed[0]].rank {
+			if err := p.awaitLeased(ctx, passed, run); err != nil {
+				return err
+			}
+			passed = passed[:0]
+		}
+		ran, err := run(i)
+		if err != nil {
+			return err
+		}
+		if !ran {
+			passed = append(passed, i)
+		}
+	}
+	return nil
+}
+
+// awaitLeased runs the units passed over (indexes into the run's units)
+// as their leases come free.
+func (p *Pipeline) awaitLeased(ctx context.Context, passed []int, run func(int) (bool, error)) error {
+	for len(passed) > 0 {
+		if err := sleepContext(ctx, p.leases.ttl/10); err != nil {
+			return err
+		}
+		left := passed[:0]
+		for _, i := range passed {
+			ran, err := run(i)
+			if err != nil {
+				return err
+			}
+			if !ran {
+				left = append(left, i)
+			}
+		}
+		passed = left
+	}
+	return nil
+}
+
+// inboundDone reports whether a response file is applied (or failed, or
+// quarantined) by now: another instance may have done it since this run
+// listed it.
+func (p *Pipeline) inboundDone(ctx context.Context, id int64) (bool, error) {
+	var f *InboundFile
+	err := p.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		f, err = tx.GetInbound(ctx, id)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("apply responses: file %d: %w", id, err)
+	}
+	return f.State != InboundReceived, nil
+}

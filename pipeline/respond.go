@@ -53,7 +53,9 @@ type ResponseReport struct {
 // applied: TA1s first, then 999s and 997s, 277CAs and 835s (oldest first within a
 // kind), whatever the file names. A file that is not addressed to us is
 // quarantined, and one that cannot be read or applied is marked failed,
-// each with a work item; the others go on.
+// each with a work item; the others go on. Each file is applied under its
+// lease (LeaseApply), so that instances sharing the store share the
+// files; see eachLeased for how the kinds still follow each other.
 func (p *Pipeline) ApplyPending(ctx context.Context) (ResponseReport, error) {
 	var rep ResponseReport
 	var files []*InboundFile
@@ -85,20 +87,25 @@ func (p *Pipeline) ApplyPending(ctx context.Context) (ResponseReport, error) {
 		return pd.scan.rank()
 	}
 	slices.SortStableFunc(list, func(a, b pending) int { return rank(a) - rank(b) })
-	for _, pd := range list {
-		if ctx.Err() != nil {
-			return rep, ctx.Err()
+	units := make([]leaseUnit, len(list))
+	for i, pd := range list {
+		units[i] = leaseUnit{id: pd.f.ID, rank: rank(pd)}
+	}
+	err = p.eachLeased(ctx, LeaseApply, units, func(ctx context.Context, i int) error {
+		pd := list[i]
+		if done, err := p.inboundDone(ctx, pd.f.ID); err != nil || done {
+			return err
 		}
 		kind, state, err := "unknown", InboundFailed, pd.err
 		if err == nil {
 			kind = pd.scan.kind()
 			state, err = p.applyFile(ctx, pd.f, pd.scan, &rep)
 			if err != nil && ctx.Err() != nil {
-				return rep, ctx.Err()
+				return ctx.Err()
 			}
 		}
 		if ferr := p.finishFile(ctx, pd.f, kind, state, err); ferr != nil {
-			return rep, fmt.Errorf("apply responses: file %d: %w", pd.f.ID, ferr)
+			return fmt.Errorf("apply responses: file %d: %w", pd.f.ID, ferr)
 		}
 		p.crashPoint("collect:file-processed")
 		switch state {
@@ -109,8 +116,9 @@ func (p *Pipeline) ApplyPending(ctx context.Context) (ResponseReport, error) {
 		default:
 			rep.FailedFiles++
 		}
-	}
-	return rep, nil
+		return nil
+	})
+	return rep, err
 }
 
 // finishFile records the outcome of applying a file: processed (closing
