@@ -81,7 +81,37 @@ type leases struct {
 	clock func() time.Time
 
 	mu        sync.Mutex
-	takeovers int // expired leases of other owners taken over
+	takeovers int               // expired leases of other owners taken over
+	held      map[leaseKey]bool // the leases this process holds now
+}
+
+type leaseKey struct {
+	kind string
+	id   int64
+}
+
+// holds reports whether this process holds the lease of a unit.
+func (l *leases) holds(kind string, id int64) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.held[leaseKey{kind, id}]
+}
+
+// mark records that this process holds (or no longer holds) a lease.
+func (l *leases) mark(kind string, id int64, taken, takeover bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.held == nil {
+		l.held = map[leaseKey]bool{}
+	}
+	if taken {
+		l.held[leaseKey{kind, id}] = true
+	} else {
+		delete(l.held, leaseKey{kind, id})
+	}
+	if takeover {
+		l.takeovers++
+	}
 }
 
 // newLeases names this process as a lease owner: the instance name
@@ -139,11 +169,8 @@ func (p *Pipeline) withLease(ctx context.Context, kind string, id int64, work fu
 	if !taken {
 		return errLeased
 	}
-	if from != "" {
-		l.mu.Lock()
-		l.takeovers++
-		l.mu.Unlock()
-	}
+	l.mark(kind, id, true, from != "")
+	defer l.mark(kind, id, false, false)
 	wctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	stop := make(chan struct{})
@@ -207,12 +234,14 @@ type leaseUnit struct {
 // lease's duration, and runs step on each once it has it (step finds the
 // unit done, or finishes the work of a holder that died). So units of one
 // rank are shared, and ranks follow each other as in one process: the
-// acknowledgments of a night are applied before its remittances.
+// acknowledgments of a night are applied before its remittances. The
+// units of the last rank it passed over are left to their holders; it
+// returns how many.
 //
 // step must read the unit's state again under the lease: another holder
 // may have done it since the list was read. It stops at the first error
 // of step or of the store, or when ctx ends.
-func (p *Pipeline) eachLeased(ctx context.Context, kind string, units []leaseUnit, step func(ctx context.Context, i int) error) error {
+func (p *Pipeline) eachLeased(ctx context.Context, kind string, units []leaseUnit, step func(ctx context.Context, i int) error) (int, error) {
 	var passed []int // indexes of units another holder had
 	run := func(i int) (bool, error) {
 		err := p.withLease(ctx, kind, units[i].id, func(ctx context.Context) error { return step(ctx, i) })
@@ -223,23 +252,23 @@ func (p *Pipeline) eachLeased(ctx context.Context, kind string, units []leaseUni
 	}
 	for i, u := range units {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return len(passed), ctx.Err()
 		}
 		if len(passed) > 0 && u.rank > units[passed[0]].rank {
 			if err := p.awaitLeased(ctx, passed, run); err != nil {
-				return err
+				return len(passed), err
 			}
 			passed = passed[:0]
 		}
 		ran, err := run(i)
 		if err != nil {
-			return err
+			return len(passed), err
 		}
 		if !ran {
 			passed = append(passed, i)
 		}
 	}
-	return nil
+	return len(passed), nil
 }
 
 // awaitLeased runs the units passed over (indexes into the run's units)
@@ -262,6 +291,48 @@ func (p *Pipeline) awaitLeased(ctx context.Context, passed []int, run func(int) 
 		passed = left
 	}
 	return nil
+}
+
+// uploadsSettled finishes the uploads under way (batches uploading or
+// staged) that no one holds, and reports whether none is left, before
+// response files are applied. The clearinghouse may have answered a batch
+// that an instance renamed on its server and did not record uploaded yet
+// (it died, or is about to record it): the batch's responses must find
+// its claims submitted, not batched. A batch whose holder died is taken
+// over once its lease expires (see Upload for what it does then). While
+// a batch is held (by another instance, or by a job of this process), its
+// responses may be among the files to apply: none is applied in this run.
+//
+// Call it after listing the files to apply: a response to a batch exists
+// only once its file was renamed on the server, after the batch was
+// recorded staged, so the batches of every file listed are staged or
+// uploaded by then.
+func (p *Pipeline) uploadsSettled(ctx context.Context) (bool, error) {
+	var batches []*Batch
+	err := p.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		batches, err = tx.BatchesInState(ctx, BatchUploading, BatchStaged)
+		return err
+	})
+	if err != nil || len(batches) == 0 {
+		return err == nil, err
+	}
+	var units []leaseUnit
+	var parts []*Partner
+	for _, b := range batches {
+		if p.leases.holds(LeaseUpload, b.ID) {
+			return false, nil // a job of this process uploads it
+		}
+		if pt := p.byName[b.Clearinghouse]; pt != nil && pt.Transport != nil {
+			units, parts = append(units, leaseUnit{id: b.ID}), append(parts, pt)
+		}
+	}
+	var rep UploadReport
+	var errs []error // failed attempts, recorded with the batch
+	held, err := p.eachLeased(ctx, LeaseUpload, units, func(ctx context.Context, i int) error {
+		return p.uploadOne(ctx, parts[i], units[i].id, &rep, &errs)
+	})
+	return held == 0, err
 }
 
 // inboundDone reports whether a response file is applied (or failed, or

@@ -51,7 +51,9 @@ type ResponseReport struct {
 
 // ApplyPending applies every recorded inbound file that is not yet
 // applied: TA1s first, then 999s and 997s, 277CAs and 835s (oldest first within a
-// kind), whatever the file names. A file that is not addressed to us is
+// kind), whatever the file names, once no upload is under way (see
+// uploadsSettled; the files wait for the next run otherwise). A file that
+// is not addressed to us is
 // quarantined, and one that cannot be read or applied is marked failed,
 // each with a work item; the others go on. Each file is applied under its
 // lease (LeaseApply), so that instances sharing the store share the
@@ -66,6 +68,9 @@ func (p *Pipeline) ApplyPending(ctx context.Context) (ResponseReport, error) {
 	})
 	if err != nil {
 		return rep, fmt.Errorf("apply responses: %w", err)
+	}
+	if settled, err := p.uploadsSettled(ctx); err != nil || !settled {
+		return rep, err // the files wait for the uploads under way
 	}
 	type pending struct {
 		f    *InboundFile
@@ -91,7 +96,7 @@ func (p *Pipeline) ApplyPending(ctx context.Context) (ResponseReport, error) {
 	for i, pd := range list {
 		units[i] = leaseUnit{id: pd.f.ID, rank: rank(pd)}
 	}
-	err = p.eachLeased(ctx, LeaseApply, units, func(ctx context.Context, i int) error {
+	_, err = p.eachLeased(ctx, LeaseApply, units, func(ctx context.Context, i int) error {
 		pd := list[i]
 		if done, err := p.inboundDone(ctx, pd.f.ID); err != nil || done {
 			return err

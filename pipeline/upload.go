@@ -81,7 +81,7 @@ func (p *Pipeline) Upload(ctx context.Context) (UploadReport, error) {
 		}
 		units, parts = append(units, leaseUnit{id: b.ID}), append(parts, pt)
 	}
-	err = p.eachLeased(ctx, LeaseUpload, units, func(ctx context.Context, i int) error {
+	_, err = p.eachLeased(ctx, LeaseUpload, units, func(ctx context.Context, i int) error {
 		return p.uploadOne(ctx, parts[i], units[i].id, &rep, &errs)
 	})
 	if err != nil {
