@@ -39,7 +39,7 @@ import (
 const (
 	envMultiEncounters     = "CLAIMS_MULTI_ENCOUNTERS"
 	defaultMultiEncounters = 2000
-	multiFeedFiles         = 4   // the encounters arrive in this many files, one after the other
+	multiFeedFiles         = 4    // the encounters arrive in this many files, one after the other
 	multiLease             = "2s" // instance.lease: a takeover waits that long
 )
 
@@ -109,7 +109,7 @@ func TestSeveralInstances(t *testing.T) {
 	t.Logf("%d encounters through three instances, one killed, in %s: %+v", n, took.Round(time.Millisecond), st)
 	m.check(a, held[0])
 	if !t.Failed() {
-		t.Logf("checked in %s; uploads by instance: %v", time.Since(start.Add(took)).Round(time.Millisecond), m.uploadsBy())
+		t.Logf("checked in %s; [batches uploaded, response files applied] by instance: %v", time.Since(start.Add(took)).Round(time.Millisecond), m.workBy())
 	}
 }
 
@@ -523,17 +523,22 @@ func (m *multiRun) leasesOf(in *multiInstance) []int64 {
 	return ids
 }
 
-// uploadsBy counts the batches each instance's log reports uploading.
-func (m *multiRun) uploadsBy() map[string]int {
-	out := map[string]int{}
+// workBy counts, from each instance's log, the batches it uploaded and
+// the response files it applied.
+func (m *multiRun) workBy() map[string][2]int {
+	out := map[string][2]int{}
 	for _, name := range []string{"a", "b", "c"} {
 		b, _ := os.ReadFile(filepath.Join(m.root, name+".log"))
 		for _, line := range bytes.Split(b, []byte("\n")) {
 			var rec struct {
 				Uploaded int `json:"files_uploaded"`
+				Applied  int `json:"applied"`
 			}
 			if json.Unmarshal(line, &rec) == nil {
-				out[name] += rec.Uploaded
+				w := out[name]
+				w[0] += rec.Uploaded
+				w[1] += rec.Applied
+				out[name] = w
 			}
 		}
 	}
@@ -555,10 +560,11 @@ func (m *multiRun) check(killed *multiInstance, heldBatch int64) {
 	// What the simulator did: each claim seen once.
 	sim := map[string]clearinghousesim.ClaimResult{}
 	var paid x12.Amount
-	outputs := 0
+	outputs, remits := 0, 0
 	for _, rep := range m.answered {
 		paid += rep.Paid
 		outputs += len(rep.Outputs)
+		remits += rep.Remittances
 		for _, c := range rep.Claims {
 			if prev, dup := sim[c.PCN]; dup {
 				t.Errorf("the simulator saw claim %s twice: %+v and %+v", c.PCN, prev, c)
@@ -660,6 +666,13 @@ func (m *multiRun) check(killed *multiInstance, heldBatch int64) {
 	if files != outputs || processed != files {
 		t.Errorf("%d response files recorded, %d applied; the simulator wrote %d", files, processed, outputs)
 	}
+	var posted int
+	if err := m.db.QueryRow(ctx, "SELECT count(*) FROM remittances WHERE state = $1", string(pipeline.RemitPosted)).Scan(&posted); err != nil {
+		t.Fatal(err)
+	}
+	if posted != remits {
+		t.Errorf("%d remittances posted; the simulator paid %d", posted, remits)
+	}
 	h.CheckNoDuplicates(claims)
 	h.CheckLedger(claims, paid)
 
@@ -676,5 +689,5 @@ func (m *multiRun) check(killed *multiInstance, heldBatch int64) {
 	if err := m.db.QueryRow(ctx, "SELECT state FROM batches WHERE id = $1", heldBatch).Scan(&state); err != nil || state != "uploaded" {
 		t.Errorf("batch %d, whose lease %s held when killed, is %q (%v), want uploaded", heldBatch, killed.name, state, err)
 	}
-	t.Logf("%d claims sent once each, %d held, %d response files, paid %s", len(claims), held, files, paid)
+	t.Logf("%d claims sent once each, %d held, %d response files, %d remittances posted, paid %s", len(claims), held, files, posted, paid)
 }
