@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -54,14 +56,17 @@ type LeaseTx interface {
 	// before now. A unit another transaction is taking or renewing at
 	// the same moment is passed over (PostgreSQL: SELECT ... FOR UPDATE
 	// SKIP LOCKED), as if leased. It reports whether it took the lease
-	// and, when it took over an expired one, its owner ("" otherwise).
-	TakeLease(ctx context.Context, kind string, id int64, owner string, now time.Time, ttl time.Duration) (taken bool, from string, err error)
+	// and the holder: when it took over an expired lease, its owner;
+	// when it did not take it, the owner of the lease in force ("" for
+	// none, or when another transaction is at the unit).
+	TakeLease(ctx context.Context, kind string, id int64, owner string, now time.Time, ttl time.Duration) (taken bool, holder string, err error)
 	// RenewLease extends owner's lease on the unit to now+ttl. It
 	// returns an error wrapping ErrConflict when owner holds it no more
 	// (it was released, or taken over after it expired).
 	RenewLease(ctx context.Context, kind string, id int64, owner string, now time.Time, ttl time.Duration) error
 	// ReleaseLease ends owner's lease on the unit; it does nothing when
-	// owner holds none.
+	// owner holds none. An instance also ends the lease of an owner it
+	// knows dead (see leases.dead).
 	ReleaseLease(ctx context.Context, kind string, id int64, owner string) error
 }
 
@@ -76,9 +81,10 @@ var errLeaseLost = errors.New("lease lost")
 
 // leases is the pipeline's side of the work-unit leases.
 type leases struct {
-	owner string        // this process: "instance/pid/random"
-	ttl   time.Duration // a lease's duration
-	clock func() time.Time
+	owner   string        // this process: "instance/pid/random/machine"
+	ttl     time.Duration // a lease's duration
+	clock   func() time.Time
+	machine string // see machineTag
 
 	mu        sync.Mutex
 	takeovers int               // expired leases of other owners taken over
@@ -114,13 +120,15 @@ func (l *leases) mark(kind string, id int64, taken, takeover bool) {
 	}
 }
 
-// newLeases names this process as a lease owner: the instance name
-// (default: the host name), the process ID and a random part, so that
-// no two processes, not even one restarted with the same PID, share a
-// name.
+// newLeases names this process as a lease owner,
+// "instance/pid/random/machine": the instance name (default: the host
+// name), the process ID, a random part, so that no two processes, not
+// even one restarted with the same PID, share a name, and the machine
+// (see machineTag).
 func newLeases(instance string, ttl time.Duration) (*leases, error) {
+	host, _ := os.Hostname()
 	if strings.TrimSpace(instance) == "" {
-		instance, _ = os.Hostname()
+		instance = host
 		if instance == "" {
 			instance = "claims"
 		}
@@ -135,7 +143,39 @@ func newLeases(instance string, ttl time.Duration) (*leases, error) {
 	if _, err := rand.Read(r[:]); err != nil {
 		return nil, fmt.Errorf("pipeline: lease owner: %w", err)
 	}
-	return &leases{owner: fmt.Sprintf("%s/%d/%s", instance, os.Getpid(), hex.EncodeToString(r[:])), ttl: ttl, clock: time.Now}, nil
+	l := &leases{ttl: ttl, clock: time.Now, machine: machineTag(host)}
+	l.owner = fmt.Sprintf("%s/%d/%s/%s", strings.ReplaceAll(instance, "/", "_"), os.Getpid(), hex.EncodeToString(r[:]), l.machine)
+	return l, nil
+}
+
+// machineTag names the process table this process is in: the host name
+// and the PID namespace (Linux), or "" when they cannot be told, so that
+// a lease owner's process ID can be looked up only where it means the
+// same process.
+func machineTag(host string) string {
+	ns, err := os.Readlink("/proc/self/ns/pid") // "pid:[4026531836]"
+	if err != nil || host == "" {
+		return ""
+	}
+	return strings.NewReplacer("/", "_", ":", "", "[", "", "]", "").Replace(host + "-" + ns)
+}
+
+// dead reports whether the owner of a lease is a process of this
+// machine (see machineTag) that no longer runs: its lease may be taken
+// over at once, rather than once it expires (a crashed instance
+// restarted, or another instance on the same machine). An owner of
+// another machine, or one this process cannot tell, is alive until its
+// lease expires.
+func (l *leases) dead(owner string) bool {
+	f := strings.Split(owner, "/")
+	if l.machine == "" || len(f) < 4 || f[len(f)-1] != l.machine {
+		return false
+	}
+	pid, err := strconv.Atoi(f[len(f)-3])
+	if err != nil || pid <= 0 {
+		return false
+	}
+	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }
 
 // LeaseOwner is the name this pipeline's leases are taken under.
@@ -161,6 +201,19 @@ func (p *Pipeline) withLease(ctx context.Context, kind string, id int64, work fu
 	err := p.store.InTx(ctx, func(tx Tx) error {
 		var err error
 		taken, from, err = tx.TakeLease(ctx, kind, id, l.owner, l.clock(), l.ttl)
+		if err != nil || taken || from == "" || !l.dead(from) {
+			return err
+		}
+		// Its holder died on this machine: no need to wait for the
+		// lease to expire.
+		if err := tx.ReleaseLease(ctx, kind, id, from); err != nil {
+			return err
+		}
+		var again string
+		taken, again, err = tx.TakeLease(ctx, kind, id, l.owner, l.clock(), l.ttl)
+		if again != "" {
+			from = again
+		}
 		return err
 	})
 	if err != nil {

@@ -3,6 +3,9 @@ package pipeline_test
 import (
 	"context"
 	"os"
+	"os/exec"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,5 +139,52 @@ func TestTakeoverAfterTheRename(t *testing.T) {
 	}
 	if got := h.Claim(c.ID).State; got != pipeline.StateAckAccepted {
 		t.Errorf("claim %s after the 999, want %s", got, pipeline.StateAckAccepted)
+	}
+}
+
+// TestDeadHolderOnThisMachine: the lease of a process of this machine
+// that no longer runs (an instance that crashed and was started again)
+// is taken over at once; that of a process that runs is not, until it
+// expires.
+func TestDeadHolderOnThisMachine(t *testing.T) {
+	h := newHarness(t, func(o *pipeline.Options) { o.Lease = time.Minute })
+	f := strings.Split(h.P.LeaseOwner(), "/")
+	if len(f) != 4 || f[3] == "" {
+		t.Skipf("lease owner %q names no machine: dead holders wait for their leases to expire", h.P.LeaseOwner())
+	}
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Skipf("no process to outlive: %v", err)
+	}
+	holder := func(pid int) string { return strings.Join([]string{"other", strconv.Itoa(pid), "0badcafe", f[3]}, "/") }
+	ctx := context.Background()
+	for _, e := range []*pipeline.Encounter{pipelinetest.Encounter("E1", "100.00"), pipelinetest.Encounter("E2", "50.00")} {
+		intake(t, h, e)
+		if rep, err := h.P.Build(ctx); err != nil || rep.Files != 1 {
+			t.Fatalf("Build: %+v, %v", rep, err)
+		}
+	}
+	var bs []*pipeline.Batch
+	err := h.Store.InTx(ctx, func(tx pipeline.Tx) error {
+		var err error
+		if bs, err = tx.BatchesInState(ctx, pipeline.BatchBuilt); err != nil || len(bs) != 2 {
+			t.Fatalf("built batches: %d, %v", len(bs), err)
+		}
+		for i, pid := range []int{os.Getpid(), gone.Process.Pid} {
+			if _, _, err := tx.TakeLease(ctx, pipeline.LeaseUpload, bs[i].ID, holder(pid), time.Now(), time.Minute); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := h.P.Upload(ctx)
+	if err != nil || rep.Uploaded != 1 || h.P.Takeovers() != 1 {
+		t.Fatalf("Upload: %+v, %v, %d takeovers; want the dead holder's batch taken over, the live one's left", rep, err, h.P.Takeovers())
+	}
+	if batchState(t, h, bs[0].ID) != pipeline.BatchBuilt || batchState(t, h, bs[1].ID) != pipeline.BatchUploaded {
+		t.Errorf("batches %s (live holder) and %s (dead holder); want built and uploaded", batchState(t, h, bs[0].ID), batchState(t, h, bs[1].ID))
 	}
 }

@@ -47,8 +47,8 @@ var leaseTests = []storeTest{
 		if ok, from := takeLease(t, s, pipeline.LeaseUpload, 7, "a", leaseAt, ttl); !ok || from != "" {
 			t.Fatalf("a takes a free unit: taken %v from %q, want taken from nobody", ok, from)
 		}
-		if ok, _ := takeLease(t, s, pipeline.LeaseUpload, 7, "b", leaseAt.Add(time.Second), ttl); ok {
-			t.Errorf("b took a unit a holds")
+		if ok, holder := takeLease(t, s, pipeline.LeaseUpload, 7, "b", leaseAt.Add(time.Second), ttl); ok || holder != "a" {
+			t.Errorf("b takes a unit a holds: taken %v, holder %q; want not taken, held by a", ok, holder)
 		}
 		if ok, _ := takeLease(t, s, pipeline.LeaseUpload, 7, "a", leaseAt.Add(time.Second), ttl); ok {
 			t.Errorf("a took its own unit a second time: leases are not reentrant")
@@ -89,6 +89,9 @@ var leaseTests = []storeTest{
 		}
 		wantErr(t, "the old owner renews", renewLease(t, s, pipeline.LeaseApply, 3, "dead", leaseAt.Add(ttl), ttl), pipeline.ErrConflict)
 		releaseLease(t, s, pipeline.LeaseApply, 3, "dead") // the old owner comes back: b keeps it
+		if ok, holder := takeLease(t, s, pipeline.LeaseApply, 3, "c", leaseAt.Add(ttl), ttl); ok || holder != "b" {
+			t.Errorf("c takes the unit b took over: taken %v, holder %q; want not taken, held by b", ok, holder)
+		}
 		if ok, _ := takeLease(t, s, pipeline.LeaseApply, 3, "c", leaseAt.Add(ttl+time.Second), ttl); ok {
 			t.Errorf("c took the unit b took over, after the old owner released it")
 		}

@@ -68,7 +68,7 @@ func (t *Tx) TakeLease(ctx context.Context, kind string, id int64, owner string,
 	case err != nil:
 		return fail(err)
 	case held != "" && expires > micros(now):
-		return false, "", nil
+		return false, held, nil
 	}
 	if _, err := t.c.Exec(ctx, "UPDATE leases SET owner = $3, expires_us = $4 WHERE kind = $1 AND unit_id = $2",
 		kind, id, owner, micros(now.Add(ttl))); err != nil {
