@@ -12,8 +12,10 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,6 +52,17 @@ type Config struct {
 	// TimelyFiling is how many days after the date of service payers
 	// take claims; the work queue shows the days left.
 	TimelyFiling TimelyFiling `json:"timely_filing" yaml:"timely_filing"`
+	// COB configures coordination of benefits (secondary claims).
+	COB COB `json:"cob" yaml:"cob"`
+}
+
+// COB configures coordination of benefits.
+type COB struct {
+	// Secondary says when the claim to a patient's next payer is built
+	// after the primary's 835 posts: "auto" at once, or "on_request"
+	// (default): a work item says it is due, and claims secondary build
+	// makes it.
+	Secondary string `json:"secondary" yaml:"secondary"`
 }
 
 // Web configures the web UI.
@@ -200,6 +213,18 @@ type Transport struct {
 	LocalDir *LocalDir `json:"localdir,omitempty" yaml:"localdir,omitempty"`
 }
 
+// MaxDownload returns the selected transport's largest response file
+// (DefaultMaxDownloadSize when the selected section is missing).
+func (t Transport) MaxDownload() int64 {
+	switch {
+	case t.Type == "sftp" && t.SFTP != nil:
+		return int64(t.SFTP.MaxDownloadSize)
+	case t.Type == "localdir" && t.LocalDir != nil:
+		return int64(t.LocalDir.MaxDownloadSize)
+	}
+	return DefaultMaxDownloadSize
+}
+
 // Pickup returns the selected transport's settle time and done-marker
 // suffix (zero values when the selected section is missing).
 func (t Transport) Pickup() (settle time.Duration, doneSuffix string) {
@@ -238,7 +263,11 @@ type SFTP struct {
 	Settle Duration `json:"settle" yaml:"settle"`
 	// DoneSuffix, when set (".done"), takes a response file only once a
 	// marker named after it with this suffix is listed too.
-	DoneSuffix       string   `json:"done_suffix" yaml:"done_suffix"`
+	DoneSuffix string `json:"done_suffix" yaml:"done_suffix"`
+	// MaxDownloadSize is the largest response file collect downloads
+	// (default 2GiB): a larger one is left on the server, set aside
+	// (moved to error_dir) when it can be, with a work item.
+	MaxDownloadSize  ByteSize `json:"max_download_size" yaml:"max_download_size"`
 	DialTimeout      Duration `json:"dial_timeout" yaml:"dial_timeout"`
 	HandshakeTimeout Duration `json:"handshake_timeout" yaml:"handshake_timeout"`
 	OpTimeout        Duration `json:"op_timeout" yaml:"op_timeout"`
@@ -258,7 +287,84 @@ type LocalDir struct {
 	Patterns    []string `json:"patterns" yaml:"patterns"`
 	Settle      Duration `json:"settle" yaml:"settle"`
 	DoneSuffix  string   `json:"done_suffix" yaml:"done_suffix"`
+	// MaxDownloadSize is the largest response file collect takes
+	// (default 2GiB); see SFTP.MaxDownloadSize.
+	MaxDownloadSize ByteSize `json:"max_download_size" yaml:"max_download_size"`
 }
+
+// ByteSize is a number of bytes written as "2GiB", "500MB", "64KiB" or a
+// plain number of bytes.
+type ByteSize int64
+
+// byteUnits are the units a ByteSize may be written in, largest first
+// within each family.
+var byteUnits = []struct {
+	suffix string
+	size   int64
+}{
+	{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10},
+	{"TB", 1e12}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1},
+}
+
+// ParseByteSize reads "2GiB", "500MB", "64KiB", "1000B" or "1000": a whole
+// number, then optionally a unit (KB, MB, GB, TB are powers of 1000; KiB,
+// MiB, GiB, TiB powers of 1024).
+func ParseByteSize(s string) (ByteSize, error) {
+	s = strings.TrimSpace(s)
+	unit := int64(1)
+	for _, u := range byteUnits {
+		if strings.HasSuffix(s, u.suffix) {
+			s, unit = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.size
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64/unit {
+		return 0, fmt.Errorf("not a size: write it such as \"2GiB\", \"500MB\" or a number of bytes")
+	}
+	return ByteSize(n * unit), nil
+}
+
+// String writes the size in the largest binary unit that divides it:
+// "2GiB", "1500B".
+func (b ByteSize) String() string {
+	for _, u := range byteUnits[:4] {
+		if b != 0 && int64(b)%u.size == 0 {
+			return strconv.FormatInt(int64(b)/u.size, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(int64(b), 10) + "B"
+}
+
+// UnmarshalJSON parses "2GiB" or a number of bytes.
+func (b *ByteSize) UnmarshalJSON(data []byte) error {
+	var s string
+	if err := json.Unmarshal(data, &s); err != nil {
+		s = string(data)
+	}
+	v, err := ParseByteSize(s)
+	if err != nil {
+		return err
+	}
+	*b = v
+	return nil
+}
+
+// MarshalJSON writes the size as a string such as "2GiB".
+func (b ByteSize) MarshalJSON() ([]byte, error) { return json.Marshal(b.String()) }
+
+// UnmarshalYAML parses "2GiB" or a number of bytes.
+func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseByteSize(n.Value)
+	if err != nil {
+		return err
+	}
+	*b = v
+	return nil
+}
+
+// MarshalYAML writes the size as a string such as "2GiB".
+func (b ByteSize) MarshalYAML() (any, error) { return b.String(), nil }
 
 // Duration is a time.Duration written as a string such as "30s".
 type Duration time.Duration
@@ -311,6 +417,7 @@ func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
 // the pipeline's own defaults.
 const (
 	DefaultSettle             = 10 * time.Second
+	DefaultMaxDownloadSize    = 2 << 30 // bytes
 	DefaultAckHours           = 24
 	DefaultAcknowledgmentDays = 3
 	DefaultPaymentDays        = 30
@@ -343,9 +450,9 @@ func newValue(t any) any {
 		return &Clearinghouse{Overdue: Overdue{AckHours: DefaultAckHours,
 			AcknowledgmentDays: DefaultAcknowledgmentDays, PaymentDays: DefaultPaymentDays}}
 	case *SFTP:
-		return &SFTP{Settle: Duration(DefaultSettle)}
+		return &SFTP{Settle: Duration(DefaultSettle), MaxDownloadSize: DefaultMaxDownloadSize}
 	case *LocalDir:
-		return &LocalDir{Settle: Duration(DefaultSettle)}
+		return &LocalDir{Settle: Duration(DefaultSettle), MaxDownloadSize: DefaultMaxDownloadSize}
 	}
 	return nil
 }

@@ -149,7 +149,10 @@ func (d *decoder) bad(n *yaml.Node, path, format string, args ...any) {
 
 func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
 
-var durationType = reflect.TypeFor[Duration]()
+var (
+	durationType = reflect.TypeFor[Duration]()
+	byteSizeType = reflect.TypeFor[ByteSize]()
+)
 
 // value decodes n into v.
 func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
@@ -166,6 +169,22 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 			return
 		}
 		v.SetInt(int64(dur))
+		return
+	}
+	if v.Type() == byteSizeType {
+		if isNull(n) {
+			return
+		}
+		if n.Kind != yaml.ScalarNode {
+			d.bad(n, path, "expected a size such as \"2GiB\", found %s", describe(n))
+			return
+		}
+		size, err := ParseByteSize(n.Value)
+		if err != nil {
+			d.bad(n, path, "%s is %v", describe(n), err)
+			return
+		}
+		v.SetInt(int64(size))
 		return
 	}
 	switch v.Kind() {

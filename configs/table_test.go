@@ -42,6 +42,8 @@ var badValues = map[string]struct {
 	"timely_filing":              {value: "{default_days: -1}"},
 	"timely_filing.default_days": {value: "-1"},
 	"timely_filing.payers":       {value: `{"87726": 0}`},
+	"cob":                        {value: "{secondary: always}"},
+	"cob.secondary":              {value: "sometimes"},
 
 	"clearinghouses[].name":                        {value: "Availity Inc"},
 	"clearinghouses[].payers":                      {value: `["60054"]`}, // the gateway's
@@ -90,6 +92,7 @@ var badValues = map[string]struct {
 	"clearinghouses[].transport.sftp.error_dir":                {value: "/ReceiveFiles/"},
 	"clearinghouses[].transport.sftp.after_pickup":             {value: "archive"},
 	"clearinghouses[].transport.sftp.patterns":                 {value: `["out/*.835"]`},
+	"clearinghouses[].transport.sftp.max_download_size":        {value: "-5MB"},
 	"clearinghouses[].transport.sftp.settle":                   {value: "-1s"},
 	"clearinghouses[].transport.sftp.done_suffix":              {value: "done"},
 	"clearinghouses[].transport.sftp.dial_timeout":             {value: "-1s"},
@@ -99,15 +102,16 @@ var badValues = map[string]struct {
 	"clearinghouses[].transport.sftp.base_delay":               {value: "1m"}, // over max_delay
 	"clearinghouses[].transport.sftp.max_delay":                {value: "-30s"},
 
-	"clearinghouses[].transport.localdir":              {value: "null"},
-	"clearinghouses[].transport.localdir.upload_dir":   {value: `""`},
-	"clearinghouses[].transport.localdir.response_dir": {value: `""`},
-	"clearinghouses[].transport.localdir.archive_dir":  {value: `""`, with: map[string]string{"clearinghouses[].transport.localdir.after_pickup": "move"}},
-	"clearinghouses[].transport.localdir.error_dir":    {value: `"{dir}/gw/in/"`},
-	"clearinghouses[].transport.localdir.after_pickup": {value: "archive"},
-	"clearinghouses[].transport.localdir.patterns":     {value: `[""]`},
-	"clearinghouses[].transport.localdir.settle":       {value: "2h"},
-	"clearinghouses[].transport.localdir.done_suffix":  {value: `".done/x"`},
+	"clearinghouses[].transport.localdir":                   {value: "null"},
+	"clearinghouses[].transport.localdir.upload_dir":        {value: `""`},
+	"clearinghouses[].transport.localdir.response_dir":      {value: `""`},
+	"clearinghouses[].transport.localdir.archive_dir":       {value: `""`, with: map[string]string{"clearinghouses[].transport.localdir.after_pickup": "move"}},
+	"clearinghouses[].transport.localdir.error_dir":         {value: `"{dir}/gw/in/"`},
+	"clearinghouses[].transport.localdir.after_pickup":      {value: "archive"},
+	"clearinghouses[].transport.localdir.patterns":          {value: `[""]`},
+	"clearinghouses[].transport.localdir.settle":            {value: "2h"},
+	"clearinghouses[].transport.localdir.max_download_size": {value: "1KB"},
+	"clearinghouses[].transport.localdir.done_suffix":       {value: `".done/x"`},
 }
 
 // anyValue are the keys every value of whose type is right.
@@ -176,6 +180,8 @@ func TestEveryKeyRejectsAWrongType(t *testing.T) {
 		switch {
 		case typ == durationType:
 			value = "fifteen"
+		case typ == byteSizeType:
+			value = "huge"
 		case typ.Kind() == reflect.String, typ.Kind() == reflect.Slice:
 			value = "{a: 1}"
 		case typ.Kind() == reflect.Int:

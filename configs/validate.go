@@ -125,6 +125,11 @@ func (c *Config) problems() []*Problem {
 			bad(s.field, "%v", err)
 		}
 	}
+	switch c.COB.Secondary {
+	case "", "auto", "on_request":
+	default:
+		bad("cob.secondary", "%q is not auto or on_request", c.COB.Secondary)
+	}
 	checkListen(&ps, "daemon.listen", c.Daemon.Listen)
 	if c.Instance.Name != "" && !instanceName.MatchString(c.Instance.Name) {
 		bad("instance.name", "%q must be 1-64 letters, digits, '.', '-' or '_'", c.Instance.Name)
@@ -372,6 +377,7 @@ func (s *SFTP) validate(ps *problems, p string) {
 	checkFolders(ps, p, path.Clean, s.UploadDir, s.ResponseDir, s.ArchiveDir, s.ErrorDir, s.AfterPickup)
 	checkPatterns(ps, p+".patterns", s.Patterns)
 	checkPickup(ps, p, s.Settle, s.DoneSuffix)
+	checkMaxDownload(ps, p, s.MaxDownloadSize)
 	for _, d := range []struct {
 		field string
 		v     Duration
@@ -429,6 +435,17 @@ func (l *LocalDir) validate(ps *problems, p string) {
 	checkFolders(ps, p, filepath.Clean, l.UploadDir, l.ResponseDir, l.ArchiveDir, l.ErrorDir, l.AfterPickup)
 	checkPatterns(ps, p+".patterns", l.Patterns)
 	checkPickup(ps, p, l.Settle, l.DoneSuffix)
+	checkMaxDownload(ps, p, l.MaxDownloadSize)
+}
+
+// minMaxDownload is the smallest max_download_size: below it, ordinary
+// acknowledgments would not come through.
+const minMaxDownload = 64 << 10
+
+func checkMaxDownload(ps *problems, p string, size ByteSize) {
+	if size < minMaxDownload {
+		ps.add(p+".max_download_size", "%s is below %s: acknowledgments and remittances would be set aside", size, ByteSize(minMaxDownload))
+	}
 }
 
 // checkFolders checks a transport's folders and what happens to a response

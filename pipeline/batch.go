@@ -78,4 +78,7 @@ type InboundFile struct {
 	Error         string
 	ReceivedAt    time.Time
 	ProcessedAt   time.Time
+	// Attempts counts the runs that started applying the file while it
+	// was received; a retry sets it back to zero.
+	Attempts int
 }

@@ -38,6 +38,9 @@ type ClaimDetail struct {
 	Lines         []LineView    `json:"lines"`
 	Payments      []PaymentView `json:"payments"`
 	WorkItems     []*WorkItem   `json:"work_items"`
+	// Warnings are the scrubber's warnings about the current version:
+	// they do not hold the claim, which goes out with them.
+	Warnings []Reason `json:"warnings"`
 	// Actions are what a person may do now: "correct", "resubmit",
 	// "void".
 	Actions []string `json:"actions"`
@@ -210,6 +213,7 @@ func (p *Pipeline) ViewClaim(ctx context.Context, id int64, viewer string) (*Cla
 		if d.WorkItems == nil {
 			d.WorkItems = []*WorkItem{}
 		}
+		d.Warnings = warningsOnly(p.scrub(&c.Data))
 		d.Actions = []string{}
 		if p.correctable(ctx, tx, c) == nil {
 			d.Actions = append(d.Actions, "correct", "resubmit")
@@ -337,4 +341,15 @@ func lineViews(ctx context.Context, tx Tx, c *Claim, d *ClaimDetail) error {
 		d.Lines = append(d.Lines, LineView{ControlNumber: "", Entries: es, Balance: balanceView(*bal[0])})
 	}
 	return nil
+}
+
+// warningsOnly returns the problems that are warnings (never nil).
+func warningsOnly(problems []Reason) []Reason {
+	out := []Reason{}
+	for _, r := range problems {
+		if r.Severity == "warning" {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -28,7 +28,11 @@ type CollectReport struct {
 	// the first time it is seen, and set aside on the server (moved to
 	// the error folder, or left): never deleted or archived. One left on
 	// the server is counted again on each run, without a new record.
-	Rejected  int            `json:"rejected"`
+	Rejected int `json:"rejected"`
+	// TooLarge counts the files over the clearinghouse's MaxDownload,
+	// by their listed size or by what their download brought: not kept,
+	// set aside on the server, each with a work item.
+	TooLarge  int            `json:"too_large"`
 	Processed int            `json:"processed"` // files applied to claims and the ledger
 	Failed    int            `json:"failed"`    // files that could not be applied, or were quarantined (rejected ones included the first time)
 	Responses ResponseReport `json:"responses"`
@@ -268,7 +272,14 @@ func (p *Pipeline) takeOne(ctx context.Context, pt *Partner, rf ready, aside map
 		rep.Rejected++
 		return nil
 	}
+	limit := pt.maxDownload()
+	if rf.Size > limit {
+		return p.setAsideTooLarge(ctx, pt, rf, fmt.Sprintf("it is listed at %d bytes", rf.Size), aside, rep)
+	}
 	out, err := p.fetchOne(ctx, pt, rf.RemoteFile)
+	if errors.Is(err, ErrTooLarge) {
+		return p.setAsideTooLarge(ctx, pt, rf, "its download passed that size", aside, rep)
+	}
 	if err != nil {
 		return err
 	}
@@ -293,6 +304,11 @@ func (p *Pipeline) takeOne(ctx context.Context, pt *Partner, rf ready, aside map
 		aside[key] = true
 		return nil
 	}
+	if out == fetchedNew {
+		if err := p.closeTooLarge(ctx, pt, rf.Name); err != nil {
+			return err
+		}
+	}
 	// The file is safely recorded: now the clearinghouse may let go of
 	// it, and then of its marker.
 	if err := pt.Transport.Done(ctx, rf.Name); err != nil {
@@ -305,6 +321,105 @@ func (p *Pipeline) takeOne(ctx context.Context, pt *Partner, rf ready, aside map
 		}
 	}
 	return nil
+}
+
+// DefaultMaxDownload is the largest response file Collect downloads when
+// the clearinghouse sets no Partner.MaxDownload: 2 GiB.
+const DefaultMaxDownload int64 = 2 << 30
+
+// ErrTooLarge is wrapped by the error of a download that passed the
+// clearinghouse's MaxDownload.
+var ErrTooLarge = errors.New("response file larger than the download limit")
+
+func (pt *Partner) maxDownload() int64 {
+	if pt.MaxDownload > 0 {
+		return pt.MaxDownload
+	}
+	return DefaultMaxDownload
+}
+
+// limitSink fails a download once more than max bytes are written to it
+// (a file that grew after it was listed, or a server that sends more
+// than it listed), so that the local disk never takes more.
+type limitSink struct {
+	Sink
+	max int64
+	n   int64
+}
+
+func (l *limitSink) Write(b []byte) (int, error) {
+	if l.n+int64(len(b)) > l.max {
+		return 0, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, l.max)
+	}
+	k, err := l.Sink.Write(b)
+	l.n += int64(k)
+	return k, err
+}
+
+// Reset starts the count again, with the download.
+func (l *limitSink) Reset() error {
+	l.n = 0
+	return l.Sink.Reset()
+}
+
+// tooLargeKey is the key of the item about a response file over the
+// download limit: by clearinghouse and remote name, since it has no
+// record (nothing of it is kept).
+func tooLargeKey(pt *Partner, name string) string {
+	return string(SourceTransport) + ":too-large:" + pt.Name + ":" + name
+}
+
+// setAsideTooLarge handles a response file over the clearinghouse's
+// MaxDownload (why says how that was found): nothing of it is kept; it
+// is set aside on the server like an unreadable file (moved to the
+// error folder, or left where it is, never deleted), with its marker,
+// and a work item says why and how to take it. While it stays listed
+// unchanged, later runs neither download it nor open a second item.
+func (p *Pipeline) setAsideTooLarge(ctx context.Context, pt *Partner, rf ready, why string, aside map[remoteKey]bool, rep *CollectReport) error {
+	limit := pt.maxDownload()
+	rep.TooLarge++
+	item := &WorkItem{Key: tooLargeKey(pt, rf.Name), Source: SourceTransport, Code: "too-large", Category: "response file too large",
+		CreatedAt: p.now(),
+		Reasons: []Reason{{Code: "too-large", Location: fmt.Sprintf("clearinghouse %s, file %s", pt.Name, rf.Name),
+			Text: fmt.Sprintf("the download limit is %d bytes and %s", limit, why)}},
+		Summary: fmt.Sprintf("response file %s from %s is larger than the download limit (%d bytes; %s) and was not downloaded; it was set aside on the clearinghouse's server (moved to its error folder, or left), not deleted: if it is genuine, raise max_download_size in the clearinghouse's transport section and put the file back in the response folder (collect then takes it and closes this item); otherwise ask the clearinghouse to split it or to send a corrected file",
+			rf.Name, pt.Name, limit, why)}
+	opened := false
+	err := p.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		opened, err = tx.OpenWorkItem(ctx, item)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if opened {
+		rep.Failed++
+	}
+	if err := pt.Transport.Reject(ctx, rf.Name); err != nil {
+		return fmt.Errorf("set aside on the server: %w", err)
+	}
+	if rf.marker != "" {
+		if err := pt.Transport.Reject(ctx, rf.marker); err != nil {
+			return fmt.Errorf("set aside done marker %s: %w", rf.marker, err)
+		}
+	}
+	if rf.Size <= limit {
+		// Listed small, sent large: not downloaded again while it
+		// stays listed so.
+		aside[remoteKey{rf.Name, rf.Size, rf.ModTime}] = true
+	}
+	return nil
+}
+
+// closeTooLarge closes the item of a response file once a file of that
+// name was downloaded and recorded (the limit was raised, or the
+// clearinghouse sent a smaller one).
+func (p *Pipeline) closeTooLarge(ctx context.Context, pt *Partner, name string) error {
+	return p.store.InTx(ctx, func(tx Tx) error {
+		_, err := tx.CloseWorkItems(ctx, tooLargeKey(pt, name), SystemActor, "a response file of that name was downloaded and recorded")
+		return err
+	})
 }
 
 // fetched is what fetchOne found.
@@ -336,7 +451,7 @@ func (p *Pipeline) fetchOne(ctx context.Context, pt *Partner, rf RemoteFile) (fe
 	if err != nil {
 		return 0, err
 	}
-	n, err := pt.Transport.Fetch(ctx, rf.Name, p.midDownload(af, rf.Size))
+	n, err := pt.Transport.Fetch(ctx, rf.Name, &limitSink{Sink: p.midDownload(af, rf.Size), max: pt.maxDownload()})
 	if err != nil {
 		af.Abort()
 		return 0, err

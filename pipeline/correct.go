@@ -458,6 +458,8 @@ func revisionDetail(v *ClaimVersion, from ClaimState) string {
 		fmt.Fprintf(&b, "version %d: the same content, to send again", v.Version)
 	case VersionVoid:
 		fmt.Fprintf(&b, "version %d voids the claim", v.Version)
+	case VersionSecondary:
+		fmt.Fprintf(&b, "version %d bills the next payer, %s, with the earlier payers' adjudication", v.Version, v.Data.Payer.ID)
 	}
 	fmt.Fprintf(&b, "; to be sent as %s, frequency %s", PCN(v.ClaimID, v.Version), v.Frequency)
 	if v.PayerClaimNumber != "" {

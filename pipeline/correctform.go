@@ -79,6 +79,14 @@ func formFields(d *x837.Claim) []FormField {
 		}
 		add("Claim", "Statement from", "institutional.statement_from", date(in.StatementFrom), dateHint)
 		add("Claim", "Statement to", "institutional.statement_to", date(in.StatementTo), dateHint)
+		if x837.IsInpatient(in.FacilityType) {
+			add("Inpatient stay", "Admission date", "institutional.admission_date", date(in.AdmissionDate), dateHint)
+			add("Inpatient stay", "Admission hour", "institutional.admission_hour", in.AdmissionHour, "HHMM, 24-hour clock")
+			add("Inpatient stay", "Discharge hour", "institutional.discharge_hour", in.DischargeHour, "HHMM; final claims (xx1, xx4)")
+			add("Inpatient stay", "Admission type", "institutional.admission_type", in.AdmissionType, "NUBC, one digit")
+			add("Inpatient stay", "Admission source", "institutional.admission_source", in.AdmissionSource, "NUBC, one character")
+			add("Inpatient stay", "Admitting diagnosis", "institutional.admitting_diagnosis", in.AdmittingDiagnosis, "ICD-10-CM")
+		}
 	}
 	add("Claim", "Diagnoses", "diagnoses", strings.Join(d.Diagnoses, ", "), "ICD-10-CM, principal first, comma-separated")
 	add("Claim", "Prior authorization", "prior_authorization", d.PriorAuthorization, "")

@@ -67,10 +67,22 @@
 //   - Void (8): likewise nothing at upload; the reversal posts negated
 //     and takes every charge back, so the claim owes nothing and becomes
 //     voided.
+//   - Secondary claim (VersionSecondary, coordination of benefits; see
+//     cob.go): nothing at upload, the primary's adjudication stands. The
+//     secondary's 835 adjudicates the whole charge again, its CAS holding
+//     the primary's share (typically OA-23); for each line it pays, an
+//     offset entry takes that share back (OA-23 less the line's patient
+//     responsibility) and the primary's PR adjustments, so the insurance
+//     balance does not move and the patient owes the secondary's PR.
+//     A reversal of the secondary's payment takes its offsets back.
 //
-// An 835 transaction set posts in one database transaction, only after
-// its three balancing levels pass (postRemittance); an unbalanced set is
-// held whole. A claim payment that cannot post — it matches no claim we
+// An 835 file is applied claim by claim, never read whole (post835.go):
+// a first pass checks each transaction set's three balancing levels, a
+// second posts each balanced set in transactions of Options.PostChunk
+// claim payments behind a set-level marker (a remittance in state
+// posting, whose progress resumes an interrupted posting), so that a set
+// posts in full or not at all and memory does not grow with the file;
+// an unbalanced set is held whole. A claim payment that cannot post — it matches no claim we
 // sent, or would credit its claim twice, or cannot apply to the claim's
 // state — is kept as unapplied cash of the remittance (UnappliedPayment),
 // with a work item, until ApplyPayment posts it to the right claim; the

@@ -18,8 +18,8 @@ import (
 var kindRank = map[string]int{"TA1": 0, "999": 1, "997": 1, "277": 2, "835": 3}
 
 // fileScan is what a response file holds, read once before it is applied:
-// its kinds (TA1 and the ST01 of each set) and every interchange and
-// group envelope in it.
+// its kinds (TA1 and the ST01 of each set) and its interchange and group
+// envelopes (the first of each addressing).
 type fileScan struct {
 	kinds      map[string]bool
 	envelopes  []envelope
@@ -33,6 +33,21 @@ type envelope struct {
 	gs     *x12.GroupHeader
 	offset int64 // of the segment in the file
 	seg    int   // its position in the file, from 1
+}
+
+// envelopeKey is what addressedToUs reads of an envelope.
+type envelopeKey struct {
+	group                                bool
+	senderQual, sender, receiverQual, to string
+	usage                                string
+}
+
+func keyOf(e envelope) envelopeKey {
+	if g := e.gs; g != nil {
+		return envelopeKey{group: true, sender: g.SenderCode, to: g.ReceiverCode}
+	}
+	h := e.isa
+	return envelopeKey{senderQual: h.SenderQualifier, sender: h.SenderID, receiverQual: h.ReceiverQualifier, to: h.ReceiverID, usage: h.Usage}
 }
 
 // rank is the earliest kind the file holds, for ordering files.
@@ -70,6 +85,22 @@ func scanFile(path string) (*fileScan, error) {
 	}
 	defer fh.Close()
 	s := &fileScan{kinds: map[string]bool{}}
+	// Only the first envelope of each addressing is kept: the others
+	// would be judged the same, and a file of a million groups must not
+	// take a million envelopes' memory.
+	seen := map[envelopeKey]bool{}
+	keep := func(e envelope) {
+		k := keyOf(e)
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		if len(s.envelopes) == x12.MaxProblems {
+			s.unreadable = fmt.Errorf("more than %d differently addressed interchanges and groups (the last at segment %d, byte %d)", x12.MaxProblems, e.seg, e.offset)
+			return
+		}
+		s.envelopes = append(s.envelopes, e)
+	}
 	r := x12.NewReader(fh)
 	r.Mode = x12.CollectAll
 	for {
@@ -84,10 +115,10 @@ func scanFile(path string) (*fileScan, error) {
 		pos := r.Position()
 		switch seg.ID() {
 		case "ISA":
-			s.envelopes = append(s.envelopes, envelope{isa: r.Interchange(), offset: pos.Offset, seg: pos.Segment})
+			keep(envelope{isa: r.Interchange(), offset: pos.Offset, seg: pos.Segment})
 		case "GS":
 			g := r.Group()
-			s.envelopes = append(s.envelopes, envelope{isa: r.Interchange(), gs: &g, offset: pos.Offset, seg: pos.Segment})
+			keep(envelope{isa: r.Interchange(), gs: &g, offset: pos.Offset, seg: pos.Segment})
 		case "TA1":
 			s.kinds["TA1"] = true
 		case "ST":

@@ -31,16 +31,20 @@ import "io"
 //   - collect:after-record: the file is recorded (as failed, with a work item, when it is not readable X12); the server still has it.
 //   - collect:after-done: the server let go of the file (Done); its done marker, if any, is still there.
 //
-// Collect, applying the recorded response files (respond.go, post.go):
+// Collect, applying the recorded response files (respond.go, post.go, post835.go):
 //   - collect:ta1-applied: one TA1 of a file is applied and marked applied (one transaction); the file is not processed.
 //   - collect:999-applied: one 999 transaction set is applied and marked applied; the file's next set is not, the file is not processed.
 //   - collect:277-applied: one 277CA transaction set is applied and marked applied; the file's next set is not, the file is not processed.
-//   - collect:835-mid-set: inside the transaction posting an 835 set, payments, entries and claim moves written; nothing committed.
-//   - collect:835-set-posted: one 835 set is posted and recorded (committed); the file's next set, and the next 835 file, are not.
+//   - collect:835-checked: the first pass over an 835 file found it well formed and knows which sets balance; nothing of it is posted.
+//   - collect:835-set-started: a balanced 835 set is recorded as a remittance in state posting (the set-level marker); none of its claims is posted.
+//   - collect:835-mid-set: inside the transaction posting a chunk of an 835 set, payments, entries and claim moves written; nothing of the chunk committed.
+//   - collect:835-chunk-posted: a chunk of an 835 set is posted and the marker's progress moved past it (committed); the set's next chunk is not posted.
+//   - collect:835-set-posted: one 835 set is posted (its PLB added, its remittance marked posted) or held or noted as a duplicate; the file's next set, and the next 835 file, are not.
 //   - collect:ta1-file-applied: every TA1 of a file is applied; the file is not marked processed.
 //   - collect:999-file-applied: every 999 set of a file is applied; the file is not marked processed.
 //   - collect:277-file-applied: every 277CA set of a file is applied; the file is not marked processed.
 //   - collect:835-file-posted: every 835 set of a file is posted; the file is not marked processed.
+//   - collect:file-attempt: a run's attempt at applying a response file is recorded; nothing of the file is applied by this run.
 //   - collect:file-processed: a response file is marked processed; the next file is not applied.
 func Failpoints() []string {
 	return []string{
@@ -60,11 +64,15 @@ func Failpoints() []string {
 		"collect:after-download",
 		"collect:after-record",
 		"collect:after-done",
-		// Collect: applying responses (respond.go, post.go).
+		// Collect: applying responses (respond.go, post.go, post835.go).
+		"collect:file-attempt",
 		"collect:ta1-applied",
 		"collect:999-applied",
 		"collect:277-applied",
+		"collect:835-checked",
+		"collect:835-set-started",
 		"collect:835-mid-set",
+		"collect:835-chunk-posted",
 		"collect:835-set-posted",
 		"collect:ta1-file-applied",
 		"collect:999-file-applied",

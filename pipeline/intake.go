@@ -27,9 +27,19 @@ type IntakeReport struct {
 	Updated   int `json:"updated"`
 	Corrected int `json:"corrected"` // claims corrected from an updated encounter (a new version)
 	Conflicts int `json:"conflicts"` // updated encounters left for a person (the claim is in flight or adjudicated)
-	// HeldBack lists what was held this run, with the reasons.
+	// HeldBack lists what was held this run, with the reasons (each
+	// with its severity: a held claim may have warnings too).
 	HeldBack []HeldEncounter `json:"held_back,omitempty"`
+	// WarnedClaims counts the new claims accepted with warnings: they go
+	// out, and the warnings are recorded with their encounter. Warned
+	// lists the first MaxWarnedListed of them, with the warnings.
+	WarnedClaims int             `json:"warned_claims"`
+	Warned       []HeldEncounter `json:"warned,omitempty"`
 }
+
+// MaxWarnedListed bounds IntakeReport.Warned, so that a run where every
+// claim has a warning does not keep them all in memory.
+const MaxWarnedListed = 1000
 
 func (r *IntakeReport) add(o IntakeReport) {
 	r.Read += o.Read
@@ -40,6 +50,8 @@ func (r *IntakeReport) add(o IntakeReport) {
 	r.Corrected += o.Corrected
 	r.Conflicts += o.Conflicts
 	r.HeldBack = append(r.HeldBack, o.HeldBack...)
+	r.WarnedClaims += o.WarnedClaims
+	r.Warned = append(r.Warned, o.Warned[:min(len(o.Warned), max(0, MaxWarnedListed-len(r.Warned)))]...)
 }
 
 // HeldEncounter is an encounter (or unreadable record) held back, and why.
@@ -187,6 +199,12 @@ func (p *Pipeline) intakeOne(ctx context.Context, source string, enc *Encounter,
 			return err
 		}
 		rep.Accepted++
+		if len(problems) > 0 {
+			// Only warnings: the claim goes out, and they are shown.
+			if rep.WarnedClaims++; len(rep.Warned) < MaxWarnedListed {
+				rep.Warned = append(rep.Warned, HeldEncounter{EncounterID: enc.ID, ClaimID: claim.ID, Reasons: problems})
+			}
+		}
 		return nil
 	})
 }

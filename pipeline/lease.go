@@ -194,11 +194,11 @@ func (p *Pipeline) Takeovers() int {
 // errLeaseLost when the lease could not be renewed while work ran: work's
 // context was then canceled, so that it stopped at its next step. The
 // lease is released when work returns.
-func (p *Pipeline) withLease(ctx context.Context, kind string, id int64, work func(ctx context.Context) error) error {
+func (p *Pipeline) withLease(ctx context.Context, kind string, id int64, work func(ctx context.Context) error) (err error) {
 	l := p.leases
 	var taken bool
 	var from string
-	err := p.store.InTx(ctx, func(tx Tx) error {
+	err = p.store.InTx(ctx, func(tx Tx) error {
 		var err error
 		taken, from, err = tx.TakeLease(ctx, kind, id, l.owner, l.clock(), l.ttl)
 		if err != nil || taken || from == "" || !l.dead(from) {
@@ -224,26 +224,31 @@ func (p *Pipeline) withLease(ctx context.Context, kind string, id int64, work fu
 	}
 	l.mark(kind, id, true, from != "")
 	defer l.mark(kind, id, false, false)
+	// Released when work returns, fails, panics (a panic the daemon
+	// recovers) or ctx ends: the unit is free at once for the next run
+	// rather than when the lease expires. A lease lost meanwhile is
+	// another owner's: the release, by owner, leaves it.
+	defer func() {
+		rctx, done := context.WithTimeout(context.WithoutCancel(ctx), l.ttl)
+		defer done()
+		if rerr := p.store.InTx(rctx, func(tx Tx) error { return tx.ReleaseLease(rctx, kind, id, l.owner) }); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("release the %s lease of %d: %w", kind, id, rerr))
+		}
+	}()
 	wctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() { p.renewLease(wctx, cancel, stop, kind, id) })
+	defer func() {
+		close(stop)
+		wg.Wait()
+	}()
 	err = work(wctx)
-	close(stop)
-	wg.Wait()
 	if errors.Is(context.Cause(wctx), errLeaseLost) && ctx.Err() == nil {
 		return fmt.Errorf("%s %d: %w", kind, id, errLeaseLost)
 	}
-	// Released even when ctx ended: the unit is free at once for the
-	// next run rather than when the lease expires.
-	rctx, done := context.WithTimeout(context.WithoutCancel(ctx), l.ttl)
-	defer done()
-	rerr := p.store.InTx(rctx, func(tx Tx) error { return tx.ReleaseLease(rctx, kind, id, l.owner) })
-	if rerr != nil {
-		rerr = fmt.Errorf("release the %s lease of %d: %w", kind, id, rerr)
-	}
-	return errors.Join(err, rerr)
+	return err
 }
 
 // renewLease renews a lease every third of its duration until stop is
@@ -388,10 +393,10 @@ func (p *Pipeline) uploadsSettled(ctx context.Context) (bool, error) {
 	return held == 0, err
 }
 
-// inboundDone reports whether a response file is applied (or failed, or
-// quarantined) by now: another instance may have done it since this run
-// listed it.
-func (p *Pipeline) inboundDone(ctx context.Context, id int64) (bool, error) {
+// pendingFile reads a response file again under its lease: nil when it
+// is applied (or failed, or quarantined) by now, as another instance may
+// have done since this run listed it.
+func (p *Pipeline) pendingFile(ctx context.Context, id int64) (*InboundFile, error) {
 	var f *InboundFile
 	err := p.store.InTx(ctx, func(tx Tx) error {
 		var err error
@@ -399,7 +404,10 @@ func (p *Pipeline) inboundDone(ctx context.Context, id int64) (bool, error) {
 		return err
 	})
 	if err != nil {
-		return false, fmt.Errorf("apply responses: file %d: %w", id, err)
+		return nil, fmt.Errorf("apply responses: file %d: %w", id, err)
 	}
-	return f.State != InboundReceived, nil
+	if f.State != InboundReceived {
+		return nil, nil
+	}
+	return f, nil
 }

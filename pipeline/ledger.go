@@ -133,9 +133,13 @@ type RemitState string
 
 // The remittance states.
 const (
-	RemitPosted    RemitState = "posted"    // all claims posted in one transaction
+	RemitPosted    RemitState = "posted"    // every claim payment posted (or kept as unapplied cash)
 	RemitHeld      RemitState = "held"      // out of balance or unmatched; nothing posted
 	RemitDuplicate RemitState = "duplicate" // the same payment was posted before; nothing posted
+	// RemitPosting is a balanced remittance whose claim payments are
+	// being posted in bounded transactions (Progress of them so far): a
+	// run stopped part way leaves it so, and the next run resumes it.
+	RemitPosting RemitState = "posting"
 )
 
 // Remittance is one 835 transaction set: one payment (BPR/TRN). It is
@@ -155,6 +159,10 @@ type Remittance struct {
 	State         RemitState
 	Reason        string // why it is held
 	CreatedAt     time.Time
+	// Progress counts the claim payments (CLPs) of the set handled so
+	// far, in order: posted or kept as unapplied cash (for a duplicate,
+	// noted). Posting resumes after them.
+	Progress int
 }
 
 // UnappliedPayment is an 835 claim payment (CLP) of a posted remittance

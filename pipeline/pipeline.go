@@ -68,6 +68,11 @@ type Partner struct {
 	// DoneSuffix, when set, takes a response file only once a marker
 	// named after it with this suffix ("X.835.done") is listed too.
 	DoneSuffix string
+	// MaxDownload is the largest response file Collect downloads, in
+	// bytes (0: DefaultMaxDownload). A larger one, by its listed size or
+	// by what the download brings, is not kept: it is set aside on the
+	// server (Transport.Reject), with a work item.
+	MaxDownload int64
 	// Overdue says when a missing response needs a person; zero fields
 	// check nothing.
 	Overdue Overdue
@@ -110,6 +115,10 @@ type Options struct {
 	// TimelyFiling is how long each payer accepts claims after the date
 	// of service; see Deadline.
 	TimelyFiling TimelyFiling
+	// Secondary says when a secondary (COB) claim is built once the
+	// primary's 835 posts: SecondaryAuto, or SecondaryOnRequest (the
+	// default: a work item says it is due).
+	Secondary SecondaryMode
 	// Failpoint, when set, is called with the name of each crash point
 	// the pipeline passes (see Failpoints); the crash-safety tests kill
 	// the process there. Nil in production.
@@ -122,6 +131,11 @@ type Options struct {
 	// (default DefaultLease): how long the work of an instance that
 	// died waits before another instance takes it over.
 	Lease time.Duration
+	// PostChunk is how many claim payments of an 835 transaction set
+	// post in one database transaction (default DefaultPostChunk): the
+	// memory that applying an 835 takes depends on it, not on the size
+	// of the file.
+	PostChunk int
 }
 
 // Pipeline runs the claim jobs. Its methods are plain synchronous calls;
@@ -140,6 +154,8 @@ type Pipeline struct {
 	timelyFiling       TimelyFiling
 	jobs               jobLocks
 	failpoint          func(name string)
+	secondaryMode      SecondaryMode
+	chunkSize          int // Options.PostChunk
 	// sleep waits between the two listings of a settle check (see
 	// Partner.Settle): a time.Sleep that ends early with ctx. Tests
 	// replace it.
@@ -177,7 +193,11 @@ func New(o Options) (*Pipeline, error) {
 		passwordCost:       o.PasswordCost,
 		timelyFiling:       o.TimelyFiling,
 		failpoint:          o.Failpoint,
+		secondaryMode:      o.Secondary,
 		sleep:              sleepContext,
+	}
+	if p.chunkSize = o.PostChunk; p.chunkSize <= 0 {
+		p.chunkSize = DefaultPostChunk
 	}
 	if p.sessionIdle <= 0 {
 		p.sessionIdle = DefaultSessionIdle

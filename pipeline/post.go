@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -53,118 +52,6 @@ func payerID(r *x835.Remittance) string {
 	return r.Payer.Name
 }
 
-// postRemittance posts one 835 transaction set, the set-th of file, inside
-// tx. A set that fails any of the three balancing levels is held for
-// review with nothing posted. Otherwise every claim payment that can post
-// posts, and the others are kept as unapplied cash of the remittance,
-// with a work item, until a person applies them (ApplyPayment): a claim
-// payment that matches no claim we sent, or that would move its claim
-// illegally or credit it beyond what is open on it (a duplicate payment,
-// a correction without its reversal). One bad claim never holds the
-// others' money. A remittance already posted (same payer, trace, date
-// and amount, from this file or any other) is a recorded no-op.
-// Every outcome is recorded as a remittance of the file, so that applying
-// the file again (after a crash before the file was marked processed)
-// skips the sets already applied: nothing is posted, held or noted twice.
-func (p *Pipeline) postRemittance(ctx context.Context, tx Tx, file *InboundFile, set int, r *x835.Remittance) (remitOutcome, error) {
-	var out remitOutcome
-	key := remitKey(r)
-	if _, err := tx.RemittanceInFile(ctx, file.ID, set); err == nil {
-		out.again = true
-		return out, nil
-	} else if !errors.Is(err, ErrNotFound) {
-		return out, err
-	}
-	rem := &Remittance{InboundFileID: file.ID, FileSet: set, SetControl: r.SetControl, PayerID: key.PayerID, PayerName: r.Payer.Name,
-		Trace: key.Trace, PaymentDate: key.PaymentDate, Amount: key.Amount, Method: r.Payment.Method, CreatedAt: p.now()}
-	if prev, err := tx.FindRemittance(ctx, key); err == nil {
-		out.duplicate = true
-		rem.State = RemitDuplicate
-		rem.Reason = fmt.Sprintf("the same payment as remittance %d (file %d, ST02 %s); nothing posted again", prev.ID, prev.InboundFileID, prev.SetControl)
-		if _, err := tx.CreateRemittance(ctx, rem); err != nil {
-			return out, err
-		}
-		return out, p.noteDuplicateRemit(ctx, tx, file, r, prev)
-	} else if !errors.Is(err, ErrNotFound) {
-		return out, err
-	}
-
-	if imbalances := r.Balance(); len(imbalances) > 0 {
-		reasons := make([]Reason, 0, len(imbalances))
-		for _, b := range imbalances {
-			reasons = x12.AppendCapped(reasons, Reason{Code: "out-of-balance-" + b.Level, Text: b.Error(), Location: fmt.Sprintf("835 ST02 %s", b.SetControl)},
-				Reason{Text: "more imbalances follow; not listed"})
-		}
-		out.held = true
-		return out, p.holdRemit(ctx, tx, rem,
-			fmt.Sprintf("remittance %s (trace %s, %s) is out of balance at %d point(s); nothing posted: ask the payer for a corrected 835 (this item closes when one with the same trace posts)",
-				r.SetControl, rem.Trace, rem.Amount, len(imbalances)),
-			reasons)
-	}
-
-	plan, err := p.planPosting(ctx, tx, r)
-	if err != nil {
-		return out, err
-	}
-	if len(plan.unmatched) > 0 {
-		rem.Reason = fmt.Sprintf("%d claim payment(s) could not be applied to a claim: kept as unapplied cash", len(plan.unmatched))
-	}
-
-	rem.State = RemitPosted
-	inserted, err := tx.CreateRemittance(ctx, rem)
-	if err != nil {
-		return out, err
-	}
-	if !inserted {
-		out.duplicate = true
-		return out, nil
-	}
-	if err := p.writePosting(ctx, tx, file, rem, plan); err != nil {
-		return out, err
-	}
-	if err := p.keepUnapplied(ctx, tx, file, rem, plan.unmatched); err != nil {
-		return out, err
-	}
-	p.crashPoint("collect:835-mid-set")
-	if _, err := tx.CloseWorkItems(ctx, TraceKey(SourceImbalance, rem.PayerID, rem.Trace), SystemActor,
-		fmt.Sprintf("remittance %d with the same payer and trace posted (file %d, ST02 %s)", rem.ID, file.ID, rem.SetControl)); err != nil {
-		return out, err
-	}
-	for _, u := range plan.unmatched {
-		out.unapplied++
-		out.unappliedPaid += u.clp.Paid
-	}
-	for _, st := range plan.steps {
-		out.paid += st.clp.Paid
-		switch st.to {
-		case StatePaid:
-			out.claimsPaid++
-		case StatePartiallyPaid:
-			out.claimsPaid++
-			out.partial++
-		case StateDenied:
-			out.denied++
-		case StateReversed:
-			out.reversed++
-		case StateVoided:
-			out.reversed++
-			out.voided++
-		}
-	}
-	if len(r.ProviderAdjustments) > 0 {
-		plb := make([]ProviderAdjustment, 0, len(r.ProviderAdjustments))
-		for _, a := range r.ProviderAdjustments {
-			plb = append(plb, ProviderAdjustment{RemittanceID: rem.ID, ProviderID: a.ProviderID, FiscalDate: a.FiscalDate,
-				Reason: a.Reason, Reference: a.Reference, Amount: a.Amount})
-		}
-		if err := tx.AddProviderAdjustments(ctx, plb); err != nil {
-			return out, err
-		}
-	}
-	out.posted = true
-	return out, nil
-}
-
 // postStep is the posting of one CLP, decided before anything is written.
 type postStep struct {
 	clp      *x835.Claim
@@ -209,11 +96,11 @@ type setAside struct {
 	tg     *PostingTarget // the claim it names, if any
 }
 
-// uniquePCNs returns the CLP01s of r, each once, in order.
-func uniquePCNs(r *x835.Remittance) []string {
-	pcns := make([]string, 0, len(r.Claims))
-	seen := make(map[string]bool, len(r.Claims))
-	for _, c := range r.Claims {
+// uniquePCNs returns the CLP01s of claims, each once, in order.
+func uniquePCNs(claims []*x835.Claim) []string {
+	pcns := make([]string, 0, len(claims))
+	seen := make(map[string]bool, len(claims))
+	for _, c := range claims {
 		if !seen[c.PatientControlNumber] {
 			seen[c.PatientControlNumber] = true
 			pcns = append(pcns, c.PatientControlNumber)
@@ -222,13 +109,13 @@ func uniquePCNs(r *x835.Remittance) []string {
 	return pcns
 }
 
-// planPosting reads what posting r needs in one batch read and decides
-// every step in memory: the claim each CLP pays, its ledger entries and
-// the claim's new state. A CLP that names no claim we sent, would move
-// its claim illegally, or would credit it beyond what is open on it is
-// set aside, to be kept as unapplied cash.
-func (p *Pipeline) planPosting(ctx context.Context, tx Tx, r *x835.Remittance) (*postPlan, error) {
-	list, err := tx.PostingTargets(ctx, uniquePCNs(r))
+// planPosting reads what posting claims (a chunk of an 835 set) needs in
+// one batch read and decides every step in memory: the claim each CLP
+// pays, its ledger entries and the claim's new state. A CLP that names no
+// claim we sent, would move its claim illegally, or would credit it
+// beyond what is open on it is set aside, to be kept as unapplied cash.
+func (p *Pipeline) planPosting(ctx context.Context, tx Tx, claims []*x835.Claim) (*postPlan, error) {
+	list, err := tx.PostingTargets(ctx, uniquePCNs(claims))
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +123,7 @@ func (p *Pipeline) planPosting(ctx context.Context, tx Tx, r *x835.Remittance) (
 	for i := range list {
 		targets[list[i].PCN] = &list[i]
 	}
-	return p.plan(ctx, tx, r.Claims, targets)
+	return p.plan(ctx, tx, claims, targets)
 }
 
 // plan decides the posting of claims against targets (by CLP01); see
@@ -275,7 +162,13 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, claims []*x835.Claim, target
 		to, denials := adjudication(c)
 		// A denial of a replacement or void we sent may be the payer
 		// refusing it: whether an adjudication stands tells.
-		answersLater := tg.SubmissionVersion == tg.Version && tg.Version > 1 && tg.VersionKind != VersionOriginal
+		// A claim billed to a later payer (COB) is not a replacement of
+		// the earlier payer's: see cob.go.
+		var laterPayer bool
+		if laterPayer, err = p.billedToLaterPayer(ctx, tx, tg); err != nil {
+			return nil, err
+		}
+		answersLater := tg.SubmissionVersion == tg.Version && tg.Version > 1 && tg.VersionKind != VersionOriginal && !laterPayer
 		if (reversal || to == StateDenied && answersLater) && plan.payments[tg.ClaimID] == nil {
 			if plan.payments[tg.ClaimID], err = tx.ClaimPayments(ctx, tg.ClaimID); err != nil {
 				return nil, err
@@ -291,6 +184,11 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, claims []*x835.Claim, target
 			plan.unmatched = append(plan.unmatched, setAside{clp: c, code: code, reason: reason, tg: tg})
 		}
 		plan.entries = appendClaimEntries(plan.entries, tg.ClaimID, tg.Lines, c, reversal, p.now())
+		if laterPayer && tg.SubmissionVersion == tg.Version {
+			if plan.entries, err = p.cobOffsets(ctx, tx, tg, len(c.Lines), reversal, plan.entries, first); err != nil {
+				return nil, err
+			}
+		}
 		note := ""
 		refused := false
 		if to == StateDenied && answersLater && !rebilled[tg.ClaimID] && stand[tg.ClaimID] > 0 {
@@ -309,7 +207,7 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, claims []*x835.Claim, target
 		}
 		if reversal {
 			stand[tg.ClaimID] = max(stand[tg.ClaimID]-1, 0)
-			if stand[tg.ClaimID] == 0 && !rebilled[tg.ClaimID] && rebillOnReversal(tg, from) {
+			if stand[tg.ClaimID] == 0 && !rebilled[tg.ClaimID] && !laterPayer && rebillOnReversal(tg, from) {
 				// The payer reversed what stood, for the version we
 				// sent after it: the receivables take that version's
 				// charges now (none, for a void).
@@ -464,8 +362,10 @@ func adjudicationDetail(c *x835.Claim) string {
 	return string(b)
 }
 
-func (p *Pipeline) noteDuplicateRemit(ctx context.Context, tx Tx, file *InboundFile, r *x835.Remittance, prev *Remittance) error {
-	list, err := tx.PostingTargets(ctx, uniquePCNs(r))
+// noteDuplicateRemit records, on each claim that claims (a chunk of a
+// duplicate 835 set) names, that the payment was posted before, by prev.
+func (p *Pipeline) noteDuplicateRemit(ctx context.Context, tx Tx, file *InboundFile, setControl string, claims []*x835.Claim, prev *Remittance) error {
+	list, err := tx.PostingTargets(ctx, uniquePCNs(claims))
 	if err != nil {
 		return err
 	}
@@ -473,13 +373,13 @@ func (p *Pipeline) noteDuplicateRemit(ctx context.Context, tx Tx, file *InboundF
 	for i := range list {
 		targets[list[i].PCN] = &list[i]
 	}
-	for _, c := range r.Claims {
+	for _, c := range claims {
 		tg := targets[c.PatientControlNumber]
 		if tg == nil {
 			continue
 		}
 		if err := tx.AddEvent(ctx, Event{ClaimID: tg.ClaimID, SubmissionID: tg.SubmissionID, At: p.now(), Kind: "835-duplicate",
-			FileID: file.ID, SetControl: r.SetControl, Segment: c.Segment,
+			FileID: file.ID, SetControl: setControl, Segment: c.Segment,
 			Detail: fmt.Sprintf("remittance trace %s already posted from file %d; nothing posted again", prev.Trace, prev.InboundFileID)}); err != nil {
 			return err
 		}
@@ -555,13 +455,22 @@ func (p *Pipeline) settleItems(ctx context.Context, tx Tx, file *InboundFile, re
 
 // keepUnapplied records the claim payments of a posted remittance that
 // cannot post as unapplied cash, with one work item for the remittance
-// that lists them and why.
+// that lists them and why. A large remittance posts in chunks: each
+// chunk's set-asides are added to the item the earlier chunks opened, and
+// its summary counts them all.
 func (p *Pipeline) keepUnapplied(ctx context.Context, tx Tx, file *InboundFile, rem *Remittance, aside []setAside) error {
 	if len(aside) == 0 {
 		return nil
 	}
-	var total x12.Amount
-	reasons := make([]Reason, 0, min(len(aside), x12.MaxProblems))
+	key := RemitKeyOf(SourceUnmatched, rem.ID)
+	var reasons []Reason
+	open, err := tx.WorkItems(ctx, WorkFilter{Key: key, Status: WorkOpen})
+	if err != nil {
+		return err
+	}
+	if len(open) > 0 {
+		reasons = open[0].Reasons
+	}
 	for _, a := range aside {
 		c := a.clp
 		u := &UnappliedPayment{RemittanceID: rem.ID, Ordinal: c.Ordinal, Segment: c.Segment, PCN: c.PatientControlNumber,
@@ -577,16 +486,19 @@ func (p *Pipeline) keepUnapplied(ctx context.Context, tx Tx, file *InboundFile, 
 				return err
 			}
 		}
-		total += c.Paid
 		reasons = x12.AppendCapped(reasons, Reason{Code: a.code, Location: fmt.Sprintf("835 ST02 %s segment %d", rem.SetControl, c.Segment),
 			Text: fmt.Sprintf("unapplied payment %d: CLP %d (CLP01 %q), %s paid, payer claim number %s: %s",
 				u.ID, c.Ordinal, c.PatientControlNumber, c.Paid, c.PayerClaimNumber, a.reason)},
 			Reason{Text: "more unapplied payments follow; see claims remit show"})
 	}
-	_, err := tx.OpenWorkItem(ctx, &WorkItem{Key: RemitKeyOf(SourceUnmatched, rem.ID), Source: SourceUnmatched, Code: aside[0].code,
+	n, total, err := tx.UnappliedTotals(ctx, rem.ID)
+	if err != nil {
+		return err
+	}
+	_, err = tx.OpenWorkItem(ctx, &WorkItem{Key: key, Source: SourceUnmatched, Code: reasons[0].Code,
 		RemittanceID: rem.ID, InboundFileID: file.ID, PayerID: rem.PayerID, Category: "unapplied cash",
 		Summary: fmt.Sprintf("remittance %d (check %s): %d claim payment(s), %s, could not be applied to a claim; apply each to its claim (claims remit apply %d CLAIM), or refund it",
-			rem.ID, rem.Trace, len(aside), total, rem.ID),
+			rem.ID, rem.Trace, n, total, rem.ID),
 		Reasons: reasons, CreatedAt: p.now()})
 	return err
 }
@@ -771,6 +683,9 @@ func lineDenied(charge, paid x12.Amount, adj []x835.Adjustment) bool {
 	}
 	var other x12.Amount
 	for _, a := range adj {
+		if a.Reason == "23" && a.Amount != 0 {
+			return false // CARC 23: the earlier payers covered it (COB), not a denial
+		}
 		if a.Group == "PR" {
 			if a.Amount != 0 {
 				return false

@@ -250,6 +250,9 @@ func (p *Pipeline) ApplyPayment(ctx context.Context, remitID, claimID int64, whi
 		if err := p.writePosting(ctx, tx, f, rem, plan); err != nil {
 			return err
 		}
+		if err := p.secondariesAfterPosting(ctx, tx, rem, plan); err != nil {
+			return err
+		}
 		if err := tx.MarkApplied(ctx, u.ID, c.ID, actor); err != nil {
 			return err
 		}
@@ -332,7 +335,7 @@ func (p *Pipeline) RetryInbound(ctx context.Context, id int64, actor string) (*I
 		if f.State != InboundFailed && f.State != InboundQuarantined {
 			return fmt.Errorf("response file %d is %s; only a failed or quarantined file can be retried: %w", id, f.State, ErrConflict)
 		}
-		f.State, f.Error = InboundReceived, ""
+		f.State, f.Error, f.Attempts = InboundReceived, "", 0
 		if err := tx.UpdateInbound(ctx, f); err != nil {
 			return err
 		}

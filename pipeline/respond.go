@@ -9,12 +9,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/x12claims/claims/x12"
 	"github.com/x12claims/claims/x12/codes"
 	"github.com/x12claims/claims/x12/ta1"
 	"github.com/x12claims/claims/x12/x277"
-	"github.com/x12claims/claims/x12/x835"
 	"github.com/x12claims/claims/x12/x837"
 	"github.com/x12claims/claims/x12/x997"
 	"github.com/x12claims/claims/x12/x999"
@@ -98,32 +98,90 @@ func (p *Pipeline) ApplyPending(ctx context.Context) (ResponseReport, error) {
 	}
 	_, err = p.eachLeased(ctx, LeaseApply, units, func(ctx context.Context, i int) error {
 		pd := list[i]
-		if done, err := p.inboundDone(ctx, pd.f.ID); err != nil || done {
+		// Read again under the lease: another instance may have applied
+		// it, or started it (its attempts), since the list was read.
+		f, err := p.pendingFile(ctx, pd.f.ID)
+		if err != nil || f == nil {
 			return err
 		}
-		kind, state, err := "unknown", InboundFailed, pd.err
-		if err == nil {
-			kind = pd.scan.kind()
-			state, err = p.applyFile(ctx, pd.f, pd.scan, &rep)
-			if err != nil && ctx.Err() != nil {
-				return ctx.Err()
-			}
-		}
-		if ferr := p.finishFile(ctx, pd.f, kind, state, err); ferr != nil {
-			return fmt.Errorf("apply responses: file %d: %w", pd.f.ID, ferr)
-		}
-		p.crashPoint("collect:file-processed")
-		switch state {
-		case InboundProcessed:
-			rep.Files++
-		case InboundQuarantined:
-			rep.QuarantinedFiles++
-		default:
-			rep.FailedFiles++
-		}
-		return nil
+		return p.applyPendingFile(ctx, f, pd.scan, pd.err, &rep)
 	})
 	return rep, err
+}
+
+// MaxApplyAttempts is how many runs may start applying a response file
+// without finishing it (the process killed, out of memory or past a time
+// limit, while it applied the file) before the file is marked failed,
+// with a work item, so that it stops holding up the files after it.
+const MaxApplyAttempts = 3
+
+// applyPendingFile applies one recorded response file, scanned (scan) or
+// not (scanErr), and records how it ended: processed, or failed or
+// quarantined with a work item. Before it applies anything it records the
+// attempt, and it gives up on a file that earlier runs started
+// MaxApplyAttempts times without finishing. It returns an error only when
+// the outcome could not be recorded, or ctx ended: a file that fails
+// never stops the files after it.
+func (p *Pipeline) applyPendingFile(ctx context.Context, f *InboundFile, scan *fileScan, scanErr error, rep *ResponseReport) error {
+	kind, state, err := "unknown", InboundFailed, scanErr
+	if scan != nil {
+		kind = scan.kind()
+	}
+	if err == nil {
+		var ok bool
+		if ok, err = p.startAttempt(ctx, f); err != nil {
+			return fmt.Errorf("apply responses: file %d: %w", f.ID, err)
+		}
+		if ok {
+			p.crashPoint("collect:file-attempt")
+			state, err = p.applyFile(ctx, f, scan, rep)
+			if err != nil && ctx.Err() != nil {
+				p.endAttempt(ctx, f)
+				return ctx.Err()
+			}
+		} else {
+			err = fmt.Errorf("%d runs started applying the file and none finished (the process stopped while applying it: killed, out of memory, or past a time limit); it is set aside so that the files after it are applied: find the cause in the logs, then claims inbound retry %d", f.Attempts-1, f.ID)
+		}
+	}
+	if ferr := p.finishFile(ctx, f, kind, state, err); ferr != nil {
+		return fmt.Errorf("apply responses: file %d: %w", f.ID, ferr)
+	}
+	p.crashPoint("collect:file-processed")
+	switch state {
+	case InboundProcessed:
+		rep.Files++
+	case InboundQuarantined:
+		rep.QuarantinedFiles++
+	default:
+		rep.FailedFiles++
+	}
+	return nil
+}
+
+// endAttempt takes back the attempt of a run told to stop (a shutdown,
+// not a crash), so that stopping the daemon does not count against the
+// file. It is best effort: ctx has ended already.
+func (p *Pipeline) endAttempt(ctx context.Context, f *InboundFile) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	next := *f
+	next.Attempts--
+	if p.store.InTx(ctx, func(tx Tx) error { return tx.UpdateInbound(ctx, &next) }) == nil {
+		*f = next
+	}
+}
+
+// startAttempt records that this run starts applying f, and reports
+// false when MaxApplyAttempts runs started before and did not finish.
+func (p *Pipeline) startAttempt(ctx context.Context, f *InboundFile) (bool, error) {
+	next := *f
+	next.Attempts++
+	err := p.store.InTx(ctx, func(tx Tx) error { return tx.UpdateInbound(ctx, &next) })
+	if err != nil {
+		return false, err
+	}
+	*f = next
+	return f.Attempts <= MaxApplyAttempts, nil
 }
 
 // finishFile records the outcome of applying a file: processed (closing
@@ -226,22 +284,34 @@ func readWith[T any](path string, read func(io.Reader) ([]T, error)) ([]T, error
 func applyEach[T any](ctx context.Context, p *Pipeline, f *InboundFile, kind string, items []T, rep *ResponseReport,
 	apply func(tx Tx, ordinal int, item T) error) error {
 	for i, it := range items {
-		err := p.store.InTx(ctx, func(tx Tx) error {
-			fresh, err := tx.MarkSetApplied(ctx, f.ID, kind, i+1)
-			if err != nil {
-				return err
-			}
-			if !fresh {
-				rep.AcksSkipped++
-				return nil
-			}
-			return apply(tx, i+1, it)
-		})
+		if err := p.applyOne(ctx, f, kind, i+1, rep, func(tx Tx) error { return apply(tx, i+1, it) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyOne applies the ordinal-th item of kind of file f (see applyEach)
+// in its own transaction, unless it was applied before.
+func (p *Pipeline) applyOne(ctx context.Context, f *InboundFile, kind string, ordinal int, rep *ResponseReport, apply func(tx Tx) error) error {
+	skipped := false
+	err := p.store.InTx(ctx, func(tx Tx) error {
+		fresh, err := tx.MarkSetApplied(ctx, f.ID, kind, ordinal)
 		if err != nil {
 			return err
 		}
-		p.crashPoint(setAppliedPoint[kind])
+		if skipped = !fresh; skipped {
+			return nil
+		}
+		return apply(tx)
+	})
+	if err != nil {
+		return err
 	}
+	if skipped {
+		rep.AcksSkipped++
+	}
+	p.crashPoint(setAppliedPoint[kind])
 	return nil
 }
 
@@ -563,44 +633,68 @@ func reasons999(s *x999.SetResponse, sub *Submission, data *x837.Claim) []Reason
 	return rs
 }
 
+// apply277 applies the 277CA sets of f, reading the file twice, set by
+// set (a 277CA names every claim of a batch, and a night's can be
+// large): first to make sure it reads without problems, then to apply
+// each set in its own transaction (see applyOne). Memory holds one set.
 func (p *Pipeline) apply277(ctx context.Context, f *InboundFile, rep *ResponseReport) error {
-	acks, err := readWith(f.LocalPath, x277.Read)
-	if err != nil {
+	if err := each277(f.LocalPath, func(*x277.Acknowledgment) error { return nil }); err != nil {
 		return fmt.Errorf("read 277CA: %w", err)
 	}
-	return applyEach(ctx, p, f, "277", acks, rep, func(tx Tx, set int, a *x277.Acknowledgment) error {
-		var unknown []Reason
-		for _, src := range a.Sources {
-			for _, rcv := range src.Receivers {
-				for _, prov := range rcv.Providers {
-					provRejected := prov.Verdict() == codes.Rejected
-					for _, pat := range prov.Patients {
-						for _, c := range pat.Claims {
-							known, err := p.apply277Claim(ctx, tx, f, a, src, prov, provRejected, c, rep)
-							if err != nil {
-								return err
-							}
-							if !known {
-								rep.UnknownStatuses++
-								unknown = x12.AppendCapped(unknown, Reason{Code: "unknown-pcn", Location: fmt.Sprintf("277CA ST02 %s segment %d", a.SetControl, c.Segment),
-									Text: fmt.Sprintf("status %s for patient control number %q, which we never sent", statusText(c.Statuses), c.PatientControlNumber)},
-									Reason{Text: "more unknown claims follow; not listed"})
-							}
+	set := 0
+	err := each277(f.LocalPath, func(a *x277.Acknowledgment) error {
+		set++
+		return p.applyOne(ctx, f, "277", set, rep, func(tx Tx) error { return p.apply277Set(ctx, tx, f, set, a, rep) })
+	})
+	if err != nil {
+		return fmt.Errorf("277CA: %w", err)
+	}
+	return nil
+}
+
+// each277 reads the 277CA file at path set by set (x277.ReadEach).
+func each277(path string, fn func(*x277.Acknowledgment) error) error {
+	fh, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	return x277.ReadEach(fh, fn)
+}
+
+// apply277Set applies one 277CA set, the set-th of file f, inside tx.
+func (p *Pipeline) apply277Set(ctx context.Context, tx Tx, f *InboundFile, set int, a *x277.Acknowledgment, rep *ResponseReport) error {
+	var unknown []Reason
+	for _, src := range a.Sources {
+		for _, rcv := range src.Receivers {
+			for _, prov := range rcv.Providers {
+				provRejected := prov.Verdict() == codes.Rejected
+				for _, pat := range prov.Patients {
+					for _, c := range pat.Claims {
+						known, err := p.apply277Claim(ctx, tx, f, a, src, prov, provRejected, c, rep)
+						if err != nil {
+							return err
+						}
+						if !known {
+							rep.UnknownStatuses++
+							unknown = x12.AppendCapped(unknown, Reason{Code: "unknown-pcn", Location: fmt.Sprintf("277CA ST02 %s segment %d", a.SetControl, c.Segment),
+								Text: fmt.Sprintf("status %s for patient control number %q, which we never sent", statusText(c.Statuses), c.PatientControlNumber)},
+								Reason{Text: "more unknown claims follow; not listed"})
 						}
 					}
 				}
 			}
 		}
-		if len(unknown) == 0 {
-			return nil
-		}
-		// One item for the set, however many claims it names.
-		_, err := tx.OpenWorkItem(ctx, &WorkItem{Key: FileKey(Source277CA, f.ID) + ":set:" + strconv.Itoa(set), Source: Source277CA,
-			Code: "unknown-pcn", InboundFileID: f.ID, Category: "unmatched acknowledgment", Reasons: unknown, CreatedAt: p.now(),
-			Summary: fmt.Sprintf("277CA %s in file %d (%s): claim statuses for patient control numbers we never sent; check with the clearinghouse whose claims these are",
-				a.SetControl, f.ID, f.Name)})
-		return err
-	})
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	// One item for the set, however many claims it names.
+	_, err := tx.OpenWorkItem(ctx, &WorkItem{Key: FileKey(Source277CA, f.ID) + ":set:" + strconv.Itoa(set), Source: Source277CA,
+		Code: "unknown-pcn", InboundFileID: f.ID, Category: "unmatched acknowledgment", Reasons: unknown, CreatedAt: p.now(),
+		Summary: fmt.Sprintf("277CA %s in file %d (%s): claim statuses for patient control numbers we never sent; check with the clearinghouse whose claims these are",
+			a.SetControl, f.ID, f.Name)})
+	return err
 }
 
 // apply277Claim applies the status of one claim; it reports false, and
@@ -765,50 +859,4 @@ func statusReasons(sts []x277.Status, lines []*x277.Line) []Reason {
 		}
 	}
 	return rs
-}
-
-func (p *Pipeline) apply835(ctx context.Context, f *InboundFile, rep *ResponseReport) error {
-	rems, err := readWith(f.LocalPath, x835.ReadRemittances)
-	if err != nil {
-		return fmt.Errorf("read 835: %w", err)
-	}
-	return p.PostRemittances(ctx, f, rems, rep)
-}
-
-// PostRemittances posts the 835 transaction sets rems, read from the
-// recorded inbound file f, in order, each in its own database transaction
-// (see postRemittance), and counts what it did in rep. A set of f already
-// applied is skipped.
-func (p *Pipeline) PostRemittances(ctx context.Context, f *InboundFile, rems []*x835.Remittance, rep *ResponseReport) error {
-	for i, r := range rems {
-		var out remitOutcome
-		err := p.store.InTx(ctx, func(tx Tx) error {
-			var err error
-			out, err = p.postRemittance(ctx, tx, f, i+1, r)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("835 set %s: %w", r.SetControl, err)
-		}
-		p.crashPoint("collect:835-set-posted")
-		switch {
-		case out.posted:
-			rep.RemitsPosted++
-			rep.AmountPaid += out.paid
-			rep.ClaimsPaid += out.claimsPaid
-			rep.ClaimsPartial += out.partial
-			rep.ClaimsDenied += out.denied
-			rep.ClaimsReversed += out.reversed
-			rep.ClaimsVoided += out.voided
-			rep.PaymentsUnapplied += out.unapplied
-			rep.AmountUnapplied += out.unappliedPaid
-		case out.held:
-			rep.RemitsHeld++
-		case out.duplicate:
-			rep.RemitsDuplicate++
-		case out.again:
-			rep.RemitsSkipped++
-		}
-	}
-	return nil
 }

@@ -208,6 +208,10 @@ type PostingTarget struct {
 	// claim level together: Balance.Insurance of its entries (charges
 	// less payments, adjustments, patient responsibility and write-offs).
 	Open x12.Amount
+	// OtherCoverage reports whether the claim's current version lists
+	// other coverage (x837.Claim.OtherCoverage): a secondary claim may
+	// follow its adjudication.
+	OtherCoverage bool
 }
 
 // BatchTx records outbound files.
@@ -257,7 +261,8 @@ type InboundTx interface {
 	// InboundBySHA returns the record with that content hash, or
 	// ErrNotFound.
 	InboundBySHA(ctx context.Context, sha256 string) (*InboundFile, error)
-	// UpdateInbound saves a file's kind, state, error and processed time.
+	// UpdateInbound saves a file's kind, state, error, processed time and
+	// attempts.
 	UpdateInbound(ctx context.Context, f *InboundFile) error
 	// InboundInState returns the files in state s, oldest first.
 	InboundInState(ctx context.Context, s InboundState) ([]*InboundFile, error)
@@ -283,12 +288,17 @@ type RemitKey struct {
 // LedgerTx posts remittances and keeps the receivables ledger.
 type LedgerTx interface {
 	// CreateRemittance inserts a remittance unless one with the same
-	// RemitKey and state posted exists; it reports whether it inserted.
-	// Held remittances do not block a later posting of the same key.
+	// RemitKey and state posted or posting exists when r is posted or
+	// posting; it reports whether it inserted. Held remittances do not
+	// block a later posting of the same key.
 	CreateRemittance(ctx context.Context, r *Remittance) (bool, error)
-	// FindRemittance returns the posted remittance with that key, or
-	// ErrNotFound.
+	// FindRemittance returns the posted (or posting) remittance with
+	// that key, or ErrNotFound.
 	FindRemittance(ctx context.Context, k RemitKey) (*Remittance, error)
+	// UpdateRemittance saves a remittance's state, reason and progress,
+	// provided its progress is still from: it returns ErrConflict when
+	// another run moved it meanwhile, ErrNotFound when there is none.
+	UpdateRemittance(ctx context.Context, r *Remittance, from int) error
 	// RemittanceInFile returns the remittance (posted, held or
 	// duplicate) recorded for the set-th transaction set (from 1) of
 	// inbound file fileID, or ErrNotFound.
@@ -321,6 +331,9 @@ type LedgerTx interface {
 	// (all remittances when remittanceID is 0), open ones only when
 	// openOnly, oldest first.
 	UnappliedPayments(ctx context.Context, remittanceID int64, openOnly bool) ([]*UnappliedPayment, error)
+	// UnappliedTotals returns how many unapplied payments a remittance
+	// has kept, applied since or not, and their CLP04 sum.
+	UnappliedTotals(ctx context.Context, remittanceID int64) (int, x12.Amount, error)
 	// MarkApplied records that unapplied payment id was applied to
 	// claimID by actor. It returns ErrConflict when it is not open any
 	// more, ErrNotFound when there is no such payment.

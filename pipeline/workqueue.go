@@ -26,7 +26,7 @@ const (
 // workSources lists the work item sources, for validating filters.
 func workSources() []WorkSource {
 	return []WorkSource{SourceIntake, SourceScrubber, SourceTA1, Source999, Source277CA, SourceDenial,
-		SourceUnmatched, SourceImbalance, SourceTransport, SourceInboundBad, SourceOverdue}
+		SourceUnmatched, SourceImbalance, SourceTransport, SourceInboundBad, SourceOverdue, SourceCOB}
 }
 
 // WorkStatus is the state of a work item.

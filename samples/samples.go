@@ -5,7 +5,8 @@ package samples
 
 import "embed"
 
-// Files holds encounters.jsonl and encounters.csv.
+// Files holds encounters.jsonl, encounters.csv and inpatient.jsonl (an
+// inpatient stay with the 837I coding data).
 //
-//go:embed encounters.jsonl encounters.csv
+//go:embed encounters.jsonl encounters.csv inpatient.jsonl
 var Files embed.FS

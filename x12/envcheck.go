@@ -166,7 +166,8 @@ func ValidTime(b []byte) bool {
 }
 
 // segOffset returns the byte offset of element el within the segment
-// (0 for the segment itself).
+// (0 for the segment itself; the segment's end for an element it does not
+// have).
 func segOffset(s *Segment, el int) int {
 	if el <= 0 {
 		return 0
@@ -174,6 +175,9 @@ func segOffset(s *Segment, el int) int {
 	off := len(s.ID())
 	for k := 1; k < el && k < len(s.elems); k++ {
 		off += 1 + len(s.elems[k])
+	}
+	if el >= len(s.elems) {
+		return off // an element the segment does not have: its end
 	}
 	return off + 1
 }

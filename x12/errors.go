@@ -66,6 +66,18 @@ var (
 	ErrBadValue = errors.New("invalid value")
 	// ErrEnvelope means the Writer's envelope calls are out of order.
 	ErrEnvelope = errors.New("envelope out of order")
+
+	// ErrNoTransaction means a typed response parser (x835, x999, x997,
+	// x277, ta1) found nothing of its kind in the input, which may be
+	// another kind of X12 file. Each parser's own ErrNoTransaction, made
+	// by NoTransaction, names the kind and matches this one with
+	// errors.Is.
+	ErrNoTransaction = errors.New("no transaction of the expected kind")
+	// ErrStructure is the cause of a typed parser's error about the order
+	// of a transaction set: a segment where its guide allows none, or a
+	// required segment that is missing or malformed. The parsers share
+	// this one value.
+	ErrStructure = errors.New("segment out of place")
 )
 
 // sentinelErrors lists the sentinel causes, most specific first.
@@ -184,3 +196,13 @@ type wrapped struct {
 
 func (w *wrapped) Error() string   { return w.sentinel.Error() + ": " + w.err.Error() }
 func (w *wrapped) Unwrap() []error { return []error{w.sentinel, w.err} }
+
+// NoTransaction returns the ErrNoTransaction of a typed parser: its
+// message is "no <what> in the input", and errors.Is matches both it and
+// x12.ErrNoTransaction.
+func NoTransaction(what string) error { return noTransaction{what} }
+
+type noTransaction struct{ what string }
+
+func (e noTransaction) Error() string        { return "no " + e.what + " in the input" }
+func (e noTransaction) Is(target error) bool { return target == ErrNoTransaction }

@@ -156,3 +156,8 @@ func nth(b []byte, sep byte, n int) []byte {
 		b = b[i+1:]
 	}
 }
+
+// ElementOffset returns the byte offset of element i from the start of
+// the segment (0 for the segment itself), so that an element's position
+// in the input is the segment's offset plus this.
+func (s *Segment) ElementOffset(i int) int { return segOffset(s, i) }

@@ -35,9 +35,12 @@ type draft struct {
 	rendering    x837.Provider
 	referring    x837.Provider
 	attending    x837.Provider
-	facility     x837.Facility
-	inst         x837.InstitutionalInfo
-	dx           [12]string
+	// operating and otherOperating are 2310B and 2310C (csvinpatient.go).
+	operating, otherOperating x837.Provider
+	facility                  x837.Facility
+	inst                      x837.InstitutionalInfo
+	dx                        [12]string
+	other                     otherDraft
 }
 
 // Setters for the column table. Each takes a function that returns where
@@ -223,6 +226,9 @@ func columns() []column {
 		text("attending_last_name", func(d *draft) *string { return &d.attending.LastName }),
 		text("attending_first_name", func(d *draft) *string { return &d.attending.FirstName }),
 		text("attending_taxonomy", func(d *draft) *string { return &d.attending.Taxonomy }),
+	)
+	cols = append(cols, inpatientColumns()...)
+	cols = append(cols,
 
 		lineText("line_procedure", func(l *x837.Line) *string { return &l.Procedure }),
 		column{name: "line_modifiers", line: true, set: func(_ *draft, l *x837.Line, v string) error {
@@ -254,6 +260,8 @@ func columns() []column {
 		lineText("line_place_of_service", func(l *x837.Line) *string { return &l.PlaceOfService }),
 		lineAmount("line_non_covered_charge", func(l *x837.Line) *x12.Amount { return &l.NonCoveredCharge }),
 	)
+	cols = append(cols, extraColumns()...)
+	cols = append(cols, otherCoverageColumns()...)
 	return cols
 }
 
@@ -316,9 +324,11 @@ func (d *draft) finish() (*pipeline.Encounter, error) {
 	if d.attending != (x837.Provider{}) {
 		d.inst.AttendingProvider = &d.attending
 	}
+	d.finishInpatient()
 	if !isZeroInst(&d.inst) {
 		enc.Institutional = &d.inst
 	}
+	d.finishOther(&enc.Claim)
 	return &enc, nil
 }
 
@@ -332,5 +342,5 @@ func isZeroInst(in *x837.InstitutionalInfo) bool {
 		in.AdmissionDate.IsZero() && in.AdmissionType == "" && in.AdmissionSource == "" &&
 		in.PatientStatus == "" && in.AdmittingDiagnosis == "" && len(in.ReasonForVisit) == 0 &&
 		in.PrincipalProcedure == "" && in.PrincipalProcedureDate.IsZero() &&
-		len(in.ConditionCodes) == 0 && in.AttendingProvider == nil
+		len(in.ConditionCodes) == 0 && in.AttendingProvider == nil && isZeroInpatient(in)
 }

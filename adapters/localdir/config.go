@@ -36,6 +36,11 @@ type Config struct {
 	// ErrorDir, when set, receives response files that cannot be read
 	// (Reject); without it they are left where they are.
 	ErrorDir string
+	// MaxDownloadSize, when positive, is the largest response file Fetch
+	// copies: a larger one (or one that grows past it while copied)
+	// fails with an error wrapping pipeline.ErrTooLarge, nothing past
+	// the limit written.
+	MaxDownloadSize int64
 }
 
 // Validate reports every problem in c, each line naming the field.
@@ -63,6 +68,9 @@ func (c Config) Validate() error {
 		}
 	default:
 		bad("AfterPickup", "must be %q, %q or %q, got %q", DisposalDelete, DisposalMove, DisposalLeave, c.AfterPickup)
+	}
+	if c.MaxDownloadSize < 0 {
+		bad("MaxDownloadSize", "must not be negative, got %d", c.MaxDownloadSize)
 	}
 	if c.ErrorDir != "" && filepath.Clean(c.ErrorDir) == filepath.Clean(c.ResponseDir) {
 		bad("ErrorDir", "must differ from ResponseDir")

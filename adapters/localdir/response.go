@@ -86,9 +86,19 @@ func (t *Transport) Fetch(ctx context.Context, name string, dst pipeline.Sink) (
 	if err != nil {
 		return 0, opErr("fetch", p, err)
 	}
-	n, err := io.Copy(dst, &ctxReader{ctx: ctx, r: f})
+	var src io.Reader = &ctxReader{ctx: ctx, r: f}
+	if limit := t.cfg.MaxDownloadSize; limit > 0 {
+		if fi.Size() > limit {
+			return 0, opErr("fetch", p, fmt.Errorf("%w: %d bytes, the limit is %d", pipeline.ErrTooLarge, fi.Size(), limit))
+		}
+		src = io.LimitReader(src, limit+1)
+	}
+	n, err := io.Copy(dst, src)
 	if err != nil {
 		return n, opErr("fetch", p, err)
+	}
+	if limit := t.cfg.MaxDownloadSize; limit > 0 && n > limit {
+		return n, opErr("fetch", p, fmt.Errorf("%w: it grew past the limit of %d bytes while read", pipeline.ErrTooLarge, limit))
 	}
 	if n != fi.Size() {
 		return n, opErr("fetch", p, fmt.Errorf("%w: read %d bytes, file had %d", ErrSizeMismatch, n, fi.Size()))

@@ -98,6 +98,12 @@ type Config struct {
 	// A response file is listed if it matches any of them; no pattern
 	// lists every regular file.
 	Patterns []string
+	// MaxDownloadSize, when positive, is the largest response file
+	// Fetch downloads: a larger one (by the size the server gives when
+	// it is opened, or by what it sends) fails at once, permanently,
+	// with an error wrapping pipeline.ErrTooLarge, nothing past the limit
+	// written.
+	MaxDownloadSize int64
 
 	// DialTimeout bounds the TCP connect. Zero means DefaultDialTimeout.
 	DialTimeout time.Duration
@@ -240,6 +246,9 @@ func (c Config) Validate() error {
 		}
 	default:
 		bad("AfterPickup", "must be %q, %q or %q, got %q", DisposalDelete, DisposalMove, DisposalLeave, c.AfterPickup)
+	}
+	if c.MaxDownloadSize < 0 {
+		bad("MaxDownloadSize", "must not be negative, got %d", c.MaxDownloadSize)
 	}
 	if c.ErrorDir != "" && path.Clean(c.ErrorDir) == path.Clean(c.ResponseDir) {
 		bad("ErrorDir", "must differ from ResponseDir")

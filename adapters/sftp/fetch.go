@@ -14,8 +14,9 @@ import (
 // List. After a transient failure dst.Reset is called and the download
 // starts again from the beginning. Fetch succeeds only when the byte count
 // equals the size the server announced when the file was opened. A failing
-// dst (Write or Reset) is a permanent error. On error the returned count
-// is what dst currently holds.
+// dst (Write or Reset) is a permanent error, and so is a file over
+// Config.MaxDownloadSize (wrapping pipeline.ErrTooLarge). On error the
+// returned count is what dst currently holds.
 func (c *Client) Fetch(ctx context.Context, name string, dst pipeline.Sink) (int64, error) {
 	p := path.Join(c.cfg.ResponseDir, name)
 	if err := checkName(name, false); err != nil {
@@ -46,7 +47,11 @@ func (c *Client) Fetch(ctx context.Context, name string, dst pipeline.Sink) (int
 		if err != nil {
 			return fmt.Errorf("stat open file: %w", err)
 		}
-		sw := &sinkWriter{ctx: actx, w: dst}
+		limit := c.cfg.MaxDownloadSize
+		if limit > 0 && fi.Size() > limit {
+			return permanent(nil, fmt.Errorf("%w: %d bytes, the limit is %d", pipeline.ErrTooLarge, fi.Size(), limit))
+		}
+		sw := &sinkWriter{ctx: actx, w: dst, max: limit}
 		n, err := f.WriteTo(sw)
 		got = sw.n
 		switch {
@@ -74,6 +79,7 @@ type sinkWriter struct {
 	ctx context.Context
 	w   io.Writer
 	n   int64
+	max int64 // the most bytes it takes (0: no limit)
 	err error
 }
 
@@ -81,6 +87,10 @@ func (s *sinkWriter) Write(p []byte) (int, error) {
 	if err := s.ctx.Err(); err != nil {
 		s.err = err
 		return 0, err
+	}
+	if s.max > 0 && s.n+int64(len(p)) > s.max {
+		s.err = fmt.Errorf("%w: the file grew past the limit of %d bytes while downloaded", pipeline.ErrTooLarge, s.max)
+		return 0, s.err
 	}
 	n, err := s.w.Write(p)
 	s.n += int64(n)

@@ -15,6 +15,8 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/x12claims/claims/pipeline"
 )
 
 type suiteTest struct {
@@ -32,6 +34,7 @@ func suiteTests() []suiteTest {
 		{"Stat", testStat},
 		{"ListSanitises", testListSanitises},
 		{"Fetch", testFetch},
+		{"FetchTooLarge", testFetchTooLarge},
 		{"Done", testDone},
 		{"PermissionDenied", testPermissionDenied},
 		{"HostKey", testHostKey},
@@ -331,6 +334,23 @@ func testFetch(t *testing.T, srv *testServer) {
 				t.Errorf("Fetch: %v; want a permanent error wrapping %v", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// testFetchTooLarge: a client with MaxDownloadSize refuses a larger file
+// at once, permanently, with an error wrapping pipeline.ErrTooLarge,
+// having written nothing; a file at the limit comes through.
+func testFetchTooLarge(t *testing.T, srv *testServer) {
+	tc := newCase(t, srv)
+	c := tc.client(t, nil, func(cfg *Config) { cfg.MaxDownloadSize = 64 << 10 })
+	writeFile(t, filepath.Join(tc.resp, "big.835"), randomBytes(64<<10+1))
+	writeFile(t, filepath.Join(tc.resp, "fits.835"), randomBytes(64<<10))
+	sink := &memSink{}
+	if _, err := c.Fetch(t.Context(), "big.835", sink); !errors.Is(err, pipeline.ErrTooLarge) || !IsPermanent(err) || sink.Len() != 0 {
+		t.Errorf("Fetch over the limit: %v, %d bytes written; want a permanent ErrTooLarge, nothing written", err, sink.Len())
+	}
+	if n, err := c.Fetch(t.Context(), "fits.835", &memSink{}); err != nil || n != 64<<10 {
+		t.Errorf("Fetch at the limit: %d bytes, %v", n, err)
 	}
 }
 

@@ -18,25 +18,46 @@ import (
 
 type buildOptions struct {
 	encounters, out, dir string
-	partner              pipeline.Partner
+	// clearinghouse names the configured clearinghouse whose identity
+	// the file carries (with --config).
+	clearinghouse string
+	// partner holds the identity flags; only those given are applied.
+	partner pipeline.Partner
 }
 
 func newBuildCmd(s *streams, g *globals) *cobra.Command {
-	o := buildOptions{partner: *demoPartner(nil)}
+	o := buildOptions{}
 	cmd := &cobra.Command{
-		Use:   "build --encounters FILE --out FILE",
+		Use:   "build --encounters FILE --out FILE (--config FILE | identity flags)",
 		Short: "Scrub encounters and build 837 files offline, without sending them",
 		Long: `build reads encounters (JSON Lines or CSV), scrubs them, and writes the clean
 ones as an 837 file. Control numbers (ISA13, GS06, ST02) come from persistent
 sequences in the store in --dir, so they are never reused. It prints which
-encounters were held back and why.
+encounters were held back and why, and the warnings of those that were built
+(a warning does not hold a claim). It exits 1 when an encounter was held.
+
+The file's identity (the submitter and receiver of loops 1000A/1000B and the
+ISA/GS sender and receiver) comes from a configuration's clearinghouse
+(--config, with --clearinghouse NAME when it lists several) or from the flags;
+a flag overrides the configuration. The sender ID, receiver ID, submitter
+name, a submitter phone or email, and the receiver name are required: a
+missing one is an error that names its flag and configuration key. Only the
+identity is read from the configuration: the store stays in --dir, never the
+configuration's, so an offline build does not touch the production store.
 
 Professional and institutional claims go in separate files: when both are
 present the institutional file is written beside --out with "_837I" added to
 its name.`,
-		Example: "  claims build --encounters samples/encounters.jsonl --out /tmp/claims.x12\n  claims build --encounters today.csv --out today.x12 --sender-id MYPRACTICE --receiver-id 030240928 --usage P",
-		Args:    cobra.NoArgs,
+		Example: `  claims build --encounters samples/encounters.jsonl --out /tmp/claims.x12 --config claims.yaml --clearinghouse availity
+  claims build --encounters today.csv --out today.x12 --sender-id MYPRACTICE --receiver-id 030240928 \
+      --submitter-name "My Practice" --submitter-phone 3035550100 --receiver-name AVAILITY --usage P`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			pt, err := buildIdentity(cmd.Flags().Changed, g.config, o)
+			if err != nil {
+				return err
+			}
+			o.partner = *pt
 			o.dir = g.dirOr("./claims-build")
 			return runBuild(cmd.Context(), o, s)
 		},
@@ -44,13 +65,16 @@ its name.`,
 	f := cmd.Flags()
 	f.StringVar(&o.encounters, "encounters", "", "encounter file (.jsonl or .csv)")
 	f.StringVar(&o.out, "out", "", "output 837 file")
-	f.StringVar(&o.partner.SenderQualifier, "sender-qualifier", o.partner.SenderQualifier, "ISA05")
-	f.StringVar(&o.partner.SenderID, "sender-id", o.partner.SenderID, "ISA06, and the submitter ETIN")
-	f.StringVar(&o.partner.ReceiverQualifier, "receiver-qualifier", o.partner.ReceiverQualifier, "ISA07")
-	f.StringVar(&o.partner.ReceiverID, "receiver-id", o.partner.ReceiverID, "ISA08, and the receiver ID in loop 1000B")
-	f.StringVar(&o.partner.ReceiverName, "receiver-name", o.partner.ReceiverName, "receiver name (1000B)")
-	f.StringVar(&o.partner.SubmitterName, "submitter-name", o.partner.SubmitterName, "submitter name (1000A)")
-	f.StringVar(&o.partner.SubmitterPhone, "submitter-phone", o.partner.SubmitterPhone, "submitter phone, ten digits (1000A PER)")
+	f.StringVar(&o.clearinghouse, "clearinghouse", "", "with --config: the clearinghouse whose identity the file carries")
+	f.StringVar(&o.partner.SenderQualifier, "sender-qualifier", "ZZ", "ISA05")
+	f.StringVar(&o.partner.SenderID, "sender-id", "", "ISA06, and the submitter ETIN (1000A NM109)")
+	f.StringVar(&o.partner.ReceiverQualifier, "receiver-qualifier", "ZZ", "ISA07")
+	f.StringVar(&o.partner.ReceiverID, "receiver-id", "", "ISA08, and the receiver ID in loop 1000B")
+	f.StringVar(&o.partner.ReceiverName, "receiver-name", "", "receiver name (1000B)")
+	f.StringVar(&o.partner.SubmitterName, "submitter-name", "", "submitter name (1000A)")
+	f.StringVar(&o.partner.SubmitterContact, "submitter-contact", "", "submitter contact name (1000A PER02)")
+	f.StringVar(&o.partner.SubmitterPhone, "submitter-phone", "", "submitter phone, ten digits (1000A PER)")
+	f.StringVar(&o.partner.SubmitterEmail, "submitter-email", "", "submitter email (1000A PER)")
 	f.StringVar(&o.partner.Usage, "usage", "T", "ISA15: T test or P production")
 	cmd.MarkFlagRequired("encounters")
 	cmd.MarkFlagRequired("out")
@@ -83,16 +107,7 @@ func runBuild(ctx context.Context, o buildOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
-	for _, h := range in.HeldBack {
-		fmt.Fprintf(s.out, "held %s:\n", h.EncounterID)
-		for _, r := range h.Reasons {
-			fmt.Fprintf(s.out, "  - %s", r.Text)
-			if r.Field != "" || r.Location != "" {
-				fmt.Fprintf(s.out, " (%s)", strings.TrimSpace(r.Field+" "+r.Location))
-			}
-			fmt.Fprintln(s.out)
-		}
-	}
+	printIntake(s.out, &in)
 	before, err := builtBatches(ctx, store)
 	if err != nil {
 		return err
@@ -131,6 +146,9 @@ func runBuild(ctx context.Context, o buildOptions, s *streams) error {
 		in.Read, rep.Claims, rep.Files, in.Held+rep.Held, in.Unchanged)
 	for _, o := range outs {
 		fmt.Fprintln(s.out, "wrote", o)
+	}
+	if in.Held+rep.Held > 0 {
+		return errAttention // a held encounter needs a person: exit 1
 	}
 	return nil
 }

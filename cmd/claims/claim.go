@@ -145,6 +145,10 @@ func writeClaim(out io.Writer, d *pipeline.ClaimDetail) {
 			fmt.Fprintf(w, "  #%d %s %s [%s]: %s\n", it.ID, it.Source, it.Status, it.Code, it.Summary)
 		}
 	}
+	if len(d.Warnings) > 0 {
+		fmt.Fprintln(w, "\nScrubber warnings (they do not hold the claim)")
+		printReasons(w, d.Warnings)
+	}
 	if len(d.Actions) > 0 {
 		fmt.Fprintf(w, "\nYou can: %s (claims claim %s %d)\n", strings.Join(d.Actions, ", "), d.Actions[0], d.ID)
 	}

@@ -92,7 +92,9 @@ func crashChild() int {
 // sim, with the demo's sample encounters. The clearinghouse is the
 // demo's, except that it asks for TA1s and puts at most crashSetSize
 // claims in a transaction set, so that the cycle has TA1 files and
-// 277CA files of several sets to crash in.
+// 277CA files of several sets to crash in, and posts crashPostChunk
+// claim payments per transaction, so that 835 sets post in several
+// chunks to crash between.
 func crashPipeline(ctx context.Context, dir, sim string, failpoint func(string)) (*pipeline.Pipeline, func(), error) {
 	if dir == "" || sim == "" {
 		return nil, nil, fmt.Errorf("%s and %s are required", envCrashDir, envCrashSim)
@@ -109,7 +111,7 @@ func crashPipeline(ctx context.Context, dir, sim string, failpoint func(string))
 	pt.AckRequested = "1"
 	pt.MaxClaimsPerSet = crashSetSize
 	p, err := pipeline.New(pipeline.Options{Store: store, Partners: []*pipeline.Partner{pt}, Dir: dir,
-		Encounters: crashFeed(), Failpoint: failpoint})
+		Encounters: crashFeed(), Failpoint: failpoint, PostChunk: crashPostChunk})
 	if err != nil {
 		store.Close()
 		return nil, nil, err
@@ -120,6 +122,10 @@ func crashPipeline(ctx context.Context, dir, sim string, failpoint func(string))
 // crashSetSize is the most claims an 837 transaction set holds in the
 // crash cycle.
 const crashSetSize = 10
+
+// crashPostChunk is how many claim payments of an 835 set post in one
+// transaction in the crash cycle.
+const crashPostChunk = 3
 
 // crashFeed is the demo's encounter feed: the embedded samples.
 func crashFeed() encounters.FS {

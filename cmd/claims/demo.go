@@ -126,6 +126,9 @@ func runDemo(ctx context.Context, o demoOptions, s *streams) error {
 		return fmt.Errorf("demo folder: %w", err)
 	}
 	simCfg.Logger = log.Named("simulator")
+	// The simulator's memory (control numbers, claims paid) outlives the
+	// run, outside the folder it serves.
+	simCfg.StateDir = filepath.Join(dir, "clearinghouse-state")
 	simCfg.Addr = o.addr
 	sim, err := clearinghousesim.Start(ctx, simCfg)
 	if err != nil {

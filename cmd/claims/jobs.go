@@ -57,6 +57,7 @@ func printSubmit(s *streams, g *globals, rep *pipeline.SubmitReport) error {
 	in := rep.Intake
 	fmt.Fprintf(s.out, "Intake: %d read, %d new claim(s), %d held, %d unchanged, %d updated (%d corrected, %d left for a person)\n",
 		in.Read, in.Accepted, in.Held, in.Unchanged, in.Updated, in.Corrected, in.Conflicts)
+	printIntake(s.out, &in)
 	fmt.Fprintf(s.out, "Built %d file(s) with %d claim(s); uploaded %d file(s) with %d claim(s), billed %s",
 		rep.Build.Files, rep.Build.Claims, rep.Upload.Uploaded, rep.Upload.ClaimsSent, rep.Upload.Billed)
 	if rep.Upload.Pending > 0 {
@@ -120,7 +121,7 @@ func runSubmit(ctx context.Context, p *pipeline.Pipeline, log *zap.Logger) (pipe
 	rep, err := p.Submit(ctx)
 	for _, in := range rep.Files {
 		log.Info("intake", zap.String("file", in.File), zap.Int("read", in.Read), zap.Int("accepted", in.Accepted),
-			zap.Int("held", in.Held), zap.Int("unchanged", in.Unchanged), zap.Int("updated", in.Updated),
+			zap.Int("held", in.Held), zap.Int("warned", in.WarnedClaims), zap.Int("unchanged", in.Unchanged), zap.Int("updated", in.Updated),
 			zap.Int("corrected", in.Corrected), zap.Int("conflicts", in.Conflicts))
 	}
 	log.Info("submit", zap.Int("files_built", rep.Build.Files), zap.Int("claims_built", rep.Build.Claims),

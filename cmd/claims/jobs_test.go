@@ -68,7 +68,8 @@ func TestCommandErrors(t *testing.T) {
 		want string
 	}{
 		{"missing config", []string{"submit", "--config", "/nonexistent/claims.json"}, exitFailure, "no such file"},
-		{"unreadable encounters", []string{"build", "--encounters", "/nonexistent.jsonl", "--out", "/tmp/x.x12", "--dir", t.TempDir()}, exitFailure, "no such file"},
+		{"unreadable encounters", []string{"build", "--encounters", "/nonexistent.jsonl", "--out", "/tmp/x.x12", "--dir", t.TempDir(),
+			"--sender-id", "S", "--receiver-id", "R", "--submitter-name", "N", "--submitter-phone", "3035550100", "--receiver-name", "R"}, exitFailure, "no such file"},
 		{"validate missing file", []string{"validate", "/nonexistent.x12"}, exitFailure, "no such file"},
 		{"parse not X12", []string{"parse", "jobs_test.go"}, exitAttention, "ISA segment expected"},
 		{"unknown command", []string{"frobnicate"}, exitFailure, "unknown command"},

@@ -197,7 +197,7 @@ func printProblems(w io.Writer, problems []pipeline.Reason) {
 		if field == "" {
 			field = "(claim)"
 		}
-		fmt.Fprintf(w, "  %s: %s", safeText(field), safeText(r.Text))
+		fmt.Fprintf(w, "  %s: %s%s", safeText(field), severityLabel(r), safeText(r.Text))
 		if r.Code != "" || r.Location != "" {
 			fmt.Fprintf(w, " [%s]", safeText(strings.TrimSpace(r.Code+" "+r.Location)))
 		}

@@ -61,7 +61,7 @@ closes one by hand, with a note.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&status, "status", "open", "open, closed or all")
-	fl.StringVar(&source, "source", "", "only items from this source: intake, scrubber, ta1, 999, 277ca, 835_denial, unmatched, out_of_balance, transport, inbound, overdue")
+	fl.StringVar(&source, "source", "", "only items from this source: intake, scrubber, ta1, 999, 277ca, 835_denial, unmatched, out_of_balance, transport, inbound, overdue, cob")
 	fl.StringVar(&payer, "payer", "", "only items about this payer ID")
 	fl.StringVar(&assignee, "assignee", "", "only items assigned to this user")
 	fl.StringVar(&claim, "claim", "", "only items about this claim (ID or CLM01)")

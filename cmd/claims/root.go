@@ -75,6 +75,7 @@ func newRoot(s *streams) *cobra.Command {
 		newCollectCmd(s, g),
 		newQueueCmd(s, g),
 		newClaimCmd(s, g),
+		newSecondaryCmd(s, g),
 		newBatchCmd(s, g),
 		newRemitCmd(s, g),
 		newInboundCmd(s, g),
@@ -82,6 +83,7 @@ func newRoot(s *streams) *cobra.Command {
 		newServeCmd(s, g),
 		newRunCmd(s, g),
 		newConfigCmd(s, g),
+		newClearinghouseCmd(s, g),
 	)
 	return root
 }

@@ -115,6 +115,7 @@ func (a *app) build(ctx context.Context) error {
 	opts := pipeline.Options{Store: a.store, Partners: partners, Dir: cfg.Dir,
 		ReplaceAdjudicated: cfg.Intake.ReplaceAdjudicated, SessionIdle: time.Duration(cfg.Web.IdleTimeout),
 		TimelyFiling: pipeline.TimelyFiling{DefaultDays: cfg.TimelyFiling.DefaultDays, Payers: cfg.TimelyFiling.Payers},
+		Secondary:    pipeline.SecondaryMode(cfg.COB.Secondary),
 		Instance:     cfg.Instance.Name, Lease: time.Duration(cfg.Instance.Lease)}
 	if len(cfg.Encounters) > 0 {
 		opts.Encounters = encounters.Glob{Patterns: cfg.Encounters}
@@ -226,7 +227,7 @@ func sftpConfig(ch configs.Clearinghouse) sftp.Config {
 		KnownHostsFile: s.KnownHostsFile, HostKeyFingerprint: s.HostKeyFingerprint, InsecureIgnoreHostKey: s.InsecureIgnoreHostKey,
 		UploadDir: s.UploadDir, ResponseDir: s.ResponseDir, ArchiveDir: s.ArchiveDir, ErrorDir: s.ErrorDir,
 		AfterPickup: sftp.Disposal(s.AfterPickup),
-		Patterns:    listPatterns(s.Patterns, s.DoneSuffix),
+		Patterns:    listPatterns(s.Patterns, s.DoneSuffix), MaxDownloadSize: int64(s.MaxDownloadSize),
 		DialTimeout: time.Duration(s.DialTimeout), HandshakeTimeout: time.Duration(s.HandshakeTimeout), OpTimeout: time.Duration(s.OpTimeout),
 		MaxAttempts: s.MaxAttempts, BaseDelay: time.Duration(s.BaseDelay), MaxDelay: time.Duration(s.MaxDelay),
 	}
@@ -238,7 +239,7 @@ func localdirConfig(ch configs.Clearinghouse) localdir.Config {
 	l := ch.Transport.LocalDir
 	return localdir.Config{Name: ch.Name, UploadDir: l.UploadDir, ResponseDir: l.ResponseDir,
 		ArchiveDir: l.ArchiveDir, ErrorDir: l.ErrorDir, AfterPickup: localdir.Disposal(l.AfterPickup),
-		Patterns: listPatterns(l.Patterns, l.DoneSuffix)}
+		Patterns: listPatterns(l.Patterns, l.DoneSuffix), MaxDownloadSize: int64(l.MaxDownloadSize)}
 }
 
 // listPatterns returns the response patterns a transport lists: the
@@ -269,7 +270,7 @@ func partner(ch configs.Clearinghouse, t pipeline.Transport) *pipeline.Partner {
 		SubmitterPhone: ch.Submitter.Phone, SubmitterEmail: ch.Submitter.Email,
 		ReceiverName: ch.ReceiverName, Payers: ch.Payers, SplitByPayer: ch.SplitByPayer, ResponseSenders: ch.ResponseSenders,
 		MaxClaimsPerSet: ch.MaxClaimsPerSet, FileName: ch.FileName, MaxUploadAttempts: ch.MaxUploadAttempts,
-		Settle: settle, DoneSuffix: doneSuffix,
+		Settle: settle, DoneSuffix: doneSuffix, MaxDownload: ch.Transport.MaxDownload(),
 		Overdue: pipeline.Overdue{
 			AckAfter:            time.Duration(ch.Overdue.AckHours) * time.Hour,
 			AcknowledgmentAfter: time.Duration(ch.Overdue.AcknowledgmentDays) * 24 * time.Hour,

@@ -9,12 +9,25 @@ import (
 
 // The adjustment reasons and remark the simulator uses.
 const (
-	reasonDeductible  = "1"    // PR-1
-	reasonCoinsurance = "2"    // PR-2
-	reasonFeeSchedule = "45"   // CO-45, charge above the fee schedule
-	reasonNotCovered  = "50"   // CO-50, not covered / not medically necessary
-	remarkNotCovered  = "N386" // LQ*HE, decision based on a national coverage determination
+	reasonDeductible    = "1"     // PR-1
+	reasonCoinsurance   = "2"     // PR-2
+	reasonCopay         = "3"     // PR-3
+	reasonMissingInfo   = "16"    // CO-16, missing information or billing error (needs a remark)
+	reasonTimelyFiling  = "29"    // CO-29, the time limit for filing has expired
+	reasonFeeSchedule   = "45"    // CO-45, charge above the fee schedule
+	reasonNotCovered    = "50"    // CO-50, not covered / not medically necessary
+	reasonBundled       = "97"    // CO-97, included in another service (bundled)
+	remarkNotCovered    = "N386"  // LQ*HE, decision based on a national coverage determination
+	remarkBundled       = "M15"   // separately billed services bundled
+	remarkProcedure     = "M51"   // procedure code missing, incomplete or invalid
+	remarkUnprocessable = "MA130" // incomplete or invalid information: submit a new claim
 )
+
+// adjOptions are the facts Adjudicate does not know by itself.
+type adjOptions struct {
+	today       x12.Date // the day the claim arrived; zero skips timely filing
+	missingInfo bool     // the seed chose this claim for a CO-16 denial
+}
 
 // Adjudicate prices one claim that the payer accepted and returns its 835
 // claim payment (2100 loop with its 2110 service lines). remaining is the
@@ -23,16 +36,21 @@ const (
 //
 // Per line, in the claim's order:
 //
+//   - A procedure bundled into another one billed on the claim
+//     (p.Bundles) is denied: CO-97 for the whole charge, remark M15.
 //   - A procedure in p.NotCovered is denied: CO-50 for the whole charge,
 //     remark N386, nothing paid, no allowed amount.
 //   - Otherwise allowed = p.FeeSchedule[procedure] × units (rounded half
 //     up to the cent), or p.DefaultAllowed of the charge when the
 //     procedure has no fee, capped at the charge. CO-45 = charge − allowed.
 //   - Deductible (PR-1) = min(remaining, allowed); remaining decreases.
-//   - Coinsurance (PR-2) = p.Coinsurance of (allowed − deductible),
-//     rounded half up to the cent (see Share).
-//   - Paid = allowed − deductible − coinsurance.
+//   - Copay (PR-3) = min(p.Copays[procedure], allowed − deductible).
+//   - Coinsurance (PR-2) = p.Coinsurance of (allowed − deductible −
+//     copay), rounded half up to the cent (see Share).
+//   - Paid = allowed − deductible − copay − coinsurance.
 //
+// CLP06 is the claim's filing indicator (or p.FilingIndicator) as the 835
+// allows it (see remitFiling).
 // Zero adjustments are left out. The claim status (CLP02) is 4 (denied)
 // when every line is denied and 1 (processed as primary) otherwise;
 // CLP03 is the claim charge, CLP04 the sum of line payments and CLP05 the
@@ -40,6 +58,13 @@ const (
 // built from such claims balance. Adjudicate never fails; a nil payer or
 // claim yields nil.
 func Adjudicate(p *Payer, c *Claim, remaining *x12.Amount) *x835.Claim {
+	return adjudicate(p, c, remaining, adjOptions{})
+}
+
+// adjudicate is Adjudicate with the payer's denials that depend on more
+// than the claim: timely filing (opts.today) and a random CO-16
+// (opts.missingInfo); see Payer.
+func adjudicate(p *Payer, c *Claim, remaining *x12.Amount, opts adjOptions) *x835.Claim {
 	if p == nil || c == nil {
 		return nil
 	}
@@ -57,10 +82,26 @@ func Adjudicate(p *Payer, c *Claim, remaining *x12.Amount) *x835.Claim {
 	if out.FilingIndicator == "" {
 		out.FilingIndicator = p.FilingIndicator
 	}
+	out.FilingIndicator = remitFiling(out.FilingIndicator)
 	out.Names = claimNames(c)
 	denied := 0
+	deny := denial{}
+	if from, _ := c.serviceDates(); p.TimelyFilingDays > 0 && !opts.today.IsZero() && !from.IsZero() &&
+		from.Time().AddDate(0, 0, p.TimelyFilingDays).Before(opts.today.Time()) {
+		deny = denial{reason: reasonTimelyFiling}
+	} else if opts.missingInfo {
+		deny = denial{reason: reasonMissingInfo, remarks: []string{remarkProcedure, remarkUnprocessable}}
+	}
 	for _, l := range c.Lines {
-		ol := adjudicateLine(p, l, remaining)
+		var ol *x835.Line
+		switch {
+		case deny.reason != "":
+			ol = deniedLine(l, deny)
+		case bundledInto(p, c, l):
+			ol = deniedLine(l, denial{reason: reasonBundled, remarks: []string{remarkBundled}})
+		default:
+			ol = adjudicateLine(p, l, remaining)
+		}
 		if ol.Allowed == nil {
 			denied++
 		}
@@ -79,8 +120,36 @@ func Adjudicate(p *Payer, c *Claim, remaining *x12.Amount) *x835.Claim {
 	return out
 }
 
-// adjudicateLine prices one line; see Adjudicate.
-func adjudicateLine(p *Payer, l *Line, remaining *x12.Amount) *x835.Line {
+// denial is a contractual denial of a whole line.
+type denial struct {
+	reason  string
+	remarks []string
+}
+
+// bundledInto reports whether the line's procedure is bundled into
+// another procedure billed on the same claim.
+func bundledInto(p *Payer, c *Claim, l *Line) bool {
+	primaries := p.Bundles[l.Procedure]
+	if len(primaries) == 0 {
+		return false
+	}
+	for _, o := range c.Lines {
+		if o != l && slices.Contains(primaries, o.Procedure) {
+			return true
+		}
+	}
+	return false
+}
+
+// deniedLine denies the whole charge of a line with a CO reason.
+func deniedLine(l *Line, d denial) *x835.Line {
+	ol := lineBase(l)
+	ol.Adjustments = []x835.Adjustment{{Group: "CO", Reason: d.reason, Amount: l.Charge}}
+	ol.Remarks = slices.Clone(d.remarks)
+	return ol
+}
+
+func lineBase(l *Line) *x835.Line {
 	ol := &x835.Line{
 		Procedure:     svcProcedure(l),
 		Charge:        l.Charge,
@@ -96,11 +165,15 @@ func adjudicateLine(p *Payer, l *Line, remaining *x12.Amount) *x835.Line {
 	if !l.To.IsZero() && l.To != l.From {
 		ol.ServiceDateEnd = l.To
 	}
+	return ol
+}
+
+// adjudicateLine prices one line; see Adjudicate.
+func adjudicateLine(p *Payer, l *Line, remaining *x12.Amount) *x835.Line {
 	if slices.Contains(p.NotCovered, l.Procedure) {
-		ol.Adjustments = []x835.Adjustment{{Group: "CO", Reason: reasonNotCovered, Amount: l.Charge}}
-		ol.Remarks = []string{remarkNotCovered}
-		return ol
+		return deniedLine(l, denial{reason: reasonNotCovered, remarks: []string{remarkNotCovered}})
 	}
+	ol := lineBase(l)
 	allowed := Share(l.Charge, p.DefaultAllowed)
 	if fee, ok := p.FeeSchedule[l.Procedure]; ok && l.Procedure != "" {
 		allowed = l.Units.times(fee)
@@ -110,8 +183,9 @@ func adjudicateLine(p *Payer, l *Line, remaining *x12.Amount) *x835.Line {
 	ded := min(*remaining, allowed)
 	ded = max(ded, 0)
 	*remaining -= ded
-	coins := Share(allowed-ded, p.Coinsurance)
-	ol.Paid = allowed - ded - coins
+	copay := min(max(p.Copays[l.Procedure], 0), allowed-ded)
+	coins := Share(allowed-ded-copay, p.Coinsurance)
+	ol.Paid = allowed - ded - copay - coins
 	ol.Allowed = &allowed
 	add := func(group, reason string, amt x12.Amount) {
 		if amt != 0 {
@@ -121,7 +195,22 @@ func adjudicateLine(p *Payer, l *Line, remaining *x12.Amount) *x835.Line {
 	add("CO", reasonFeeSchedule, l.Charge-allowed)
 	add("PR", reasonDeductible, ded)
 	add("PR", reasonCoinsurance, coins)
+	add("PR", reasonCopay, copay)
 	return ol
+}
+
+// remitFiling maps a claim filing indicator (837 SBR09) to one the 835
+// allows in CLP06: the codes both know stay; commercial (CI) and Blue
+// Cross Blue Shield (BL) plans are reported as PPO (12); anything else as
+// mutually defined (ZZ).
+func remitFiling(code string) string {
+	switch code {
+	case "12", "13", "14", "15", "16", "17", "AM", "CH", "DS", "HM", "LM", "MA", "MB", "MC", "OF", "TV", "VA", "WC":
+		return code
+	case "CI", "BL":
+		return "12"
+	}
+	return "ZZ"
 }
 
 // svcProcedure is SVC01: the submitted procedure, or the revenue code

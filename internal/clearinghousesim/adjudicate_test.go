@@ -206,7 +206,7 @@ func TestAdjudicateClaims(t *testing.T) {
 				t.Errorf("CLP02/04/05 = %s/%s/%s, want %s/%s/%s", c.Status, c.Paid, c.PatientResponsibility,
 					tt.wantStatus, tt.wantPaid, tt.wantPR)
 			}
-			if c.Charge != tt.claim.Charge || c.PatientControlNumber != tt.claim.PCN || c.FilingIndicator != "CI" {
+			if c.Charge != tt.claim.Charge || c.PatientControlNumber != tt.claim.PCN || c.FilingIndicator != "12" {
 				t.Errorf("CLP01/03/06 = %s/%s/%s", c.PatientControlNumber, c.Charge, c.FilingIndicator)
 			}
 			if errs := c.Balance("0001"); len(errs) > 0 {
@@ -259,5 +259,70 @@ func TestAdjudicateNames(t *testing.T) {
 	}
 	if Adjudicate(nil, dep, nil) != nil || Adjudicate(p, nil, nil) != nil {
 		t.Error("Adjudicate with a nil payer or claim should return nil")
+	}
+}
+
+// TestAdjudicatePayerRules: copays, bundling, timely filing and the
+// random CO-16, with exact figures; every claim balances.
+func TestAdjudicatePayerRules(t *testing.T) {
+	nov2 := x12.Date{Year: 2026, Month: 11, Day: 2}
+	tests := []struct {
+		name       string
+		payer      func(p *Payer)
+		opts       adjOptions
+		deduct     string
+		lines      []lineIn
+		wantStatus string
+		wantCAS    []string // per line
+		wantLQ     []string // per line, joined
+		wantPaid   string
+	}{
+		{"copay then coinsurance", func(p *Payer) { p.Copays = map[string]x12.Amount{"99213": amt("25.00")} }, adjOptions{}, "10.00",
+			[]lineIn{{"99213", "100", "1"}}, "1", []string{"CO-45 20.00, PR-1 10.00, PR-2 9.00, PR-3 25.00"}, []string{""}, "36.00"},
+		{"copay above what is left", func(p *Payer) { p.Copays = map[string]x12.Amount{"99213": amt("90.00")} }, adjOptions{}, "",
+			[]lineIn{{"99213", "100", "1"}}, "1", []string{"CO-45 20.00, PR-3 80.00"}, []string{""}, "0.00"},
+		{"bundled into a billed visit", func(p *Payer) { p.Bundles = map[string][]string{"36415": {"99213"}} }, adjOptions{}, "",
+			[]lineIn{{"99213", "100", "1"}, {"36415", "25", "1"}}, "1",
+			[]string{"CO-45 20.00, PR-2 16.00", "CO-97 25.00"}, []string{"", "M15"}, "64.00"},
+		{"bundle without its primary", func(p *Payer) { p.Bundles = map[string][]string{"36415": {"99214"}} }, adjOptions{}, "",
+			[]lineIn{{"99213", "100", "1"}, {"36415", "25", "1"}}, "1",
+			[]string{"CO-45 20.00, PR-2 16.00", "CO-45 10.00, PR-2 3.00"}, []string{"", ""}, "76.00"},
+		{"timely filing", func(p *Payer) { p.TimelyFilingDays = 20 }, adjOptions{today: x12.Date{Year: 2026, Month: 11, Day: 23}}, "50.00",
+			[]lineIn{{"99213", "100", "1"}, {"J3301", "10", "4"}}, "4", []string{"CO-29 100.00", "CO-29 10.00"}, []string{"", ""}, "0.00"},
+		{"filed in time", func(p *Payer) { p.TimelyFilingDays = 20 }, adjOptions{today: x12.Date{Year: 2026, Month: 11, Day: 22}}, "",
+			[]lineIn{{"99213", "100", "1"}}, "1", []string{"CO-45 20.00, PR-2 16.00"}, []string{""}, "64.00"},
+		{"missing information", nil, adjOptions{missingInfo: true}, "",
+			[]lineIn{{"99213", "100", "1"}}, "4", []string{"CO-16 100.00"}, []string{"M51 MA130"}, "0.00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := testPayer()
+			if tt.payer != nil {
+				tt.payer(p)
+			}
+			left := amt("0")
+			if tt.deduct != "" {
+				left = amt(tt.deduct)
+			}
+			c := testClaim("C1", tt.lines...)
+			for _, l := range c.Lines {
+				l.From = nov2
+			}
+			oc := adjudicate(p, c, &left, tt.opts)
+			if oc.Status != tt.wantStatus || oc.Paid != amt(tt.wantPaid) {
+				t.Errorf("CLP02/04 = %s/%s, want %s/%s", oc.Status, oc.Paid, tt.wantStatus, tt.wantPaid)
+			}
+			for i, l := range oc.Lines {
+				if got := casText(l); got != tt.wantCAS[i] {
+					t.Errorf("line %d CAS = %q, want %q", i+1, got, tt.wantCAS[i])
+				}
+				if got := strings.Join(l.Remarks, " "); got != tt.wantLQ[i] {
+					t.Errorf("line %d LQ = %q, want %q", i+1, got, tt.wantLQ[i])
+				}
+			}
+			if errs := oc.Balance("0001"); len(errs) > 0 {
+				t.Errorf("out of balance: %v", errs)
+			}
+		})
 	}
 }

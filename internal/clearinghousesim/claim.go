@@ -21,6 +21,8 @@ type Claim struct {
 	StatementFrom  x12.Date   // DTP*434 (837I)
 	StatementTo    x12.Date   //
 	CHTrace        string     // REF*D9, echoed in the 277CA
+	OriginalRef    string     // REF*F8, the payer claim number a replacement (7) or void (8) refers to
+	Diagnoses      []string   // HI codes, in order
 	Filing         string     // SBR09, the claim filing indicator
 	Billing        Party      // 2010AA
 	Subscriber     Party      // 2010BA; ID is the member ID

@@ -101,10 +101,28 @@ type Payer struct {
 	Coinsurance BasisPoints `json:"coinsurance"`
 	// NotCovered lists procedure codes this payer does not cover.
 	NotCovered []string `json:"not_covered,omitempty"`
+	// Copays are the patient's copayment (PR-3) per line, by procedure
+	// code, taken from the allowed amount after the deductible.
+	Copays map[string]x12.Amount `json:"copays,omitempty"`
+	// Bundles maps a procedure code to the codes it is bundled into: a
+	// line with the code is denied CO-97 (remark M15) when the claim
+	// also bills one of them.
+	Bundles map[string][]string `json:"bundles,omitempty"`
+	// TimelyFilingDays denies (CO-29) a claim whose first service date is
+	// more than this many days before it arrives; zero never does.
+	TimelyFilingDays int `json:"timely_filing_days,omitempty"`
+	// MissingInfo is the fraction of claims denied CO-16 (remarks M51
+	// and MA130) at random, by the simulator's seed.
+	MissingInfo BasisPoints `json:"missing_info,omitempty"`
+	// Interest and Recoupment are the fractions of payments that carry
+	// an interest PLB (L6) or an overpayment recovery PLB (WO).
+	Interest   BasisPoints `json:"interest,omitempty"`
+	Recoupment BasisPoints `json:"recoupment,omitempty"`
 	// Deductibles is the remaining deductible of each member (by member
 	// ID) at the start. It is consumed claim by claim, line by line, in the
-	// order the simulator adjudicates them, and stays consumed for the
-	// life of the Responder. A member not listed has none left.
+	// order the simulator adjudicates them (and given back by a reversal);
+	// what is left is kept in the Store. A member not listed has none
+	// left.
 	Deductibles map[string]x12.Amount `json:"deductibles,omitempty"`
 }
 
@@ -135,9 +153,9 @@ type Config struct {
 	Payers []Payer `json:"payers"`
 	// FirstControlNumber is the first interchange control number (ISA13)
 	// of the simulator's responses, and the first sequence number of its
-	// payer claim numbers; the next ones follow by one. Zero means 1. Set
-	// it above the last one used when a simulator restarts on the same
-	// Root, so that responses never reuse a control number.
+	// payer claim numbers; the next ones follow by one. Zero means 1. It
+	// counts only for a new Store: a restarted simulator continues from
+	// the numbers its store remembers.
 	FirstControlNumber int `json:"first_control_number,omitempty"`
 	// Now is the clock: response dates, BPR16, file times and claim
 	// numbers derive from it. Nil means time.Now. Inject a fixed clock for
@@ -147,7 +165,97 @@ type Config struct {
 	// with file names and counts only (never claim content). Nil logs
 	// nothing.
 	Logger *zap.Logger `json:"-"`
+
+	// StateDir is the folder of the simulator's state database (see
+	// Store). Empty keeps the state in memory for the life of the
+	// Responder. Ignored when Store is set.
+	StateDir string `json:"state_dir,omitempty"`
+	// Store is a state store shared by several Responders (one per SFTP
+	// user of a standalone simulator). The Responder does not close it.
+	Store *Store `json:"-"`
+	// Mailbox names the Responder's folders in the store: the SFTP user.
+	// Empty means User.
+	Mailbox string `json:"mailbox,omitempty"`
+	// AckFormat is "999" (the default) or "997": the functional
+	// acknowledgment this trading partner gets.
+	AckFormat string `json:"ack_format,omitempty"`
+	// Timing says when each response is due; the zero Timing delivers
+	// everything at once.
+	Timing Timing `json:"timing"`
+	// Faults are the faults this mailbox's responses suffer (see Faults);
+	// FaultsFile, when set, is a control file whose faults replace them
+	// while it exists.
+	Faults     Faults `json:"faults"`
+	FaultsFile string `json:"faults_file,omitempty"`
+	// Seed drives every "now and then" decision (rejections, denials,
+	// interest, recoupments): the same seed and the same claims give the
+	// same answers.
+	Seed int64 `json:"seed,omitempty"`
+	// Rejections are the fractions of claims the 277CA rejects at random
+	// (by Seed), per reason; zero rejects none.
+	Rejections Rejections `json:"rejections"`
+	// BatchPayments pays the claims of several 837s together: one 835
+	// per payer, payment date and trading partner, whichever file they
+	// came in. Without it (the demo), each 837 file's claims are paid in
+	// their own 835s.
+	BatchPayments bool `json:"batch_payments,omitempty"`
+	// NoValidator turns off the 837 file validator (x12/x837) behind
+	// the 999's segment and element errors; only the simulator's own
+	// structure checks remain.
+	NoValidator bool `json:"no_validator,omitempty"`
 }
+
+// Timing is how long after an 837 arrives each response is due.
+type Timing struct {
+	TA1      time.Duration `json:"ta1"`
+	Ack      time.Duration `json:"ack"`       // 999 or 997
+	ClaimAck time.Duration `json:"claim_ack"` // 277CA
+	Remit    time.Duration `json:"remit"`     // 835; its payment date is then
+}
+
+// delay returns the delay of a response kind.
+func (t Timing) delay(kind string) time.Duration {
+	switch kind {
+	case "TA1":
+		return t.TA1
+	case "999", "997":
+		return t.Ack
+	case "277CA":
+		return t.ClaimAck
+	default:
+		return t.Remit
+	}
+}
+
+// Rejections are fractions (in basis points of the claims reaching the
+// 277CA) rejected for each reason, chosen by Seed and the claim.
+type Rejections struct {
+	SubscriberNotFound BasisPoints `json:"subscriber_not_found"` // A7:33:IL (with A7:164:IL)
+	NPINotOnFile       BasisPoints `json:"npi_not_on_file"`      // A7:21:85 with A7:562:85
+	DiagnosisInvalid   BasisPoints `json:"diagnosis_invalid"`    // A7:21 with A7:255 (diagnosis code)
+}
+
+// Faults are misbehaviours a clearinghouse shows now and then, for
+// testing a client. The SFTP ones (SlowTransfer, DropAfterBytes) are
+// applied by the standalone server.
+type Faults struct {
+	// NoAck withholds the 999 (or 997): it is recorded, never delivered.
+	NoAck bool `json:"no_ack,omitempty"`
+	// DuplicateRemit delivers each 835 twice, under two names.
+	DuplicateRemit bool `json:"duplicate_remit,omitempty"`
+	// SlowWrite writes responses in small pieces under their final name,
+	// so that a client listing the folder sees them grow.
+	SlowWrite bool `json:"slow_write,omitempty"`
+	// SlowWriteStep is the pause between pieces (default 200ms).
+	SlowWriteStep time.Duration `json:"slow_write_step,omitempty"`
+	// SlowTransfer delays every SFTP read and write request.
+	SlowTransfer time.Duration `json:"slow_transfer,omitempty"`
+	// DropAfterBytes closes an SFTP connection once it has transferred
+	// this many bytes of file content (zero: never).
+	DropAfterBytes int64 `json:"drop_after_bytes,omitempty"`
+}
+
+func (c *Config) validate999() bool { return !c.NoValidator }
 
 // Validate reports every problem in c, one per line, each naming the
 // field. It returns nil for a usable configuration.
@@ -167,6 +275,26 @@ func (c *Config) Validate() error {
 	}
 	if !plainText(c.Name) {
 		bad("Name", "must not contain X12 delimiters")
+	}
+	switch c.AckFormat {
+	case "", "999", "997":
+	default:
+		bad("AckFormat", "%q must be 999 or 997", c.AckFormat)
+	}
+	for _, d := range []time.Duration{c.Timing.TA1, c.Timing.Ack, c.Timing.ClaimAck, c.Timing.Remit} {
+		if d < 0 {
+			bad("Timing", "delays must not be negative")
+			break
+		}
+	}
+	for _, f := range []BasisPoints{c.Rejections.SubscriberNotFound, c.Rejections.NPINotOnFile, c.Rejections.DiagnosisInvalid} {
+		if f < 0 || f > 10000 {
+			bad("Rejections", "fractions must be between 0 and 10000 basis points")
+			break
+		}
+	}
+	if c.Faults.SlowWriteStep < 0 || c.Faults.SlowTransfer < 0 || c.Faults.DropAfterBytes < 0 {
+		bad("Faults", "durations and byte counts must not be negative")
 	}
 	if c.FirstControlNumber < 0 || c.FirstControlNumber > 999_000_000 {
 		bad("FirstControlNumber", "must be between 0 and 999000000, got %d", c.FirstControlNumber)
@@ -218,6 +346,20 @@ func (c *Config) Validate() error {
 		}
 		if p.Coinsurance < 0 || p.Coinsurance > 10000 {
 			bad(f+".Coinsurance", "%d must be between 0 and 10000 basis points", p.Coinsurance)
+		}
+		for _, r := range []BasisPoints{p.MissingInfo, p.Interest, p.Recoupment} {
+			if r < 0 || r > 10000 {
+				bad(f, "missing_info, interest and recoupment must be between 0 and 10000 basis points")
+				break
+			}
+		}
+		if p.TimelyFilingDays < 0 {
+			bad(f+".TimelyFilingDays", "must not be negative")
+		}
+		for code, fee := range p.Copays {
+			if fee < 0 {
+				bad(f+".Copays", "copay for %s is negative", code)
+			}
 		}
 		for code, fee := range p.FeeSchedule {
 			if fee < 0 {

@@ -1,9 +1,13 @@
 package clearinghousesim
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,10 +20,10 @@ import (
 // which claims it accepts (277CA) and what each payer pays (835). Turning
 // it into X12 is a separate, last step (see render).
 type decision struct {
-	ta1       *ta1File    // TA1, nil when no interchange needs one
-	ack       *ackFile    // 999, nil when no functional group was acknowledged
-	claimAcks *claimFile  // 277CA, nil when no set was accepted
-	remits    []payerFile // 835, one per payer
+	ta1       *ta1File   // TA1, nil when no interchange needs one
+	ack       *ackFile   // 999, nil when no functional group was acknowledged
+	claimAcks *claimFile // 277CA, nil when no set was accepted
+	payables  []payable  // adjudicated claims, paid later in 835s (see issuePayments)
 	report    Report
 }
 
@@ -98,28 +102,45 @@ type lineAck struct {
 	status status
 }
 
-// status is an STC01 composite with its action code.
+// status is an STC01 composite, with an optional second one (STC10)
+// that names the information in error.
 type status struct {
 	category, code, entity string
+	detail                 *status
 }
 
 func (s status) String() string {
-	if s.entity == "" {
-		return s.category + ":" + s.code
+	out := s.category + ":" + s.code
+	if s.entity != "" {
+		out += ":" + s.entity
 	}
-	return s.category + ":" + s.code + ":" + s.entity
+	if s.detail != nil {
+		out += "," + s.detail.String()
+	}
+	return out
 }
 
 func (s status) accepted() bool { return s.category == "A2" }
 
 // The statuses the simulator gives.
 var (
-	statusAccepted      = status{"A2", "20", ""}    // accepted for processing
-	statusNotEnrolled   = status{"A7", "164", "IL"} // entity's contract/member number
-	statusWrongPayer    = status{"A3", "116", ""}   // claim submitted to the incorrect payer
-	statusOutOfBalance  = status{"A7", "400", ""}   // claim is out of balance
-	statusFutureService = status{"A7", "187", ""}   // date(s) of service
-	statusBatchReceived = status{"A1", "19", "AY"}  // entity acknowledges receipt (batch and provider level)
+	statusAccepted      = status{category: "A2", code: "20"}                // accepted for processing
+	statusNotEnrolled   = status{category: "A7", code: "164", entity: "IL"} // entity's contract/member number
+	statusWrongPayer    = status{category: "A3", code: "116"}               // claim submitted to the incorrect payer
+	statusOutOfBalance  = status{category: "A7", code: "400"}               // claim is out of balance
+	statusFutureService = status{category: "A7", code: "187"}               // date(s) of service
+	statusBatchReceived = status{category: "A1", code: "19", entity: "AY"}  // entity acknowledges receipt (batch and provider level)
+	// Subscriber and subscriber ID not found, on the member number.
+	statusNoSubscriber = status{category: "A7", code: "164", entity: "IL", detail: &status{category: "A7", code: "33"}}
+	// Missing or invalid information: the billing provider's NPI.
+	statusNPINotOnFile = status{category: "A7", code: "21", entity: "85", detail: &status{category: "A7", code: "562", entity: "85"}}
+	// Missing or invalid information: a diagnosis code (invalid for the
+	// date of service).
+	statusDiagnosis = status{category: "A7", code: "21", detail: &status{category: "A7", code: "255"}}
+	// Duplicate of a claim already processed.
+	statusDuplicate = status{category: "A7", code: "54"}
+	// A replacement or void of a claim the payer cannot find.
+	statusNotFound = status{category: "A4", code: "35"}
 )
 
 type payerFile struct {
@@ -128,54 +149,10 @@ type payerFile struct {
 	rems  []*x835.Remittance
 }
 
-// state is what the simulator remembers from one file to the next. A
-// file's decision works on a copy that replaces the state only once its
-// responses are written.
-type state struct {
-	control     int                              // next response ISA13/GS06
-	claimSeq    int                              // next payer claim number sequence
-	lastTime    time.Time                        // modification time of the last response written
-	deductibles map[string]map[string]x12.Amount // payer ID → member ID → remaining deductible
-	seen        map[string]bool                  // sender + ISA13 of interchanges answered
-}
-
-func newState(cfg *Config) *state {
-	first := cfg.FirstControlNumber
-	if first <= 0 {
-		first = 1
-	}
-	st := &state{control: first, claimSeq: first, deductibles: map[string]map[string]x12.Amount{}, seen: map[string]bool{}}
-	for _, p := range cfg.Payers {
-		st.deductibles[p.ID] = maps.Clone(p.Deductibles)
-		if st.deductibles[p.ID] == nil {
-			st.deductibles[p.ID] = map[string]x12.Amount{}
-		}
-	}
-	return st
-}
-
-func (s *state) clone() *state {
-	c := *s
-	c.deductibles = make(map[string]map[string]x12.Amount, len(s.deductibles))
-	for k, v := range s.deductibles {
-		c.deductibles[k] = maps.Clone(v)
-	}
-	c.seen = maps.Clone(s.seen)
-	return &c
-}
-
-func (s *state) nextControl() int {
-	n := s.control
-	s.control++
-	if s.control > 999_999_999 {
-		s.control = 1
-	}
-	return n
-}
-
 // decide answers one 837 file. It changes st (control numbers, claim
-// numbers, deductibles, interchanges seen) and never fails.
-func decide(cfg *Config, st *state, in *inbound, now time.Time, file string) *decision {
+// numbers, deductibles, interchanges seen, claims paid) and never fails;
+// a store error is kept in st.err.
+func decide(cfg *Config, st *txState, in *inbound, now time.Time, file string) *decision {
 	d := &decision{}
 	rep := &d.report
 	rep.Files = 1
@@ -196,7 +173,7 @@ func decide(cfg *Config, st *state, in *inbound, now time.Time, file string) *de
 		case note != "":
 		case len(cfg.ReceiverIDs) > 0 && !slices.Contains(cfg.ReceiverIDs, ic.isa.ReceiverID):
 			note = "009" // unknown receiver
-		case st.seen[key]:
+		case st.seen(key):
 			note = "025" // duplicate interchange control number
 		}
 		if note != "" {
@@ -210,7 +187,6 @@ func decide(cfg *Config, st *state, in *inbound, now time.Time, file string) *de
 			}
 			continue
 		}
-		st.seen[key] = true
 		if first == nil {
 			first = ic
 		}
@@ -261,11 +237,11 @@ func decide(cfg *Config, st *state, in *inbound, now time.Time, file string) *de
 		}
 		byNPI := map[string]*providerAck{}
 		for _, c := range s.claims {
-			ca := judgeClaim(cfg, c, now)
+			ca := judgeClaim(cfg, st, c, now)
 			rep.Billed += c.Charge
 			if ca.status.accepted() {
-				ca.icn = claimNumber(now, st.claimSeq)
-				st.claimSeq++
+				ca.icn = claimNumber(now, st.nextClaimSeq())
+				st.saveClaim(ca.icn, c.PayerID, c.PCN, fingerprint(c))
 				toPay = append(toPay, c)
 				c.icn = ca.icn
 				rep.ClaimsAccepted++
@@ -285,7 +261,7 @@ func decide(cfg *Config, st *state, in *inbound, now time.Time, file string) *de
 		}
 		d.claimAcks.sets = append(d.claimAcks.sets, cs)
 	}
-	d.remits = payClaims(cfg, st, toPay, now, first, file, rep)
+	d.payables = payClaims(cfg, st, toPay, now, first, file, rep)
 	slices.SortStableFunc(rep.Claims, func(a, b ClaimResult) int { return a.Ordinal - b.Ordinal })
 	return d
 }
@@ -368,15 +344,19 @@ func ackGroup(g *group) groupAck {
 }
 
 // judgeClaim decides the 277CA status of one claim in an accepted set:
-// unknown payer, member not enrolled, charge out of balance and service
-// in the future reject it, in that order.
-func judgeClaim(cfg *Config, c *Claim, now time.Time) claimAck {
+// unknown payer, member not enrolled, charge out of balance, service in
+// the future, a replacement or void of a claim the payer does not know,
+// a duplicate of a claim accepted before, and then the random rejections
+// (Config.Rejections, by seed) reject it, in that order.
+func judgeClaim(cfg *Config, st *txState, c *Claim, now time.Time) claimAck {
 	ca := claimAck{claim: c, status: statusAccepted}
 	var sum x12.Amount
 	for _, l := range c.Lines {
 		sum += l.Charge
 	}
 	today := x12.DateOf(now)
+	key := claimKey(c)
+	rj := cfg.Rejections
 	switch {
 	case cfg.payer(c.PayerID) == nil:
 		ca.status = statusWrongPayer
@@ -390,11 +370,54 @@ func judgeClaim(cfg *Config, c *Claim, now time.Time) claimAck {
 				ca.rejected = append(ca.rejected, lineAck{line: l, status: statusFutureService})
 			}
 		}
-		if len(ca.rejected) > 0 {
+		switch {
+		case len(ca.rejected) > 0:
 			ca.status = statusFutureService
+		case c.Frequency == "7" || c.Frequency == "8":
+			if st.findClaim(c.PayerID, c.OriginalRef, c.PCN, "") == nil {
+				ca.status = statusNotFound
+			}
+		case st.duplicate(fingerprint(c)):
+			ca.status = statusDuplicate
+		case chance(cfg.Seed, "subscriber", key, rj.SubscriberNotFound):
+			ca.status = statusNoSubscriber
+		case chance(cfg.Seed, "npi", key, rj.NPINotOnFile):
+			ca.status = statusNPINotOnFile
+		case len(c.Diagnoses) > 0 && chance(cfg.Seed, "diagnosis", key, rj.DiagnosisInvalid):
+			ca.status = statusDiagnosis
 		}
 	}
 	return ca
+}
+
+// claimKey identifies a claim's content for the seeded choices, so that
+// they do not depend on the order claims arrive in.
+func claimKey(c *Claim) string {
+	return c.PayerID + "|" + c.PCN + "|" + c.Charge.String() + "|" + c.Frequency
+}
+
+// fingerprint identifies a claim for duplicate detection: payer, member,
+// patient control number, charge, and each line's procedure, charge and
+// dates. Its form is a hash: member IDs never reach the store in clear.
+func fingerprint(c *Claim) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s|%s|%s|%s", c.PayerID, c.Subscriber.ID, c.PCN, c.Charge)
+	for _, l := range c.Lines {
+		fmt.Fprintf(&b, "|%s:%s:%s:%s:%s", l.Procedure, l.RevenueCode, l.Charge, l.From.X12(), l.To.X12())
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:])
+}
+
+// chance reports, for a rate in basis points, whether the seeded draw for
+// (purpose, key) falls under it: the same seed and key always give the
+// same answer, and over many keys about rate of them say yes.
+func chance(seed int64, purpose, key string, rate BasisPoints) bool {
+	if rate <= 0 {
+		return false
+	}
+	h := sha256.Sum256([]byte(strconv.FormatInt(seed, 10) + "|" + purpose + "|" + key))
+	return binary.BigEndian.Uint64(h[:8])%10000 < uint64(rate)
 }
 
 // claimNumber returns a payer claim control number (277CA REF*1K and 835
@@ -403,22 +426,35 @@ func claimNumber(now time.Time, seq int) string {
 	return fmt.Sprintf("%02d%03d%08d", now.Year()%100, now.YearDay(), seq%100_000_000)
 }
 
-// payClaims adjudicates the accepted claims: one 835 file per payer, one
-// transaction set (one payment) per billing provider.
-func payClaims(cfg *Config, st *state, claims []*Claim, now time.Time, first *interchange, file string, rep *Report) []payerFile {
-	var files []payerFile
-	index := map[string]int{}
+// payable is one adjudicated claim (or reversal) waiting for its payment:
+// the 835 that pays it is issued when it is due, together with every
+// other claim of the same payer, payment date and trading partner (see
+// Responder.issuePayments).
+type payable struct {
+	payer   string
+	payee   Party // the billing provider
+	claim   *x835.Claim
+	to      x12.InterchangeHeader // the 837 interchange answered
+	toApp   string
+	billing string // payee NPI, for grouping
+}
+
+// payClaims adjudicates the accepted claims, payer by payer and billing
+// provider by billing provider in the order they came, and returns them
+// as payables. A replacement (7) is preceded by the reversal of the
+// claim it replaces; a void (8) gives the reversal only.
+func payClaims(cfg *Config, st *txState, claims []*Claim, now time.Time, first *interchange, file string, rep *Report) []payable {
 	type payee struct {
 		billing Party
 		claims  []*Claim
 	}
+	var order []string
 	payees := map[string][]*payee{}
 	for _, c := range claims {
-		if _, ok := index[c.PayerID]; !ok {
-			index[c.PayerID] = len(files)
-			files = append(files, payerFile{payer: cfg.payer(c.PayerID)})
+		list, ok := payees[c.PayerID]
+		if !ok {
+			order = append(order, c.PayerID)
 		}
-		list := payees[c.PayerID]
 		var pe *payee
 		for _, x := range list {
 			if x.billing.ID == c.Billing.ID {
@@ -431,37 +467,106 @@ func payClaims(cfg *Config, st *state, claims []*Claim, now time.Time, first *in
 		}
 		pe.claims = append(pe.claims, c)
 	}
-	today := x12.DateOf(now)
-	for i := range files {
-		pf := &files[i]
-		p := pf.payer
-		pf.env = envelope{control: st.nextControl(), to: first.isa, toApp: first.isa.SenderID}
-		for n, pe := range payees[p.ID] {
-			rem := &x835.Remittance{
-				SetControl:     fmt.Sprintf("%04d", n+1),
-				ProductionDate: today,
-				Payer:          payerParty(p),
-				Payee:          x835.Party{Name: pe.billing.Name(), IDQualifier: "XX", ID: pe.billing.ID},
+	received := x12.DateOf(now)
+	var out []payable
+	for _, id := range order {
+		p := cfg.payer(id)
+		for _, pe := range payees[id] {
+			add := func(oc *x835.Claim) {
+				out = append(out, payable{payer: p.ID, payee: pe.billing, billing: pe.billing.ID, claim: oc, to: first.isa, toApp: first.isa.SenderID})
 			}
 			for _, c := range pe.claims {
-				ded := st.deductibles[p.ID][c.Subscriber.ID]
-				oc := Adjudicate(p, c, &ded)
-				if _, ok := st.deductibles[p.ID][c.Subscriber.ID]; ok {
-					st.deductibles[p.ID][c.Subscriber.ID] = ded
+				if c.Frequency == "7" || c.Frequency == "8" {
+					if rev := reverse(st, p, c); rev != nil {
+						add(rev)
+						rep.addReversal(file, c, rev)
+					}
+					if c.Frequency == "8" {
+						st.reverseClaim(c.icn) // a void pays nothing and cannot be replaced
+						continue
+					}
+				}
+				before, has := st.deductible(p, c.Subscriber.ID)
+				ded := x12.Amount(before)
+				oc := adjudicate(p, c, &ded, adjOptions{today: received, missingInfo: chance(cfg.Seed, "missing-info", claimKey(c), p.MissingInfo)})
+				if has && int64(ded) != before {
+					st.setDeductible(p.ID, c.Subscriber.ID, int64(ded))
 				}
 				oc.PayerClaimNumber = c.icn
-				oc.ReceivedDate = today
-				rem.Claims = append(rem.Claims, oc)
-				rem.Payment.Amount += oc.Paid
+				oc.ReceivedDate = received
+				st.setRemit(c.icn, oc)
+				add(oc)
 				rep.add835Claim(file, c, oc)
 			}
-			rem.Payment = payment(p, rem.Payment.Amount, today, fmt.Sprintf("%d%03d", pf.env.control, n+1))
-			rep.Remittances++
-			pf.rems = append(pf.rems, rem)
 		}
 	}
-	return files
+	return out
 }
+
+// reverse returns the reversal (CLP02 22) of the claim a replacement or
+// void refers to, with every amount of the original payment negated, and
+// marks the original reversed; the deductible it took (PR-1) is given
+// back to the member. It returns nil when there is nothing to reverse.
+func reverse(st *txState, p *Payer, c *Claim) *x835.Claim {
+	orig := st.findClaim(c.PayerID, c.OriginalRef, c.PCN, c.icn)
+	if orig == nil || orig.state != "paid" || len(orig.remit) == 0 {
+		return nil
+	}
+	var oc x835.Claim
+	if err := json.Unmarshal(orig.remit, &oc); err != nil {
+		st.fail(fmt.Errorf("claim %s: %w", orig.icn, err))
+		return nil
+	}
+	st.reverseClaim(orig.icn)
+	var ded x12.Amount
+	for _, l := range oc.Lines {
+		for _, a := range l.Adjustments {
+			if a.Group == "PR" && a.Reason == reasonDeductible {
+				ded += a.Amount
+			}
+		}
+	}
+	if left, has := st.deductible(p, c.Subscriber.ID); has && ded > 0 {
+		st.setDeductible(p.ID, c.Subscriber.ID, left+int64(ded))
+	}
+	oc.Status = "22"
+	oc.Charge, oc.Paid, oc.PatientResponsibility = -oc.Charge, -oc.Paid, -oc.PatientResponsibility
+	for i := range oc.Adjustments {
+		oc.Adjustments[i].Amount = -oc.Adjustments[i].Amount
+	}
+	for _, l := range oc.Lines {
+		l.Charge, l.Paid, l.Allowed = -l.Charge, -l.Paid, nil
+		for i := range l.Adjustments {
+			l.Adjustments[i].Amount = -l.Adjustments[i].Amount
+		}
+	}
+	return &oc
+}
+
+// providerAdjustments returns the PLB adjustments of one payment: a
+// forwarding balance (FB) when reversals leave it negative, else now and
+// then (by seed) interest (L6, increasing it) or an overpayment recovery
+// (WO, reducing it, never below zero).
+func providerAdjustments(cfg *Config, p *Payer, rem *x835.Remittance, total x12.Amount, day x12.Date) []x835.ProviderAdjustment {
+	npi := rem.Payee.ID
+	ref := rem.Claims[0].PayerClaimNumber
+	key := p.ID + "|" + npi + "|" + ref
+	switch {
+	case total < 0:
+		return []x835.ProviderAdjustment{{ProviderID: npi, FiscalDate: yearEnd(day), Reason: "FB", Reference: ref, Amount: total}}
+	case total > 0 && chance(cfg.Seed, "interest", key, p.Interest):
+		interest := max(Share(total, 150), 1) // 1.5 %
+		return []x835.ProviderAdjustment{{ProviderID: npi, FiscalDate: yearEnd(day), Reason: "L6", Reference: ref, Amount: -interest}}
+	case total > 0 && chance(cfg.Seed, "recoupment", key, p.Recoupment):
+		wo := max(Share(total, 2000), 1) // a fifth of the payment
+		return []x835.ProviderAdjustment{{ProviderID: npi, FiscalDate: yearEnd(day), Reason: "WO", Reference: ref, Amount: wo}}
+	}
+	return nil
+}
+
+// yearEnd is PLB02, the last day of the provider's fiscal year (taken as
+// the calendar year).
+func yearEnd(d x12.Date) x12.Date { return x12.Date{Year: d.Year, Month: time.December, Day: 31} }
 
 func payerParty(p *Payer) x835.Party {
 	pr := x835.Party{

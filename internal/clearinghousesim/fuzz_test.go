@@ -2,11 +2,13 @@ package clearinghousesim
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/x12claims/claims/x12"
 	"github.com/x12claims/claims/x12/x835"
@@ -14,14 +16,27 @@ import (
 
 // answer reads, decides and renders one file on a fresh state, the way
 // Respond does without the folders.
-func answer(tb testing.TB, cfg *Config, data []byte) (*decision, []rendered) {
+func answer(tb testing.TB, cfg *Config, store *Store, data []byte) (*decision, []rendered) {
 	tb.Helper()
 	in, err := readInbound(bytes.NewReader(data))
 	if err != nil {
 		tb.Fatalf("readInbound: %v", err)
 	}
-	d := decide(cfg, newState(cfg), in, testNow(), "in.x12")
-	out, err := render(cfg, d, testNow())
+	if err := addValidatorErrors(in, data, testNow()); err != nil {
+		tb.Fatalf("validator: %v", err)
+	}
+	ctx := context.Background()
+	tx, err := store.db.BeginTx(ctx, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a fresh state every time
+	st := &txState{ctx: ctx, tx: tx, cfg: cfg}
+	d := decide(cfg, st, in, testNow(), "in.x12")
+	if st.err != nil {
+		tb.Fatalf("state: %v", st.err)
+	}
+	out, err := render(cfg, d, func(string) time.Time { return testNow() })
 	if err != nil {
 		tb.Fatalf("render: %v", err)
 	}
@@ -44,8 +59,9 @@ func FuzzAnswer(f *testing.F) {
 	f.Add([]byte("ISA*00*"))
 	f.Add([]byte(""))
 	cfg := DefaultConfig("/nonexistent")
+	store := memStore(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		d, out := answer(t, &cfg, data)
+		d, out := answer(t, &cfg, store, data)
 		if d.report.Files != 1 {
 			t.Fatalf("report files = %d", d.report.Files)
 		}
@@ -64,7 +80,7 @@ func FuzzAnswer(f *testing.F) {
 			if o.kind != "835" {
 				continue
 			}
-			rems, err := x835.ReadRemittances(bytes.NewReader(o.data))
+			rems, err := x835.Read(bytes.NewReader(o.data))
 			if err != nil {
 				t.Fatalf("835 does not parse: %v", err)
 			}
@@ -84,9 +100,21 @@ func BenchmarkAnswer(b *testing.B) {
 		b.Fatal(err)
 	}
 	cfg := DefaultConfig("/nonexistent")
+	store := memStore(b)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		answer(b, &cfg, data)
+		answer(b, &cfg, store, data)
 	}
+}
+
+// memStore opens a state store in memory, closed when the test ends.
+func memStore(tb testing.TB) *Store {
+	tb.Helper()
+	s, err := OpenStore(context.Background(), "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/x12claims/claims/x12/ta1"
 	"github.com/x12claims/claims/x12/x277"
 	"github.com/x12claims/claims/x12/x835"
+	"github.com/x12claims/claims/x12/x997"
 	"github.com/x12claims/claims/x12/x999"
 )
 
@@ -171,8 +172,16 @@ func parseOutputs(t *testing.T, r *Responder, rep Report) parsed {
 					p.claims[c.PatientControlNumber] = c
 				}
 			}
+		case ".997":
+			acks, err := x997.Read(bytes.NewReader(data))
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for _, a := range acks {
+				p.acks = append(p.acks, a.As999())
+			}
 		case ".835":
-			rems, err := x835.ReadRemittances(bytes.NewReader(data))
+			rems, err := x835.Read(bytes.NewReader(data))
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}

@@ -458,6 +458,14 @@ func (p *parser837) body(s *x12.Segment) {
 		p.nm1(s)
 	case "CLM":
 		p.startClaim(s)
+	case "HI":
+		if p.claim != nil && p.line == nil {
+			for i := 1; i <= 12; i++ {
+				if code := comp(s, i, 2); code != "" {
+					p.claim.Diagnoses = append(p.claim.Diagnoses, code)
+				}
+			}
+		}
 	case "DTP":
 		p.dtp(s)
 	case "REF":
@@ -466,6 +474,8 @@ func (p *parser837) body(s *x12.Segment) {
 			p.line.ControlNumber = str(s, 2)
 		case p.claim != nil && p.line == nil && str(s, 1) == "D9":
 			p.claim.CHTrace = str(s, 2)
+		case p.claim != nil && p.line == nil && str(s, 1) == "F8":
+			p.claim.OriginalRef = str(s, 2)
 		}
 	case "LX":
 		if p.claim == nil {

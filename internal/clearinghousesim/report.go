@@ -23,6 +23,10 @@ const (
 	ClaimPaid ClaimStatus = "paid"
 	// ClaimDenied: every line was denied (835 CLP02 = 4).
 	ClaimDenied ClaimStatus = "denied"
+	// ClaimReversed: an earlier payment was reversed (835 CLP02 = 22)
+	// because a replacement (7) or void (8) came for it; PCN is the
+	// replacement's, PayerClaimNumber the reversed claim's.
+	ClaimReversed ClaimStatus = "reversed"
 )
 
 // ClaimResult is the outcome of one claim, named by its patient control
@@ -56,13 +60,16 @@ type Report struct {
 	ClaimsDenied         int `json:"claims_denied"`         // 835 CLP02 = 4
 	LinesDenied          int `json:"lines_denied"`          // 835 lines denied (CO-50)
 	Remittances          int `json:"remittances"`           // 835 transaction sets (payments)
+	ClaimsReversed       int `json:"claims_reversed"`       // 835 CLP02 = 22
 
 	Billed         x12.Amount `json:"billed"`          // CLM02 of every claim that reached the 277CA
 	BilledAccepted x12.Amount `json:"billed_accepted"` // CLM02 of the claims the 277CA accepted (= Σ CLP03)
 	Allowed        x12.Amount `json:"allowed"`         // Σ AMT*B6
 	Contractual    x12.Amount `json:"contractual"`     // Σ CO adjustments
 	PatientResp    x12.Amount `json:"patient_resp"`    // Σ PR adjustments (= Σ CLP05)
-	Paid           x12.Amount `json:"paid"`            // Σ CLP04 (= Σ BPR02: the simulator writes no PLB)
+	Paid           x12.Amount `json:"paid"`            // Σ CLP04, reversals included (negative)
+	// ProviderAdjustments is Σ PLB amounts (Σ BPR02 = Paid − this).
+	ProviderAdjustments x12.Amount `json:"provider_adjustments"`
 
 	// Outputs are the response files written, in the order written.
 	Outputs []string `json:"outputs"`
@@ -99,6 +106,22 @@ func (r *Report) add835Claim(file string, c *Claim, oc *x835.Claim) {
 	r.Claims = append(r.Claims, res)
 }
 
+// addReversal counts one reversal.
+func (r *Report) addReversal(file string, c *Claim, oc *x835.Claim) {
+	r.ClaimsReversed++
+	r.Paid += oc.Paid
+	r.PatientResp += oc.PatientResponsibility
+	for _, l := range oc.Lines {
+		for _, a := range l.Adjustments {
+			if a.Group == "CO" {
+				r.Contractual += a.Amount
+			}
+		}
+	}
+	r.Claims = append(r.Claims, ClaimResult{File: file, Ordinal: c.Ordinal, PCN: c.PCN, PayerID: c.PayerID, Status: ClaimReversed,
+		PayerClaimNumber: oc.PayerClaimNumber, Charge: oc.Charge, Paid: oc.Paid, PatientResp: oc.PatientResponsibility})
+}
+
 // merge adds o's counts and lists to r.
 func (r *Report) merge(o *Report) {
 	r.Files += o.Files
@@ -112,6 +135,8 @@ func (r *Report) merge(o *Report) {
 	r.ClaimsDenied += o.ClaimsDenied
 	r.LinesDenied += o.LinesDenied
 	r.Remittances += o.Remittances
+	r.ClaimsReversed += o.ClaimsReversed
+	r.ProviderAdjustments += o.ProviderAdjustments
 	r.Billed += o.Billed
 	r.BilledAccepted += o.BilledAccepted
 	r.Allowed += o.Allowed

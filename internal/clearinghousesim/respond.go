@@ -3,6 +3,10 @@ package clearinghousesim
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,27 +17,37 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/x12claims/claims/x12"
 )
 
 // Responder answers the 837 files that land in its inbound folder, as a
-// clearinghouse and its payers would. It holds what a clearinghouse
-// remembers between files: the control numbers it has used, the
-// interchanges it has answered (a repeated ISA13 from the same sender is
-// rejected as a duplicate) and each member's remaining deductible. That
-// memory lives as long as the Responder; it is not kept on disk.
+// clearinghouse and its payers would. What a clearinghouse remembers
+// between files (control numbers, interchanges answered, deductibles,
+// claims paid, the files it answered and the responses still due) is kept
+// in a Store: on disk when Config.StateDir or a shared Config.Store says
+// so, else in memory for the life of the Responder.
 //
 // A Responder is safe for concurrent use; Respond calls are serialised.
 type Responder struct {
-	cfg Config
-	log *zap.Logger
+	cfg      Config
+	log      *zap.Logger
+	store    *Store
+	ownStore bool
+	mailbox  string
+
+	// failpoint, when set, is called at each step of handling a file
+	// (see the crash tests); it may end the process.
+	failpoint func(point string)
 
 	mu sync.Mutex
-	st *state
 }
 
-// NewResponder validates cfg and creates the folders under cfg.Root
-// (mode 0700). It returns an error naming every invalid field, or the
-// folder that could not be created.
+// NewResponder validates cfg, creates the folders under cfg.Root (mode
+// 0700) and opens its state (cfg.Store, or a store in cfg.StateDir, or
+// one in memory). It returns an error naming every invalid field, or the
+// folder or database that could not be created. Call Close to release a
+// store the Responder opened itself.
 func NewResponder(cfg Config) (*Responder, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -52,29 +66,73 @@ func NewResponder(cfg Config) (*Responder, error) {
 	cfg.Payers = slices.Clone(cfg.Payers)
 	cfg.NotEnrolled = slices.Clone(cfg.NotEnrolled)
 	cfg.ReceiverIDs = slices.Clone(cfg.ReceiverIDs)
-	return &Responder{cfg: cfg, log: log.Named("clearinghouse"), st: newState(&cfg)}, nil
+	r := &Responder{cfg: cfg, log: log.Named("clearinghouse"), store: cfg.Store, mailbox: cfg.Mailbox}
+	if r.mailbox == "" {
+		r.mailbox = User
+	}
+	if r.store == nil {
+		st, err := OpenStore(context.Background(), cfg.StateDir)
+		if err != nil {
+			return nil, err
+		}
+		r.store, r.ownStore = st, true
+	}
+	if err := r.cleanTemp(); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
 }
 
 // Root returns the simulator's root folder.
 func (r *Responder) Root() string { return r.cfg.Root }
 
+// Store returns the Responder's state.
+func (r *Responder) Store() *Store { return r.store }
+
+// Close closes the state store when the Responder opened it. It is safe
+// to call more than once.
+func (r *Responder) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ownStore && r.store != nil {
+		err := r.store.Close()
+		r.store = nil
+		return err
+	}
+	return nil
+}
+
+func (r *Responder) fail(point string) {
+	if r.failpoint != nil {
+		r.failpoint(point)
+	}
+}
+
 // Respond answers every 837 file waiting in inbound/: each regular file
 // whose name neither starts with "." nor ends in ".part", in name order.
-// For each it writes the responses into outbound/ (TA1, 999, 277CA, one
-// 835 per payer; see the package documentation for names and content),
-// each atomically with mode 0600, and then moves the 837 into
-// inbound/processed/.
+// For each it records its answers in the store, then moves the 837 into
+// inbound/processed/; then it writes into outbound/ every answer that is
+// due by the clock (TA1, 999 or 997, 277CA, one 835 per payer; see the
+// package documentation), each atomically with mode 0600. With no delays
+// configured, a file's answers are all due at once.
 //
-// A file that cannot be handled (unreadable, or a response that cannot be
-// written) is left in inbound/, with whatever responses it had already
-// written removed and the simulator's memory unchanged; its error is
-// returned, joined with the others, after the remaining files are done.
-// Content that is not valid X12 is not an error: it is answered with a
-// TA1. Respond stops early, returning ctx.Err(), when ctx is done.
+// A file that cannot be handled (unreadable, or the store fails) is left
+// in inbound/ with the store unchanged; its error is returned, joined
+// with the others, after the remaining files are done. Content that is
+// not valid X12 is not an error: it is answered with a TA1. Respond first
+// finishes whatever a previous run (perhaps killed) recorded and did not
+// complete. It stops early, returning ctx.Err(), when ctx is done.
 func (r *Responder) Respond(ctx context.Context) (Report, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var rep Report
+	if r.store == nil {
+		return rep, errors.New("clearinghousesim: responder is closed")
+	}
+	if err := r.finishRecorded(ctx); err != nil {
+		return rep, err
+	}
 	names, err := r.waiting()
 	if err != nil {
 		return rep, err
@@ -84,7 +142,7 @@ func (r *Responder) Respond(ctx context.Context) (Report, error) {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		frep, err := r.handle(name)
+		frep, err := r.handle(ctx, name)
 		if err != nil {
 			r.log.Warn("837 file not handled", zap.String("file", name), zap.Error(err))
 			errs = append(errs, fmt.Errorf("clearinghousesim: %s: %w", name, err))
@@ -96,10 +154,19 @@ func (r *Responder) Respond(ctx context.Context) (Report, error) {
 			zap.Strings("responses", frep.Outputs))
 		rep.merge(&frep)
 	}
-	if len(names) > 0 {
-		r.log.Info("respond run done", zap.Int("files", rep.Files), zap.Int("claims_accepted", rep.ClaimsAccepted),
-			zap.Int("claims_rejected", rep.ClaimsRejected), zap.Int("lines_denied", rep.LinesDenied),
-			zap.String("paid", rep.Paid.String()))
+	issued, err := r.issuePayments(ctx)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	rep.merge(&issued)
+	delivered, err := r.deliver(ctx)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if len(names) > 0 || delivered > 0 {
+		r.log.Info("respond run done", zap.Int("files", rep.Files), zap.Int("delivered", delivered),
+			zap.Int("claims_accepted", rep.ClaimsAccepted), zap.Int("claims_rejected", rep.ClaimsRejected),
+			zap.Int("lines_denied", rep.LinesDenied), zap.String("paid", rep.Paid.String()))
 	}
 	return rep, errors.Join(errs...)
 }
@@ -122,72 +189,396 @@ func (r *Responder) waiting() ([]string, error) {
 	return names, nil
 }
 
-// handle answers one 837 file and returns its report.
-func (r *Responder) handle(name string) (Report, error) {
+// handle answers one 837 file and returns its report: it decides and
+// records the answers in one transaction (or finds them recorded by an
+// earlier, interrupted run), then moves the 837 to processed/.
+func (r *Responder) handle(ctx context.Context, name string) (Report, error) {
 	src := filepath.Join(r.cfg.Root, InboundDir, name)
 	data, err := os.ReadFile(src)
 	if err != nil {
 		return Report{}, fmt.Errorf("read: %w", err)
 	}
-	in, err := readInbound(bytes.NewReader(data))
+	sum := sha256.Sum256(data)
+	sha := hex.EncodeToString(sum[:])
+	tx, err := r.store.db.BeginTx(ctx, nil)
 	if err != nil {
-		return Report{}, fmt.Errorf("read: %w", err)
+		return Report{}, fmt.Errorf("state: %w", err)
 	}
-	now := r.cfg.now()
-	st := r.st.clone()
-	d := decide(&r.cfg, st, in, now, name)
-	files, err := render(&r.cfg, d, now)
-	if err != nil {
+	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
+
+	var fileID int64
+	var pname string
+	err = tx.QueryRowContext(ctx, `SELECT id, processed_name FROM inbound_files
+		WHERE mailbox = ? AND name = ? AND sha256 = ? AND state = 'recorded'`, r.mailbox, name, sha).Scan(&fileID, &pname)
+	rep := Report{Files: 1} // recorded by a run that did not finish: only the move is left
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if rep, fileID, pname, err = r.record(ctx, tx, name, sha, data); err != nil {
+			return Report{}, err
+		}
+	case err != nil:
+		return Report{}, fmt.Errorf("state: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return Report{}, fmt.Errorf("state: commit: %w", err)
+	}
+	r.fail("recorded")
+	if err := r.moveProcessed(ctx, fileID, name, sha, pname); err != nil {
 		return Report{}, err
 	}
-	outDir := filepath.Join(r.cfg.Root, OutboundDir)
+	return rep, nil
+}
+
+// record decides the answers to one 837 and records them in tx: the file
+// (with the name it gets in processed/), its acknowledgments with their
+// due times and faults, and its adjudicated claims as payables. It
+// returns the decision's report, the file's ID and its processed/ name.
+func (r *Responder) record(ctx context.Context, tx *sql.Tx, name, sha string, data []byte) (Report, int64, string, error) {
+	in, err := readInbound(bytes.NewReader(data))
+	if err != nil {
+		return Report{}, 0, "", fmt.Errorf("read: %w", err)
+	}
+	now := r.cfg.now()
+	if r.cfg.validate999() {
+		if err := addValidatorErrors(in, data, now); err != nil {
+			return Report{}, 0, "", fmt.Errorf("read: %w", err)
+		}
+	}
+	st := &txState{ctx: ctx, tx: tx, cfg: &r.cfg}
+	d := decide(&r.cfg, st, in, now, name)
+	files, err := render(&r.cfg, d, func(kind string) time.Time { return now.Add(r.cfg.Timing.delay(kind)) })
+	if err != nil {
+		return Report{}, 0, "", err
+	}
+	pname := r.freeName(st, filepath.Join(r.cfg.Root, ProcessedDir), name, func(n string) bool { return st.processedTaken(r.mailbox, n) })
+	if st.err != nil {
+		return Report{}, 0, "", fmt.Errorf("state: %w", st.err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO inbound_files (mailbox, name, sha256, processed_name, state, received)
+		VALUES (?, ?, ?, ?, 'recorded', ?)`, r.mailbox, name, sha, pname, now.UTC().Format(time.RFC3339))
+	if err != nil {
+		return Report{}, 0, "", fmt.Errorf("state: %w", err)
+	}
+	fileID, err := res.LastInsertId()
+	if err != nil {
+		return Report{}, 0, "", fmt.Errorf("state: %w", err)
+	}
 	stem := stemOf(name)
-	var written []string
-	undo := func() {
-		for _, w := range written {
-			_ = os.Remove(filepath.Join(outDir, w))
+	names, err := r.recordOutputs(st, fileID, r.plan(files, r.faults(), now), func(f planned) string { return stem + "." + f.kind })
+	if err != nil {
+		return Report{}, 0, "", err
+	}
+	d.report.Outputs = names
+	if err := r.recordPayables(st, fileID, d.payables, now.Add(r.cfg.Timing.Remit)); err != nil {
+		return Report{}, 0, "", err
+	}
+	return d.report, fileID, pname, nil
+}
+
+// recordOutputs records planned responses of a file (fileID, 0 for the
+// 835s) under free names built from want, and returns the names of those
+// that will be delivered.
+func (r *Responder) recordOutputs(st *txState, fileID int64, outs []planned, want func(planned) string) ([]string, error) {
+	outDir := filepath.Join(r.cfg.Root, OutboundDir)
+	var names []string
+	for _, f := range outs {
+		final := r.freeName(st, outDir, want(f), func(n string) bool { return st.nameTaken(r.mailbox, n) })
+		state := outPending
+		if f.withheld {
+			state = outWithheld
+		}
+		if _, err := st.tx.ExecContext(st.ctx, `INSERT INTO outputs (file_id, mailbox, name, kind, data, due, chunked, state)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, fileID, r.mailbox, final, f.kind, f.data, f.due.UnixNano(), f.chunked, state); err != nil {
+			return nil, fmt.Errorf("state: %w", err)
+		}
+		if !f.withheld {
+			names = append(names, final)
 		}
 	}
-	for _, f := range files {
-		var want string
-		switch f.kind {
-		case "835":
-			want = f.payer + "_" + f.isa13 + ".835"
-		default:
-			want = stem + "." + f.kind
-		}
-		final, err := uniqueName(outDir, want)
+	if st.err != nil {
+		return nil, fmt.Errorf("state: %w", st.err)
+	}
+	return names, nil
+}
+
+// recordPayables records a file's adjudicated claims, to be paid at due.
+func (r *Responder) recordPayables(st *txState, fileID int64, ps []payable, due time.Time) error {
+	for _, pa := range ps {
+		payee, err := json.Marshal(pa.payee)
 		if err != nil {
-			undo()
-			return Report{}, err
+			return fmt.Errorf("state: %w", err)
 		}
-		// Each response is at least a second younger than the one
-		// before, so that listing oldest first gives the order written.
-		mtime := now.Truncate(time.Second)
-		if !mtime.After(st.lastTime) {
-			mtime = st.lastTime.Add(time.Second)
+		claim, err := json.Marshal(pa.claim)
+		if err != nil {
+			return fmt.Errorf("state: %w", err)
 		}
-		if err := writeAtomic(outDir, final, f.data, mtime); err != nil {
-			undo()
-			return Report{}, err
+		if _, err := st.tx.ExecContext(st.ctx, `INSERT INTO payables (mailbox, file_id, payer, payee, claim, pay_date, due, recv_qual, recv_id, usage, app)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.mailbox, fileID, pa.payer, payee, claim, x12.DateOf(due).X12(), due.UnixNano(),
+			pa.to.SenderQualifier, pa.to.SenderID, pa.to.Usage, pa.toApp); err != nil {
+			return fmt.Errorf("state: %w", err)
 		}
-		st.lastTime = mtime
-		written = append(written, final)
 	}
+	return nil
+}
+
+// freeName returns want, or want with "-2", "-3", ... before its
+// extension, the first that neither exists in dir nor was given before.
+func (r *Responder) freeName(st *txState, dir, want string, taken func(string) bool) string {
+	ext := filepath.Ext(want)
+	base := strings.TrimSuffix(want, ext)
+	for n := 1; ; n++ {
+		name := want
+		if n > 1 {
+			name = fmt.Sprintf("%s-%d%s", base, n, ext)
+		}
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			continue
+		}
+		if st.err != nil || !taken(name) {
+			return name
+		}
+	}
+}
+
+// moveProcessed moves the 837 into processed/ under the name recorded
+// for it, unless that was done already, and marks it moved.
+func (r *Responder) moveProcessed(ctx context.Context, id int64, name, sha, pname string) error {
+	src := filepath.Join(r.cfg.Root, InboundDir, name)
 	procDir := filepath.Join(r.cfg.Root, ProcessedDir)
-	dst, err := uniqueName(procDir, name)
+	dst := filepath.Join(procDir, pname)
+	if _, err := os.Lstat(dst); errors.Is(err, os.ErrNotExist) && sameContent(src, sha) {
+		if err := os.Rename(src, dst); err != nil {
+			return fmt.Errorf("move to processed: %w", err)
+		}
+		_ = syncDir(procDir)
+		_ = syncDir(filepath.Dir(src))
+	}
+	r.fail("moved")
+	if _, err := r.store.db.ExecContext(ctx, `UPDATE inbound_files SET state = 'moved' WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	return nil
+}
+
+// sameContent reports whether the file at path exists and has the given
+// SHA-256.
+func sameContent(path, sha string) bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]) == sha
+}
+
+// finishRecorded completes the files a previous run recorded but did not
+// move to processed/ (it was killed in between): each is moved, or
+// marked moved when it is gone already.
+func (r *Responder) finishRecorded(ctx context.Context) error {
+	rows, err := r.store.db.QueryContext(ctx, `SELECT id, name, sha256, processed_name FROM inbound_files
+		WHERE mailbox = ? AND state = 'recorded' ORDER BY id`, r.mailbox)
+	if err != nil {
+		return fmt.Errorf("clearinghousesim: state: %w", err)
+	}
+	type rec struct {
+		id             int64
+		name, sha, dst string
+	}
+	var recs []rec
+	for rows.Next() {
+		var x rec
+		if err := rows.Scan(&x.id, &x.name, &x.sha, &x.dst); err != nil {
+			rows.Close()
+			return fmt.Errorf("clearinghousesim: state: %w", err)
+		}
+		recs = append(recs, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("clearinghousesim: state: %w", err)
+	}
+	for _, x := range recs {
+		if err := r.moveProcessed(ctx, x.id, x.name, x.sha, x.dst); err != nil {
+			return fmt.Errorf("clearinghousesim: %s: %w", x.name, err)
+		}
+	}
+	return nil
+}
+
+// Pending returns how many recorded responses of this Responder's
+// mailbox are not delivered yet (withheld ones excluded) plus how many
+// adjudicated claims wait for their 835, and when the next of either is
+// due (zero when none is).
+func (r *Responder) Pending(ctx context.Context) (int, time.Time, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.store == nil {
+		return 0, time.Time{}, errors.New("clearinghousesim: responder is closed")
+	}
+	var n, m int
+	var due, due2 sql.NullInt64
+	err := r.store.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(due) FROM outputs WHERE mailbox = ? AND state < ?`,
+		r.mailbox, outDelivered).Scan(&n, &due)
 	if err == nil {
-		err = os.Rename(src, filepath.Join(procDir, dst))
+		err = r.store.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(due) FROM payables WHERE mailbox = ? AND output_id IS NULL`,
+			r.mailbox).Scan(&m, &due2)
 	}
 	if err != nil {
-		undo()
-		return Report{}, fmt.Errorf("move to processed: %w", err)
+		return 0, time.Time{}, err
 	}
-	_ = syncDir(procDir)
-	_ = syncDir(filepath.Dir(src))
-	r.st = st
-	d.report.Outputs = written
-	return d.report, nil
+	var next time.Time
+	for _, d := range []sql.NullInt64{due, due2} {
+		if d.Valid && (next.IsZero() || time.Unix(0, d.Int64).Before(next)) {
+			next = time.Unix(0, d.Int64)
+		}
+	}
+	return n + m, next, nil
+}
+
+// deliver writes every response that is due, oldest first, and returns
+// how many it delivered.
+func (r *Responder) deliver(ctx context.Context) (int, error) {
+	now := r.cfg.now()
+	rows, err := r.store.db.QueryContext(ctx, `SELECT id, name, data, due, chunked, state FROM outputs
+		WHERE mailbox = ? AND state < ? AND due <= ? ORDER BY due, id`, r.mailbox, outDelivered, now.UnixNano())
+	if err != nil {
+		return 0, fmt.Errorf("clearinghousesim: state: %w", err)
+	}
+	type out struct {
+		id      int64
+		name    string
+		data    []byte
+		due     int64
+		chunked bool
+		state   int
+	}
+	var outs []out
+	for rows.Next() {
+		var o out
+		if err := rows.Scan(&o.id, &o.name, &o.data, &o.due, &o.chunked, &o.state); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("clearinghousesim: state: %w", err)
+		}
+		outs = append(outs, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("clearinghousesim: state: %w", err)
+	}
+	outDir := filepath.Join(r.cfg.Root, OutboundDir)
+	n := 0
+	for _, o := range outs {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		if err := r.deliverOne(ctx, outDir, o.id, o.name, o.data, time.Unix(0, o.due), o.chunked, o.state); err != nil {
+			return n, fmt.Errorf("clearinghousesim: deliver %s: %w", o.name, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// deliverOne writes one response. A pending one is written to a hidden
+// temporary name, synced and marked staged; a staged one is renamed to
+// its final name (unless its temporary file is gone, which means the
+// rename happened before a kill) and marked delivered. Each step can be
+// repeated after a kill without writing the file twice.
+func (r *Responder) deliverOne(ctx context.Context, dir string, id int64, name string, data []byte, due time.Time, chunked bool, state int) error {
+	tmp := filepath.Join(dir, tempName(name))
+	if chunked {
+		// The "slow write" fault: the file grows under its final name.
+		if err := r.writeSlowly(ctx, filepath.Join(dir, name), data); err != nil {
+			return err
+		}
+		return r.markDelivered(ctx, id)
+	}
+	if state == outPending {
+		mtime, err := r.nextMtime(ctx, due)
+		if err != nil {
+			return err
+		}
+		if err := writeTemp(tmp, data, mtime); err != nil {
+			return err
+		}
+		r.fail("written")
+		if _, err := r.store.db.ExecContext(ctx, `UPDATE outputs SET state = ? WHERE id = ?`, outStaged, id); err != nil {
+			return fmt.Errorf("state: %w", err)
+		}
+		r.fail("staged")
+	}
+	if _, err := os.Lstat(tmp); err == nil {
+		if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("rename: %w", err)
+		}
+		if err := syncDir(dir); err != nil {
+			return fmt.Errorf("sync folder: %w", err)
+		}
+	}
+	r.fail("renamed")
+	return r.markDelivered(ctx, id)
+}
+
+func (r *Responder) markDelivered(ctx context.Context, id int64) error {
+	if _, err := r.store.db.ExecContext(ctx, `UPDATE outputs SET state = ?, data = NULL WHERE id = ?`, outDelivered, id); err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	return nil
+}
+
+// nextMtime returns the modification time of the next response: its due
+// time, but at least a second after the previous response's, so that
+// listing oldest first gives the order written. The last one is kept in
+// the store.
+func (r *Responder) nextMtime(ctx context.Context, due time.Time) (time.Time, error) {
+	mtime := due.Truncate(time.Second)
+	var last int64
+	err := r.store.db.QueryRowContext(ctx, `SELECT value FROM counters WHERE name = ?`, "mtime:"+r.mailbox).Scan(&last)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, fmt.Errorf("state: %w", err)
+	}
+	if err == nil && !mtime.After(time.Unix(last, 0)) {
+		mtime = time.Unix(last, 0).Add(time.Second)
+	}
+	_, err = r.store.db.ExecContext(ctx, `INSERT INTO counters (name, value) VALUES (?, ?)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, "mtime:"+r.mailbox, mtime.Unix())
+	if err != nil {
+		return time.Time{}, fmt.Errorf("state: %w", err)
+	}
+	return mtime, nil
+}
+
+// tempName is the hidden temporary name of a response being written.
+func tempName(name string) string { return "." + name + ".tmp" }
+
+// cleanTemp removes the hidden temporary files a killed run left in
+// outbound/, except those of responses recorded as staged (their rename
+// is still to come).
+func (r *Responder) cleanTemp() error {
+	dir := filepath.Join(r.cfg.Root, OutboundDir)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("clearinghousesim: list outbound folder: %w", err)
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if !strings.HasPrefix(n, ".") || !strings.HasSuffix(n, ".tmp") || !e.Type().IsRegular() {
+			continue
+		}
+		final := strings.TrimSuffix(strings.TrimPrefix(n, "."), ".tmp")
+		var staged int
+		err := r.store.db.QueryRow(`SELECT COUNT(*) FROM outputs WHERE mailbox = ? AND name = ? AND state = ?`,
+			r.mailbox, final, outStaged).Scan(&staged)
+		if err != nil {
+			return fmt.Errorf("clearinghousesim: state: %w", err)
+		}
+		if staged == 0 {
+			if err := os.Remove(filepath.Join(dir, n)); err != nil {
+				return fmt.Errorf("clearinghousesim: remove stale %s: %w", n, err)
+			}
+		}
+	}
+	return nil
 }
 
 // stemOf returns the base name without its last extension ("b1.x12" →
@@ -200,61 +591,36 @@ func stemOf(name string) string {
 	return strings.TrimSuffix(name, ext)
 }
 
-// uniqueName returns want, or want with "-2", "-3", ... before its
-// extension, whichever does not exist yet in dir.
-func uniqueName(dir, want string) (string, error) {
-	ext := filepath.Ext(want)
-	base := strings.TrimSuffix(want, ext)
-	for n := 1; n < 10000; n++ {
-		name := want
-		if n > 1 {
-			name = fmt.Sprintf("%s-%d%s", base, n, ext)
-		}
-		_, err := os.Lstat(filepath.Join(dir, name))
-		if errors.Is(err, os.ErrNotExist) {
-			return name, nil
-		}
-		if err != nil {
-			return "", fmt.Errorf("check %s: %w", name, err)
-		}
-	}
-	return "", fmt.Errorf("no free name for %s", want)
-}
-
-// writeAtomic writes data to dir/name through a hidden temporary file:
-// write, fsync, set mode 0600 and the modification time, rename, fsync the
-// folder. The temporary file is removed on failure.
-func writeAtomic(dir, name string, data []byte, mtime time.Time) (err error) {
-	f, err := os.CreateTemp(dir, "."+name+".*.tmp")
+// writeTemp writes data to path (truncating it): write, set mode 0600,
+// fsync, close, set the modification time. The file is removed on
+// failure.
+func writeTemp(path string, data []byte, mtime time.Time) (err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
+		return fmt.Errorf("write: %w", err)
 	}
-	tmp := f.Name()
 	defer func() {
 		if err != nil {
 			_ = f.Close()
-			_ = os.Remove(tmp)
+			_ = os.Remove(path)
 		}
 	}()
 	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
+		return fmt.Errorf("write: %w", err)
 	}
 	if err = f.Chmod(0o600); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
+		return fmt.Errorf("write: %w", err)
 	}
 	if err = f.Sync(); err != nil {
-		return fmt.Errorf("write %s: sync: %w", name, err)
+		return fmt.Errorf("write: sync: %w", err)
 	}
 	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %s: close: %w", name, err)
+		return fmt.Errorf("write: close: %w", err)
 	}
-	if err = os.Chtimes(tmp, mtime, mtime); err != nil {
-		return fmt.Errorf("write %s: set time: %w", name, err)
+	if err = os.Chtimes(path, mtime, mtime); err != nil {
+		return fmt.Errorf("write: set time: %w", err)
 	}
-	if err = os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-		return fmt.Errorf("write %s: rename: %w", name, err)
-	}
-	return syncDir(dir)
+	return nil
 }
 
 func syncDir(dir string) error {

@@ -150,7 +150,7 @@ func TestFixtureOutcome(t *testing.T) {
 		if !strings.HasSuffix(name, ".835") {
 			continue
 		}
-		rems, err := x835.ReadRemittances(bytes.NewReader(output(t, r, name)))
+		rems, err := x835.Read(bytes.NewReader(output(t, r, name)))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -441,17 +441,21 @@ func TestDuplicateInterchangeIsRejected(t *testing.T) {
 	drop(t, r, "a.x12", base)
 	drop(t, r, "b.x12", base)
 	rep := respond(t, r)
-	if got := kinds(rep.Outputs); !slices.Equal(got, []string{"999", "277CA", "835", "835", "835", "TA1"}) {
+	if got := kinds(rep.Outputs); !slices.Equal(got, []string{"999", "277CA", "TA1", "835", "835", "835"}) {
 		t.Fatalf("outputs = %v", rep.Outputs)
 	}
 	if !hasSegment(segments(t, output(t, r, "b.TA1")), "TA1*000000101*261120*0930*R*025") {
 		t.Error("second copy not rejected as a duplicate (025)")
 	}
-	// A new ISA13 from the same sender is fine.
+	// A new ISA13 from the same sender passes the envelope, but the same
+	// claims again are duplicates (277CA A7:54): nothing is paid twice.
 	drop(t, r, "c.x12", strings.ReplaceAll(base, "000000101", "000000102"))
 	rep = respond(t, r)
-	if got := kinds(rep.Outputs); !slices.Equal(got, []string{"999", "277CA", "835", "835", "835"}) {
+	if got := kinds(rep.Outputs); !slices.Equal(got, []string{"999", "277CA"}) {
 		t.Fatalf("outputs = %v", rep.Outputs)
+	}
+	if rep.ClaimsAccepted != 0 || !strings.Contains(string(output(t, r, "c.277CA")), "STC*A7:54*") {
+		t.Errorf("claims sent again were not rejected as duplicates: %+v", rep)
 	}
 }
 
@@ -552,8 +556,9 @@ func TestFileHandling(t *testing.T) {
 }
 
 // TestWriteFailureLeavesNoTrace makes the outbound folder unusable: the
-// 837 stays in inbound, no response is left, and once the folder is back
-// the responses are exactly those of a run that never failed.
+// 837 is taken in (its answers are recorded), no response and no
+// temporary file is left, and once the folder is back the responses are
+// exactly those of a run that never failed.
 func TestWriteFailureLeavesNoTrace(t *testing.T) {
 	r := newResponder(t, nil)
 	base := fixture(t, "basic.x12")
@@ -565,15 +570,15 @@ func TestWriteFailureLeavesNoTrace(t *testing.T) {
 	if err := os.WriteFile(out, nil, 0o600); err != nil { // a file where the folder should be
 		t.Fatal(err)
 	}
-	rep, err := r.Respond(context.Background())
-	if err == nil || rep.Files != 0 {
-		t.Fatalf("Respond = %+v, %v; want an error", rep, err)
+	_, err := r.Respond(context.Background())
+	if err == nil {
+		t.Fatal("Respond succeeded with no outbound folder; want an error")
 	}
 	if strings.Contains(err.Error(), "OKAFOR") || strings.Contains(err.Error(), "MHP") {
 		t.Errorf("error carries PHI: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(r.Root(), InboundDir, "in.x12")); err != nil {
-		t.Fatalf("837 left inbound: %v", err)
+	if n, _, err := r.Pending(context.Background()); err != nil || n != 5 {
+		t.Fatalf("pending responses = %d, %v; want 5", n, err)
 	}
 	if err := os.Remove(out); err != nil {
 		t.Fatal(err)
@@ -581,14 +586,18 @@ func TestWriteFailureLeavesNoTrace(t *testing.T) {
 	if err := os.Mkdir(out, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	rep = respond(t, r)
+	rep := respond(t, r)
+	if rep.Files != 0 {
+		t.Fatalf("the 837 was answered again: %+v", rep)
+	}
 	fresh := newResponder(t, nil)
 	drop(t, fresh, "in.x12", base)
 	want := respond(t, fresh)
-	if !slices.Equal(rep.Outputs, want.Outputs) {
-		t.Fatalf("outputs after recovery %v, want %v", rep.Outputs, want.Outputs)
+	got, _ := os.ReadDir(out)
+	if len(got) != len(want.Outputs) {
+		t.Fatalf("outbound holds %d files after recovery, want %v", len(got), want.Outputs)
 	}
-	for _, n := range rep.Outputs {
+	for _, n := range want.Outputs {
 		if !bytes.Equal(output(t, r, n), output(t, fresh, n)) {
 			t.Errorf("%s differs from a run that never failed", n)
 		}

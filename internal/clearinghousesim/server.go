@@ -71,6 +71,7 @@ func Start(ctx context.Context, cfg Config) (*Simulator, error) {
 		},
 	})
 	if err != nil {
+		_ = r.Close()
 		return nil, fmt.Errorf("clearinghousesim: start SFTP server: %w", err)
 	}
 	s := &Simulator{Responder: r, srv: srv, password: pw, keyPEM: pem.EncodeToMemory(block), signer: signer}
@@ -181,7 +182,8 @@ func startsWithDotDot(rel string) bool {
 // safe to call more than once.
 func (s *Simulator) Close() error {
 	if err := s.srv.Close(); err != nil {
+		_ = s.Responder.Close()
 		return fmt.Errorf("clearinghousesim: stop SFTP server: %w", err)
 	}
-	return nil
+	return s.Responder.Close()
 }

@@ -25,13 +25,15 @@ type rendered struct {
 	data  []byte
 }
 
-// render writes the decision's response files, in the order they are to
-// be written: TA1, 999, 277CA, then one 835 per payer. It fails only when
+// render writes the decision's acknowledgments, in the order they are to
+// be written: TA1, 999 (or 997), 277CA. The 835s come later (see
+// Responder.issuePayments). It fails only when
 // a value cannot be written (which the simulator's cleaning of echoed
 // values prevents) or a writer fails.
-func render(cfg *Config, d *decision, now time.Time) ([]rendered, error) {
+func render(cfg *Config, d *decision, at func(kind string) time.Time) ([]rendered, error) {
 	var out []rendered
 	if d.ta1 != nil {
+		now := at("TA1")
 		var buf bytes.Buffer
 		if err := ta1.WriteInterchange(&buf, interchangeHeader(cfg, d.ta1.env, now), ta1Acks(d.ta1)...); err != nil {
 			return nil, fmt.Errorf("write TA1: %w", err)
@@ -39,14 +41,26 @@ func render(cfg *Config, d *decision, now time.Time) ([]rendered, error) {
 		out = append(out, rendered{kind: "TA1", isa13: ctl9(d.ta1.env.control), data: buf.Bytes()})
 	}
 	if d.ack != nil {
+		kind := "999"
+		if cfg.AckFormat == "997" {
+			kind = "997"
+		}
+		now := at(kind)
 		var buf bytes.Buffer
 		isa, gs := interchangeHeader(cfg, d.ack.env, now), groupHeader(cfg, d.ack.env, now, "FA", x999.Guide)
-		if err := x999.WriteInterchange(&buf, isa, gs, acks999(d.ack)...); err != nil {
-			return nil, fmt.Errorf("write 999: %w", err)
+		var err error
+		if kind == "997" {
+			err = write997(&buf, isa, gs, acks999(d.ack))
+		} else {
+			err = x999.WriteInterchange(&buf, isa, gs, acks999(d.ack)...)
 		}
-		out = append(out, rendered{kind: "999", isa13: ctl9(d.ack.env.control), data: buf.Bytes()})
+		if err != nil {
+			return nil, fmt.Errorf("write %s: %w", kind, err)
+		}
+		out = append(out, rendered{kind: kind, isa13: ctl9(d.ack.env.control), data: buf.Bytes()})
 	}
 	if d.claimAcks != nil {
+		now := at("277CA")
 		var buf bytes.Buffer
 		isa, gs := interchangeHeader(cfg, d.claimAcks.env, now), groupHeader(cfg, d.claimAcks.env, now, "HN", x277.Guide)
 		if err := x277.WriteInterchange(&buf, isa, gs, acks277(cfg, d.claimAcks, now)...); err != nil {
@@ -54,17 +68,20 @@ func render(cfg *Config, d *decision, now time.Time) ([]rendered, error) {
 		}
 		out = append(out, rendered{kind: "277CA", isa13: ctl9(d.claimAcks.env.control), data: buf.Bytes()})
 	}
-	for _, pf := range d.remits {
-		var buf bytes.Buffer
-		isa := interchangeHeader(cfg, pf.env, now)
-		gs := groupHeader(cfg, pf.env, now, "HP", x835.Guide)
-		gs.SenderCode = pf.payer.ID
-		if err := x835.WriteInterchange(&buf, isa, gs, pf.rems...); err != nil {
-			return nil, fmt.Errorf("write 835 for payer %s: %w", pf.payer.ID, err)
-		}
-		out = append(out, rendered{kind: "835", payer: pf.payer.ID, isa13: ctl9(pf.env.control), data: buf.Bytes()})
-	}
 	return out, nil
+}
+
+// render835 writes one payer's 835 interchange: a transaction set per
+// payment.
+func render835(cfg *Config, pf *payerFile, now time.Time) ([]byte, error) {
+	var buf bytes.Buffer
+	isa := interchangeHeader(cfg, pf.env, now)
+	gs := groupHeader(cfg, pf.env, now, "HP", x835.Guide)
+	gs.SenderCode = pf.payer.ID
+	if err := x835.WriteInterchange(&buf, isa, gs, pf.rems...); err != nil {
+		return nil, fmt.Errorf("write 835 for payer %s: %w", pf.payer.ID, err)
+	}
+	return buf.Bytes(), nil
 }
 
 func ctl9(n int) string { return fmt.Sprintf("%09d", n) }
@@ -182,8 +199,9 @@ func acks277(cfg *Config, f *claimFile, now time.Time) []*x277.Acknowledgment {
 			pr := &x277.Provider{
 				Party: x277.Party{Entity: "85", EntityType: entityType(b), LastName: b.LastName, FirstName: personFirst(b),
 					IDQualifier: "XX", ID: nonEmpty(b.ID, "UNKNOWN")},
-				Trace:    nonEmpty(b.ID, "0"),
-				Statuses: []x277.Status{stc(status{"A1", "19", "85"}, today, "WQ", pc.total())},
+				Trace: nonEmpty(b.ID, "0"),
+				// STC02 is not used at the provider level (2200C).
+				Statuses: []x277.Status{stc(status{category: "A1", code: "19", entity: "85"}, x12.Date{}, "WQ", pc.total())},
 				Summary:  pc.summary(),
 			}
 			for _, ca := range p.claims {
@@ -258,6 +276,9 @@ func patientAck(ca claimAck, today x12.Date) *x277.Patient {
 // none (STC04 is not used at line level).
 func stc(st status, date x12.Date, action string, charge x12.Amount) x277.Status {
 	s := x277.Status{Codes: []x277.StatusCode{{Category: st.category, Status: st.code, Entity: st.entity}}, Date: date, Action: action}
+	if d := st.detail; d != nil {
+		s.Codes = append(s.Codes, x277.StatusCode{Category: d.category, Status: d.code, Entity: d.entity})
+	}
 	if charge >= 0 {
 		s.Charge = &charge
 	}

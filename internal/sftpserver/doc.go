@@ -23,6 +23,13 @@
 // the owner write bit, so "chmod 0500" on a folder denies uploads even when
 // the process runs as root.
 //
+// A User with its own Root sees only that folder (the standalone
+// clearinghouse simulator gives each trading partner one); a
+// PasswordHash (bcrypt) may stand for a plain Password. Config.HostKey
+// keeps a host key across restarts, and Config.Faults makes a user's
+// transfers slow or drops its connection after a number of bytes, for
+// testing clients.
+//
 // Use HostKey, Fingerprint or KnownHostsLine to pin the server's key in a
 // client, and Close to stop it; Close waits for every goroutine.
 // Connections and AuthFailures count what clients did, for tests that must

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pkg/sftp"
+	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
@@ -24,8 +25,22 @@ type User struct {
 	Name string
 	// Password enables password authentication when not empty.
 	Password string
+	// PasswordHash, a bcrypt hash, enables password authentication with
+	// the password it hashes.
+	PasswordHash string
 	// AuthorizedKeys enables public key authentication with these keys.
 	AuthorizedKeys []ssh.PublicKey
+	// Root, when set, is the folder this user sees as "/" instead of
+	// Config.Root: the user cannot reach anything outside it.
+	Root string
+}
+
+// Faults are misbehaviours of the server toward one user, for testing
+// clients: a pause before every read and write request, and a connection
+// closed once it has moved a number of bytes of file content.
+type Faults struct {
+	Delay          time.Duration
+	DropAfterBytes int64 // zero: never
 }
 
 // Config configures a Server.
@@ -43,17 +58,25 @@ type Config struct {
 	// Logf, if set, receives one line per connection event and per error.
 	// It never receives file contents or passwords.
 	Logf func(format string, args ...any)
+	// HostKey is the server's host key; nil generates a fresh ed25519
+	// key.
+	HostKey ssh.Signer
+	// Faults, if set, is asked at every file opened which faults the
+	// user's session suffers from then on.
+	Faults func(user string) Faults
 }
 
 // Server is an SFTP server on a local TCP port that serves a directory. It
-// is meant for tests and demos: it has one freshly generated ed25519 host
-// key and keeps its users in memory.
+// is meant for tests, demos and the standalone clearinghouse simulator: it
+// has one ed25519 host key (generated, or Config.HostKey) and keeps its
+// users in memory.
 type Server struct {
 	cfg     Config
 	ln      net.Listener
 	hostKey ssh.Signer
 	ssh     *ssh.ServerConfig
 	fs      *rootFS
+	userFS  map[string]*rootFS
 
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
@@ -71,7 +94,11 @@ type Server struct {
 // listened on.
 func NewServer(cfg Config) (*Server, error) {
 	if cfg.Root == "" {
-		return nil, errors.New("sftpserver: Root is required")
+		for _, u := range cfg.Users {
+			if u.Root == "" {
+				return nil, errors.New("sftpserver: Root is required")
+			}
+		}
 	}
 	if len(cfg.Users) == 0 {
 		return nil, errors.New("sftpserver: at least one user is required")
@@ -90,27 +117,46 @@ func NewServer(cfg Config) (*Server, error) {
 		users[u.Name] = u
 	}
 
-	fsys, err := openRootFS(cfg.Root)
-	if err != nil {
-		return nil, fmt.Errorf("sftpserver: %w", err)
+	s := &Server{cfg: cfg, conns: make(map[net.Conn]struct{}), userFS: map[string]*rootFS{}}
+	if cfg.Root != "" {
+		fsys, err := openRootFS(cfg.Root)
+		if err != nil {
+			return nil, fmt.Errorf("sftpserver: %w", err)
+		}
+		s.fs = fsys
 	}
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		fsys.close()
-		return nil, fmt.Errorf("sftpserver: generate host key: %w", err)
+	for _, u := range cfg.Users {
+		if u.Root == "" {
+			continue
+		}
+		fsys, err := openRootFS(u.Root)
+		if err != nil {
+			s.closeFS()
+			return nil, fmt.Errorf("sftpserver: user %s: %w", u.Name, err)
+		}
+		s.userFS[u.Name] = fsys
 	}
-	signer, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		fsys.close()
-		return nil, fmt.Errorf("sftpserver: host key: %w", err)
+	signer := cfg.HostKey
+	if signer == nil {
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			s.closeFS()
+			return nil, fmt.Errorf("sftpserver: generate host key: %w", err)
+		}
+		if signer, err = ssh.NewSignerFromKey(priv); err != nil {
+			s.closeFS()
+			return nil, fmt.Errorf("sftpserver: host key: %w", err)
+		}
 	}
-
-	s := &Server{cfg: cfg, hostKey: signer, fs: fsys, conns: make(map[net.Conn]struct{})}
+	s.hostKey = signer
 	s.ssh = &ssh.ServerConfig{
 		ServerVersion: "SSH-2.0-x12claims-sftpserver",
 		PasswordCallback: func(meta ssh.ConnMetadata, password []byte) (*ssh.Permissions, error) {
 			u, ok := users[meta.User()]
 			if ok && u.Password != "" && subtle.ConstantTimeCompare([]byte(u.Password), password) == 1 {
+				return &ssh.Permissions{}, nil
+			}
+			if ok && u.PasswordHash != "" && bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), password) == nil {
 				return &ssh.Permissions{}, nil
 			}
 			s.authFailures.Add(1)
@@ -132,7 +178,7 @@ func NewServer(cfg Config) (*Server, error) {
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		fsys.close()
+		s.closeFS()
 		return nil, fmt.Errorf("sftpserver: listen: %w", err)
 	}
 	s.ln = ln
@@ -182,12 +228,29 @@ func (s *Server) Close() error {
 		}
 		s.mu.Unlock()
 		s.wg.Wait()
-		s.fs.close()
+		s.closeFS()
 		if err != nil && !errors.Is(err, net.ErrClosed) {
 			s.err = err
 		}
 	})
 	return s.err
+}
+
+func (s *Server) closeFS() {
+	if s.fs != nil {
+		s.fs.close()
+	}
+	for _, f := range s.userFS {
+		f.close()
+	}
+}
+
+// fsFor returns the folder a user sees.
+func (s *Server) fsFor(user string) *rootFS {
+	if f, ok := s.userFS[user]; ok {
+		return f
+	}
+	return s.fs
 }
 
 func (s *Server) acceptLoop() {
@@ -267,14 +330,14 @@ func (s *Server) serveConn(c net.Conn) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.serveSession(c.RemoteAddr().String(), ch, chReqs)
+			s.serveSession(c, sc.User(), ch, chReqs)
 		}()
 	}
 }
 
 // serveSession waits for an "sftp" subsystem request and serves SFTP on the
 // channel. Every other request (shell, exec, pty, env...) is refused.
-func (s *Server) serveSession(remote string, ch ssh.Channel, reqs <-chan *ssh.Request) {
+func (s *Server) serveSession(c net.Conn, user string, ch ssh.Channel, reqs <-chan *ssh.Request) {
 	defer ch.Close()
 	var sftpDone chan struct{}
 	for req := range reqs {
@@ -286,7 +349,7 @@ func (s *Server) serveSession(remote string, ch ssh.Channel, reqs <-chan *ssh.Re
 		sftpDone = make(chan struct{})
 		go func() {
 			defer close(sftpDone)
-			s.serveSFTP(remote, ch)
+			s.serveSFTP(c, user, ch)
 			_ = ch.Close()
 		}()
 	}
@@ -295,13 +358,26 @@ func (s *Server) serveSession(remote string, ch ssh.Channel, reqs <-chan *ssh.Re
 	}
 }
 
-func (s *Server) serveSFTP(remote string, ch ssh.Channel) {
+func (s *Server) serveSFTP(c net.Conn, user string, ch ssh.Channel) {
+	remote := c.RemoteAddr().String()
 	defer func() {
 		if r := recover(); r != nil {
 			s.cfg.Logf("sftpserver: %s: sftp: recovered from panic: %v", remote, r)
 		}
 	}()
-	rs := sftp.NewRequestServer(ch, s.fs.handlers())
+	fsys := s.fsFor(user)
+	if fsys == nil {
+		s.cfg.Logf("sftpserver: %s: user %q has no folder", remote, user)
+		return
+	}
+	h := fsys.handlers()
+	if s.cfg.Faults != nil {
+		h = faultyHandlers(h, func() Faults { return s.cfg.Faults(user) }, func() {
+			s.cfg.Logf("sftpserver: %s: dropping the connection (fault)", remote)
+			_ = c.Close()
+		})
+	}
+	rs := sftp.NewRequestServer(ch, h)
 	err := rs.Serve()
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, os.ErrClosed) {
 		s.cfg.Logf("sftpserver: %s: sftp session ended: %v", remote, err)

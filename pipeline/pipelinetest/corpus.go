@@ -52,7 +52,7 @@ func RunCorpusPosting(t *testing.T, open func(t *testing.T) pipeline.Store) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rems, err := x835.ReadRemittances(strings.NewReader(string(data)))
+			rems, err := x835.Read(strings.NewReader(string(data)))
 			if err != nil {
 				t.Fatalf("the corpus file must parse: %v", err)
 			}

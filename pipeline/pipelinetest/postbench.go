@@ -68,7 +68,7 @@ func benchPosting(b *testing.B, s pipeline.Store, mode string, lines int) {
 		var rep pipeline.ResponseReport
 		switch mode {
 		case "post":
-			rems, err := x835.ReadRemittances(bytes.NewReader(data))
+			rems, err := x835.Read(bytes.NewReader(data))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -111,10 +111,17 @@ func benchPosting(b *testing.B, s pipeline.Store, mode string, lines int) {
 // submissions and charges, in one transaction.
 func seedClaims(tb testing.TB, h *Harness, prefix string, n, lines int) []*pipeline.Claim {
 	tb.Helper()
+	return seedRange(tb, h, prefix, 0, n, lines)
+}
+
+// seedRange is seedClaims for claims from to from+n-1.
+func seedRange(tb testing.TB, h *Harness, prefix string, from, n, lines int) []*pipeline.Claim {
+	tb.Helper()
 	out := make([]*pipeline.Claim, n)
 	h.tx(func(ctx context.Context, tx pipeline.Tx) error {
 		var es []pipeline.LedgerEntry
-		for k := range n {
+		for i := range n {
+			k := from + i
 			enc := Encounter(fmt.Sprintf("%s%d", prefix, k), []string{"125.00", "40.00", "65.50"}[:lines]...)
 			c := &pipeline.Claim{EncounterID: enc.ID, Kind: enc.Kind, State: pipeline.StateSubmitted, PayerID: HarnessPayerID,
 				PayerName: "Test Payer", Clearinghouse: "sim", TotalCharge: enc.TotalCharge, Submissions: 1,
@@ -132,7 +139,7 @@ func seedClaims(tb testing.TB, h *Harness, prefix string, n, lines int) []*pipel
 			for _, l := range c.Lines {
 				es = append(es, pipeline.LedgerEntry{ClaimID: c.ID, LineID: l.ID, Kind: pipeline.EntryCharge, Charge: l.Charge, At: h.Now})
 			}
-			out[k] = c
+			out[i] = c
 		}
 		return tx.AddEntries(ctx, es)
 	})

@@ -1,6 +1,7 @@
 // Package report builds typed reports of X12 response files for the
 // `claims parse` command: 835 remittances with their totals and balancing
-// errors, 999 implementation acknowledgments, 277CA claim
+// errors, 999 implementation acknowledgments, 997 functional
+// acknowledgments (4010 and 5010), 277CA claim
 // acknowledgments, TA1 interchange acknowledgments, and (for submitted
 // files) 837 claim counts and charges.
 //
@@ -21,6 +22,7 @@ import (
 	"github.com/x12claims/claims/x12/ta1"
 	"github.com/x12claims/claims/x12/x277"
 	"github.com/x12claims/claims/x12/x835"
+	"github.com/x12claims/claims/x12/x997"
 	"github.com/x12claims/claims/x12/x999"
 )
 
@@ -28,13 +30,14 @@ import (
 const MaxFileSize = 256 << 20
 
 // ErrUnsupported is the cause of an error about a transaction set the
-// report cannot read (a 997, 270, a 277 that is not a 277CA, ...).
+// report cannot read (a 270, an 834, a 277 that is not a 277CA, ...).
 var ErrUnsupported = errors.New("unsupported transaction set")
 
 // The set kinds of a report.
 const (
 	Kind835   = "835"
 	Kind999   = "999"
+	Kind997   = "997"
 	Kind277CA = "277CA"
 	KindTA1   = "TA1"
 	Kind837   = "837"
@@ -54,14 +57,14 @@ type Report struct {
 	// segment count, mismatched control numbers).
 	Warnings []string `json:"warnings,omitempty"`
 	// Notices say what the report could not cover without anything being
-	// wrong with the file: a set it has no typed report for (a 997, an
-	// 834, a 277 that is not a 277CA). Each wraps ErrUnsupported.
+	// wrong with the file: a set it has no typed report for (an 834, a
+	// 270, a 277 that is not a 277CA). Each wraps ErrUnsupported.
 	Notices []string `json:"notices,omitempty"`
 }
 
 // Set is one transaction set of the file (or one TA1 segment).
 type Set struct {
-	// Set is the kind: "835", "999", "277CA", "TA1" or "837"; for an
+	// Set is the kind: "835", "999", "997", "277CA", "TA1" or "837"; for an
 	// unsupported set, its ST01.
 	Set string `json:"set"`
 	// ControlNumber is ST02; for a TA1, TA101 (the acknowledged ISA13).
@@ -69,8 +72,9 @@ type Set struct {
 	Guide         string `json:"guide,omitempty"`       // ST03 or GS08
 	Interchange   string `json:"interchange,omitempty"` // ISA13 of the file's interchange
 	Group         string `json:"group,omitempty"`       // GS06
-	// Totals is *x835.Totals, *AckTotals, *x277.Counts, *TA1Totals or
-	// *ClaimTotals according to Set; nil for an unsupported set.
+	// Totals is *x835.Totals, *AckTotals (999 and 997), *x277.Counts,
+	// *TA1Totals or *ClaimTotals according to Set; nil for an unsupported
+	// set.
 	Totals any `json:"totals"`
 	// BalancingErrors are the 835's imbalances (an empty list when it
 	// balances); absent for other sets.
@@ -80,11 +84,12 @@ type Set struct {
 	// The typed content, one of them according to Set.
 	Remittance *x835.Remittance     `json:"remittance,omitempty"`
 	Ack        *x999.Ack            `json:"ack,omitempty"`
+	Ack997     *x997.Ack            `json:"ack_997,omitempty"`
 	ClaimAck   *x277.Acknowledgment `json:"claim_ack,omitempty"`
 	TA1        *ta1.Ack             `json:"ta1,omitempty"`
 }
 
-// AckTotals are the totals of a 999.
+// AckTotals are the totals of a 999 or a 997.
 type AckTotals struct {
 	SetsAccepted int `json:"sets_accepted"`
 	SetsRejected int `json:"sets_rejected"`
@@ -227,7 +232,7 @@ func (b *builder) scan() {
 					b.addNotice(&x12.Error{Pos: rd.Position(), Err: fmt.Errorf("277 set %s uses guide %q, not the 277CA %s: %w",
 						st.ControlNumber, cur.Guide, x277.Guide, ErrUnsupported)})
 				}
-			case "835", "999":
+			case "835", "999", "997":
 			case "837":
 				totals = &ClaimTotals{}
 				cur.Totals = totals
@@ -260,7 +265,7 @@ func (b *builder) add(s *Set) {
 // content to the sets listed by scan, in order.
 func (b *builder) fill() {
 	if sets := b.kinds[Kind835]; len(sets) > 0 {
-		rems, err := x835.ReadRemittances(bytes.NewReader(b.data))
+		rems, err := x835.Read(bytes.NewReader(b.data))
 		b.addErrs(err)
 		for i, s := range sets {
 			if i >= len(rems) {
@@ -285,6 +290,21 @@ func (b *builder) fill() {
 			a := acks[i]
 			acc, rej := a.Counts()
 			s.Ack, s.Totals = a, &AckTotals{SetsAccepted: acc, SetsRejected: rej}
+			for _, w := range a.Warnings {
+				s.Warnings = append(s.Warnings, warningText(w.Segment, w.SegmentID, w.Message))
+			}
+		}
+	}
+	if sets := b.kinds[Kind997]; len(sets) > 0 {
+		acks, err := x997.Read(bytes.NewReader(b.data))
+		b.addErrs(err)
+		for i, s := range sets {
+			if i >= len(acks) {
+				break
+			}
+			a := acks[i]
+			acc, rej := a.Counts()
+			s.Ack997, s.Totals = a, &AckTotals{SetsAccepted: acc, SetsRejected: rej}
 			for _, w := range a.Warnings {
 				s.Warnings = append(s.Warnings, warningText(w.Segment, w.SegmentID, w.Message))
 			}

@@ -17,13 +17,14 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
 
 // samples are fixtures we wrote: the writers' golden outputs of the
-// response packages and two hand-written files.
+// response packages and three hand-written files.
 var samples = []string{
 	"../x835/testdata/sample.835",
 	"../x999/testdata/sample.999",
 	"../x277/testdata/sample.277",
 	"testdata/sample.ta1",
 	"testdata/sample.837",
+	"testdata/sample.997",
 }
 
 func build(t *testing.T, path string) (*Report, []error) {
@@ -81,6 +82,7 @@ func TestJSONTotals(t *testing.T) {
 		"../x999/testdata/sample.999": `{"set":"999","control_number":"0001","totals":{"sets_accepted":1,"sets_rejected":2}}`,
 		"../x277/testdata/sample.277": `{"set":"277CA","control_number":"0001","totals":{"claim_count":5,"claims_accepted":1,"claims_rejected":2,"claims_pending":1,"claims_review":1}}`,
 		"testdata/sample.ta1":         `{"set":"TA1","control_number":"000000101","totals":{"accepted":true,"code":"A","note":"000"}}`,
+		"testdata/sample.997":         `{"set":"997","control_number":"0001","totals":{"sets_accepted":1,"sets_rejected":1}}`,
 		// 200 + 75.50 = 275.50.
 		"testdata/sample.837": `{"set":"837","control_number":"0001","totals":{"claim_count":2,"total_charge":"275.50"}}`,
 	}
@@ -193,7 +195,7 @@ func TestBadInput(t *testing.T) {
 func TestUnsupportedIsNotice(t *testing.T) {
 	const isa = "ISA*00*          *00*          *ZZ*A              *ZZ*B              *251003*1200*^*00401*000000001*0*P*:~"
 	for _, in := range []string{
-		isa + "GS*FA*A*B*20251003*1200*1*X*004010~ST*997*0001~AK1*HC*1~AK9*A*1*1*1~SE*4*0001~GE*1*1~IEA*1*000000001~",
+		isa + "GS*HS*A*B*20251003*1200*1*X*004010X092A1~ST*270*0001*004010X092A1~BHT*0022*13*1*20251003*1200~SE*3*0001~GE*1*1~IEA*1*000000001~",
 		isa + "GS*BE*A*B*20251003*1200*1*X*005010X220A1~ST*834*0001*005010X220A1~BGN*00*1*20251003*1200~SE*3*0001~GE*1*1~IEA*1*000000001~",
 	} {
 		r, errs := Build(strings.NewReader(in), "input")

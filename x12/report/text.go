@@ -10,6 +10,7 @@ import (
 	"github.com/x12claims/claims/x12/ta1"
 	"github.com/x12claims/claims/x12/x277"
 	"github.com/x12claims/claims/x12/x835"
+	"github.com/x12claims/claims/x12/x999"
 )
 
 // WriteText prints the report for people: for each set its totals,
@@ -26,7 +27,9 @@ func (r *Report) WriteText(w io.Writer) error {
 		case s.Remittance != nil:
 			t.remittance(s)
 		case s.Ack != nil:
-			t.ack999(s)
+			t.ack("999 implementation acknowledgment", s.Ack, s.Totals.(*AckTotals))
+		case s.Ack997 != nil:
+			t.ack("997 functional acknowledgment", s.Ack997.As999(), s.Totals.(*AckTotals))
 		case s.ClaimAck != nil:
 			t.claimAck(s)
 		case s.TA1 != nil:
@@ -164,10 +167,14 @@ func (t *textWriter) adjustments(indent string, as []x835.Adjustment) {
 	}
 }
 
-func (t *textWriter) ack999(s *Set) {
-	a := s.Ack
-	tot := s.Totals.(*AckTotals)
-	t.printf("999 implementation acknowledgment, set %s: for group %s %s (%s)\n", a.SetControl, a.FunctionalID, a.GroupControl, a.GroupVersion)
+// ack prints a 999, or a 997 read as one (its codes are the 999's less
+// the I codes).
+func (t *textWriter) ack(title string, a *x999.Ack, tot *AckTotals) {
+	t.printf("%s, set %s: for group %s %s", title, a.SetControl, a.FunctionalID, a.GroupControl)
+	if a.GroupVersion != "" {
+		t.printf(" (%s)", a.GroupVersion)
+	}
+	t.printf("\n")
 	t.printf("  Group: %s; %d included, %d received, %d accepted, %d rejected\n",
 		describe(codes.AckCode, a.Status), a.SetsIncluded, a.SetsReceived, tot.SetsAccepted, tot.SetsRejected)
 	for _, g := range a.GroupErrors {

@@ -10,10 +10,12 @@ import (
 	"io"
 
 	"github.com/x12claims/claims/x12"
+	"github.com/x12claims/claims/x12/internal/setread"
 )
 
-// ErrNoAck is returned by Read when the input holds no TA1 segment.
-var ErrNoAck = errors.New("no TA1 segment in the input")
+// ErrNoTransaction is returned by Read when the input holds no TA1
+// segment.
+var ErrNoTransaction = x12.NoTransaction("TA1 segment")
 
 // Ack is one TA1 segment.
 type Ack struct {
@@ -39,7 +41,7 @@ func (a *Ack) Accepted() bool { return a.Code == "A" || a.Code == "E" }
 func (a *Ack) Rejected() bool { return a.Code == "R" }
 
 // Read returns every TA1 segment of r, wherever it stands in the
-// interchange (outside functional groups). It returns ErrNoAck when there
+// interchange (outside functional groups). It returns ErrNoTransaction when there
 // is none. A TA1 without its required TA101 or TA104, and envelope
 // problems other than count and control-number mismatches, are returned
 // joined, each an *x12.Error with its position, with the acks that could
@@ -49,46 +51,41 @@ func Read(r io.Reader) ([]*Ack, error) {
 	rd.Mode = x12.CollectAll
 	var out []*Ack
 	var errs []error
-	seen := 0
-	for {
-		seg, err := rd.Next()
-		all := rd.Errors()
-		for _, e := range all[seen:] {
-			if e != err && !x12.IsEnvelopeWarning(e) {
-				errs = append(errs, e)
+	loop := setread.Loop{
+		Reader: rd,
+		Segment: func(seg *x12.Segment) {
+			if seg.ID() != "TA1" {
+				return
 			}
-		}
-		seen = len(all)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return out, errors.Join(append(errs, err)...)
-		}
-		if seg.ID() != "TA1" {
-			continue
-		}
-		isa := rd.Interchange()
-		a := &Ack{ISA13: isa.ControlNumber, SenderID: isa.SenderID, ReceiverID: isa.ReceiverID,
-			Segment: rd.Position().Segment, ControlNumber: seg.String(1), Date: seg.String(2), Time: seg.String(3),
-			Code: seg.String(4), Note: seg.String(5)}
-		for _, req := range []struct {
-			el   int
-			name string
-		}{{1, "TA101 interchange control number"}, {4, "TA104 acknowledgment code"}} {
-			if !seg.Has(req.el) {
-				pos := rd.Position()
-				pos.Element = req.el
-				errs = append(errs, &x12.Error{Pos: pos, Err: fmt.Errorf("%s is missing: %w", req.name, x12.ErrBadValue)})
+			isa := rd.Interchange()
+			out = append(out, &Ack{ISA13: isa.ControlNumber, SenderID: isa.SenderID, ReceiverID: isa.ReceiverID,
+				Segment: rd.Position().Segment, ControlNumber: seg.String(1), Date: seg.String(2), Time: seg.String(3),
+				Code: seg.String(4), Note: seg.String(5)})
+			for _, req := range []struct {
+				el   int
+				name string
+			}{{1, "TA101 interchange control number"}, {4, "TA104 acknowledgment code"}} {
+				if !seg.Has(req.el) {
+					pos := rd.Position()
+					pos.Element = req.el
+					errs = x12.AppendCapped(errs, error(&x12.Error{Pos: pos, Err: fmt.Errorf("%s is missing: %w", req.name, x12.ErrBadValue)}), errMore)
+				}
 			}
-		}
-		out = append(out, a)
+		},
+		End:  func() {},
+		Warn: func(error) bool { return true }, // a count or control-number mismatch leaves the TA1 intact
+		More: errMore,
+	}
+	if err := loop.Run(&errs); err != nil {
+		return out, errors.Join(append(errs, err)...)
 	}
 	if len(out) == 0 && len(errs) == 0 {
-		return nil, ErrNoAck
+		return nil, ErrNoTransaction
 	}
 	return out, errors.Join(errs...)
 }
+
+var errMore = errors.New("ta1: more problems follow; not listed")
 
 // Write writes a as a TA1 segment. Call it on w after BeginInterchange
 // and before any BeginGroup (or use WriteInterchange).

@@ -88,7 +88,7 @@ func TestProblems(t *testing.T) {
 		sentinel             error
 	}{
 		{"no TA104", isa + "TA1*000000009*251003*1200~IEA*0*000000001~", "TA104", x12.ErrBadValue},
-		{"none", isa + "IEA*0*000000001~", "no TA1", ErrNoAck},
+		{"none", isa + "IEA*0*000000001~", "no TA1", ErrNoTransaction},
 		{"not X12", "TA1*1*2*3*A*000~", "ISA", x12.ErrNoISA},
 		{"truncated", isa + "TA1*000000009*251003*1200*A*000~", "no IEA", x12.ErrMissingTrailer},
 	}

@@ -9,17 +9,16 @@ import (
 	"github.com/x12claims/claims/x12/internal/setread"
 )
 
-// ErrNoAcknowledgment is returned by Read when the input holds no 277
+// ErrNoTransaction is returned by Read when the input holds no 277
 // transaction set at all.
-var ErrNoAcknowledgment = errors.New("no 277 transaction set in the input")
+var ErrNoTransaction = x12.NoTransaction("277 transaction set")
 
-// ErrStructure is the cause of an error about the order of the set: a
-// segment of the 277CA guide where the guide allows none, or an HL whose
-// level or parent is wrong.
-var ErrStructure = errors.New("segment out of place")
+// ErrStructure is x12.ErrStructure, the cause of every error about the
+// order of the set.
+var ErrStructure = x12.ErrStructure
 
 // Read reads every 277 transaction set of r as a 277CA. Sets of other
-// types are skipped; ErrNoAcknowledgment is returned when there is none.
+// types are skipped; ErrNoTransaction is returned when there is none.
 // A 277 of another guide (e.g. the 005010X212 claim status response) is
 // read with a warning. Segments the guide does not know are skipped with a
 // warning. Structural problems and a broken envelope are returned joined,
@@ -34,15 +33,45 @@ func Read(r io.Reader) ([]*Acknowledgment, error) {
 		return p.out, errors.Join(append(p.errs, err)...)
 	}
 	if len(p.out) == 0 && len(p.errs) == 0 {
-		return nil, ErrNoAcknowledgment
+		return nil, ErrNoTransaction
 	}
 	return p.out, errors.Join(p.errs...)
+}
+
+// ReadEach reads r as Read does, but hands each 277 set to fn as soon as
+// its SE is read instead of keeping them all, so that memory holds one
+// set however large the file. It returns the first error fn returns
+// (the sets after it are read, not handed over), else what Read would:
+// ErrNoTransaction, or the structural problems joined. fn sees a set
+// before the problems of the sets after it are known, and without the
+// envelope warnings of the GE and IEA after it: a caller that must not
+// apply a file with problems reads it twice, first with an fn that keeps
+// nothing.
+func ReadEach(r io.Reader, fn func(*Acknowledgment) error) error {
+	p := &parser{rd: x12.NewReader(r), each: fn}
+	p.rd.Mode = x12.CollectAll
+	loop := setread.Loop{Reader: p.rd, Segment: p.segment, End: p.end, Warn: p.envelopeWarning, More: errMore}
+	err := loop.Run(&p.errs)
+	switch {
+	case p.eachErr != nil:
+		return p.eachErr
+	case err != nil:
+		return errors.Join(append(p.errs, err)...)
+	case p.sets == 0 && len(p.errs) == 0:
+		return ErrNoTransaction
+	}
+	return errors.Join(p.errs...)
 }
 
 type parser struct {
 	rd   *x12.Reader
 	out  []*Acknowledgment
 	errs []error
+	// each, when set, takes each set in place of out (ReadEach); eachErr
+	// is the first error it returned; sets counts the sets read.
+	each    func(*Acknowledgment) error
+	eachErr error
+	sets    int
 
 	ack  *Acknowledgment
 	last *Acknowledgment
@@ -116,7 +145,13 @@ func (p *parser) end() {
 	if len(p.ack.Sources) == 0 {
 		p.fail(0, fmt.Errorf("277 set %s has no information source (HL level 20): %w", p.ack.SetControl, ErrStructure))
 	}
-	p.out = append(p.out, p.ack)
+	p.sets++
+	switch {
+	case p.each == nil:
+		p.out = append(p.out, p.ack)
+	case p.eachErr == nil:
+		p.eachErr = p.each(p.ack)
+	}
 	p.ack = nil
 }
 

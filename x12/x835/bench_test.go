@@ -88,7 +88,7 @@ func BenchmarkReadAndBalance(b *testing.B) {
 	b.ReportAllocs()
 	defer reportCPU(b, len(data))()
 	for b.Loop() {
-		rems, err := ReadRemittances(bytes.NewReader(data))
+		rems, err := Read(bytes.NewReader(data))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -147,7 +147,7 @@ func benchStream(b *testing.B, reuse bool) {
 }
 
 func TestBigFileBalances(t *testing.T) {
-	rems, err := ReadRemittances(bytes.NewReader(bigFile(t, 1<<20)))
+	rems, err := Read(bytes.NewReader(bigFile(t, 1<<20)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -103,9 +103,9 @@ func TestCorpus(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer fh.Close()
-			rems, err := ReadRemittances(fh)
+			rems, err := Read(fh)
 			if err != nil {
-				t.Fatalf("ReadRemittances: %v", err)
+				t.Fatalf("Read: %v", err)
 			}
 			if len(rems) != len(want) {
 				t.Fatalf("got %d sets, want %d", len(rems), len(want))

@@ -7,7 +7,7 @@
 //
 // Two ways to read:
 //
-//   - ReadRemittances loads every 835 transaction set of a stream.
+//   - Read loads every 835 transaction set of a stream.
 //   - Parser streams a huge 835 claim by claim: NextRemittance returns the
 //     header of the next set (payment, payer, payee) and Next returns its
 //     claims one at a time, then io.EOF at the end of the set, when the
@@ -21,5 +21,7 @@
 //
 // Balancing is a separate step (Remittance.Balance, Claim.Balance,
 // Totals.Balance) that reports each imbalance as a *BalanceError carrying
-// the stated and the computed figure. Write produces an 835 from the model.
+// the stated and the computed figure. Write produces an 835 from the model,
+// and SetWriter writes one set claim by claim (the writer's side of
+// Parser), so that an 835 of any size is written in bounded memory.
 package x835

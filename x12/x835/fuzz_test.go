@@ -13,7 +13,7 @@ import (
 // totals as loading whole sets. Seeds are in testdata/fuzz.
 func FuzzReadRemittances(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
-		rems, err := ReadRemittances(bytes.NewReader(data))
+		rems, err := Read(bytes.NewReader(data))
 		for _, r := range rems {
 			r.Balance()
 		}

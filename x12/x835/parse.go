@@ -10,14 +10,13 @@ import (
 	"github.com/x12claims/claims/x12"
 )
 
-// ErrNoRemittance is returned by ReadRemittances when the input holds no
-// 835 transaction set at all (it may be another kind of X12 file).
-var ErrNoRemittance = errors.New("no 835 transaction set in the input")
+// ErrNoTransaction is returned by Read when the input holds no 835
+// transaction set at all (it may be another kind of X12 file).
+var ErrNoTransaction = x12.NoTransaction("835 transaction set")
 
-// ErrStructure is the cause of an error about the order of the
-// transaction set: a segment of the 835 guide where the guide allows none,
-// or a required header segment that is missing.
-var ErrStructure = errors.New("segment out of place")
+// ErrStructure is x12.ErrStructure, the cause of every error about the
+// order of the set.
+var ErrStructure = x12.ErrStructure
 
 // where the parser is in the transaction set.
 type state int
@@ -66,7 +65,7 @@ type Parser struct {
 	lx      int
 	ordinal int
 	totals  Totals
-	keep    bool // append claims to rem.Claims (ReadRemittances)
+	keep    bool // append claims to rem.Claims (Read)
 	seen    int  // reader errors already taken
 	errs    []error
 	fatal   error
@@ -85,6 +84,41 @@ type Parser struct {
 	hasPE   bool
 	hasQC   bool
 	lastRem *Remittance
+	// held counts the segments the current claim (claimHeld) and the
+	// current set outside its claims (setHeld) keep in memory; see
+	// MaxClaimSegments and MaxSetSegments.
+	claimHeld, setHeld int
+}
+
+// MaxClaimSegments and MaxSetSegments bound what one claim payment (its
+// 2100 and 2110 loops, CLP included) and one transaction set outside its
+// claims (header, payer, payee, TS3 summaries, PLB adjustments; LX not
+// counted) may hold, so that a hostile file cannot make the parser keep
+// an unbounded claim or set in memory. Real ones are far below: a claim
+// has at most 999 service lines. A segment past either limit is a
+// structural error (reported once per claim or set) and is not kept.
+const (
+	MaxClaimSegments = 100_000
+	MaxSetSegments   = 100_000
+)
+
+// overLimit counts a segment the parser is about to keep and reports
+// whether it is past MaxClaimSegments or MaxSetSegments (the first such
+// segment is a structural error).
+func (p *Parser) overLimit(s *x12.Segment) bool {
+	switch s.ID() {
+	case "ST", "SE", "GE", "IEA", "ISA", "GS", "LX":
+		return false
+	}
+	n, limit, what := &p.setHeld, MaxSetSegments, "outside its claims"
+	if p.st == stClaim || p.st == stLine || s.ID() == "CLP" {
+		n, limit, what = &p.claimHeld, MaxClaimSegments, "in one claim payment"
+	}
+	*n++
+	if *n == limit+1 {
+		p.fail(s, 0, fmt.Errorf("more than %d segments %s: %w", limit, what, ErrStructure))
+	}
+	return *n > limit
 }
 
 // NewParser returns a Parser reading from r. It switches r to
@@ -186,13 +220,13 @@ func (p *Parser) Next() (*Claim, error) {
 	}
 }
 
-// ReadRemittances reads every 835 transaction set of r and returns them
+// Read reads every 835 transaction set of r and returns them
 // with their claims. Sets of other types are skipped. It returns
-// ErrNoRemittance when there is no 835 set. When the input has
+// ErrNoTransaction when there is no 835 set. When the input has
 // structural errors it returns the remittances it could read together
 // with all the errors joined (each an *x12.Error); such remittances must
 // not be posted. A fatal error stops reading.
-func ReadRemittances(r io.Reader) ([]*Remittance, error) {
+func Read(r io.Reader) ([]*Remittance, error) {
 	p := NewParser(x12.NewReader(r))
 	p.keep = true
 	var out []*Remittance
@@ -216,7 +250,7 @@ func ReadRemittances(r io.Reader) ([]*Remittance, error) {
 		out = append(out, rem)
 	}
 	if len(out) == 0 && len(p.errs) == 0 {
-		return nil, ErrNoRemittance
+		return nil, ErrNoTransaction
 	}
 	return out, errors.Join(p.errs...)
 }
@@ -269,6 +303,7 @@ func (p *Parser) begin() {
 	p.claim, p.line, p.ready = nil, nil, nil
 	p.lx, p.ordinal = 0, 0
 	p.totals = Totals{}
+	p.claimHeld, p.setHeld = 0, 0
 	p.hasBPR, p.hasTRN, p.hasPR, p.hasPE = false, false, false, false
 	if g := p.rem.Version; g != Guide {
 		p.warn(fmt.Sprintf("implementation guide %q is not %s; read as %s", g, Guide, Guide))
@@ -318,6 +353,12 @@ func (p *Parser) finishClaim() {
 func (p *Parser) segment(s *x12.Segment) {
 	id := s.ID()
 	p.fok = false
+	if id == "CLP" {
+		p.claimHeld = 0
+	}
+	if p.overLimit(s) {
+		return
+	}
 	switch id {
 	case "ST":
 		// A new set starts before this one's SE (the reader reports the

@@ -12,10 +12,10 @@ import (
 )
 
 // TestStream reads the sample claim by claim and checks that it gives
-// the same claims, PLB and totals as ReadRemittances.
+// the same claims, PLB and totals as Read.
 func TestStream(t *testing.T) {
 	data := sampleFile(t)
-	all, err := ReadRemittances(bytes.NewReader(data))
+	all, err := Read(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestParseProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rems, err := ReadRemittances(strings.NewReader(tt.input))
+			rems, err := Read(strings.NewReader(tt.input))
 			switch {
 			case tt.wantErr == "" && err != nil:
 				t.Fatalf("error: %v", err)
@@ -141,7 +141,7 @@ func TestParseProblems(t *testing.T) {
 }
 
 func TestBalanceErrorValues(t *testing.T) {
-	rems, err := ReadRemittances(strings.NewReader(file(header +
+	rems, err := Read(strings.NewReader(file(header +
 		"LX*1~CLP*A1*1*100*90**12*ICN~NM1*QC*1*X*Y~SVC*HC:99213*100*90~CAS*CO*45*5~")))
 	if err != nil {
 		t.Fatal(err)
@@ -169,14 +169,14 @@ func TestBalanceErrorValues(t *testing.T) {
 }
 
 func TestNotX12(t *testing.T) {
-	_, err := ReadRemittances(strings.NewReader("hello, world"))
+	_, err := Read(strings.NewReader("hello, world"))
 	if !errors.Is(err, x12.ErrNoISA) {
 		t.Errorf("error %v, want ErrNoISA", err)
 	}
-	_, err = ReadRemittances(strings.NewReader("ISA*00*          *00*          *ZZ*A              *ZZ*B              *251003*1200*^*00501*000000001*0*P*:~" +
+	_, err = Read(strings.NewReader("ISA*00*          *00*          *ZZ*A              *ZZ*B              *251003*1200*^*00501*000000001*0*P*:~" +
 		"GS*FA*A*B*20251003*1200*1*X*005010X231A1~ST*999*0001*005010X231A1~AK1*HC*1*005010X222A1~AK9*A*0*0*0~SE*4*0001~GE*1*1~IEA*1*000000001~"))
-	if !errors.Is(err, ErrNoRemittance) {
-		t.Errorf("a 999: error %v, want ErrNoRemittance", err)
+	if !errors.Is(err, ErrNoTransaction) {
+		t.Errorf("a 999: error %v, want ErrNoTransaction", err)
 	}
 }
 
@@ -185,7 +185,7 @@ func TestNotX12(t *testing.T) {
 func TestProblemsAreBounded(t *testing.T) {
 	body := header + "LX*1~CLP*A1*1*100*100**12*ICN~NM1*QC*1*X*Y~" +
 		strings.Repeat("ZZZ*1~", 3000) + strings.Repeat("N3*MISPLACED~", 3000)
-	rems, err := ReadRemittances(strings.NewReader(file(body)))
+	rems, err := Read(strings.NewReader(file(body)))
 	var j interface{ Unwrap() []error }
 	if !errors.As(err, &j) {
 		t.Fatalf("error %v", err)
@@ -202,7 +202,7 @@ func TestProblemsAreBounded(t *testing.T) {
 // claim, as it is returned, against the loaded one.
 func TestReuseClaims(t *testing.T) {
 	data := bigFile(t, 200<<10)
-	all, err := ReadRemittances(bytes.NewReader(data))
+	all, err := Read(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,8 +17,37 @@ import (
 // positions of r are not written. It returns the writer's first error,
 // such as a delimiter character in a value.
 func Write(w *x12.Writer, r *Remittance) error {
-	if err := w.BeginSet(x12.SetHeader{ID: "835", ControlNumber: r.SetControl}); err != nil {
+	sw, err := NewSetWriter(w, r)
+	if err != nil {
 		return err
+	}
+	for _, c := range r.Claims {
+		if err := sw.Claim(c); err != nil {
+			return err
+		}
+	}
+	return sw.End()
+}
+
+// SetWriter writes one 835 transaction set claim by claim, the way Parser
+// reads one, so that a set of any size is written holding one claim at
+// a time: NewSetWriter writes the header (ST, BPR, TRN, ..., the payer
+// and payee loops), Claim writes each claim payment, and End writes the
+// PLB adjustments and SE. The output is Write's for the same remittance
+// with those claims.
+type SetWriter struct {
+	w  *x12.Writer
+	r  *Remittance
+	lx int // the open LX loop's number; -1 before the first
+}
+
+// NewSetWriter starts the transaction set of r on w, inside the open
+// functional group, and writes its header. r.Claims is not written: pass
+// the claims to Claim. BPR02 is written as r.Payment.Amount, so it must
+// be known before the claims are.
+func NewSetWriter(w *x12.Writer, r *Remittance) (*SetWriter, error) {
+	if err := w.BeginSet(x12.SetHeader{ID: "835", ControlNumber: r.SetControl}); err != nil {
+		return nil, err
 	}
 	pay := r.Payment
 	bpr := []string{pay.Handling, pay.Amount.X12(), pay.CreditDebit, pay.Method, pay.Format}
@@ -42,25 +71,35 @@ func Write(w *x12.Writer, r *Remittance) error {
 	}
 	writeParty(w, "PR", &r.Payer)
 	writeParty(w, "PE", &r.Payee)
-	lx := -1
-	for _, c := range r.Claims {
-		n := c.HeaderNumber
-		if n == 0 {
-			n = 1
-		}
-		if n != lx {
-			lx = n
-			w.Segment("LX", strconv.Itoa(n))
-			for _, s := range r.Summaries {
-				if s.HeaderNumber == n {
-					w.Segment("TS3", s.ProviderID, s.FacilityType, s.FiscalDate.X12(), s.ClaimCount, s.TotalCharge.X12())
-				}
+	return &SetWriter{w: w, r: r, lx: -1}, w.Error()
+}
+
+// Claim writes one claim payment, opening its LX loop (with the TS3
+// summary r.Summaries has for it) when its HeaderNumber differs from the
+// claim before's.
+func (s *SetWriter) Claim(c *Claim) error {
+	w := s.w
+	n := c.HeaderNumber
+	if n == 0 {
+		n = 1
+	}
+	if n != s.lx {
+		s.lx = n
+		w.Segment("LX", strconv.Itoa(n))
+		for _, ts := range s.r.Summaries {
+			if ts.HeaderNumber == n {
+				w.Segment("TS3", ts.ProviderID, ts.FacilityType, ts.FiscalDate.X12(), ts.ClaimCount, ts.TotalCharge.X12())
 			}
 		}
-		writeClaim(w, c)
 	}
-	writePLB(w, r.ProviderAdjustments)
-	return w.EndSet()
+	writeClaim(w, c)
+	return w.Error()
+}
+
+// End writes the remittance's PLB adjustments and closes the set.
+func (s *SetWriter) End() error {
+	writePLB(s.w, s.r.ProviderAdjustments)
+	return s.w.EndSet()
 }
 
 // WriteInterchange writes a whole 835 file: ISA, GS, one set per

@@ -40,9 +40,9 @@ func TestWriteGolden(t *testing.T) {
 
 func TestRoundTrip(t *testing.T) {
 	want := sampleRemittance()
-	got, err := ReadRemittances(bytes.NewReader(sampleFile(t)))
+	got, err := Read(bytes.NewReader(sampleFile(t)))
 	if err != nil {
-		t.Fatalf("ReadRemittances: %v", err)
+		t.Fatalf("Read: %v", err)
 	}
 	if len(got) != 1 {
 		t.Fatalf("got %d remittances, want 1", len(got))
@@ -66,7 +66,7 @@ func TestRoundTripCorpus(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		first, err := ReadRemittances(bytes.NewReader(data))
+		first, err := Read(bytes.NewReader(data))
 		if err != nil {
 			t.Errorf("%s: %v", f, err)
 			continue
@@ -77,7 +77,7 @@ func TestRoundTripCorpus(t *testing.T) {
 			t.Errorf("%s: write: %v", f, err)
 			continue
 		}
-		second, err := ReadRemittances(&buf)
+		second, err := Read(&buf)
 		if err != nil {
 			t.Errorf("%s: read back: %v", f, err)
 			continue

@@ -67,13 +67,20 @@ func appendDate(buf []byte, d x12.Date) []byte {
 		byte('0'+m/10), byte('0'+m%10), byte('0'+day/10), byte('0'+day%10))
 }
 
-// claimRefs writes the 2300 REF segments: G1, F8 (frequency 7/8 only), EA.
+// claimRefs writes the 2300 REF segments: 9F, G1, F8 (frequency 7/8
+// only), X4 (837P), EA.
 func (b *Builder) claimRefs(c *Claim) {
+	if c.ReferralNumber != "" {
+		b.w.Segment("REF", "9F", c.ReferralNumber)
+	}
 	if c.PriorAuthorization != "" {
 		b.w.Segment("REF", "G1", c.PriorAuthorization)
 	}
 	if f := c.Frequency; (f == "7" || f == "8") && c.PayerClaimNumber != "" {
 		b.w.Segment("REF", "F8", c.PayerClaimNumber)
+	}
+	if c.CLIANumber != "" && c.Kind != Institutional {
+		b.w.Segment("REF", "X4", c.CLIANumber)
 	}
 	if c.MedicalRecordNumber != "" {
 		b.w.Segment("REF", "EA", c.MedicalRecordNumber)
@@ -109,16 +116,21 @@ func (b *Builder) claimP(c *Claim) {
 	w.Element(orDefault(c.Assignment, "A"))
 	w.Element(orDefault(c.BenefitsAssigned, "Y"))
 	w.Element(orDefault(c.ReleaseOfInformation, "Y"))
+	b.clmTail(c, false)
 	w.End()
 	if !c.OnsetDate.IsZero() {
 		b.dtp("431", c.OnsetDate, x12.Date{})
 	}
+	b.claimDatesP(c)
+	b.claimBeforeRefs(c, false)
 	b.claimRefs(c)
+	b.claimAfterRefs(c, false)
 	if len(c.Diagnoses) > 0 {
 		b.diagnosisHI(c.Diagnoses[:min(len(c.Diagnoses), 12)], "ABK", "ABF")
 	}
 	if p := c.ReferringProvider; p != nil {
 		b.name("DN", p, false)
+		b.primaryCare(c)
 	}
 	if p := c.RenderingProvider; p != nil && p.NPI != c.BillingProvider.NPI {
 		b.name("82", p, false)
@@ -127,6 +139,8 @@ func (b *Builder) claimP(c *Claim) {
 		}
 	}
 	b.facility(c)
+	b.claimProvidersP(c)
+	b.otherSubscribers(c)
 	for i := range c.Lines {
 		l := &c.Lines[i]
 		w.Segment("LX", strconv.Itoa(i+1))
@@ -142,13 +156,18 @@ func (b *Builder) claimP(c *Claim) {
 		}
 		w.Element("")
 		b.pointers(l.DiagnosisPointers)
+		b.sv1Tail(l)
 		w.End()
+		b.lineBeforeDates(l, false)
 		if !l.ServiceDate.IsZero() {
 			b.dtp("472", l.ServiceDate, l.ServiceDateEnd)
 		}
+		b.lineBeforeControl(c, l)
 		if l.ControlNumber != "" {
 			w.Segment("REF", "6R", l.ControlNumber)
 		}
+		b.lineAfterControl(c, l, false)
+		b.lineAdjudications(c, i+1)
 	}
 }
 
@@ -202,18 +221,16 @@ func (b *Builder) claimI(c *Claim) {
 	w.Element(orDefault(c.Assignment, "A"))
 	w.Element(orDefault(c.BenefitsAssigned, "Y"))
 	w.Element(orDefault(c.ReleaseOfInformation, "Y"))
+	b.clmTail(c, true)
 	w.End()
+	b.dischargeHour(in)
 	w.Segment("DTP", "434", "RD8", b.dates(in.StatementFrom, in.StatementTo))
-	if !in.AdmissionDate.IsZero() {
-		w.Segment("DTP", "435", "D8", b.dates(in.AdmissionDate, x12.Date{}))
-	}
+	b.admission(in)
 	w.Segment("CL1", in.AdmissionType, in.AdmissionSource, in.PatientStatus)
+	b.claimBeforeRefs(c, true)
 	b.claimRefs(c)
-	if len(c.Diagnoses) > 0 {
-		w.Begin("HI")
-		w.Composite("ABK", NormalizeICD10(c.Diagnoses[0]))
-		w.End()
-	}
+	b.claimAfterRefs(c, true)
+	b.principalDiagnosisI(c)
 	if in.AdmittingDiagnosis != "" {
 		w.Begin("HI")
 		w.Composite("ABJ", NormalizeICD10(in.AdmittingDiagnosis))
@@ -226,15 +243,15 @@ func (b *Builder) claimI(c *Claim) {
 		}
 		w.End()
 	}
-	if len(c.Diagnoses) > 1 {
-		others := c.Diagnoses[1:min(len(c.Diagnoses), 25)]
-		b.diagnosisHI(others, "ABF", "ABF")
-	}
+	b.externalCausesI(c)
+	b.drg(in)
+	b.otherDiagnosesI(c)
 	if in.PrincipalProcedure != "" {
 		w.Begin("HI")
 		w.Composite("BBR", NormalizeICD10(in.PrincipalProcedure), "D8", b.dates(in.PrincipalProcedureDate, x12.Date{}))
 		w.End()
 	}
+	b.codesI(in)
 	if len(in.ConditionCodes) > 0 {
 		codes := in.ConditionCodes[:min(len(in.ConditionCodes), 24)]
 		for i := 0; i < len(codes); i += 12 {
@@ -251,6 +268,7 @@ func (b *Builder) claimI(c *Claim) {
 			w.Segment("PRV", "AT", "PXC", p.Taxonomy)
 		}
 	}
+	b.operatingI(in)
 	if p := c.RenderingProvider; p != nil && (in.AttendingProvider == nil || p.NPI != in.AttendingProvider.NPI) {
 		b.name("82", p, false)
 	}
@@ -258,6 +276,7 @@ func (b *Builder) claimI(c *Claim) {
 	if p := c.ReferringProvider; p != nil {
 		b.name("DN", p, false)
 	}
+	b.otherSubscribers(c)
 	for i := range c.Lines {
 		l := &c.Lines[i]
 		w.Segment("LX", strconv.Itoa(i+1))
@@ -276,11 +295,14 @@ func (b *Builder) claimI(c *Claim) {
 			w.Element(b.amount(l.NonCoveredCharge))
 		}
 		w.End()
+		b.lineBeforeDates(l, true)
 		if !l.ServiceDate.IsZero() {
 			b.dtp("472", l.ServiceDate, l.ServiceDateEnd)
 		}
 		if l.ControlNumber != "" {
 			w.Segment("REF", "6R", l.ControlNumber)
 		}
+		b.lineAfterControl(c, l, true)
+		b.lineAdjudications(c, i+1)
 	}
 }

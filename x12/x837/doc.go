@@ -12,8 +12,19 @@
 //     digits, taxonomy shape, nine-digit ZIP codes for the billing
 //     provider and service facility, ICD-10 shape, diagnosis pointers,
 //     line and diagnosis limits, real and consistent dates that are not
-//     in the future, REF*F8 for frequency 7 and 8, and delimiter
-//     characters in data. Its clock is ValidateOptions.Today.
+//     in the future, REF*F8 for frequency 7 and 8, delimiter characters
+//     in data, and on the 837I the inpatient and coding rules
+//     (scrub_inpatient.go): an inpatient claim's admission date and
+//     hour, type, source and admitting diagnosis, a final one's
+//     discharge hour, present-on-admission values, external causes,
+//     the DRG, other procedures, occurrence codes and spans, value codes
+//     and the operating physician of a surgery. The billing fields of
+//     professional_extras.go (NDC, CLIA, accident causes, attachments,
+//     notes, EPSDT, ambulance, ...) have their own rules in
+//     scrub_extras.go; for coordination of benefits (cob.go) the other
+//     payers' codes, order and data, and the balance of each earlier
+//     payer's adjudication. Its clock is ValidateOptions.Today. A warning
+//     (SeverityWarning) never blocks a claim; only errors do.
 //
 //   - The builder, Builder and WriteFile, writes claims one by one into an
 //     x12.Writer: one ISA and GS per file, a new ST-SE every
@@ -29,7 +40,9 @@
 //     and segment structure of the guide, element usage, lengths, types
 //     and code values (SNIP levels 1 and 2, from tables generated out of
 //     the implementation guides into tables_gen.go), and the scrubber's
-//     claim rules at segment level. Problems carry their file position.
+//     claim rules at segment level (rules.go, rules_extras.go, and
+//     rules_inst.go for the 837I inpatient rules). Problems carry their
+//     file position.
 //
 // Problem messages never contain PHI: no names, member IDs, birth dates
 // or addresses; they may quote codes, NPIs, control numbers and amounts.

@@ -196,7 +196,7 @@ func isDecimal(v []byte) bool {
 			return false
 		}
 	}
-	return digits > 0
+	return digits > 0 && v[len(v)-1] != '.' // pyx12 rejects "2."
 }
 
 // validTime checks HHMM, HHMMSS or HHMMSSD[D].

@@ -15,6 +15,7 @@ import (
 func eachString(c *Claim, visit func(f fld, line int, loop, el, v string) bool) {
 	w := fieldWalk{visit: visit, inst: c.Kind == Institutional}
 	w.claim(c)
+	w.extras(c)
 }
 
 type fieldWalk struct {
@@ -88,7 +89,11 @@ func (w *fieldWalk) claim(c *Claim) {
 	w.v(fp("benefits_assigned", ""), 0, "2300", "CLM08", c.BenefitsAssigned)
 	w.v(fp("release_of_information", ""), 0, "2300", "CLM09", c.ReleaseOfInformation)
 	for i, d := range c.Diagnoses {
-		w.v(fa("diagnoses", i), 0, "2300", hiRef(i), d)
+		ref := hiRef(i)
+		if w.inst {
+			ref = instDxRef(c.Diagnoses, i)
+		}
+		w.v(fa("diagnoses", i), 0, "2300", ref, d)
 	}
 	w.provider("billing_provider", "2010AA", &c.BillingProvider)
 	w.address(fp("pay_to_address", ""), "2010AB", c.PayToAddress)
@@ -128,6 +133,7 @@ func (w *fieldWalk) claim(c *Claim) {
 			w.v(fa("institutional.condition_codes", i), 0, "2300", hiRefs[i%12], cc)
 		}
 		w.provider("institutional.attending_provider", "2310A", in.AttendingProvider)
+		w.inpatient(in)
 	}
 	refs := &procRefs[0]
 	if w.inst {
@@ -150,6 +156,7 @@ func (w *fieldWalk) claim(c *Claim) {
 			return
 		}
 	}
+	w.otherCoverage(c)
 }
 
 // delimiters reports every value that contains a delimiter or control

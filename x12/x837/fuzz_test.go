@@ -14,7 +14,7 @@ import (
 // never panic or fail, and every problem must name a rule and say what is
 // wrong.
 func FuzzValidateFile(f *testing.F) {
-	for _, name := range []string{"professional.x12", "institutional.x12"} {
+	for _, name := range []string{"professional.x12", "institutional.x12", "professional_extras.x12", "institutional_extras.x12"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)
@@ -143,7 +143,7 @@ func FuzzScrubThenBuild(f *testing.F) {
 		if which%2 == 0 {
 			c = loadClaims(t, "professional.json")[int(which/2)%4]
 		} else {
-			c = loadClaims(t, "institutional.json")[int(which/2)%2]
+			c = loadClaims(t, "institutional.json")[int(which/2)%3]
 		}
 		setters[int(s1)%len(setters)](c, v1)
 		setters[int(s2)%len(setters)](c, v2)

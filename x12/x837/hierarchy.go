@@ -75,7 +75,11 @@ func (b *Builder) subscriberLoop(c *Claim) {
 	if s.GroupNumber != "" {
 		groupName = ""
 	}
-	b.w.Segment("SBR", orDefault(s.Responsibility, "P"), rel, s.GroupNumber, groupName, "", "", "", "", orDefault(c.Payer.FilingIndicator, "CI"))
+	insType := ""
+	if b.env.Kind == Professional {
+		insType = s.InsuranceType
+	}
+	b.w.Segment("SBR", orDefault(s.Responsibility, "P"), rel, s.GroupNumber, groupName, insType, "", "", "", orDefault(c.Payer.FilingIndicator, "CI"))
 	b.w.Segment("NM1", "IL", "1", s.LastName, s.FirstName, s.MiddleName, "", s.Suffix, "MI", s.MemberID)
 	if self {
 		b.addr(s.Address)
@@ -143,7 +147,7 @@ func eqPerson(a, b *Person) bool {
 
 func eqSubscriber(a, b *Subscriber) bool {
 	return eqPerson(&a.Person, &b.Person) && a.MemberID == b.MemberID && a.GroupNumber == b.GroupNumber &&
-		a.GroupName == b.GroupName && a.Responsibility == b.Responsibility
+		a.GroupName == b.GroupName && a.Responsibility == b.Responsibility && a.InsuranceType == b.InsuranceType
 }
 
 func eqPayer(a, b *Payer) bool {

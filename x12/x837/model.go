@@ -81,6 +81,53 @@ type Claim struct {
 	Institutional *InstitutionalInfo `json:"institutional,omitempty"`
 
 	Lines []Line `json:"lines"`
+
+	// The 837P fields practices bill with (professional_extras.go);
+	// those marked "also 837I" are sent on institutional claims too.
+
+	// RelatedCauses are CLM11-1 and CLM11-2: AA auto accident, EM
+	// employment, OA other accident (at most two).
+	RelatedCauses []string `json:"related_causes,omitempty"`
+	// AutoAccidentState is CLM11-4, required with AA; AutoAccidentCountry
+	// is CLM11-5, for an accident outside the United States.
+	AutoAccidentState   string `json:"auto_accident_state,omitempty"`
+	AutoAccidentCountry string `json:"auto_accident_country,omitempty"`
+	// AccidentDate is DTP*439, required with AA or OA.
+	AccidentDate x12.Date `json:"accident_date,omitzero"`
+	// DelayReason is CLM20 (1-11, 15) for a claim sent late (also 837I).
+	DelayReason string `json:"delay_reason,omitempty"`
+	// ReferralNumber is REF*9F (also 837I).
+	ReferralNumber string `json:"referral_number,omitempty"`
+	// CLIANumber is REF*X4, the laboratory's ten-character CLIA number.
+	CLIANumber string `json:"clia_number,omitempty"`
+	// PatientPaid is AMT*F5, what the patient paid toward this claim.
+	PatientPaid x12.Amount `json:"patient_paid,omitzero"`
+	// Attachments are PWK (at most 10; also 837I).
+	Attachments []Attachment `json:"attachments,omitempty"`
+	// Note is the claim note NTE (also 837I, with its own codes).
+	Note *Note `json:"note,omitempty"`
+	// InitialTreatmentDate is DTP*454 and LastSeenDate DTP*304.
+	InitialTreatmentDate x12.Date `json:"initial_treatment_date,omitzero"`
+	LastSeenDate         x12.Date `json:"last_seen_date,omitzero"`
+	// DisabilityFrom and DisabilityTo are the disability dates: DTP*314
+	// (both), DTP*360 (from only) or DTP*361 (to only).
+	DisabilityFrom x12.Date `json:"disability_from,omitzero"`
+	DisabilityTo   x12.Date `json:"disability_to,omitzero"`
+	// EPSDT is the EPSDT referral, CRC*ZZ (also 837I).
+	EPSDT *EPSDTReferral `json:"epsdt,omitempty"`
+	// Ambulance is the ambulance transport: CR1, CRC*07, and the pick-up
+	// (2310E) and drop-off (2310F) locations.
+	Ambulance *Ambulance `json:"ambulance,omitempty"`
+	// SupervisingProvider is 2310D (NM1*DQ), a person.
+	SupervisingProvider *Provider `json:"supervising_provider,omitempty"`
+	// PrimaryCareProvider is the second 2310A (NM1*P3): the primary care
+	// provider whose referral started the chain, sent only with the
+	// referring provider.
+	PrimaryCareProvider *Provider `json:"primary_care_provider,omitempty"`
+	// OtherCoverage lists the patient's other payers (loops 2320, 2330A
+	// and 2330B), with the adjudication of each earlier payer on a claim
+	// to a later one. See OtherCoverage.
+	OtherCoverage []OtherCoverage `json:"other_coverage,omitempty"`
 }
 
 // Address is a postal address. ZIP is 5 or 9 digits (9 are required for
@@ -116,6 +163,11 @@ type Subscriber struct {
 	// Responsibility is SBR01: P primary (default), S secondary, T
 	// tertiary.
 	Responsibility string `json:"responsibility,omitempty"`
+	// InsuranceType is SBR05 (837P only): required when the payer is
+	// Medicare and Medicare is not the primary payer (12 working aged,
+	// 13 ESRD, 14 no-fault, 15 workers' compensation, 16 PHS, 41 black
+	// lung, 42 VA, 43 disability, 47 other liability).
+	InsuranceType string `json:"insurance_type,omitempty"`
 }
 
 // Patient is the patient when they are not the subscriber (2000C/2010CA).
@@ -191,6 +243,63 @@ type InstitutionalInfo struct {
 	ConditionCodes []string `json:"condition_codes,omitempty"`
 	// AttendingProvider is 2310A (NM1*71).
 	AttendingProvider *Provider `json:"attending_provider,omitempty"`
+
+	// The fields below are the inpatient and coding data of issue 18;
+	// inpatient.go documents their rules.
+
+	// AdmissionHour is the admission hour, HHMM (24-hour clock). With it,
+	// DTP*435 is sent as date and time (DTP02 DT); it is required on an
+	// inpatient claim (type of bill 11x).
+	AdmissionHour string `json:"admission_hour,omitempty"`
+	// DischargeHour is DTP*096 (DTP02 TM), HHMM; required on a final
+	// inpatient claim (type of bill 111 or 114).
+	DischargeHour string `json:"discharge_hour,omitempty"`
+	// PresentOnAdmission holds the present-on-admission indicator of each
+	// diagnosis, in the order of Claim.Diagnoses (HIxx-9 of ABK, ABF and
+	// ABN): Y, N, U, W, or "" or "1" for a code exempt from POA reporting
+	// (sent blank). Shorter than Diagnoses means blank for the rest.
+	PresentOnAdmission []string `json:"present_on_admission,omitempty"`
+	// DRG is the diagnosis related group (HI*DR), three or four letters or
+	// digits (an MS-DRG is three digits).
+	DRG string `json:"drg,omitempty"`
+	// OtherProcedures are ICD-10-PCS procedures besides the principal one
+	// (HI*BBQ with their dates), at most 24; they need the principal.
+	OtherProcedures []CodeDate `json:"other_procedures,omitempty"`
+	// OccurrenceSpans are NUBC occurrence span codes with their date
+	// ranges (HI*BI), at most 24.
+	OccurrenceSpans []CodeSpan `json:"occurrence_spans,omitempty"`
+	// Occurrences are NUBC occurrence codes with their dates (HI*BH), at
+	// most 24.
+	Occurrences []CodeDate `json:"occurrences,omitempty"`
+	// ValueCodes are NUBC value codes with their amounts (HI*BE), at most
+	// 24.
+	ValueCodes []ValueCode `json:"value_codes,omitempty"`
+	// OperatingPhysician is 2310B (NM1*72), required when a surgical
+	// procedure (PrincipalProcedure) is on the claim; a person.
+	OperatingPhysician *Provider `json:"operating_physician,omitempty"`
+	// OtherOperatingPhysician is 2310C (NM1*ZZ); a person.
+	OtherOperatingPhysician *Provider `json:"other_operating_physician,omitempty"`
+}
+
+// CodeDate is a code with the date it applies to: an ICD-10-PCS procedure
+// (HI*BBQ) or a NUBC occurrence code (HI*BH).
+type CodeDate struct {
+	Code string   `json:"code"`
+	Date x12.Date `json:"date"`
+}
+
+// CodeSpan is a NUBC occurrence span code with its first and last day
+// (HI*BI, RD8).
+type CodeSpan struct {
+	Code string   `json:"code"`
+	From x12.Date `json:"from"`
+	To   x12.Date `json:"to"`
+}
+
+// ValueCode is a NUBC value code with its amount (HI*BE, HIxx-5).
+type ValueCode struct {
+	Code   string     `json:"code"`
+	Amount x12.Amount `json:"amount"`
 }
 
 // Line is one service line (2400).
@@ -222,4 +331,36 @@ type Line struct {
 	PlaceOfService string `json:"place_of_service,omitempty"`
 	// NonCoveredCharge is SV207 (837I).
 	NonCoveredCharge x12.Amount `json:"non_covered_charge,omitzero"`
+
+	// The line fields of professional_extras.go.
+
+	// Drug is the NDC of a drug or vaccine, loop 2410 (also 837I).
+	Drug *Drug `json:"drug,omitempty"`
+	// CLIANumber is the line's REF*X4, when the line's laboratory differs
+	// from the claim's.
+	CLIANumber string `json:"clia_number,omitempty"`
+	// Attachments are the line's PWK (at most 10; also 837I).
+	Attachments []Attachment `json:"attachments,omitempty"`
+	// Note is the line note NTE: ADD or DCP.
+	Note *Note `json:"note,omitempty"`
+	// Emergency, EPSDT and FamilyPlanning are SV109, SV111 and SV112
+	// ("Y" when true).
+	Emergency      bool `json:"emergency,omitempty"`
+	EPSDT          bool `json:"epsdt,omitempty"`
+	FamilyPlanning bool `json:"family_planning,omitempty"`
+	// Ambulance is the line's CR1 and CRC*07, when they differ from the
+	// claim's; AmbulancePatients is QTY*PT, sent when more than one
+	// patient rode in the vehicle.
+	Ambulance         *AmbulanceTransport `json:"ambulance,omitempty"`
+	AmbulancePatients int                 `json:"ambulance_patients,omitempty"`
+	// RenderingProvider (2420A), SupervisingProvider (2420D) and
+	// OrderingProvider (2420E) are the line's providers, sent when they
+	// differ from the claim's.
+	RenderingProvider   *Provider `json:"rendering_provider,omitempty"`
+	SupervisingProvider *Provider `json:"supervising_provider,omitempty"`
+	OrderingProvider    *Provider `json:"ordering_provider,omitempty"`
+	// PriorAuthorization (REF*G1) and ReferralNumber (REF*9F) are the
+	// line's, sent when they differ from the claim's (837P).
+	PriorAuthorization string `json:"prior_authorization,omitempty"`
+	ReferralNumber     string `json:"referral_number,omitempty"`
 }

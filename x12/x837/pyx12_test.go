@@ -39,7 +39,7 @@ func maxClaim(t testing.TB) *Claim {
 func generatedFiles(t *testing.T) map[string][]byte {
 	t.Helper()
 	files := map[string][]byte{}
-	for _, name := range []string{"professional.x12", "institutional.x12"} {
+	for _, name := range []string{"professional.x12", "institutional.x12", "professional_extras.x12", "institutional_extras.x12"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			t.Fatal(err)

@@ -39,6 +39,8 @@ type claimState struct {
 	stmtTo     x12.Date
 	icd9Warned bool
 	ctl        map[string]int
+	inst       instClaim  // 837I inpatient and coding rules (rules_inst.go)
+	extra      extraClaim // rules_extras.go
 }
 
 type hlInfo struct {
@@ -94,6 +96,7 @@ func (v *fileValidator) endClaim() {
 		return
 	}
 	c.open = false
+	v.cobEnd()
 	if c.lines > 0 && !c.charged {
 		c.sumOK = false
 	}
@@ -105,6 +108,8 @@ func (v *fileValidator) endClaim() {
 		v.problemAt(c.clmPos, SeverityError, RulePayerClaimNumber, "2300", "CLM", "CLM05-3", c.pcn,
 			"frequency "+c.freq+" ("+freqName(c.freq)+") requires the payer's claim control number (REF*F8)")
 	}
+	v.endClaimI()
+	v.endClaimExtras()
 }
 
 func (v *fileValidator) hlEnd() {
@@ -130,6 +135,8 @@ func (v *fileValidator) hlEnd() {
 
 // rules applies the claim rules to a segment placed in loop.
 func (v *fileValidator) rules(s *x12.Segment, loop string) {
+	v.rulesI(s, loop)
+	v.cobSegment(s, loop)
 	switch s.ID() {
 	case "HL":
 		v.hl(s)
@@ -170,6 +177,7 @@ func (v *fileValidator) rules(s *x12.Segment, loop string) {
 	case "SV2":
 		v.addCharge(s, 3)
 	}
+	v.rulesExtras(s, loop)
 }
 
 func truncate(b []byte, n int) []byte {
@@ -289,6 +297,7 @@ func (v *fileValidator) clm(s *x12.Segment) {
 	c.open = true
 	c.pcn = string(truncate(s.Element(1), 38))
 	c.clmPos = v.pos
+	v.cobReset()
 	c.clm02, c.clmOK = 0, false
 	if a, err := x12.ParseAmount(s.Element(2)); err == nil {
 		c.clm02, c.clmOK = a, true
@@ -298,6 +307,7 @@ func (v *fileValidator) clm(s *x12.Segment) {
 	c.sum, c.sumOK = 0, true
 	c.stmtFrom, c.stmtTo = x12.Date{}, x12.Date{}
 	c.icd9Warned = false
+	v.clmI(s)
 	if c.ctl == nil {
 		c.ctl = make(map[string]int)
 	} else {

@@ -60,6 +60,8 @@ func (c *Claim) Validate(opts ValidateOptions) []Problem {
 		s.institutional()
 	}
 	s.lines()
+	s.extras()
+	s.otherCoverage()
 	return s.out
 }
 

@@ -99,11 +99,21 @@ func (s *scrubber) diagnoses() {
 		s.add(RuleRequired, fp("diagnoses", ""), 0, "2300", "HI", "HI01-2", "at least one diagnosis (the principal) is required")
 		return
 	}
-	if len(c.Diagnoses) > max {
+	if s.inst() && s.opts.MaxDiagnoses <= 0 {
+		s.diagnosisLimitsI()
+	} else if len(c.Diagnoses) > max {
 		s.add(RuleDiagnosesMax, fp("diagnoses", ""), 0, "2300", "HI", "", fmt.Sprintf("%d diagnoses; at most %d can be sent", len(c.Diagnoses), max))
 	}
 	for i, d := range c.Diagnoses {
-		s.icd10(fa("diagnoses", i), "2300", hiRef(i), d)
+		ref := hiRef(i)
+		if s.inst() {
+			ref = instDxRef(c.Diagnoses, i)
+		}
+		s.icd10(fa("diagnoses", i), "2300", ref, d)
+	}
+	if IsExternalCause(c.Diagnoses[0]) {
+		s.add(RuleExternalCause, fa("diagnoses", 0), 0, "2300", "HI", "HI01-2",
+			fmt.Sprintf("%q is an external-cause code (V00-Y99), which cannot be the principal diagnosis", safeCode(c.Diagnoses[0])))
 	}
 }
 
@@ -207,6 +217,7 @@ func (s *scrubber) institutional() {
 			s.add(RuleFormat, field, 0, "2300", "HI", "HI01-2", fmt.Sprintf("condition code %q is not two letters or digits", safeCode(cc)))
 		}
 	}
+	s.inpatient(in)
 	if in.AttendingProvider == nil {
 		s.add(RuleAttendingRequired, f.sub("attending_provider"), 0, "2310A", "NM1", "", "an institutional claim needs an attending provider")
 	} else {

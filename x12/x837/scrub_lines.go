@@ -183,5 +183,5 @@ func validUnits(u string) bool {
 			return false
 		}
 	}
-	return digits > 0 && digits <= 8 && decimals <= 3 && nonZero
+	return digits > 0 && digits <= 8 && decimals <= 3 && nonZero && u[len(u)-1] != '.'
 }

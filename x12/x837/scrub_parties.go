@@ -165,7 +165,7 @@ func (s *scrubber) parties() {
 	s.str(fp("subscriber.group_number", ""), 0, "2000B", "SBR03", sub.GroupNumber, false, 1, 50)
 	s.str(fp("subscriber.group_name", ""), 0, "2000B", "SBR04", sub.GroupName, false, 1, 60)
 	s.code(fp("subscriber.responsibility", ""), 0, "2000B", "SBR01", sub.Responsibility, false, responsibilityCodes)
-	if r := sub.Responsibility; r != "" && r != "P" && inSorted(responsibilityCodes, r) {
+	if r := sub.Responsibility; r != "" && r != "P" && inSorted(responsibilityCodes, r) && len(c.OtherCoverage) == 0 {
 		s.warn(RuleCOB, fp("subscriber.responsibility", ""), 0, "2000B", "SBR", "SBR01",
 			"a non-primary claim needs the other payers' adjudication (loops 2320/2330), which this claim does not carry")
 	}

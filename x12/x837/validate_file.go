@@ -30,7 +30,9 @@ type FileOptions struct {
 // lengths, types and codes (SNIP 1-2), and the claim rules of the
 // scrubber (balance, NPI check digits, taxonomy, ZIP, ICD-10 shape,
 // diagnosis pointers, dates, HL and LX numbering, REF*F8 for frequency 7
-// and 8). It reads the input once, as a stream.
+// and 8, and on the 837I the inpatient and final-claim rules, external
+// causes, the DRG's shape, the HI code dates and the operating physician
+// of a surgery). It reads the input once, as a stream.
 //
 // Problems carry the file position and, inside a claim, the claim's CLM01
 // and the service line. Input that is not X12 at all gives one
@@ -75,6 +77,7 @@ type fileValidator struct {
 	st02         string
 	walk         walker
 	c            claimState
+	cob          cobFile
 }
 
 func (v *fileValidator) run() error {

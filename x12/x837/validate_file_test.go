@@ -144,7 +144,7 @@ func TestValidateFileRules(t *testing.T) {
 		{"institutional statement range", i, []string{"DTP*434*RD8*20260203-20260203", "DTP*434*D8*20260203"},
 			[]fileProblem{{RuleCode, 23, "H2001-1", 0}}},
 		{"institutional line outside statement", i, []string{"DTP*472*D8*20260106", "DTP*472*D8*20260110"},
-			[]fileProblem{{RuleDateOrder, 80, "H2002-3", 2}}},
+			[]fileProblem{{RuleDateOrder, 81, "H2002-3", 2}}},
 		{"institutional out of balance", i, []string{"SV2*0730*HC:93005*215.75", "SV2*0730*HC:93005*215.7"},
 			[]fileProblem{{RuleOutOfBalance, 22, "H2001-1", 0}}},
 	} {

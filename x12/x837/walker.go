@@ -97,7 +97,9 @@ func (w *walker) step(s *x12.Segment) *segDef {
 		f := &w.frames[d]
 		cur := f.loop.children[f.idx].group
 		i := w.find(f, cur, s)
-		if i < 0 {
+		if i < 0 || (i == 0 && d > 0) {
+			// A loop's first segment again starts its next iteration,
+			// which the enclosing frame opens (2310A: NM1*DN, NM1*P3).
 			continue
 		}
 		for w.depth > d+1 {

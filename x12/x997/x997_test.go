@@ -143,7 +143,7 @@ func TestProblems(t *testing.T) {
 		{"AK302 not a number", file("ST*997*0001~AK1*HC*1~AK2*837*0001~AK3*CLM*X2~AK5*R*5~AK9*R*1*1*0~"), `AK302 "X2" is not a number`, ErrStructure},
 		{"AK4 outside AK3", file("ST*997*0001~AK1*HC*1~AK2*837*0001~AK4*2*782*6~AK5*R*5~AK9*R*1*1*0~"), "outside an AK3 loop", ErrStructure},
 		{"truncated", env + "ST*997*0001~AK1*HC*1~AK2*837*0001~AK5*A", "no SE", x12.ErrMissingTrailer},
-		{"no 997", file("ST*999*0001*005010X231A1~AK1*HC*1*005010X222A1~AK9*A*0*0*0~"), "no 997", ErrNoAck},
+		{"no 997", file("ST*999*0001*005010X231A1~AK1*HC*1*005010X222A1~AK9*A*0*0*0~"), "no 997", ErrNoTransaction},
 		{"not X12", "hello", "ISA", x12.ErrNoISA},
 	}
 	for _, tt := range tests {

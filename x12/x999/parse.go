@@ -9,17 +9,16 @@ import (
 	"github.com/x12claims/claims/x12/internal/setread"
 )
 
-// ErrNoAck is returned by Read when the input holds no 999 transaction
-// set at all.
-var ErrNoAck = errors.New("no 999 transaction set in the input")
+// ErrNoTransaction is returned by Read when the input holds no 999
+// transaction set at all.
+var ErrNoTransaction = x12.NoTransaction("999 transaction set")
 
-// ErrStructure is the cause of an error about the order of the set: a
-// segment of the 999 guide where the guide allows none, or a required
-// segment that is missing or malformed.
-var ErrStructure = errors.New("segment out of place")
+// ErrStructure is x12.ErrStructure, the cause of every error about the
+// order of the set.
+var ErrStructure = x12.ErrStructure
 
 // Read reads every 999 transaction set of r. Sets of other types are
-// skipped; ErrNoAck is returned when there is none. Segments the guide
+// skipped; ErrNoTransaction is returned when there is none. Segments the guide
 // does not know are skipped with a warning. Structural problems (an IK5
 // before any AK2, a missing AK1 or AK9, a position that is not a number)
 // and a broken envelope are returned joined, each an *x12.Error with its
@@ -34,7 +33,7 @@ func Read(r io.Reader) ([]*Ack, error) {
 		return p.out, errors.Join(append(p.errs, err)...)
 	}
 	if len(p.out) == 0 && len(p.errs) == 0 {
-		return nil, ErrNoAck
+		return nil, ErrNoTransaction
 	}
 	return p.out, errors.Join(p.errs...)
 }

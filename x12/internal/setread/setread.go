@@ -1,5 +1,5 @@
 // Package setread is the read loop the typed response parsers (x999,
-// x997, x277) share: it hands each segment to the parser, files the
+// x997, x277, ta1) share: it hands each segment to the parser, files the
 // reader's envelope warnings on the set being read, keeps its other
 // recoverable errors (capped at x12.MaxProblems), and stops at the end of
 // the input or at a fatal error.

@@ -256,7 +256,7 @@ func (t *Tx) PostingTargets(ctx context.Context, pcns []string) ([]pipeline.Post
 func (t *Tx) postingTargets(ctx context.Context, pcns []string) ([]pipeline.PostingTarget, error) {
 	in, args := t.c.In("s.pcn", 1, anys(pcns))
 	rows, err := t.c.Query(ctx, `SELECT s.id, s.version, s.pcn, s.claim_id, c.encounter_id, c.payer_id, c.state,
-c.version, v.kind, c.payer_claim_number
+c.version, v.kind, c.payer_claim_number, v.has_other_coverage
 FROM submissions s JOIN claims c ON c.id = s.claim_id
 JOIN claim_versions v ON v.claim_id = c.id AND v.version = c.version WHERE `+in, args...)
 	if err != nil {
@@ -270,7 +270,7 @@ JOIN claim_versions v ON v.claim_id = c.id AND v.version = c.version WHERE `+in,
 	var subVersion, version int64
 	for rows.Next() {
 		if err := rows.Scan(&tg.SubmissionID, &subVersion, &tg.PCN, &tg.ClaimID, &tg.EncounterID, &tg.PayerID, &state,
-			&version, &kind, &tg.PayerClaimNumber); err != nil {
+			&version, &kind, &tg.PayerClaimNumber, &tg.OtherCoverage); err != nil {
 			rows.Close()
 			return nil, err
 		}

@@ -9,7 +9,7 @@ import (
 	"github.com/x12claims/claims/pipeline"
 )
 
-const inboundCols = `id, clearinghouse, name, sha256, size, local_path, kind, state, error, received_at, processed_at`
+const inboundCols = `id, clearinghouse, name, sha256, size, local_path, kind, state, error, received_at, processed_at, attempts`
 
 // CreateInbound implements pipeline.InboundTx. On insert it sets f.ID and
 // fills a zero ReceivedAt from the clock; when a file with the same
@@ -22,10 +22,10 @@ func (t *Tx) CreateInbound(ctx context.Context, f *pipeline.InboundFile) (bool, 
 	processed := NormTime(f.ProcessedAt)
 	var id int64
 	err := t.queryRow(ctx, `INSERT INTO inbound_files (clearinghouse, name, sha256, size, local_path, kind,
-state, error, received_at, processed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+state, error, received_at, processed_at, attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (sha256) DO NOTHING RETURNING id`,
 		[]any{f.Clearinghouse, f.Name, f.SHA256, f.Size, f.LocalPath, f.Kind, string(f.State), f.Error,
-			t.c.Time(received), t.c.Time(processed)}, &id)
+			t.c.Time(received), t.c.Time(processed), int64(f.Attempts)}, &id)
 	switch {
 	case errors.Is(err, errNoRows):
 		return false, nil
@@ -46,11 +46,12 @@ func (t *Tx) inbound(ctx context.Context, q string, args ...any) ([]*pipeline.In
 	for rows.Next() {
 		var f pipeline.InboundFile
 		var state string
+		var attempts int64
 		if err := rows.Scan(&f.ID, &f.Clearinghouse, &f.Name, &f.SHA256, &f.Size, &f.LocalPath, &f.Kind, &state,
-			&f.Error, timeDest{&f.ReceivedAt}, timeDest{&f.ProcessedAt}); err != nil {
+			&f.Error, timeDest{&f.ReceivedAt}, timeDest{&f.ProcessedAt}, &attempts); err != nil {
 			return nil, err
 		}
-		f.State = pipeline.InboundState(state)
+		f.State, f.Attempts = pipeline.InboundState(state), int(attempts)
 		out = append(out, &f)
 	}
 	return out, rows.Err()
@@ -78,8 +79,8 @@ func (t *Tx) UpdateInbound(ctx context.Context, f *pipeline.InboundFile) error {
 		return err
 	}
 	f.ProcessedAt = NormTime(f.ProcessedAt)
-	n, err := t.c.Exec(ctx, "UPDATE inbound_files SET kind = $2, state = $3, error = $4, processed_at = $5 WHERE id = $1",
-		f.ID, f.Kind, string(f.State), f.Error, t.c.Time(f.ProcessedAt))
+	n, err := t.c.Exec(ctx, "UPDATE inbound_files SET kind = $2, state = $3, error = $4, processed_at = $5, attempts = $6 WHERE id = $1",
+		f.ID, f.Kind, string(f.State), f.Error, t.c.Time(f.ProcessedAt), int64(f.Attempts))
 	if err != nil {
 		return fmt.Errorf("update inbound file %d: %w", f.ID, err)
 	}

@@ -14,12 +14,12 @@ import (
 )
 
 const remitCols = `id, inbound_file_id, file_set, set_control, payer_id, payer_name, trace, payment_date, amount,
-method, state, reason, created_at`
+method, state, reason, created_at, progress`
 
 // CreateRemittance implements pipeline.LedgerTx. On insert it sets r.ID
 // and fills a zero CreatedAt from the clock; when a posted remittance
-// with the same key exists (and r is posted) it returns false and leaves
-// r unchanged.
+// or posting with the same key exists (and r is posted or posting) it
+// returns false and leaves r unchanged.
 func (t *Tx) CreateRemittance(ctx context.Context, r *pipeline.Remittance) (bool, error) {
 	if err := t.check(); err != nil {
 		return false, err
@@ -27,11 +27,11 @@ func (t *Tx) CreateRemittance(ctx context.Context, r *pipeline.Remittance) (bool
 	created := t.stamp(r.CreatedAt)
 	var id int64
 	err := t.queryRow(ctx, `INSERT INTO remittances (inbound_file_id, file_set, set_control, payer_id, payer_name,
-trace, payment_date, amount, method, state, reason, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-ON CONFLICT (payer_id, trace, payment_date, amount) WHERE state = 'posted' DO NOTHING RETURNING id`,
+trace, payment_date, amount, method, state, reason, created_at, progress)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+ON CONFLICT (payer_id, trace, payment_date, amount) WHERE state IN ('posted', 'posting') DO NOTHING RETURNING id`,
 		[]any{r.InboundFileID, int64(r.FileSet), r.SetControl, r.PayerID, r.PayerName, r.Trace, dateArg(r.PaymentDate),
-			int64(r.Amount), r.Method, string(r.State), r.Reason, t.c.Time(created)}, &id)
+			int64(r.Amount), r.Method, string(r.State), r.Reason, t.c.Time(created), int64(r.Progress)}, &id)
 	switch {
 	case errors.Is(err, errNoRows):
 		return false, nil
@@ -45,12 +45,45 @@ ON CONFLICT (payer_id, trace, payment_date, amount) WHERE state = 'posted' DO NO
 
 // FindRemittance implements pipeline.LedgerTx.
 func (t *Tx) FindRemittance(ctx context.Context, k pipeline.RemitKey) (*pipeline.Remittance, error) {
-	r, err := t.remittance(ctx, "payer_id = $1 AND trace = $2 AND payment_date = $3 AND amount = $4 AND state = 'posted'",
+	r, err := t.remittance(ctx, "payer_id = $1 AND trace = $2 AND payment_date = $3 AND amount = $4 AND state IN ('posted', 'posting')",
 		k.PayerID, k.Trace, dateArg(k.PaymentDate), int64(k.Amount))
 	if err != nil {
 		return nil, notFound(err, "find remittance (trace %s)", k.Trace)
 	}
 	return r, nil
+}
+
+// UnappliedTotals implements pipeline.LedgerTx.
+func (t *Tx) UnappliedTotals(ctx context.Context, remittanceID int64) (int, x12.Amount, error) {
+	if err := t.check(); err != nil {
+		return 0, 0, err
+	}
+	var n, sum int64
+	err := t.queryRow(ctx, "SELECT COUNT(*), CAST(COALESCE(SUM(paid), 0) AS BIGINT) FROM unapplied_payments WHERE remittance_id = $1",
+		[]any{remittanceID}, &n, &sum)
+	if err != nil {
+		return 0, 0, fmt.Errorf("unapplied totals of remittance %d: %w", remittanceID, err)
+	}
+	return int(n), x12.Amount(sum), nil
+}
+
+// UpdateRemittance implements pipeline.LedgerTx.
+func (t *Tx) UpdateRemittance(ctx context.Context, r *pipeline.Remittance, from int) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	n, err := t.c.Exec(ctx, "UPDATE remittances SET state = $2, reason = $3, progress = $4 WHERE id = $1 AND progress = $5",
+		r.ID, string(r.State), r.Reason, int64(r.Progress), int64(from))
+	if err != nil {
+		return fmt.Errorf("update remittance %d: %w", r.ID, err)
+	}
+	if n == 1 {
+		return nil
+	}
+	if _, err := t.remittance(ctx, "id = $1", r.ID); err != nil {
+		return notFound(err, "update remittance %d", r.ID)
+	}
+	return fmt.Errorf("update remittance %d: its progress is no longer %d: %w", r.ID, from, pipeline.ErrConflict)
 }
 
 // RemittanceInFile implements pipeline.LedgerTx.
@@ -114,13 +147,13 @@ func (t *Tx) remittances(ctx context.Context, q string, args ...any) ([]*pipelin
 	var out []*pipeline.Remittance
 	for rows.Next() {
 		var r pipeline.Remittance
-		var set, amount int64
+		var set, amount, progress int64
 		var state string
 		if err := rows.Scan(&r.ID, &r.InboundFileID, &set, &r.SetControl, &r.PayerID, &r.PayerName, &r.Trace,
-			dateDest{&r.PaymentDate}, &amount, &r.Method, &state, &r.Reason, timeDest{&r.CreatedAt}); err != nil {
+			dateDest{&r.PaymentDate}, &amount, &r.Method, &state, &r.Reason, timeDest{&r.CreatedAt}, &progress); err != nil {
 			return nil, err
 		}
-		r.FileSet, r.Amount, r.State = int(set), x12.Amount(amount), pipeline.RemitState(state)
+		r.FileSet, r.Amount, r.State, r.Progress = int(set), x12.Amount(amount), pipeline.RemitState(state), int(progress)
 		t.know(&t.knownRemits, r.ID)
 		out = append(out, &r)
 	}

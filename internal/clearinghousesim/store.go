@@ -1,0 +1,387 @@
+package clearinghousesim
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/x12claims/claims/x12/x835"
+)
+
+// StateFile is the name of the simulator's SQLite database inside its
+// state folder.
+const StateFile = "clearinghouse.db"
+
+// Store is the simulator's memory on disk (SQLite, modernc.org/sqlite):
+// the counters behind control numbers, payer claim numbers and 835 trace
+// numbers, each member's deductible, the interchanges seen, the 837 files
+// answered (by SHA-256 and name), the response files and their delivery
+// state, and what was paid per payer claim number (for reversals). Every
+// change an 837 causes is committed in one transaction before any response
+// file is written; see the package documentation for the order that makes
+// a kill at any point harmless.
+//
+// Several Responders (one per SFTP user) may share one Store; it is safe
+// for concurrent use.
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS counters (
+	name  TEXT PRIMARY KEY,
+	value INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deductibles (
+	payer     TEXT NOT NULL,
+	member    TEXT NOT NULL,
+	remaining INTEGER NOT NULL,
+	PRIMARY KEY (payer, member)
+);
+CREATE TABLE IF NOT EXISTS interchanges (
+	key TEXT PRIMARY KEY
+);
+CREATE TABLE IF NOT EXISTS inbound_files (
+	id             INTEGER PRIMARY KEY,
+	mailbox        TEXT NOT NULL,
+	name           TEXT NOT NULL,
+	sha256         TEXT NOT NULL,
+	processed_name TEXT NOT NULL,
+	state          TEXT NOT NULL,
+	received       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS inbound_files_open ON inbound_files (mailbox, state);
+CREATE TABLE IF NOT EXISTS outputs (
+	id      INTEGER PRIMARY KEY,
+	file_id INTEGER NOT NULL,
+	mailbox TEXT NOT NULL,
+	name    TEXT NOT NULL,
+	kind    TEXT NOT NULL,
+	data    BLOB,
+	due     INTEGER NOT NULL,
+	chunked INTEGER NOT NULL DEFAULT 0,
+	state   INTEGER NOT NULL,
+	UNIQUE (mailbox, name)
+);
+CREATE INDEX IF NOT EXISTS outputs_due ON outputs (mailbox, state, due);
+CREATE TABLE IF NOT EXISTS payables (
+	id        INTEGER PRIMARY KEY,
+	mailbox   TEXT NOT NULL,
+	file_id   INTEGER NOT NULL,
+	payer     TEXT NOT NULL,
+	payee     BLOB NOT NULL,
+	claim     BLOB NOT NULL,
+	pay_date  TEXT NOT NULL,
+	due       INTEGER NOT NULL,
+	recv_qual TEXT NOT NULL,
+	recv_id   TEXT NOT NULL,
+	usage     TEXT NOT NULL,
+	app       TEXT NOT NULL,
+	output_id INTEGER
+);
+CREATE INDEX IF NOT EXISTS payables_due ON payables (mailbox, output_id, due);
+CREATE TABLE IF NOT EXISTS claims (
+	icn         TEXT PRIMARY KEY,
+	payer       TEXT NOT NULL,
+	pcn         TEXT NOT NULL,
+	fingerprint TEXT NOT NULL,
+	state       TEXT NOT NULL,
+	remit       BLOB
+);
+CREATE INDEX IF NOT EXISTS claims_pcn ON claims (payer, pcn);
+CREATE INDEX IF NOT EXISTS claims_fingerprint ON claims (fingerprint);
+`
+
+// The delivery states of a response file.
+const (
+	outPending   = 0 // recorded, not written yet
+	outStaged    = 1 // written to its temporary name and synced
+	outDelivered = 2 // renamed to its final name
+	outWithheld  = 3 // never delivered (the "no 999" fault)
+)
+
+// OpenStore opens (creating it 0600 in a 0700 folder when missing) the
+// state database in dir. An empty dir gives a store in memory, which
+// lives as long as the Store: enough for a test or a one-shot demo, not
+// for a simulator that must survive a restart.
+func OpenStore(ctx context.Context, dir string) (*Store, error) {
+	dsn := "file:clearinghousesim?mode=memory"
+	path := ""
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("clearinghousesim: state folder: %w", err)
+		}
+		abs, err := filepath.Abs(filepath.Join(dir, StateFile))
+		if err != nil {
+			return nil, fmt.Errorf("clearinghousesim: state folder: %w", err)
+		}
+		f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("clearinghousesim: state database: %w", err)
+		}
+		_ = f.Close()
+		path = abs
+		dsn = (&url.URL{Scheme: "file", Path: abs}).String() +
+			"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)"
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("clearinghousesim: state database: %w", err)
+	}
+	// One connection: the memory database lives in it, and SQLite
+	// serialises writers anyway.
+	db.SetMaxOpenConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("clearinghousesim: state database schema: %w", err)
+	}
+	return &Store{db: db, path: path}, nil
+}
+
+// Path returns the database file, or "" for a store in memory.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Counter returns a counter's current value (the next number it gives),
+// or 0 when it was never used. Tests use it to prove numbers are not
+// reused across a restart.
+func (s *Store) Counter(ctx context.Context, name string) (int, error) {
+	var v int
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM counters WHERE name = ?`, name).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return v, err
+}
+
+// AnsweredFiles returns how many times each 837 (by SHA-256) was taken
+// in and answered, for every mailbox.
+func (s *Store) AnsweredFiles(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT sha256, COUNT(*) FROM inbound_files GROUP BY sha256`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var sha string
+		var n int
+		if err := rows.Scan(&sha, &n); err != nil {
+			return nil, err
+		}
+		out[sha] = n
+	}
+	return out, rows.Err()
+}
+
+// txState is what one 837's decision reads and changes, inside one
+// transaction. Errors are sticky: decide never fails, and the caller
+// checks err before committing.
+type txState struct {
+	ctx context.Context
+	tx  *sql.Tx
+	cfg *Config
+	err error
+}
+
+func (t *txState) fail(err error) {
+	if t.err == nil && err != nil {
+		t.err = err
+	}
+}
+
+// next returns the counter's next value and advances it. A counter never
+// used starts at first; past max it wraps to 1.
+func (t *txState) next(name string, first, max int) int {
+	if t.err != nil {
+		return first
+	}
+	var v int
+	err := t.tx.QueryRowContext(t.ctx, `SELECT value FROM counters WHERE name = ?`, name).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		v, err = first, nil
+	}
+	if err != nil {
+		t.fail(fmt.Errorf("counter %s: %w", name, err))
+		return first
+	}
+	n := v + 1
+	if n > max {
+		n = 1
+	}
+	_, err = t.tx.ExecContext(t.ctx, `INSERT INTO counters (name, value) VALUES (?, ?)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, n)
+	t.fail(err)
+	return v
+}
+
+func (t *txState) firstNumber() int {
+	if t.cfg.FirstControlNumber > 0 {
+		return t.cfg.FirstControlNumber
+	}
+	return 1
+}
+
+// nextControl returns the next response ISA13/GS06.
+func (t *txState) nextControl() int { return t.next("control", t.firstNumber(), 999_999_999) }
+
+// nextClaimSeq returns the next payer claim number sequence.
+func (t *txState) nextClaimSeq() int { return t.next("claim", t.firstNumber(), 99_999_999) }
+
+// deductible returns the member's remaining deductible at the payer, and
+// whether the member has one at all.
+func (t *txState) deductible(p *Payer, member string) (ded int64, ok bool) {
+	if t.err != nil {
+		return 0, false
+	}
+	err := t.tx.QueryRowContext(t.ctx, `SELECT remaining FROM deductibles WHERE payer = ? AND member = ?`, p.ID, member).Scan(&ded)
+	if err == nil {
+		return ded, true
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		t.fail(err)
+		return 0, false
+	}
+	if a, ok := p.Deductibles[member]; ok {
+		return int64(a), true
+	}
+	return 0, false
+}
+
+func (t *txState) setDeductible(payer, member string, remaining int64) {
+	if t.err != nil {
+		return
+	}
+	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO deductibles (payer, member, remaining) VALUES (?, ?, ?)
+		ON CONFLICT (payer, member) DO UPDATE SET remaining = excluded.remaining`, payer, member, remaining)
+	t.fail(err)
+}
+
+// seen reports whether the interchange key was answered before, and
+// records it.
+func (t *txState) seen(key string) bool {
+	if t.err != nil {
+		return false
+	}
+	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO interchanges (key) VALUES (?) ON CONFLICT DO NOTHING`, key)
+	if err != nil {
+		t.fail(err)
+		return false
+	}
+	n, err := res.RowsAffected()
+	t.fail(err)
+	return n == 0
+}
+
+// paidClaim is a claim the simulator adjudicated, as remembered for a
+// later replacement or void.
+type paidClaim struct {
+	icn   string
+	state string // "paid" or "reversed"
+	remit []byte // the 835 claim as JSON
+}
+
+// findClaim returns the claim a replacement or void refers to: by payer
+// claim number when given, else the latest one with the same payer and
+// patient control number that is not reversed yet.
+func (t *txState) findClaim(payer, icn, pcn, not string) *paidClaim {
+	if t.err != nil {
+		return nil
+	}
+	var pc paidClaim
+	var err error
+	if icn != "" {
+		err = t.tx.QueryRowContext(t.ctx, `SELECT icn, state, remit FROM claims WHERE icn = ? AND payer = ? AND icn <> ?`, icn, payer, not).
+			Scan(&pc.icn, &pc.state, &pc.remit)
+	} else {
+		err = t.tx.QueryRowContext(t.ctx, `SELECT icn, state, remit FROM claims WHERE payer = ? AND pcn = ? AND state = 'paid'
+			AND remit IS NOT NULL AND icn <> ? ORDER BY rowid DESC LIMIT 1`, payer, pcn, not).Scan(&pc.icn, &pc.state, &pc.remit)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		t.fail(err)
+		return nil
+	}
+	return &pc
+}
+
+// duplicate reports whether a claim with this fingerprint was accepted
+// before.
+func (t *txState) duplicate(fingerprint string) bool {
+	if t.err != nil {
+		return false
+	}
+	var n int
+	err := t.tx.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM claims WHERE fingerprint = ?`, fingerprint).Scan(&n)
+	t.fail(err)
+	return n > 0
+}
+
+// saveClaim records a claim the 277CA accepted.
+func (t *txState) saveClaim(icn, payer, pcn, fingerprint string) {
+	if t.err != nil {
+		return
+	}
+	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO claims (icn, payer, pcn, fingerprint, state) VALUES (?, ?, ?, ?, 'paid')
+		ON CONFLICT (icn) DO NOTHING`, icn, payer, pcn, fingerprint)
+	t.fail(err)
+}
+
+// setRemit records what the 835 said of a claim, for its reversal.
+func (t *txState) setRemit(icn string, oc *x835.Claim) {
+	if t.err != nil {
+		return
+	}
+	b, err := json.Marshal(oc)
+	if err != nil {
+		t.fail(err)
+		return
+	}
+	_, err = t.tx.ExecContext(t.ctx, `UPDATE claims SET remit = ? WHERE icn = ?`, b, icn)
+	t.fail(err)
+}
+
+func (t *txState) reverseClaim(icn string) {
+	if t.err != nil {
+		return
+	}
+	_, err := t.tx.ExecContext(t.ctx, `UPDATE claims SET state = 'reversed' WHERE icn = ?`, icn)
+	t.fail(err)
+}
+
+// nameTaken reports whether a response name was ever given in the
+// mailbox (delivered, collected or still due).
+func (t *txState) nameTaken(mailbox, name string) bool {
+	if t.err != nil {
+		return false
+	}
+	var n int
+	err := t.tx.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM outputs WHERE mailbox = ? AND name = ?`, mailbox, name).Scan(&n)
+	t.fail(err)
+	return n > 0
+}
+
+// processedTaken reports whether a processed/ name was given already.
+func (t *txState) processedTaken(mailbox, name string) bool {
+	if t.err != nil {
+		return false
+	}
+	var n int
+	err := t.tx.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM inbound_files WHERE mailbox = ? AND processed_name = ?`, mailbox, name).Scan(&n)
+	t.fail(err)
+	return n > 0
+}
