@@ -55,9 +55,11 @@ const (
 //  2. Instances b and c start. The submit job is a's: they upload the
 //     other batches, each under its lease, and collect and apply the
 //     responses the simulator writes.
-//  3. a is SIGKILLed. Its job lock goes with its connection; its lease
-//     expires and b or c takes the batch over: the server is asked what
-//     it holds, and the batch is recorded uploaded, not sent again.
+//  3. a is SIGKILLed. Its job lock goes with its connection; b or c
+//     takes the batch over (at once: a's process is known dead on this
+//     machine; from another machine, once the lease expires, as
+//     pipeline's TestTakeoverAfterTheRename shows): the server is asked
+//     what it holds, and the batch is recorded uploaded, not sent again.
 //  4. The other files of encounters arrive one by one; b and c process
 //     them to the end, sharing the work.
 //
