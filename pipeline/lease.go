@@ -252,11 +252,15 @@ func (p *Pipeline) withLease(ctx context.Context, kind string, id int64, work fu
 }
 
 // renewLease renews a lease every third of its duration until stop is
-// closed. When a renewal fails, the lease may be taken over before the
-// next one: it cancels the work with errLeaseLost rather than go on
-// without it.
+// closed. A renewal that fails for a while (the database busy: on SQLite
+// the work's own transaction holds the write lock) is tried again at the
+// next tick; once the lease is about to expire unrenewed, or at once when
+// another owner holds it, it cancels the work with errLeaseLost rather
+// than go on without it.
 func (p *Pipeline) renewLease(ctx context.Context, cancel context.CancelCauseFunc, stop <-chan struct{}, kind string, id int64) {
 	l := p.leases
+	margin := l.ttl / 10
+	until := time.Now().Add(l.ttl) // the lease's end as last renewed, by this process's clock
 	tick := time.NewTicker(l.ttl / 3)
 	defer tick.Stop()
 	for {
@@ -267,10 +271,14 @@ func (p *Pipeline) renewLease(ctx context.Context, cancel context.CancelCauseFun
 			return
 		case <-tick.C:
 		}
-		rctx, done := context.WithTimeout(ctx, l.ttl/3)
+		rctx, done := context.WithDeadline(ctx, until.Add(-margin))
+		start := time.Now()
 		err := p.store.InTx(rctx, func(tx Tx) error { return tx.RenewLease(rctx, kind, id, l.owner, l.clock(), l.ttl) })
 		done()
-		if err != nil {
+		switch {
+		case err == nil:
+			until = start.Add(l.ttl)
+		case errors.Is(err, ErrConflict) || !time.Now().Before(until.Add(-margin)):
 			cancel(fmt.Errorf("%w: %v", errLeaseLost, err))
 			return
 		}

@@ -188,3 +188,49 @@ func TestDeadHolderOnThisMachine(t *testing.T) {
 		t.Errorf("batches %s (live holder) and %s (dead holder); want built and uploaded", batchState(t, h, bs[0].ID), batchState(t, h, bs[1].ID))
 	}
 }
+
+// TestLeaseLostStopsTheWork: work whose lease another owner takes (it
+// expired while this process stalled) is told to stop at its next step,
+// and the unit is left to the new owner; a lease renewed in time stays.
+func TestLeaseLostStopsTheWork(t *testing.T) {
+	h := newHarness(t, func(o *pipeline.Options) { o.Lease = 300 * time.Millisecond })
+	ctx := context.Background()
+	// Renewed for longer than the lease lasts.
+	_, lost, err := pipeline.WithLease(h.P, ctx, pipeline.LeaseApply, 1, func(ctx context.Context) error {
+		select {
+		case <-time.After(time.Second):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	if err != nil || lost {
+		t.Fatalf("work of a second under a lease of 300ms, renewed: lost %v, %v", lost, err)
+	}
+	// Taken over meanwhile.
+	_, lost, err = pipeline.WithLease(h.P, ctx, pipeline.LeaseApply, 2, func(ctx context.Context) error {
+		err := h.Store.InTx(ctx, func(tx pipeline.Tx) error {
+			if err := tx.ReleaseLease(ctx, pipeline.LeaseApply, 2, h.P.LeaseOwner()); err != nil {
+				return err
+			}
+			_, _, err := tx.TakeLease(ctx, pipeline.LeaseApply, 2, "thief", time.Now(), time.Hour)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		select {
+		case <-time.After(10 * time.Second):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	if !lost {
+		t.Fatalf("work whose lease was taken: %v, want it stopped with the lease lost", err)
+	}
+	leased, _, _ := pipeline.WithLease(h.P, ctx, pipeline.LeaseApply, 2, func(context.Context) error { return nil })
+	if !leased {
+		t.Errorf("the unit taken over was released by the owner that lost it")
+	}
+}
