@@ -28,9 +28,15 @@ import (
 // An instance whose job another instance holds (ErrBusy) still uploads
 // and applies: it takes the units no one holds (see the daemon). The
 // lease of an instance that died is not renewed and expires; another
-// instance then takes the unit over and resumes it from the state the
+// instance then takes the unit over (at once when the dead process was
+// on its machine: see leases.dead) and resumes it from the state the
 // store records, with the same recovery as after a crash (see Upload:
 // the server is asked what it holds before anything is sent again).
+//
+// Two orders still hold across instances. Response files are applied
+// kind after kind (eachLeased's ranks), and only once no upload is under
+// way (uploadsSettled): a clearinghouse may answer a batch before the
+// instance that renamed it on the server records it uploaded.
 //
 // A unit's lease is never taken twice, even by its own owner: two calls
 // in one process (the daemon's job and a click in the web UI) exclude
@@ -87,7 +93,7 @@ type leases struct {
 	machine string // see machineTag
 
 	mu        sync.Mutex
-	takeovers int               // expired leases of other owners taken over
+	takeovers int               // leases of dead owners taken over
 	held      map[leaseKey]bool // the leases this process holds now
 }
 
@@ -181,8 +187,9 @@ func (l *leases) dead(owner string) bool {
 // LeaseOwner is the name this pipeline's leases are taken under.
 func (p *Pipeline) LeaseOwner() string { return p.leases.owner }
 
-// Takeovers counts the expired leases of other instances this pipeline
-// took over (their work resumed here) since it was made.
+// Takeovers counts the leases of instances that died (expired, or of a
+// process of this machine that no longer runs) this pipeline took over,
+// their work resumed here, since it was made.
 func (p *Pipeline) Takeovers() int {
 	p.leases.mu.Lock()
 	defer p.leases.mu.Unlock()
