@@ -35,7 +35,7 @@ instance.name, instance.lease). Each job runs in one of them at a time;
 while another instance runs it, this one uploads the built batches and
 applies the downloaded responses that no instance holds, each under a
 lease, and takes over the work of an instance that died once its lease
-expires.
+expires (at once when it ran on this machine).
 
 It serves /healthz, /readyz and Prometheus /metrics on daemon.listen (default
 127.0.0.1:9464), and with --web the web UI on web.listen too.
@@ -167,7 +167,7 @@ func shareSubmit(ctx context.Context, p *pipeline.Pipeline, log *zap.Logger) (pi
 	log.Info("submit runs in another instance: uploaded the batches no instance holds",
 		zap.Int("files_uploaded", rep.Upload.Uploaded), zap.Int("claims_sent", rep.Upload.ClaimsSent),
 		zap.Int("recovered", rep.Upload.RecoveredAfter), zap.Int("upload_pending", rep.Upload.Pending),
-		zap.Int("upload_failed", rep.Upload.Failed), zap.Int("takeovers", p.Takeovers()))
+		zap.Int("upload_failed", rep.Upload.Failed), zap.Int("takeovers_since_start", p.Takeovers()))
 	return rep, err
 }
 
@@ -182,7 +182,7 @@ func shareCollect(ctx context.Context, p *pipeline.Pipeline, log *zap.Logger) (p
 	log.Info("collect runs in another instance: applied the response files no instance holds",
 		zap.Int("applied", rep.Processed), zap.Int("failed", resp.FailedFiles), zap.Int("quarantined", resp.QuarantinedFiles),
 		zap.Int("remittances_posted", resp.RemitsPosted), zap.Int("remittances_held", resp.RemitsHeld),
-		zap.Int("takeovers", p.Takeovers()))
+		zap.Int("takeovers_since_start", p.Takeovers()))
 	return rep, err
 }
 
