@@ -40,6 +40,9 @@ type Config struct {
 	Schedule Schedule `json:"schedule" yaml:"schedule"`
 	// Daemon configures the long-running daemon (claims run).
 	Daemon Daemon `json:"daemon" yaml:"daemon"`
+	// Instance names this process among several sharing one PostgreSQL
+	// database, and times the leases of the work they share.
+	Instance Instance `json:"instance" yaml:"instance"`
 	// Log configures logging.
 	Log Log `json:"log" yaml:"log"`
 	// Clearinghouses are the trading partners.
@@ -82,6 +85,19 @@ type Daemon struct {
 	// Listen is where the daemon serves /healthz, /readyz and /metrics
 	// (default 127.0.0.1:9464).
 	Listen string `json:"listen" yaml:"listen"`
+}
+
+// Instance configures how an instance shares work with the others on the
+// same database: batches to upload and response files to apply are
+// leased one at a time.
+type Instance struct {
+	// Name appears in the leases this instance takes (default: the host
+	// name). The process ID is added, so that instances may share it.
+	Name string `json:"name" yaml:"name"`
+	// Lease is how long a lease lasts unless renewed, which happens
+	// every third of it while the work goes on (default 30s): the work of
+	// an instance that died waits that long before another takes it over.
+	Lease Duration `json:"lease" yaml:"lease"`
 }
 
 // TimelyFiling is the timely-filing limit, in days after the date of
@@ -424,6 +440,7 @@ const (
 	DefaultWebIdleTimeout     = 15 * time.Minute
 	DefaultWebListen          = "127.0.0.1:8080"
 	DefaultDaemonListen       = "127.0.0.1:9464"
+	DefaultLease              = 30 * time.Second
 	DefaultAfterPickup        = "leave"
 	DefaultLogLevel           = "info"
 	DefaultLogFormat          = "json"
@@ -535,6 +552,9 @@ func (c *Config) applyDefaults() {
 		c.Web.IdleTimeout = Duration(DefaultWebIdleTimeout)
 	}
 	c.Daemon.Listen = orDefault(c.Daemon.Listen, DefaultDaemonListen)
+	if c.Instance.Lease == 0 {
+		c.Instance.Lease = Duration(DefaultLease)
+	}
 	c.Log.Level = orDefault(c.Log.Level, DefaultLogLevel)
 	c.Log.Format = orDefault(c.Log.Format, DefaultLogFormat)
 	if c.TimelyFiling.DefaultDays == 0 {

@@ -28,6 +28,9 @@ var badValues = map[string]struct {
 	"schedule.collect":           {value: `"CRON_TZ=Mars/Olympus_Mons */15 * * * *"`},
 	"daemon":                     {value: `{listen: "nohost"}`},
 	"daemon.listen":              {value: `"127.0.0.1:8080"`}, // web.listen's
+	"instance":                   {value: `{lease: 500ms}`},
+	"instance.name":              {value: `"billing 1"`},
+	"instance.lease":             {value: "2h"},
 	"log":                        {value: `{level: loud}`},
 	"log.level":                  {value: "loud"},
 	"log.format":                 {value: "xml"},

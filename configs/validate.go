@@ -30,6 +30,9 @@ var (
 	phone       = regexp.MustCompile(`^[0-9]{10}$`)
 )
 
+// instanceName is an instance's name in its leases (instance.name).
+var instanceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
 // x12Reserved are the delimiters of our 837s and the repetition and
 // component separators a value must not contain.
 const x12Reserved = "~*:^|"
@@ -128,6 +131,12 @@ func (c *Config) problems() []*Problem {
 		bad("cob.secondary", "%q is not auto or on_request", c.COB.Secondary)
 	}
 	checkListen(&ps, "daemon.listen", c.Daemon.Listen)
+	if c.Instance.Name != "" && !instanceName.MatchString(c.Instance.Name) {
+		bad("instance.name", "%q must be 1-64 letters, digits, '.', '-' or '_'", c.Instance.Name)
+	}
+	if d := time.Duration(c.Instance.Lease); d < 0 || (d > 0 && d < time.Second) || d > time.Hour {
+		bad("instance.lease", "%s is not between 1s and 1h", c.Instance.Lease)
+	}
 	switch c.Log.Level {
 	case "", "debug", "info", "warn", "error":
 	default:

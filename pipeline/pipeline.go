@@ -131,6 +131,14 @@ type Options struct {
 	// the pipeline passes (see Failpoints); the crash-safety tests kill
 	// the process there. Nil in production.
 	Failpoint func(name string)
+	// Instance names this process among the instances sharing the
+	// store, in the leases of the work units it takes (default: the
+	// host name); see LeaseTx.
+	Instance string
+	// Lease is how long a work unit's lease lasts unless renewed
+	// (default DefaultLease): how long the work of an instance that
+	// died waits before another instance takes it over.
+	Lease time.Duration
 	// PostChunk is how many claim payments of an 835 transaction set
 	// post in one database transaction (default DefaultPostChunk): the
 	// memory that applying an 835 takes depends on it, not on the size
@@ -174,6 +182,8 @@ type Pipeline struct {
 	// clearinghouse's server, so that Collect does not fetch them again
 	// while they stay the same (see pickup). Guarded by the collect job.
 	setAside map[string]map[remoteKey]bool
+	// leases shares work units with the other instances (lease.go).
+	leases *leases
 }
 
 // New validates the options and returns a Pipeline. It creates the
@@ -226,6 +236,10 @@ func New(o Options) (*Pipeline, error) {
 	}
 	if p.now == nil {
 		p.now = time.Now
+	}
+	var err error
+	if p.leases, err = newLeases(o.Instance, o.Lease); err != nil {
+		return nil, err
 	}
 	defaults := 0
 	for _, pt := range o.Partners {

@@ -59,7 +59,20 @@ func (p *Pipeline) RetryBatch(ctx context.Context, id int64, actor string) (*Bat
 	if err := checkBuilt(b); err != nil {
 		return nil, fmt.Errorf("batch %d: %w; cancel the batch to queue its claims again (claims batch cancel %d)", id, err, id)
 	}
-	err = p.store.InTx(ctx, func(tx Tx) error {
+	// Under the batch's lease, so that no instance uploads it at the
+	// same time once it leaves the failed state.
+	err = p.withLease(ctx, LeaseUpload, id, func(ctx context.Context) error { return p.retryBatch(ctx, pt, b, actor) })
+	if errors.Is(err, errLeased) || errors.Is(err, errLeaseLost) {
+		return b, fmt.Errorf("batch %d is being uploaded by another instance: %w", id, ErrConflict)
+	}
+	return b, err
+}
+
+// retryBatch moves a failed batch back to the step it failed at and runs
+// the upload protocol from there.
+func (p *Pipeline) retryBatch(ctx context.Context, pt *Partner, b *Batch, actor string) error {
+	id := b.ID
+	err := p.store.InTx(ctx, func(tx Tx) error {
 		nb := *b
 		// From the step it failed at: a batch renamed on the server
 		// before it failed is verified, not sent again.
@@ -74,22 +87,22 @@ func (p *Pipeline) RetryBatch(ctx context.Context, id int64, actor string) (*Bat
 		return p.batchEvent(ctx, tx, b, "batch-retry", actor, fmt.Sprintf("batch %d (%s) retried by %s after: %s", b.ID, b.FileName, actor, b.LastError))
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if _, err := p.uploadBatch(ctx, pt, b); err != nil {
 		if ctx.Err() != nil {
-			return b, ctx.Err()
+			return ctx.Err()
 		}
 		failed, ferr := p.uploadFailed(ctx, pt, b, err)
 		if ferr != nil {
-			return b, ferr
+			return ferr
 		}
 		if !failed {
-			return b, fmt.Errorf("batch %d: upload failed again (%w); the next submit tries again", id, err)
+			return fmt.Errorf("batch %d: upload failed again (%w); the next submit tries again", id, err)
 		}
-		return b, fmt.Errorf("batch %d: upload failed again: %w", id, err)
+		return fmt.Errorf("batch %d: upload failed again: %w", id, err)
 	}
-	return b, nil
+	return nil
 }
 
 // CancelBatch gives up on a batch that failed (or was built and never

@@ -51,9 +51,13 @@ type ResponseReport struct {
 
 // ApplyPending applies every recorded inbound file that is not yet
 // applied: TA1s first, then 999s and 997s, 277CAs and 835s (oldest first within a
-// kind), whatever the file names. A file that is not addressed to us is
+// kind), whatever the file names, once no upload is under way (see
+// uploadsSettled; the files wait for the next run otherwise). A file that
+// is not addressed to us is
 // quarantined, and one that cannot be read or applied is marked failed,
-// each with a work item; the others go on.
+// each with a work item; the others go on. Each file is applied under its
+// lease (LeaseApply), so that instances sharing the store share the
+// files; see eachLeased for how the kinds still follow each other.
 func (p *Pipeline) ApplyPending(ctx context.Context) (ResponseReport, error) {
 	var rep ResponseReport
 	var files []*InboundFile
@@ -64,6 +68,9 @@ func (p *Pipeline) ApplyPending(ctx context.Context) (ResponseReport, error) {
 	})
 	if err != nil {
 		return rep, fmt.Errorf("apply responses: %w", err)
+	}
+	if settled, err := p.uploadsSettled(ctx); err != nil || !settled {
+		return rep, err // the files wait for the uploads under way
 	}
 	type pending struct {
 		f    *InboundFile
@@ -85,15 +92,21 @@ func (p *Pipeline) ApplyPending(ctx context.Context) (ResponseReport, error) {
 		return pd.scan.rank()
 	}
 	slices.SortStableFunc(list, func(a, b pending) int { return rank(a) - rank(b) })
-	for _, pd := range list {
-		if ctx.Err() != nil {
-			return rep, ctx.Err()
-		}
-		if err := p.applyPendingFile(ctx, pd.f, pd.scan, pd.err, &rep); err != nil {
-			return rep, err
-		}
+	units := make([]leaseUnit, len(list))
+	for i, pd := range list {
+		units[i] = leaseUnit{id: pd.f.ID, rank: rank(pd)}
 	}
-	return rep, nil
+	_, err = p.eachLeased(ctx, LeaseApply, units, func(ctx context.Context, i int) error {
+		pd := list[i]
+		// Read again under the lease: another instance may have applied
+		// it, or started it (its attempts), since the list was read.
+		f, err := p.pendingFile(ctx, pd.f.ID)
+		if err != nil || f == nil {
+			return err
+		}
+		return p.applyPendingFile(ctx, f, pd.scan, pd.err, &rep)
+	})
+	return rep, err
 }
 
 // MaxApplyAttempts is how many runs may start applying a response file

@@ -53,6 +53,7 @@ type Tx interface {
 	WorkTx
 	ReportTx
 	AccessTx
+	LeaseTx
 
 	// Lock takes an exclusive lock on key until the transaction ends, so
 	// that several instances sharing a database do not run the same job

@@ -52,6 +52,12 @@ func tempName(final string) string { return final + ".part" }
 //
 // A final name holding a different size is never overwritten: the batch is
 // marked failed for an operator.
+//
+// Each batch is uploaded under its lease (LeaseUpload), from the state
+// the store records once the lease is taken: instances sharing the store
+// share the batches, and one that takes over the batch of an instance
+// that died resumes it with the recovery above, so that a file that
+// instance renamed on the server is recorded, not sent again.
 func (p *Pipeline) Upload(ctx context.Context) (UploadReport, error) {
 	var rep UploadReport
 	var batches []*Batch
@@ -64,6 +70,8 @@ func (p *Pipeline) Upload(ctx context.Context) (UploadReport, error) {
 		return rep, fmt.Errorf("upload: %w", err)
 	}
 	var errs []error
+	var units []leaseUnit
+	var parts []*Partner
 	for _, b := range batches {
 		pt := p.byName[b.Clearinghouse]
 		if pt == nil || pt.Transport == nil {
@@ -71,40 +79,69 @@ func (p *Pipeline) Upload(ctx context.Context) (UploadReport, error) {
 			rep.Pending++
 			continue
 		}
-		resumed := b.State != BatchBuilt
-		billed, err := p.uploadBatch(ctx, pt, b)
-		switch {
-		case errors.Is(err, ErrConflict):
-			// Another process, or an operator (batch cancel), took
-			// the batch while this run held its old state: leave it.
-			continue
-		case err == nil:
-			p.crashPoint("submit:upload-recorded")
-			rep.Uploaded++
-			rep.ClaimsSent += b.claimCount()
-			rep.Billed += billed
-			if resumed {
-				rep.RecoveredAfter++
-			}
-		case ctx.Err() != nil:
-			return rep, ctx.Err()
-		default:
-			failed, ferr := p.uploadFailed(ctx, pt, b, err)
-			if errors.Is(ferr, ErrConflict) {
-				continue // taken by another process or an operator meanwhile
-			}
-			if ferr != nil {
-				return rep, ferr
-			}
-			if failed {
-				rep.Failed++
-			} else {
-				rep.Pending++
-			}
-			errs = append(errs, fmt.Errorf("upload: batch %d (%s): %w", b.ID, b.FileName, err))
-		}
+		units, parts = append(units, leaseUnit{id: b.ID}), append(parts, pt)
+	}
+	_, err = p.eachLeased(ctx, LeaseUpload, units, func(ctx context.Context, i int) error {
+		return p.uploadOne(ctx, parts[i], units[i].id, &rep, &errs)
+	})
+	if err != nil {
+		return rep, err
 	}
 	return rep, errors.Join(errs...)
+}
+
+// uploadOne uploads batch id, under its lease, from the state the store
+// records now (another instance may have moved it since the list was
+// read). A failed upload is recorded, and its error added to errs; the
+// error returned stops the run (ctx ended, the store failed).
+func (p *Pipeline) uploadOne(ctx context.Context, pt *Partner, id int64, rep *UploadReport, errs *[]error) error {
+	var b *Batch
+	err := p.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		b, err = tx.GetBatch(ctx, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("upload: %w", err)
+	}
+	switch b.State {
+	case BatchBuilt, BatchUploading, BatchStaged:
+	default:
+		return nil // uploaded (or canceled) meanwhile
+	}
+	resumed := b.State != BatchBuilt
+	billed, err := p.uploadBatch(ctx, pt, b)
+	switch {
+	case errors.Is(err, ErrConflict):
+		// Another process, or an operator (batch cancel), took
+		// the batch while this run held its old state: leave it.
+		return nil
+	case err == nil:
+		p.crashPoint("submit:upload-recorded")
+		rep.Uploaded++
+		rep.ClaimsSent += b.claimCount()
+		rep.Billed += billed
+		if resumed {
+			rep.RecoveredAfter++
+		}
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	}
+	failed, ferr := p.uploadFailed(ctx, pt, b, err)
+	if errors.Is(ferr, ErrConflict) {
+		return nil // taken by another process or an operator meanwhile
+	}
+	if ferr != nil {
+		return ferr
+	}
+	if failed {
+		rep.Failed++
+	} else {
+		rep.Pending++
+	}
+	*errs = append(*errs, fmt.Errorf("upload: batch %d (%s): %w", b.ID, b.FileName, err))
+	return nil
 }
 
 func (b *Batch) claimCount() int {

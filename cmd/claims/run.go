@@ -30,6 +30,13 @@ specifications, optionally prefixed with CRON_TZ=Zone), one job at a time;
 after each collect it checks for overdue responses. A job that fails or
 panics is logged and counted, and the daemon goes on.
 
+Several daemons may share one PostgreSQL database (store.driver postgres,
+instance.name, instance.lease). Each job runs in one of them at a time;
+while another instance runs it, this one uploads the built batches and
+applies the downloaded responses that no instance holds, each under a
+lease, and takes over the work of an instance that died once its lease
+expires (at once when it ran on this machine).
+
 It serves /healthz, /readyz and Prometheus /metrics on daemon.listen (default
 127.0.0.1:9464), and with --web the web UI on web.listen too.
 
@@ -71,7 +78,11 @@ func runDaemon(ctx context.Context, a *app, o daemonOptions) error {
 	var jobs []schedule.Job
 	if spec := cfg.Schedule.Submit; spec != "" {
 		jobs = append(jobs, schedule.Job{Name: "submit", Spec: spec, Run: func(ctx context.Context) error {
-			rep, err := runSubmit(ctx, p, log.With(zap.String("job", "submit")))
+			jl := log.With(zap.String("job", "submit"))
+			rep, err := runSubmit(ctx, p, jl)
+			if errors.Is(err, pipeline.ErrBusy) {
+				rep, err = shareSubmit(ctx, p, jl)
+			}
 			mon.Submitted(rep)
 			return jobOutcome(err, rep.NeedsAttention())
 		}})
@@ -80,6 +91,9 @@ func runDaemon(ctx context.Context, a *app, o daemonOptions) error {
 		jobs = append(jobs, schedule.Job{Name: "collect", Spec: spec, Run: func(ctx context.Context) error {
 			jl := log.With(zap.String("job", "collect"))
 			rep, err := runCollect(ctx, p, jl)
+			if errors.Is(err, pipeline.ErrBusy) {
+				rep, err = shareCollect(ctx, p, jl)
+			}
 			mon.Collected(rep)
 			oerr := checkOverdue(ctx, p, mon, jl)
 			return jobOutcome(errors.Join(err, oerr), rep.NeedsAttention())
@@ -141,6 +155,35 @@ func runDaemon(ctx context.Context, a *app, o daemonOptions) error {
 	}
 	log.Info("daemon stopped")
 	return nil
+}
+
+// shareSubmit does, while another instance runs the submit job, the part
+// of it instances share: it uploads the built batches no instance holds
+// (pipeline.LeaseUpload), those of an instance that died included.
+func shareSubmit(ctx context.Context, p *pipeline.Pipeline, log *zap.Logger) (pipeline.SubmitReport, error) {
+	var rep pipeline.SubmitReport
+	var err error
+	rep.Upload, err = p.Upload(ctx)
+	log.Info("submit runs in another instance: uploaded the batches no instance holds",
+		zap.Int("files_uploaded", rep.Upload.Uploaded), zap.Int("claims_sent", rep.Upload.ClaimsSent),
+		zap.Int("recovered", rep.Upload.RecoveredAfter), zap.Int("upload_pending", rep.Upload.Pending),
+		zap.Int("upload_failed", rep.Upload.Failed), zap.Int("takeovers_since_start", p.Takeovers()))
+	return rep, err
+}
+
+// shareCollect does, while another instance runs the collect job, the
+// part of it instances share: it applies the recorded response files no
+// instance holds (pipeline.LeaseApply).
+func shareCollect(ctx context.Context, p *pipeline.Pipeline, log *zap.Logger) (pipeline.CollectReport, error) {
+	var rep pipeline.CollectReport
+	resp, err := p.ApplyPending(ctx)
+	rep.Processed, rep.Responses = resp.Files, resp
+	rep.Failed = resp.FailedFiles + resp.QuarantinedFiles
+	log.Info("collect runs in another instance: applied the response files no instance holds",
+		zap.Int("applied", rep.Processed), zap.Int("failed", resp.FailedFiles), zap.Int("quarantined", resp.QuarantinedFiles),
+		zap.Int("remittances_posted", resp.RemitsPosted), zap.Int("remittances_held", resp.RemitsHeld),
+		zap.Int("takeovers_since_start", p.Takeovers()))
+	return rep, err
 }
 
 // errNeedsAttention marks a run that did its work but left something for

@@ -29,6 +29,9 @@ type app struct {
 	store   pipeline.Store
 	pipe    *pipeline.Pipeline
 	closers []func() error
+	// edit, when set, changes the pipeline's options before the
+	// pipeline is made (tests set a failpoint).
+	edit func(*pipeline.Options)
 }
 
 // open builds the app from the --config file, or else over the embedded
@@ -48,6 +51,12 @@ func (g *globals) open(ctx context.Context, s *streams) (*app, error) {
 // closes what it opened and returns the error that stopped it, never a
 // half-built app.
 func openApp(ctx context.Context, path string, logTo io.Writer) (*app, error) {
+	return openAppWith(ctx, path, logTo, nil)
+}
+
+// openAppWith is openApp with edit, when not nil, applied to the
+// pipeline's options before the pipeline is made.
+func openAppWith(ctx context.Context, path string, logTo io.Writer, edit func(*pipeline.Options)) (*app, error) {
 	cfg, err := configs.Load(path)
 	if err != nil {
 		return nil, err
@@ -56,7 +65,7 @@ func openApp(ctx context.Context, path string, logTo io.Writer) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log}
+	a := &app{cfg: cfg, log: log, edit: edit}
 	if err := a.build(ctx); err != nil {
 		if cerr := a.Close(); cerr != nil {
 			err = fmt.Errorf("%w (closing what was opened: %v)", err, cerr)
@@ -106,9 +115,13 @@ func (a *app) build(ctx context.Context) error {
 	opts := pipeline.Options{Store: a.store, Partners: partners, Dir: cfg.Dir,
 		ReplaceAdjudicated: cfg.Intake.ReplaceAdjudicated, BatchSize: cfg.Intake.BatchSize, SessionIdle: time.Duration(cfg.Web.IdleTimeout),
 		TimelyFiling: pipeline.TimelyFiling{DefaultDays: cfg.TimelyFiling.DefaultDays, Payers: cfg.TimelyFiling.Payers},
-		Secondary:    pipeline.SecondaryMode(cfg.COB.Secondary)}
+		Secondary:    pipeline.SecondaryMode(cfg.COB.Secondary),
+		Instance:     cfg.Instance.Name, Lease: time.Duration(cfg.Instance.Lease)}
 	if len(cfg.Encounters) > 0 {
 		opts.Encounters = encounters.Glob{Patterns: cfg.Encounters}
+	}
+	if a.edit != nil {
+		a.edit(&opts)
 	}
 	a.pipe, err = pipeline.New(opts)
 	return err

@@ -69,6 +69,7 @@ func RunStoreTests(t *testing.T, open func(t *testing.T) pipeline.Store, opts ..
 	all = append(all, workTests...)
 	all = append(all, accessTests...)
 	all = append(all, txTests...)
+	all = append(all, leaseTests...)
 	for _, tc := range all {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -27,9 +27,14 @@ type conn struct {
 }
 
 var (
-	_ sqlcore.Conn    = (*conn)(nil)
-	_ sqlcore.Batcher = (*conn)(nil)
+	_ sqlcore.Conn      = (*conn)(nil)
+	_ sqlcore.Batcher   = (*conn)(nil)
+	_ sqlcore.RowLocker = (*conn)(nil)
 )
+
+// RowLockSkip implements sqlcore.RowLocker: instances taking work units
+// at once pass over each other's rows instead of waiting for them.
+func (c *conn) RowLockSkip() string { return " FOR UPDATE SKIP LOCKED" }
 
 func (c *conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
 	ct, err := c.tx.Exec(ctx, q, args...)
