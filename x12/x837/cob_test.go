@@ -205,6 +205,18 @@ func TestCOBScrubRules(t *testing.T) {
 			"required other_coverage[0].filing_indicator 2320 SBR09",
 			"required other_coverage[0].subscriber.member_id 2330A NM109",
 			"required other_coverage[0].payer.id 2330B NM109"}},
+		{"two adjudicating payers of one ID (2430 SVD01 cannot tell them apart)", func(c *Claim) {
+			c.Subscriber.Responsibility = "T"
+			o := c.OtherCoverage[0]
+			o.Responsibility = "S"
+			c.OtherCoverage = append(c.OtherCoverage, o)
+		}, []string{"cob-payer other_coverage[1].payer.id 2330B NM109"}},
+		{"a second coverage of the same ID without adjudication", func(c *Claim) {
+			c.Subscriber.Responsibility = "U"
+			o := c.OtherCoverage[0]
+			o.Responsibility, o.Adjudication = "T", nil
+			c.OtherCoverage = append(c.OtherCoverage, o)
+		}, nil},
 		{"eleven other payers", func(c *Claim) {
 			for _, seq := range []string{"T", "A", "B", "C", "D", "E", "F", "G", "H", "U"} {
 				o := c.OtherCoverage[0]
