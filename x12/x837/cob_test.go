@@ -275,6 +275,14 @@ func TestCOBFileRules(t *testing.T) {
 		// Line 3's adjustments leave PHP01's sum, so its AMT*D is off too.
 		{"SVD01 names no 2330B", p, []string{"SVD*PHP01*0*", "SVD*PHP09*0*"},
 			[]fileProblem{{RuleCOBBalance, 66, "E3001-2", 0}, {RuleCOBPayer, 93, "E3001-2", 3}}},
+		// The scrubber's cob-order: the earlier payer in the claim's own
+		// place, or two other payers in one place.
+		{"2320 in the claim's own place", p, []string{"SBR*P*18*GRP7788******CI~\nCAS", "SBR*S*18*GRP7788******CI~\nCAS"},
+			[]fileProblem{{RuleCOBOrder, 64, "E3001-2", 0}}},
+		{"two 2320s in one place", i, []string{"REF*F8*21126700012345~\nLX*1~",
+			"REF*F8*21126700012345~\nSBR*P*18*******MA~\nOI***Y***Y~\nNM1*IL*1*PELLETIER*GRACE****MI*X2~\nNM1*PR*2*OTHER*****PI*OTH2~\nLX*1~",
+			"SE*100*", "SE*104*"},
+			[]fileProblem{{RuleCOBOrder, 41, "H3001-2", 0}, {RuleCOB, 41, "H3001-2", 0}}},
 		{"837I claim level out of balance", i, []string{"AMT*D*1100~", "AMT*D*1000~"},
 			[]fileProblem{{RuleCOBBalance, 35, "H3001-2", 0}}},
 		{"837I line out of balance", i, []string{"SVD*MCRA1*150*", "SVD*MCRA1*151*"},
