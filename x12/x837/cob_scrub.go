@@ -56,7 +56,6 @@ func (s *scrubber) otherCoverage() {
 		s.code(fp("subscriber", "insurance_type"), 0, "2000B", "SBR05", c.Subscriber.InsuranceType, false, insuranceTypes)
 	}
 	seen := map[string]int{}
-	ids := map[string]int{}
 	for i := range c.OtherCoverage {
 		o := &c.OtherCoverage[i]
 		pre := "other_coverage[" + strconv.Itoa(i) + "]"
@@ -89,11 +88,13 @@ func (s *scrubber) otherCoverage() {
 		// A 2430 names its payer by SVD01 = 2330B NM109: with two
 		// adjudicating payers of one ID, a line adjudication belongs to
 		// either (and the file validator balances both against it).
-		if prev, dup := ids[o.Payer.ID]; dup && o.Payer.ID != "" && sharedLineAdjudications(o, &c.OtherCoverage[prev]) {
-			s.add(RuleCOBPayer, fp(pre+".payer", "id"), 0, "2330B", "NM1", "NM109",
-				fmt.Sprintf("%s.payer.id %q is also other_coverage[%d]'s, and a line adjudication (2430 SVD01) names its payer only by this ID: give each other payer its own ID", pre, safeCode(o.Payer.ID), prev))
-		} else if !dup {
-			ids[o.Payer.ID] = i
+		for prev := range c.OtherCoverage[:i] {
+			p := &c.OtherCoverage[prev]
+			if o.Payer.ID != "" && p.Payer.ID == o.Payer.ID && sharedLineAdjudications(o, p) {
+				s.add(RuleCOBPayer, fp(pre+".payer", "id"), 0, "2330B", "NM1", "NM109",
+					fmt.Sprintf("%s.payer.id %q is also other_coverage[%d]'s, and a line adjudication (2430 SVD01) names its payer only by this ID: give each other payer its own ID", pre, safeCode(o.Payer.ID), prev))
+				break
+			}
 		}
 		if o.Adjudication != nil {
 			s.adjudication(pre+".adjudication", o)

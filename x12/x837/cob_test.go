@@ -211,6 +211,15 @@ func TestCOBScrubRules(t *testing.T) {
 			o.Responsibility = "S"
 			c.OtherCoverage = append(c.OtherCoverage, o)
 		}, []string{"cob-payer other_coverage[1].payer.id 2330B NM109"}},
+		{"the same ID thrice, the first without adjudication", func(c *Claim) {
+			c.Subscriber.Responsibility = "A"
+			o := c.OtherCoverage[0]
+			first := o
+			first.Responsibility, first.Adjudication = "U", nil
+			second, third := o, o
+			second.Responsibility, third.Responsibility = "S", "T"
+			c.OtherCoverage = []OtherCoverage{first, o, second, third}
+		}, []string{"cob-payer other_coverage[2].payer.id 2330B NM109", "cob-payer other_coverage[3].payer.id 2330B NM109"}},
 		{"a second coverage of the same ID without adjudication", func(c *Claim) {
 			c.Subscriber.Responsibility = "U"
 			o := c.OtherCoverage[0]
