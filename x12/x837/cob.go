@@ -269,7 +269,9 @@ func (b *Builder) cas(as []CAS) {
 // otherCoverageStrings visits the string fields of the other coverages
 // (see eachString).
 func (w *fieldWalk) otherCoverage(c *Claim) {
-	w.v(fp("subscriber", "insurance_type"), 0, "2000B", "SBR05", c.Subscriber.InsuranceType)
+	if !w.inst { // SBR05 is 837P only (2000B and 2320)
+		w.v(fp("subscriber", "insurance_type"), 0, "2000B", "SBR05", c.Subscriber.InsuranceType)
+	}
 	for i := range c.OtherCoverage {
 		o := &c.OtherCoverage[i]
 		pre := "other_coverage[" + strconv.Itoa(i) + "]"
@@ -277,7 +279,9 @@ func (w *fieldWalk) otherCoverage(c *Claim) {
 		w.v(fp(pre, "relationship"), 0, "2320", "SBR02", o.Relationship)
 		w.v(fp(pre, "group_number"), 0, "2320", "SBR03", o.GroupNumber)
 		w.v(fp(pre, "group_name"), 0, "2320", "SBR04", o.GroupName)
-		w.v(fp(pre, "insurance_type"), 0, "2320", "SBR05", o.InsuranceType)
+		if !w.inst {
+			w.v(fp(pre, "insurance_type"), 0, "2320", "SBR05", o.InsuranceType)
+		}
 		w.v(fp(pre, "filing_indicator"), 0, "2320", "SBR09", o.FilingIndicator)
 		w.person(pre+".subscriber", "2330A", &o.Subscriber.Person)
 		w.v(fp(pre+".subscriber", "member_id"), 0, "2330A", "NM109", o.Subscriber.MemberID)

@@ -175,10 +175,12 @@ func (v *fileValidator) cobEnd() {
 	v.cobLineEnd()
 	c, k := &v.c, &v.cob
 	ids := make(map[string]bool, len(k.payers))
+	own := orDefault(k.own, "P")
 	for i := range k.payers {
 		p := &k.payers[i]
 		ids[p.id] = true
-		earlier := sequenceRank(p.seq) < sequenceRank(orDefault(k.own, "P"))
+		v.cobOrder(i, own)
+		earlier := sequenceRank(p.seq) < sequenceRank(own)
 		switch {
 		case !p.hasAmt && earlier && k.own != "U":
 			v.problemAt(p.sbrPos, SeverityError, RuleCOB, "2320", "SBR", "SBR01", c.pcn,
@@ -218,5 +220,30 @@ func (v *fileValidator) cobEnd() {
 				Claim: c.pcn, Line: s.line,
 				Message: "SVD01 " + strconv.Quote(id) + " names no other payer of the claim (2330B NM109)"})
 		}
+	}
+}
+
+// cobOrder checks the payer responsibility sequence (SBR01) of the i-th
+// 2320 against the claim's own (2000B) and the earlier 2320s: each payer
+// has its own place, as the scrubber's cob-order rule says.
+func (v *fileValidator) cobOrder(i int, own string) {
+	k := &v.cob
+	seq := k.payers[i].seq
+	if seq == "" || seq == "U" {
+		return
+	}
+	msg := ""
+	if seq == own {
+		msg = "SBR01 " + strconv.Quote(seq) + " is the claim's own payer's sequence (2000B SBR01); each payer has its own place"
+	} else {
+		for j := range k.payers[:i] {
+			if k.payers[j].seq == seq {
+				msg = "SBR01 " + strconv.Quote(seq) + " is also an earlier other payer's (2320 SBR01)"
+				break
+			}
+		}
+	}
+	if msg != "" {
+		v.problemAt(k.payers[i].sbrPos, SeverityError, RuleCOBOrder, "2320", "SBR", "SBR01", v.c.pcn, msg)
 	}
 }

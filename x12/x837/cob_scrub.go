@@ -13,7 +13,7 @@ const (
 	RuleCOBBalance  = "cob-out-of-balance" // an earlier payer's adjudication does not balance against the claim
 	RuleCOBOrder    = "cob-order"          // payer responsibility sequences repeat or clash with the claim's own
 	RuleCOBLine     = "cob-line"           // a line adjudication names no service line, or one twice
-	RuleCOBPayer    = "cob-payer"          // a 2430 SVD01 names no other payer of the claim (2330B NM109)
+	RuleCOBPayer    = "cob-payer"          // a 2430 SVD01 names no other payer of the claim (2330B NM109), or two of them
 	RuleCOBAdjGroup = "cob-adjustment"     // an adjustment group or reason code is missing or not valid
 )
 
@@ -85,6 +85,17 @@ func (s *scrubber) otherCoverage() {
 		if o.Payer.Address != nil {
 			s.address(fp(pre+".payer", "address"), "2330B", o.Payer.Address, false)
 		}
+		// A 2430 names its payer by SVD01 = 2330B NM109: with two
+		// adjudicating payers of one ID, a line adjudication belongs to
+		// either (and the file validator balances both against it).
+		for prev := range c.OtherCoverage[:i] {
+			p := &c.OtherCoverage[prev]
+			if o.Payer.ID != "" && p.Payer.ID == o.Payer.ID && sharedLineAdjudications(o, p) {
+				s.add(RuleCOBPayer, fp(pre+".payer", "id"), 0, "2330B", "NM1", "NM109",
+					fmt.Sprintf("%s.payer.id %q is also other_coverage[%d]'s, and a line adjudication (2430 SVD01) names its payer only by this ID: give each other payer its own ID", pre, safeCode(o.Payer.ID), prev))
+				break
+			}
+		}
 		if o.Adjudication != nil {
 			s.adjudication(pre+".adjudication", o)
 		} else if own != "U" && o.Responsibility != "" && sequenceRank(o.Responsibility) < sequenceRank(own) {
@@ -92,6 +103,13 @@ func (s *scrubber) otherCoverage() {
 				fmt.Sprintf("the claim goes to the %s payer (subscriber.responsibility), so the earlier %s payer's adjudication (%s) is required", own, o.Responsibility, f("adjudication")))
 		}
 	}
+}
+
+// sharedLineAdjudications reports whether two coverages both carry an
+// adjudication and either adjudicated service lines (2430).
+func sharedLineAdjudications(a, b *OtherCoverage) bool {
+	return a.Adjudication != nil && b.Adjudication != nil &&
+		(len(a.Adjudication.Lines) > 0 || len(b.Adjudication.Lines) > 0)
 }
 
 // adjudication checks one earlier payer's adjudication and its balance.

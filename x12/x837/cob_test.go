@@ -205,6 +205,27 @@ func TestCOBScrubRules(t *testing.T) {
 			"required other_coverage[0].filing_indicator 2320 SBR09",
 			"required other_coverage[0].subscriber.member_id 2330A NM109",
 			"required other_coverage[0].payer.id 2330B NM109"}},
+		{"two adjudicating payers of one ID (2430 SVD01 cannot tell them apart)", func(c *Claim) {
+			c.Subscriber.Responsibility = "T"
+			o := c.OtherCoverage[0]
+			o.Responsibility = "S"
+			c.OtherCoverage = append(c.OtherCoverage, o)
+		}, []string{"cob-payer other_coverage[1].payer.id 2330B NM109"}},
+		{"the same ID thrice, the first without adjudication", func(c *Claim) {
+			c.Subscriber.Responsibility = "A"
+			o := c.OtherCoverage[0]
+			first := o
+			first.Responsibility, first.Adjudication = "U", nil
+			second, third := o, o
+			second.Responsibility, third.Responsibility = "S", "T"
+			c.OtherCoverage = []OtherCoverage{first, o, second, third}
+		}, []string{"cob-payer other_coverage[2].payer.id 2330B NM109", "cob-payer other_coverage[3].payer.id 2330B NM109"}},
+		{"a second coverage of the same ID without adjudication", func(c *Claim) {
+			c.Subscriber.Responsibility = "U"
+			o := c.OtherCoverage[0]
+			o.Responsibility, o.Adjudication = "T", nil
+			c.OtherCoverage = append(c.OtherCoverage, o)
+		}, nil},
 		{"eleven other payers", func(c *Claim) {
 			for _, seq := range []string{"T", "A", "B", "C", "D", "E", "F", "G", "H", "U"} {
 				o := c.OtherCoverage[0]
@@ -263,6 +284,14 @@ func TestCOBFileRules(t *testing.T) {
 		// Line 3's adjustments leave PHP01's sum, so its AMT*D is off too.
 		{"SVD01 names no 2330B", p, []string{"SVD*PHP01*0*", "SVD*PHP09*0*"},
 			[]fileProblem{{RuleCOBBalance, 66, "E3001-2", 0}, {RuleCOBPayer, 93, "E3001-2", 3}}},
+		// The scrubber's cob-order: the earlier payer in the claim's own
+		// place, or two other payers in one place.
+		{"2320 in the claim's own place", p, []string{"SBR*P*18*GRP7788******CI~\nCAS", "SBR*S*18*GRP7788******CI~\nCAS"},
+			[]fileProblem{{RuleCOBOrder, 64, "E3001-2", 0}}},
+		{"two 2320s in one place", i, []string{"REF*F8*21126700012345~\nLX*1~",
+			"REF*F8*21126700012345~\nSBR*P*18*******MA~\nOI***Y***Y~\nNM1*IL*1*PELLETIER*GRACE****MI*X2~\nNM1*PR*2*OTHER*****PI*OTH2~\nLX*1~",
+			"SE*100*", "SE*104*"},
+			[]fileProblem{{RuleCOBOrder, 41, "H3001-2", 0}, {RuleCOB, 41, "H3001-2", 0}}},
 		{"837I claim level out of balance", i, []string{"AMT*D*1100~", "AMT*D*1000~"},
 			[]fileProblem{{RuleCOBBalance, 35, "H3001-2", 0}}},
 		{"837I line out of balance", i, []string{"SVD*MCRA1*150*", "SVD*MCRA1*151*"},

@@ -40,9 +40,10 @@
 //     and segment structure of the guide, element usage, lengths, types
 //     and code values (SNIP levels 1 and 2, from tables generated out of
 //     the implementation guides into tables_gen.go), and the scrubber's
-//     claim rules at segment level (rules.go, rules_extras.go, and
-//     rules_inst.go for the 837I inpatient rules). Problems carry their
-//     file position.
+//     claim rules at segment level (rules.go, rules_extras.go,
+//     rules_inst.go for the 837I inpatient rules, and cob_rules.go for
+//     the other payers' order and each earlier payer's balance).
+//     Problems carry their file position.
 //
 // Problem messages never contain PHI: no names, member IDs, birth dates
 // or addresses; they may quote codes, NPIs, control numbers and amounts.

@@ -81,10 +81,12 @@ func (w *fieldWalk) claim(c *Claim) {
 	w.v(fp("patient_control_number", ""), 0, "2300", "CLM01", c.PatientControlNumber)
 	w.v(fp("frequency", ""), 0, "2300", "CLM05-3", c.Frequency)
 	w.v(fp("payer_claim_number", ""), 0, "2300", "REF02", c.PayerClaimNumber)
-	w.v(fp("place_of_service", ""), 0, "2300", "CLM05-1", c.PlaceOfService)
+	if !w.inst { // the 837I writes neither
+		w.v(fp("place_of_service", ""), 0, "2300", "CLM05-1", c.PlaceOfService)
+		w.v(fp("provider_signature", ""), 0, "2300", "CLM06", c.ProviderSignature)
+	}
 	w.v(fp("prior_authorization", ""), 0, "2300", "REF02", c.PriorAuthorization)
 	w.v(fp("medical_record_number", ""), 0, "2300", "REF02", c.MedicalRecordNumber)
-	w.v(fp("provider_signature", ""), 0, "2300", "CLM06", c.ProviderSignature)
 	w.v(fp("assignment", ""), 0, "2300", "CLM07", c.Assignment)
 	w.v(fp("benefits_assigned", ""), 0, "2300", "CLM08", c.BenefitsAssigned)
 	w.v(fp("release_of_information", ""), 0, "2300", "CLM09", c.ReleaseOfInformation)
@@ -119,7 +121,7 @@ func (w *fieldWalk) claim(c *Claim) {
 		w.v(fp("service_facility", "npi"), 0, loop, "NM109", f.NPI)
 		w.address(fp("service_facility", "address"), loop, &f.Address)
 	}
-	if in := c.Institutional; in != nil {
+	if in := c.Institutional; in != nil && w.inst {
 		w.v(fp("institutional", "facility_type"), 0, "2300", "CLM05-1", in.FacilityType)
 		w.v(fp("institutional", "admission_type"), 0, "2300", "CL101", in.AdmissionType)
 		w.v(fp("institutional", "admission_source"), 0, "2300", "CL102", in.AdmissionSource)
@@ -151,7 +153,9 @@ func (w *fieldWalk) claim(c *Claim) {
 		w.v(fl(i, "revenue_code"), n, "2400", "SV201", l.RevenueCode)
 		w.v(fl(i, "units"), n, "2400", w.pick("SV104", "SV205"), l.Units)
 		w.v(fl(i, "unit_basis"), n, "2400", w.pick("SV103", "SV204"), l.UnitBasis)
-		w.v(fl(i, "place_of_service"), n, "2400", "SV105", l.PlaceOfService)
+		if !w.inst {
+			w.v(fl(i, "place_of_service"), n, "2400", "SV105", l.PlaceOfService)
+		}
 		if w.stop {
 			return
 		}

@@ -473,14 +473,20 @@ func (s *scrubber) drug(i int, d *Drug) {
 // walkExtras visits the string fields of professional_extras.go for
 // eachString.
 func (w *fieldWalk) extras(c *Claim) {
-	for k, rc := range c.RelatedCauses {
-		w.v(fa("related_causes", k), 0, "2300", "CLM11-"+strconv.Itoa(min(k, 1)+1), rc)
+	// The fields the 837I does not carry are not visited on it: the
+	// builder leaves them out, and the 837P loops they go in (2310A,
+	// 2310D, 2310E, 2310F, 2420A...) are other loops on the 837I.
+	prof := !w.inst
+	if prof {
+		for k, rc := range c.RelatedCauses {
+			w.v(fa("related_causes", k), 0, "2300", "CLM11-"+strconv.Itoa(min(k, 1)+1), rc)
+		}
+		w.v(fp("auto_accident_state", ""), 0, "2300", "CLM11-4", c.AutoAccidentState)
+		w.v(fp("auto_accident_country", ""), 0, "2300", "CLM11-5", c.AutoAccidentCountry)
+		w.v(fp("clia_number", ""), 0, "2300", "REF02", c.CLIANumber)
 	}
-	w.v(fp("auto_accident_state", ""), 0, "2300", "CLM11-4", c.AutoAccidentState)
-	w.v(fp("auto_accident_country", ""), 0, "2300", "CLM11-5", c.AutoAccidentCountry)
 	w.v(fp("delay_reason", ""), 0, "2300", "CLM20", c.DelayReason)
 	w.v(fp("referral_number", ""), 0, "2300", "REF02", c.ReferralNumber)
-	w.v(fp("clia_number", ""), 0, "2300", "REF02", c.CLIANumber)
 	w.attachments("attachments", 0, "2300", c.Attachments)
 	w.note(fp("note", ""), 0, "2300", c.Note)
 	if e := c.EPSDT; e != nil {
@@ -488,7 +494,7 @@ func (w *fieldWalk) extras(c *Claim) {
 			w.v(fa("epsdt.conditions", k), 0, "2300", "CRC0"+strconv.Itoa(min(k, 2)+3), cond)
 		}
 	}
-	if a := c.Ambulance; a != nil {
+	if a := c.Ambulance; a != nil && prof {
 		w.transport("ambulance", 0, "2300", &a.AmbulanceTransport)
 		if l := a.PickUp; l != nil {
 			w.address(fp("ambulance.pick_up.address", ""), "2310E", &l.Address)
@@ -498,8 +504,12 @@ func (w *fieldWalk) extras(c *Claim) {
 			w.address(fp("ambulance.drop_off.address", ""), "2310F", &l.Address)
 		}
 	}
-	w.provider("supervising_provider", "2310D", c.SupervisingProvider)
-	w.provider("primary_care_provider", "2310A", c.PrimaryCareProvider)
+	if prof {
+		w.provider("supervising_provider", "2310D", c.SupervisingProvider)
+		if c.ReferringProvider != nil { // written only after NM1*DN
+			w.provider("primary_care_provider", "2310A", c.PrimaryCareProvider)
+		}
+	}
 	for i := range c.Lines {
 		if w.stop {
 			return
@@ -516,12 +526,15 @@ func (w *fieldWalk) extras(c *Claim) {
 			w.v(fl(i, "drug.prescription_number"), n, "2410", "REF02", d.PrescriptionNumber)
 			w.v(fl(i, "drug.link_sequence_number"), n, "2410", "REF02", d.LinkSequenceNumber)
 		}
-		w.v(fl(i, "clia_number"), n, "2400", "REF02", l.CLIANumber)
-		w.v(fl(i, "prior_authorization"), n, "2400", "REF02", l.PriorAuthorization)
-		w.v(fl(i, "referral_number"), n, "2400", "REF02", l.ReferralNumber)
 		if len(l.Attachments) > 0 {
 			w.attachments("lines["+strconv.Itoa(i)+"].attachments", n, "2400", l.Attachments)
 		}
+		if !prof {
+			continue
+		}
+		w.v(fl(i, "clia_number"), n, "2400", "REF02", l.CLIANumber)
+		w.v(fl(i, "prior_authorization"), n, "2400", "REF02", l.PriorAuthorization)
+		w.v(fl(i, "referral_number"), n, "2400", "REF02", l.ReferralNumber)
 		w.note(fl(i, "note"), n, "2400", l.Note)
 		if a := l.Ambulance; a != nil {
 			w.transport("lines["+strconv.Itoa(i)+"].ambulance", n, "2400", a)
