@@ -48,6 +48,10 @@ const (
 	SecondaryAuto SecondaryMode = "auto"
 )
 
+// paidAsWholeMemo marks the ledger entries of an 835 claim payment
+// without service lines (see post.go).
+const paidAsWholeMemo = "claim paid as a whole"
+
 // cobOffsetMemo marks the ledger entries that hand a line over from the
 // earlier payers to the next one (see cobOffsets). The secondary builder
 // leaves them out of an adjudication.
@@ -391,14 +395,27 @@ func (p *Pipeline) ledgerAdjudication(ctx context.Context, tx Tx, c *Claim) (*x8
 	}
 	byLine := map[int64]*lineAdj{}
 	claimLevel := &lineAdj{}
+	whole := false // the 835 paid the claim without service lines
 	for i := range entries {
 		e := &entries[i]
 		if standingPays[e.ClaimPayment] == nil || e.Memo == cobOffsetMemo {
 			continue
 		}
-		if e.Memo == "claim paid as a whole" {
-			return nil, fail("no-line-detail", fmt.Sprintf("payer %s's 835 (remittance %d, check %s) has no service line detail, which the secondary claim's 2430 loops need: build it with the adjudication from the payer's EOB (claims secondary build %d --adjudication FILE)",
-				c.PayerID, rem.ID, rem.Trace, c.ID))
+		if e.Memo == paidAsWholeMemo {
+			// An institutional claim paid as a whole (a DRG payment)
+			// goes on with a claim-level adjudication (2320 CAS and
+			// AMT*D, 2330B DTP*573, no 2430), as the 837I allows. Most
+			// payers want line detail on a professional secondary.
+			if c.Data.Kind != x837.Institutional {
+				return nil, fail("no-line-detail", fmt.Sprintf("payer %s's 835 (remittance %d, check %s) has no service line detail, which the secondary claim's 2430 loops need: build it with the adjudication from the payer's EOB (claims secondary build %d --adjudication FILE)",
+					c.PayerID, rem.ID, rem.Trace, c.ID))
+			}
+			whole = true
+			claimLevel.paid += e.Payment
+			for _, a := range e.Adjustments {
+				claimLevel.cas = addCAS(claimLevel.cas, a)
+			}
+			continue
 		}
 		la := claimLevel
 		if e.LineID != 0 {
@@ -416,6 +433,13 @@ func (p *Pipeline) ledgerAdjudication(ctx context.Context, tx Tx, c *Claim) (*x8
 	}
 	adj := &x837.Adjudication{PayerClaimNumber: icn, Date: rem.PaymentDate, Adjustments: claimLevel.cas}
 	adj.Paid = claimLevel.paid
+	if whole {
+		if len(byLine) > 0 {
+			return nil, fail("no-line-detail", fmt.Sprintf("payer %s's 835s paid the claim both as a whole and by line: build the secondary with the adjudication from the payer's EOB (claims secondary build %d --adjudication FILE)",
+				c.PayerID, c.ID))
+		}
+		return adj, nil
+	}
 	active := map[int64]bool{}
 	for _, l := range c.Lines {
 		if !l.Active {

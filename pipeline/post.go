@@ -553,8 +553,9 @@ func appendClaimEntries(es []LedgerEntry, claimID int64, lines []ClaimLine, c *x
 			es = append(es, e)
 		}
 	}
-	// Without service lines the claim is paid as a whole: on its only
-	// (active) line when it has one, else at claim level.
+	// Without service lines the claim is paid as a whole
+	// (paidAsWholeMemo): on its only (active) line when it has one, else
+	// at claim level.
 	if len(c.Lines) == 0 {
 		var line int64
 		n := 0
@@ -567,7 +568,7 @@ func appendClaimEntries(es []LedgerEntry, claimID int64, lines []ClaimLine, c *x
 		if n != 1 {
 			line = 0
 		}
-		add(line, c.Paid, c.Adjustments, "claim paid as a whole")
+		add(line, c.Paid, c.Adjustments, paidAsWholeMemo)
 		return es
 	}
 	used := make([]bool, len(lines)) // on the stack for up to 32 lines

@@ -30,10 +30,12 @@ CAS, REF*F8, and per line SVD, CAS and DTP*573 (loop 2430).
 
 With cob.secondary: auto in the configuration this happens when the 835
 posts; with on_request (the default) a work item (source cob) says the
-secondary claim is due, and "secondary build" makes it. A secondary that
-cannot be built (the primary's 835 has no line detail, the coverage data is
-incomplete) is a work item with the reasons; --adjudication gives the
-primary's adjudication from its paper EOB, --coverage the corrected coverage.
+secondary claim is due, and "secondary build" makes it. An 837I paid as a
+whole (no service lines) goes with a claim-level adjudication. A secondary
+that cannot be built (an 837P whose primary 835 has no line detail,
+incomplete coverage data) is a work item with the reasons; --adjudication
+gives the primary's adjudication from its paper EOB, --coverage the
+corrected coverage.
 
 Exit codes: 0 built and queued, 1 refused with reasons to fix, 2 error.`,
 		Example: `  claims secondary build 12

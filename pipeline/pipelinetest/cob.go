@@ -201,7 +201,7 @@ var cobScenarios = []struct {
 			t.Errorf("second build: %v, want a refusal (the claim is queued)", err)
 		}
 	}},
-	{"no line detail: a work item, resolved with the EOB's adjudication", func(t *testing.T, store pipeline.Store) {
+	{"an 837P without line detail: a work item, resolved with the EOB's adjudication", func(t *testing.T, store pipeline.Store) {
 		h := cobHarness(t, store, pipeline.SecondaryAuto)
 		c := h.Submit(COBEncounter("E1", "100.00", "50.00"))["E1"]
 		whole := &x835.Claim{PatientControlNumber: c.PCN, Status: "1", Charge: c.TotalCharge, Paid: x12.MustAmount("100"),
@@ -230,6 +230,32 @@ var cobScenarios = []struct {
 		file := string(newUpload(t, h))
 		if !strings.Contains(file, "AMT*D*100~") || !strings.Contains(file, "DTP*573*D8*20261120~") || strings.Contains(file, "SVD*") {
 			t.Errorf("claim-level secondary:\n%s", file)
+		}
+	}},
+	{"an 837I paid as a whole: a claim-level secondary (no 2430)", func(t *testing.T, store pipeline.Store) {
+		h := cobHarness(t, store, pipeline.SecondaryAuto)
+		e := COBEncounter("E1", "100.00", "50.00")
+		e.Kind, e.PlaceOfService = x837.Institutional, ""
+		e.Institutional = &x837.InstitutionalInfo{FacilityType: "13", PatientStatus: "01",
+			StatementFrom: x12.Date{Year: 2026, Month: 11, Day: 2}, StatementTo: x12.Date{Year: 2026, Month: 11, Day: 2},
+			AttendingProvider: &x837.Provider{NPI: "1333444556", LastName: "HALVORSEN", FirstName: "ERIK"}}
+		for i := range e.Lines {
+			e.Lines[i].RevenueCode, e.Lines[i].DiagnosisPointers = []string{"0450", "0300"}[i], nil
+		}
+		c := h.Submit(e)["E1"]
+		whole := &x835.Claim{PatientControlNumber: c.PCN, Status: "1", Charge: c.TotalCharge, Paid: x12.MustAmount("100"),
+			PatientResponsibility: x12.MustAmount("35"), PayerClaimNumber: "ICN1",
+			Adjustments: []x835.Adjustment{Adj("CO", "45", "15.00"), Adj("PR", "1", "35.00")}}
+		h.Deliver("p.835", h.File835(Remit("T1", paidDate, []*x835.Claim{whole})))
+		wantCount(t, "COB work items", len(h.Work(pipeline.SourceCOB)), 0)
+		file := string(newUpload(t, h))
+		for _, want := range []string{"CAS*CO*45*15~", "CAS*PR*1*35~", "AMT*D*100~", "DTP*573*D8*20261120~", "REF*F8*ICN1~"} {
+			if !strings.Contains(file, want) {
+				t.Errorf("claim-level secondary lacks %s:\n%s", want, file)
+			}
+		}
+		if strings.Contains(file, "SVD*") {
+			t.Errorf("claim-level secondary has a 2430 SVD:\n%s", file)
 		}
 	}},
 	{"incomplete coverage is held at intake", func(t *testing.T, store pipeline.Store) {
