@@ -1,0 +1,103 @@
+package pipelinetest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/x12claims/claims/pipeline"
+	"github.com/x12claims/claims/x12"
+	"github.com/x12claims/claims/x12/x835"
+)
+
+// The COB scenarios of a primary's 835 posted in chunks: the secondary
+// claims are built (or their items opened) with the chunk that posts
+// their primary's payment, once, whatever chunk a run is cut short in.
+func init() {
+	cobScenarios = append(cobScenarios, cobStreamScenarios()...)
+}
+
+// cobChunkedHarness is a COB harness that posts chunk claim payments per
+// transaction and passes its crash points to c.
+func cobChunkedHarness(t *testing.T, store pipeline.Store, mode pipeline.SecondaryMode, chunk int, c *cutter) *Harness {
+	return NewHarnessWith(t, store, func(o *pipeline.Options) {
+		o.Secondary, o.PostChunk, o.Failpoint = mode, chunk, c.hook
+	})
+}
+
+// versionsOf returns the versions of a claim.
+func versionsOf(h *Harness, claimID int64) []pipeline.ClaimVersion {
+	var vs []pipeline.ClaimVersion
+	h.tx(func(ctx context.Context, tx pipeline.Tx) error {
+		var err error
+		vs, err = tx.Versions(ctx, claimID)
+		return err
+	})
+	return vs
+}
+
+func cobStreamScenarios() []struct {
+	name string
+	run  func(t *testing.T, store pipeline.Store)
+} {
+	type sc = struct {
+		name string
+		run  func(t *testing.T, store pipeline.Store)
+	}
+	var out []sc
+	for _, mode := range []pipeline.SecondaryMode{pipeline.SecondaryAuto, pipeline.SecondaryOnRequest} {
+		for _, cut := range []struct {
+			point string
+			n     int
+		}{
+			{"collect:835-set-started", 1},
+			{"collect:835-mid-set", 2},
+			{"collect:835-chunk-posted", 2},
+			{"collect:835-set-posted", 1},
+		} {
+			out = append(out, sc{fmt.Sprintf("%s: a primary's 835 in chunks, cut short at %s", mode, cut.point), func(t *testing.T, store pipeline.Store) {
+				c := &cutter{point: cut.point, n: cut.n}
+				h := cobChunkedHarness(t, store, mode, 1, c)
+				cs := h.Submit(COBEncounter("E1", "100.00", "50.00"), COBEncounter("E2", "100.00", "50.00"), COBEncounter("E3", "100.00", "50.00"))
+				claims := []*pipeline.Claim{cs["E1"], cs["E2"], cs["E3"]}
+				var clps []*x835.Claim
+				for _, cl := range claims {
+					clps = append(clps, primaryCLP(cl))
+				}
+				h.Remote.Respond("p.835", h.File835(Remit("T1", paidDate, clps)))
+				c.armed = true
+				if !collectCut(t, h) {
+					t.Fatalf("the collect never passed %s", cut.point)
+				}
+				c.armed = false
+				if _, err := h.P.Collect(context.Background()); err != nil {
+					t.Fatalf("Collect after the cut: %v", err)
+				}
+				items := h.Work(pipeline.SourceCOB)
+				for _, cl := range claims {
+					vs := versionsOf(h, cl.ID)
+					wantBalance(t, h, cl, "100", "15", "35", "0")
+					if mode == pipeline.SecondaryAuto {
+						if len(vs) != 2 || vs[1].Kind != pipeline.VersionSecondary {
+							t.Errorf("claim %d: %d versions, want the original and one secondary", cl.ID, len(vs))
+						}
+						wantState(t, h, cl, pipeline.StateReady)
+						continue
+					}
+					if len(vs) != 1 {
+						t.Errorf("claim %d: %d versions, want the original only", cl.ID, len(vs))
+					}
+					wantState(t, h, cl, pipeline.StatePaid)
+				}
+				want := 0
+				if mode == pipeline.SecondaryOnRequest {
+					want = len(claims)
+				}
+				wantCount(t, "COB work items", len(items), want)
+				h.CheckNoDuplicates(claims)
+				h.CheckLedger(claims, x12.MustAmount("300"))
+			}})
+		}
+	}
+	return out
+}
