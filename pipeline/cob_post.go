@@ -44,6 +44,11 @@ func (p *Pipeline) secondariesAfterPosting(ctx context.Context, tx Tx, rem *Remi
 		if err != nil {
 			return err
 		}
+		if secondaryDue(c) != nil {
+			// A later claim payment of the same posting left the claim
+			// unadjudicated (paid, then reversed): nothing is due.
+			continue
+		}
 		k := nextCoverage(&c.Data)
 		if k < 0 {
 			continue

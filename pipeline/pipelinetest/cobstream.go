@@ -99,5 +99,28 @@ func cobStreamScenarios() []struct {
 			}})
 		}
 	}
+	// A claim paid and reversed in the same posting is not adjudicated
+	// when the posting ends: no secondary is due, and the rest of the
+	// 835 posts.
+	for _, mode := range []pipeline.SecondaryMode{pipeline.SecondaryAuto, pipeline.SecondaryOnRequest} {
+		out = append(out, sc{fmt.Sprintf("%s: paid and reversed in one 835, no secondary is due", mode), func(t *testing.T, store pipeline.Store) {
+			h := cobHarness(t, store, mode)
+			cs := h.Submit(COBEncounter("E1", "100.00", "50.00"), Encounter("E2", "100.00"))
+			c1, c2 := cs["E1"], cs["E2"]
+			paid := primaryCLP(c1)
+			rep := h.Deliver("p.835", h.File835(Remit("T1", paidDate, []*x835.Claim{paid, Reversal(paid), CLP(c2, "1", Line{Paid: "100.00"})})))
+			if rep.Processed != 1 || rep.Failed != 0 || rep.Responses.RemitsPosted != 1 {
+				t.Errorf("collect: %d files applied, %d failed, %d remittances posted; want 1, 0, 1 (file items %+v)",
+					rep.Processed, rep.Failed, rep.Responses.RemitsPosted, h.Work(pipeline.SourceInboundBad))
+			}
+			wantState(t, h, c1, pipeline.StateReversed)
+			wantState(t, h, c2, pipeline.StatePaid)
+			if vs := versionsOf(h, c1.ID); len(vs) != 1 {
+				t.Errorf("claim %d: %d versions, want the original only", c1.ID, len(vs))
+			}
+			wantCount(t, "COB work items", len(h.Work(pipeline.SourceCOB)), 0)
+			h.CheckLedger([]*pipeline.Claim{c1, c2}, x12.MustAmount("100"))
+		}})
+	}
 	return out
 }
