@@ -33,6 +33,13 @@ func (p *Pipeline) secondariesAfterPosting(ctx context.Context, tx Tx, rem *Remi
 		}
 		switch st.to {
 		case StatePaid, StatePartiallyPaid, StateDenied:
+		case StateReversed, StateVoided:
+			if tg.OtherCoverage && tg.SubmissionVersion == tg.Version {
+				if err := p.secondaryNoLongerDue(ctx, tx, rem, tg); err != nil {
+					return err
+				}
+			}
+			continue
 		default:
 			continue
 		}
@@ -85,6 +92,25 @@ func (p *Pipeline) secondariesAfterPosting(ctx context.Context, tx Tx, rem *Remi
 		}
 	}
 	return nil
+}
+
+// secondaryNoLongerDue closes the COB item of a claim whose payer
+// reversed its adjudication before the secondary claim was built (an
+// item saying it is due, or that it cannot be built): nothing is due
+// until the payer adjudicates it again, and a build would be refused.
+// It does so only when no adjudication stands once the posting is done
+// (a reversal and its correction leave one).
+func (p *Pipeline) secondaryNoLongerDue(ctx context.Context, tx Tx, rem *Remittance, tg *PostingTarget) error {
+	c, err := tx.GetClaim(ctx, tg.ClaimID)
+	if err != nil {
+		return err
+	}
+	if secondaryDue(c) == nil {
+		return nil
+	}
+	_, err = tx.CloseWorkItems(ctx, ClaimKey(SourceCOB, c.ID), SystemActor,
+		fmt.Sprintf("payer %s reversed its adjudication (835 check %s): no secondary claim is due until it adjudicates the claim again", c.PayerID, rem.Trace))
+	return err
 }
 
 // earlierPayerReversed opens a work item when an earlier payer reverses

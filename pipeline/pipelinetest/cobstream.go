@@ -3,6 +3,7 @@ package pipelinetest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/x12claims/claims/pipeline"
@@ -120,6 +121,42 @@ func cobStreamScenarios() []struct {
 			}
 			wantCount(t, "COB work items", len(h.Work(pipeline.SourceCOB)), 0)
 			h.CheckLedger([]*pipeline.Claim{c1, c2}, x12.MustAmount("100"))
+		}})
+	}
+	// On request: the primary reverses its adjudication (in a later 835,
+	// or later in the same one) before the secondary is built: the
+	// secondary-due item closes, since nothing is due (a build would be
+	// refused); the payer's correction opens it again.
+	for _, later := range []bool{true, false} {
+		name := "on_request: the primary reverses before the secondary is built, "
+		if later {
+			name += "in a later 835: the item closes"
+		} else {
+			name += "in other chunks of the same 835: no item stays open"
+		}
+		out = append(out, sc{name, func(t *testing.T, store pipeline.Store) {
+			h := cobChunkedHarness(t, store, pipeline.SecondaryOnRequest, 1, &cutter{})
+			cs := h.Submit(COBEncounter("E1", "100.00", "50.00"), Encounter("E2", "100.00"))
+			c1, c2 := cs["E1"], cs["E2"]
+			paid := primaryCLP(c1)
+			other := CLP(c2, "1", Line{Paid: "100.00"})
+			if later {
+				h.Deliver("p.835", h.File835(Remit("T1", paidDate, []*x835.Claim{paid, other})))
+				wantCount(t, "COB work items after the payment", len(h.Work(pipeline.SourceCOB)), 1)
+				h.Deliver("r.835", h.File835(Remit("T2", paidDate, []*x835.Claim{Reversal(paid)})))
+			} else {
+				h.Deliver("p.835", h.File835(Remit("T1", paidDate, []*x835.Claim{paid, other, Reversal(paid)})))
+			}
+			wantState(t, h, c1, pipeline.StateReversed)
+			if items := h.Work(pipeline.SourceCOB); len(items) != 0 {
+				t.Errorf("COB items %+v after the reversal, want none: no secondary is due", items[0])
+			}
+			corr := CLP(c1, "1", Line{Paid: "60.00", Adj: []x835.Adjustment{Adj("CO", "45", "20.00"), Adj("PR", "2", "20.00")}},
+				Line{Paid: "30.00", Adj: []x835.Adjustment{Adj("CO", "45", "5.00"), Adj("PR", "1", "15.00")}})
+			h.Deliver("c.835", h.File835(Remit("T3", paidDate, []*x835.Claim{corr})))
+			if items := h.Work(pipeline.SourceCOB); len(items) != 1 || items[0].Code != "secondary-due" || !strings.Contains(items[0].Summary, "T3") {
+				t.Errorf("COB items after the correction: %+v, want one secondary-due item naming check T3", items)
+			}
 		}})
 	}
 	return out
