@@ -108,10 +108,19 @@ func (p *Pipeline) secondaryNoLongerDue(ctx context.Context, tx Tx, rem *Remitta
 	if secondaryDue(c) == nil {
 		return nil
 	}
-	_, err = tx.CloseWorkItems(ctx, ClaimKey(SourceCOB, c.ID), SystemActor,
+	key := ClaimKey(SourceCOB, c.ID)
+	open, err := tx.WorkItems(ctx, WorkFilter{Key: key, Status: WorkOpen})
+	if err != nil || len(open) == 0 || open[0].Code == codeEarlierPayerReversed {
+		return err // an earlier payer's reversal still needs a person
+	}
+	_, err = tx.CloseWorkItems(ctx, key, SystemActor,
 		fmt.Sprintf("payer %s reversed its adjudication (835 check %s): no secondary claim is due until it adjudicates the claim again", c.PayerID, rem.Trace))
 	return err
 }
+
+// codeEarlierPayerReversed is the code of the item earlierPayerReversed
+// opens.
+const codeEarlierPayerReversed = "earlier-payer-reversed"
 
 // earlierPayerReversed opens a work item when an earlier payer reverses
 // its payment of a claim already billed to the next payer: the secondary
@@ -119,7 +128,7 @@ func (p *Pipeline) secondaryNoLongerDue(ctx context.Context, tx Tx, rem *Remitta
 // (ask the earlier payer for its corrected 835, correct or void the
 // secondary claim, or adjust the balance).
 func (p *Pipeline) earlierPayerReversed(ctx context.Context, tx Tx, rem *Remittance, tg *PostingTarget) error {
-	_, err := tx.OpenWorkItem(ctx, &WorkItem{Key: ClaimKey(SourceCOB, tg.ClaimID), Source: SourceCOB, Code: "earlier-payer-reversed",
+	_, err := tx.OpenWorkItem(ctx, &WorkItem{Key: ClaimKey(SourceCOB, tg.ClaimID), Source: SourceCOB, Code: codeEarlierPayerReversed,
 		ClaimID: tg.ClaimID, Version: tg.Version, EncounterID: tg.EncounterID, PayerID: tg.PayerID, RemittanceID: rem.ID,
 		Category: "secondary claim", CreatedAt: p.now(),
 		Summary: fmt.Sprintf("claim %d: the earlier payer reversed its payment of %s (835 check %s) after the claim was billed to payer %s with that adjudication; wait for its corrected 835, then correct or void the secondary claim (claims claim correct|void %d), and check the patient's balance",

@@ -159,5 +159,22 @@ func cobStreamScenarios() []struct {
 			}
 		}})
 	}
+	// The later payer's reversal leaves open the item about an earlier
+	// payer's reversal: that one still needs a person.
+	out = append(out, sc{"the secondary's reversal leaves the earlier payer's reversal item open", func(t *testing.T, store pipeline.Store) {
+		h := cobHarness(t, store, pipeline.SecondaryAuto)
+		c := h.Submit(COBEncounter("E1", "100.00", "50.00"))["E1"]
+		paid := primaryCLP(c)
+		h.Deliver("p.835", h.File835(Remit("T1", paidDate, []*x835.Claim{paid})))
+		newUpload(t, h)
+		sec := secondaryCLP(h.Claim(c.ID))
+		h.Deliver("s.835", h.File835(secondRemit("T2", sec)))
+		h.Deliver("r.835", h.File835(Remit("T3", paidDate, []*x835.Claim{Reversal(paid)})))
+		h.Deliver("sr.835", h.File835(secondRemit("T4", Reversal(sec))))
+		wantState(t, h, c, pipeline.StateReversed)
+		if items := h.Work(pipeline.SourceCOB); len(items) != 1 || items[0].Code != "earlier-payer-reversed" {
+			t.Errorf("COB items %+v, want the earlier-payer-reversed item still open", items)
+		}
+	}})
 	return out
 }
