@@ -33,6 +33,13 @@ func (p *Pipeline) secondariesAfterPosting(ctx context.Context, tx Tx, rem *Remi
 		}
 		switch st.to {
 		case StatePaid, StatePartiallyPaid, StateDenied:
+		case StateReversed, StateVoided:
+			if tg.OtherCoverage && tg.SubmissionVersion == tg.Version {
+				if err := p.secondaryNoLongerDue(ctx, tx, rem, tg); err != nil {
+					return err
+				}
+			}
+			continue
 		default:
 			continue
 		}
@@ -43,6 +50,11 @@ func (p *Pipeline) secondariesAfterPosting(ctx context.Context, tx Tx, rem *Remi
 		c, err := tx.GetClaim(ctx, tg.ClaimID)
 		if err != nil {
 			return err
+		}
+		if secondaryDue(c) != nil {
+			// A later claim payment of the same posting left the claim
+			// unadjudicated (paid, then reversed): nothing is due.
+			continue
 		}
 		k := nextCoverage(&c.Data)
 		if k < 0 {
@@ -82,13 +94,41 @@ func (p *Pipeline) secondariesAfterPosting(ctx context.Context, tx Tx, rem *Remi
 	return nil
 }
 
+// secondaryNoLongerDue closes the COB item of a claim whose payer
+// reversed its adjudication before the secondary claim was built (an
+// item saying it is due, or that it cannot be built): nothing is due
+// until the payer adjudicates it again, and a build would be refused.
+// It does so only when no adjudication stands once the posting is done
+// (a reversal and its correction leave one).
+func (p *Pipeline) secondaryNoLongerDue(ctx context.Context, tx Tx, rem *Remittance, tg *PostingTarget) error {
+	c, err := tx.GetClaim(ctx, tg.ClaimID)
+	if err != nil {
+		return err
+	}
+	if secondaryDue(c) == nil {
+		return nil
+	}
+	key := ClaimKey(SourceCOB, c.ID)
+	open, err := tx.WorkItems(ctx, WorkFilter{Key: key, Status: WorkOpen})
+	if err != nil || len(open) == 0 || open[0].Code == codeEarlierPayerReversed {
+		return err // an earlier payer's reversal still needs a person
+	}
+	_, err = tx.CloseWorkItems(ctx, key, SystemActor,
+		fmt.Sprintf("payer %s reversed its adjudication (835 check %s): no secondary claim is due until it adjudicates the claim again", c.PayerID, rem.Trace))
+	return err
+}
+
+// codeEarlierPayerReversed is the code of the item earlierPayerReversed
+// opens.
+const codeEarlierPayerReversed = "earlier-payer-reversed"
+
 // earlierPayerReversed opens a work item when an earlier payer reverses
 // its payment of a claim already billed to the next payer: the secondary
 // claim carried that adjudication, and the receivables need a person
 // (ask the earlier payer for its corrected 835, correct or void the
 // secondary claim, or adjust the balance).
 func (p *Pipeline) earlierPayerReversed(ctx context.Context, tx Tx, rem *Remittance, tg *PostingTarget) error {
-	_, err := tx.OpenWorkItem(ctx, &WorkItem{Key: ClaimKey(SourceCOB, tg.ClaimID), Source: SourceCOB, Code: "earlier-payer-reversed",
+	_, err := tx.OpenWorkItem(ctx, &WorkItem{Key: ClaimKey(SourceCOB, tg.ClaimID), Source: SourceCOB, Code: codeEarlierPayerReversed,
 		ClaimID: tg.ClaimID, Version: tg.Version, EncounterID: tg.EncounterID, PayerID: tg.PayerID, RemittanceID: rem.ID,
 		Category: "secondary claim", CreatedAt: p.now(),
 		Summary: fmt.Sprintf("claim %d: the earlier payer reversed its payment of %s (835 check %s) after the claim was billed to payer %s with that adjudication; wait for its corrected 835, then correct or void the secondary claim (claims claim correct|void %d), and check the patient's balance",
