@@ -128,10 +128,24 @@ const codeEarlierPayerReversed = "earlier-payer-reversed"
 // (ask the earlier payer for its corrected 835, correct or void the
 // secondary claim, or adjust the balance).
 func (p *Pipeline) earlierPayerReversed(ctx context.Context, tx Tx, rem *Remittance, tg *PostingTarget) error {
-	_, err := tx.OpenWorkItem(ctx, &WorkItem{Key: ClaimKey(SourceCOB, tg.ClaimID), Source: SourceCOB, Code: codeEarlierPayerReversed,
+	// A secondary not yet sent must not go out with the adjudication
+	// just reversed: it is held until a person corrects it (or closes
+	// it), and the item says so.
+	c, err := tx.GetClaim(ctx, tg.ClaimID)
+	if err != nil {
+		return err
+	}
+	if c.State == StateReady {
+		ev := Event{ClaimID: c.ID, At: p.now(), Kind: "held", From: StateReady, To: StateHeld, Version: c.Version,
+			Detail: fmt.Sprintf("the earlier payer reversed the adjudication this claim carries (835 check %s): held, not sent", rem.Trace)}
+		if err := tx.MoveClaim(ctx, c.ID, c.Version, StateReady, StateHeld, ev); err != nil {
+			return err
+		}
+	}
+	_, err = tx.OpenWorkItem(ctx, &WorkItem{Key: ClaimKey(SourceCOB, tg.ClaimID), Source: SourceCOB, Code: codeEarlierPayerReversed,
 		ClaimID: tg.ClaimID, Version: tg.Version, EncounterID: tg.EncounterID, PayerID: tg.PayerID, RemittanceID: rem.ID,
 		Category: "secondary claim", CreatedAt: p.now(),
-		Summary: fmt.Sprintf("claim %d: the earlier payer reversed its payment of %s (835 check %s) after the claim was billed to payer %s with that adjudication; wait for its corrected 835, then correct or void the secondary claim (claims claim correct|void %d), and check the patient's balance",
+		Summary: fmt.Sprintf("claim %d: the earlier payer reversed its payment of %s (835 check %s) after the claim was billed to payer %s with that adjudication (a secondary not yet sent is held); wait for its corrected 835, then correct or void the secondary claim (claims claim correct|void %d), and check the patient's balance",
 			tg.ClaimID, tg.PCN, rem.Trace, tg.PayerID, tg.ClaimID)})
 	return err
 }

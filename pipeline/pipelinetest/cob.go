@@ -300,6 +300,24 @@ var cobScenarios = []struct {
 		wantState(t, h, c, pipeline.StateSubmitted) // the secondary's state: unchanged
 		h.CheckLedger([]*pipeline.Claim{c}, 0)
 	}},
+	{"the primary reverses while the built secondary waits: it is held, not sent", func(t *testing.T, store pipeline.Store) {
+		h := cobHarness(t, store, pipeline.SecondaryAuto)
+		c := h.Submit(COBEncounter("E1", "100.00", "50.00"))["E1"]
+		clp := primaryCLP(c)
+		h.Deliver("p.835", h.File835(Remit("T1", paidDate, []*x835.Claim{clp})))
+		wantState(t, h, c, pipeline.StateReady) // the secondary, built
+		h.Deliver("r.835", h.File835(Remit("T2", paidDate, []*x835.Claim{Reversal(clp)})))
+		wantState(t, h, c, pipeline.StateHeld)
+		items := h.Work(pipeline.SourceCOB)
+		if len(items) != 1 || items[0].Code != "earlier-payer-reversed" || items[0].ClaimID != c.ID {
+			t.Fatalf("COB items %+v, want one earlier-payer-reversed item", items)
+		}
+		before := len(h.Remote.Uploaded())
+		h.SubmitQueued()
+		if after := len(h.Remote.Uploaded()); after != before {
+			t.Errorf("the held secondary was sent (%d files uploaded, want %d)", after, before)
+		}
+	}},
 	{"the secondary is rejected, corrected, and its 835 posts as the secondary's", func(t *testing.T, store pipeline.Store) {
 		h := cobHarness(t, store, pipeline.SecondaryAuto)
 		c := h.Submit(COBEncounter("E1", "100.00", "50.00"))["E1"]
