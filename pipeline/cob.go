@@ -92,21 +92,13 @@ type SecondaryRequest struct {
 	Note         string
 }
 
-// sequenceRank orders payer responsibility codes: P, S, T, then A-H;
-// U and anything else last.
+// sequenceRank orders payer responsibility codes as x837.SequenceRank
+// does, a claim's own empty code standing for P.
 func sequenceRank(code string) int {
-	switch code {
-	case "", "P":
-		return 1
-	case "S":
-		return 2
-	case "T":
-		return 3
+	if code == "" {
+		code = "P"
 	}
-	if len(code) == 1 && code[0] >= 'A' && code[0] <= 'H' {
-		return 4 + int(code[0]-'A')
-	}
-	return 99
+	return x837.SequenceRank(code)
 }
 
 // nextSequence returns the payer responsibility code after code: S

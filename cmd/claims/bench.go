@@ -21,7 +21,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/x12claims/claims/adapters/encounters"
-	"github.com/x12claims/claims/adapters/sftp"
 	"github.com/x12claims/claims/adapters/store/postgres"
 	"github.com/x12claims/claims/adapters/store/sqlite"
 	"github.com/x12claims/claims/internal/clearinghousesim"
@@ -297,20 +296,7 @@ func benchCycle(ctx context.Context, o benchOptions, root string, store pipeline
 		return fmt.Errorf("start the clearinghouse simulator: %w", err)
 	}
 	defer sim.Close()
-	creds, err := sim.WriteCredentials(filepath.Join(root, "secrets"))
-	if err != nil {
-		return fmt.Errorf("bench credentials: %w", err)
-	}
-	client, err := sftp.New(sftp.Config{
-		Name: "claimsim", Host: sim.Host(), Port: sim.Port(), User: sim.User(),
-		PasswordFile:       creds.PasswordFile,
-		HostKeyFingerprint: sim.HostKeyFingerprint(),
-		UploadDir:          sim.UploadDir(), ResponseDir: sim.ResponseDir(),
-		AfterPickup: sftp.DisposalMove, ArchiveDir: sim.ResponseDir() + "/archive",
-		Patterns:    []string{"*.TA1", "*.999", "*.277CA", "*.835"},
-		DialTimeout: 5 * time.Second, HandshakeTimeout: 5 * time.Second, OpTimeout: 5 * time.Minute,
-		MaxAttempts: 3, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second,
-	}, zap.NewNop())
+	client, err := simulatorClient(sim, filepath.Join(root, "secrets"), 5*time.Minute, zap.NewNop())
 	if err != nil {
 		return err
 	}

@@ -135,20 +135,7 @@ func runDemo(ctx context.Context, o demoOptions, s *streams) error {
 		return fmt.Errorf("start the clearinghouse simulator: %w", err)
 	}
 	defer sim.Close()
-	creds, err := sim.WriteCredentials(filepath.Join(dir, "secrets"))
-	if err != nil {
-		return fmt.Errorf("demo credentials: %w", err)
-	}
-	client, err := sftp.New(sftp.Config{
-		Name: "claimsim", Host: sim.Host(), Port: sim.Port(), User: sim.User(),
-		PasswordFile:       creds.PasswordFile,
-		HostKeyFingerprint: sim.HostKeyFingerprint(),
-		UploadDir:          sim.UploadDir(), ResponseDir: sim.ResponseDir(),
-		AfterPickup: sftp.DisposalMove, ArchiveDir: sim.ResponseDir() + "/archive",
-		Patterns:    []string{"*.TA1", "*.999", "*.277CA", "*.835"},
-		DialTimeout: 5 * time.Second, HandshakeTimeout: 5 * time.Second, OpTimeout: 30 * time.Second,
-		MaxAttempts: 3, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second,
-	}, log.Named("sftp"))
+	client, err := simulatorClient(sim, filepath.Join(dir, "secrets"), 30*time.Second, log.Named("sftp"))
 	if err != nil {
 		return err
 	}
@@ -366,4 +353,25 @@ func (s *demoSummary) writeText(w io.Writer, dir string) {
 	if s.ClaimsSubmitted == 0 && s.PaymentsPosted == 0 {
 		fmt.Fprintln(w, "\nNothing new this run: everything in the samples was already submitted and posted.")
 	}
+}
+
+// simulatorClient is the SFTP client of a started simulator, as the demo
+// and the bench use it: its credentials written to secrets, its host key
+// pinned, responses moved to outbound/archive once taken. opTimeout bounds
+// one transfer.
+func simulatorClient(sim *clearinghousesim.Simulator, secrets string, opTimeout time.Duration, log *zap.Logger) (*sftp.Client, error) {
+	creds, err := sim.WriteCredentials(secrets)
+	if err != nil {
+		return nil, fmt.Errorf("simulator credentials: %w", err)
+	}
+	return sftp.New(sftp.Config{
+		Name: "claimsim", Host: sim.Host(), Port: sim.Port(), User: sim.User(),
+		PasswordFile:       creds.PasswordFile,
+		HostKeyFingerprint: sim.HostKeyFingerprint(),
+		UploadDir:          sim.UploadDir(), ResponseDir: sim.ResponseDir(),
+		AfterPickup: sftp.DisposalMove, ArchiveDir: sim.ResponseDir() + "/archive",
+		Patterns:    []string{"*.TA1", "*.999", "*.277CA", "*.835"},
+		DialTimeout: 5 * time.Second, HandshakeTimeout: 5 * time.Second, OpTimeout: opTimeout,
+		MaxAttempts: 3, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second,
+	}, log)
 }

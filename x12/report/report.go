@@ -264,78 +264,31 @@ func (b *builder) add(s *Set) {
 // fill reads each kind of set with its package and attaches the typed
 // content to the sets listed by scan, in order.
 func (b *builder) fill() {
-	if sets := b.kinds[Kind835]; len(sets) > 0 {
-		rems, err := x835.Read(bytes.NewReader(b.data))
-		b.addErrs(err)
-		for i, s := range sets {
-			if i >= len(rems) {
-				break
-			}
-			r := rems[i]
-			t := r.Totals()
-			s.Remittance, s.Totals = r, &t
-			s.BalancingErrors = append([]*x835.BalanceError{}, r.Balance()...)
-			for _, w := range r.Warnings {
-				s.Warnings = append(s.Warnings, warningText(w.Segment, w.SegmentID, w.Message))
-			}
-		}
-	}
-	if sets := b.kinds[Kind999]; len(sets) > 0 {
-		acks, err := x999.Read(bytes.NewReader(b.data))
-		b.addErrs(err)
-		for i, s := range sets {
-			if i >= len(acks) {
-				break
-			}
-			a := acks[i]
-			acc, rej := a.Counts()
-			s.Ack, s.Totals = a, &AckTotals{SetsAccepted: acc, SetsRejected: rej}
-			for _, w := range a.Warnings {
-				s.Warnings = append(s.Warnings, warningText(w.Segment, w.SegmentID, w.Message))
-			}
-		}
-	}
-	if sets := b.kinds[Kind997]; len(sets) > 0 {
-		acks, err := x997.Read(bytes.NewReader(b.data))
-		b.addErrs(err)
-		for i, s := range sets {
-			if i >= len(acks) {
-				break
-			}
-			a := acks[i]
-			acc, rej := a.Counts()
-			s.Ack997, s.Totals = a, &AckTotals{SetsAccepted: acc, SetsRejected: rej}
-			for _, w := range a.Warnings {
-				s.Warnings = append(s.Warnings, warningText(w.Segment, w.SegmentID, w.Message))
-			}
-		}
-	}
-	if sets := b.kinds[Kind277CA]; len(sets) > 0 {
-		acks, err := x277.Read(bytes.NewReader(b.data))
-		b.addErrs(err)
-		for i, s := range sets {
-			if i >= len(acks) {
-				break
-			}
-			a := acks[i]
-			c := a.Counts()
-			s.ClaimAck, s.Totals = a, &c
-			for _, w := range a.Warnings {
-				s.Warnings = append(s.Warnings, warningText(w.Segment, w.SegmentID, w.Message))
-			}
-		}
-	}
-	if sets := b.kinds[KindTA1]; len(sets) > 0 {
-		acks, err := ta1.Read(bytes.NewReader(b.data))
-		b.addErrs(err)
-		for i, s := range sets {
-			if i >= len(acks) {
-				break
-			}
-			a := acks[i]
-			s.TA1, s.Totals = a, &TA1Totals{Accepted: a.Accepted(), Code: a.Code, Note: a.Note}
-		}
-	}
+	fillKind(b, Kind835, x835.Read, func(s *Set, r *x835.Remittance) []x12.Warning {
+		t := r.Totals()
+		s.Remittance, s.Totals = r, &t
+		s.BalancingErrors = append([]*x835.BalanceError{}, r.Balance()...)
+		return r.Warnings
+	})
+	fillKind(b, Kind999, x999.Read, func(s *Set, a *x999.Ack) []x12.Warning {
+		acc, rej := a.Counts()
+		s.Ack, s.Totals = a, &AckTotals{SetsAccepted: acc, SetsRejected: rej}
+		return a.Warnings
+	})
+	fillKind(b, Kind997, x997.Read, func(s *Set, a *x997.Ack) []x12.Warning {
+		acc, rej := a.Counts()
+		s.Ack997, s.Totals = a, &AckTotals{SetsAccepted: acc, SetsRejected: rej}
+		return a.Warnings
+	})
+	fillKind(b, Kind277CA, x277.Read, func(s *Set, a *x277.Acknowledgment) []x12.Warning {
+		c := a.Counts()
+		s.ClaimAck, s.Totals = a, &c
+		return a.Warnings
+	})
+	fillKind(b, KindTA1, ta1.Read, func(s *Set, a *ta1.Ack) []x12.Warning {
+		s.TA1, s.Totals = a, &TA1Totals{Accepted: a.Accepted(), Code: a.Code, Note: a.Note}
+		return nil
+	})
 	// Warnings already given at file level are not repeated per set.
 	for _, s := range b.rep.Sets {
 		kept := s.Warnings[:0]
@@ -347,6 +300,25 @@ func (b *builder) fill() {
 		s.Warnings = kept
 		if len(s.Warnings) == 0 {
 			s.Warnings = nil
+		}
+	}
+}
+
+// fillKind reads the sets of one kind with the package's read and
+// attaches each, in order, to the sets scan listed, with its warnings.
+func fillKind[T any](b *builder, kind string, read func(io.Reader) ([]T, error), attach func(*Set, T) []x12.Warning) {
+	sets := b.kinds[kind]
+	if len(sets) == 0 {
+		return
+	}
+	items, err := read(bytes.NewReader(b.data))
+	b.addErrs(err)
+	for i, s := range sets {
+		if i >= len(items) {
+			break
+		}
+		for _, w := range attach(s, items[i]) {
+			s.Warnings = append(s.Warnings, warningText(w.Segment, w.SegmentID, w.Message))
 		}
 	}
 }

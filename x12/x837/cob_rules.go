@@ -180,7 +180,7 @@ func (v *fileValidator) cobEnd() {
 		p := &k.payers[i]
 		ids[p.id] = true
 		v.cobOrder(i, own)
-		earlier := sequenceRank(p.seq) < sequenceRank(own)
+		earlier := SequenceRank(p.seq) < SequenceRank(own)
 		switch {
 		case !p.hasAmt && earlier && k.own != "U":
 			v.problemAt(p.sbrPos, SeverityError, RuleCOB, "2320", "SBR", "SBR01", c.pcn,

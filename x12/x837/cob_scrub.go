@@ -25,10 +25,10 @@ var (
 	insuranceTypes = []string{"12", "13", "14", "15", "16", "41", "42", "43", "47"}
 )
 
-// sequenceRank orders payer responsibility sequence codes: P, S, T, then
-// A to H (the fourth to eleventh payer); U (unknown) and anything else
-// rank last.
-func sequenceRank(code string) int {
+// SequenceRank orders payer responsibility sequence codes (SBR01): P, S,
+// T, then A to H (the fourth to eleventh payer); U (unknown) and anything
+// else rank last.
+func SequenceRank(code string) int {
 	switch code {
 	case "P":
 		return 1
@@ -98,7 +98,7 @@ func (s *scrubber) otherCoverage() {
 		}
 		if o.Adjudication != nil {
 			s.adjudication(pre+".adjudication", o)
-		} else if own != "U" && o.Responsibility != "" && sequenceRank(o.Responsibility) < sequenceRank(own) {
+		} else if own != "U" && o.Responsibility != "" && SequenceRank(o.Responsibility) < SequenceRank(own) {
 			s.add(RuleCOB, f("adjudication"), 0, "2320", "AMT", "AMT02",
 				fmt.Sprintf("the claim goes to the %s payer (subscriber.responsibility), so the earlier %s payer's adjudication (%s) is required", own, o.Responsibility, f("adjudication")))
 		}
