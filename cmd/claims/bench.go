@@ -291,6 +291,9 @@ func benchCycle(ctx context.Context, o benchOptions, root string, store pipeline
 	}
 	simCfg.Logger = zap.NewNop()
 	simCfg.Addr = "127.0.0.1:0"
+	// Its state on disk, as the demo's: in memory it would hold every
+	// answer and claim paid, and its memory would be the cycle's peak.
+	simCfg.StateDir = filepath.Join(root, "clearinghouse-state")
 	sim, err := clearinghousesim.Start(ctx, simCfg)
 	if err != nil {
 		return fmt.Errorf("start the clearinghouse simulator: %w", err)
