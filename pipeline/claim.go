@@ -71,6 +71,17 @@ func (e *TransitionError) Error() string {
 	return fmt.Sprintf("claim %d: illegal transition %s -> %s", e.ClaimID, e.From, e.To)
 }
 
+// ClaimHead is what a state move needs of a claim: its ID, current
+// version and state, and its submission counters (see ClaimTx.ClaimHead).
+type ClaimHead struct {
+	ID               int64
+	Version          int
+	State            ClaimState
+	TotalCharge      x12.Amount
+	Submissions      int
+	FirstSubmittedAt time.Time
+}
+
 // Claim is the lifecycle record of one encounter's claim.
 type Claim struct {
 	ID          int64

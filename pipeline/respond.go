@@ -325,7 +325,7 @@ var ackRank = map[ClaimState]int{StateSubmitted: 1, StateAckAccepted: 2, StateAc
 // after the first is accepted, the items about the rejections of the
 // versions before it close: closes lists their sources.
 func (p *Pipeline) acknowledge(ctx context.Context, tx Tx, sub *Submission, to ClaimState, ev Event, closes ...WorkSource) (bool, error) {
-	c, err := tx.GetClaim(ctx, sub.ClaimID)
+	c, err := tx.ClaimHead(ctx, sub.ClaimID)
 	if err != nil {
 		return false, err
 	}
@@ -723,7 +723,7 @@ func (p *Pipeline) apply277Claim(ctx context.Context, tx Tx, f *InboundFile, a *
 	switch verdict {
 	case codes.Accepted:
 		if c.PayerClaimNumber != "" {
-			cl, err := tx.GetClaim(ctx, sub.ClaimID)
+			cl, err := tx.ClaimHead(ctx, sub.ClaimID)
 			if err != nil {
 				return true, err
 			}

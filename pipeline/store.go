@@ -108,6 +108,10 @@ type ClaimTx interface {
 	// GetClaim returns a claim with the lines of its current version, or
 	// ErrNotFound.
 	GetClaim(ctx context.Context, id int64) (*Claim, error)
+	// ClaimHead returns a claim's state and current version without its
+	// data and lines (what moving it needs, at a fraction of the cost of
+	// GetClaim), or ErrNotFound.
+	ClaimHead(ctx context.Context, id int64) (ClaimHead, error)
 	// ReviseClaim makes v the current version of claim c.ID, provided its
 	// current version is still base; otherwise it returns ErrConflict
 	// and changes nothing (ErrNotFound when there is no such claim). It

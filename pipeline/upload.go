@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/x12claims/claims/x12"
@@ -289,7 +290,7 @@ func (p *Pipeline) markUploaded(ctx context.Context, b *Batch, how string) (x12.
 }
 
 func (p *Pipeline) claimSubmitted(ctx context.Context, tx Tx, b *Batch, s *Submission, how string) (x12.Amount, error) {
-	c, err := tx.GetClaim(ctx, s.ClaimID)
+	c, err := tx.ClaimHead(ctx, s.ClaimID)
 	if err != nil {
 		return 0, err
 	}
@@ -302,15 +303,26 @@ func (p *Pipeline) claimSubmitted(ctx context.Context, tx Tx, b *Batch, s *Submi
 		if err := tx.SetClaimRefs(ctx, c.ID, s.PCN, c.Submissions+1, time.Time{}); err != nil {
 			return 0, err
 		}
-		return c.TotalCharge, p.rebillAtUpload(ctx, tx, c, s)
+		full, err := tx.GetClaim(ctx, c.ID)
+		if err != nil {
+			return 0, err
+		}
+		return c.TotalCharge, p.rebillAtUpload(ctx, tx, full, s)
 	}
 	if err := tx.SetClaimRefs(ctx, c.ID, s.PCN, c.Submissions+1, p.now()); err != nil {
 		return 0, err
 	}
-	entries := make([]LedgerEntry, 0, len(c.Lines))
-	for _, l := range c.Lines {
-		entries = append(entries, LedgerEntry{ClaimID: c.ID, LineID: l.ID, Kind: EntryCharge, Charge: l.Charge,
-			At: p.now(), Memo: "charge, submission " + s.PCN})
+	lines, err := tx.ClaimLines(ctx, c.ID)
+	if err != nil {
+		return 0, err
+	}
+	slices.SortFunc(lines, func(a, b ClaimLine) int { return a.LineNo - b.LineNo }) // as the claim bills them
+	entries := make([]LedgerEntry, 0, len(lines))
+	for _, l := range lines {
+		if l.Active {
+			entries = append(entries, LedgerEntry{ClaimID: c.ID, LineID: l.ID, Kind: EntryCharge, Charge: l.Charge,
+				At: p.now(), Memo: "charge, submission " + s.PCN})
+		}
 	}
 	return c.TotalCharge, tx.AddEntries(ctx, entries)
 }

@@ -66,6 +66,23 @@ var encounterTests = []storeTest{
 }
 
 var claimTests = []storeTest{
+	{"Claim/Head", func(t *testing.T, _ *suite, s pipeline.Store) {
+		c := createClaim(t, s, "E1", pipeline.StateSubmitted)
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "MoveClaim", tx.MoveClaim(ctx, c.ID, 0, pipeline.StateSubmitted, pipeline.StateAccepted, pipeline.Event{Kind: "277ca"}))
+			h, err := tx.ClaimHead(ctx, c.ID)
+			must(t, "ClaimHead", err)
+			got, err := tx.GetClaim(ctx, c.ID)
+			must(t, "GetClaim", err)
+			want := pipeline.ClaimHead{ID: got.ID, Version: got.Version, State: got.State, TotalCharge: got.TotalCharge,
+				Submissions: got.Submissions, FirstSubmittedAt: got.FirstSubmittedAt}
+			if h != want || h.State != pipeline.StateAccepted || h.TotalCharge == 0 {
+				t.Errorf("ClaimHead = %+v, want %+v (state accepted, read in the same transaction)", h, want)
+			}
+			_, err = tx.ClaimHead(ctx, c.ID+1000)
+			wantErr(t, "ClaimHead(missing)", err, pipeline.ErrNotFound)
+		})
+	}},
 	{"Claim/CreateGet", func(t *testing.T, _ *suite, s pipeline.Store) {
 		c := createClaim(t, s, "E1", pipeline.StateHeld)
 		if c.ID == 0 {

@@ -384,6 +384,36 @@ FROM `+claimFrom+` LEFT JOIN claim_lines l ON l.claim_id = c.id AND l.active WHE
 	return c, nil
 }
 
+// ClaimHead implements pipeline.ClaimTx.
+func (t *Tx) ClaimHead(ctx context.Context, id int64) (pipeline.ClaimHead, error) {
+	var h pipeline.ClaimHead
+	if err := t.check(); err != nil {
+		return h, err
+	}
+	if err := t.flushVersions(ctx); err != nil {
+		return h, fmt.Errorf("claim %d: %w", id, err)
+	}
+	rows, err := t.c.Query(ctx, `SELECT id, version, state, total_charge, submissions, first_submitted_at FROM claims WHERE id = $1`, id)
+	if err != nil {
+		return h, fmt.Errorf("claim %d: %w", id, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return h, fmt.Errorf("claim %d: %w", id, err)
+		}
+		return h, fmt.Errorf("claim %d: %w", id, pipeline.ErrNotFound)
+	}
+	var version, charge, subs int64
+	var state string
+	if err := rows.Scan(&h.ID, &version, &state, &charge, &subs, timeDest{&h.FirstSubmittedAt}); err != nil {
+		return h, fmt.Errorf("claim %d: %w", id, err)
+	}
+	h.Version, h.State, h.TotalCharge, h.Submissions = int(version), pipeline.ClaimState(state), x12.Amount(charge), int(subs)
+	t.know(&t.knownClaims, id)
+	return h, rows.Err()
+}
+
 // waitingStates is the predicate of the partial index claims_state
 // (migrations 0005 on SQLite, 0006 on PostgreSQL), written as there.
 const waitingStates = "c.state IN ('held', 'ready')"
