@@ -508,7 +508,9 @@ func (r *Reader) internMap(b []byte) string {
 	return s
 }
 
-func validID(id string) bool {
+// ValidSegmentID reports whether id has the shape of a segment identifier:
+// two or three upper-case letters and digits.
+func ValidSegmentID(id string) bool {
 	if len(id) < 2 || len(id) > 3 {
 		return false
 	}

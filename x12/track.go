@@ -83,7 +83,7 @@ func (r *Reader) track(off int64) {
 			r.setSegs++
 			r.pos.SetSegment = r.setSegs
 		}
-		if !validID(id) {
+		if !ValidSegmentID(id) {
 			r.pos.SegmentID = "" // never echo what may be data
 			r.fail(0, withDetail(ErrBadSegmentID, "%s is not 2 or 3 upper-case letters or digits", describeID(id)))
 		}

@@ -120,7 +120,7 @@ func (w *Writer) Begin(id string) {
 		w.fail(0, 0, withDetail(ErrEnvelope, "Begin before End of %s", w.id))
 		return
 	}
-	if !validID(id) {
+	if !ValidSegmentID(id) {
 		w.id = ""
 		w.fail(0, 0, withDetail(ErrBadSegmentID, "%s is not 2 or 3 upper-case letters or digits", describeID(id)))
 		return

@@ -229,7 +229,7 @@ func (p *parser837) segment(s *x12.Segment) {
 		p.closeSetAt(s)
 		return
 	}
-	if !validSegmentID(id) {
+	if !x12.ValidSegmentID(id) {
 		p.segError(segError{id: safeID(id), pos: p.set.count, code: "1"}, true)
 		return
 	}
@@ -412,24 +412,8 @@ func checkISA(s *x12.Segment, h x12.InterchangeHeader) string {
 	return ""
 }
 
-func validTime(b []byte) bool {
-	if len(b) != 4 {
-		return false
-	}
-	hh, mm := digitsAt(b[:2]), digitsAt(b[2:])
-	return hh >= 0 && hh < 24 && mm >= 0 && mm < 60
-}
-
-func digitsAt(b []byte) int {
-	n := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return -1
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n
-}
+// validTime reports whether b is an ISA10 time: HHMM, a real time.
+func validTime(b []byte) bool { return len(b) == 4 && x12.ValidTime(b) }
 
 // body handles a segment inside an 837 transaction set.
 func (p *parser837) body(s *x12.Segment) {
@@ -735,19 +719,6 @@ func appendCode(codes []string, c string) []string {
 		}
 	}
 	return append(codes, c)
-}
-
-func validSegmentID(id string) bool {
-	if len(id) < 2 || len(id) > 3 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // safeID returns a printable version of a bad segment ID for IK301 (at

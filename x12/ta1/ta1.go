@@ -76,13 +76,8 @@ func Read(r io.Reader) ([]*Ack, error) {
 		Warn: func(error) bool { return true }, // a count or control-number mismatch leaves the TA1 intact
 		More: errMore,
 	}
-	if err := loop.Run(&errs); err != nil {
-		return out, errors.Join(append(errs, err)...)
-	}
-	if len(out) == 0 && len(errs) == 0 {
-		return nil, ErrNoTransaction
-	}
-	return out, errors.Join(errs...)
+	err := loop.Read(&errs, func() bool { return len(out) > 0 }, ErrNoTransaction)
+	return out, err
 }
 
 var errMore = errors.New("ta1: more problems follow; not listed")

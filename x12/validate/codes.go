@@ -59,7 +59,7 @@ var (
 	functionalID = shape("a functional identifier code (2 letters, GS01)", 2, 2, isUpperAlnum)
 	groupControl = shape("a group control number (1 to 9 digits, GS06)", 1, 9, isDigit)
 	setID        = shape("a transaction set identifier (3 digits, ST01)", 3, 3, isDigit)
-	segmentID    = shape("a segment identifier (2 or 3 letters and digits)", 2, 3, isUpperAlnum)
+	segmentID    = &format{name: "a segment identifier (2 or 3 letters and digits)", ok: x12.ValidSegmentID}
 	elementRef   = shape("a data element reference number (1 to 4 digits)", 1, 4, isDigit)
 )
 

@@ -31,13 +31,8 @@ func Read(r io.Reader) ([]*Ack, error) {
 	p := &parser{rd: x12.NewReader(r)}
 	p.rd.Mode = x12.CollectAll
 	loop := setread.Loop{Reader: p.rd, Segment: p.segment, End: p.end, Warn: p.envelopeWarning, More: errMore}
-	if err := loop.Run(&p.errs); err != nil {
-		return p.out, errors.Join(append(p.errs, err)...)
-	}
-	if len(p.out) == 0 && len(p.errs) == 0 {
-		return nil, ErrNoTransaction
-	}
-	return p.out, errors.Join(p.errs...)
+	err := loop.Read(&p.errs, func() bool { return len(p.out) > 0 }, ErrNoTransaction)
+	return p.out, err
 }
 
 type parser struct {

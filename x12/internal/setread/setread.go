@@ -6,6 +6,7 @@
 package setread
 
 import (
+	"errors"
 	"io"
 
 	"github.com/x12claims/claims/x12"
@@ -57,4 +58,19 @@ func (l Loop) Run(errs *[]error) error {
 		}
 		l.Segment(seg)
 	}
+}
+
+// Read runs the loop and returns what a parser's Read returns: the
+// errors in errs (the parser's own, and the reader's) joined, with the
+// fatal error that stopped it last; none (the parser's ErrNoTransaction)
+// when found reports that nothing of its kind was read and nothing went
+// wrong; nil otherwise.
+func (l Loop) Read(errs *[]error, found func() bool, none error) error {
+	if err := l.Run(errs); err != nil {
+		return errors.Join(append(*errs, err)...)
+	}
+	if !found() && len(*errs) == 0 {
+		return none
+	}
+	return errors.Join(*errs...)
 }
