@@ -199,6 +199,31 @@ type ClaimTx interface {
 	// submission, what posting a payment to it needs, in submission ID
 	// order. PCNs that match none are left out.
 	PostingTargets(ctx context.Context, pcns []string) ([]PostingTarget, error)
+
+	// The batch forms of what recording an uploaded file does to each of
+	// its claims (with MoveClaimVersions and AddEntries), for a file of
+	// thousands of claims in a few statements.
+
+	// ClaimHeads returns ClaimHead of each claim in ids, by claim ID. A
+	// claim that does not exist returns ErrNotFound.
+	ClaimHeads(ctx context.Context, ids []int64) (map[int64]ClaimHead, error)
+	// SetClaimsRefs does SetClaimRefs for each claim in refs. A claim
+	// may appear once; one that does not exist returns ErrNotFound, and
+	// the transaction must end.
+	SetClaimsRefs(ctx context.Context, refs []ClaimRefs) error
+	// ClaimsLines returns ClaimLines of each claim in ids, by claim ID
+	// (claims without lines are left out).
+	ClaimsLines(ctx context.Context, ids []int64) (map[int64][]ClaimLine, error)
+}
+
+// ClaimRefs is what SetClaimRefs records of one claim, for SetClaimsRefs:
+// its latest submission's PCN and count, and its first submission time
+// (recorded when the claim has none yet and FirstSubmitted is not zero).
+type ClaimRefs struct {
+	ClaimID        int64
+	PCN            string
+	Submissions    int
+	FirstSubmitted time.Time
 }
 
 // OverdueClaim is a claim awaiting a response, with the submission

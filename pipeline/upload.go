@@ -259,11 +259,11 @@ func (p *Pipeline) setBatchState(ctx context.Context, b *Batch, s BatchState) er
 }
 
 // markUploaded records the verified upload and moves the batch's claims
-// to submitted, posting their charges to the ledger on first submission.
+// to submitted, posting their charges to the ledger on first submission
+// (claimsSubmitted), in one transaction.
 func (p *Pipeline) markUploaded(ctx context.Context, b *Batch, how string) (x12.Amount, error) {
 	var billed x12.Amount
 	err := p.store.InTx(ctx, func(tx Tx) error {
-		billed = 0
 		nb := *b
 		nb.State, nb.UploadedAt, nb.LastError = BatchUploaded, p.now(), ""
 		if err := tx.UpdateBatch(ctx, &nb, b.State); err != nil {
@@ -276,12 +276,8 @@ func (p *Pipeline) markUploaded(ctx context.Context, b *Batch, how string) (x12.
 		if err != nil {
 			return err
 		}
-		for _, s := range subs {
-			charge, err := p.claimSubmitted(ctx, tx, b, s, how)
-			if err != nil {
-				return err
-			}
-			billed += charge
+		if billed, err = p.claimsSubmitted(ctx, tx, b, subs, how); err != nil {
+			return err
 		}
 		*b = nb
 		return nil
@@ -289,42 +285,91 @@ func (p *Pipeline) markUploaded(ctx context.Context, b *Batch, how string) (x12.
 	return billed, err
 }
 
-func (p *Pipeline) claimSubmitted(ctx context.Context, tx Tx, b *Batch, s *Submission, how string) (x12.Amount, error) {
-	c, err := tx.ClaimHead(ctx, s.ClaimID)
+// claimsSubmitted records that the claims of a file's submissions went
+// out: each moves from batched to submitted, provided it is still at the
+// version its submission sent (ErrConflict, moving none, otherwise), with
+// an "uploaded" event, and records the submission's PCN and count. A
+// claim sent for the first time records the time and has its active
+// lines' charges posted to the ledger; one sent before is re-billed
+// (rebillAtUpload). It returns the claims' total charge.
+//
+// A file carries up to thousands of claims, so it reads and changes them
+// together, in a few statements rather than a few per claim; the events
+// and ledger entries come in submission order, a claim's charges by line
+// number, as claim-by-claim recording made them. The file's claims share
+// one time, which lets the store move them in one statement per chunk.
+func (p *Pipeline) claimsSubmitted(ctx context.Context, tx Tx, b *Batch, subs []*Submission, how string) (x12.Amount, error) {
+	ids := make([]int64, len(subs))
+	for i, s := range subs {
+		ids[i] = s.ClaimID
+	}
+	heads, err := tx.ClaimHeads(ctx, ids)
 	if err != nil {
 		return 0, err
 	}
-	ev := Event{ClaimID: c.ID, SubmissionID: s.ID, At: p.now(), Kind: "uploaded", SetControl: s.SetControl, Version: s.Version,
-		Detail: fmt.Sprintf("%s (ISA13 %s, GS06 %s, ST02 %s): %s", b.FileName, b.ISA13, b.GS06, s.SetControl, how)}
-	if err := tx.MoveClaim(ctx, c.ID, s.Version, StateBatched, StateSubmitted, ev); err != nil {
+	now := p.now()
+	var billed x12.Amount
+	evs := make([]Event, len(subs))
+	refs := make([]ClaimRefs, len(subs))
+	var firsts []int64
+	for i, s := range subs {
+		c := heads[s.ClaimID]
+		billed += c.TotalCharge
+		evs[i] = Event{ClaimID: c.ID, SubmissionID: s.ID, At: now, Kind: "uploaded", From: StateBatched, To: StateSubmitted,
+			SetControl: s.SetControl, Version: s.Version,
+			Detail: fmt.Sprintf("%s (ISA13 %s, GS06 %s, ST02 %s): %s", b.FileName, b.ISA13, b.GS06, s.SetControl, how)}
+		refs[i] = ClaimRefs{ClaimID: c.ID, PCN: s.PCN, Submissions: c.Submissions + 1}
+		if c.FirstSubmittedAt.IsZero() {
+			refs[i].FirstSubmitted = now
+			firsts = append(firsts, c.ID)
+		}
+	}
+	if err := tx.MoveClaimVersions(ctx, evs); err != nil {
 		return 0, err
 	}
-	if !c.FirstSubmittedAt.IsZero() {
-		if err := tx.SetClaimRefs(ctx, c.ID, s.PCN, c.Submissions+1, time.Time{}); err != nil {
+	if err := tx.SetClaimsRefs(ctx, refs); err != nil {
+		return 0, err
+	}
+	lines, err := tx.ClaimsLines(ctx, firsts)
+	if err != nil {
+		return 0, err
+	}
+	var charges []LedgerEntry
+	for _, s := range subs {
+		c := heads[s.ClaimID]
+		if c.FirstSubmittedAt.IsZero() {
+			charges = appendCharges(charges, c.ID, lines[c.ID], now, s.PCN)
+			continue
+		}
+		// A claim sent before is rare: re-billed one by one, its
+		// entries after the charges of the claims before it.
+		if err := tx.AddEntries(ctx, charges); err != nil {
 			return 0, err
 		}
+		charges = charges[:0]
 		full, err := tx.GetClaim(ctx, c.ID)
 		if err != nil {
 			return 0, err
 		}
-		return c.TotalCharge, p.rebillAtUpload(ctx, tx, full, s)
-	}
-	if err := tx.SetClaimRefs(ctx, c.ID, s.PCN, c.Submissions+1, p.now()); err != nil {
-		return 0, err
-	}
-	lines, err := tx.ClaimLines(ctx, c.ID)
-	if err != nil {
-		return 0, err
-	}
-	slices.SortFunc(lines, func(a, b ClaimLine) int { return a.LineNo - b.LineNo }) // as the claim bills them
-	entries := make([]LedgerEntry, 0, len(lines))
-	for _, l := range lines {
-		if l.Active {
-			entries = append(entries, LedgerEntry{ClaimID: c.ID, LineID: l.ID, Kind: EntryCharge, Charge: l.Charge,
-				At: p.now(), Memo: "charge, submission " + s.PCN})
+		if err := p.rebillAtUpload(ctx, tx, full, s); err != nil {
+			return 0, err
 		}
 	}
-	return c.TotalCharge, tx.AddEntries(ctx, entries)
+	return billed, tx.AddEntries(ctx, charges)
+}
+
+// appendCharges appends the charge entries of a claim's first
+// submission pcn to es: one per active line, by line number, as the
+// claim bills them.
+func appendCharges(es []LedgerEntry, claimID int64, lines []ClaimLine, at time.Time, pcn string) []LedgerEntry {
+	slices.SortFunc(lines, func(a, b ClaimLine) int { return a.LineNo - b.LineNo })
+	for _, l := range lines {
+		if l.Active {
+			es = append(es, LedgerEntry{ClaimID: claimID, LineID: l.ID, Kind: EntryCharge, Charge: l.Charge,
+				At: at, Memo: "charge, submission " + pcn})
+		}
+	}
+	return es
 }
 
 // rebillAtUpload brings the receivables to a version sent after the

@@ -62,6 +62,7 @@ func RunStoreTests(t *testing.T, open func(t *testing.T) pipeline.Store, opts ..
 	all = append(all, claimTests...)
 	all = append(all, bulkTests...)
 	all = append(all, intakeBulkTests...)
+	all = append(all, uploadBulkTests...)
 	all = append(all, batchTests...)
 	all = append(all, overdueTests...)
 	all = append(all, ledgerTests...)

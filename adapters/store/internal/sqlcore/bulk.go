@@ -117,7 +117,7 @@ func (t *Tx) moveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNum
 		if _, err := t.c.Exec(ctx, "RELEASE SAVEPOINT move_claims"); err != nil {
 			return t.fail(fmt.Errorf("move claims: %w", err))
 		}
-		return t.unmoved(ctx, evs)
+		return t.unmoved(ctx, evs, versioned)
 	}
 	if _, err := t.c.Exec(ctx, "RELEASE SAVEPOINT move_claims"); err != nil {
 		return t.fail(fmt.Errorf("move claims: %w", err))
@@ -136,28 +136,33 @@ func (t *Tx) moveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNum
 }
 
 // unmoved says why MoveClaims did not move every claim: the claims that
-// do not exist, or are not in their From state.
-func (t *Tx) unmoved(ctx context.Context, evs []pipeline.Event) error {
+// do not exist, or are not in their From state (or, when versioned, not
+// at their version).
+func (t *Tx) unmoved(ctx context.Context, evs []pipeline.Event, versioned bool) error {
 	ids := make([]any, len(evs))
 	for i := range evs {
 		ids[i] = evs[i].ClaimID
 	}
-	states := make(map[int64]string, len(evs))
+	type head struct {
+		state   string
+		version int64
+	}
+	heads := make(map[int64]head, len(evs))
 	chunk := t.c.Chunk()
 	for start := 0; start < len(ids); start += chunk {
 		in, args := t.c.In("id", 1, ids[start:min(start+chunk, len(ids))])
-		rows, err := t.c.Query(ctx, "SELECT id, state FROM claims WHERE "+in, args...)
+		rows, err := t.c.Query(ctx, "SELECT id, state, version FROM claims WHERE "+in, args...)
 		if err != nil {
 			return fmt.Errorf("move claims: %w", err)
 		}
 		for rows.Next() {
 			var id int64
-			var st string
-			if err := rows.Scan(&id, &st); err != nil {
+			var h head
+			if err := rows.Scan(&id, &h.state, &h.version); err != nil {
 				rows.Close()
 				return fmt.Errorf("move claims: %w", err)
 			}
-			states[id] = st
+			heads[id] = h
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -166,17 +171,19 @@ func (t *Tx) unmoved(ctx context.Context, evs []pipeline.Event) error {
 	}
 	var conflicts []string
 	for _, ev := range evs {
-		st, ok := states[ev.ClaimID]
-		if !ok {
+		h, ok := heads[ev.ClaimID]
+		switch {
+		case !ok:
 			return fmt.Errorf("move claims: claim %d: %w", ev.ClaimID, pipeline.ErrNotFound)
-		}
-		if st != string(ev.From) {
-			conflicts = append(conflicts, fmt.Sprintf("claim %d is %s, not %s", ev.ClaimID, st, ev.From))
+		case h.state != string(ev.From):
+			conflicts = append(conflicts, fmt.Sprintf("claim %d is %s, not %s", ev.ClaimID, h.state, ev.From))
+		case versioned && h.version != int64(ev.Version):
+			conflicts = append(conflicts, fmt.Sprintf("claim %d is at version %d, not %d", ev.ClaimID, h.version, ev.Version))
 		}
 	}
 	if len(conflicts) == 0 {
-		// Every claim is in its From state now: another transaction
-		// moved some while this one waited for them.
+		// Every claim is in its From state (and version) now: another
+		// transaction moved some while this one waited for them.
 		return fmt.Errorf("move claims: claims changed while they were moved: %w", pipeline.ErrConflict)
 	}
 	more := ""

@@ -1,0 +1,153 @@
+package sqlcore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/x12claims/claims/pipeline"
+	"github.com/x12claims/claims/x12"
+)
+
+// The batch forms of ClaimHead, SetClaimRefs and ClaimLines: recording
+// an uploaded file of 10,000 claims reads and changes them all, and on a
+// database server every statement costs a round trip. Each takes its
+// claims in chunks of Conn.Chunk.
+
+// ClaimHeads implements pipeline.ClaimTx: ClaimHead of each claim, one
+// query per chunk. A claim that does not exist returns an error wrapping
+// pipeline.ErrNotFound.
+func (t *Tx) ClaimHeads(ctx context.Context, ids []int64) (map[int64]pipeline.ClaimHead, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	if err := t.flushVersions(ctx); err != nil {
+		return nil, fmt.Errorf("claim heads: %w", err)
+	}
+	out := make(map[int64]pipeline.ClaimHead, len(ids))
+	err := t.eachChunk(ctx, ids, "SELECT id, version, state, total_charge, submissions, first_submitted_at FROM claims WHERE ",
+		"id", "", func(rows Rows) error {
+			var h pipeline.ClaimHead
+			var version, charge, subs int64
+			var state string
+			if err := rows.Scan(&h.ID, &version, &state, &charge, &subs, timeDest{&h.FirstSubmittedAt}); err != nil {
+				return err
+			}
+			h.Version, h.State, h.TotalCharge, h.Submissions = int(version), pipeline.ClaimState(state), x12.Amount(charge), int(subs)
+			out[h.ID] = h
+			t.know(&t.knownClaims, h.ID)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("claim heads: %w", err)
+	}
+	for _, id := range ids {
+		if _, ok := out[id]; !ok {
+			return nil, fmt.Errorf("claim heads: claim %d: %w", id, pipeline.ErrNotFound)
+		}
+	}
+	return out, nil
+}
+
+// ClaimsLines implements pipeline.ClaimTx: ClaimLines of each claim, one
+// query per chunk. Claims without lines (or that do not exist) are left
+// out.
+func (t *Tx) ClaimsLines(ctx context.Context, ids []int64) (map[int64][]pipeline.ClaimLine, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]pipeline.ClaimLine, len(ids))
+	var ls lineScan
+	dest := ls.dest()
+	err := t.eachChunk(ctx, ids, "SELECT "+lineCols+" FROM claim_lines WHERE ", "claim_id", " ORDER BY claim_id, id",
+		func(rows Rows) error {
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			l, err := ls.line()
+			if err != nil {
+				return err
+			}
+			out[l.ClaimID] = append(out[l.ClaimID], l)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("lines of claims: %w", err)
+	}
+	return out, nil
+}
+
+// eachChunk runs query+"col IN (...)"+order over ids, a chunk at a time,
+// and passes each row to scan.
+func (t *Tx) eachChunk(ctx context.Context, ids []int64, query, col, order string, scan func(Rows) error) error {
+	chunk := t.c.Chunk()
+	for start := 0; start < len(ids); start += chunk {
+		in, args := t.c.In(col, 1, anys(ids[start:min(start+chunk, len(ids))]))
+		rows, err := t.c.Query(ctx, query+in+order, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetClaimsRefs implements pipeline.ClaimTx: SetClaimRefs of each claim,
+// one UPDATE per chunk and first submission time (an upload has one, or
+// none for claims submitted before), claims in ID order so that two
+// transactions lock shared claims in the same order. A claim that does
+// not exist returns an error wrapping pipeline.ErrNotFound, and the
+// transaction must end. A claim may appear once.
+func (t *Tx) SetClaimsRefs(ctx context.Context, refs []pipeline.ClaimRefs) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	groups := make(map[time.Time][]pipeline.ClaimRefs)
+	var order []time.Time
+	seen := make(map[int64]bool, len(refs))
+	for _, r := range refs {
+		if seen[r.ClaimID] {
+			return fmt.Errorf("set refs of claims: claim %d appears twice", r.ClaimID)
+		}
+		seen[r.ClaimID] = true
+		first := NormTime(r.FirstSubmitted)
+		if _, ok := groups[first]; !ok {
+			order = append(order, first)
+		}
+		groups[first] = append(groups[first], r)
+	}
+	now := t.c.Time(t.stamp(time.Time{}))
+	chunk := t.c.Chunk()
+	for _, first := range order {
+		part := groups[first]
+		slices.SortFunc(part, func(a, b pipeline.ClaimRefs) int { return cmpInt64(a.ClaimID, b.ClaimID) })
+		for start := 0; start < len(part); start += chunk {
+			run := part[start:min(start+chunk, len(part))]
+			ids, pcns, subs := make([]int64, len(run)), make([]string, len(run)), make([]int64, len(run))
+			for i, r := range run {
+				ids[i], pcns[i], subs[i] = r.ClaimID, r.PCN, int64(r.Submissions)
+			}
+			from, args := t.c.Values(3, []string{"id", "pcn", "submissions"}, []any{ids, pcns, subs})
+			n, err := t.c.Exec(ctx, "UPDATE claims SET pcn = v.pcn, submissions = v.submissions, "+
+				"first_submitted_at = COALESCE(claims.first_submitted_at, $1), updated_at = $2 FROM "+from+
+				" WHERE claims.id = v.id", append([]any{t.c.Time(first), now}, args...)...)
+			if err != nil {
+				return t.fail(fmt.Errorf("set refs of claims: %w", err))
+			}
+			if int(n) != len(run) {
+				return t.fail(fmt.Errorf("set refs of claims: %d of %d claims: %w", n, len(run), pipeline.ErrNotFound))
+			}
+		}
+	}
+	return nil
+}

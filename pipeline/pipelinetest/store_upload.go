@@ -1,0 +1,187 @@
+package pipelinetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/x12claims/claims/pipeline"
+	"github.com/x12claims/claims/x12"
+)
+
+// uploadBulkTests cover the batch operations of recording an upload:
+// ClaimHeads, ClaimsLines and SetClaimsRefs, with MoveClaimVersions
+// moving claims from batched to submitted.
+var uploadBulkTests = []storeTest{
+	{"Bulk/ClaimHeadsAndLines", func(t *testing.T, _ *suite, s pipeline.Store) {
+		a := createClaim(t, s, "A", pipeline.StateBatched)
+		b := createClaim(t, s, "B", pipeline.StateReady)
+		empty := sampleClaim("C", pipeline.StateHeld)
+		empty.Lines = nil
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "CreateClaim", tx.CreateClaim(ctx, empty))
+		})
+		// Version 2 of b drops its first line (it stays, not active)
+		// and adds one, numbered before the one kept.
+		b.Lines = []pipeline.ClaimLine{
+			{LineNo: 2, ControlNumber: "B-L2", Procedure: "87880", Charge: x12.MustAmount("100"), Units: "1"},
+			{LineNo: 1, ControlNumber: "B-L3", Procedure: "99214", Charge: x12.MustAmount("90"), Units: "1"},
+		}
+		b.TotalCharge = x12.MustAmount("190")
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "ReviseClaim", tx.ReviseClaim(ctx, b, &pipeline.ClaimVersion{Version: 2, Kind: pipeline.VersionCorrection,
+				Frequency: "7", Data: b.Data, TotalCharge: x12.MustAmount("190"), Actor: "kim"}, 1))
+			must(t, "SetClaimRefs", tx.SetClaimRefs(ctx, b.ID, "B-1", 1, t1))
+		})
+		ids := []int64{b.ID, a.ID, empty.ID}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			heads, err := tx.ClaimHeads(ctx, ids)
+			must(t, "ClaimHeads", err)
+			lines, err := tx.ClaimsLines(ctx, ids)
+			must(t, "ClaimsLines", err)
+			// Each as the claim-by-claim reads return it.
+			wantHeads := make(map[int64]pipeline.ClaimHead)
+			wantLines := make(map[int64][]pipeline.ClaimLine)
+			for _, id := range ids {
+				h, err := tx.ClaimHead(ctx, id)
+				must(t, "ClaimHead", err)
+				wantHeads[id] = h
+				ls, err := tx.ClaimLines(ctx, id)
+				must(t, "ClaimLines", err)
+				if len(ls) > 0 {
+					wantLines[id] = ls
+				}
+			}
+			same(t, "ClaimHeads", heads, wantHeads)
+			same(t, "ClaimsLines", lines, wantLines)
+			if h := heads[b.ID]; h.Version != 2 || h.TotalCharge != x12.MustAmount("190") || h.Submissions != 1 || h.FirstSubmittedAt != norm(t1) {
+				t.Errorf("head of the revised claim: %+v", h)
+			}
+			if len(lines[b.ID]) != 3 || len(lines[a.ID]) != 2 {
+				t.Errorf("ClaimsLines: %d lines of B (want 3, one not active), %d of A (want 2)", len(lines[b.ID]), len(lines[a.ID]))
+			}
+			_, err = tx.ClaimHeads(ctx, []int64{a.ID, 424242})
+			wantErr(t, "ClaimHeads with a missing claim", err, pipeline.ErrNotFound)
+			none, err := tx.ClaimHeads(ctx, nil)
+			must(t, "ClaimHeads(none)", err)
+			noLines, err := tx.ClaimsLines(ctx, []int64{424242})
+			must(t, "ClaimsLines(missing)", err)
+			if len(none) != 0 || len(noLines) != 0 {
+				t.Errorf("ClaimHeads(none) = %v, ClaimsLines(missing) = %v; want both empty", none, noLines)
+			}
+		})
+	}},
+	{"Bulk/UploadRecorded", func(t *testing.T, _ *suite, s pipeline.Store) {
+		first := createClaim(t, s, "A", pipeline.StateBatched)
+		again := createClaim(t, s, "B", pipeline.StateBatched)
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "SetClaimRefs", tx.SetClaimRefs(ctx, again.ID, "B-1", 1, t0))
+		})
+		evs := uploadedEvents(first, again)
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "MoveClaimVersions", tx.MoveClaimVersions(ctx, evs))
+			must(t, "SetClaimsRefs", tx.SetClaimsRefs(ctx, []pipeline.ClaimRefs{
+				{ClaimID: again.ID, PCN: "B-2", Submissions: 2, FirstSubmitted: t1}, // has one: kept
+				{ClaimID: first.ID, PCN: "A-1", Submissions: 1, FirstSubmitted: t1},
+			}))
+			must(t, "SetClaimsRefs(none)", tx.SetClaimsRefs(ctx, nil))
+		})
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for _, w := range []struct {
+				c     *pipeline.Claim
+				pcn   string
+				subs  int
+				first time.Time
+			}{{first, "A-1", 1, t1}, {again, "B-2", 2, t0}} {
+				c, err := tx.GetClaim(ctx, w.c.ID)
+				must(t, "GetClaim", err)
+				if c.State != pipeline.StateSubmitted || c.PCN != w.pcn || c.Submissions != w.subs || c.FirstSubmittedAt != norm(w.first) {
+					t.Errorf("claim %s: %s, PCN %q, %d submissions, first %v; want submitted, %q, %d, %v",
+						c.EncounterID, c.State, c.PCN, c.Submissions, c.FirstSubmittedAt, w.pcn, w.subs, norm(w.first))
+				}
+				got, err := tx.Events(ctx, c.ID)
+				must(t, "Events", err)
+				want := evs[0]
+				if c.ID == again.ID {
+					want = evs[1]
+				}
+				if len(got) != 1 {
+					t.Fatalf("claim %s: events %+v, want one", c.EncounterID, got)
+				}
+				want.ID, want.At = got[0].ID, norm(want.At)
+				same(t, "event of claim "+c.EncounterID, got[0], want)
+			}
+		})
+	}},
+	{"Bulk/UploadRecordedChecksFirst", func(t *testing.T, _ *suite, s pipeline.Store) {
+		ok := createClaim(t, s, "A", pipeline.StateBatched)
+		moved := createClaim(t, s, "B", pipeline.StateAckRejected) // its state changed meanwhile
+		revised := createClaim(t, s, "C", pipeline.StateBatched)   // a version 2 made meanwhile
+		revised.Lines, revised.TotalCharge = revised.Lines[:1], x12.MustAmount("150")
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "ReviseClaim", tx.ReviseClaim(ctx, revised, &pipeline.ClaimVersion{Version: 2, Kind: pipeline.VersionCorrection,
+				Frequency: "1", Data: revised.Data, TotalCharge: x12.MustAmount("150"), Actor: "kim"}, 1))
+		})
+		for _, tc := range []struct {
+			name   string
+			claims []*pipeline.Claim
+			want   error
+		}{
+			{"a claim in another state", []*pipeline.Claim{ok, moved}, pipeline.ErrConflict},
+			{"a claim at another version", []*pipeline.Claim{ok, revised}, pipeline.ErrConflict},
+			{"a claim that does not exist", []*pipeline.Claim{ok, {ID: 424242, Version: 1}}, pipeline.ErrNotFound},
+		} {
+			evs := uploadedEvents(tc.claims...)
+			for i := range evs {
+				evs[i].Version = 1 // what the submissions sent
+			}
+			err := s.InTx(t.Context(), func(tx pipeline.Tx) error {
+				err := tx.MoveClaimVersions(t.Context(), evs)
+				wantErr(t, "MoveClaimVersions with "+tc.name, err, tc.want)
+				return err
+			})
+			wantErr(t, "the transaction of a refused upload", err, tc.want)
+		}
+		// A claim that does not exist among the refs: the transaction
+		// fails as a whole.
+		err := s.InTx(t.Context(), func(tx pipeline.Tx) error {
+			return tx.SetClaimsRefs(t.Context(), []pipeline.ClaimRefs{
+				{ClaimID: ok.ID, PCN: "A-1", Submissions: 1, FirstSubmitted: t1}, {ClaimID: 424242, PCN: "X-1", Submissions: 1}})
+		})
+		wantErr(t, "SetClaimsRefs with a missing claim", err, pipeline.ErrNotFound)
+		err = s.InTx(t.Context(), func(tx pipeline.Tx) error {
+			return tx.SetClaimsRefs(t.Context(), []pipeline.ClaimRefs{{ClaimID: ok.ID, PCN: "A-1"}, {ClaimID: ok.ID, PCN: "A-2"}})
+		})
+		if err == nil {
+			t.Errorf("SetClaimsRefs with a claim twice succeeded")
+		}
+		// Nothing was written.
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for _, c := range []*pipeline.Claim{ok, moved, revised} {
+				got, err := tx.GetClaim(ctx, c.ID)
+				must(t, "GetClaim", err)
+				if got.State != c.State || got.PCN != "" || got.Submissions != 0 || !got.FirstSubmittedAt.IsZero() {
+					t.Errorf("claim %s after refused uploads: %s, PCN %q, %d submissions, first %v; want %s and no submission",
+						c.EncounterID, got.State, got.PCN, got.Submissions, got.FirstSubmittedAt, c.State)
+				}
+				evs, err := tx.Events(ctx, c.ID)
+				must(t, "Events", err)
+				if len(evs) != 0 {
+					t.Errorf("claim %s: events %+v written by refused uploads", c.EncounterID, evs)
+				}
+			}
+		})
+	}},
+}
+
+// uploadedEvents returns the events of an upload moving claims from
+// batched to submitted at their versions.
+func uploadedEvents(cs ...*pipeline.Claim) []pipeline.Event {
+	evs := make([]pipeline.Event, len(cs))
+	for i, c := range cs {
+		evs[i] = pipeline.Event{ClaimID: c.ID, SubmissionID: int64(100 + i), At: t1, Kind: "uploaded",
+			From: pipeline.StateBatched, To: pipeline.StateSubmitted, SetControl: "0001", Version: c.Version,
+			Detail: "837P_1.x12 (ISA13 1, GS06 1, ST02 0001): verified"}
+	}
+	return evs
+}
