@@ -74,14 +74,17 @@ var uploadBulkTests = []storeTest{
 	{"Bulk/UploadRecorded", func(t *testing.T, _ *suite, s pipeline.Store) {
 		first := createClaim(t, s, "A", pipeline.StateBatched)
 		again := createClaim(t, s, "B", pipeline.StateBatched)
+		third := createClaim(t, s, "C", pipeline.StateBatched)
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			must(t, "SetClaimRefs", tx.SetClaimRefs(ctx, again.ID, "B-1", 1, t0))
+			must(t, "SetClaimRefs", tx.SetClaimRefs(ctx, third.ID, "C-1", 1, t0))
 		})
-		evs := uploadedEvents(first, again)
+		evs := uploadedEvents(first, again, third)
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			must(t, "MoveClaimVersions", tx.MoveClaimVersions(ctx, evs))
 			must(t, "SetClaimsRefs", tx.SetClaimsRefs(ctx, []pipeline.ClaimRefs{
-				{ClaimID: again.ID, PCN: "B-2", Submissions: 2, FirstSubmitted: t1}, // has one: kept
+				{ClaimID: third.ID, PCN: "C-3", Submissions: 3, FirstSubmitted: t1}, // has one: kept
+				{ClaimID: again.ID, PCN: "B-2", Submissions: 2},                     // none given: kept
 				{ClaimID: first.ID, PCN: "A-1", Submissions: 1, FirstSubmitted: t1},
 			}))
 			must(t, "SetClaimsRefs(none)", tx.SetClaimsRefs(ctx, nil))
@@ -92,7 +95,7 @@ var uploadBulkTests = []storeTest{
 				pcn   string
 				subs  int
 				first time.Time
-			}{{first, "A-1", 1, t1}, {again, "B-2", 2, t0}} {
+			}{{first, "A-1", 1, t1}, {again, "B-2", 2, t0}, {third, "C-3", 3, t0}} {
 				c, err := tx.GetClaim(ctx, w.c.ID)
 				must(t, "GetClaim", err)
 				if c.State != pipeline.StateSubmitted || c.PCN != w.pcn || c.Submissions != w.subs || c.FirstSubmittedAt != norm(w.first) {
@@ -101,10 +104,7 @@ var uploadBulkTests = []storeTest{
 				}
 				got, err := tx.Events(ctx, c.ID)
 				must(t, "Events", err)
-				want := evs[0]
-				if c.ID == again.ID {
-					want = evs[1]
-				}
+				want := evs[map[int64]int{first.ID: 0, again.ID: 1, third.ID: 2}[c.ID]]
 				if len(got) != 1 {
 					t.Fatalf("claim %s: events %+v, want one", c.EncounterID, got)
 				}
