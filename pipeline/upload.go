@@ -308,22 +308,7 @@ func (p *Pipeline) claimsSubmitted(ctx context.Context, tx Tx, b *Batch, subs []
 		return 0, err
 	}
 	now := p.now()
-	var billed x12.Amount
-	evs := make([]Event, len(subs))
-	refs := make([]ClaimRefs, len(subs))
-	var firsts []int64
-	for i, s := range subs {
-		c := heads[s.ClaimID]
-		billed += c.TotalCharge
-		evs[i] = Event{ClaimID: c.ID, SubmissionID: s.ID, At: now, Kind: "uploaded", From: StateBatched, To: StateSubmitted,
-			SetControl: s.SetControl, Version: s.Version,
-			Detail: fmt.Sprintf("%s (ISA13 %s, GS06 %s, ST02 %s): %s", b.FileName, b.ISA13, b.GS06, s.SetControl, how)}
-		refs[i] = ClaimRefs{ClaimID: c.ID, PCN: s.PCN, Submissions: c.Submissions + 1}
-		if c.FirstSubmittedAt.IsZero() {
-			refs[i].FirstSubmitted = now
-			firsts = append(firsts, c.ID)
-		}
-	}
+	evs, refs, firsts := uploadedMoves(b, subs, heads, now, how)
 	if err := tx.MoveClaimVersions(ctx, evs); err != nil {
 		return 0, err
 	}
@@ -334,7 +319,44 @@ func (p *Pipeline) claimsSubmitted(ctx context.Context, tx Tx, b *Batch, subs []
 	if err != nil {
 		return 0, err
 	}
-	var charges []LedgerEntry
+	var billed x12.Amount
+	for _, s := range subs {
+		billed += heads[s.ClaimID].TotalCharge
+	}
+	return billed, p.billUploaded(ctx, tx, subs, heads, lines, now)
+}
+
+// uploadedMoves returns, for each submission of file b, the move of its
+// claim to submitted and the claim's new references, and the IDs of the
+// claims sent for the first time.
+func uploadedMoves(b *Batch, subs []*Submission, heads map[int64]ClaimHead, now time.Time, how string) ([]Event, []ClaimRefs, []int64) {
+	evs := make([]Event, len(subs))
+	refs := make([]ClaimRefs, len(subs))
+	var firsts []int64
+	for i, s := range subs {
+		c := heads[s.ClaimID]
+		evs[i] = Event{ClaimID: c.ID, SubmissionID: s.ID, At: now, Kind: "uploaded", From: StateBatched, To: StateSubmitted,
+			SetControl: s.SetControl, Version: s.Version,
+			Detail: fmt.Sprintf("%s (ISA13 %s, GS06 %s, ST02 %s): %s", b.FileName, b.ISA13, b.GS06, s.SetControl, how)}
+		refs[i] = ClaimRefs{ClaimID: c.ID, PCN: s.PCN, Submissions: c.Submissions + 1}
+		if c.FirstSubmittedAt.IsZero() {
+			refs[i].FirstSubmitted = now
+			firsts = append(firsts, c.ID)
+		}
+	}
+	return evs, refs, firsts
+}
+
+// billUploaded posts the ledger entries of the submissions, in their
+// order: the charges of the claims sent for the first time (lines holds
+// their lines), the re-billing of those sent before (rebillAtUpload).
+func (p *Pipeline) billUploaded(ctx context.Context, tx Tx, subs []*Submission, heads map[int64]ClaimHead,
+	lines map[int64][]ClaimLine, now time.Time) error {
+	n := 0
+	for _, ls := range lines {
+		n += len(ls)
+	}
+	charges := make([]LedgerEntry, 0, n)
 	for _, s := range subs {
 		c := heads[s.ClaimID]
 		if c.FirstSubmittedAt.IsZero() {
@@ -344,18 +366,18 @@ func (p *Pipeline) claimsSubmitted(ctx context.Context, tx Tx, b *Batch, subs []
 		// A claim sent before is rare: re-billed one by one, its
 		// entries after the charges of the claims before it.
 		if err := tx.AddEntries(ctx, charges); err != nil {
-			return 0, err
+			return err
 		}
 		charges = charges[:0]
 		full, err := tx.GetClaim(ctx, c.ID)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		if err := p.rebillAtUpload(ctx, tx, full, s); err != nil {
-			return 0, err
+			return err
 		}
 	}
-	return billed, tx.AddEntries(ctx, charges)
+	return tx.AddEntries(ctx, charges)
 }
 
 // appendCharges appends the charge entries of a claim's first
