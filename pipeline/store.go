@@ -200,9 +200,10 @@ type ClaimTx interface {
 	// order. PCNs that match none are left out.
 	PostingTargets(ctx context.Context, pcns []string) ([]PostingTarget, error)
 
-	// The batch forms of what recording an uploaded file does to each of
-	// its claims (with MoveClaimVersions and AddEntries), for a file of
-	// thousands of claims in a few statements.
+	// The batch forms of what recording an uploaded file reads and
+	// changes of each of its claims (with MoveClaimVersions and
+	// AddEntries), for a file of thousands of claims in a few
+	// statements.
 
 	// ClaimHeads returns ClaimHead of each claim in ids, by claim ID. A
 	// claim that does not exist returns ErrNotFound.
@@ -211,9 +212,11 @@ type ClaimTx interface {
 	// may appear once; one that does not exist returns ErrNotFound, and
 	// the transaction must end.
 	SetClaimsRefs(ctx context.Context, refs []ClaimRefs) error
-	// ClaimsLines returns ClaimLines of each claim in ids, by claim ID
-	// (claims without lines are left out).
-	ClaimsLines(ctx context.Context, ids []int64) (map[int64][]ClaimLine, error)
+	// ActiveLines returns the active lines of each claim in ids, by
+	// claim ID, each claim's by line number (claims without any are
+	// left out). A line has only what billing it needs: ID, ClaimID,
+	// LineNo, Charge and Active.
+	ActiveLines(ctx context.Context, ids []int64) (map[int64][]ClaimLine, error)
 }
 
 // ClaimRefs is what SetClaimRefs records of one claim, for SetClaimsRefs:

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"slices"
 	"time"
 
 	"github.com/x12claims/claims/x12"
@@ -315,7 +314,7 @@ func (p *Pipeline) claimsSubmitted(ctx context.Context, tx Tx, b *Batch, subs []
 	if err := tx.SetClaimsRefs(ctx, refs); err != nil {
 		return 0, err
 	}
-	lines, err := tx.ClaimsLines(ctx, firsts)
+	lines, err := tx.ActiveLines(ctx, firsts)
 	if err != nil {
 		return 0, err
 	}
@@ -349,7 +348,7 @@ func uploadedMoves(b *Batch, subs []*Submission, heads map[int64]ClaimHead, now 
 
 // billUploaded posts the ledger entries of the submissions, in their
 // order: the charges of the claims sent for the first time (lines holds
-// their lines), the re-billing of those sent before (rebillAtUpload).
+// their active lines), the re-billing of those sent before (rebillAtUpload).
 func (p *Pipeline) billUploaded(ctx context.Context, tx Tx, subs []*Submission, heads map[int64]ClaimHead,
 	lines map[int64][]ClaimLine, now time.Time) error {
 	n := 0
@@ -381,15 +380,12 @@ func (p *Pipeline) billUploaded(ctx context.Context, tx Tx, subs []*Submission, 
 }
 
 // appendCharges appends the charge entries of a claim's first
-// submission pcn to es: one per active line, by line number, as the
-// claim bills them.
+// submission pcn to es: one per active line, in the order of lines (by
+// line number, as the claim bills them).
 func appendCharges(es []LedgerEntry, claimID int64, lines []ClaimLine, at time.Time, pcn string) []LedgerEntry {
-	slices.SortFunc(lines, func(a, b ClaimLine) int { return a.LineNo - b.LineNo })
 	for _, l := range lines {
-		if l.Active {
-			es = append(es, LedgerEntry{ClaimID: claimID, LineID: l.ID, Kind: EntryCharge, Charge: l.Charge,
-				At: at, Memo: "charge, submission " + pcn})
-		}
+		es = append(es, LedgerEntry{ClaimID: claimID, LineID: l.ID, Kind: EntryCharge, Charge: l.Charge,
+			At: at, Memo: "charge, submission " + pcn})
 	}
 	return es
 }

@@ -2,6 +2,7 @@ package pipelinetest
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -10,7 +11,7 @@ import (
 )
 
 // uploadBulkTests cover the batch operations of recording an upload:
-// ClaimHeads, ClaimsLines and SetClaimsRefs, with MoveClaimVersions
+// ClaimHeads, ActiveLines and SetClaimsRefs, with MoveClaimVersions
 // moving claims from batched to submitted.
 var uploadBulkTests = []storeTest{
 	{"Bulk/ClaimHeadsAndLines", func(t *testing.T, _ *suite, s pipeline.Store) {
@@ -37,9 +38,10 @@ var uploadBulkTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			heads, err := tx.ClaimHeads(ctx, ids)
 			must(t, "ClaimHeads", err)
-			lines, err := tx.ClaimsLines(ctx, ids)
-			must(t, "ClaimsLines", err)
-			// Each as the claim-by-claim reads return it.
+			lines, err := tx.ActiveLines(ctx, ids)
+			must(t, "ActiveLines", err)
+			// Each as the claim-by-claim reads return it: the lines
+			// active, by line number, with what billing them needs.
 			wantHeads := make(map[int64]pipeline.ClaimHead)
 			wantLines := make(map[int64][]pipeline.ClaimLine)
 			for _, id := range ids {
@@ -48,26 +50,31 @@ var uploadBulkTests = []storeTest{
 				wantHeads[id] = h
 				ls, err := tx.ClaimLines(ctx, id)
 				must(t, "ClaimLines", err)
-				if len(ls) > 0 {
-					wantLines[id] = ls
+				slices.SortFunc(ls, func(a, b pipeline.ClaimLine) int { return a.LineNo - b.LineNo })
+				for _, l := range ls {
+					if l.Active {
+						wantLines[id] = append(wantLines[id], pipeline.ClaimLine{ID: l.ID, ClaimID: l.ClaimID, LineNo: l.LineNo,
+							Charge: l.Charge, Active: true})
+					}
 				}
 			}
 			same(t, "ClaimHeads", heads, wantHeads)
-			same(t, "ClaimsLines", lines, wantLines)
+			same(t, "ActiveLines", lines, wantLines)
 			if h := heads[b.ID]; h.Version != 2 || h.TotalCharge != x12.MustAmount("190") || h.Submissions != 1 || h.FirstSubmittedAt != norm(t1) {
 				t.Errorf("head of the revised claim: %+v", h)
 			}
-			if len(lines[b.ID]) != 3 || len(lines[a.ID]) != 2 {
-				t.Errorf("ClaimsLines: %d lines of B (want 3, one not active), %d of A (want 2)", len(lines[b.ID]), len(lines[a.ID]))
+			if bl := lines[b.ID]; len(bl) != 2 || bl[0].ControlNumber != "" || bl[0].LineNo != 1 || bl[0].Charge != x12.MustAmount("90") ||
+				len(lines[a.ID]) != 2 {
+				t.Errorf("ActiveLines: %+v of B (want its 2 active lines, the new one first), %d of A (want 2)", bl, len(lines[a.ID]))
 			}
 			_, err = tx.ClaimHeads(ctx, []int64{a.ID, 424242})
 			wantErr(t, "ClaimHeads with a missing claim", err, pipeline.ErrNotFound)
 			none, err := tx.ClaimHeads(ctx, nil)
 			must(t, "ClaimHeads(none)", err)
-			noLines, err := tx.ClaimsLines(ctx, []int64{424242})
-			must(t, "ClaimsLines(missing)", err)
+			noLines, err := tx.ActiveLines(ctx, []int64{424242})
+			must(t, "ActiveLines(missing)", err)
 			if len(none) != 0 || len(noLines) != 0 {
-				t.Errorf("ClaimHeads(none) = %v, ClaimsLines(missing) = %v; want both empty", none, noLines)
+				t.Errorf("ClaimHeads(none) = %v, ActiveLines(missing) = %v; want both empty", none, noLines)
 			}
 		})
 	}},

@@ -10,7 +10,8 @@ import (
 	"github.com/x12claims/claims/x12"
 )
 
-// The batch forms of ClaimHead, SetClaimRefs and ClaimLines: recording
+// The batch forms of ClaimHead, SetClaimRefs and ClaimLines (its active
+// lines, which a first submission bills): recording
 // an uploaded file of 10,000 claims reads and changes them all, and on a
 // database server every statement costs a round trip. Each takes its
 // claims in chunks of Conn.Chunk.
@@ -50,30 +51,27 @@ func (t *Tx) ClaimHeads(ctx context.Context, ids []int64) (map[int64]pipeline.Cl
 	return out, nil
 }
 
-// ClaimsLines implements pipeline.ClaimTx: ClaimLines of each claim, one
-// query per chunk. Claims without lines (or that do not exist) are left
-// out.
-func (t *Tx) ClaimsLines(ctx context.Context, ids []int64) (map[int64][]pipeline.ClaimLine, error) {
+// ActiveLines implements pipeline.ClaimTx: one query per chunk, reading
+// only the columns billing a line needs, along the index of the active
+// lines' numbers.
+func (t *Tx) ActiveLines(ctx context.Context, ids []int64) (map[int64][]pipeline.ClaimLine, error) {
 	if err := t.check(); err != nil {
 		return nil, err
 	}
 	out := make(map[int64][]pipeline.ClaimLine, len(ids))
-	var ls lineScan
-	dest := ls.dest()
-	err := t.eachChunk(ctx, ids, "SELECT "+lineCols+" FROM claim_lines WHERE ", "claim_id", " ORDER BY claim_id, id",
-		func(rows Rows) error {
-			if err := rows.Scan(dest...); err != nil {
+	err := t.eachChunk(ctx, ids, "SELECT id, claim_id, line_no, charge FROM claim_lines WHERE active AND ", "claim_id",
+		" ORDER BY claim_id, line_no", func(rows Rows) error {
+			l := pipeline.ClaimLine{Active: true}
+			var lineNo, charge int64
+			if err := rows.Scan(&l.ID, &l.ClaimID, &lineNo, &charge); err != nil {
 				return err
 			}
-			l, err := ls.line()
-			if err != nil {
-				return err
-			}
+			l.LineNo, l.Charge = int(lineNo), x12.Amount(charge)
 			out[l.ClaimID] = append(out[l.ClaimID], l)
 			return nil
 		})
 	if err != nil {
-		return nil, fmt.Errorf("lines of claims: %w", err)
+		return nil, fmt.Errorf("active lines of claims: %w", err)
 	}
 	return out, nil
 }
