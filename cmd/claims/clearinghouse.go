@@ -102,6 +102,9 @@ func runClearinghouse(ctx context.Context, path string, verbose, asJSON, control
 		}
 	}
 	defer log.Sync() //nolint:errcheck // best effort at exit
+	// The command prints counts only: the claims' results would make its
+	// memory grow with the claims of a pass.
+	cfg.Sim.NoClaimResults = true
 	sim, err := clearinghousesim.StartStandalone(ctx, cfg, nil, log)
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
