@@ -86,6 +86,7 @@ It is a benchmark, not a test: the exit code says whether the cycle ran, not
 how fast.`,
 		Example: `  claims bench --claims 10000 --store sqlite
   claims bench --claims 100000 --store sqlite --json
+  claims bench --claims 20000 --cpuprofile bench.prof   # and bench.prof.simulator
   ` + benchPostgresEnv + `=postgres://postgres@127.0.0.1:5432/test claims bench --claims 100000 --store postgres`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -106,7 +107,7 @@ how fast.`,
 	f.IntVar(&o.perEncounter, "encounters-per-file", 50000, "most encounters in one generated file")
 	f.BoolVar(&o.keep, "keep", false, "keep the working folder (its path is printed)")
 	f.StringVar(&o.stopAfter, "stop-after", "", "end the cycle after this stage (generate, intake, build, upload, clearinghouse)")
-	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
+	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file, and the simulator's to FILE.simulator (go tool pprof)")
 	f.StringVar(&o.simulator, "simulator", "", "the claims binary run as the clearinghouse simulator (default: this one)")
 	_ = f.MarkHidden("simulator")
 	return cmd
@@ -167,15 +168,11 @@ func runBench(ctx context.Context, o benchOptions, s *streams) error {
 	}
 	rep := &benchReport{Claims: o.claims, Store: o.store, Stages: map[string]float64{}, StageRSSMB: map[string]float64{}}
 	if o.cpuProfile != "" {
-		f, err := os.Create(o.cpuProfile)
+		stop, err := startCPUProfile(o.cpuProfile)
 		if err != nil {
-			return fmt.Errorf("--cpuprofile: %w", err)
+			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("--cpuprofile: %w", err)
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	if o.keep {
 		rep.Dir = root
@@ -297,7 +294,11 @@ func benchCycle(ctx context.Context, o benchOptions, root string, store pipeline
 		return err
 	}
 
-	sim, err := startBenchSimulator(ctx, o.simulator, root)
+	simProfile := ""
+	if o.cpuProfile != "" {
+		simProfile = o.cpuProfile + ".simulator"
+	}
+	sim, err := startBenchSimulator(ctx, o.simulator, root, simProfile)
 	if err != nil {
 		return err
 	}
@@ -424,4 +425,20 @@ func (r *benchReport) writeText(w io.Writer) {
 	if r.Dir != "" {
 		fmt.Fprintf(w, "  kept %s\n", r.Dir)
 	}
+}
+
+// startCPUProfile starts writing a CPU profile to path; stop ends it.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

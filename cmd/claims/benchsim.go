@@ -60,8 +60,9 @@ type benchSimUsage struct {
 // on it. It returns once the child listens, with its address and host
 // key fingerprint read from its --json startup line; when the child
 // cannot start or exits first, it returns an error holding the end of
-// the child's standard error, and no process is left.
-func startBenchSimulator(ctx context.Context, exe, root string) (*benchSimulator, error) {
+// the child's standard error, and no process is left. With cpuProfile
+// the child writes its CPU profile there.
+func startBenchSimulator(ctx context.Context, exe, root, cpuProfile string) (*benchSimulator, error) {
 	if exe == "" {
 		var err error
 		if exe, err = os.Executable(); err != nil {
@@ -72,7 +73,15 @@ func startBenchSimulator(ctx context.Context, exe, root string) (*benchSimulator
 	if err != nil {
 		return nil, fmt.Errorf("clearinghouse simulator configuration: %w", err)
 	}
-	cmd := exec.Command(exe, "clearinghouse", "--config", cfgPath, "--json", "--control-stdin")
+	args := []string{"clearinghouse", "--config", cfgPath, "--json", "--control-stdin"}
+	if cpuProfile != "" {
+		abs, err := filepath.Abs(cpuProfile)
+		if err != nil {
+			return nil, fmt.Errorf("--cpuprofile: %w", err)
+		}
+		args = append(args, "--cpuprofile", abs)
+	}
+	cmd := exec.Command(exe, args...)
 	cmd.Dir = root
 	// Wait returns this long after the child exited even if something it
 	// started still holds its standard error open.

@@ -17,6 +17,7 @@ import (
 
 func newClearinghouseCmd(s *streams, g *globals) *cobra.Command {
 	var verbose, control bool
+	var cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "clearinghouse",
 		Short: "Run the clearinghouse simulator on its own, as an SFTP server",
@@ -55,6 +56,13 @@ are described in the README, "Clearinghouse simulator".`,
 			if g.config == "" {
 				return &exitError{code: exitFailure, err: errors.New("clearinghouse needs --config FILE")}
 			}
+			if cpuProfile != "" {
+				stop, err := startCPUProfile(cpuProfile)
+				if err != nil {
+					return &exitError{code: exitFailure, err: err}
+				}
+				defer stop()
+			}
 			return runClearinghouse(cmd.Context(), g.config, verbose, g.json, control, s)
 		},
 	}
@@ -63,6 +71,8 @@ are described in the README, "Clearinghouse simulator".`,
 	// when told, not on a timer, so that the bench can time the answers.
 	cmd.Flags().BoolVar(&control, "control-stdin", false, "answer only when a line \"step\" comes on standard input; stop at its end")
 	_ = cmd.Flags().MarkHidden("control-stdin")
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the simulator to this file (go tool pprof)")
+	_ = cmd.Flags().MarkHidden("cpuprofile")
 	return cmd
 }
 
