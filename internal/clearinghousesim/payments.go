@@ -111,14 +111,16 @@ func (r *Responder) payGroups(ctx context.Context, tx *sql.Tx, now time.Time) ([
 // payItems reads and decodes the payables of one group, in ID order.
 // payees caches the billing providers decoded.
 func (r *Responder) payItems(st *txState, g *payGroup, now time.Time, payees map[string]Party) ([]payItem, error) {
-	q := `SELECT id, payee, claim FROM payables WHERE mailbox = ? AND output_id IS NULL AND due <= ?
-		AND payer = ? AND pay_date = ? AND recv_qual = ? AND recv_id = ? AND usage = ? AND app = ?`
+	// A payable with an icn holds its claim in claims.remit.
+	q := `SELECT p.id, p.payee, COALESCE(c.remit, p.claim) FROM payables p LEFT JOIN claims c ON c.icn = p.icn
+		WHERE p.mailbox = ? AND p.output_id IS NULL AND p.due <= ? AND p.payer = ? AND p.pay_date = ?
+		AND p.recv_qual = ? AND p.recv_id = ? AND p.usage = ? AND p.app = ?`
 	args := []any{r.mailbox, now.UnixNano(), g.payer, g.date, g.env.to.SenderQualifier, g.env.to.SenderID, g.env.to.Usage, g.env.toApp}
 	if !r.cfg.BatchPayments {
-		q += ` AND file_id = ?`
+		q += ` AND p.file_id = ?`
 		args = append(args, g.file)
 	}
-	rows, err := st.tx.QueryContext(st.ctx, q+` ORDER BY id`, args...)
+	rows, err := st.tx.QueryContext(st.ctx, q+` ORDER BY p.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("clearinghousesim: state: %w", err)
 	}

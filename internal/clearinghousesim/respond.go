@@ -309,6 +309,7 @@ func (r *Responder) recordOutputs(st *txState, fileID int64, outs []planned, wan
 
 // recordPayables records a file's adjudicated claims, to be paid at due.
 // The billing providers repeat from claim to claim: each is encoded once.
+// A claim paid refers to its claims.remit rather than repeating it.
 func (r *Responder) recordPayables(st *txState, fileID int64, ps []payable, due time.Time) error {
 	payees := map[Party][]byte{}
 	payDate, dueNS := x12.DateOf(due).X12(), due.UnixNano()
@@ -321,16 +322,20 @@ func (r *Responder) recordPayables(st *txState, fileID int64, ps []payable, due 
 			}
 			payees[pa.payee] = payee
 		}
-		claim := pa.claimJSON
-		if claim == nil {
+		// A claim paid is in claims.remit already: the payable refers to
+		// it. A reversal is stored whole.
+		claim, icn := []byte{}, any(nil)
+		if pa.remitted {
+			icn = pa.claim.PayerClaimNumber
+		} else {
 			var err error
 			if claim, err = json.Marshal(pa.claim); err != nil {
 				return fmt.Errorf("state: %w", err)
 			}
 		}
-		st.exec(`INSERT INTO payables (mailbox, file_id, payer, payee, claim, pay_date, due, recv_qual, recv_id, usage, app)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.mailbox, fileID, pa.payer, payee, claim, payDate, dueNS,
-			pa.to.SenderQualifier, pa.to.SenderID, pa.to.Usage, pa.toApp)
+		st.exec(`INSERT INTO payables (mailbox, file_id, payer, payee, claim, pay_date, due, recv_qual, recv_id, usage, app, icn)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.mailbox, fileID, pa.payer, payee, claim, payDate, dueNS,
+			pa.to.SenderQualifier, pa.to.SenderID, pa.to.Usage, pa.toApp, icn)
 		if st.err != nil {
 			return fmt.Errorf("state: %w", st.err)
 		}

@@ -85,7 +85,8 @@ CREATE TABLE IF NOT EXISTS payables (
 	recv_id   TEXT NOT NULL,
 	usage     TEXT NOT NULL,
 	app       TEXT NOT NULL,
-	output_id INTEGER
+	output_id INTEGER,
+	icn       TEXT -- when set, claim is empty: the claim is claims.remit of this icn
 );
 CREATE INDEX IF NOT EXISTS payables_due ON payables (mailbox, output_id, due);
 CREATE TABLE IF NOT EXISTS claims (
@@ -145,7 +146,24 @@ func OpenStore(ctx context.Context, dir string) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("clearinghousesim: state database schema: %w", err)
 	}
+	if err := addPayablesICN(ctx, db); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("clearinghousesim: state database schema: %w", err)
+	}
 	return &Store{db: db, path: path}, nil
+}
+
+// addPayablesICN adds payables.icn to a state made before it existed.
+func addPayablesICN(ctx context.Context, db *sql.DB) error {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('payables') WHERE name = 'icn'`).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	_, err := db.ExecContext(ctx, `ALTER TABLE payables ADD COLUMN icn TEXT`)
+	return err
 }
 
 // Path returns the database file, or "" for a store in memory.
@@ -423,19 +441,18 @@ func (t *txState) saveClaim(icn, payer, pcn, fingerprint string) {
 		ON CONFLICT (icn) DO NOTHING`, icn, payer, pcn, fingerprint)
 }
 
-// setRemit records what the 835 said of a claim, for its reversal, and
-// returns it as JSON (the payable holds the same).
-func (t *txState) setRemit(icn string, oc *x835.Claim) []byte {
+// setRemit records what the 835 said of a claim, for its reversal and
+// for the 835 that pays it (its payable refers to it).
+func (t *txState) setRemit(icn string, oc *x835.Claim) {
 	if t.err != nil {
-		return nil
+		return
 	}
 	b, err := json.Marshal(oc)
 	if err != nil {
 		t.fail(err)
-		return nil
+		return
 	}
 	t.exec(`UPDATE claims SET remit = ? WHERE icn = ?`, b, icn)
-	return b
 }
 
 func (t *txState) reverseClaim(icn string) {
