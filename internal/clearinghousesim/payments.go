@@ -20,6 +20,7 @@ type payGroup struct {
 	env         envelope
 	count       int   // payables in the group
 	due         int64 // the latest due time among them
+	first, last int64 // the lowest and highest payable IDs among them
 }
 
 // payItem is one payable of a group, decoded.
@@ -85,7 +86,7 @@ func (r *Responder) payGroups(ctx context.Context, tx *sql.Tx, now time.Time) ([
 	if r.cfg.BatchPayments {
 		file, byFile = "0", ""
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT payer, pay_date, recv_qual, recv_id, usage, app, `+file+`, COUNT(*), MAX(due)
+	rows, err := tx.QueryContext(ctx, `SELECT payer, pay_date, recv_qual, recv_id, usage, app, `+file+`, COUNT(*), MAX(due), MIN(id), MAX(id)
 		FROM payables WHERE mailbox = ? AND output_id IS NULL AND due <= ?
 		GROUP BY payer, pay_date, recv_qual, recv_id, usage, app`+byFile+` ORDER BY MIN(id)`, r.mailbox, now.UnixNano())
 	if err != nil {
@@ -96,7 +97,7 @@ func (r *Responder) payGroups(ctx context.Context, tx *sql.Tx, now time.Time) ([
 	for rows.Next() {
 		g := &payGroup{}
 		var qual, id, usage string
-		if err := rows.Scan(&g.payer, &g.date, &qual, &id, &usage, &g.env.toApp, &g.file, &g.count, &g.due); err != nil {
+		if err := rows.Scan(&g.payer, &g.date, &qual, &id, &usage, &g.env.toApp, &g.file, &g.count, &g.due, &g.first, &g.last); err != nil {
 			return nil, fmt.Errorf("clearinghousesim: state: %w", err)
 		}
 		g.env.to = x12.InterchangeHeader{SenderQualifier: qual, SenderID: id, Usage: usage}
@@ -111,11 +112,14 @@ func (r *Responder) payGroups(ctx context.Context, tx *sql.Tx, now time.Time) ([
 // payItems reads and decodes the payables of one group, in ID order.
 // payees caches the billing providers decoded.
 func (r *Responder) payItems(st *txState, g *payGroup, now time.Time, payees map[string]Party) ([]payItem, error) {
-	// A payable with an icn holds its claim in claims.remit.
+	// A payable with an icn holds its claim in claims.remit. The group's
+	// ID range bounds the scan (the unary + keeps SQLite from scanning
+	// every unpaid payable through payables_due instead), so that reading
+	// each group does not read the others'.
 	q := `SELECT p.id, p.payee, COALESCE(c.remit, p.claim) FROM payables p LEFT JOIN claims c ON c.icn = p.icn
-		WHERE p.mailbox = ? AND p.output_id IS NULL AND p.due <= ? AND p.payer = ? AND p.pay_date = ?
+		WHERE p.id BETWEEN ? AND ? AND +p.mailbox = ? AND +p.output_id IS NULL AND +p.due <= ? AND p.payer = ? AND p.pay_date = ?
 		AND p.recv_qual = ? AND p.recv_id = ? AND p.usage = ? AND p.app = ?`
-	args := []any{r.mailbox, now.UnixNano(), g.payer, g.date, g.env.to.SenderQualifier, g.env.to.SenderID, g.env.to.Usage, g.env.toApp}
+	args := []any{g.first, g.last, r.mailbox, now.UnixNano(), g.payer, g.date, g.env.to.SenderQualifier, g.env.to.SenderID, g.env.to.Usage, g.env.toApp}
 	if !r.cfg.BatchPayments {
 		q += ` AND p.file_id = ?`
 		args = append(args, g.file)
