@@ -18,12 +18,10 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
-	"go.uber.org/zap"
 
 	"github.com/x12claims/claims/adapters/encounters"
 	"github.com/x12claims/claims/adapters/store/postgres"
 	"github.com/x12claims/claims/adapters/store/sqlite"
-	"github.com/x12claims/claims/internal/clearinghousesim"
 	"github.com/x12claims/claims/pipeline"
 )
 
@@ -44,6 +42,7 @@ type benchOptions struct {
 	json         bool
 	cpuProfile   string
 	stopAfter    string
+	simulator    string // the binary run as the simulator; "" for this one
 }
 
 // errBenchStop ends the cycle after the stage --stop-after names.
@@ -68,8 +67,15 @@ func newBenchCmd(s *streams, g *globals) *cobra.Command {
   collect        download those, apply the acknowledgments and post the 835s
 
 It prints the seconds of each stage, claims per second and the peak resident
-memory (getrusage; the simulator runs in the same process and counts too).
+memory (getrusage) of the bench's process, which runs the product's stages.
 seconds_total and claims_per_second cover the stages after generate.
+
+The simulator is a separate process: this binary, run as "claims
+clearinghouse" on a configuration written into the working folder, its host
+key pinned. It answers when the bench asks (the clearinghouse stage) and is
+stopped (SIGTERM) at the end, on an error and on Ctrl-C. Its own peak RSS
+and CPU seconds are reported apart (simulator_peak_rss_mb,
+simulator_cpu_seconds); peak_rss_mb and cpu_seconds are the bench's only.
 
 It works in a new temporary folder (0700), removed afterwards unless --keep.
 --store postgres needs --postgres-url (or ` + benchPostgresEnv + `): the bench
@@ -80,6 +86,7 @@ It is a benchmark, not a test: the exit code says whether the cycle ran, not
 how fast.`,
 		Example: `  claims bench --claims 10000 --store sqlite
   claims bench --claims 100000 --store sqlite --json
+  claims bench --claims 20000 --cpuprofile bench.prof   # and bench.prof.simulator
   ` + benchPostgresEnv + `=postgres://postgres@127.0.0.1:5432/test claims bench --claims 100000 --store postgres`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -100,7 +107,9 @@ how fast.`,
 	f.IntVar(&o.perEncounter, "encounters-per-file", 50000, "most encounters in one generated file")
 	f.BoolVar(&o.keep, "keep", false, "keep the working folder (its path is printed)")
 	f.StringVar(&o.stopAfter, "stop-after", "", "end the cycle after this stage (generate, intake, build, upload, clearinghouse)")
-	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
+	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file, and the simulator's to FILE.simulator (go tool pprof)")
+	f.StringVar(&o.simulator, "simulator", "", "the claims binary run as the clearinghouse simulator (default: this one)")
+	_ = f.MarkHidden("simulator")
 	return cmd
 }
 
@@ -110,7 +119,11 @@ type benchReport struct {
 	Store           string  `json:"store"`
 	SecondsTotal    float64 `json:"seconds_total"`
 	ClaimsPerSecond float64 `json:"claims_per_second"`
-	PeakRSSMB       float64 `json:"peak_rss_mb"`
+	PeakRSSMB       float64 `json:"peak_rss_mb"` // the bench's process: the product
+	// SimulatorPeakRSSMB and SimulatorCPUSeconds are the clearinghouse
+	// simulator's, a child process: not the product's.
+	SimulatorPeakRSSMB  float64 `json:"simulator_peak_rss_mb"`
+	SimulatorCPUSeconds float64 `json:"simulator_cpu_seconds"`
 	// CPUSeconds is the process's user and system CPU time: on a shared
 	// machine a steadier figure than the elapsed seconds.
 	CPUSeconds float64            `json:"cpu_seconds"`
@@ -155,15 +168,11 @@ func runBench(ctx context.Context, o benchOptions, s *streams) error {
 	}
 	rep := &benchReport{Claims: o.claims, Store: o.store, Stages: map[string]float64{}, StageRSSMB: map[string]float64{}}
 	if o.cpuProfile != "" {
-		f, err := os.Create(o.cpuProfile)
+		stop, err := startCPUProfile(o.cpuProfile)
 		if err != nil {
-			return fmt.Errorf("--cpuprofile: %w", err)
+			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("--cpuprofile: %w", err)
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	if o.keep {
 		rep.Dir = root
@@ -285,21 +294,19 @@ func benchCycle(ctx context.Context, o benchOptions, root string, store pipeline
 		return err
 	}
 
-	simCfg := clearinghousesim.DefaultConfig(filepath.Join(root, "clearinghouse"))
-	if err := os.MkdirAll(filepath.Join(simCfg.Root, clearinghousesim.OutboundDir, "archive"), 0o700); err != nil {
-		return fmt.Errorf("bench folder: %w", err)
+	simProfile := ""
+	if o.cpuProfile != "" {
+		simProfile = o.cpuProfile + ".simulator"
 	}
-	simCfg.Logger = zap.NewNop()
-	simCfg.Addr = "127.0.0.1:0"
-	// Its state on disk, as the demo's: in memory it would hold every
-	// answer and claim paid, and its memory would be the cycle's peak.
-	simCfg.StateDir = filepath.Join(root, "clearinghouse-state")
-	sim, err := clearinghousesim.Start(ctx, simCfg)
+	sim, err := startBenchSimulator(ctx, o.simulator, root, simProfile)
 	if err != nil {
-		return fmt.Errorf("start the clearinghouse simulator: %w", err)
+		return err
 	}
-	defer sim.Close()
-	client, err := simulatorClient(sim, filepath.Join(root, "secrets"), 5*time.Minute, zap.NewNop())
+	defer func() {
+		u := sim.stop()
+		rep.SimulatorPeakRSSMB, rep.SimulatorCPUSeconds = u.peakRSSMB, u.cpuSeconds
+	}()
+	client, err := sim.client(filepath.Join(root, "secrets"), 5*time.Minute)
 	if err != nil {
 		return err
 	}
@@ -348,8 +355,7 @@ func benchCycle(ctx context.Context, o benchOptions, root string, store pipeline
 		return err
 	}
 	if err := stage("clearinghouse", func() error {
-		_, err := sim.Respond(ctx)
-		return err
+		return sim.respond(ctx)
 	}); err != nil {
 		return err
 	}
@@ -412,10 +418,27 @@ func (r *benchReport) writeText(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  %-14s %8.2f s%10.0f claims/s (after generate)\n", "total", r.SecondsTotal, r.ClaimsPerSecond)
 	fmt.Fprintf(w, "  %-14s %8.2f s (user and system, generate included)\n", "CPU", r.CPUSeconds)
-	fmt.Fprintf(w, "  %-14s %8.1f MiB\n\n", "peak RSS", r.PeakRSSMB)
+	fmt.Fprintf(w, "  %-14s %8.1f MiB\n", "peak RSS", r.PeakRSSMB)
+	fmt.Fprintf(w, "  %-14s %8.1f MiB peak RSS, %.2f s CPU (its own process, not counted above)\n\n", "simulator", r.SimulatorPeakRSSMB, r.SimulatorCPUSeconds)
 	fmt.Fprintf(w, "  built %d claims in %d files; held %d; posted %d; rejected %d; waiting %d; %d remittances from %d files\n",
 		r.ClaimsBuilt, r.FilesBuilt, r.ClaimsHeld, r.ClaimsPosted, r.ClaimsRejected, r.ClaimsWaiting, r.Remittances, r.FilesCollected)
 	if r.Dir != "" {
 		fmt.Fprintf(w, "  kept %s\n", r.Dir)
 	}
+}
+
+// startCPUProfile starts writing a CPU profile to path; stop ends it.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

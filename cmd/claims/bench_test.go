@@ -14,12 +14,42 @@ import (
 	"github.com/x12claims/claims/pipeline/pipelinetest"
 )
 
+// The bench's simulator child: in a test, the bench runs this test binary
+// as "claims clearinghouse ..." (os.Executable), and with
+// CLAIMS_BENCH_SIM_CHILD=1 the binary is the claims command.
+const envBenchSimChild = "CLAIMS_BENCH_SIM_CHILD"
+
+func init() {
+	if os.Getenv(envBenchSimChild) == "1" {
+		main()
+	}
+}
+
+// processesUnder returns the processes whose command line mentions dir:
+// a bench's simulator child runs on a configuration inside it.
+func processesUnder(t *testing.T, dir string) []string {
+	t.Helper()
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	var found []string
+	for _, p := range procs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue // gone meanwhile
+		}
+		if cmd := strings.ReplaceAll(string(b), "\x00", " "); strings.Contains(cmd, dir) {
+			found = append(found, filepath.Base(filepath.Dir(p))+": "+cmd)
+		}
+	}
+	return found
+}
+
 // TestBenchJSON runs "claims bench" on 50 encounters per store and checks
 // the shape of its JSON and that every claim built got its final
 // answer: posted from an 835, or rejected. It checks no speed.
 func TestBenchJSON(t *testing.T) {
 	for _, store := range []string{"sqlite", "postgres"} {
 		t.Run(store, func(t *testing.T) {
+			t.Setenv(envBenchSimChild, "1")
 			dir := t.TempDir()
 			args := []string{"bench", "--claims", "50", "--store", store, "--json", "--dir", dir}
 			if store == "postgres" {
@@ -37,7 +67,8 @@ func TestBenchJSON(t *testing.T) {
 			if err := json.Unmarshal(out.Bytes(), &raw); err != nil {
 				t.Fatalf("output is not one JSON object: %v\n%s", err, out.String())
 			}
-			for _, key := range []string{"claims", "seconds_total", "claims_per_second", "peak_rss_mb", "stages"} {
+			for _, key := range []string{"claims", "seconds_total", "claims_per_second", "peak_rss_mb", "stages",
+				"simulator_peak_rss_mb", "simulator_cpu_seconds"} {
 				if _, ok := raw[key]; !ok {
 					t.Errorf("JSON lacks %q: %s", key, out.String())
 				}
@@ -63,6 +94,10 @@ func TestBenchJSON(t *testing.T) {
 				t.Errorf("claims %d, seconds_total %v, claims_per_second %v, peak_rss_mb %v; want 50 and positive figures",
 					rep.Claims, rep.SecondsTotal, rep.ClaimsPerSecond, rep.PeakRSSMB)
 			}
+			if rep.SimulatorPeakRSSMB <= 0 || rep.SimulatorCPUSeconds <= 0 {
+				t.Errorf("simulator_peak_rss_mb %v, simulator_cpu_seconds %v; want the child's figures",
+					rep.SimulatorPeakRSSMB, rep.SimulatorCPUSeconds)
+			}
 			if rep.ClaimsBuilt == 0 || rep.ClaimsBuilt+rep.ClaimsHeld != 50 {
 				t.Errorf("built %d + held %d, want 50 encounters", rep.ClaimsBuilt, rep.ClaimsHeld)
 			}
@@ -79,6 +114,48 @@ func TestBenchJSON(t *testing.T) {
 			left, _ := filepath.Glob(filepath.Join(dir, "*"))
 			if len(left) != 0 {
 				t.Errorf("bench left %v behind", left)
+			}
+			if left := processesUnder(t, dir); len(left) != 0 {
+				t.Errorf("the simulator still runs after the bench: %v", left)
+			}
+		})
+	}
+}
+
+// TestBenchSimulatorFails: when the simulator child cannot start, or
+// exits before it listens, or prints something else than its startup
+// line, the bench says so, exits 2 and leaves no process or file.
+func TestBenchSimulatorFails(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "fake-claims")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho 'not listening' >&2\nexit 3\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	chatty := filepath.Join(t.TempDir(), "chatty-claims")
+	if err := os.WriteFile(chatty, []byte("#!/bin/sh\necho hello\nexec sleep 60\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, simulator, want string
+	}{
+		{"missing binary", filepath.Join(t.TempDir(), "no-such-claims"), "start the clearinghouse simulator"},
+		{"exits at once", script, "not listening"},
+		{"no startup line", chatty, "not its startup report"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := []string{"bench", "--claims", "20", "--store", "sqlite", "--dir", dir, "--simulator", tc.simulator}
+			var out, errb bytes.Buffer
+			if code := run(t.Context(), args, nil, &out, &errb); code != exitFailure {
+				t.Fatalf("exit %d, want %d\n%s", code, exitFailure, errb.String())
+			}
+			if !strings.Contains(errb.String(), tc.want) {
+				t.Errorf("error %q does not say %q", errb.String(), tc.want)
+			}
+			if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 0 {
+				t.Errorf("bench left %v behind", left)
+			}
+			if left := processesUnder(t, dir); len(left) != 0 {
+				t.Errorf("the simulator still runs after the bench: %v", left)
 			}
 		})
 	}

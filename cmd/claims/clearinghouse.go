@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,7 +16,8 @@ import (
 )
 
 func newClearinghouseCmd(s *streams, g *globals) *cobra.Command {
-	var verbose bool
+	var verbose, control bool
+	var cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "clearinghouse",
 		Short: "Run the clearinghouse simulator on its own, as an SFTP server",
@@ -54,10 +56,23 @@ are described in the README, "Clearinghouse simulator".`,
 			if g.config == "" {
 				return &exitError{code: exitFailure, err: errors.New("clearinghouse needs --config FILE")}
 			}
-			return runClearinghouse(cmd.Context(), g.config, verbose, g.json, s)
+			if cpuProfile != "" {
+				stop, err := startCPUProfile(cpuProfile)
+				if err != nil {
+					return &exitError{code: exitFailure, err: err}
+				}
+				defer stop()
+			}
+			return runClearinghouse(cmd.Context(), g.config, verbose, g.json, control, s)
 		},
 	}
 	cmd.Flags().BoolVar(&verbose, "verbose", false, "log each file answered to standard error")
+	// For "claims bench", which runs the simulator as its child: answer
+	// when told, not on a timer, so that the bench can time the answers.
+	cmd.Flags().BoolVar(&control, "control-stdin", false, "answer only when a line \"step\" comes on standard input; stop at its end")
+	_ = cmd.Flags().MarkHidden("control-stdin")
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the simulator to this file (go tool pprof)")
+	_ = cmd.Flags().MarkHidden("cpuprofile")
 	return cmd
 }
 
@@ -85,7 +100,7 @@ type clearinghouseStarted struct {
 	State              string `json:"state"`
 }
 
-func runClearinghouse(ctx context.Context, path string, verbose, asJSON bool, s *streams) error {
+func runClearinghouse(ctx context.Context, path string, verbose, asJSON, control bool, s *streams) error {
 	cfg, err := loadClearinghouseConfig(path)
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
@@ -97,6 +112,9 @@ func runClearinghouse(ctx context.Context, path string, verbose, asJSON bool, s 
 		}
 	}
 	defer log.Sync() //nolint:errcheck // best effort at exit
+	// The command prints counts only: the claims' results would make its
+	// memory grow with the claims of a pass.
+	cfg.Sim.NoClaimResults = true
 	sim, err := clearinghousesim.StartStandalone(ctx, cfg, nil, log)
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
@@ -115,11 +133,77 @@ func runClearinghouse(ctx context.Context, path string, verbose, asJSON bool, s 
 	if f, ok := s.out.(interface{ Flush() error }); ok {
 		_ = f.Flush()
 	}
-	if err := sim.Run(ctx); err != nil {
+	run := sim.Run
+	if control {
+		run = func(ctx context.Context) error { return serveControl(ctx, sim, s) }
+	}
+	if err := run(ctx); err != nil {
 		return err
 	}
 	if !asJSON {
 		fmt.Fprintln(s.out, "Clearinghouse simulator stopped.")
 	}
 	return sim.Close()
+}
+
+// clearinghouseStep is what "claims clearinghouse --control-stdin" prints,
+// as one JSON line, after each pass it was asked for.
+type clearinghouseStep struct {
+	Files     int    `json:"files"`     // 837 files taken in by the pass
+	Responses int    `json:"responses"` // response files recorded by the pass
+	Pending   int    `json:"pending"`   // responses and claims still to answer after it
+	Error     string `json:"error,omitempty"`
+}
+
+// serveControl runs one pass (Standalone.Step) for each line "step" read
+// from standard input and answers each with a clearinghouseStep line. It
+// returns at the end of the input (the process that started the
+// simulator is gone, or done with it) or when ctx is done.
+func serveControl(ctx context.Context, sim *clearinghousesim.Standalone, s *streams) error {
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(s.in)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	enc := json.NewEncoder(s.out)
+	for {
+		var line string
+		var ok bool
+		select {
+		case <-ctx.Done():
+			return nil
+		case line, ok = <-lines:
+		}
+		if !ok {
+			return nil
+		}
+		var st clearinghouseStep
+		if line == "step" {
+			rep, err := sim.Step(ctx)
+			st.Files, st.Responses = rep.Files, len(rep.Outputs)
+			if err == nil {
+				st.Pending, _, err = sim.Pending(ctx)
+			}
+			if err != nil {
+				st.Error = err.Error()
+			}
+		} else {
+			st.Error = fmt.Sprintf("unknown request %q: want step", line)
+		}
+		if err := enc.Encode(st); err != nil {
+			return err
+		}
+		if f, ok := s.out.(interface{ Flush() error }); ok {
+			if err := f.Flush(); err != nil {
+				return err
+			}
+		}
+	}
 }

@@ -203,6 +203,11 @@ type Config struct {
 	// the 999's segment and element errors; only the simulator's own
 	// structure checks remain.
 	NoValidator bool `json:"no_validator,omitempty"`
+	// NoClaimResults leaves Report.Claims empty in what Respond returns:
+	// one entry per claim answered, which a long-running simulator
+	// ("claims clearinghouse") has no use for and which would grow with
+	// the claims of a pass. The counts are kept.
+	NoClaimResults bool `json:"-"`
 }
 
 // Timing is how long after an 837 arrives each response is due.

@@ -400,13 +400,24 @@ func claimKey(c *Claim) string {
 // patient control number, charge, and each line's procedure, charge and
 // dates. Its form is a hash: member IDs never reach the store in clear.
 func fingerprint(c *Claim) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s|%s|%s|%s", c.PayerID, c.Subscriber.ID, c.PCN, c.Charge)
-	for _, l := range c.Lines {
-		fmt.Fprintf(&b, "|%s:%s:%s:%s:%s", l.Procedure, l.RevenueCode, l.Charge, l.From.X12(), l.To.X12())
+	h := sha256.New()
+	for i, s := range []string{c.PayerID, c.Subscriber.ID, c.PCN, c.Charge.String()} {
+		if i > 0 {
+			h.Write([]byte{'|'})
+		}
+		h.Write([]byte(s))
 	}
-	sum := sha256.Sum256([]byte(b.String()))
-	return hex.EncodeToString(sum[:])
+	for _, l := range c.Lines {
+		for i, s := range []string{l.Procedure, l.RevenueCode, l.Charge.String(), l.From.X12(), l.To.X12()} {
+			sep := byte(':')
+			if i == 0 {
+				sep = '|'
+			}
+			h.Write([]byte{sep})
+			h.Write([]byte(s))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // chance reports, for a rate in basis points, whether the seeded draw for
@@ -431,12 +442,13 @@ func claimNumber(now time.Time, seq int) string {
 // other claim of the same payer, payment date and trading partner (see
 // Responder.issuePayments).
 type payable struct {
-	payer   string
-	payee   Party // the billing provider
-	claim   *x835.Claim
-	to      x12.InterchangeHeader // the 837 interchange answered
-	toApp   string
-	billing string // payee NPI, for grouping
+	payer    string
+	payee    Party // the billing provider
+	claim    *x835.Claim
+	remitted bool                  // claim is recorded as its claims.remit (setRemit), so the payable refers to it
+	to       x12.InterchangeHeader // the 837 interchange answered
+	toApp    string
+	billing  string // payee NPI, for grouping
 }
 
 // payClaims adjudicates the accepted claims, payer by payer and billing
@@ -472,13 +484,14 @@ func payClaims(cfg *Config, st *txState, claims []*Claim, now time.Time, first *
 	for _, id := range order {
 		p := cfg.payer(id)
 		for _, pe := range payees[id] {
-			add := func(oc *x835.Claim) {
-				out = append(out, payable{payer: p.ID, payee: pe.billing, billing: pe.billing.ID, claim: oc, to: first.isa, toApp: first.isa.SenderID})
+			add := func(oc *x835.Claim, remitted bool) {
+				out = append(out, payable{payer: p.ID, payee: pe.billing, billing: pe.billing.ID, claim: oc, remitted: remitted,
+					to: first.isa, toApp: first.isa.SenderID})
 			}
 			for _, c := range pe.claims {
 				if c.Frequency == "7" || c.Frequency == "8" {
 					if rev := reverse(st, p, c); rev != nil {
-						add(rev)
+						add(rev, false)
 						rep.addReversal(file, c, rev)
 					}
 					if c.Frequency == "8" {
@@ -495,7 +508,7 @@ func payClaims(cfg *Config, st *txState, claims []*Claim, now time.Time, first *
 				oc.PayerClaimNumber = c.icn
 				oc.ReceivedDate = received
 				st.setRemit(c.icn, oc)
-				add(oc)
+				add(oc, true)
 				rep.add835Claim(file, c, oc)
 			}
 		}

@@ -2,6 +2,7 @@ package clearinghousesim
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -9,6 +10,25 @@ import (
 	"github.com/x12claims/claims/x12"
 	"github.com/x12claims/claims/x12/x835"
 )
+
+// payGroup is the claims one 835 pays: the mailbox's payables due of one
+// payer, payment date and trading partner (and, without
+// Config.BatchPayments, one 837 file).
+type payGroup struct {
+	payer, date string
+	file        int64 // the 837 file, without BatchPayments; else 0
+	env         envelope
+	count       int   // payables in the group
+	due         int64 // the latest due time among them
+	first, last int64 // the lowest and highest payable IDs among them
+}
+
+// payItem is one payable of a group, decoded.
+type payItem struct {
+	id    int64
+	payee Party
+	claim x835.Claim
+}
 
 // issuePayments turns the adjudicated claims that are due into 835s, as a
 // payer's payment cycle does: one 835 interchange per payer, payment date
@@ -18,6 +38,9 @@ import (
 // 835s are recorded as responses (with the mailbox's faults) and the
 // claims marked paid in one transaction; deliver writes them. It returns
 // what it issued.
+//
+// The groups are listed first and their claims read one group at a
+// time, so that memory holds one 835's claims, not every claim due.
 func (r *Responder) issuePayments(ctx context.Context) (Report, error) {
 	var rep Report
 	now := r.cfg.now()
@@ -26,131 +49,27 @@ func (r *Responder) issuePayments(ctx context.Context) (Report, error) {
 		return rep, fmt.Errorf("clearinghousesim: state: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
-	rows, err := tx.QueryContext(ctx, `SELECT id, file_id, payer, payee, claim, pay_date, due, recv_qual, recv_id, usage, app
-		FROM payables WHERE mailbox = ? AND output_id IS NULL AND due <= ? ORDER BY id`, r.mailbox, now.UnixNano())
-	if err != nil {
-		return rep, fmt.Errorf("clearinghousesim: state: %w", err)
-	}
-	type item struct {
-		id    int64
-		payee Party
-		claim x835.Claim
-		due   int64
-	}
-	type group struct {
-		payer, date string
-		env         envelope
-		items       []item
-	}
-	var groups []*group
-	byKey := map[string]*group{}
-	for rows.Next() {
-		var it item
-		var payer, date, qual, id, usage, app string
-		var payee, claim []byte
-		var file int64
-		if err := rows.Scan(&it.id, &file, &payer, &payee, &claim, &date, &it.due, &qual, &id, &usage, &app); err != nil {
-			rows.Close()
-			return rep, fmt.Errorf("clearinghousesim: state: %w", err)
-		}
-		if err := json.Unmarshal(payee, &it.payee); err != nil {
-			rows.Close()
-			return rep, fmt.Errorf("clearinghousesim: payable %d: %w", it.id, err)
-		}
-		if err := json.Unmarshal(claim, &it.claim); err != nil {
-			rows.Close()
-			return rep, fmt.Errorf("clearinghousesim: payable %d: %w", it.id, err)
-		}
-		key := payer + "|" + date + "|" + qual + "|" + id + "|" + usage + "|" + app
-		if !r.cfg.BatchPayments {
-			key += fmt.Sprintf("|%d", file)
-		}
-		g := byKey[key]
-		if g == nil {
-			g = &group{payer: payer, date: date, env: envelope{
-				to: x12.InterchangeHeader{SenderQualifier: qual, SenderID: id, Usage: usage}, toApp: app}}
-			byKey[key] = g
-			groups = append(groups, g)
-		}
-		g.items = append(g.items, it)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return rep, fmt.Errorf("clearinghousesim: state: %w", err)
-	}
-	if len(groups) == 0 {
-		return rep, nil
+	groups, err := r.payGroups(ctx, tx, now)
+	if err != nil || len(groups) == 0 {
+		return rep, err
 	}
 	st := &txState{ctx: ctx, tx: tx, cfg: &r.cfg}
 	faults := r.faults()
+	payees := map[string]Party{} // each billing provider's JSON decoded once
 	for _, g := range groups {
-		p := r.cfg.payer(g.payer)
-		if p == nil {
-			return rep, fmt.Errorf("clearinghousesim: payer %s has claims to pay but is no longer configured", g.payer)
-		}
-		payDay, err := x12.ParseDate([]byte(g.date))
-		if err != nil {
-			return rep, fmt.Errorf("clearinghousesim: payment date %q: %w", g.date, err)
-		}
-		g.env.control = st.nextControl()
-		pf := payerFile{env: g.env, payer: p}
-		var due int64
-		payees := map[string]*x835.Remittance{}
-		for _, it := range g.items {
-			due = max(due, it.due)
-			rem := payees[it.payee.ID]
-			if rem == nil {
-				rem = &x835.Remittance{
-					SetControl:     fmt.Sprintf("%04d", len(pf.rems)+1),
-					ProductionDate: payDay,
-					Payer:          payerParty(p),
-					Payee:          x835.Party{Name: it.payee.Name(), IDQualifier: "XX", ID: it.payee.ID},
-				}
-				payees[it.payee.ID] = rem
-				pf.rems = append(pf.rems, rem)
-			}
-			c := it.claim
-			rem.Claims = append(rem.Claims, &c)
-		}
-		for i, rem := range pf.rems {
-			var total x12.Amount
-			for _, c := range rem.Claims {
-				total += c.Paid
-			}
-			rem.ProviderAdjustments = providerAdjustments(&r.cfg, p, rem, total, payDay)
-			for _, a := range rem.ProviderAdjustments {
-				total -= a.Amount
-				rep.ProviderAdjustments += a.Amount
-			}
-			rem.Payment = payment(p, total, payDay, fmt.Sprintf("%d%03d", g.env.control, i+1))
-			rep.Remittances++
-		}
-		data, err := render835(&r.cfg, &pf, time.Unix(0, due))
+		items, err := r.payItems(st, g, now, payees)
 		if err != nil {
 			return rep, err
 		}
-		f := rendered{kind: "835", payer: p.ID, isa13: ctl9(g.env.control), data: data}
-		names, err := r.recordOutputs(st, 0, r.plan([]rendered{f}, faults, time.Unix(0, due).Add(-r.cfg.Timing.Remit)), func(o planned) string {
-			if o.copyOf != "" {
-				return o.payer + "_" + o.isa13 + "_copy.835"
-			}
-			return o.payer + "_" + o.isa13 + ".835"
-		})
+		outID, err := r.issue835(st, g, items, faults, &rep)
 		if err != nil {
 			return rep, err
 		}
-		rep.Outputs = append(rep.Outputs, names...)
-		var outID int64
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM outputs WHERE mailbox = ? AND name = ?`, r.mailbox, names[0]).Scan(&outID); err != nil {
-			return rep, fmt.Errorf("clearinghousesim: state: %w", err)
-		}
-		for _, it := range g.items {
-			if _, err := tx.ExecContext(ctx, `UPDATE payables SET output_id = ? WHERE id = ?`, outID, it.id); err != nil {
-				return rep, fmt.Errorf("clearinghousesim: state: %w", err)
-			}
+		if err := markIssued(st, items, outID); err != nil {
+			return rep, err
 		}
 	}
-	if st.err != nil {
+	if st.flush(); st.err != nil {
 		return rep, fmt.Errorf("clearinghousesim: state: %w", st.err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -158,4 +77,174 @@ func (r *Responder) issuePayments(ctx context.Context) (Report, error) {
 	}
 	r.fail("issued")
 	return rep, nil
+}
+
+// payGroups lists the groups of payables due by now, in the order of
+// their first payable.
+func (r *Responder) payGroups(ctx context.Context, tx *sql.Tx, now time.Time) ([]*payGroup, error) {
+	file, byFile := "file_id", ", file_id"
+	if r.cfg.BatchPayments {
+		file, byFile = "0", ""
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT payer, pay_date, recv_qual, recv_id, usage, app, `+file+`, COUNT(*), MAX(due), MIN(id), MAX(id)
+		FROM payables WHERE mailbox = ? AND output_id IS NULL AND due <= ?
+		GROUP BY payer, pay_date, recv_qual, recv_id, usage, app`+byFile+` ORDER BY MIN(id)`, r.mailbox, now.UnixNano())
+	if err != nil {
+		return nil, fmt.Errorf("clearinghousesim: state: %w", err)
+	}
+	defer rows.Close()
+	var groups []*payGroup
+	for rows.Next() {
+		g := &payGroup{}
+		var qual, id, usage string
+		if err := rows.Scan(&g.payer, &g.date, &qual, &id, &usage, &g.env.toApp, &g.file, &g.count, &g.due, &g.first, &g.last); err != nil {
+			return nil, fmt.Errorf("clearinghousesim: state: %w", err)
+		}
+		g.env.to = x12.InterchangeHeader{SenderQualifier: qual, SenderID: id, Usage: usage}
+		groups = append(groups, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("clearinghousesim: state: %w", err)
+	}
+	return groups, nil
+}
+
+// payItems reads and decodes the payables of one group, in ID order.
+// payees caches the billing providers decoded.
+func (r *Responder) payItems(st *txState, g *payGroup, now time.Time, payees map[string]Party) ([]payItem, error) {
+	// A payable with an icn holds its claim in claims.remit. The group's
+	// ID range bounds the scan (the unary + keeps SQLite from scanning
+	// every unpaid payable through payables_due instead), so that reading
+	// each group does not read the others'.
+	q := `SELECT p.id, p.payee, COALESCE(c.remit, p.claim) FROM payables p LEFT JOIN claims c ON c.icn = p.icn
+		WHERE p.id BETWEEN ? AND ? AND +p.mailbox = ? AND +p.output_id IS NULL AND +p.due <= ? AND p.payer = ? AND p.pay_date = ?
+		AND p.recv_qual = ? AND p.recv_id = ? AND p.usage = ? AND p.app = ?`
+	args := []any{g.first, g.last, r.mailbox, now.UnixNano(), g.payer, g.date, g.env.to.SenderQualifier, g.env.to.SenderID, g.env.to.Usage, g.env.toApp}
+	if !r.cfg.BatchPayments {
+		q += ` AND p.file_id = ?`
+		args = append(args, g.file)
+	}
+	rows, err := st.tx.QueryContext(st.ctx, q+` ORDER BY p.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("clearinghousesim: state: %w", err)
+	}
+	defer rows.Close()
+	items := make([]payItem, 0, g.count)
+	for rows.Next() {
+		var it payItem
+		var payee, claim []byte
+		if err := rows.Scan(&it.id, &payee, &claim); err != nil {
+			return nil, fmt.Errorf("clearinghousesim: state: %w", err)
+		}
+		var ok bool
+		if it.payee, ok = payees[string(payee)]; !ok {
+			if err := json.Unmarshal(payee, &it.payee); err != nil {
+				return nil, fmt.Errorf("clearinghousesim: payable %d: %w", it.id, err)
+			}
+			payees[string(payee)] = it.payee
+		}
+		if err := json.Unmarshal(claim, &it.claim); err != nil {
+			return nil, fmt.Errorf("clearinghousesim: payable %d: %w", it.id, err)
+		}
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("clearinghousesim: state: %w", err)
+	}
+	if len(items) != g.count {
+		return nil, fmt.Errorf("clearinghousesim: state: %d claims to pay for payer %s, listed %d", len(items), g.payer, g.count)
+	}
+	return items, nil
+}
+
+// issue835 renders the 835 of one group, one payment per billing
+// provider, and records it (and its copy, with the duplicate-remit
+// fault) as a response. It returns the ID of the output recorded.
+func (r *Responder) issue835(st *txState, g *payGroup, items []payItem, faults Faults, rep *Report) (int64, error) {
+	p := r.cfg.payer(g.payer)
+	if p == nil {
+		return 0, fmt.Errorf("clearinghousesim: payer %s has claims to pay but is no longer configured", g.payer)
+	}
+	payDay, err := x12.ParseDate([]byte(g.date))
+	if err != nil {
+		return 0, fmt.Errorf("clearinghousesim: payment date %q: %w", g.date, err)
+	}
+	g.env.control = st.nextControl()
+	pf := payerFile{env: g.env, payer: p}
+	payees := map[string]*x835.Remittance{}
+	for i := range items {
+		it := &items[i]
+		rem := payees[it.payee.ID]
+		if rem == nil {
+			rem = &x835.Remittance{
+				SetControl:     fmt.Sprintf("%04d", len(pf.rems)+1),
+				ProductionDate: payDay,
+				Payer:          payerParty(p),
+				Payee:          x835.Party{Name: it.payee.Name(), IDQualifier: "XX", ID: it.payee.ID},
+			}
+			payees[it.payee.ID] = rem
+			pf.rems = append(pf.rems, rem)
+		}
+		rem.Claims = append(rem.Claims, &it.claim)
+	}
+	for i, rem := range pf.rems {
+		var total x12.Amount
+		for _, c := range rem.Claims {
+			total += c.Paid
+		}
+		rem.ProviderAdjustments = providerAdjustments(&r.cfg, p, rem, total, payDay)
+		for _, a := range rem.ProviderAdjustments {
+			total -= a.Amount
+			rep.ProviderAdjustments += a.Amount
+		}
+		rem.Payment = payment(p, total, payDay, fmt.Sprintf("%d%03d", g.env.control, i+1))
+		rep.Remittances++
+	}
+	data, err := render835(&r.cfg, &pf, time.Unix(0, g.due))
+	if err != nil {
+		return 0, err
+	}
+	f := rendered{kind: "835", payer: p.ID, isa13: ctl9(g.env.control), data: data}
+	names, err := r.recordOutputs(st, 0, r.plan([]rendered{f}, faults, time.Unix(0, g.due).Add(-r.cfg.Timing.Remit)), func(o planned) string {
+		if o.copyOf != "" {
+			return o.payer + "_" + o.isa13 + "_copy.835"
+		}
+		return o.payer + "_" + o.isa13 + ".835"
+	})
+	if err != nil {
+		return 0, err
+	}
+	rep.Outputs = append(rep.Outputs, names...)
+	var outID int64
+	if !st.queryRow(`SELECT id FROM outputs WHERE mailbox = ? AND name = ?`, []any{r.mailbox, names[0]}, &outID) {
+		return 0, fmt.Errorf("clearinghousesim: state: 835 %s not recorded: %v", names[0], st.err)
+	}
+	return outID, nil
+}
+
+// markIssued marks the group's payables as paid by the 835 outID, one
+// statement per run of consecutive IDs (a payer's claims of one 837 are
+// consecutive). Each statement must mark every payable of its run, still
+// unpaid, or it fails.
+func markIssued(st *txState, items []payItem, outID int64) error {
+	for i := 0; i < len(items); {
+		j := i + 1
+		for j < len(items) && items[j].id == items[j-1].id+1 {
+			j++
+		}
+		res := st.exec(`UPDATE payables SET output_id = ? WHERE id BETWEEN ? AND ? AND output_id IS NULL`,
+			outID, items[i].id, items[j-1].id)
+		if st.err != nil {
+			return fmt.Errorf("clearinghousesim: state: %w", st.err)
+		}
+		got, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("clearinghousesim: state: %w", err)
+		}
+		if want := int64(j - i); got != want {
+			return fmt.Errorf("clearinghousesim: state: %d claims marked paid by 835 %d, want %d", got, outID, want)
+		}
+		i = j
+	}
+	return nil
 }

@@ -152,6 +152,9 @@ func (r *Responder) Respond(ctx context.Context) (Report, error) {
 			zap.Int("claims_accepted", frep.ClaimsAccepted), zap.Int("claims_rejected", frep.ClaimsRejected),
 			zap.Int("interchanges_rejected", frep.InterchangesRejected), zap.Int("sets_rejected", frep.SetsRejected),
 			zap.Strings("responses", frep.Outputs))
+		if r.cfg.NoClaimResults {
+			frep.Claims = nil
+		}
 		rep.merge(&frep)
 	}
 	issued, err := r.issuePayments(ctx)
@@ -272,6 +275,9 @@ func (r *Responder) record(ctx context.Context, tx *sql.Tx, name, sha string, da
 	if err := r.recordPayables(st, fileID, d.payables, now.Add(r.cfg.Timing.Remit)); err != nil {
 		return Report{}, 0, "", err
 	}
+	if st.flush(); st.err != nil {
+		return Report{}, 0, "", fmt.Errorf("state: %w", st.err)
+	}
 	return d.report, fileID, pname, nil
 }
 
@@ -302,20 +308,36 @@ func (r *Responder) recordOutputs(st *txState, fileID int64, outs []planned, wan
 }
 
 // recordPayables records a file's adjudicated claims, to be paid at due.
+// The billing providers repeat from claim to claim: each is encoded once.
+// A claim paid refers to its claims.remit rather than repeating it.
 func (r *Responder) recordPayables(st *txState, fileID int64, ps []payable, due time.Time) error {
+	payees := map[Party][]byte{}
+	payDate, dueNS := x12.DateOf(due).X12(), due.UnixNano()
 	for _, pa := range ps {
-		payee, err := json.Marshal(pa.payee)
-		if err != nil {
-			return fmt.Errorf("state: %w", err)
+		payee, ok := payees[pa.payee]
+		if !ok {
+			var err error
+			if payee, err = json.Marshal(pa.payee); err != nil {
+				return fmt.Errorf("state: %w", err)
+			}
+			payees[pa.payee] = payee
 		}
-		claim, err := json.Marshal(pa.claim)
-		if err != nil {
-			return fmt.Errorf("state: %w", err)
+		// A claim paid is in claims.remit already: the payable refers to
+		// it. A reversal is stored whole.
+		claim, icn := []byte{}, any(nil)
+		if pa.remitted {
+			icn = pa.claim.PayerClaimNumber
+		} else {
+			var err error
+			if claim, err = json.Marshal(pa.claim); err != nil {
+				return fmt.Errorf("state: %w", err)
+			}
 		}
-		if _, err := st.tx.ExecContext(st.ctx, `INSERT INTO payables (mailbox, file_id, payer, payee, claim, pay_date, due, recv_qual, recv_id, usage, app)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.mailbox, fileID, pa.payer, payee, claim, x12.DateOf(due).X12(), due.UnixNano(),
-			pa.to.SenderQualifier, pa.to.SenderID, pa.to.Usage, pa.toApp); err != nil {
-			return fmt.Errorf("state: %w", err)
+		st.exec(`INSERT INTO payables (mailbox, file_id, payer, payee, claim, pay_date, due, recv_qual, recv_id, usage, app, icn)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.mailbox, fileID, pa.payer, payee, claim, payDate, dueNS,
+			pa.to.SenderQualifier, pa.to.SenderID, pa.to.Usage, pa.toApp, icn)
+		if st.err != nil {
+			return fmt.Errorf("state: %w", st.err)
 		}
 	}
 	return nil
@@ -436,10 +458,11 @@ func (r *Responder) Pending(ctx context.Context) (int, time.Time, error) {
 }
 
 // deliver writes every response that is due, oldest first, and returns
-// how many it delivered.
+// how many it delivered. It lists them first and reads each one's
+// content as it writes it: memory holds one response, not all.
 func (r *Responder) deliver(ctx context.Context) (int, error) {
 	now := r.cfg.now()
-	rows, err := r.store.db.QueryContext(ctx, `SELECT id, name, data, due, chunked, state FROM outputs
+	rows, err := r.store.db.QueryContext(ctx, `SELECT id, name, due, chunked, state FROM outputs
 		WHERE mailbox = ? AND state < ? AND due <= ? ORDER BY due, id`, r.mailbox, outDelivered, now.UnixNano())
 	if err != nil {
 		return 0, fmt.Errorf("clearinghousesim: state: %w", err)
@@ -447,7 +470,6 @@ func (r *Responder) deliver(ctx context.Context) (int, error) {
 	type out struct {
 		id      int64
 		name    string
-		data    []byte
 		due     int64
 		chunked bool
 		state   int
@@ -455,7 +477,7 @@ func (r *Responder) deliver(ctx context.Context) (int, error) {
 	var outs []out
 	for rows.Next() {
 		var o out
-		if err := rows.Scan(&o.id, &o.name, &o.data, &o.due, &o.chunked, &o.state); err != nil {
+		if err := rows.Scan(&o.id, &o.name, &o.due, &o.chunked, &o.state); err != nil {
 			rows.Close()
 			return 0, fmt.Errorf("clearinghousesim: state: %w", err)
 		}
@@ -471,7 +493,11 @@ func (r *Responder) deliver(ctx context.Context) (int, error) {
 		if err := ctx.Err(); err != nil {
 			return n, err
 		}
-		if err := r.deliverOne(ctx, outDir, o.id, o.name, o.data, time.Unix(0, o.due), o.chunked, o.state); err != nil {
+		var data []byte
+		if err := r.store.db.QueryRowContext(ctx, `SELECT data FROM outputs WHERE id = ?`, o.id).Scan(&data); err != nil {
+			return n, fmt.Errorf("clearinghousesim: state: %w", err)
+		}
+		if err := r.deliverOne(ctx, outDir, o.id, o.name, data, time.Unix(0, o.due), o.chunked, o.state); err != nil {
 			return n, fmt.Errorf("clearinghousesim: deliver %s: %w", o.name, err)
 		}
 		n++

@@ -85,7 +85,8 @@ CREATE TABLE IF NOT EXISTS payables (
 	recv_id   TEXT NOT NULL,
 	usage     TEXT NOT NULL,
 	app       TEXT NOT NULL,
-	output_id INTEGER
+	output_id INTEGER,
+	icn       TEXT -- when set, claim is empty: the claim is claims.remit of this icn
 );
 CREATE INDEX IF NOT EXISTS payables_due ON payables (mailbox, output_id, due);
 CREATE TABLE IF NOT EXISTS claims (
@@ -130,7 +131,7 @@ func OpenStore(ctx context.Context, dir string) (*Store, error) {
 		_ = f.Close()
 		path = abs
 		dsn = (&url.URL{Scheme: "file", Path: abs}).String() +
-			"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)"
+			"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=cache_size(-16384)"
 	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -145,7 +146,24 @@ func OpenStore(ctx context.Context, dir string) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("clearinghousesim: state database schema: %w", err)
 	}
+	if err := addPayablesICN(ctx, db); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("clearinghousesim: state database schema: %w", err)
+	}
 	return &Store{db: db, path: path}, nil
+}
+
+// addPayablesICN adds payables.icn to a state made before it existed.
+func addPayablesICN(ctx context.Context, db *sql.DB) error {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('payables') WHERE name = 'icn'`).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	_, err := db.ExecContext(ctx, `ALTER TABLE payables ADD COLUMN icn TEXT`)
+	return err
 }
 
 // Path returns the database file, or "" for a store in memory.
@@ -189,16 +207,80 @@ func (s *Store) AnsweredFiles(ctx context.Context) (map[string]int, error) {
 // txState is what one 837's decision reads and changes, inside one
 // transaction. Errors are sticky: decide never fails, and the caller
 // checks err before committing.
+//
+// The statements run once per claim are prepared once per transaction,
+// and the counters and deductibles are read once and kept here: flush
+// writes the counters back, and must be called before the commit.
 type txState struct {
 	ctx context.Context
 	tx  *sql.Tx
 	cfg *Config
 	err error
+
+	stmts    map[string]*sql.Stmt
+	counters map[string]int // next values, written back by flush
+	deds     map[[2]string]int64
 }
 
 func (t *txState) fail(err error) {
 	if t.err == nil && err != nil {
 		t.err = err
+	}
+}
+
+// stmt returns query prepared in the transaction, preparing it on first
+// use (the transaction closes it). It returns nil after an error.
+func (t *txState) stmt(query string) *sql.Stmt {
+	if t.err != nil {
+		return nil
+	}
+	if st, ok := t.stmts[query]; ok {
+		return st
+	}
+	st, err := t.tx.PrepareContext(t.ctx, query)
+	if err != nil {
+		t.fail(err)
+		return nil
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[query] = st
+	return st
+}
+
+// exec runs a prepared statement, keeping its error.
+func (t *txState) exec(query string, args ...any) sql.Result {
+	st := t.stmt(query)
+	if st == nil {
+		return nil
+	}
+	res, err := st.ExecContext(t.ctx, args...)
+	t.fail(err)
+	return res
+}
+
+// queryRow runs a prepared query expected to return one row and scans
+// it; it reports false when there is no row (or after an error).
+func (t *txState) queryRow(query string, args []any, dest ...any) bool {
+	st := t.stmt(query)
+	if st == nil {
+		return false
+	}
+	err := st.QueryRowContext(t.ctx, args...).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false
+	}
+	t.fail(err)
+	return err == nil
+}
+
+// flush writes the counters used back to the store. Call it before the
+// commit.
+func (t *txState) flush() {
+	for name, v := range t.counters {
+		t.exec(`INSERT INTO counters (name, value) VALUES (?, ?)
+			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, v)
 	}
 }
 
@@ -208,22 +290,24 @@ func (t *txState) next(name string, first, max int) int {
 	if t.err != nil {
 		return first
 	}
-	var v int
-	err := t.tx.QueryRowContext(t.ctx, `SELECT value FROM counters WHERE name = ?`, name).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		v, err = first, nil
-	}
-	if err != nil {
-		t.fail(fmt.Errorf("counter %s: %w", name, err))
-		return first
+	v, ok := t.counters[name]
+	if !ok {
+		if !t.queryRow(`SELECT value FROM counters WHERE name = ?`, []any{name}, &v) {
+			if t.err != nil {
+				t.err = fmt.Errorf("counter %s: %w", name, t.err)
+				return first
+			}
+			v = first
+		}
+		if t.counters == nil {
+			t.counters = map[string]int{}
+		}
 	}
 	n := v + 1
 	if n > max {
 		n = 1
 	}
-	_, err = t.tx.ExecContext(t.ctx, `INSERT INTO counters (name, value) VALUES (?, ?)
-		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, n)
-	t.fail(err)
+	t.counters[name] = n
 	return v
 }
 
@@ -241,18 +325,18 @@ func (t *txState) nextControl() int { return t.next("control", t.firstNumber(), 
 func (t *txState) nextClaimSeq() int { return t.next("claim", t.firstNumber(), 99_999_999) }
 
 // deductible returns the member's remaining deductible at the payer, and
-// whether the member has one at all.
+// whether the member has one at all. The store's rows are read once per
+// transaction: a row is only ever written for a member with a configured
+// deductible, so there are few.
 func (t *txState) deductible(p *Payer, member string) (ded int64, ok bool) {
 	if t.err != nil {
 		return 0, false
 	}
-	err := t.tx.QueryRowContext(t.ctx, `SELECT remaining FROM deductibles WHERE payer = ? AND member = ?`, p.ID, member).Scan(&ded)
-	if err == nil {
-		return ded, true
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		t.fail(err)
+	if t.deds == nil && !t.loadDeductibles() {
 		return 0, false
+	}
+	if v, ok := t.deds[[2]string{p.ID, member}]; ok {
+		return v, true
 	}
 	if a, ok := p.Deductibles[member]; ok {
 		return int64(a), true
@@ -260,13 +344,36 @@ func (t *txState) deductible(p *Payer, member string) (ded int64, ok bool) {
 	return 0, false
 }
 
+func (t *txState) loadDeductibles() bool {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT payer, member, remaining FROM deductibles`)
+	if err != nil {
+		t.fail(err)
+		return false
+	}
+	defer rows.Close()
+	t.deds = map[[2]string]int64{}
+	for rows.Next() {
+		var payer, member string
+		var v int64
+		if err := rows.Scan(&payer, &member, &v); err != nil {
+			t.fail(err)
+			return false
+		}
+		t.deds[[2]string{payer, member}] = v
+	}
+	t.fail(rows.Err())
+	return t.err == nil
+}
+
 func (t *txState) setDeductible(payer, member string, remaining int64) {
 	if t.err != nil {
 		return
 	}
-	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO deductibles (payer, member, remaining) VALUES (?, ?, ?)
+	t.exec(`INSERT INTO deductibles (payer, member, remaining) VALUES (?, ?, ?)
 		ON CONFLICT (payer, member) DO UPDATE SET remaining = excluded.remaining`, payer, member, remaining)
-	t.fail(err)
+	if t.err == nil && t.deds != nil {
+		t.deds[[2]string{payer, member}] = remaining
+	}
 }
 
 // seen reports whether the interchange key was answered before, and
@@ -275,9 +382,8 @@ func (t *txState) seen(key string) bool {
 	if t.err != nil {
 		return false
 	}
-	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO interchanges (key) VALUES (?) ON CONFLICT DO NOTHING`, key)
-	if err != nil {
-		t.fail(err)
+	res := t.exec(`INSERT INTO interchanges (key) VALUES (?) ON CONFLICT DO NOTHING`, key)
+	if res == nil {
 		return false
 	}
 	n, err := res.RowsAffected()
@@ -301,19 +407,15 @@ func (t *txState) findClaim(payer, icn, pcn, not string) *paidClaim {
 		return nil
 	}
 	var pc paidClaim
-	var err error
+	var found bool
 	if icn != "" {
-		err = t.tx.QueryRowContext(t.ctx, `SELECT icn, state, remit FROM claims WHERE icn = ? AND payer = ? AND icn <> ?`, icn, payer, not).
-			Scan(&pc.icn, &pc.state, &pc.remit)
+		found = t.queryRow(`SELECT icn, state, remit FROM claims WHERE icn = ? AND payer = ? AND icn <> ?`,
+			[]any{icn, payer, not}, &pc.icn, &pc.state, &pc.remit)
 	} else {
-		err = t.tx.QueryRowContext(t.ctx, `SELECT icn, state, remit FROM claims WHERE payer = ? AND pcn = ? AND state = 'paid'
-			AND remit IS NOT NULL AND icn <> ? ORDER BY rowid DESC LIMIT 1`, payer, pcn, not).Scan(&pc.icn, &pc.state, &pc.remit)
+		found = t.queryRow(`SELECT icn, state, remit FROM claims WHERE payer = ? AND pcn = ? AND state = 'paid'
+			AND remit IS NOT NULL AND icn <> ? ORDER BY rowid DESC LIMIT 1`, []any{payer, pcn, not}, &pc.icn, &pc.state, &pc.remit)
 	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		t.fail(err)
+	if !found {
 		return nil
 	}
 	return &pc
@@ -326,8 +428,7 @@ func (t *txState) duplicate(fingerprint string) bool {
 		return false
 	}
 	var n int
-	err := t.tx.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM claims WHERE fingerprint = ?`, fingerprint).Scan(&n)
-	t.fail(err)
+	t.queryRow(`SELECT COUNT(*) FROM claims WHERE fingerprint = ?`, []any{fingerprint}, &n)
 	return n > 0
 }
 
@@ -336,12 +437,12 @@ func (t *txState) saveClaim(icn, payer, pcn, fingerprint string) {
 	if t.err != nil {
 		return
 	}
-	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO claims (icn, payer, pcn, fingerprint, state) VALUES (?, ?, ?, ?, 'paid')
+	t.exec(`INSERT INTO claims (icn, payer, pcn, fingerprint, state) VALUES (?, ?, ?, ?, 'paid')
 		ON CONFLICT (icn) DO NOTHING`, icn, payer, pcn, fingerprint)
-	t.fail(err)
 }
 
-// setRemit records what the 835 said of a claim, for its reversal.
+// setRemit records what the 835 said of a claim, for its reversal and
+// for the 835 that pays it (its payable refers to it).
 func (t *txState) setRemit(icn string, oc *x835.Claim) {
 	if t.err != nil {
 		return
@@ -351,16 +452,14 @@ func (t *txState) setRemit(icn string, oc *x835.Claim) {
 		t.fail(err)
 		return
 	}
-	_, err = t.tx.ExecContext(t.ctx, `UPDATE claims SET remit = ? WHERE icn = ?`, b, icn)
-	t.fail(err)
+	t.exec(`UPDATE claims SET remit = ? WHERE icn = ?`, b, icn)
 }
 
 func (t *txState) reverseClaim(icn string) {
 	if t.err != nil {
 		return
 	}
-	_, err := t.tx.ExecContext(t.ctx, `UPDATE claims SET state = 'reversed' WHERE icn = ?`, icn)
-	t.fail(err)
+	t.exec(`UPDATE claims SET state = 'reversed' WHERE icn = ?`, icn)
 }
 
 // nameTaken reports whether a response name was ever given in the
@@ -370,8 +469,7 @@ func (t *txState) nameTaken(mailbox, name string) bool {
 		return false
 	}
 	var n int
-	err := t.tx.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM outputs WHERE mailbox = ? AND name = ?`, mailbox, name).Scan(&n)
-	t.fail(err)
+	t.queryRow(`SELECT COUNT(*) FROM outputs WHERE mailbox = ? AND name = ?`, []any{mailbox, name}, &n)
 	return n > 0
 }
 
@@ -381,7 +479,6 @@ func (t *txState) processedTaken(mailbox, name string) bool {
 		return false
 	}
 	var n int
-	err := t.tx.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM inbound_files WHERE mailbox = ? AND processed_name = ?`, mailbox, name).Scan(&n)
-	t.fail(err)
+	t.queryRow(`SELECT COUNT(*) FROM inbound_files WHERE mailbox = ? AND processed_name = ?`, []any{mailbox, name}, &n)
 	return n > 0
 }
