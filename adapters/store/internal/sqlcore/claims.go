@@ -421,11 +421,23 @@ const waitingStates = "c.state IN ('held', 'ready')"
 // ClaimsInState implements pipeline.ClaimTx. A limit of zero or less
 // means no limit.
 func (t *Tx) ClaimsInState(ctx context.Context, s pipeline.ClaimState, limit int) ([]*pipeline.Claim, error) {
-	return t.ClaimsInStateAfter(ctx, s, 0, limit)
+	cs, err := t.claimsInState(ctx, s, 0, limit)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.withLines(ctx, cs); err != nil {
+		return nil, fmt.Errorf("claims in state %s: %w", s, err)
+	}
+	return cs, nil
 }
 
-// ClaimsInStateAfter implements pipeline.ClaimTx.
+// ClaimsInStateAfter implements pipeline.ClaimTx: the claims without
+// their lines.
 func (t *Tx) ClaimsInStateAfter(ctx context.Context, s pipeline.ClaimState, after int64, limit int) ([]*pipeline.Claim, error) {
+	return t.claimsInState(ctx, s, after, limit)
+}
+
+func (t *Tx) claimsInState(ctx context.Context, s pipeline.ClaimState, after int64, limit int) ([]*pipeline.Claim, error) {
 	if err := t.check(); err != nil {
 		return nil, err
 	}
@@ -455,8 +467,8 @@ func (t *Tx) ClaimsInStateAfter(ctx context.Context, s pipeline.ClaimState, afte
 	return cs, nil
 }
 
-// claims runs a claim query and loads the lines of the claims it
-// returns, in one more query per 500 claims.
+// claims runs a claim query; the claims come without their lines (see
+// withLines).
 func (t *Tx) claims(ctx context.Context, q string, args ...any) ([]*pipeline.Claim, error) {
 	rows, err := t.c.Query(ctx, q, args...)
 	if err != nil {
@@ -464,7 +476,6 @@ func (t *Tx) claims(ctx context.Context, q string, args ...any) ([]*pipeline.Cla
 	}
 	defer rows.Close()
 	var out []*pipeline.Claim
-	byID := make(map[int64]*pipeline.Claim)
 	var cs claimScan
 	dest := cs.dest()
 	for rows.Next() {
@@ -476,24 +487,31 @@ func (t *Tx) claims(ctx context.Context, q string, args ...any) ([]*pipeline.Cla
 			return nil, err
 		}
 		out = append(out, c)
-		byID[c.ID] = c
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows.Close()
+	return out, nil
+}
+
+// withLines loads the active lines of cs, in one query per 500 claims.
+func (t *Tx) withLines(ctx context.Context, cs []*pipeline.Claim) error {
+	byID := make(map[int64]*pipeline.Claim, len(cs))
+	for _, c := range cs {
+		byID[c.ID] = c
+	}
 	chunk := t.c.Chunk()
-	for start := 0; start < len(out); start += chunk {
-		end := min(start+chunk, len(out))
+	for start := 0; start < len(cs); start += chunk {
+		end := min(start+chunk, len(cs))
 		ids := make([]any, 0, end-start)
-		for _, c := range out[start:end] {
+		for _, c := range cs[start:end] {
 			ids = append(ids, c.ID)
 		}
 		if err := t.loadLines(ctx, ids, byID); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 func (t *Tx) loadLines(ctx context.Context, ids []any, byID map[int64]*pipeline.Claim) error {
