@@ -30,7 +30,7 @@ type versionRow struct {
 
 var tableVersions = &Table{Name: "claim_versions", Cols: []string{
 	"claim_id", "version", "kind", "frequency", "payer_claim_number", "total_charge", "data", "changed",
-	"actor", "note", "created_at"}}
+	"actor", "note", "created_at", "has_other_coverage"}}
 
 const versionCols = `claim_id, version, kind, frequency, payer_claim_number, total_charge, data, changed,
 actor, note, created_at`
@@ -52,6 +52,9 @@ func (r versionRows) WriteRow(i int, w RowWriter) {
 	w.Text(v.Actor)
 	w.Text(v.Note)
 	w.Time(v.CreatedAt)
+	// Whether the content lists other coverage, which posting reads
+	// without the content (the JSON has the key only then: omitempty).
+	w.Bool(len(v.Data.OtherCoverage) > 0)
 }
 
 // newVersionRow encodes v, filling a zero CreatedAt from the clock.
