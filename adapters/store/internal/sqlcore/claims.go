@@ -59,20 +59,27 @@ func (r versionRows) WriteRow(i int, w RowWriter) {
 
 // newVersionRow encodes v, filling a zero CreatedAt from the clock.
 func (t *Tx) newVersionRow(v *pipeline.ClaimVersion) (versionRow, error) {
-	data, err := jsonArg(v.Data)
+	v.CreatedAt = t.stamp(v.CreatedAt)
+	r := versionRow{v: *v}
+	return r, r.encode()
+}
+
+// encode sets r's data and changed from r.v, as JSON.
+func (r *versionRow) encode() error {
+	data, err := jsonArg(r.v.Data)
 	if err != nil {
-		return versionRow{}, err
+		return err
 	}
-	changed := v.Changed
+	changed := r.v.Changed
 	if changed == nil {
 		changed = []string{}
 	}
 	ch, err := jsonArg(changed)
 	if err != nil {
-		return versionRow{}, err
+		return err
 	}
-	v.CreatedAt = t.stamp(v.CreatedAt)
-	return versionRow{v: *v, data: data, changed: ch}, nil
+	r.data, r.changed = data, ch
+	return nil
 }
 
 var tableLines = &Table{Name: "claim_lines", Cols: []string{
@@ -169,17 +176,45 @@ func (t *Tx) CreateClaims(ctx context.Context, cs []*pipeline.Claim) error {
 		if v.Frequency == "" {
 			v.Frequency = "1"
 		}
-		row, err := t.newVersionRow(v)
-		if err != nil {
-			return fmt.Errorf("create claim for encounter %q: %w", c.EncounterID, err)
-		}
-		rows[i] = row
+		rows[i].v = *v
 		if c.UpdatedAt.IsZero() {
 			c.UpdatedAt = c.CreatedAt
 		}
 		c.UpdatedAt = NormTime(c.UpdatedAt)
 		c.FirstSubmittedAt = NormTime(c.FirstSubmittedAt)
 	}
+	// The versions' content is encoded to JSON on another core while
+	// the claims and their lines are inserted: for a batch of intake it
+	// takes about half as long as those inserts. The rows are only
+	// written at the next flush.
+	encoded := make(chan error, 1)
+	go func() { encoded <- encodeVersionRows(rows, cs) }()
+	if err := t.insertClaims(ctx, cs, rows); err != nil {
+		<-encoded
+		return err
+	}
+	if err := <-encoded; err != nil {
+		return t.fail(err)
+	}
+	t.versions = append(t.versions, rows...)
+	return nil
+}
+
+// encodeVersionRows encodes the content and changed fields of rows, the
+// first versions of cs. Of cs it reads only the encounter IDs, which
+// insertClaims leaves alone, so that it can run beside it.
+func encodeVersionRows(rows []versionRow, cs []*pipeline.Claim) error {
+	for i := range rows {
+		if err := rows[i].encode(); err != nil {
+			return fmt.Errorf("create claim for encounter %q: %w", cs[i].EncounterID, err)
+		}
+	}
+	return nil
+}
+
+// insertClaims inserts cs and their lines, setting the claims' IDs (in
+// the claims and in rows, their first versions) and their lines' IDs.
+func (t *Tx) insertClaims(ctx context.Context, cs []*pipeline.Claim, rows []versionRow) error {
 	// Claim IDs are reserved exactly (not through t.reserve's pool):
 	// SQLite, which keeps no counter for claims, takes the next ones
 	// after the highest.
@@ -206,7 +241,7 @@ func (t *Tx) CreateClaims(ctx context.Context, cs []*pipeline.Claim) error {
 			l.ClaimID = c.ID
 			m, err := jsonArg(l.Modifiers)
 			if err != nil {
-				return fmt.Errorf("create claim %d: line %d: %w", c.ID, l.LineNo, err)
+				return t.fail(fmt.Errorf("create claim %d: line %d: %w", c.ID, l.LineNo, err))
 			}
 			lines, mods = append(lines, *l), append(mods, m)
 		}
@@ -214,7 +249,6 @@ func (t *Tx) CreateClaims(ctx context.Context, cs []*pipeline.Claim) error {
 	if err := t.c.Insert(ctx, tableClaims, claimRows(cs)); err != nil {
 		return t.fail(fmt.Errorf("create claims: %w", err))
 	}
-	t.versions = append(t.versions, rows...)
 	if len(lines) == 0 {
 		return nil
 	}
