@@ -60,7 +60,7 @@ func (p *Pipeline) Build(ctx context.Context) (BuildReport, error) {
 		}
 	}()
 	rctx, stop := context.WithCancel(ctx)
-	pages := make(chan readyPage, 1)
+	pages := make(chan readyPage) // unbuffered: two pages in memory at most
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

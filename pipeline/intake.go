@@ -86,11 +86,11 @@ type HeldEncounter struct {
 // again. When a batch fails, its encounters are taken again one per
 // transaction: those before the failing one are kept, and the error
 // names it. The next batch is read (see readBatches) while one is
-// recorded, so that memory holds at most three batches.
+// recorded; memory holds those two at most.
 func (p *Pipeline) Intake(ctx context.Context, src EncounterSource) (IntakeReport, error) {
 	var rep IntakeReport
 	rctx, stop := context.WithCancel(ctx)
-	reads := make(chan readBatch, 1)
+	reads := make(chan readBatch) // unbuffered: two batches at most
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
