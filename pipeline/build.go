@@ -26,7 +26,8 @@ type BuildReport struct {
 // each with one interchange, and more when a file reaches
 // Options.MaxClaimsPerFile. It reads the ready claims Options.BatchSize at
 // a time and writes each to its file as it goes (temporary name), so that
-// memory depends on those two and not on how many claims are ready.
+// memory depends on those two and not on how many claims are ready (the
+// next page is read while one is written: see readReady).
 //
 // For each file it takes ISA13, GS06 and the ST02s from persistent
 // sequences (committed first, so a number is never used twice), writes
@@ -58,22 +59,23 @@ func (p *Pipeline) Build(ctx context.Context) (BuildReport, error) {
 			fb.af.Abort()
 		}
 	}()
-	var after int64
-	for {
-		var page []*Claim
-		err := p.store.InTx(ctx, func(tx Tx) error {
-			var err error
-			page, err = tx.ClaimsInStateAfter(ctx, StateReady, after, p.batchSize)
-			return err
-		})
-		if err != nil {
-			return rep, fmt.Errorf("build: %w", err)
+	rctx, stop := context.WithCancel(ctx)
+	pages := make(chan readyPage) // unbuffered: two pages in memory at most
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.readReady(rctx, pages)
+	}()
+	defer func() {
+		stop()
+		<-done
+	}()
+	for pg := range pages {
+		if pg.err != nil {
+			return rep, fmt.Errorf("build: %w", pg.err)
 		}
-		if len(page) == 0 {
-			break
-		}
-		after = page[len(page)-1].ID
-		for _, g := range p.groups(page) {
+		var err error
+		for _, g := range p.groups(pg.claims) {
 			if failed[g.key] {
 				continue
 			}
@@ -103,6 +105,9 @@ func (p *Pipeline) Build(ctx context.Context) (BuildReport, error) {
 			}
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return rep, fmt.Errorf("build: %w", err)
+	}
 	for len(order) > 0 {
 		finish(order[0])
 		if ctx.Err() != nil {
@@ -110,6 +115,46 @@ func (p *Pipeline) Build(ctx context.Context) (BuildReport, error) {
 		}
 	}
 	return rep, errors.Join(errs...)
+}
+
+// readyPage is a page of ready claims, or the error that ended the
+// reading.
+type readyPage struct {
+	claims []*Claim
+	err    error
+}
+
+// readReady reads the ready claims a page at a time (keyset on the claim
+// ID) and sends the pages to out, which it closes at the end. It runs
+// beside the writing of the page before: reading and decoding a page
+// takes about as long as writing its claims, and the two use different
+// cores. A claim read here stays ready until the file it goes in is
+// recorded, so reading ahead changes nothing of what a page holds: each
+// page is read in a transaction of its own, as before. It stops when ctx
+// ends.
+func (p *Pipeline) readReady(ctx context.Context, out chan<- readyPage) {
+	defer close(out)
+	var after int64
+	for ctx.Err() == nil {
+		var page []*Claim
+		err := p.store.InTx(ctx, func(tx Tx) error {
+			var err error
+			page, err = tx.ClaimsInStateAfter(ctx, StateReady, after, p.batchSize)
+			return err
+		})
+		if err == nil && len(page) == 0 {
+			return
+		}
+		select {
+		case out <- readyPage{claims: page, err: err}:
+		case <-ctx.Done():
+			return
+		}
+		if err != nil {
+			return
+		}
+		after = page[len(page)-1].ID
+	}
 }
 
 // fileGroup is the claims that go in one file.

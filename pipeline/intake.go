@@ -85,40 +85,96 @@ type HeldEncounter struct {
 // the file. A crash loses the batch in flight, which the next run reads
 // again. When a batch fails, its encounters are taken again one per
 // transaction: those before the failing one are kept, and the error
-// names it.
+// names it. The next batch is read (see readBatches) while one is
+// recorded; memory holds those two at most.
 func (p *Pipeline) Intake(ctx context.Context, src EncounterSource) (IntakeReport, error) {
 	var rep IntakeReport
-	b := &intakeBatch{source: sourceName(src), items: make([]intakeItem, 0, p.batchSize)}
-	for enc, err := range src.Encounters(ctx) {
+	rctx, stop := context.WithCancel(ctx)
+	reads := make(chan readBatch) // unbuffered: two batches at most
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.readBatches(rctx, src, reads)
+	}()
+	defer func() {
+		// The reader stops at its next encounter or send; nothing it
+		// holds is recorded.
+		stop()
+		<-done
+	}()
+	b := &intakeBatch{source: sourceName(src)}
+	for rb := range reads {
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
+		}
+		b.items = rb.items
+		if err := p.intakeBatch(ctx, b, &rep); err != nil {
+			return rep, err
+		}
+		if rb.err != nil {
+			return rep, rb.err
+		}
+	}
+	return rep, ctx.Err()
+}
+
+// readBatch is what the reader of Intake hands over: the items of a
+// batch, in the order read, and the error that ends the reading (after
+// those items are recorded), if any.
+type readBatch struct {
+	items []intakeItem
+	err   error
+}
+
+// readBatches reads src into batches of Options.BatchSize items and
+// sends them to out, which it closes at the end. It runs beside the
+// recording of the previous batch: decoding, encoding and hashing the
+// encounters takes about as long as writing them, and the two use
+// different cores. It records nothing, so that a crash or an error loses
+// only what a crash of the one-goroutine loop would: the batches not yet
+// committed. It stops when ctx ends.
+func (p *Pipeline) readBatches(ctx context.Context, src EncounterSource, out chan<- readBatch) {
+	defer close(out)
+	send := func(rb readBatch) bool {
+		select {
+		case out <- rb:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	items := make([]intakeItem, 0, p.batchSize)
+	for enc, err := range src.Encounters(ctx) {
+		if ctx.Err() != nil {
+			return
 		}
 		var rerr *RecordError
 		switch {
 		case errors.As(err, &rerr):
-			b.items = append(b.items, intakeItem{bad: rerr})
+			items = append(items, intakeItem{bad: rerr})
 		case err != nil:
-			if ferr := p.intakeBatch(ctx, b, &rep); ferr != nil {
-				return rep, ferr
-			}
-			return rep, fmt.Errorf("intake: %w", err)
+			send(readBatch{items: items, err: fmt.Errorf("intake: %w", err)})
+			return
 		default:
 			item, err := newIntakeItem(enc)
 			if err != nil {
-				return rep, fmt.Errorf("intake: encounter %s: %w", enc.ID, err)
+				// The items before it are not recorded: the
+				// next run reads them again.
+				send(readBatch{err: fmt.Errorf("intake: encounter %s: %w", enc.ID, err)})
+				return
 			}
-			b.items = append(b.items, item)
+			items = append(items, item)
 		}
-		if len(b.items) >= p.batchSize {
-			if err := p.intakeBatch(ctx, b, &rep); err != nil {
-				return rep, err
+		if len(items) >= p.batchSize {
+			if !send(readBatch{items: items}) {
+				return
 			}
+			items = make([]intakeItem, 0, p.batchSize)
 		}
 	}
-	if ctx.Err() != nil {
-		return rep, ctx.Err()
+	if ctx.Err() == nil && len(items) > 0 {
+		send(readBatch{items: items})
 	}
-	return rep, p.intakeBatch(ctx, b, &rep)
 }
 
 // intakeBatch is the encounters of one source waiting to be recorded.
@@ -154,10 +210,7 @@ func (p *Pipeline) intakeBatch(ctx context.Context, b *intakeBatch, rep *IntakeR
 	if len(b.items) == 0 {
 		return nil
 	}
-	defer func() {
-		clear(b.items)
-		b.items = b.items[:0]
-	}()
+	defer func() { b.items = nil }()
 	var r IntakeReport
 	err := p.store.InTx(ctx, func(tx Tx) error {
 		r = IntakeReport{}

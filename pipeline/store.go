@@ -133,6 +133,8 @@ type ClaimTx interface {
 	// ClaimsInStateAfter returns up to limit claims in state s whose ID
 	// is above after, oldest first: the next page of a walk through
 	// them (after is the last ID of the page before, 0 for the first).
+	// The claims come without their lines (Lines is nil): building reads
+	// the data, and loading the lines would cost a sixth of a page.
 	ClaimsInStateAfter(ctx context.Context, s ClaimState, after int64, limit int) ([]*Claim, error)
 	// MoveClaim changes a claim's state from `from` to `to` and appends ev
 	// to its history. It returns a *TransitionError when the move is not

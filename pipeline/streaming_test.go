@@ -6,6 +6,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -169,5 +170,68 @@ func TestIntakeBatchFailsOneByOne(t *testing.T) {
 	fs.Fail("CreateClaims", nil)
 	if in, err = h.P.Intake(ctx, more); err != nil || in.Accepted != 2 {
 		t.Errorf("Intake again: accepted %d, %v; want 2, nil", in.Accepted, err)
+	}
+}
+
+// endingSource yields n encounters (without end when n < 0), then err
+// when it is not nil; it counts what it yielded.
+type endingSource struct {
+	n       int
+	err     error
+	yielded int
+}
+
+func (s *endingSource) Encounters(context.Context) iter.Seq2[*pipeline.Encounter, error] {
+	return func(yield func(*pipeline.Encounter, error) bool) {
+		for i := 0; s.n < 0 || i < s.n; i++ {
+			s.yielded++
+			if !yield(pipelinetest.Encounter("R"+strconv.Itoa(i), "10.00"), nil) {
+				return
+			}
+		}
+		if s.err != nil {
+			yield(nil, s.err)
+		}
+	}
+}
+
+// TestIntakeReaderEnds: intake reads a batch ahead of the one it records,
+// in a goroutine of its own. A source that ends with an error still has
+// the encounters read before it recorded, and the error returned; when
+// recording fails, the reader stops (an endless source would otherwise
+// keep it, and Intake, from returning) without reading more than the
+// batches in hand.
+func TestIntakeReaderEnds(t *testing.T) {
+	readErr := errors.New("read failed")
+	for _, tc := range []struct {
+		name     string
+		src      *endingSource
+		fail     bool // every claim insert fails
+		wantErr  string
+		accepted int
+	}{
+		{name: "source error after a batch and a half", src: &endingSource{n: 3, err: readErr}, wantErr: "read failed", accepted: 3},
+		{name: "records failing, endless source", src: &endingSource{n: -1}, fail: true, wantErr: "disk full", accepted: 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := pipelinetest.NewFaultStore(openStore(t))
+			h := newHarnessOver(t, fs, func(o *pipeline.Options) { o.BatchSize = 2 })
+			if tc.fail {
+				fs.Fail("CreateClaims", errors.New("disk full"))
+				fs.Fail("CreateClaim", errors.New("disk full"))
+			}
+			in, err := h.P.Intake(t.Context(), tc.src)
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("Intake: %v; want an error with %q", err, tc.wantErr)
+			}
+			if in.Accepted != tc.accepted {
+				t.Errorf("accepted %d, want %d", in.Accepted, tc.accepted)
+			}
+			// The batch recorded, the one read ahead, and the
+			// encounter whose yield saw the reader stop.
+			if tc.src.n < 0 && tc.src.yielded > 5 {
+				t.Errorf("the source yielded %d encounters after recording failed, want at most 5", tc.src.yielded)
+			}
+		})
 	}
 }

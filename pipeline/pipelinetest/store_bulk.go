@@ -8,6 +8,7 @@ import (
 
 	"github.com/x12claims/claims/pipeline"
 	"github.com/x12claims/claims/x12"
+	"github.com/x12claims/claims/x12/x837"
 )
 
 var bulkTests = []storeTest{
@@ -108,7 +109,12 @@ var bulkTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			must(t, "CreateClaim", tx.CreateClaim(ctx, c1))
 		})
-		c2 := createClaim(t, s, "E2", pipeline.StateSubmitted)
+		// c2 lists other coverage: posting reads that it does.
+		c2 := sampleClaim("E2", pipeline.StateSubmitted)
+		c2.Data.OtherCoverage = []x837.OtherCoverage{{Responsibility: "S", Payer: x837.OtherPayer{Name: "Second Payer", ID: "PAYER02"}}}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "CreateClaim", tx.CreateClaim(ctx, c2))
+		})
 		c3 := createClaim(t, s, "E3", pipeline.StateSubmitted) // never submitted: no target
 		// Version 2 of c1 replaces both its lines by a new one: they
 		// stay, not active.
@@ -149,7 +155,7 @@ var bulkTests = []storeTest{
 			open1 := x12.MustAmount("5") // 150 - 100 - 30 - 12 - 3
 			want := []pipeline.PostingTarget{
 				{SubmissionID: subs[0].ID, SubmissionVersion: 1, PCN: "E2-1", ClaimID: c2.ID, EncounterID: "E2", PayerID: "PAYER01",
-					State: pipeline.StateSubmitted, Version: 1, VersionKind: pipeline.VersionOriginal, Lines: lines2},
+					State: pipeline.StateSubmitted, Version: 1, VersionKind: pipeline.VersionOriginal, OtherCoverage: true, Lines: lines2},
 				{SubmissionID: subs[1].ID, SubmissionVersion: 1, PCN: "E1-1", ClaimID: c1.ID, EncounterID: "E1", PayerID: "PAYER09",
 					State: pipeline.StatePaid, Version: 2, VersionKind: pipeline.VersionCorrection, PayerClaimNumber: "ICN-1", Lines: lines1, Open: open1},
 				{SubmissionID: subs[2].ID, SubmissionVersion: 2, PCN: "E1-2", ClaimID: c1.ID, EncounterID: "E1", PayerID: "PAYER09",

@@ -155,3 +155,75 @@ func migrateOldNumbering(t *testing.T, all, files []string) {
 		t.Errorf("schema_migrations after upgrade:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestMigrateHasOtherCoverage opens a database at schema version 12
+// whose claim versions had has_other_coverage generated from their
+// content, and checks that migration 0013 keeps each version's value in
+// the plain column, keeps claim_versions append-only, and drops
+// encounters_claim.
+func TestMigrateHasOtherCoverage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "claims.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".sql")
+		num, _, _ := strings.Cut(name, "_")
+		if v, err := strconv.Atoi(num); err != nil || v > 12 {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(string(b)); err != nil {
+			t.Fatalf("apply %s: %v", name, err)
+		}
+		if _, err := db.Exec("INSERT INTO schema_migrations VALUES (?, ?, '2026-01-01T00:00:00Z')", num, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const at = "2026-01-01T00:00:00.000000Z"
+	for _, q := range []string{
+		`INSERT INTO claims (id, encounter_id, kind, state, payer_id, payer_name, clearinghouse, total_charge, submissions,
+			pcn, payer_claim_number, created_at, updated_at) VALUES (1, 'E1', 'professional', 'ready', 'P1', 'Payer', 'sim', 100, 0, '', '', '` + at + `', '` + at + `')`,
+		`INSERT INTO claim_versions (claim_id, version, kind, frequency, payer_claim_number, total_charge, data, changed, actor, note, created_at)
+			VALUES (1, 1, 'original', '1', '', 100, '{"kind":"professional"}', '[]', 'intake', '', '` + at + `')`,
+		`INSERT INTO claim_versions (claim_id, version, kind, frequency, payer_claim_number, total_charge, data, changed, actor, note, created_at)
+			VALUES (1, 2, 'correction', '1', '', 100, '{"kind":"professional","other_coverage":[{"responsibility":"S"}]}', '[]', 'kim', '', '` + at + `')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	db.Close()
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("Open (migrating): %v", err)
+	}
+	s.Close()
+	db, err = sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var flags string
+	if err := db.QueryRow("SELECT group_concat(has_other_coverage, ',') FROM (SELECT has_other_coverage FROM claim_versions ORDER BY version)").Scan(&flags); err != nil || flags != "0,1" {
+		t.Errorf("has_other_coverage of versions 1, 2 = %q (%v), want 0,1", flags, err)
+	}
+	if _, err := db.Exec("UPDATE claim_versions SET note = 'x'"); err == nil {
+		t.Error("claim_versions can be updated after the migration: its triggers are gone")
+	}
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE name = 'encounters_claim'").Scan(&n); err != nil || n != 0 {
+		t.Errorf("encounters_claim indexes = %d (%v), want it dropped", n, err)
+	}
+}
