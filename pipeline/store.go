@@ -367,6 +367,20 @@ type LedgerTx interface {
 	// claimID by actor. It returns ErrConflict when it is not open any
 	// more, ErrNotFound when there is no such payment.
 	MarkApplied(ctx context.Context, id, claimID int64, actor string) error
+
+	// The batch forms, for posting a chunk of an 835 in a few
+	// statements.
+
+	// ClaimPaymentsOf returns the payments of each claim of claimIDs,
+	// oldest first, as ClaimPayments does: every ID is a key, with no
+	// payments for a claim that has none.
+	ClaimPaymentsOf(ctx context.Context, claimIDs []int64) (map[int64][]*ClaimPayment, error)
+	// MarkPaymentsReversed records, for each payment ID of reversedBy,
+	// that it was reversed by the payment reversedBy gives, as
+	// MarkReversed does. A payment that does not exist returns
+	// ErrNotFound, one reversed by another payment ErrConflict; then
+	// none is marked.
+	MarkPaymentsReversed(ctx context.Context, reversedBy map[int64]int64) error
 }
 
 // WorkFilter selects work items. Zero fields match everything.
@@ -426,6 +440,18 @@ type WorkTx interface {
 	// ignored), oldest first. It must stay fast with tens of thousands
 	// of items: one query, no per-row decoding.
 	WorkRows(ctx context.Context, f WorkFilter) ([]WorkRow, error)
+
+	// The batch forms, for posting a chunk of an 835 in a few
+	// statements (on a database server every statement is a round trip).
+
+	// OpenWorkItems opens each item of ws as OpenWorkItem does, in a
+	// few statements. Every item needs a key, distinct from the others':
+	// otherwise it returns an error and opens nothing.
+	OpenWorkItems(ctx context.Context, ws []*WorkItem) error
+	// CloseWorkItemsByKey closes, for each key of notes, the open items
+	// with that key as CloseWorkItems does, each with its note, and
+	// returns how many it closed.
+	CloseWorkItemsByKey(ctx context.Context, notes map[string]string, by string) (int, error)
 }
 
 // AccessTx keeps the users of the web UI, their sessions and the audit

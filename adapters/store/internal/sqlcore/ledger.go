@@ -314,13 +314,133 @@ func (t *Tx) RemittancePayments(ctx context.Context, remittanceID int64) ([]*pip
 	return out, nil
 }
 
+// ClaimPaymentsOf implements pipeline.LedgerTx: ClaimPayments for many
+// claims, in one query per Chunk of IDs.
+func (t *Tx) ClaimPaymentsOf(ctx context.Context, claimIDs []int64) (map[int64][]*pipeline.ClaimPayment, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]*pipeline.ClaimPayment, len(claimIDs))
+	for _, id := range claimIDs {
+		out[id] = nil
+	}
+	if len(claimIDs) == 0 {
+		return out, nil
+	}
+	if err := t.flush(ctx); err != nil {
+		return nil, fmt.Errorf("payments of %d claims: %w", len(claimIDs), err)
+	}
+	ids := anys(claimIDs)
+	chunk := t.c.Chunk()
+	for start := 0; start < len(ids); start += chunk {
+		in, args := t.c.In("claim_id", 1, ids[start:min(start+chunk, len(ids))])
+		ps, err := t.scanPayments(ctx, "SELECT "+paymentCols+" FROM claim_payments WHERE "+in+" ORDER BY id", args...)
+		if err != nil {
+			return nil, fmt.Errorf("payments of %d claims: %w", len(claimIDs), err)
+		}
+		for _, p := range ps {
+			out[p.ClaimID] = append(out[p.ClaimID], p)
+		}
+	}
+	return out, nil
+}
+
+// MarkPaymentsReversed implements pipeline.LedgerTx: MarkReversed for
+// each payment of reversedBy, in two statements per Chunk of them. It
+// reads them first: when one does not exist (pipeline.ErrNotFound) or
+// was reversed by another payment (pipeline.ErrConflict), it marks none
+// and the transaction may go on. The update then checks again, as
+// MarkReversed does; a payment changed meanwhile (by another
+// transaction, on PostgreSQL) fails the transaction with
+// pipeline.ErrConflict.
+func (t *Tx) MarkPaymentsReversed(ctx context.Context, reversedBy map[int64]int64) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if len(reversedBy) == 0 {
+		return nil
+	}
+	if err := t.flush(ctx); err != nil {
+		return fmt.Errorf("mark payments reversed: %w", err)
+	}
+	ids := make([]int64, 0, len(reversedBy))
+	for id := range reversedBy {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	chunk := t.c.Chunk()
+	for start := 0; start < len(ids); start += chunk {
+		if err := t.checkReversible(ctx, ids[start:min(start+chunk, len(ids))], reversedBy); err != nil {
+			return err
+		}
+	}
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		revs := make([]int64, len(part))
+		for i, id := range part {
+			revs[i] = reversedBy[id]
+		}
+		from, args := t.c.Values(1, []string{"id", "rev"}, []any{part, revs})
+		n, err := t.c.Exec(ctx, "UPDATE claim_payments SET reversed_by = v.rev FROM "+from+
+			" WHERE claim_payments.id = v.id AND (claim_payments.reversed_by = 0 OR claim_payments.reversed_by = v.rev)", args...)
+		if err != nil {
+			return t.fail(fmt.Errorf("mark payments reversed: %w", err))
+		}
+		if int(n) != len(part) {
+			return t.fail(fmt.Errorf("mark payments reversed: %d of %d payments changed meanwhile: %w", len(part)-int(n), len(part), pipeline.ErrConflict))
+		}
+	}
+	return nil
+}
+
+// checkReversible fails unless every payment of ids exists and is not
+// reversed by another payment than reversedBy gives.
+func (t *Tx) checkReversible(ctx context.Context, ids []int64, reversedBy map[int64]int64) error {
+	in, args := t.c.In("id", 1, anys(ids))
+	rows, err := t.c.Query(ctx, "SELECT id, reversed_by FROM claim_payments WHERE "+in, args...)
+	if err != nil {
+		return fmt.Errorf("mark payments reversed: %w", err)
+	}
+	found := make(map[int64]int64, len(ids))
+	for rows.Next() {
+		var id, by int64
+		if err := rows.Scan(&id, &by); err != nil {
+			rows.Close()
+			return fmt.Errorf("mark payments reversed: %w", err)
+		}
+		found[id] = by
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("mark payments reversed: %w", err)
+	}
+	for _, id := range ids {
+		by, ok := found[id]
+		switch {
+		case !ok:
+			return fmt.Errorf("mark payment %d reversed: %w", id, pipeline.ErrNotFound)
+		case by != 0 && by != reversedBy[id]:
+			return fmt.Errorf("mark payment %d reversed by %d: already reversed: %w", id, reversedBy[id], pipeline.ErrConflict)
+		}
+	}
+	return nil
+}
+
+// paymentCols are the claim_payments columns scanPayments reads.
+const paymentCols = `id, remittance_id, claim_id, submission_id, ordinal, status, charge,
+paid, patient_resp, payer_claim_number, outcome, reversed_by`
+
 // claimPayments reads the payments whose column col is id, in ID order.
 func (t *Tx) claimPayments(ctx context.Context, col string, id int64) ([]*pipeline.ClaimPayment, error) {
 	if err := t.flush(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := t.c.Query(ctx, `SELECT id, remittance_id, claim_id, submission_id, ordinal, status, charge,
-paid, patient_resp, payer_claim_number, outcome, reversed_by FROM claim_payments WHERE `+col+` = $1 ORDER BY id`, id)
+	return t.scanPayments(ctx, "SELECT "+paymentCols+" FROM claim_payments WHERE "+col+" = $1 ORDER BY id", id)
+}
+
+// scanPayments runs a query of paymentCols and returns its payments.
+func (t *Tx) scanPayments(ctx context.Context, q string, args ...any) ([]*pipeline.ClaimPayment, error) {
+	rows, err := t.c.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
