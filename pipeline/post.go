@@ -295,8 +295,8 @@ func (p *Pipeline) earlierPayments(ctx context.Context, tx Tx, claims []*x835.Cl
 // writePosting writes a planned posting: claim payments, ledger entries,
 // reversal links, state moves and history, payer claim numbers and denial
 // work items. Claims adjudicated once in the remittance move in one batch;
-// a claim with several CLPs (a reversal and its correction) moves step by
-// step. The history events of a chunk all take one time, the chunk's
+// those with several CLPs (a reversal and its correction) move in a batch
+// per step (see stepMoves). The history events of a chunk all take one time, the chunk's
 // (it commits as one): MoveClaims moves the claims going to one state
 // at one time in one statement, so a time per claim would cost a
 // statement per claim.
@@ -311,6 +311,7 @@ func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, r
 	moves := make([]Event, 0, len(plan.steps))
 	refs := map[int64]string{}
 	var items itemChanges
+	var several stepMoves         // the steps of the claims that move several times
 	reversed := map[int64]int64{} // earlier payment -> the reversal that reverses it
 	for _, st := range plan.steps {
 		c, tg := st.clp, st.tg
@@ -339,18 +340,19 @@ func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, r
 			SetControl: rem.SetControl, Segment: c.Segment, From: st.from, To: st.to, Version: tg.SubmissionVersion,
 			Detail: adjudicationDetail(c) + st.note}
 		switch {
+		case count[tg.ClaimID] > 1:
+			several.add(ev, tg.Version)
 		case st.to == "":
 			if err := tx.AddEvent(ctx, ev); err != nil {
 				return err
 			}
-		case count[tg.ClaimID] == 1:
-			moves = append(moves, ev)
 		default:
-			if err := tx.MoveClaim(ctx, tg.ClaimID, tg.Version, st.from, st.to, ev); err != nil {
-				return err
-			}
+			moves = append(moves, ev)
 		}
 		p.settleItems(file, rem, &st, &items)
+	}
+	if err := several.write(ctx, tx); err != nil {
+		return err
 	}
 	if err := items.write(ctx, tx); err != nil {
 		return err

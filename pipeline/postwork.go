@@ -61,3 +61,56 @@ func (c *itemChanges) write(ctx context.Context, tx Tx) error {
 	c.ops = c.ops[:0]
 	return nil
 }
+
+// stepMoves are the history events of the claims that a chunk's posting
+// moves several times (a reversal and its correction), written in
+// rounds: round k holds the k-th event of each such claim, so each
+// claim's events keep their order and each round moves its claims in one
+// batch (MoveClaimsAt, from each step's state at the claim's version, as
+// MoveClaim per step would).
+type stepMoves struct {
+	rounds []stepRound
+	n      map[int64]int // events of each claim so far
+}
+
+// stepRound is one round: the events that move a claim (with the
+// version it must be at) and those that only note an adjudication.
+type stepRound struct {
+	moves    []Event
+	versions []int
+	notes    []Event
+}
+
+// add adds the next event of claim ev.ClaimID, at version.
+func (m *stepMoves) add(ev Event, version int) {
+	if m.n == nil {
+		m.n = map[int64]int{}
+	}
+	k := m.n[ev.ClaimID]
+	m.n[ev.ClaimID] = k + 1
+	if k == len(m.rounds) {
+		m.rounds = append(m.rounds, stepRound{})
+	}
+	r := &m.rounds[k]
+	if ev.To == "" {
+		r.notes = append(r.notes, ev)
+		return
+	}
+	r.moves = append(r.moves, ev)
+	r.versions = append(r.versions, version)
+}
+
+// write writes the rounds in order.
+func (m *stepMoves) write(ctx context.Context, tx Tx) error {
+	for _, r := range m.rounds {
+		for _, ev := range r.notes {
+			if err := tx.AddEvent(ctx, ev); err != nil {
+				return err
+			}
+		}
+		if err := tx.MoveClaimsAt(ctx, r.moves, r.versions); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -188,6 +188,13 @@ type ClaimTx interface {
 	// where a claim also moves only while it is at version ev.Version:
 	// one corrected meanwhile makes it return ErrConflict, moving none.
 	MoveClaimVersions(ctx context.Context, evs []Event) error
+	// MoveClaimsAt is MoveClaims (without payer claim numbers), where
+	// claim evs[i].ClaimID also moves only while it is at version
+	// versions[i] (at least 1), as MoveClaim checks it: one corrected
+	// meanwhile makes it return ErrConflict, moving none. Posting moves
+	// a claim with several claim payments (a reversal and its
+	// correction) with one call per step of every such claim.
+	MoveClaimsAt(ctx context.Context, evs []Event, versions []int) error
 	// CreateSubmissions inserts submissions as CreateSubmission does, in
 	// a few statements. A PCN already used returns an error wrapping
 	// ErrConflict, and the transaction must end.

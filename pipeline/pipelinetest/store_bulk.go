@@ -101,6 +101,63 @@ var bulkTests = []storeTest{
 			}
 		})
 	}},
+	{"Bulk/MoveClaimsAt", func(t *testing.T, _ *suite, s pipeline.Store) {
+		c1 := createClaim(t, s, "E1", pipeline.StatePaid)
+		c2 := createClaim(t, s, "E2", pipeline.StatePaid)
+		// c2 is corrected: version 2.
+		c2.Lines = c2.Lines[:1]
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "ReviseClaim", tx.ReviseClaim(ctx, c2, &pipeline.ClaimVersion{Version: 2, Kind: pipeline.VersionCorrection,
+				Frequency: "7", Data: c2.Data, TotalCharge: c2.Lines[0].Charge, Actor: "kim"}, 1))
+		})
+		move := func(c *pipeline.Claim, from, to pipeline.ClaimState) pipeline.Event {
+			// The event records the version the payment answered.
+			return pipeline.Event{ClaimID: c.ID, From: from, To: to, Kind: "835", Version: 1, At: t1}
+		}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			// c2 is not at version 1 any more: nothing moves.
+			err := tx.MoveClaimsAt(ctx, []pipeline.Event{move(c1, pipeline.StatePaid, pipeline.StateReversed),
+				move(c2, pipeline.StatePaid, pipeline.StateReversed)}, []int{1, 1})
+			wantErr(t, "MoveClaimsAt with a claim at another version", err, pipeline.ErrConflict)
+			err = tx.MoveClaimsAt(ctx, []pipeline.Event{move(c1, pipeline.StateDenied, pipeline.StateReversed)}, []int{1})
+			wantErr(t, "MoveClaimsAt with a claim in another state", err, pipeline.ErrConflict)
+			if err := tx.MoveClaimsAt(ctx, []pipeline.Event{move(c1, pipeline.StatePaid, pipeline.StateReversed)}, nil); err == nil {
+				t.Errorf("MoveClaimsAt without versions succeeded")
+			}
+			for _, id := range []int64{c1.ID, c2.ID} {
+				got, err := tx.GetClaim(ctx, id)
+				must(t, "GetClaim", err)
+				if got.State != pipeline.StatePaid {
+					t.Errorf("claim %d moved by a refused MoveClaimsAt: %s", id, got.State)
+				}
+			}
+			// At their versions, step by step: both move, each event kept.
+			must(t, "MoveClaimsAt", tx.MoveClaimsAt(ctx, []pipeline.Event{move(c1, pipeline.StatePaid, pipeline.StateReversed),
+				move(c2, pipeline.StatePaid, pipeline.StateReversed)}, []int{1, 2}))
+			must(t, "MoveClaimsAt", tx.MoveClaimsAt(ctx, []pipeline.Event{move(c2, pipeline.StateReversed, pipeline.StatePaid)}, []int{2}))
+		})
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for id, want := range map[int64][]pipeline.ClaimState{c1.ID: {pipeline.StateReversed}, c2.ID: {pipeline.StateReversed, pipeline.StatePaid}} {
+				got, err := tx.GetClaim(ctx, id)
+				must(t, "GetClaim", err)
+				if got.State != want[len(want)-1] {
+					t.Errorf("claim %d: state %s, want %s", id, got.State, want[len(want)-1])
+				}
+				evs, err := tx.Events(ctx, id)
+				must(t, "Events", err)
+				var tos []pipeline.ClaimState
+				for _, ev := range evs {
+					if ev.Kind == "835" {
+						tos = append(tos, ev.To)
+						if ev.Version != 1 || ev.At != norm(t1) {
+							t.Errorf("claim %d: event %+v, want version 1 at %v", id, ev, t1)
+						}
+					}
+				}
+				same(t, fmt.Sprintf("claim %d moves", id), tos, want)
+			}
+		})
+	}},
 	{"Bulk/PostingTargets", func(t *testing.T, _ *suite, s pipeline.Store) {
 		// c1's lines are numbered against their ID order.
 		c1 := sampleClaim("E1", pipeline.StatePaid)
