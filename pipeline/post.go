@@ -504,14 +504,18 @@ func (p *Pipeline) keepUnapplied(ctx context.Context, tx Tx, file *InboundFile, 
 	if len(open) > 0 {
 		reasons = open[0].Reasons
 	}
-	for _, a := range aside {
+	us := make([]*UnappliedPayment, len(aside))
+	for i, a := range aside {
 		c := a.clp
-		u := &UnappliedPayment{RemittanceID: rem.ID, Ordinal: c.Ordinal, Segment: c.Segment, PCN: c.PatientControlNumber,
+		us[i] = &UnappliedPayment{RemittanceID: rem.ID, Ordinal: c.Ordinal, Segment: c.Segment, PCN: c.PatientControlNumber,
 			Status: c.Status, PayerClaimNumber: c.PayerClaimNumber, Charge: c.Charge, Paid: c.Paid, PatientResp: c.PatientResponsibility,
 			Claim: c, Reason: a.reason, CreatedAt: p.now()}
-		if err := tx.AddUnapplied(ctx, u); err != nil {
-			return err
-		}
+	}
+	if err := tx.AddUnappliedPayments(ctx, us); err != nil {
+		return err
+	}
+	for i, a := range aside {
+		c, u := a.clp, us[i]
 		if a.tg != nil {
 			if err := tx.AddEvent(ctx, Event{ClaimID: a.tg.ClaimID, SubmissionID: a.tg.SubmissionID, At: p.now(), Kind: "835-unapplied",
 				FileID: file.ID, SetControl: rem.SetControl, Segment: c.Segment, Version: a.tg.SubmissionVersion,

@@ -388,6 +388,10 @@ type LedgerTx interface {
 	// ErrNotFound, one reversed by another payment ErrConflict; then
 	// none is marked.
 	MarkPaymentsReversed(ctx context.Context, reversedBy map[int64]int64) error
+	// AddUnappliedPayments records claim payments that could not be
+	// applied, as AddUnapplied does, setting their IDs. Two of the same
+	// remittance and ordinal return an error, and none is added.
+	AddUnappliedPayments(ctx context.Context, us []*UnappliedPayment) error
 }
 
 // WorkFilter selects work items. Zero fields match everything.

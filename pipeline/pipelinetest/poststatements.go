@@ -19,8 +19,9 @@ import (
 // connection to count them).
 //
 // At two sizes (small and 4× small claims, in one transaction set and
-// one chunk each), it applies an 835 that pays nine claims in ten and
-// denies the tenth (a work item each), then one that reverses every
+// one chunk each), it applies an 835 that pays eight claims in ten,
+// denies one (a work item each) and names no claim we sent in one
+// (unapplied cash), then one that reverses every
 // other claim and pays it again (reversals linked to the payments they
 // reverse), with a clock that ticks between calls (events at different
 // times). The second size may send at most a few more statements than
@@ -45,8 +46,11 @@ func PostingStatements(t *testing.T, s pipeline.Store, count func() int64) {
 		prefix := fmt.Sprintf("ST%d-", n)
 		SeedClaims(h, prefix, n, 3)
 		first := func(i int) *x835.Claim {
-			if i%10 == 0 {
+			switch i % 10 {
+			case 0:
 				return deniedClaim(prefix, i)
+			case 4: // matches no claim: unapplied cash
+				return BigClaim("NONE-"+prefix, i)
 			}
 			return BigClaim(prefix, i)
 		}
@@ -64,7 +68,7 @@ func PostingStatements(t *testing.T, s pipeline.Store, count func() int64) {
 			claim  func(int) *x835.Claim
 			want   pipeline.ResponseReport
 		}{
-			{n, first, pipeline.ResponseReport{ClaimsPaid: n - n/10, ClaimsDenied: n / 10}},
+			{n, first, pipeline.ResponseReport{ClaimsPaid: n - 2*n/10, ClaimsDenied: n / 10, PaymentsUnapplied: n / 10}},
 			{n, second, pipeline.ResponseReport{ClaimsPaid: n / 2, ClaimsReversed: n / 2}},
 		} {
 			h.Receive835(fmt.Sprintf("%s%d.835", prefix, f), file.claims, file.claims, file.claim)
@@ -75,10 +79,10 @@ func PostingStatements(t *testing.T, s pipeline.Store, count func() int64) {
 			}
 			sent[k][f] = count() - before
 			if rep.RemitsPosted != 1 || rep.ClaimsPaid != file.want.ClaimsPaid || rep.ClaimsDenied != file.want.ClaimsDenied ||
-				rep.ClaimsReversed != file.want.ClaimsReversed || rep.PaymentsUnapplied != 0 {
-				t.Fatalf("835 %d of %d claims: %d posted, %d paid, %d denied, %d reversed, %d unapplied; want 1, %d, %d, %d, 0",
+				rep.ClaimsReversed != file.want.ClaimsReversed || rep.PaymentsUnapplied != file.want.PaymentsUnapplied {
+				t.Fatalf("835 %d of %d claims: %d posted, %d paid, %d denied, %d reversed, %d unapplied; want 1, %d, %d, %d, %d",
 					f+1, n, rep.RemitsPosted, rep.ClaimsPaid, rep.ClaimsDenied, rep.ClaimsReversed, rep.PaymentsUnapplied,
-					file.want.ClaimsPaid, file.want.ClaimsDenied, file.want.ClaimsReversed)
+					file.want.ClaimsPaid, file.want.ClaimsDenied, file.want.ClaimsReversed, file.want.PaymentsUnapplied)
 			}
 		}
 		denied += n / 10

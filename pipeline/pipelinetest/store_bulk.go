@@ -9,6 +9,7 @@ import (
 
 	"github.com/x12claims/claims/pipeline"
 	"github.com/x12claims/claims/x12"
+	"github.com/x12claims/claims/x12/x835"
 )
 
 var bulkTests = []storeTest{
@@ -155,6 +156,40 @@ var bulkTests = []storeTest{
 					}
 				}
 				same(t, fmt.Sprintf("claim %d moves", id), tos, want)
+			}
+		})
+	}},
+	{"Bulk/AddUnappliedPayments", func(t *testing.T, _ *suite, s pipeline.Store) {
+		r := createRemittance(t, s, "T1")
+		unapplied := func(ordinal int, pcn string) *pipeline.UnappliedPayment {
+			clp := &x835.Claim{Ordinal: ordinal, Segment: 10 * ordinal, PatientControlNumber: pcn, Status: "1",
+				Charge: x12.MustAmount("100"), Paid: x12.MustAmount("80"), PayerClaimNumber: "ICN-" + pcn}
+			return &pipeline.UnappliedPayment{RemittanceID: r.ID, Ordinal: ordinal, Segment: clp.Segment, PCN: pcn, Status: "1",
+				PayerClaimNumber: clp.PayerClaimNumber, Charge: clp.Charge, Paid: clp.Paid, Claim: clp,
+				Reason: "CLP01 " + pcn + " matches no claim we sent", CreatedAt: t1}
+		}
+		u1, u2, u3 := unapplied(1, "X1"), unapplied(2, "X2"), unapplied(3, "X3")
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			// The same CLP twice: an error, and nothing added.
+			err := tx.AddUnappliedPayments(ctx, []*pipeline.UnappliedPayment{unapplied(4, "X4"), unapplied(4, "X4-again")})
+			if err == nil {
+				t.Errorf("AddUnappliedPayments with a CLP twice succeeded")
+			}
+			must(t, "AddUnappliedPayments(none)", tx.AddUnappliedPayments(ctx, nil))
+			must(t, "AddUnapplied", tx.AddUnapplied(ctx, u1))
+			must(t, "AddUnappliedPayments", tx.AddUnappliedPayments(ctx, []*pipeline.UnappliedPayment{u2, u3}))
+			if u2.ID == 0 || u3.ID == 0 || u2.ID == u3.ID || u2.ID == u1.ID {
+				t.Errorf("unapplied payment IDs %d, %d (and %d added alone): want new, distinct IDs", u2.ID, u3.ID, u1.ID)
+			}
+		})
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			got, err := tx.UnappliedPayments(ctx, r.ID, false)
+			must(t, "UnappliedPayments", err)
+			same(t, "unapplied payments", got, []*pipeline.UnappliedPayment{u1, u2, u3})
+			n, total, err := tx.UnappliedTotals(ctx, r.ID)
+			must(t, "UnappliedTotals", err)
+			if n != 3 || total != x12.MustAmount("240") {
+				t.Errorf("UnappliedTotals = %d, %s; want 3, 240.00", n, total)
 			}
 		})
 	}},

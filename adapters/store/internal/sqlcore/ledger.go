@@ -187,6 +187,88 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 	return nil
 }
 
+// unappliedInsertRows bounds the rows of one multi-row INSERT into
+// unapplied_payments (12 parameters a row).
+const unappliedInsertRows = 500
+
+// AddUnappliedPayments implements pipeline.LedgerTx: AddUnapplied for
+// each payment, in one multi-row INSERT per unappliedInsertRows. The IDs
+// come back by remittance and ordinal, which must be distinct: otherwise
+// it returns an error and adds nothing.
+func (t *Tx) AddUnappliedPayments(ctx context.Context, us []*pipeline.UnappliedPayment) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	type key struct {
+		remittance int64
+		ordinal    int
+	}
+	clps := make([]string, len(us))
+	seen := make(map[key]bool, len(us))
+	for i, u := range us {
+		k := key{u.RemittanceID, u.Ordinal}
+		if seen[k] {
+			return fmt.Errorf("add unapplied payments: CLP %d of remittance %d appears twice", u.Ordinal, u.RemittanceID)
+		}
+		seen[k] = true
+		clp, err := jsonArg(u.Claim)
+		if err != nil {
+			return fmt.Errorf("add unapplied payments: %w", err)
+		}
+		clps[i] = clp
+	}
+	for start := 0; start < len(us); start += unappliedInsertRows {
+		end := min(start+unappliedInsertRows, len(us))
+		var b strings.Builder
+		b.WriteString(`INSERT INTO unapplied_payments (remittance_id, ordinal, segment, pcn, status,
+payer_claim_number, charge, paid, patient_resp, claim, reason, created_at) VALUES `)
+		args := make([]any, 0, 12*(end-start))
+		byKey := make(map[key]*pipeline.UnappliedPayment, end-start)
+		for i, u := range us[start:end] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + placeholders(len(args)+1, 12) + ")")
+			u.CreatedAt = t.stamp(u.CreatedAt)
+			args = append(args, u.RemittanceID, int64(u.Ordinal), int64(u.Segment), u.PCN, u.Status, u.PayerClaimNumber, int64(u.Charge),
+				int64(u.Paid), int64(u.PatientResp), clps[start+i], u.Reason, t.c.Time(u.CreatedAt))
+			byKey[key{u.RemittanceID, u.Ordinal}] = u
+		}
+		b.WriteString(" RETURNING id, remittance_id, ordinal")
+		if err := t.scanUnappliedIDs(ctx, b.String(), args, func(id, remittance, ordinal int64) error {
+			u := byKey[key{remittance, int(ordinal)}]
+			if u == nil {
+				return fmt.Errorf("inserted CLP %d of remittance %d, which was not asked for", ordinal, remittance)
+			}
+			u.ID = id
+			return nil
+		}); err != nil {
+			return t.fail(fmt.Errorf("add unapplied payments: %w", err))
+		}
+	}
+	return nil
+}
+
+// scanUnappliedIDs runs an INSERT … RETURNING id, remittance_id,
+// ordinal and passes each row to set.
+func (t *Tx) scanUnappliedIDs(ctx context.Context, q string, args []any, set func(id, remittance, ordinal int64) error) error {
+	rows, err := t.c.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, remittance, ordinal int64
+		if err := rows.Scan(&id, &remittance, &ordinal); err != nil {
+			return err
+		}
+		if err := set(id, remittance, ordinal); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // UnappliedPayments implements pipeline.LedgerTx.
 func (t *Tx) UnappliedPayments(ctx context.Context, remittanceID int64, openOnly bool) ([]*pipeline.UnappliedPayment, error) {
 	if err := t.check(); err != nil {
