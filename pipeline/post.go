@@ -296,10 +296,10 @@ func (p *Pipeline) earlierPayments(ctx context.Context, tx Tx, claims []*x835.Cl
 // reversal links, state moves and history, payer claim numbers and denial
 // work items. Claims adjudicated once in the remittance move in one batch;
 // those with several CLPs (a reversal and its correction) move in a batch
-// per step (see stepMoves). The history events of a chunk all take one time, the chunk's
-// (it commits as one): MoveClaims moves the claims going to one state
-// at one time in one statement, so a time per claim would cost a
-// statement per claim.
+// per step (see stepMoves). The history events of a chunk all take one
+// time, the chunk's (it commits as one): MoveClaims moves the claims
+// going to one state at one time in one statement, so a time per claim
+// would cost a statement per claim.
 func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, rem *Remittance, plan *postPlan) error {
 	at := p.now()
 	count := map[int64]int{}
