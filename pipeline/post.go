@@ -149,6 +149,10 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, claims []*x835.Claim, target
 	// steps so far leave them; and the claims re-billed in this plan.
 	stand := map[int64]int{}
 	rebilled := map[int64]bool{} // the version after the reversed adjudication is complete
+	earlier, err := p.earlierPayments(ctx, tx, claims, targets)
+	if err != nil {
+		return nil, err
+	}
 
 	for _, c := range claims {
 		tg := targets[c.PatientControlNumber]
@@ -170,9 +174,7 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, claims []*x835.Claim, target
 		}
 		answersLater := tg.SubmissionVersion == tg.Version && tg.Version > 1 && tg.VersionKind != VersionOriginal && !laterPayer
 		if (reversal || to == StateDenied && answersLater) && plan.payments[tg.ClaimID] == nil {
-			if plan.payments[tg.ClaimID], err = tx.ClaimPayments(ctx, tg.ClaimID); err != nil {
-				return nil, err
-			}
+			plan.payments[tg.ClaimID] = earlier[tg.ClaimID]
 			stand[tg.ClaimID] = standing(plan.payments[tg.ClaimID])
 		}
 		// What this step changes, to undo when it is set aside.
@@ -265,12 +267,41 @@ func (p *Pipeline) plan(ctx context.Context, tx Tx, claims []*x835.Claim, target
 	return plan, nil
 }
 
+// earlierPayments reads, in one batch, the payments of the claims that
+// plan may need them for: those a CLP of claims reverses, or denies at a
+// version after the first (see plan). It reads a few more than plan
+// uses (it does not tell a claim billed to a later payer), never fewer.
+func (p *Pipeline) earlierPayments(ctx context.Context, tx Tx, claims []*x835.Claim, targets map[string]*PostingTarget) (map[int64][]*ClaimPayment, error) {
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, c := range claims {
+		tg := targets[c.PatientControlNumber]
+		if tg == nil || seen[tg.ClaimID] {
+			continue
+		}
+		to, _ := adjudication(c)
+		later := tg.SubmissionVersion == tg.Version && tg.Version > 1 && tg.VersionKind != VersionOriginal
+		if c.Status == "22" || to == StateDenied && later {
+			seen[tg.ClaimID] = true
+			ids = append(ids, tg.ClaimID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return tx.ClaimPaymentsOf(ctx, ids)
+}
+
 // writePosting writes a planned posting: claim payments, ledger entries,
 // reversal links, state moves and history, payer claim numbers and denial
 // work items. Claims adjudicated once in the remittance move in one batch;
-// a claim with several CLPs (a reversal and its correction) moves step by
-// step.
+// those with several CLPs (a reversal and its correction) move in a batch
+// per step (see stepMoves). The history events of a chunk all take one
+// time, the chunk's (it commits as one): MoveClaims moves the claims
+// going to one state at one time in one statement, so a time per claim
+// would cost a statement per claim.
 func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, rem *Remittance, plan *postPlan) error {
+	at := p.now()
 	count := map[int64]int{}
 	for _, st := range plan.steps {
 		if st.to != "" {
@@ -279,6 +310,9 @@ func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, r
 	}
 	moves := make([]Event, 0, len(plan.steps))
 	refs := map[int64]string{}
+	var items itemChanges
+	var several stepMoves         // the steps of the claims that move several times
+	reversed := map[int64]int64{} // earlier payment -> the reversal that reverses it
 	for _, st := range plan.steps {
 		c, tg := st.clp, st.tg
 		if !st.refused {
@@ -293,7 +327,7 @@ func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, r
 				plan.entries[i].RemittanceID, plan.entries[i].ClaimPayment = rem.ID, cp.ID
 			}
 			if c.Status == "22" {
-				if err := p.linkReversal(ctx, tx, tg.ClaimID, cp, c, plan.payments); err != nil {
+				if err := p.linkReversal(ctx, tx, tg.ClaimID, cp, c, plan.payments, reversed); err != nil {
 					return err
 				}
 			}
@@ -302,24 +336,29 @@ func (p *Pipeline) writePosting(ctx context.Context, tx Tx, file *InboundFile, r
 			// CLP07 is authoritative: it replaces a 277CA's REF*1K.
 			refs[tg.ClaimID] = c.PayerClaimNumber
 		}
-		ev := Event{ClaimID: tg.ClaimID, SubmissionID: tg.SubmissionID, At: p.now(), Kind: "835", FileID: file.ID,
+		ev := Event{ClaimID: tg.ClaimID, SubmissionID: tg.SubmissionID, At: at, Kind: "835", FileID: file.ID,
 			SetControl: rem.SetControl, Segment: c.Segment, From: st.from, To: st.to, Version: tg.SubmissionVersion,
 			Detail: adjudicationDetail(c) + st.note}
 		switch {
+		case count[tg.ClaimID] > 1:
+			several.add(ev, tg.Version)
 		case st.to == "":
 			if err := tx.AddEvent(ctx, ev); err != nil {
 				return err
 			}
-		case count[tg.ClaimID] == 1:
-			moves = append(moves, ev)
 		default:
-			if err := tx.MoveClaim(ctx, tg.ClaimID, tg.Version, st.from, st.to, ev); err != nil {
-				return err
-			}
+			moves = append(moves, ev)
 		}
-		if err := p.settleItems(ctx, tx, file, rem, &st); err != nil {
-			return err
-		}
+		p.settleItems(file, rem, &st, &items)
+	}
+	if err := several.write(ctx, tx); err != nil {
+		return err
+	}
+	if err := items.write(ctx, tx); err != nil {
+		return err
+	}
+	if err := tx.MarkPaymentsReversed(ctx, reversed); err != nil {
+		return err
 	}
 	if err := tx.AddEntries(ctx, plan.entries); err != nil {
 		return err
@@ -406,12 +445,12 @@ func (p *Pipeline) holdRemit(ctx context.Context, tx Tx, rem *Remittance, summar
 	return err
 }
 
-// settleItems opens and closes the work items of a claim that one 835
-// claim payment decides: a denial opens (or updates) the claim's denial
-// item and a payment in full closes it; an adjudication of a version
-// after the first closes the items about the rejections before it; a
-// completed void closes them all.
-func (p *Pipeline) settleItems(ctx context.Context, tx Tx, file *InboundFile, rem *Remittance, st *postStep) error {
+// settleItems decides, into items, how the work items of a claim change
+// with one 835 claim payment: a denial opens (or updates) the claim's
+// denial item and a payment in full closes it; an adjudication of a
+// version after the first closes the items about the rejections before
+// it; a completed void closes them all.
+func (p *Pipeline) settleItems(file *InboundFile, rem *Remittance, st *postStep, items *itemChanges) {
 	c, tg := st.clp, st.tg
 	if len(st.denials) > 0 {
 		what := "line(s) denied"
@@ -422,13 +461,11 @@ func (p *Pipeline) settleItems(ctx context.Context, tx Tx, file *InboundFile, re
 		if cat := denialCategory(st.denials); cat == "duplicate" {
 			action = "no action unless the original was not paid"
 		}
-		if _, err := tx.OpenWorkItem(ctx, &WorkItem{Key: ClaimKey(SourceDenial, tg.ClaimID), Source: SourceDenial, Code: st.denials[0].Code,
+		items.open(&WorkItem{Key: ClaimKey(SourceDenial, tg.ClaimID), Source: SourceDenial, Code: st.denials[0].Code,
 			ClaimID: tg.ClaimID, Version: tg.SubmissionVersion, EncounterID: tg.EncounterID, PayerID: tg.PayerID,
 			RemittanceID: rem.ID, InboundFileID: file.ID, Segment: c.Segment, Category: denialCategory(st.denials),
 			Summary: fmt.Sprintf("claim %d (PCN %s): %s by the payer (835 check %s): %s", tg.ClaimID, c.PatientControlNumber, what, rem.Trace, action),
-			Reasons: st.denials, CreatedAt: p.now()}); err != nil {
-			return err
-		}
+			Reasons: st.denials, CreatedAt: p.now()})
 	}
 	// A denial item can only exist when an earlier adjudication denied
 	// something: a first payment in full needs no statement to close one.
@@ -445,12 +482,8 @@ func (p *Pipeline) settleItems(ctx context.Context, tx Tx, file *InboundFile, re
 		close = append(close, SourceTA1, Source999, Source277CA)
 	}
 	for _, src := range close {
-		note := fmt.Sprintf("the payer's 835 (check %s) adjudicated %s: %s", rem.Trace, c.PatientControlNumber, st.to)
-		if _, err := tx.CloseWorkItems(ctx, ClaimKey(src, tg.ClaimID), SystemActor, note); err != nil {
-			return err
-		}
+		items.close(ClaimKey(src, tg.ClaimID), fmt.Sprintf("the payer's 835 (check %s) adjudicated %s: %s", rem.Trace, c.PatientControlNumber, st.to))
 	}
-	return nil
 }
 
 // keepUnapplied records the claim payments of a posted remittance that
@@ -471,14 +504,18 @@ func (p *Pipeline) keepUnapplied(ctx context.Context, tx Tx, file *InboundFile, 
 	if len(open) > 0 {
 		reasons = open[0].Reasons
 	}
-	for _, a := range aside {
+	us := make([]*UnappliedPayment, len(aside))
+	for i, a := range aside {
 		c := a.clp
-		u := &UnappliedPayment{RemittanceID: rem.ID, Ordinal: c.Ordinal, Segment: c.Segment, PCN: c.PatientControlNumber,
+		us[i] = &UnappliedPayment{RemittanceID: rem.ID, Ordinal: c.Ordinal, Segment: c.Segment, PCN: c.PatientControlNumber,
 			Status: c.Status, PayerClaimNumber: c.PayerClaimNumber, Charge: c.Charge, Paid: c.Paid, PatientResp: c.PatientResponsibility,
 			Claim: c, Reason: a.reason, CreatedAt: p.now()}
-		if err := tx.AddUnapplied(ctx, u); err != nil {
-			return err
-		}
+	}
+	if err := tx.AddUnappliedPayments(ctx, us); err != nil {
+		return err
+	}
+	for i, a := range aside {
+		c, u := a.clp, us[i]
 		if a.tg != nil {
 			if err := tx.AddEvent(ctx, Event{ClaimID: a.tg.ClaimID, SubmissionID: a.tg.SubmissionID, At: p.now(), Kind: "835-unapplied",
 				FileID: file.ID, SetControl: rem.SetControl, Segment: c.Segment, Version: a.tg.SubmissionVersion,
@@ -505,8 +542,9 @@ func (p *Pipeline) keepUnapplied(ctx context.Context, tx Tx, file *InboundFile, 
 
 // linkReversal links a reversal (CLP02 22) to the payment it reverses:
 // the latest unreversed, non-reversal payment of the claim with the same
-// payer claim number (or any, when the reversal carries none).
-func (p *Pipeline) linkReversal(ctx context.Context, tx Tx, claimID int64, cp *ClaimPayment, c *x835.Claim, earlier map[int64][]*ClaimPayment) error {
+// payer claim number (or any, when the reversal carries none). The link
+// is added to reversed, which writePosting records in one batch.
+func (p *Pipeline) linkReversal(ctx context.Context, tx Tx, claimID int64, cp *ClaimPayment, c *x835.Claim, earlier map[int64][]*ClaimPayment, reversed map[int64]int64) error {
 	pays := earlier[claimID]
 	for i := len(pays) - 1; i >= 0; i-- {
 		o := pays[i]
@@ -517,7 +555,8 @@ func (p *Pipeline) linkReversal(ctx context.Context, tx Tx, claimID int64, cp *C
 			continue
 		}
 		o.ReversedBy = cp.ID
-		return tx.MarkReversed(ctx, o.ID, cp.ID)
+		reversed[o.ID] = cp.ID
+		return nil
 	}
 	return tx.AddEvent(ctx, Event{ClaimID: claimID, At: p.now(), Kind: "835-reversal-unmatched",
 		Detail: "reversal received for a payment that was not posted here; the negated amounts are posted as sent"})

@@ -190,6 +190,13 @@ type ClaimTx interface {
 	// where a claim also moves only while it is at version ev.Version:
 	// one corrected meanwhile makes it return ErrConflict, moving none.
 	MoveClaimVersions(ctx context.Context, evs []Event) error
+	// MoveClaimsAt is MoveClaims (without payer claim numbers), where
+	// claim evs[i].ClaimID also moves only while it is at version
+	// versions[i] (at least 1), as MoveClaim checks it: one corrected
+	// meanwhile makes it return ErrConflict, moving none. Posting moves
+	// a claim with several claim payments (a reversal and its
+	// correction) with one call per step of every such claim.
+	MoveClaimsAt(ctx context.Context, evs []Event, versions []int) error
 	// CreateSubmissions inserts submissions as CreateSubmission does, in
 	// a few statements. A PCN already used returns an error wrapping
 	// ErrConflict, and the transaction must end.
@@ -397,6 +404,24 @@ type LedgerTx interface {
 	// claimID by actor. It returns ErrConflict when it is not open any
 	// more, ErrNotFound when there is no such payment.
 	MarkApplied(ctx context.Context, id, claimID int64, actor string) error
+
+	// The batch forms, for posting a chunk of an 835 in a few
+	// statements.
+
+	// ClaimPaymentsOf returns the payments of each claim of claimIDs,
+	// oldest first, as ClaimPayments does: every ID is a key, with no
+	// payments for a claim that has none.
+	ClaimPaymentsOf(ctx context.Context, claimIDs []int64) (map[int64][]*ClaimPayment, error)
+	// MarkPaymentsReversed records, for each payment ID of reversedBy,
+	// that it was reversed by the payment reversedBy gives, as
+	// MarkReversed does. A payment that does not exist returns
+	// ErrNotFound, one reversed by another payment ErrConflict; then
+	// none is marked.
+	MarkPaymentsReversed(ctx context.Context, reversedBy map[int64]int64) error
+	// AddUnappliedPayments records claim payments that could not be
+	// applied, as AddUnapplied does, setting their IDs. Two of the same
+	// remittance and ordinal return an error, and none is added.
+	AddUnappliedPayments(ctx context.Context, us []*UnappliedPayment) error
 }
 
 // WorkFilter selects work items. Zero fields match everything.
@@ -456,6 +481,18 @@ type WorkTx interface {
 	// ignored), oldest first. It must stay fast with tens of thousands
 	// of items: one query, no per-row decoding.
 	WorkRows(ctx context.Context, f WorkFilter) ([]WorkRow, error)
+
+	// The batch forms, for posting a chunk of an 835 in a few
+	// statements (on a database server every statement is a round trip).
+
+	// OpenWorkItems opens each item of ws as OpenWorkItem does, in a
+	// few statements. Every item needs a key, distinct from the others':
+	// otherwise it returns an error and opens nothing.
+	OpenWorkItems(ctx context.Context, ws []*WorkItem) error
+	// CloseWorkItemsByKey closes, for each key of notes, the open items
+	// with that key as CloseWorkItems does, each with its note, and
+	// returns how many it closed.
+	CloseWorkItemsByKey(ctx context.Context, notes map[string]string, by string) (int, error)
 }
 
 // AccessTx keeps the users of the web UI, their sessions and the audit

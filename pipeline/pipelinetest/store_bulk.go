@@ -3,11 +3,13 @@ package pipelinetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/x12claims/claims/pipeline"
 	"github.com/x12claims/claims/x12"
+	"github.com/x12claims/claims/x12/x835"
 	"github.com/x12claims/claims/x12/x837"
 )
 
@@ -98,6 +100,97 @@ var bulkTests = []storeTest{
 				if want := map[int64]int{c1.ID: 0, c2.ID: 1}[c.ID]; len(evs) != want {
 					t.Errorf("claim %d: %d events, want %d", c.ID, len(evs), want)
 				}
+			}
+		})
+	}},
+	{"Bulk/MoveClaimsAt", func(t *testing.T, _ *suite, s pipeline.Store) {
+		c1 := createClaim(t, s, "E1", pipeline.StatePaid)
+		c2 := createClaim(t, s, "E2", pipeline.StatePaid)
+		// c2 is corrected: version 2.
+		c2.Lines = c2.Lines[:1]
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "ReviseClaim", tx.ReviseClaim(ctx, c2, &pipeline.ClaimVersion{Version: 2, Kind: pipeline.VersionCorrection,
+				Frequency: "7", Data: c2.Data, TotalCharge: c2.Lines[0].Charge, Actor: "kim"}, 1))
+		})
+		move := func(c *pipeline.Claim, from, to pipeline.ClaimState) pipeline.Event {
+			// The event records the version the payment answered.
+			return pipeline.Event{ClaimID: c.ID, From: from, To: to, Kind: "835", Version: 1, At: t1}
+		}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			// c2 is not at version 1 any more: nothing moves.
+			err := tx.MoveClaimsAt(ctx, []pipeline.Event{move(c1, pipeline.StatePaid, pipeline.StateReversed),
+				move(c2, pipeline.StatePaid, pipeline.StateReversed)}, []int{1, 1})
+			wantErr(t, "MoveClaimsAt with a claim at another version", err, pipeline.ErrConflict)
+			err = tx.MoveClaimsAt(ctx, []pipeline.Event{move(c1, pipeline.StateDenied, pipeline.StateReversed)}, []int{1})
+			wantErr(t, "MoveClaimsAt with a claim in another state", err, pipeline.ErrConflict)
+			if err := tx.MoveClaimsAt(ctx, []pipeline.Event{move(c1, pipeline.StatePaid, pipeline.StateReversed)}, nil); err == nil {
+				t.Errorf("MoveClaimsAt without versions succeeded")
+			}
+			for _, id := range []int64{c1.ID, c2.ID} {
+				got, err := tx.GetClaim(ctx, id)
+				must(t, "GetClaim", err)
+				if got.State != pipeline.StatePaid {
+					t.Errorf("claim %d moved by a refused MoveClaimsAt: %s", id, got.State)
+				}
+			}
+			// At their versions, step by step: both move, each event kept.
+			must(t, "MoveClaimsAt", tx.MoveClaimsAt(ctx, []pipeline.Event{move(c1, pipeline.StatePaid, pipeline.StateReversed),
+				move(c2, pipeline.StatePaid, pipeline.StateReversed)}, []int{1, 2}))
+			must(t, "MoveClaimsAt", tx.MoveClaimsAt(ctx, []pipeline.Event{move(c2, pipeline.StateReversed, pipeline.StatePaid)}, []int{2}))
+		})
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for id, want := range map[int64][]pipeline.ClaimState{c1.ID: {pipeline.StateReversed}, c2.ID: {pipeline.StateReversed, pipeline.StatePaid}} {
+				got, err := tx.GetClaim(ctx, id)
+				must(t, "GetClaim", err)
+				if got.State != want[len(want)-1] {
+					t.Errorf("claim %d: state %s, want %s", id, got.State, want[len(want)-1])
+				}
+				evs, err := tx.Events(ctx, id)
+				must(t, "Events", err)
+				var tos []pipeline.ClaimState
+				for _, ev := range evs {
+					if ev.Kind == "835" {
+						tos = append(tos, ev.To)
+						if ev.Version != 1 || ev.At != norm(t1) {
+							t.Errorf("claim %d: event %+v, want version 1 at %v", id, ev, t1)
+						}
+					}
+				}
+				same(t, fmt.Sprintf("claim %d moves", id), tos, want)
+			}
+		})
+	}},
+	{"Bulk/AddUnappliedPayments", func(t *testing.T, _ *suite, s pipeline.Store) {
+		r := createRemittance(t, s, "T1")
+		unapplied := func(ordinal int, pcn string) *pipeline.UnappliedPayment {
+			clp := &x835.Claim{Ordinal: ordinal, Segment: 10 * ordinal, PatientControlNumber: pcn, Status: "1",
+				Charge: x12.MustAmount("100"), Paid: x12.MustAmount("80"), PayerClaimNumber: "ICN-" + pcn}
+			return &pipeline.UnappliedPayment{RemittanceID: r.ID, Ordinal: ordinal, Segment: clp.Segment, PCN: pcn, Status: "1",
+				PayerClaimNumber: clp.PayerClaimNumber, Charge: clp.Charge, Paid: clp.Paid, Claim: clp,
+				Reason: "CLP01 " + pcn + " matches no claim we sent", CreatedAt: t1}
+		}
+		u1, u2, u3 := unapplied(1, "X1"), unapplied(2, "X2"), unapplied(3, "X3")
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			// The same CLP twice: an error, and nothing added.
+			err := tx.AddUnappliedPayments(ctx, []*pipeline.UnappliedPayment{unapplied(4, "X4"), unapplied(4, "X4-again")})
+			if err == nil {
+				t.Errorf("AddUnappliedPayments with a CLP twice succeeded")
+			}
+			must(t, "AddUnappliedPayments(none)", tx.AddUnappliedPayments(ctx, nil))
+			must(t, "AddUnapplied", tx.AddUnapplied(ctx, u1))
+			must(t, "AddUnappliedPayments", tx.AddUnappliedPayments(ctx, []*pipeline.UnappliedPayment{u2, u3}))
+			if u2.ID == 0 || u3.ID == 0 || u2.ID == u3.ID || u2.ID == u1.ID {
+				t.Errorf("unapplied payment IDs %d, %d (and %d added alone): want new, distinct IDs", u2.ID, u3.ID, u1.ID)
+			}
+		})
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			got, err := tx.UnappliedPayments(ctx, r.ID, false)
+			must(t, "UnappliedPayments", err)
+			same(t, "unapplied payments", got, []*pipeline.UnappliedPayment{u1, u2, u3})
+			n, total, err := tx.UnappliedTotals(ctx, r.ID)
+			must(t, "UnappliedTotals", err)
+			if n != 3 || total != x12.MustAmount("240") {
+				t.Errorf("UnappliedTotals = %d, %s; want 3, 240.00", n, total)
 			}
 		})
 	}},
@@ -193,6 +286,154 @@ var bulkTests = []storeTest{
 				if c.PayerClaimNumber != want[0] || c.PayerClaimSource != want[1] {
 					t.Errorf("claim %d payer claim number %q from %q, want %q from %q", id, c.PayerClaimNumber, c.PayerClaimSource, want[0], want[1])
 				}
+			}
+		})
+	}},
+	{"Bulk/OpenWorkItems", func(t *testing.T, _ *suite, s pipeline.Store) {
+		denial := func(claim int64, code string) *pipeline.WorkItem {
+			return &pipeline.WorkItem{Key: pipeline.ClaimKey(pipeline.SourceDenial, claim), Source: pipeline.SourceDenial, Code: code,
+				Category: "denial", Summary: fmt.Sprintf("claim %d denied", claim), ClaimID: claim, Version: 1, RemittanceID: 4,
+				InboundFileID: 5, Segment: 30, PayerID: "PAYER01", EncounterID: fmt.Sprintf("E%d", claim), CreatedAt: t1,
+				Reasons: []pipeline.Reason{{Code: code, Text: "denied", Location: "835 segment 30"}}}
+		}
+		// Claim 7 has an open item, which someone took.
+		first := denial(7, "CO-16")
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			_, err := tx.OpenWorkItem(ctx, first)
+			must(t, "OpenWorkItem", err)
+		})
+		first.Assignee, first.Note = "kim", "calling the payer"
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) { must(t, "UpdateWorkItem", tx.UpdateWorkItem(ctx, first)) })
+
+		again, w8, w9 := denial(7, "CO-50"), denial(8, "CO-197"), denial(9, "CO-29")
+		again.CreatedAt = t2 // kept from the open item
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			// A key twice, or an item without one: an error, and nothing opened.
+			err := tx.OpenWorkItems(ctx, []*pipeline.WorkItem{denial(10, "CO-1"), denial(10, "CO-2")})
+			if err == nil {
+				t.Errorf("OpenWorkItems with a key twice succeeded")
+			}
+			err = tx.OpenWorkItems(ctx, []*pipeline.WorkItem{denial(11, "CO-1"), {Source: pipeline.SourceDenial, Summary: "no key"}})
+			if err == nil {
+				t.Errorf("OpenWorkItems with an item without a key succeeded")
+			}
+			must(t, "OpenWorkItems(none)", tx.OpenWorkItems(ctx, nil))
+			must(t, "OpenWorkItems", tx.OpenWorkItems(ctx, []*pipeline.WorkItem{w8, again, w9}))
+		})
+		if again.ID != first.ID || again.CreatedAt != first.CreatedAt || again.Assignee != "kim" || again.Note != "calling the payer" ||
+			again.Status != pipeline.WorkOpen {
+			t.Errorf("updated item: ID %d, opened %v, assignee %q, note %q, status %q; want %d, %v, kim, the note, open",
+				again.ID, again.CreatedAt, again.Assignee, again.Note, again.Status, first.ID, first.CreatedAt)
+		}
+		if w8.ID == 0 || w9.ID <= w8.ID || w8.ID == first.ID {
+			t.Errorf("new items' IDs %d and %d (the open item's %d): want new, increasing IDs", w8.ID, w9.ID, first.ID)
+		}
+		for _, w := range []*pipeline.WorkItem{again, w8, w9} {
+			checkStamp(t, "UpdatedAt", w.UpdatedAt)
+		}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			items, err := tx.WorkItems(ctx, pipeline.WorkFilter{})
+			must(t, "WorkItems", err)
+			same(t, "items", items, []*pipeline.WorkItem{again, w8, w9})
+		})
+	}},
+	{"Bulk/CloseWorkItemsByKey", func(t *testing.T, _ *suite, s pipeline.Store) {
+		keys := []string{pipeline.ClaimKey(pipeline.SourceDenial, 1), pipeline.ClaimKey(pipeline.Source277CA, 1), pipeline.ClaimKey(pipeline.SourceDenial, 2)}
+		items := make([]*pipeline.WorkItem, len(keys))
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for i, k := range keys {
+				items[i] = &pipeline.WorkItem{Key: k, Source: pipeline.SourceDenial, Summary: k}
+				_, err := tx.OpenWorkItem(ctx, items[i])
+				must(t, "OpenWorkItem", err)
+			}
+		})
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			n, err := tx.CloseWorkItemsByKey(ctx, map[string]string{keys[0]: "paid in full", keys[1]: "adjudicated", "denial:claim:99": "none", "": "no key"},
+				pipeline.SystemActor)
+			must(t, "CloseWorkItemsByKey", err)
+			if n != 2 {
+				t.Errorf("CloseWorkItemsByKey closed %d items, want 2", n)
+			}
+			n, err = tx.CloseWorkItemsByKey(ctx, map[string]string{keys[0]: "again"}, "kim")
+			must(t, "CloseWorkItemsByKey(closed)", err)
+			if n != 0 {
+				t.Errorf("CloseWorkItemsByKey of a closed key closed %d items", n)
+			}
+			n, err = tx.CloseWorkItemsByKey(ctx, nil, "kim")
+			must(t, "CloseWorkItemsByKey(none)", err)
+			if n != 0 {
+				t.Errorf("CloseWorkItemsByKey(nil) closed %d items", n)
+			}
+		})
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for i, note := range []string{"paid in full", "adjudicated", ""} {
+				got, err := tx.GetWorkItem(ctx, items[i].ID)
+				must(t, "GetWorkItem", err)
+				wantStatus, wantBy := pipeline.WorkClosed, pipeline.SystemActor
+				if note == "" {
+					wantStatus, wantBy = pipeline.WorkOpen, ""
+				}
+				if got.Status != wantStatus || got.Note != note || got.ClosedBy != wantBy {
+					t.Errorf("item %s: status %q, note %q, closed by %q; want %q, %q, %q", keys[i], got.Status, got.Note, got.ClosedBy, wantStatus, note, wantBy)
+				}
+				if note != "" {
+					checkStamp(t, "ClosedAt", got.ClosedAt)
+				}
+			}
+		})
+	}},
+	{"Bulk/ClaimPaymentsAndReversals", func(t *testing.T, _ *suite, s pipeline.Store) {
+		c1 := createClaim(t, s, "E1", pipeline.StatePaid)
+		c2 := createClaim(t, s, "E2", pipeline.StatePaid)
+		c3 := createClaim(t, s, "E3", pipeline.StateSubmitted) // no payments
+		r := createRemittance(t, s, "T1")
+		pay := func(c *pipeline.Claim, ordinal int, status string, paid string) *pipeline.ClaimPayment {
+			return &pipeline.ClaimPayment{RemittanceID: r.ID, ClaimID: c.ID, Ordinal: ordinal, Status: status, Charge: x12.MustAmount("100"),
+				Paid: x12.MustAmount(paid), PayerClaimNumber: "ICN-" + c.EncounterID, Outcome: pipeline.StatePaid}
+		}
+		p1, p2, p3 := pay(c1, 1, "1", "80"), pay(c2, 2, "1", "70"), pay(c1, 3, "1", "5")
+		rev1, rev2 := pay(c1, 4, "22", "-80"), pay(c2, 5, "22", "-70")
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for _, p := range []*pipeline.ClaimPayment{p1, p2, p3} {
+				must(t, "AddClaimPayment", tx.AddClaimPayment(ctx, p))
+			}
+		})
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for _, p := range []*pipeline.ClaimPayment{rev1, rev2} {
+				must(t, "AddClaimPayment", tx.AddClaimPayment(ctx, p))
+			}
+			// Read in the same transaction: the reversals count.
+			got, err := tx.ClaimPaymentsOf(ctx, []int64{c3.ID, c1.ID, c2.ID})
+			must(t, "ClaimPaymentsOf", err)
+			same(t, "payments of c1, c2, c3", got, map[int64][]*pipeline.ClaimPayment{c1.ID: {p1, p3, rev1}, c2.ID: {p2, rev2}, c3.ID: nil})
+			none, err := tx.ClaimPaymentsOf(ctx, nil)
+			must(t, "ClaimPaymentsOf(none)", err)
+			if len(none) != 0 {
+				t.Errorf("ClaimPaymentsOf(nil) = %v", none)
+			}
+			// A missing payment, or one reversed by another: an error,
+			// and none is marked.
+			err = tx.MarkPaymentsReversed(ctx, map[int64]int64{p1.ID: rev1.ID, rev2.ID + 100: rev2.ID})
+			wantErr(t, "MarkPaymentsReversed with a missing payment", err, pipeline.ErrNotFound)
+			must(t, "MarkReversed", tx.MarkReversed(ctx, p2.ID, rev2.ID))
+			err = tx.MarkPaymentsReversed(ctx, map[int64]int64{p1.ID: rev1.ID, p2.ID: rev1.ID})
+			wantErr(t, "MarkPaymentsReversed of a payment reversed by another", err, pipeline.ErrConflict)
+			got, err = tx.ClaimPaymentsOf(ctx, []int64{c1.ID})
+			must(t, "ClaimPaymentsOf", err)
+			same(t, "payments of c1 after refused marks", got, map[int64][]*pipeline.ClaimPayment{c1.ID: {p1, p3, rev1}})
+			// Marked again by the same reversal: no change, no error.
+			must(t, "MarkPaymentsReversed", tx.MarkPaymentsReversed(ctx, map[int64]int64{p1.ID: rev1.ID, p2.ID: rev2.ID}))
+			must(t, "MarkPaymentsReversed(none)", tx.MarkPaymentsReversed(ctx, nil))
+		})
+		p1.ReversedBy, p2.ReversedBy = rev1.ID, rev2.ID
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			got, err := tx.ClaimPaymentsOf(ctx, []int64{c1.ID, c2.ID})
+			must(t, "ClaimPaymentsOf", err)
+			same(t, "payments after the marks", got, map[int64][]*pipeline.ClaimPayment{c1.ID: {p1, p3, rev1}, c2.ID: {p2, rev2}})
+			for _, c := range []*pipeline.Claim{c1, c2} {
+				one, err := tx.ClaimPayments(ctx, c.ID)
+				must(t, "ClaimPayments", err)
+				same(t, "ClaimPayments as ClaimPaymentsOf", one, got[c.ID])
 			}
 		})
 	}},

@@ -28,21 +28,46 @@ import (
 // nothing is moved and the transaction may go on. A claim may appear
 // only once. A zero ev.At is the clock's time.
 func (t *Tx) MoveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNumbers map[int64]string) error {
-	return t.moveClaims(ctx, evs, payerClaimNumbers, false)
+	return t.moveClaims(ctx, evs, payerClaimNumbers, nil)
 }
 
 // MoveClaimVersions implements pipeline.ClaimTx: MoveClaims, where a
 // claim also moves only while it is at version ev.Version.
 func (t *Tx) MoveClaimVersions(ctx context.Context, evs []pipeline.Event) error {
-	return t.moveClaims(ctx, evs, nil, true)
+	versions := make([]int, len(evs))
+	for i := range evs {
+		versions[i] = evs[i].Version
+	}
+	return t.moveClaims(ctx, evs, nil, versions)
 }
 
-func (t *Tx) moveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNumbers map[int64]string, versioned bool) error {
+// MoveClaimsAt implements pipeline.ClaimTx: MoveClaims (without payer
+// claim numbers), where claim evs[i].ClaimID also moves only while it is
+// at version versions[i], as MoveClaim checks it.
+func (t *Tx) MoveClaimsAt(ctx context.Context, evs []pipeline.Event, versions []int) error {
+	if len(versions) != len(evs) {
+		return fmt.Errorf("move claims: %d versions for %d claims", len(versions), len(evs))
+	}
+	for i, v := range versions {
+		if v < 1 {
+			return fmt.Errorf("move claims: claim %d at version %d", evs[i].ClaimID, v)
+		}
+	}
+	return t.moveClaims(ctx, evs, nil, versions)
+}
+
+// moveClaims moves the claims of evs; when versions is not nil, claim
+// evs[i].ClaimID only while at version versions[i].
+func (t *Tx) moveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNumbers map[int64]string, versions []int) error {
 	if err := t.check(); err != nil {
 		return err
 	}
 	if len(evs) == 0 {
 		return nil
+	}
+	versionOf := make(map[int64]int64, len(versions)) // by claim, which appears once
+	for i := range versions {
+		versionOf[evs[i].ClaimID] = int64(versions[i])
 	}
 	seen := make(map[int64]bool, len(evs))
 	for i := range evs {
@@ -88,15 +113,15 @@ func (t *Tx) moveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNum
 		for start := 0; start < len(part); start += chunk {
 			run := part[start:min(start+chunk, len(part))]
 			ids, refs, froms := make([]int64, len(run)), make([]string, len(run)), make([]string, len(run))
-			versions := make([]int64, len(run))
+			vers := make([]int64, len(run))
 			for i, ev := range run {
 				// The payer's claim number rides along ('' keeps the
 				// one the claim has).
-				ids[i], refs[i], froms[i], versions[i] = ev.ClaimID, payerClaimNumbers[ev.ClaimID], string(ev.From), int64(ev.Version)
+				ids[i], refs[i], froms[i], vers[i] = ev.ClaimID, payerClaimNumbers[ev.ClaimID], string(ev.From), versionOf[ev.ClaimID]
 			}
 			cols, vals, where := []string{"id", "ref", "from_state"}, []any{ids, refs, froms}, ""
-			if versioned {
-				cols, vals, where = append(cols, "version"), append(vals, versions), " AND claims.version = v.version"
+			if versions != nil {
+				cols, vals, where = append(cols, "version"), append(vals, vers), " AND claims.version = v.version"
 			}
 			from, args := t.c.Values(3, cols, vals)
 			n, err := t.c.Exec(ctx, "UPDATE claims SET state = $1, updated_at = $2, "+
@@ -117,7 +142,10 @@ func (t *Tx) moveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNum
 		if _, err := t.c.Exec(ctx, "RELEASE SAVEPOINT move_claims"); err != nil {
 			return t.fail(fmt.Errorf("move claims: %w", err))
 		}
-		return t.unmoved(ctx, evs, versioned)
+		if versions == nil {
+			versionOf = nil
+		}
+		return t.unmoved(ctx, evs, versionOf)
 	}
 	if _, err := t.c.Exec(ctx, "RELEASE SAVEPOINT move_claims"); err != nil {
 		return t.fail(fmt.Errorf("move claims: %w", err))
@@ -136,9 +164,9 @@ func (t *Tx) moveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNum
 }
 
 // unmoved says why MoveClaims did not move every claim: the claims that
-// do not exist, or are not in their From state (or, when versioned, not
-// at their version).
-func (t *Tx) unmoved(ctx context.Context, evs []pipeline.Event, versioned bool) error {
+// do not exist, or are not in their From state (or, when versionOf is
+// not nil, not at their version in it).
+func (t *Tx) unmoved(ctx context.Context, evs []pipeline.Event, versionOf map[int64]int64) error {
 	ids := make([]any, len(evs))
 	for i := range evs {
 		ids[i] = evs[i].ClaimID
@@ -177,8 +205,8 @@ func (t *Tx) unmoved(ctx context.Context, evs []pipeline.Event, versioned bool) 
 			return fmt.Errorf("move claims: claim %d: %w", ev.ClaimID, pipeline.ErrNotFound)
 		case h.state != string(ev.From):
 			conflicts = append(conflicts, fmt.Sprintf("claim %d is %s, not %s", ev.ClaimID, h.state, ev.From))
-		case versioned && h.version != int64(ev.Version):
-			conflicts = append(conflicts, fmt.Sprintf("claim %d is at version %d, not %d", ev.ClaimID, h.version, ev.Version))
+		case versionOf != nil && h.version != versionOf[ev.ClaimID]:
+			conflicts = append(conflicts, fmt.Sprintf("claim %d is at version %d, not %d", ev.ClaimID, h.version, versionOf[ev.ClaimID]))
 		}
 	}
 	if len(conflicts) == 0 {

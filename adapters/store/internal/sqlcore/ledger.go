@@ -187,6 +187,88 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 	return nil
 }
 
+// unappliedInsertRows bounds the rows of one multi-row INSERT into
+// unapplied_payments (12 parameters a row).
+const unappliedInsertRows = 500
+
+// AddUnappliedPayments implements pipeline.LedgerTx: AddUnapplied for
+// each payment, in one multi-row INSERT per unappliedInsertRows. The IDs
+// come back by remittance and ordinal, which must be distinct: otherwise
+// it returns an error and adds nothing.
+func (t *Tx) AddUnappliedPayments(ctx context.Context, us []*pipeline.UnappliedPayment) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	type key struct {
+		remittance int64
+		ordinal    int
+	}
+	clps := make([]string, len(us))
+	seen := make(map[key]bool, len(us))
+	for i, u := range us {
+		k := key{u.RemittanceID, u.Ordinal}
+		if seen[k] {
+			return fmt.Errorf("add unapplied payments: CLP %d of remittance %d appears twice", u.Ordinal, u.RemittanceID)
+		}
+		seen[k] = true
+		clp, err := jsonArg(u.Claim)
+		if err != nil {
+			return fmt.Errorf("add unapplied payments: %w", err)
+		}
+		clps[i] = clp
+	}
+	for start := 0; start < len(us); start += unappliedInsertRows {
+		end := min(start+unappliedInsertRows, len(us))
+		var b strings.Builder
+		b.WriteString(`INSERT INTO unapplied_payments (remittance_id, ordinal, segment, pcn, status,
+payer_claim_number, charge, paid, patient_resp, claim, reason, created_at) VALUES `)
+		args := make([]any, 0, 12*(end-start))
+		byKey := make(map[key]*pipeline.UnappliedPayment, end-start)
+		for i, u := range us[start:end] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + placeholders(len(args)+1, 12) + ")")
+			u.CreatedAt = t.stamp(u.CreatedAt)
+			args = append(args, u.RemittanceID, int64(u.Ordinal), int64(u.Segment), u.PCN, u.Status, u.PayerClaimNumber, int64(u.Charge),
+				int64(u.Paid), int64(u.PatientResp), clps[start+i], u.Reason, t.c.Time(u.CreatedAt))
+			byKey[key{u.RemittanceID, u.Ordinal}] = u
+		}
+		b.WriteString(" RETURNING id, remittance_id, ordinal")
+		if err := t.scanUnappliedIDs(ctx, b.String(), args, func(id, remittance, ordinal int64) error {
+			u := byKey[key{remittance, int(ordinal)}]
+			if u == nil {
+				return fmt.Errorf("inserted CLP %d of remittance %d, which was not asked for", ordinal, remittance)
+			}
+			u.ID = id
+			return nil
+		}); err != nil {
+			return t.fail(fmt.Errorf("add unapplied payments: %w", err))
+		}
+	}
+	return nil
+}
+
+// scanUnappliedIDs runs an INSERT … RETURNING id, remittance_id,
+// ordinal and passes each row to set.
+func (t *Tx) scanUnappliedIDs(ctx context.Context, q string, args []any, set func(id, remittance, ordinal int64) error) error {
+	rows, err := t.c.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, remittance, ordinal int64
+		if err := rows.Scan(&id, &remittance, &ordinal); err != nil {
+			return err
+		}
+		if err := set(id, remittance, ordinal); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // UnappliedPayments implements pipeline.LedgerTx.
 func (t *Tx) UnappliedPayments(ctx context.Context, remittanceID int64, openOnly bool) ([]*pipeline.UnappliedPayment, error) {
 	if err := t.check(); err != nil {
@@ -314,13 +396,133 @@ func (t *Tx) RemittancePayments(ctx context.Context, remittanceID int64) ([]*pip
 	return out, nil
 }
 
+// ClaimPaymentsOf implements pipeline.LedgerTx: ClaimPayments for many
+// claims, in one query per Chunk of IDs.
+func (t *Tx) ClaimPaymentsOf(ctx context.Context, claimIDs []int64) (map[int64][]*pipeline.ClaimPayment, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]*pipeline.ClaimPayment, len(claimIDs))
+	for _, id := range claimIDs {
+		out[id] = nil
+	}
+	if len(claimIDs) == 0 {
+		return out, nil
+	}
+	if err := t.flush(ctx); err != nil {
+		return nil, fmt.Errorf("payments of %d claims: %w", len(claimIDs), err)
+	}
+	ids := anys(claimIDs)
+	chunk := t.c.Chunk()
+	for start := 0; start < len(ids); start += chunk {
+		in, args := t.c.In("claim_id", 1, ids[start:min(start+chunk, len(ids))])
+		ps, err := t.scanPayments(ctx, "SELECT "+paymentCols+" FROM claim_payments WHERE "+in+" ORDER BY id", args...)
+		if err != nil {
+			return nil, fmt.Errorf("payments of %d claims: %w", len(claimIDs), err)
+		}
+		for _, p := range ps {
+			out[p.ClaimID] = append(out[p.ClaimID], p)
+		}
+	}
+	return out, nil
+}
+
+// MarkPaymentsReversed implements pipeline.LedgerTx: MarkReversed for
+// each payment of reversedBy, in two statements per Chunk of them. It
+// reads them first: when one does not exist (pipeline.ErrNotFound) or
+// was reversed by another payment (pipeline.ErrConflict), it marks none
+// and the transaction may go on. The update then checks again, as
+// MarkReversed does; a payment changed meanwhile (by another
+// transaction, on PostgreSQL) fails the transaction with
+// pipeline.ErrConflict.
+func (t *Tx) MarkPaymentsReversed(ctx context.Context, reversedBy map[int64]int64) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if len(reversedBy) == 0 {
+		return nil
+	}
+	if err := t.flush(ctx); err != nil {
+		return fmt.Errorf("mark payments reversed: %w", err)
+	}
+	ids := make([]int64, 0, len(reversedBy))
+	for id := range reversedBy {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	chunk := t.c.Chunk()
+	for start := 0; start < len(ids); start += chunk {
+		if err := t.checkReversible(ctx, ids[start:min(start+chunk, len(ids))], reversedBy); err != nil {
+			return err
+		}
+	}
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		revs := make([]int64, len(part))
+		for i, id := range part {
+			revs[i] = reversedBy[id]
+		}
+		from, args := t.c.Values(1, []string{"id", "rev"}, []any{part, revs})
+		n, err := t.c.Exec(ctx, "UPDATE claim_payments SET reversed_by = v.rev FROM "+from+
+			" WHERE claim_payments.id = v.id AND (claim_payments.reversed_by = 0 OR claim_payments.reversed_by = v.rev)", args...)
+		if err != nil {
+			return t.fail(fmt.Errorf("mark payments reversed: %w", err))
+		}
+		if int(n) != len(part) {
+			return t.fail(fmt.Errorf("mark payments reversed: %d of %d payments changed meanwhile: %w", len(part)-int(n), len(part), pipeline.ErrConflict))
+		}
+	}
+	return nil
+}
+
+// checkReversible fails unless every payment of ids exists and is not
+// reversed by another payment than reversedBy gives.
+func (t *Tx) checkReversible(ctx context.Context, ids []int64, reversedBy map[int64]int64) error {
+	in, args := t.c.In("id", 1, anys(ids))
+	rows, err := t.c.Query(ctx, "SELECT id, reversed_by FROM claim_payments WHERE "+in, args...)
+	if err != nil {
+		return fmt.Errorf("mark payments reversed: %w", err)
+	}
+	found := make(map[int64]int64, len(ids))
+	for rows.Next() {
+		var id, by int64
+		if err := rows.Scan(&id, &by); err != nil {
+			rows.Close()
+			return fmt.Errorf("mark payments reversed: %w", err)
+		}
+		found[id] = by
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("mark payments reversed: %w", err)
+	}
+	for _, id := range ids {
+		by, ok := found[id]
+		switch {
+		case !ok:
+			return fmt.Errorf("mark payment %d reversed: %w", id, pipeline.ErrNotFound)
+		case by != 0 && by != reversedBy[id]:
+			return fmt.Errorf("mark payment %d reversed by %d: already reversed: %w", id, reversedBy[id], pipeline.ErrConflict)
+		}
+	}
+	return nil
+}
+
+// paymentCols are the claim_payments columns scanPayments reads.
+const paymentCols = `id, remittance_id, claim_id, submission_id, ordinal, status, charge,
+paid, patient_resp, payer_claim_number, outcome, reversed_by`
+
 // claimPayments reads the payments whose column col is id, in ID order.
 func (t *Tx) claimPayments(ctx context.Context, col string, id int64) ([]*pipeline.ClaimPayment, error) {
 	if err := t.flush(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := t.c.Query(ctx, `SELECT id, remittance_id, claim_id, submission_id, ordinal, status, charge,
-paid, patient_resp, payer_claim_number, outcome, reversed_by FROM claim_payments WHERE `+col+` = $1 ORDER BY id`, id)
+	return t.scanPayments(ctx, "SELECT "+paymentCols+" FROM claim_payments WHERE "+col+" = $1 ORDER BY id", id)
+}
+
+// scanPayments runs a query of paymentCols and returns its payments.
+func (t *Tx) scanPayments(ctx context.Context, q string, args ...any) ([]*pipeline.ClaimPayment, error) {
+	rows, err := t.c.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -303,4 +304,198 @@ closed_by = $6, updated_at = $7 WHERE id = $1`,
 	}
 	w.UpdatedAt = now
 	return nil
+}
+
+// The batch forms of OpenWorkItem and CloseWorkItems, for posting a
+// chunk of an 835 in a few statements (on PostgreSQL every statement is
+// a round trip).
+
+// workInsertRows bounds the rows of one multi-row INSERT into
+// work_items: at 18 parameters a row, it stays far below both
+// databases' parameter limits.
+const workInsertRows = 500
+
+// OpenWorkItems implements pipeline.WorkTx: OpenWorkItem for each item,
+// in a few statements. One query finds the keys that have an open item,
+// each then updated as OpenWorkItem updates it (one statement each: a
+// claim denied again while its item is open); multi-row INSERTs open the
+// others. An insert whose key another transaction opened meanwhile
+// (PostgreSQL) does nothing, and the item it met is updated instead, as
+// OpenWorkItem does in its savepoint. Keys must be non-empty and
+// distinct: otherwise it returns an error and opens nothing.
+func (t *Tx) OpenWorkItems(ctx context.Context, ws []*pipeline.WorkItem) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if len(ws) == 0 {
+		return nil
+	}
+	reasons := make([]string, len(ws))
+	keys := make([]any, len(ws))
+	seen := make(map[string]bool, len(ws))
+	for i, w := range ws {
+		if w.Key == "" {
+			return fmt.Errorf("open work items: item %d (%s) has no key", i, w.Source)
+		}
+		if seen[w.Key] {
+			return fmt.Errorf("open work items: key %s appears twice", w.Key)
+		}
+		seen[w.Key] = true
+		keys[i] = w.Key
+		r, err := jsonArg(w.Reasons)
+		if err != nil {
+			return fmt.Errorf("open work items: %s: %w", w.Key, err)
+		}
+		reasons[i] = r
+	}
+	open, err := t.openKeys(ctx, keys)
+	if err != nil {
+		return fmt.Errorf("open work items: %w", err)
+	}
+	now := t.stamp(time.Time{})
+	var fresh []int // the items to insert
+	for i, w := range ws {
+		w.Status = pipeline.WorkOpen
+		w.CreatedAt = t.stamp(w.CreatedAt)
+		if !open[w.Key] {
+			fresh = append(fresh, i)
+			continue
+		}
+		ok, err := t.updateOpenItem(ctx, w, reasons[i], now)
+		if err != nil {
+			return t.fail(err)
+		}
+		if !ok { // closed meanwhile
+			fresh = append(fresh, i)
+		}
+	}
+	for start := 0; start < len(fresh); start += workInsertRows {
+		if err := t.insertWorkItems(ctx, ws, reasons, fresh[start:min(start+workInsertRows, len(fresh))], now); err != nil {
+			return t.fail(err)
+		}
+	}
+	return nil
+}
+
+// openKeys returns which of keys have an open work item.
+func (t *Tx) openKeys(ctx context.Context, keys []any) (map[string]bool, error) {
+	open := make(map[string]bool)
+	chunk := t.c.Chunk()
+	for start := 0; start < len(keys); start += chunk {
+		in, args := t.c.In("item_key", 1, keys[start:min(start+chunk, len(keys))])
+		rows, err := t.c.Query(ctx, "SELECT item_key FROM work_items WHERE status = 'open' AND "+in, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			open[k] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return open, nil
+}
+
+// insertWorkItems inserts the items ws[i] for i in idx as new open
+// items, in one statement; an item whose key has an open item by now is
+// updated instead (see OpenWorkItems).
+func (t *Tx) insertWorkItems(ctx context.Context, ws []*pipeline.WorkItem, reasons []string, idx []int, now time.Time) error {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO work_items (item_key, source, code, category, summary, reasons, claim_id,
+version, encounter_id, batch_id, remittance_id, inbound_file_id, segment, payer_id, status, assignee,
+created_at, updated_at, closed_at, closed_by, note) VALUES `)
+	const cols = 18
+	args := make([]any, 0, cols*len(idx))
+	byKey := make(map[string]*pipeline.WorkItem, len(idx))
+	for n, i := range idx {
+		w := ws[i]
+		byKey[w.Key] = w
+		if n > 0 {
+			b.WriteString(", ")
+		}
+		p := len(args) + 1
+		fmt.Fprintf(&b, "(%s, 'open', $%d, $%d, $%d, NULL, '', $%d)", placeholders(p, 14), p+14, p+15, p+16, p+17)
+		args = append(args, w.Key, string(w.Source), w.Code, w.Category, w.Summary, reasons[i], w.ClaimID, int64(w.Version),
+			w.EncounterID, w.BatchID, w.RemittanceID, w.InboundFileID, int64(w.Segment), w.PayerID, w.Assignee,
+			t.c.Time(w.CreatedAt), t.c.Time(now), w.Note)
+	}
+	b.WriteString(" ON CONFLICT (item_key) WHERE status = 'open' AND item_key <> '' DO NOTHING RETURNING id, item_key")
+	rows, err := t.c.Query(ctx, b.String(), args...)
+	if err != nil {
+		return fmt.Errorf("open work items: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var key string
+		if err := rows.Scan(&id, &key); err != nil {
+			rows.Close()
+			return fmt.Errorf("open work items: %w", err)
+		}
+		w := byKey[key]
+		if w == nil {
+			rows.Close()
+			return fmt.Errorf("open work items: inserted an item of key %s, which was not asked for", key)
+		}
+		w.ID, w.UpdatedAt, w.ClosedAt, w.ClosedBy = id, now, time.Time{}, ""
+		delete(byKey, key)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("open work items: %w", err)
+	}
+	for _, i := range idx { // in order: those opened meanwhile by another transaction
+		w := ws[i]
+		if byKey[w.Key] == nil {
+			continue
+		}
+		ok, err := t.updateOpenItem(ctx, w, reasons[i], now)
+		if err == nil && !ok {
+			err = fmt.Errorf("open work item %s: opened and closed meanwhile: %w", w.Key, pipeline.ErrConflict)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CloseWorkItemsByKey implements pipeline.WorkTx: CloseWorkItems for
+// each key of notes, with its note, in one statement per Chunk of keys.
+// It returns how many items it closed.
+func (t *Tx) CloseWorkItemsByKey(ctx context.Context, notes map[string]string, by string) (int, error) {
+	if err := t.check(); err != nil {
+		return 0, err
+	}
+	keys := make([]string, 0, len(notes))
+	for k := range notes {
+		if k != "" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	now := t.c.Time(t.stamp(time.Time{}))
+	closed := 0
+	chunk := t.c.Chunk()
+	for start := 0; start < len(keys); start += chunk {
+		part := keys[start:min(start+chunk, len(keys))]
+		vals := make([]string, len(part))
+		for i, k := range part {
+			vals[i] = notes[k]
+		}
+		from, args := t.c.Values(3, []string{"k", "note"}, []any{part, vals})
+		n, err := t.c.Exec(ctx, "UPDATE work_items SET status = 'closed', closed_at = $1, updated_at = $1, closed_by = $2, note = v.note FROM "+
+			from+" WHERE work_items.item_key = v.k AND work_items.status = 'open' AND work_items.item_key <> ''", append([]any{now, by}, args...)...)
+		if err != nil {
+			return closed, t.fail(fmt.Errorf("close work items: %w", err))
+		}
+		closed += int(n)
+	}
+	return closed, nil
 }
