@@ -199,6 +199,24 @@ type ClaimTx interface {
 	// submission, what posting a payment to it needs, in submission ID
 	// order. PCNs that match none are left out.
 	PostingTargets(ctx context.Context, pcns []string) ([]PostingTarget, error)
+
+	// The batch forms of what applying acknowledgments (277CA, 999,
+	// TA1) reads and writes per claim, so that a set of thousands of
+	// claims costs a few statements.
+
+	// SubmissionsByPCN returns the submissions whose CLM01 is in pcns,
+	// by PCN. PCNs that match none are left out; a PCN may repeat.
+	SubmissionsByPCN(ctx context.Context, pcns []string) (map[string]*Submission, error)
+	// ClaimHeads returns the heads (see ClaimHead) of the claims in
+	// ids, by ID. IDs that match none are left out; an ID may repeat.
+	ClaimHeads(ctx context.Context, ids []int64) (map[int64]ClaimHead, error)
+	// SetPayerClaimNumbersFrom records, for each claim in refs, its
+	// payer's claim number from source, as SetPayerClaimNumber does
+	// (an empty number changes nothing; a 277CA's never replaces an
+	// 835's), and returns how many claims it changed. An unknown claim
+	// ID returns ErrNotFound and an unknown source an error, changing
+	// nothing.
+	SetPayerClaimNumbersFrom(ctx context.Context, refs map[int64]string, source string) (int, error)
 }
 
 // OverdueClaim is a claim awaiting a response, with the submission
