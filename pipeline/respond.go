@@ -331,17 +331,15 @@ func (p *Pipeline) acknowledge(ctx context.Context, tx Tx, sub *Submission, to C
 		return false, err
 	}
 	ev, move := ackEvent(sub, c, to, ev)
-	if sub.Version != c.Version {
-		return false, tx.AddEvent(ctx, ev)
+	if move {
+		err = tx.MoveClaim(ctx, c.ID, c.Version, c.State, to, ev)
+	} else {
+		err = tx.AddEvent(ctx, ev)
 	}
-	if !move {
-		if err := tx.AddEvent(ctx, ev); err != nil {
-			return false, err
-		}
-	} else if err := tx.MoveClaim(ctx, c.ID, c.Version, c.State, to, ev); err != nil {
+	if err != nil {
 		return false, err
 	}
-	if sub.Version > 1 {
+	if sub.Version > 1 && sub.Version == c.Version {
 		for _, src := range closes {
 			if _, err := tx.CloseWorkItems(ctx, ClaimKey(src, c.ID), SystemActor,
 				fmt.Sprintf("version %d (%s) was accepted: %s", sub.Version, sub.PCN, ev.Detail)); err != nil {
