@@ -37,16 +37,16 @@ func ackEvent(sub *Submission, c ClaimHead, to ClaimState, ev Event) (Event, boo
 // go one by one (acknowledge, reject): the caller applies them when
 // take, or single, says so, and by then the group has written what it
 // held of their claim, so that every claim sees its acknowledgments in
-// file order. The heads are read once, when the chunk starts; a claim
-// is in at most one place (the group or the one-by-one path) per chunk,
-// so they stay current.
+// file order. The heads are read once, when the chunk starts: a claim
+// is taken at most once per chunk (a second mention goes one by one), so
+// its head is current when it is used.
 type ackGroup struct {
 	tx      Tx
 	to      ClaimState
 	heads   map[int64]ClaimHead
 	touched map[int64]bool // claims acknowledged in this chunk, either way
 	queued  map[int64]bool // claims in the group, not written yet
-	refs    map[int64]string
+	refs    map[int64]string // 277CA payer claim numbers to record, by claim
 	events  []Event // acknowledgments that leave the state as it is
 	moves   []Event // and those that move the claim to `to`
 	moved   int     // claims the group moved
