@@ -44,12 +44,12 @@ type ackGroup struct {
 	tx      Tx
 	to      ClaimState
 	heads   map[int64]ClaimHead
-	touched map[int64]bool // claims acknowledged in this chunk, either way
-	queued  map[int64]bool // claims in the group, not written yet
+	touched map[int64]bool   // claims acknowledged in this chunk, either way
+	queued  map[int64]bool   // claims in the group, not written yet
 	refs    map[int64]string // 277CA payer claim numbers to record, by claim
-	events  []Event // acknowledgments that leave the state as it is
-	moves   []Event // and those that move the claim to `to`
-	moved   int     // claims the group moved
+	events  []Event          // acknowledgments that leave the state as it is
+	moves   []Event          // and those that move the claim to `to`
+	moved   int              // claims the group moved
 }
 
 // newAckGroup starts the group of a chunk that acknowledges (to state
