@@ -144,6 +144,12 @@ type Options struct {
 	// memory that applying an 835 takes depends on it, not on the size
 	// of the file.
 	PostChunk int
+	// AckChunk is how many claims of a 277CA set, or submissions a 999
+	// set or a TA1 answers, are looked up and acknowledged together, in
+	// a few statements (default DefaultAckChunk). 1 acknowledges each
+	// claim on its own, with its own lookups: the path the batch form
+	// is tested against.
+	AckChunk int
 }
 
 // Defaults of Options.
@@ -172,6 +178,7 @@ type Pipeline struct {
 	failpoint          func(name string)
 	secondaryMode      SecondaryMode
 	chunkSize          int // Options.PostChunk
+	ackChunk           int // Options.AckChunk
 	batchSize          int
 	maxClaimsPerFile   int
 	// sleep waits between the two listings of a settle check (see
@@ -218,6 +225,9 @@ func New(o Options) (*Pipeline, error) {
 	}
 	if p.chunkSize = o.PostChunk; p.chunkSize <= 0 {
 		p.chunkSize = DefaultPostChunk
+	}
+	if p.ackChunk = o.AckChunk; p.ackChunk <= 0 {
+		p.ackChunk = DefaultAckChunk
 	}
 	if p.batchSize <= 0 {
 		p.batchSize = DefaultBatchSize

@@ -321,34 +321,25 @@ var ackRank = map[ClaimState]int{StateSubmitted: 1, StateAckAccepted: 2, StateAc
 
 // acknowledge moves the claim of a submission forward to an accepting
 // state, or records the event when the claim is already further along,
-// or the submission is not the claim's current version. When a version
-// after the first is accepted, the items about the rejections of the
-// versions before it close: closes lists their sources.
+// or the submission is not the claim's current version (see ackEvent).
+// When a version after the first is accepted, the items about the
+// rejections of the versions before it close: closes lists their
+// sources. ackGroup is its batch form, for the common case.
 func (p *Pipeline) acknowledge(ctx context.Context, tx Tx, sub *Submission, to ClaimState, ev Event, closes ...WorkSource) (bool, error) {
 	c, err := tx.ClaimHead(ctx, sub.ClaimID)
 	if err != nil {
 		return false, err
 	}
-	ev.ClaimID, ev.Version = c.ID, sub.Version
-	if sub.Version != c.Version {
-		ev.Detail += fmt.Sprintf(" (for version %d; the claim is at version %d, %s: state unchanged)", sub.Version, c.Version, c.State)
-		return false, tx.AddEvent(ctx, ev)
-	}
-	moved := false
-	if r, ok := ackRank[c.State]; !ok || r >= ackRank[to] || !CanMove(c.State, to) {
-		if to != StateSubmitted {
-			ev.Detail += fmt.Sprintf(" (claim already %s; state unchanged)", c.State)
-		}
-		if err := tx.AddEvent(ctx, ev); err != nil {
-			return false, err
-		}
+	ev, move := ackEvent(sub, c, to, ev)
+	if move {
+		err = tx.MoveClaim(ctx, c.ID, c.Version, c.State, to, ev)
 	} else {
-		if err := tx.MoveClaim(ctx, c.ID, c.Version, c.State, to, ev); err != nil {
-			return false, err
-		}
-		moved = true
+		err = tx.AddEvent(ctx, ev)
 	}
-	if sub.Version > 1 {
+	if err != nil {
+		return false, err
+	}
+	if sub.Version > 1 && sub.Version == c.Version {
 		for _, src := range closes {
 			if _, err := tx.CloseWorkItems(ctx, ClaimKey(src, c.ID), SystemActor,
 				fmt.Sprintf("version %d (%s) was accepted: %s", sub.Version, sub.PCN, ev.Detail)); err != nil {
@@ -356,7 +347,7 @@ func (p *Pipeline) acknowledge(ctx context.Context, tx Tx, sub *Submission, to C
 			}
 		}
 	}
-	return moved, nil
+	return move, nil
 }
 
 // reject moves the claim of a submission to a rejected state and opens
@@ -452,16 +443,15 @@ func (p *Pipeline) applyTA1(ctx context.Context, f *InboundFile, rep *ResponseRe
 		} else {
 			rep.TA1Rejected++
 		}
-		for _, s := range subs {
-			ev := Event{SubmissionID: s.ID, At: p.now(), Kind: "ta1", FileID: f.ID, Segment: a.Segment,
+		event := func(s *Submission) Event {
+			return Event{SubmissionID: s.ID, At: p.now(), Kind: "ta1", FileID: f.ID, Segment: a.Segment,
 				Detail: fmt.Sprintf("%s (interchange %s)", note, a.ControlNumber)}
-			if !a.Rejected() {
-				if _, err := p.acknowledge(ctx, tx, s, StateSubmitted, ev, SourceTA1); err != nil {
-					return err
-				}
-				continue
-			}
-			moved, err := p.reject(ctx, tx, s, StateAckRejected, SourceTA1, ev,
+		}
+		if !a.Rejected() {
+			return p.acknowledgeAll(ctx, tx, subs, StateSubmitted, event, SourceTA1)
+		}
+		for _, s := range subs {
+			moved, err := p.reject(ctx, tx, s, StateAckRejected, SourceTA1, event(s),
 				"interchange "+a.ControlNumber+" rejected by TA1; nothing in the file was processed: resubmit it (claims claim resubmit) once the envelope problem is fixed",
 				[]Reason{{Code: "TA1-" + a.Note, Text: codes.Describe(codes.TA1Note, a.Note), Location: "TA105"}})
 			if err != nil {
@@ -564,16 +554,15 @@ func (p *Pipeline) apply999Set(ctx context.Context, tx Tx, f *InboundFile, b *Ba
 	} else {
 		rep.SetsRejected++
 	}
-	for _, sub := range subs {
-		ev := Event{SubmissionID: sub.ID, At: p.now(), Kind: "999", FileID: f.ID, SetControl: s.Control, Segment: s.Segment,
+	event := func(sub *Submission) Event {
+		return Event{SubmissionID: sub.ID, At: p.now(), Kind: "999", FileID: f.ID, SetControl: s.Control, Segment: s.Segment,
 			Detail: fmt.Sprintf("999 %s: set %s %s", a.SetControl, s.Control, codes.Describe(codes.AckCode, s.Status))}
-		if s.Accepted() {
-			if _, err := p.acknowledge(ctx, tx, sub, StateAckAccepted, ev, SourceTA1, Source999); err != nil {
-				return err
-			}
-			continue
-		}
-		moved, err := p.reject(ctx, tx, sub, StateAckRejected, Source999, ev,
+	}
+	if s.Accepted() {
+		return p.acknowledgeAll(ctx, tx, subs, StateAckAccepted, event, SourceTA1, Source999)
+	}
+	for _, sub := range subs {
+		moved, err := p.reject(ctx, tx, sub, StateAckRejected, Source999, event(sub),
 			fmt.Sprintf("transaction set %s rejected by 999 (%s); the claim was not forwarded: fix it (claims claim correct) or resubmit it",
 				s.Control, codes.Describe(codes.AckCode, s.Status)),
 			reasons999(s, sub, claimData(ctx, tx, sub.ClaimID)))
@@ -662,29 +651,45 @@ func each277(path string, fn func(*x277.Acknowledgment) error) error {
 	return x277.ReadEach(fh, fn)
 }
 
-// apply277Set applies one 277CA set, the set-th of file f, inside tx.
+// claim277 is one claim status of a 277CA set, with the loops above it
+// that its verdict and event depend on.
+type claim277 struct {
+	src          *x277.Source
+	prov         *x277.Provider
+	provRejected bool // the provider's own status rejects its claims
+	c            *x277.Claim
+}
+
+// apply277Set applies one 277CA set, the set-th of file f, inside tx,
+// p.ackChunk claims at a time (see apply277Chunk).
 func (p *Pipeline) apply277Set(ctx context.Context, tx Tx, f *InboundFile, set int, a *x277.Acknowledgment, rep *ResponseReport) error {
 	var unknown []Reason
+	chunk := make([]claim277, 0, p.ackChunk)
+	apply := func() error {
+		err := p.apply277Chunk(ctx, tx, f, a, chunk, rep, &unknown)
+		chunk = chunk[:0]
+		return err
+	}
 	for _, src := range a.Sources {
 		for _, rcv := range src.Receivers {
 			for _, prov := range rcv.Providers {
 				provRejected := prov.Verdict() == codes.Rejected
 				for _, pat := range prov.Patients {
 					for _, c := range pat.Claims {
-						known, err := p.apply277Claim(ctx, tx, f, a, src, prov, provRejected, c, rep)
-						if err != nil {
-							return err
+						chunk = append(chunk, claim277{src, prov, provRejected, c})
+						if len(chunk) < p.ackChunk {
+							continue
 						}
-						if !known {
-							rep.UnknownStatuses++
-							unknown = x12.AppendCapped(unknown, Reason{Code: "unknown-pcn", Location: fmt.Sprintf("277CA ST02 %s segment %d", a.SetControl, c.Segment),
-								Text: fmt.Sprintf("status %s for patient control number %q, which we never sent", statusText(c.Statuses), c.PatientControlNumber)},
-								Reason{Text: "more unknown claims follow; not listed"})
+						if err := apply(); err != nil {
+							return err
 						}
 					}
 				}
 			}
 		}
+	}
+	if err := apply(); err != nil {
+		return err
 	}
 	if len(unknown) == 0 {
 		return nil
@@ -697,32 +702,109 @@ func (p *Pipeline) apply277Set(ctx context.Context, tx Tx, f *InboundFile, set i
 	return err
 }
 
-// apply277Claim applies the status of one claim; it reports false, and
-// does nothing, when the claim is not one we sent.
-func (p *Pipeline) apply277Claim(ctx context.Context, tx Tx, f *InboundFile, a *x277.Acknowledgment, src *x277.Source, prov *x277.Provider, provRejected bool, c *x277.Claim, rep *ResponseReport) (bool, error) {
-	sub, err := tx.SubmissionByPCN(ctx, c.PatientControlNumber)
+// apply277Chunk applies the claim statuses of chunk, in order: it looks
+// their submissions up in one query, and acknowledges the accepted
+// claims that take the common path in a few statements (ackGroup); the
+// others (rejected, pended, a later version, a claim named again) go one
+// by one (apply277Claim). Statuses for claims we never sent are counted
+// and listed in unknown.
+func (p *Pipeline) apply277Chunk(ctx context.Context, tx Tx, f *InboundFile, a *x277.Acknowledgment, chunk []claim277, rep *ResponseReport, unknown *[]Reason) error {
+	if len(chunk) == 0 {
+		return nil
+	}
+	pcns := make([]string, len(chunk))
+	for i, it := range chunk {
+		pcns[i] = it.c.PatientControlNumber
+	}
+	subs, err := tx.SubmissionsByPCN(ctx, pcns)
+	if err != nil {
+		return err
+	}
+	sts := make([]status277, len(chunk))
+	var accepted []*Submission
+	for i, it := range chunk {
+		if sub := subs[it.c.PatientControlNumber]; sub != nil {
+			sts[i] = p.status277(f, a, it, sub)
+			if sts[i].verdict == codes.Accepted {
+				accepted = append(accepted, sub)
+			}
+		}
+	}
+	g, err := p.newAckGroup(ctx, tx, StateAccepted, accepted)
+	if err != nil {
+		return err
+	}
+	for i, it := range chunk {
+		sub, st := subs[it.c.PatientControlNumber], sts[i]
+		if sub == nil {
+			rep.UnknownStatuses++
+			*unknown = x12.AppendCapped(*unknown, Reason{Code: "unknown-pcn", Location: fmt.Sprintf("277CA ST02 %s segment %d", a.SetControl, it.c.Segment),
+				Text: fmt.Sprintf("status %s for patient control number %q, which we never sent", statusText(it.c.Statuses), it.c.PatientControlNumber)},
+				Reason{Text: "more unknown claims follow; not listed"})
+			continue
+		}
+		taken := false
+		if st.verdict == codes.Accepted {
+			taken, err = g.take(ctx, sub, st.ev, it.c.PayerClaimNumber)
+		} else {
+			err = g.single(ctx, sub.ClaimID)
+		}
+		if err == nil && !taken {
+			_, err = p.apply277Claim(ctx, tx, f, a, it, rep)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	err = g.flush(ctx)
+	rep.ClaimsAccepted += g.moved
+	return err
+}
+
+// status277 is what a 277CA claim status says of submission sub: the
+// verdict, the statuses behind it (the provider's first when they
+// rejected the claim), who sent it, and the event to record (naming the
+// payer claim number an acceptance gives).
+type status277 struct {
+	verdict  codes.Verdict
+	statuses []x277.Status
+	from     string
+	ev       Event
+}
+
+func (p *Pipeline) status277(f *InboundFile, a *x277.Acknowledgment, it claim277, sub *Submission) status277 {
+	st := status277{verdict: it.c.Verdict(), statuses: it.c.Statuses, from: it.src.Party.LastName}
+	if it.provRejected && st.verdict != codes.Accepted {
+		st.verdict, st.statuses = codes.Rejected, append(append([]x277.Status(nil), it.prov.Statuses...), it.c.Statuses...)
+	}
+	if it.src.Party.Entity == "AY" {
+		st.from = "clearinghouse " + st.from
+	} else if it.src.Party.Entity == "PR" {
+		st.from = "payer " + st.from
+	}
+	st.ev = Event{SubmissionID: sub.ID, At: p.now(), Kind: "277ca", FileID: f.ID, SetControl: a.SetControl, Segment: it.c.Segment,
+		Detail: fmt.Sprintf("277CA from %s: %s", st.from, statusText(st.statuses))}
+	if st.verdict == codes.Accepted && it.c.PayerClaimNumber != "" {
+		st.ev.Detail += ", payer claim number " + it.c.PayerClaimNumber
+	}
+	return st
+}
+
+// apply277Claim applies the status of one claim, one by one; it reports
+// false, and does nothing, when the claim is not one we sent.
+func (p *Pipeline) apply277Claim(ctx context.Context, tx Tx, f *InboundFile, a *x277.Acknowledgment, it claim277, rep *ResponseReport) (bool, error) {
+	sub, err := tx.SubmissionByPCN(ctx, it.c.PatientControlNumber)
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	verdict := c.Verdict()
-	statuses := c.Statuses
-	if provRejected && verdict != codes.Accepted {
-		verdict, statuses = codes.Rejected, append(append([]x277.Status(nil), prov.Statuses...), c.Statuses...)
-	}
-	from := src.Party.LastName
-	if src.Party.Entity == "AY" {
-		from = "clearinghouse " + from
-	} else if src.Party.Entity == "PR" {
-		from = "payer " + from
-	}
-	ev := Event{SubmissionID: sub.ID, At: p.now(), Kind: "277ca", FileID: f.ID, SetControl: a.SetControl, Segment: c.Segment,
-		Detail: fmt.Sprintf("277CA from %s: %s", from, statusText(statuses))}
-	switch verdict {
+	st := p.status277(f, a, it, sub)
+	ev := st.ev
+	switch st.verdict {
 	case codes.Accepted:
-		if c.PayerClaimNumber != "" {
+		if it.c.PayerClaimNumber != "" {
 			cl, err := tx.ClaimHead(ctx, sub.ClaimID)
 			if err != nil {
 				return true, err
@@ -730,11 +812,10 @@ func (p *Pipeline) apply277Claim(ctx context.Context, tx Tx, f *InboundFile, a *
 			// REF*1K until an 835 gives CLP07 (the store keeps an 835's
 			// number), and only for the current version.
 			if sub.Version == cl.Version {
-				if _, err := tx.SetPayerClaimNumber(ctx, cl.ID, c.PayerClaimNumber, "277ca"); err != nil {
+				if _, err := tx.SetPayerClaimNumber(ctx, cl.ID, it.c.PayerClaimNumber, "277ca"); err != nil {
 					return true, err
 				}
 			}
-			ev.Detail += ", payer claim number " + c.PayerClaimNumber
 		}
 		moved, err := p.acknowledge(ctx, tx, sub, StateAccepted, ev, SourceTA1, Source999, Source277CA)
 		if moved {
@@ -746,8 +827,8 @@ func (p *Pipeline) apply277Claim(ctx context.Context, tx Tx, f *InboundFile, a *
 		if cl, err := tx.GetClaim(ctx, sub.ClaimID); err == nil && knownICN(cl) != "" {
 			action = "the payer keeps its earlier adjudication: fix it and send a replacement (claims claim correct)"
 		}
-		moved, err := p.reject(ctx, tx, sub, StateRejected, Source277CA, ev, "rejected by the "+from+" 277CA; "+action,
-			statusReasons(statuses, c.Lines))
+		moved, err := p.reject(ctx, tx, sub, StateRejected, Source277CA, ev, "rejected by the "+st.from+" 277CA; "+action,
+			statusReasons(st.statuses, it.c.Lines))
 		if moved {
 			rep.ClaimsRejected++
 		}

@@ -209,14 +209,29 @@ type ClaimTx interface {
 	// order. PCNs that match none are left out.
 	PostingTargets(ctx context.Context, pcns []string) ([]PostingTarget, error)
 
+	// The batch forms of what applying acknowledgments (277CA, 999,
+	// TA1) reads and writes per claim, so that a set of thousands of
+	// claims costs a few statements.
+
+	// SubmissionsByPCN returns the submissions whose CLM01 is in pcns,
+	// by PCN. PCNs that match none are left out; a PCN may repeat.
+	SubmissionsByPCN(ctx context.Context, pcns []string) (map[string]*Submission, error)
+	// ClaimHeads returns the heads (see ClaimHead) of the claims in
+	// ids, by ID. IDs that match none are left out; an ID may repeat.
+	ClaimHeads(ctx context.Context, ids []int64) (map[int64]ClaimHead, error)
+	// SetPayerClaimNumbersFrom records, for each claim in refs, its
+	// payer's claim number from source, as SetPayerClaimNumber does
+	// (an empty number changes nothing; a 277CA's never replaces an
+	// 835's), and returns how many claims it changed. An unknown claim
+	// ID returns ErrNotFound and an unknown source an error, changing
+	// nothing.
+	SetPayerClaimNumbersFrom(ctx context.Context, refs map[int64]string, source string) (int, error)
+
 	// The batch forms of what recording an uploaded file reads and
-	// changes of each of its claims (with MoveClaimVersions and
-	// AddEntries), for a file of thousands of claims in a few
+	// changes of each of its claims (with ClaimHeads, MoveClaimVersions
+	// and AddEntries), for a file of thousands of claims in a few
 	// statements.
 
-	// ClaimHeads returns ClaimHead of each claim in ids, by claim ID. A
-	// claim that does not exist returns ErrNotFound.
-	ClaimHeads(ctx context.Context, ids []int64) (map[int64]ClaimHead, error)
 	// SetClaimsRefs does SetClaimRefs for each claim in refs. A claim
 	// may appear once; one that does not exist returns ErrNotFound, and
 	// the transaction must end.

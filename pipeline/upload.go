@@ -306,6 +306,11 @@ func (p *Pipeline) claimsSubmitted(ctx context.Context, tx Tx, b *Batch, subs []
 	if err != nil {
 		return 0, err
 	}
+	for _, id := range ids {
+		if _, ok := heads[id]; !ok {
+			return 0, fmt.Errorf("claim %d of batch %d: %w", id, b.ID, ErrNotFound)
+		}
+	}
 	now := p.now()
 	evs, refs, firsts := uploadedMoves(b, subs, heads, now, how)
 	if err := tx.MoveClaimVersions(ctx, evs); err != nil {

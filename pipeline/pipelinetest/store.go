@@ -61,6 +61,7 @@ func RunStoreTests(t *testing.T, open func(t *testing.T) pipeline.Store, opts ..
 	all = append(all, encounterTests...)
 	all = append(all, claimTests...)
 	all = append(all, bulkTests...)
+	all = append(all, ackBulkTests...)
 	all = append(all, intakeBulkTests...)
 	all = append(all, uploadBulkTests...)
 	all = append(all, batchTests...)

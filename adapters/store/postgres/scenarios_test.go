@@ -39,3 +39,8 @@ func TestRoutingScenario(t *testing.T) {
 func TestReworkScenarios(t *testing.T) {
 	pipelinetest.RunReworkScenarios(t, func(t *testing.T) pipeline.Store { return openFresh(t) })
 }
+
+func TestAckPaths(t *testing.T) {
+	testURL(t)
+	pipelinetest.RunAckPaths(t, func(t *testing.T) pipeline.Store { return openFresh(t) })
+}

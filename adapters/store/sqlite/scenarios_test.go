@@ -47,3 +47,10 @@ func TestReworkScenarios(t *testing.T) {
 		return s
 	})
 }
+
+func TestAckPaths(t *testing.T) {
+	pipelinetest.RunAckPaths(t, func(t *testing.T) pipeline.Store {
+		s, _ := openTemp(t)
+		return s
+	})
+}

@@ -10,46 +10,11 @@ import (
 	"github.com/x12claims/claims/x12"
 )
 
-// The batch forms of ClaimHead, SetClaimRefs and ClaimLines (its active
+// The batch forms of SetClaimRefs and ClaimLines (its active
 // lines, which a first submission bills): recording
 // an uploaded file of 10,000 claims reads and changes them all, and on a
 // database server every statement costs a round trip. Each takes its
 // claims in chunks of Conn.Chunk.
-
-// ClaimHeads implements pipeline.ClaimTx: ClaimHead of each claim, one
-// query per chunk. A claim that does not exist returns an error wrapping
-// pipeline.ErrNotFound.
-func (t *Tx) ClaimHeads(ctx context.Context, ids []int64) (map[int64]pipeline.ClaimHead, error) {
-	if err := t.check(); err != nil {
-		return nil, err
-	}
-	if err := t.flushVersions(ctx); err != nil {
-		return nil, fmt.Errorf("claim heads: %w", err)
-	}
-	out := make(map[int64]pipeline.ClaimHead, len(ids))
-	err := t.eachChunk(ctx, ids, "SELECT id, version, state, total_charge, submissions, first_submitted_at FROM claims WHERE ",
-		"id", "", func(rows Rows) error {
-			var h pipeline.ClaimHead
-			var version, charge, subs int64
-			var state string
-			if err := rows.Scan(&h.ID, &version, &state, &charge, &subs, timeDest{&h.FirstSubmittedAt}); err != nil {
-				return err
-			}
-			h.Version, h.State, h.TotalCharge, h.Submissions = int(version), pipeline.ClaimState(state), x12.Amount(charge), int(subs)
-			out[h.ID] = h
-			t.know(&t.knownClaims, h.ID)
-			return nil
-		})
-	if err != nil {
-		return nil, fmt.Errorf("claim heads: %w", err)
-	}
-	for _, id := range ids {
-		if _, ok := out[id]; !ok {
-			return nil, fmt.Errorf("claim heads: claim %d: %w", id, pipeline.ErrNotFound)
-		}
-	}
-	return out, nil
-}
 
 // ActiveLines implements pipeline.ClaimTx: one query per chunk, reading
 // only the columns billing a line needs, along the index of the active

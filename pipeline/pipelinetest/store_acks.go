@@ -1,0 +1,194 @@
+package pipelinetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/x12claims/claims/pipeline"
+)
+
+// ackBulkTests cover the batch forms applying acknowledgments uses:
+// each must answer as its one-by-one form does.
+var ackBulkTests = []storeTest{
+	{"Bulk/SubmissionsByPCN", func(t *testing.T, _ *suite, s pipeline.Store) {
+		c1 := createClaim(t, s, "E1", pipeline.StateSubmitted)
+		c2 := createClaim(t, s, "E2", pipeline.StateSubmitted)
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for _, sub := range []*pipeline.Submission{
+				{ClaimID: c1.ID, Version: 1, PCN: "E1-1", BatchID: 7, SetControl: "0001", SegFrom: 5, SegTo: 40, CreatedAt: t1},
+				{ClaimID: c1.ID, Version: 2, PCN: "E1-2", Frequency: "7", CreatedAt: t1},
+				{ClaimID: c2.ID, Version: 1, PCN: "E2-1", CreatedAt: t0},
+			} {
+				must(t, "CreateSubmission", tx.CreateSubmission(ctx, sub))
+			}
+		})
+		tests := []struct {
+			name string
+			pcns []string
+			want []string // the PCNs found
+		}{
+			{"none", nil, nil},
+			{"all", []string{"E2-1", "E1-1", "E1-2"}, []string{"E2-1", "E1-1", "E1-2"}},
+			{"unknown left out", []string{"nope", "E1-2", ""}, []string{"E1-2"}},
+			{"repeated", []string{"E2-1", "E2-1", "nope", "nope"}, []string{"E2-1"}},
+		}
+		for _, tc := range tests {
+			inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+				got, err := tx.SubmissionsByPCN(ctx, tc.pcns)
+				must(t, tc.name+": SubmissionsByPCN", err)
+				want := map[string]*pipeline.Submission{}
+				for _, pcn := range tc.want {
+					sub, err := tx.SubmissionByPCN(ctx, pcn)
+					must(t, "SubmissionByPCN", err)
+					want[pcn] = sub
+				}
+				same(t, tc.name+": submissions by PCN", got, want)
+			})
+		}
+	}},
+	{"Bulk/ClaimHeads", func(t *testing.T, _ *suite, s pipeline.Store) {
+		c1 := createClaim(t, s, "E1", pipeline.StateSubmitted)
+		c2 := createClaim(t, s, "E2", pipeline.StateAccepted)
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			// A claim created in the same transaction has a head too.
+			c3 := sampleClaim("E3", pipeline.StateBatched)
+			must(t, "CreateClaim", tx.CreateClaim(ctx, c3))
+			must(t, "SetClaimRefs", tx.SetClaimRefs(ctx, c1.ID, "E1-1", 1, t1))
+			tests := []struct {
+				name string
+				ids  []int64
+				want []int64 // the claims found
+			}{
+				{"none", nil, nil},
+				{"all", []int64{c3.ID, c1.ID, c2.ID}, []int64{c1.ID, c2.ID, c3.ID}},
+				{"unknown left out", []int64{424242, c2.ID}, []int64{c2.ID}},
+				{"repeated", []int64{c1.ID, c1.ID, 424242, 424242}, []int64{c1.ID}},
+			}
+			for _, tc := range tests {
+				got, err := tx.ClaimHeads(ctx, tc.ids)
+				must(t, tc.name+": ClaimHeads", err)
+				want := map[int64]pipeline.ClaimHead{}
+				for _, id := range tc.want {
+					h, err := tx.ClaimHead(ctx, id)
+					must(t, "ClaimHead", err)
+					want[id] = h
+				}
+				same(t, tc.name+": claim heads", got, want)
+			}
+		})
+	}},
+	{"Bulk/SetPayerClaimNumbersFrom", func(t *testing.T, _ *suite, s pipeline.Store) {
+		// Each case runs twice, on claims alike: once one by one
+		// (SetPayerClaimNumber), once in bulk; both must agree.
+		type number struct{ number, source string }
+		tests := []struct {
+			name   string
+			before number // set one by one first ({} for none)
+			set    number
+			want   number
+			change bool
+		}{
+			{"277CA on none", number{}, number{"A", "277ca"}, number{"A", "277ca"}, true},
+			{"277CA on a 277CA's", number{"A", "277ca"}, number{"B", "277ca"}, number{"B", "277ca"}, true},
+			{"277CA again", number{"A", "277ca"}, number{"A", "277ca"}, number{"A", "277ca"}, false},
+			{"277CA on an 835's", number{"A", "835"}, number{"B", "277ca"}, number{"A", "835"}, false},
+			{"835 on a 277CA's", number{"A", "277ca"}, number{"A", "835"}, number{"A", "835"}, true},
+			{"835 on an 835's", number{"A", "835"}, number{"C", "835"}, number{"C", "835"}, true},
+			{"835 again", number{"A", "835"}, number{"A", "835"}, number{"A", "835"}, false},
+			{"empty", number{"A", "277ca"}, number{"", "277ca"}, number{"A", "277ca"}, false},
+		}
+		single := make([]*pipeline.Claim, len(tests))
+		bulk := make([]*pipeline.Claim, len(tests))
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for i, tc := range tests {
+				for j, c := range []**pipeline.Claim{&single[i], &bulk[i]} {
+					*c = sampleClaim(fmt.Sprintf("E%d-%d", i, j), pipeline.StateSubmitted)
+					must(t, "CreateClaim", tx.CreateClaim(ctx, *c))
+					if tc.before.number != "" {
+						_, err := tx.SetPayerClaimNumber(ctx, (*c).ID, tc.before.number, tc.before.source)
+						must(t, "SetPayerClaimNumber", err)
+					}
+				}
+			}
+		})
+		before := map[int64]*pipeline.Claim{}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for _, c := range bulk {
+				got, err := tx.GetClaim(ctx, c.ID)
+				must(t, "GetClaim", err)
+				before[c.ID] = got
+			}
+		})
+		for _, source := range []string{"277ca", "835"} {
+			inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+				refs := map[int64]string{}
+				wantChanged := 0
+				for i, tc := range tests {
+					if tc.set.source != source {
+						continue
+					}
+					changed, err := tx.SetPayerClaimNumber(ctx, single[i].ID, tc.set.number, tc.set.source)
+					must(t, tc.name+": SetPayerClaimNumber", err)
+					if changed != tc.change {
+						t.Errorf("%s: SetPayerClaimNumber changed = %v, want %v", tc.name, changed, tc.change)
+					}
+					refs[bulk[i].ID] = tc.set.number
+					if tc.change {
+						wantChanged++
+					}
+				}
+				changed, err := tx.SetPayerClaimNumbersFrom(ctx, refs, source)
+				must(t, "SetPayerClaimNumbersFrom", err)
+				if changed != wantChanged {
+					t.Errorf("SetPayerClaimNumbersFrom(%s) changed %d claims, want %d", source, changed, wantChanged)
+				}
+			})
+		}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for i, tc := range tests {
+				for _, c := range []*pipeline.Claim{single[i], bulk[i]} {
+					got, err := tx.GetClaim(ctx, c.ID)
+					must(t, "GetClaim", err)
+					if got.PayerClaimNumber != tc.want.number || got.PayerClaimSource != tc.want.source {
+						t.Errorf("%s: claim %d payer claim number %q from %q, want %q from %q", tc.name, c.ID,
+							got.PayerClaimNumber, got.PayerClaimSource, tc.want.number, tc.want.source)
+					}
+				}
+				// A claim left unchanged keeps its update time.
+				got, err := tx.GetClaim(ctx, bulk[i].ID)
+				must(t, "GetClaim", err)
+				if was := before[bulk[i].ID].UpdatedAt; !tc.change && !got.UpdatedAt.Equal(was) {
+					t.Errorf("%s: unchanged claim updated at %v, was %v", tc.name, got.UpdatedAt, was)
+				}
+			}
+		})
+	}},
+	{"Bulk/SetPayerClaimNumbersFromRefuses", func(t *testing.T, _ *suite, s pipeline.Store) {
+		c1 := createClaim(t, s, "E1", pipeline.StateSubmitted)
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			_, err := tx.SetPayerClaimNumbersFrom(ctx, map[int64]string{c1.ID: "A", 424242: "B"}, "277ca")
+			wantErr(t, "SetPayerClaimNumbersFrom with an unknown claim", err, pipeline.ErrNotFound)
+			if _, err := tx.SetPayerClaimNumbersFrom(ctx, map[int64]string{c1.ID: "A"}, "999"); err == nil || errors.Is(err, pipeline.ErrNotFound) {
+				t.Errorf("SetPayerClaimNumbersFrom from source 999: %v, want an error", err)
+			}
+			n, err := tx.SetPayerClaimNumbersFrom(ctx, nil, "277ca")
+			must(t, "SetPayerClaimNumbersFrom(none)", err)
+			if n != 0 {
+				t.Errorf("SetPayerClaimNumbersFrom(none) changed %d claims", n)
+			}
+			// Nothing changed, and the transaction goes on.
+			got, err := tx.GetClaim(ctx, c1.ID)
+			must(t, "GetClaim", err)
+			if got.PayerClaimNumber != "" {
+				t.Errorf("a refused SetPayerClaimNumbersFrom recorded %q", got.PayerClaimNumber)
+			}
+			n, err = tx.SetPayerClaimNumbersFrom(ctx, map[int64]string{c1.ID: "A"}, "277ca")
+			must(t, "SetPayerClaimNumbersFrom", err)
+			if n != 1 {
+				t.Errorf("SetPayerClaimNumbersFrom changed %d claims, want 1", n)
+			}
+		})
+	}},
+}
