@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // DefaultAckChunk is the default Options.AckChunk: how many claims of
@@ -43,6 +44,7 @@ func ackEvent(sub *Submission, c ClaimHead, to ClaimState, ev Event) (Event, boo
 type ackGroup struct {
 	tx      Tx
 	to      ClaimState
+	at      time.Time // the time of the chunk's events: the store moves claims sharing one in one statement
 	heads   map[int64]ClaimHead
 	touched map[int64]bool   // claims acknowledged in this chunk, either way
 	queued  map[int64]bool   // claims in the group, not written yet
@@ -66,7 +68,7 @@ func (p *Pipeline) newAckGroup(ctx context.Context, tx Tx, to ClaimState, subs [
 	if err != nil {
 		return nil, err
 	}
-	return &ackGroup{tx: tx, to: to, heads: heads, touched: make(map[int64]bool, len(subs)),
+	return &ackGroup{tx: tx, to: to, at: p.now(), heads: heads, touched: make(map[int64]bool, len(subs)),
 		queued: make(map[int64]bool, len(subs)), refs: make(map[int64]string)}, nil
 }
 
@@ -80,6 +82,7 @@ func (g *ackGroup) take(ctx context.Context, sub *Submission, ev Event, ref stri
 		return false, g.single(ctx, sub.ClaimID)
 	}
 	g.touched[h.ID], g.queued[h.ID] = true, true
+	ev.At = g.at
 	if ref != "" && sub.Version == h.Version {
 		// REF*1K until an 835 gives CLP07 (the store keeps an 835's
 		// number), and only for the current version.
