@@ -481,22 +481,29 @@ func (t *Tx) claimsInState(ctx context.Context, s pipeline.ClaimState, after int
 	if err := t.flushVersions(ctx); err != nil {
 		return nil, fmt.Errorf("claims in state %s: %w", s, err)
 	}
-	q := "SELECT " + claimCols + " FROM " + claimFrom + " WHERE c.state = $1"
+	// The page of claims is chosen first and only its claims are joined
+	// with their versions: PostgreSQL, with statistics older than a
+	// night's intake (a table it believes nearly empty), otherwise joins
+	// every remaining claim before the sort and the LIMIT, a cost that
+	// grows with the square of the claims waiting.
+	where := "c.state = $1"
 	if s == pipeline.StateHeld || s == pipeline.StateReady {
 		// The predicate of the partial index claims_state, which holds
 		// the claims waiting for the pipeline.
-		q += " AND " + waitingStates
+		where += " AND " + waitingStates
 	}
 	args := []any{string(s)}
 	if after > 0 {
 		args = append(args, after)
-		q += " AND c.id > $2"
+		where += " AND c.id > $2"
 	}
-	q += " ORDER BY c.id"
+	page := "claims c"
 	if limit > 0 {
-		q += " LIMIT $" + strconv.Itoa(len(args)+1)
+		page = "(SELECT * FROM claims c WHERE " + where + " ORDER BY c.id LIMIT $" + strconv.Itoa(len(args)+1) + ") c"
 		args = append(args, int64(limit))
 	}
+	q := "SELECT " + claimCols + " FROM " + page + " JOIN claim_versions d ON d.claim_id = c.id AND d.version = c.version WHERE " +
+		where + " ORDER BY c.id"
 	cs, err := t.claims(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("claims in state %s: %w", s, err)
