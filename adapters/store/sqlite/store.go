@@ -133,6 +133,12 @@ func (s *Store) connect(ctx context.Context) error {
 		"PRAGMA synchronous = FULL",
 		"PRAGMA foreign_keys = ON",
 		"PRAGMA cache_size = -32768", // KiB: 32 MiB of pages
+		// Statement journals (what undoes one statement of a longer
+		// transaction, such as a bulk move inside its savepoint) and
+		// temporary indexes in memory, not in temporary files written a
+		// page at a time; they hold at most what one bulk statement of a
+		// chunk changes. The database itself stays in its WAL, synced.
+		"PRAGMA temp_store = MEMORY",
 	} {
 		if _, err := conn.ExecContext(ctx, p); err != nil {
 			conn.Close()
