@@ -310,9 +310,11 @@ func (r *Responder) recordOutputs(st *txState, fileID int64, outs []planned, wan
 // recordPayables records a file's adjudicated claims, to be paid at due.
 // The billing providers repeat from claim to claim: each is encoded once.
 // A claim paid refers to its claims.remit rather than repeating it.
+// The rows get their IDs in the order of ps, as one by one.
 func (r *Responder) recordPayables(st *txState, fileID int64, ps []payable, due time.Time) error {
 	payees := map[Party][]byte{}
 	payDate, dueNS := x12.DateOf(due).X12(), due.UnixNano()
+	args := make([]any, 0, 12*len(ps)) // the rows, inserted many a statement in ID order
 	for _, pa := range ps {
 		payee, ok := payees[pa.payee]
 		if !ok {
@@ -333,12 +335,13 @@ func (r *Responder) recordPayables(st *txState, fileID int64, ps []payable, due 
 				return fmt.Errorf("state: %w", err)
 			}
 		}
-		st.exec(`INSERT INTO payables (mailbox, file_id, payer, payee, claim, pay_date, due, recv_qual, recv_id, usage, app, icn)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.mailbox, fileID, pa.payer, payee, claim, payDate, dueNS,
+		args = append(args, r.mailbox, fileID, pa.payer, payee, claim, payDate, dueNS,
 			pa.to.SenderQualifier, pa.to.SenderID, pa.to.Usage, pa.toApp, icn)
-		if st.err != nil {
-			return fmt.Errorf("state: %w", st.err)
-		}
+	}
+	st.execRows(`INSERT INTO payables (mailbox, file_id, payer, payee, claim, pay_date, due, recv_qual, recv_id, usage, app, icn)
+		VALUES `, 12, args, "")
+	if st.err != nil {
+		return fmt.Errorf("state: %w", st.err)
 	}
 	return nil
 }

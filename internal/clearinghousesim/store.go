@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
@@ -220,6 +221,23 @@ type txState struct {
 	stmts    map[string]*sql.Stmt
 	counters map[string]int // next values, written back by flush
 	deds     map[[2]string]int64
+	claims   pendingClaims // claims accepted in this transaction, inserted by flush
+}
+
+// pendingClaims are the claims a transaction accepted, kept in memory
+// until flush inserts them, remit included, many rows per statement: each
+// claim is written once, instead of inserted when the 277CA accepts it
+// and updated when the 835 adjudicates it. The lookups (findClaim,
+// duplicate) consult them before the store, as they would the rows.
+type pendingClaims struct {
+	list  []*pendingClaim // in the order accepted (their rowid order)
+	byICN map[string]*pendingClaim
+	byFP  map[string]bool
+}
+
+type pendingClaim struct {
+	icn, payer, pcn, fingerprint string
+	paidClaim
 }
 
 func (t *txState) fail(err error) {
@@ -278,6 +296,7 @@ func (t *txState) queryRow(query string, args []any, dest ...any) bool {
 // flush writes the counters used back to the store. Call it before the
 // commit.
 func (t *txState) flush() {
+	t.insertClaims()
 	for name, v := range t.counters {
 		t.exec(`INSERT INTO counters (name, value) VALUES (?, ?)
 			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, v)
@@ -406,6 +425,9 @@ func (t *txState) findClaim(payer, icn, pcn, not string) *paidClaim {
 	if t.err != nil {
 		return nil
 	}
+	if pc, ok := t.claims.find(payer, icn, pcn, not); ok {
+		return pc
+	}
 	var pc paidClaim
 	var found bool
 	if icn != "" {
@@ -427,18 +449,89 @@ func (t *txState) duplicate(fingerprint string) bool {
 	if t.err != nil {
 		return false
 	}
+	if t.claims.byFP[fingerprint] {
+		return true
+	}
 	var n int
 	t.queryRow(`SELECT COUNT(*) FROM claims WHERE fingerprint = ?`, []any{fingerprint}, &n)
 	return n > 0
 }
 
-// saveClaim records a claim the 277CA accepted.
+// saveClaim records a claim the 277CA accepted. It is kept in memory
+// until flush inserts it (with its remit, once setRemit gave it).
 func (t *txState) saveClaim(icn, payer, pcn, fingerprint string) {
 	if t.err != nil {
 		return
 	}
-	t.exec(`INSERT INTO claims (icn, payer, pcn, fingerprint, state) VALUES (?, ?, ?, ?, 'paid')
-		ON CONFLICT (icn) DO NOTHING`, icn, payer, pcn, fingerprint)
+	t.claims.add(&pendingClaim{icn: icn, payer: payer, pcn: pcn, fingerprint: fingerprint,
+		paidClaim: paidClaim{icn: icn, state: "paid"}})
+}
+
+func (p *pendingClaims) add(c *pendingClaim) {
+	if p.byICN == nil {
+		p.byICN, p.byFP = map[string]*pendingClaim{}, map[string]bool{}
+	}
+	if _, ok := p.byICN[c.icn]; ok {
+		return // as ON CONFLICT (icn) DO NOTHING: the first one stays
+	}
+	p.list = append(p.list, c)
+	p.byICN[c.icn] = c
+	p.byFP[c.fingerprint] = true
+}
+
+// find is findClaim among the pending claims: by payer claim number, or
+// the latest paid one with a remit of the payer and patient control
+// number. It reports false when none matches; the store is asked then
+// (pending claims are newer than every stored one, so one found here is
+// the one the store's ORDER BY rowid DESC would have given).
+func (p *pendingClaims) find(payer, icn, pcn, not string) (*paidClaim, bool) {
+	if icn != "" {
+		c, ok := p.byICN[icn]
+		if !ok || c.payer != payer || c.icn == not {
+			return nil, false
+		}
+		pc := c.paidClaim
+		return &pc, true
+	}
+	for i := len(p.list) - 1; i >= 0; i-- {
+		c := p.list[i]
+		if c.payer == payer && c.pcn == pcn && c.state == "paid" && c.remit != nil && c.icn != not {
+			pc := c.paidClaim
+			return &pc, true
+		}
+	}
+	return nil, false
+}
+
+// insertClaims writes the pending claims, many rows per statement, and
+// forgets them.
+func (t *txState) insertClaims() {
+	args := make([]any, 0, 6*len(t.claims.list))
+	for _, c := range t.claims.list {
+		var remit any
+		if c.remit != nil {
+			remit = c.remit
+		}
+		args = append(args, c.icn, c.payer, c.pcn, c.fingerprint, c.state, remit)
+	}
+	t.execRows(`INSERT INTO claims (icn, payer, pcn, fingerprint, state, remit) VALUES `, 6, args, ` ON CONFLICT (icn) DO NOTHING`)
+	t.claims = pendingClaims{}
+}
+
+// maxRowsPerInsert bounds one multi-row INSERT, keeping its host
+// parameters well under SQLite's limit (32766).
+const maxRowsPerInsert = 400
+
+// execRows runs head VALUES-rows tail over args, width values a row,
+// many rows per statement: one statement per row costs a round through
+// the driver and the VDBE each.
+func (t *txState) execRows(head string, width int, args []any, tail string) {
+	row := "(?" + strings.Repeat(", ?", width-1) + ")"
+	for len(args) > 0 && t.err == nil {
+		n := min(len(args)/width, maxRowsPerInsert)
+		t.exec(head+row+strings.Repeat(", "+row, n-1)+tail, args[:n*width]...)
+		args = args[n*width:]
+	}
 }
 
 // setRemit records what the 835 said of a claim, for its reversal and
@@ -452,11 +545,19 @@ func (t *txState) setRemit(icn string, oc *x835.Claim) {
 		t.fail(err)
 		return
 	}
+	if c, ok := t.claims.byICN[icn]; ok {
+		c.remit = b
+		return
+	}
 	t.exec(`UPDATE claims SET remit = ? WHERE icn = ?`, b, icn)
 }
 
 func (t *txState) reverseClaim(icn string) {
 	if t.err != nil {
+		return
+	}
+	if c, ok := t.claims.byICN[icn]; ok {
+		c.state = "reversed"
 		return
 	}
 	t.exec(`UPDATE claims SET state = 'reversed' WHERE icn = ?`, icn)
