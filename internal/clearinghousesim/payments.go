@@ -143,7 +143,7 @@ func (r *Responder) payItems(st *txState, g *payGroup, now time.Time, payees map
 			}
 			payees[string(payee)] = it.payee
 		}
-		if err := json.Unmarshal(claim, &it.claim); err != nil {
+		if err := decodeRemit(claim, &it.claim); err != nil {
 			return nil, fmt.Errorf("clearinghousesim: payable %d: %w", it.id, err)
 		}
 		items = append(items, it)

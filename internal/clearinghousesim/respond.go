@@ -331,7 +331,7 @@ func (r *Responder) recordPayables(st *txState, fileID int64, ps []payable, due 
 			icn = pa.claim.PayerClaimNumber
 		} else {
 			var err error
-			if claim, err = json.Marshal(pa.claim); err != nil {
+			if claim, err = encodeRemit(pa.claim); err != nil {
 				return fmt.Errorf("state: %w", err)
 			}
 		}

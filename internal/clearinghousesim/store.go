@@ -3,7 +3,6 @@ package clearinghousesim
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -222,6 +221,9 @@ type txState struct {
 	counters map[string]int // next values, written back by flush
 	deds     map[[2]string]int64
 	claims   pendingClaims // claims accepted in this transaction, inserted by flush
+	// stored tells, for each fingerprint knownFingerprints looked up,
+	// whether a stored claim has it.
+	stored map[string]bool
 }
 
 // pendingClaims are the claims a transaction accepted, kept in memory
@@ -415,7 +417,7 @@ func (t *txState) seen(key string) bool {
 type paidClaim struct {
 	icn   string
 	state string // "paid" or "reversed"
-	remit []byte // the 835 claim as JSON
+	remit []byte // the 835 claim (encodeRemit)
 }
 
 // findClaim returns the claim a replacement or void refers to: by payer
@@ -452,9 +454,54 @@ func (t *txState) duplicate(fingerprint string) bool {
 	if t.claims.byFP[fingerprint] {
 		return true
 	}
+	if found, ok := t.stored[fingerprint]; ok {
+		return found
+	}
 	var n int
 	t.queryRow(`SELECT COUNT(*) FROM claims WHERE fingerprint = ?`, []any{fingerprint}, &n)
 	return n > 0
+}
+
+// knownFingerprints looks up, many at a statement, which fingerprints of
+// the sets' claims stored claims have, so that duplicate need not ask the
+// store claim by claim. The stored claims do not change before flush.
+func (t *txState) knownFingerprints(sets []*set) {
+	var fps []any
+	for _, s := range sets {
+		for _, c := range s.claims {
+			fps = append(fps, claimFingerprint(c))
+		}
+	}
+	found := make(map[string]bool, len(fps)) // every one looked up, true when stored
+	for _, fp := range fps {
+		found[fp.(string)] = false
+	}
+	for len(fps) > 0 && t.err == nil {
+		n := min(len(fps), maxRowsPerInsert)
+		st := t.stmt(`SELECT fingerprint FROM claims WHERE fingerprint IN (?` + strings.Repeat(", ?", n-1) + `)`)
+		if st == nil {
+			return
+		}
+		rows, err := st.QueryContext(t.ctx, fps[:n]...)
+		if err != nil {
+			t.fail(err)
+			return
+		}
+		for rows.Next() {
+			var fp string
+			if err := rows.Scan(&fp); err != nil {
+				t.fail(err)
+				break
+			}
+			found[fp] = true
+		}
+		t.fail(rows.Err())
+		t.fail(rows.Close())
+		fps = fps[n:]
+	}
+	if t.err == nil {
+		t.stored = found
+	}
 }
 
 // saveClaim records a claim the 277CA accepted. It is kept in memory
@@ -540,7 +587,7 @@ func (t *txState) setRemit(icn string, oc *x835.Claim) {
 	if t.err != nil {
 		return
 	}
-	b, err := json.Marshal(oc)
+	b, err := encodeRemit(oc)
 	if err != nil {
 		t.fail(err)
 		return
