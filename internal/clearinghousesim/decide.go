@@ -450,13 +450,12 @@ func claimNumber(now time.Time, seq int) string {
 // other claim of the same payer, payment date and trading partner (see
 // Responder.issuePayments).
 type payable struct {
-	payer    string
-	payee    Party // the billing provider
-	claim    *x835.Claim
-	remitted bool                  // claim is recorded as its claims.remit (setRemit), so the payable refers to it
-	to       x12.InterchangeHeader // the 837 interchange answered
-	toApp    string
-	billing  string // payee NPI, for grouping
+	payer   string
+	payee   Party // the billing provider
+	claim   *x835.Claim
+	to      x12.InterchangeHeader // the 837 interchange answered
+	toApp   string
+	billing string // payee NPI, for grouping
 }
 
 // payClaims adjudicates the accepted claims, payer by payer and billing
@@ -488,18 +487,18 @@ func payClaims(cfg *Config, st *txState, claims []*Claim, now time.Time, first *
 		pe.claims = append(pe.claims, c)
 	}
 	received := x12.DateOf(now)
-	var out []payable
+	out := make([]payable, 0, len(claims)) // a reversal may add one more now and then
 	for _, id := range order {
 		p := cfg.payer(id)
 		for _, pe := range payees[id] {
-			add := func(oc *x835.Claim, remitted bool) {
-				out = append(out, payable{payer: p.ID, payee: pe.billing, billing: pe.billing.ID, claim: oc, remitted: remitted,
+			add := func(oc *x835.Claim) {
+				out = append(out, payable{payer: p.ID, payee: pe.billing, billing: pe.billing.ID, claim: oc,
 					to: first.isa, toApp: first.isa.SenderID})
 			}
 			for _, c := range pe.claims {
 				if c.Frequency == "7" || c.Frequency == "8" {
 					if rev := reverse(st, p, c); rev != nil {
-						add(rev, false)
+						add(rev)
 						rep.addReversal(file, c, rev)
 					}
 					if c.Frequency == "8" {
@@ -516,7 +515,7 @@ func payClaims(cfg *Config, st *txState, claims []*Claim, now time.Time, first *
 				oc.PayerClaimNumber = c.icn
 				oc.ReceivedDate = received
 				st.setRemit(c.icn, oc)
-				add(oc, true)
+				add(oc)
 				rep.add835Claim(file, c, oc)
 			}
 		}

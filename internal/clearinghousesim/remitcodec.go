@@ -16,6 +16,64 @@ import (
 // compact form leaves out) starts with '{'.
 const compactRemit = 0x01
 
+// remitBatch is the first byte of a remit batch: the 835 claims of one
+// payables row paying several, each in its stored form (encodeRemit).
+const remitBatch = 0x02
+
+// encodeRemits returns the payables.claim of a row paying ps: the one
+// claim's stored form, or a remit batch of several.
+func encodeRemits(ps []payable) ([]byte, error) {
+	if len(ps) == 1 {
+		return encodeRemit(ps[0].claim)
+	}
+	e := remitEncoder{buf: make([]byte, 0, 256*len(ps))}
+	e.buf = append(e.buf, remitBatch)
+	e.uint(len(ps))
+	for _, pa := range ps {
+		b, err := encodeRemit(pa.claim)
+		if err != nil {
+			return nil, err
+		}
+		e.uint(len(b))
+		e.buf = append(e.buf, b...)
+	}
+	return e.buf, nil
+}
+
+// decodeRemits reads a payables.claim: one stored claim or a batch,
+// calling add with each in order.
+func decodeRemits(b []byte, add func(*x835.Claim)) error {
+	if len(b) == 0 || b[0] != remitBatch {
+		var oc x835.Claim
+		if err := decodeRemit(b, &oc); err != nil {
+			return err
+		}
+		add(&oc)
+		return nil
+	}
+	d := remitDecoder{buf: b[1:]}
+	n := d.count()
+	for i := 0; i < n && d.err == nil; i++ {
+		size := d.count()
+		if d.err != nil {
+			break
+		}
+		var oc x835.Claim
+		if err := decodeRemit(d.buf[:size], &oc); err != nil {
+			return fmt.Errorf("remit batch claim %d: %w", i+1, err)
+		}
+		d.buf = d.buf[size:]
+		add(&oc)
+	}
+	if d.err == nil && len(d.buf) > 0 {
+		d.err = errors.New("trailing bytes")
+	}
+	if d.err != nil {
+		return fmt.Errorf("remit batch: %w", d.err)
+	}
+	return nil
+}
+
 // encodeRemit returns the stored form of an 835 claim (claims.remit,
 // payables.claim): the compact form when it holds every field the claim
 // uses, else JSON. Encoding and decoding JSON cost about 20 µs a claim,

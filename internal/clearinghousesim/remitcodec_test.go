@@ -77,6 +77,50 @@ func TestRemitRoundTrip(t *testing.T) {
 	}
 }
 
+// TestRemitsRoundTrip: a payables row's claims read back in order, one
+// claim stored alone and several as a batch (holding a JSON one too); a
+// damaged batch is an error.
+func TestRemitsRoundTrip(t *testing.T) {
+	one := &x835.Claim{PatientControlNumber: "A", Status: "1", Charge: amt("10.00")}
+	two := &x835.Claim{PatientControlNumber: "B", Status: "22", Charge: amt("-20.00"), DRG: "470"}
+	three := &x835.Claim{PatientControlNumber: "C", Status: "4"}
+	for _, tt := range []struct {
+		name   string
+		claims []*x835.Claim
+	}{
+		{"one claim", []*x835.Claim{one}},
+		{"a batch", []*x835.Claim{one, two, three}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var ps []payable
+			for _, c := range tt.claims {
+				ps = append(ps, payable{claim: c})
+			}
+			b, err := encodeRemits(ps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := b[0] == remitBatch; got != (len(ps) > 1) {
+				t.Errorf("stored as a batch %v, want %v", got, len(ps) > 1)
+			}
+			var got []*x835.Claim
+			if err := decodeRemits(b, func(oc *x835.Claim) { got = append(got, oc) }); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.claims) {
+				t.Errorf("read back %+v, want %+v", got, tt.claims)
+			}
+			if len(ps) > 1 {
+				for name, bad := range map[string][]byte{"truncated": b[:len(b)-2], "padded": append(b[:len(b):len(b)], 1)} {
+					if err := decodeRemits(bad, func(*x835.Claim) {}); err == nil {
+						t.Errorf("%s batch: no error", name)
+					}
+				}
+			}
+		})
+	}
+}
+
 // TestDecodeRemitRejectsDamage: a truncated or padded compact remit is an
 // error, not a claim with missing parts.
 func TestDecodeRemitRejectsDamage(t *testing.T) {

@@ -86,7 +86,8 @@ CREATE TABLE IF NOT EXISTS payables (
 	usage     TEXT NOT NULL,
 	app       TEXT NOT NULL,
 	output_id INTEGER,
-	icn       TEXT -- when set, claim is empty: the claim is claims.remit of this icn
+	icn       TEXT, -- when set, claim is empty: the claim is claims.remit of this icn
+	claims    INTEGER NOT NULL DEFAULT 1 -- how many claims the row pays (claim is a remit batch when more)
 );
 CREATE INDEX IF NOT EXISTS payables_due ON payables (mailbox, output_id, due);
 CREATE TABLE IF NOT EXISTS claims (
@@ -146,24 +147,32 @@ func OpenStore(ctx context.Context, dir string) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("clearinghousesim: state database schema: %w", err)
 	}
-	if err := addPayablesICN(ctx, db); err != nil {
+	if err := addPayablesColumns(ctx, db); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("clearinghousesim: state database schema: %w", err)
 	}
 	return &Store{db: db, path: path}, nil
 }
 
-// addPayablesICN adds payables.icn to a state made before it existed.
-func addPayablesICN(ctx context.Context, db *sql.DB) error {
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('payables') WHERE name = 'icn'`).Scan(&n); err != nil {
-		return err
+// addPayablesColumns adds to a state made before them the payables
+// columns added since: icn, and claims (each older row pays one claim).
+func addPayablesColumns(ctx context.Context, db *sql.DB) error {
+	for _, c := range []struct{ name, decl string }{
+		{"icn", "icn TEXT"},
+		{"claims", "claims INTEGER NOT NULL DEFAULT 1"},
+	} {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('payables') WHERE name = ?`, c.name).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		if _, err := db.ExecContext(ctx, `ALTER TABLE payables ADD COLUMN `+c.decl); err != nil {
+			return fmt.Errorf("add payables.%s: %w", c.name, err)
+		}
 	}
-	if n > 0 {
-		return nil
-	}
-	_, err := db.ExecContext(ctx, `ALTER TABLE payables ADD COLUMN icn TEXT`)
-	return err
+	return nil
 }
 
 // Path returns the database file, or "" for a store in memory.
