@@ -132,7 +132,12 @@ func OpenStore(ctx context.Context, dir string) (*Store, error) {
 		_ = f.Close()
 		path = abs
 		dsn = (&url.URL{Scheme: "file", Path: abs}).String() +
-			"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=cache_size(-16384)"
+			"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=cache_size(-16384)" +
+			// The statement journals of the many-row INSERTs (see
+			// execRows) stay in memory, not in temporary files: they
+			// only undo a statement within its transaction, and play no
+			// part in recovering from a crash (the WAL does).
+			"&_pragma=temp_store(MEMORY)"
 	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
