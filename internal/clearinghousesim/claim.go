@@ -32,6 +32,7 @@ type Claim struct {
 	Lines          []*Line    // 2400
 	subscriberQual string     // NM108 of 2010BA (MI or II)
 	icn            string     // payer claim number, once accepted
+	fp             string     // fingerprint, once computed (claimFingerprint)
 }
 
 // Party is a person or organization named in an NM1 segment.

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -229,6 +228,7 @@ func decide(cfg *Config, st *txState, in *inbound, now time.Time, file string) *
 		return d
 	}
 	d.claimAcks = &claimFile{env: envelope{control: st.nextControl(), to: first.isa, toApp: first.isa.SenderID}}
+	st.knownFingerprints(accepted)
 	var toPay []*Claim
 	for _, s := range accepted {
 		cs := claimSetAck{batch: s.bht03, receiver: s.sender}
@@ -241,7 +241,7 @@ func decide(cfg *Config, st *txState, in *inbound, now time.Time, file string) *
 			rep.Billed += c.Charge
 			if ca.status.accepted() {
 				ca.icn = claimNumber(now, st.nextClaimSeq())
-				st.saveClaim(ca.icn, c.PayerID, c.PCN, fingerprint(c))
+				st.saveClaim(ca.icn, c.PayerID, c.PCN, claimFingerprint(c))
 				toPay = append(toPay, c)
 				c.icn = ca.icn
 				rep.ClaimsAccepted++
@@ -377,7 +377,7 @@ func judgeClaim(cfg *Config, st *txState, c *Claim, now time.Time) claimAck {
 			if st.findClaim(c.PayerID, c.OriginalRef, c.PCN, "") == nil {
 				ca.status = statusNotFound
 			}
-		case st.duplicate(fingerprint(c)):
+		case st.duplicate(claimFingerprint(c)):
 			ca.status = statusDuplicate
 		case chance(cfg.Seed, "subscriber", key, rj.SubscriberNotFound):
 			ca.status = statusNoSubscriber
@@ -394,6 +394,14 @@ func judgeClaim(cfg *Config, st *txState, c *Claim, now time.Time) claimAck {
 // they do not depend on the order claims arrive in.
 func claimKey(c *Claim) string {
 	return c.PayerID + "|" + c.PCN + "|" + c.Charge.String() + "|" + c.Frequency
+}
+
+// claimFingerprint returns the claim's fingerprint, computing it once.
+func claimFingerprint(c *Claim) string {
+	if c.fp == "" {
+		c.fp = fingerprint(c)
+	}
+	return c.fp
 }
 
 // fingerprint identifies a claim for duplicate detection: payer, member,
@@ -442,13 +450,12 @@ func claimNumber(now time.Time, seq int) string {
 // other claim of the same payer, payment date and trading partner (see
 // Responder.issuePayments).
 type payable struct {
-	payer    string
-	payee    Party // the billing provider
-	claim    *x835.Claim
-	remitted bool                  // claim is recorded as its claims.remit (setRemit), so the payable refers to it
-	to       x12.InterchangeHeader // the 837 interchange answered
-	toApp    string
-	billing  string // payee NPI, for grouping
+	payer   string
+	payee   Party // the billing provider
+	claim   *x835.Claim
+	to      x12.InterchangeHeader // the 837 interchange answered
+	toApp   string
+	billing string // payee NPI, for grouping
 }
 
 // payClaims adjudicates the accepted claims, payer by payer and billing
@@ -480,18 +487,18 @@ func payClaims(cfg *Config, st *txState, claims []*Claim, now time.Time, first *
 		pe.claims = append(pe.claims, c)
 	}
 	received := x12.DateOf(now)
-	var out []payable
+	out := make([]payable, 0, len(claims)) // a reversal may add one more now and then
 	for _, id := range order {
 		p := cfg.payer(id)
 		for _, pe := range payees[id] {
-			add := func(oc *x835.Claim, remitted bool) {
-				out = append(out, payable{payer: p.ID, payee: pe.billing, billing: pe.billing.ID, claim: oc, remitted: remitted,
+			add := func(oc *x835.Claim) {
+				out = append(out, payable{payer: p.ID, payee: pe.billing, billing: pe.billing.ID, claim: oc,
 					to: first.isa, toApp: first.isa.SenderID})
 			}
 			for _, c := range pe.claims {
 				if c.Frequency == "7" || c.Frequency == "8" {
 					if rev := reverse(st, p, c); rev != nil {
-						add(rev, false)
+						add(rev)
 						rep.addReversal(file, c, rev)
 					}
 					if c.Frequency == "8" {
@@ -508,7 +515,7 @@ func payClaims(cfg *Config, st *txState, claims []*Claim, now time.Time, first *
 				oc.PayerClaimNumber = c.icn
 				oc.ReceivedDate = received
 				st.setRemit(c.icn, oc)
-				add(oc, true)
+				add(oc)
 				rep.add835Claim(file, c, oc)
 			}
 		}
@@ -526,7 +533,7 @@ func reverse(st *txState, p *Payer, c *Claim) *x835.Claim {
 		return nil
 	}
 	var oc x835.Claim
-	if err := json.Unmarshal(orig.remit, &oc); err != nil {
+	if err := decodeRemit(orig.remit, &oc); err != nil {
 		st.fail(fmt.Errorf("claim %s: %w", orig.icn, err))
 		return nil
 	}

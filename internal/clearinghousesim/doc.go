@@ -81,7 +81,9 @@
 //
 //  1. One transaction decides an 837's answers: it reserves the numbers,
 //     consumes deductibles, records the file, its responses (content,
-//     name, due time) and its payables.
+//     name, due time), the claims it accepted (each written once, its 835
+//     claim included) and its payables (a row per run of claims of one
+//     payer and billing provider).
 //  2. The 837 moves to processed/ under the name recorded for it, then is
 //     marked moved.
 //  3. Payments that are due become 835s, recorded in one transaction.

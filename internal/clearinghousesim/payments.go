@@ -18,16 +18,17 @@ type payGroup struct {
 	payer, date string
 	file        int64 // the 837 file, without BatchPayments; else 0
 	env         envelope
-	count       int   // payables in the group
+	count       int   // payables rows in the group
+	claims      int   // claims they pay
 	due         int64 // the latest due time among them
 	first, last int64 // the lowest and highest payable IDs among them
 }
 
-// payItem is one payable of a group, decoded.
+// payItem is one claim a payable of a group pays, decoded.
 type payItem struct {
-	id    int64
+	id    int64 // the payables row; the claims of one row are consecutive
 	payee Party
-	claim x835.Claim
+	claim *x835.Claim
 }
 
 // issuePayments turns the adjudicated claims that are due into 835s, as a
@@ -86,7 +87,7 @@ func (r *Responder) payGroups(ctx context.Context, tx *sql.Tx, now time.Time) ([
 	if r.cfg.BatchPayments {
 		file, byFile = "0", ""
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT payer, pay_date, recv_qual, recv_id, usage, app, `+file+`, COUNT(*), MAX(due), MIN(id), MAX(id)
+	rows, err := tx.QueryContext(ctx, `SELECT payer, pay_date, recv_qual, recv_id, usage, app, `+file+`, COUNT(*), SUM(claims), MAX(due), MIN(id), MAX(id)
 		FROM payables WHERE mailbox = ? AND output_id IS NULL AND due <= ?
 		GROUP BY payer, pay_date, recv_qual, recv_id, usage, app`+byFile+` ORDER BY MIN(id)`, r.mailbox, now.UnixNano())
 	if err != nil {
@@ -97,7 +98,7 @@ func (r *Responder) payGroups(ctx context.Context, tx *sql.Tx, now time.Time) ([
 	for rows.Next() {
 		g := &payGroup{}
 		var qual, id, usage string
-		if err := rows.Scan(&g.payer, &g.date, &qual, &id, &usage, &g.env.toApp, &g.file, &g.count, &g.due, &g.first, &g.last); err != nil {
+		if err := rows.Scan(&g.payer, &g.date, &qual, &id, &usage, &g.env.toApp, &g.file, &g.count, &g.claims, &g.due, &g.first, &g.last); err != nil {
 			return nil, fmt.Errorf("clearinghousesim: state: %w", err)
 		}
 		g.env.to = x12.InterchangeHeader{SenderQualifier: qual, SenderID: id, Usage: usage}
@@ -129,7 +130,8 @@ func (r *Responder) payItems(st *txState, g *payGroup, now time.Time, payees map
 		return nil, fmt.Errorf("clearinghousesim: state: %w", err)
 	}
 	defer rows.Close()
-	items := make([]payItem, 0, g.count)
+	items := make([]payItem, 0, g.claims)
+	read := 0 // rows
 	for rows.Next() {
 		var it payItem
 		var payee, claim []byte
@@ -143,16 +145,20 @@ func (r *Responder) payItems(st *txState, g *payGroup, now time.Time, payees map
 			}
 			payees[string(payee)] = it.payee
 		}
-		if err := json.Unmarshal(claim, &it.claim); err != nil {
+		if err := decodeRemits(claim, func(oc *x835.Claim) {
+			it.claim = oc
+			items = append(items, it)
+		}); err != nil {
 			return nil, fmt.Errorf("clearinghousesim: payable %d: %w", it.id, err)
 		}
-		items = append(items, it)
+		read++
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("clearinghousesim: state: %w", err)
 	}
-	if len(items) != g.count {
-		return nil, fmt.Errorf("clearinghousesim: state: %d claims to pay for payer %s, listed %d", len(items), g.payer, g.count)
+	if read != g.count || len(items) != g.claims {
+		return nil, fmt.Errorf("clearinghousesim: state: %d payables (%d claims) to pay for payer %s, listed %d (%d claims)",
+			read, len(items), g.payer, g.count, g.claims)
 	}
 	return items, nil
 }
@@ -185,7 +191,7 @@ func (r *Responder) issue835(st *txState, g *payGroup, items []payItem, faults F
 			payees[it.payee.ID] = rem
 			pf.rems = append(pf.rems, rem)
 		}
-		rem.Claims = append(rem.Claims, &it.claim)
+		rem.Claims = append(rem.Claims, it.claim)
 	}
 	for i, rem := range pf.rems {
 		var total x12.Amount
@@ -223,17 +229,23 @@ func (r *Responder) issue835(st *txState, g *payGroup, items []payItem, faults F
 }
 
 // markIssued marks the group's payables as paid by the 835 outID, one
-// statement per run of consecutive IDs (a payer's claims of one 837 are
-// consecutive). Each statement must mark every payable of its run, still
+// statement per run of consecutive row IDs (a payer's rows of one 837 are
+// consecutive). Each statement must mark every row of its run, still
 // unpaid, or it fails.
 func markIssued(st *txState, items []payItem, outID int64) error {
-	for i := 0; i < len(items); {
+	var ids []int64 // the rows, each once, in order
+	for _, it := range items {
+		if len(ids) == 0 || ids[len(ids)-1] != it.id {
+			ids = append(ids, it.id)
+		}
+	}
+	for i := 0; i < len(ids); {
 		j := i + 1
-		for j < len(items) && items[j].id == items[j-1].id+1 {
+		for j < len(ids) && ids[j] == ids[j-1]+1 {
 			j++
 		}
 		res := st.exec(`UPDATE payables SET output_id = ? WHERE id BETWEEN ? AND ? AND output_id IS NULL`,
-			outID, items[i].id, items[j-1].id)
+			outID, ids[i], ids[j-1])
 		if st.err != nil {
 			return fmt.Errorf("clearinghousesim: state: %w", st.err)
 		}
@@ -242,7 +254,7 @@ func markIssued(st *txState, items []payItem, outID int64) error {
 			return fmt.Errorf("clearinghousesim: state: %w", err)
 		}
 		if want := int64(j - i); got != want {
-			return fmt.Errorf("clearinghousesim: state: %d claims marked paid by 835 %d, want %d", got, outID, want)
+			return fmt.Errorf("clearinghousesim: state: %d payables marked paid by 835 %d, want %d", got, outID, want)
 		}
 		i = j
 	}

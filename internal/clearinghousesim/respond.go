@@ -307,13 +307,23 @@ func (r *Responder) recordOutputs(st *txState, fileID int64, outs []planned, wan
 	return names, nil
 }
 
-// recordPayables records a file's adjudicated claims, to be paid at due.
-// The billing providers repeat from claim to claim: each is encoded once.
-// A claim paid refers to its claims.remit rather than repeating it.
+// recordPayables records a file's adjudicated claims, to be paid at due:
+// one row per run of consecutive claims of the same payer, billing
+// provider and trading partner, holding their 835 claims (a remit batch,
+// see encodeRemits). A row per claim cost a row and an index entry each;
+// an 835 never splits a run, as it pays a payer's claims of one partner,
+// a payment per provider. The billing providers repeat from row to row:
+// each is encoded once.
 func (r *Responder) recordPayables(st *txState, fileID int64, ps []payable, due time.Time) error {
 	payees := map[Party][]byte{}
 	payDate, dueNS := x12.DateOf(due).X12(), due.UnixNano()
-	for _, pa := range ps {
+	var args []any // the rows, inserted many a statement in claim order
+	for i := 0; i < len(ps); {
+		j := i + 1
+		for j < len(ps) && sameRun(&ps[i], &ps[j]) {
+			j++
+		}
+		pa := &ps[i]
 		payee, ok := payees[pa.payee]
 		if !ok {
 			var err error
@@ -322,25 +332,27 @@ func (r *Responder) recordPayables(st *txState, fileID int64, ps []payable, due 
 			}
 			payees[pa.payee] = payee
 		}
-		// A claim paid is in claims.remit already: the payable refers to
-		// it. A reversal is stored whole.
-		claim, icn := []byte{}, any(nil)
-		if pa.remitted {
-			icn = pa.claim.PayerClaimNumber
-		} else {
-			var err error
-			if claim, err = json.Marshal(pa.claim); err != nil {
-				return fmt.Errorf("state: %w", err)
-			}
+		claims, err := encodeRemits(ps[i:j])
+		if err != nil {
+			return fmt.Errorf("state: %w", err)
 		}
-		st.exec(`INSERT INTO payables (mailbox, file_id, payer, payee, claim, pay_date, due, recv_qual, recv_id, usage, app, icn)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.mailbox, fileID, pa.payer, payee, claim, payDate, dueNS,
-			pa.to.SenderQualifier, pa.to.SenderID, pa.to.Usage, pa.toApp, icn)
-		if st.err != nil {
-			return fmt.Errorf("state: %w", st.err)
-		}
+		args = append(args, r.mailbox, fileID, pa.payer, payee, claims, payDate, dueNS,
+			pa.to.SenderQualifier, pa.to.SenderID, pa.to.Usage, pa.toApp, j-i)
+		i = j
+	}
+	st.execRows(`INSERT INTO payables (mailbox, file_id, payer, payee, claim, pay_date, due, recv_qual, recv_id, usage, app, claims)
+		VALUES `, 12, args, "")
+	if st.err != nil {
+		return fmt.Errorf("state: %w", st.err)
 	}
 	return nil
+}
+
+// sameRun reports whether two payables can share a payables row: the
+// same payer, billing provider and trading partner.
+func sameRun(a, b *payable) bool {
+	return a.payer == b.payer && a.payee == b.payee && a.toApp == b.toApp &&
+		a.to.SenderQualifier == b.to.SenderQualifier && a.to.SenderID == b.to.SenderID && a.to.Usage == b.to.Usage
 }
 
 // freeName returns want, or want with "-2", "-3", ... before its
@@ -442,7 +454,7 @@ func (r *Responder) Pending(ctx context.Context) (int, time.Time, error) {
 	err := r.store.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(due) FROM outputs WHERE mailbox = ? AND state < ?`,
 		r.mailbox, outDelivered).Scan(&n, &due)
 	if err == nil {
-		err = r.store.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(due) FROM payables WHERE mailbox = ? AND output_id IS NULL`,
+		err = r.store.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(claims), 0), MIN(due) FROM payables WHERE mailbox = ? AND output_id IS NULL`,
 			r.mailbox).Scan(&m, &due2)
 	}
 	if err != nil {

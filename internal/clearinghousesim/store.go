@@ -3,12 +3,12 @@ package clearinghousesim
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
@@ -86,7 +86,8 @@ CREATE TABLE IF NOT EXISTS payables (
 	usage     TEXT NOT NULL,
 	app       TEXT NOT NULL,
 	output_id INTEGER,
-	icn       TEXT -- when set, claim is empty: the claim is claims.remit of this icn
+	icn       TEXT, -- when set, claim is empty: the claim is claims.remit of this icn
+	claims    INTEGER NOT NULL DEFAULT 1 -- how many claims the row pays (claim is a remit batch when more)
 );
 CREATE INDEX IF NOT EXISTS payables_due ON payables (mailbox, output_id, due);
 CREATE TABLE IF NOT EXISTS claims (
@@ -131,7 +132,12 @@ func OpenStore(ctx context.Context, dir string) (*Store, error) {
 		_ = f.Close()
 		path = abs
 		dsn = (&url.URL{Scheme: "file", Path: abs}).String() +
-			"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=cache_size(-16384)"
+			"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=cache_size(-16384)" +
+			// The statement journals of the many-row INSERTs (see
+			// execRows) stay in memory, not in temporary files: they
+			// only undo a statement within its transaction, and play no
+			// part in recovering from a crash (the WAL does).
+			"&_pragma=temp_store(MEMORY)"
 	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -146,24 +152,32 @@ func OpenStore(ctx context.Context, dir string) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("clearinghousesim: state database schema: %w", err)
 	}
-	if err := addPayablesICN(ctx, db); err != nil {
+	if err := addPayablesColumns(ctx, db); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("clearinghousesim: state database schema: %w", err)
 	}
 	return &Store{db: db, path: path}, nil
 }
 
-// addPayablesICN adds payables.icn to a state made before it existed.
-func addPayablesICN(ctx context.Context, db *sql.DB) error {
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('payables') WHERE name = 'icn'`).Scan(&n); err != nil {
-		return err
+// addPayablesColumns adds to a state made before them the payables
+// columns added since: icn, and claims (each older row pays one claim).
+func addPayablesColumns(ctx context.Context, db *sql.DB) error {
+	for _, c := range []struct{ name, decl string }{
+		{"icn", "icn TEXT"},
+		{"claims", "claims INTEGER NOT NULL DEFAULT 1"},
+	} {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('payables') WHERE name = ?`, c.name).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		if _, err := db.ExecContext(ctx, `ALTER TABLE payables ADD COLUMN `+c.decl); err != nil {
+			return fmt.Errorf("add payables.%s: %w", c.name, err)
+		}
 	}
-	if n > 0 {
-		return nil
-	}
-	_, err := db.ExecContext(ctx, `ALTER TABLE payables ADD COLUMN icn TEXT`)
-	return err
+	return nil
 }
 
 // Path returns the database file, or "" for a store in memory.
@@ -220,6 +234,26 @@ type txState struct {
 	stmts    map[string]*sql.Stmt
 	counters map[string]int // next values, written back by flush
 	deds     map[[2]string]int64
+	claims   pendingClaims // claims accepted in this transaction, inserted by flush
+	// stored tells, for each fingerprint knownFingerprints looked up,
+	// whether a stored claim has it.
+	stored map[string]bool
+}
+
+// pendingClaims are the claims a transaction accepted, kept in memory
+// until flush inserts them, remit included, many rows per statement: each
+// claim is written once, instead of inserted when the 277CA accepts it
+// and updated when the 835 adjudicates it. The lookups (findClaim,
+// duplicate) consult them before the store, as they would the rows.
+type pendingClaims struct {
+	list  []*pendingClaim // in the order accepted (their rowid order)
+	byICN map[string]*pendingClaim
+	byFP  map[string]bool
+}
+
+type pendingClaim struct {
+	icn, payer, pcn, fingerprint string
+	paidClaim
 }
 
 func (t *txState) fail(err error) {
@@ -278,6 +312,7 @@ func (t *txState) queryRow(query string, args []any, dest ...any) bool {
 // flush writes the counters used back to the store. Call it before the
 // commit.
 func (t *txState) flush() {
+	t.insertClaims()
 	for name, v := range t.counters {
 		t.exec(`INSERT INTO counters (name, value) VALUES (?, ?)
 			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, v)
@@ -396,7 +431,7 @@ func (t *txState) seen(key string) bool {
 type paidClaim struct {
 	icn   string
 	state string // "paid" or "reversed"
-	remit []byte // the 835 claim as JSON
+	remit []byte // the 835 claim (encodeRemit)
 }
 
 // findClaim returns the claim a replacement or void refers to: by payer
@@ -405,6 +440,9 @@ type paidClaim struct {
 func (t *txState) findClaim(payer, icn, pcn, not string) *paidClaim {
 	if t.err != nil {
 		return nil
+	}
+	if pc, ok := t.claims.find(payer, icn, pcn, not); ok {
+		return pc
 	}
 	var pc paidClaim
 	var found bool
@@ -427,18 +465,134 @@ func (t *txState) duplicate(fingerprint string) bool {
 	if t.err != nil {
 		return false
 	}
+	if t.claims.byFP[fingerprint] {
+		return true
+	}
+	if found, ok := t.stored[fingerprint]; ok {
+		return found
+	}
 	var n int
 	t.queryRow(`SELECT COUNT(*) FROM claims WHERE fingerprint = ?`, []any{fingerprint}, &n)
 	return n > 0
 }
 
-// saveClaim records a claim the 277CA accepted.
+// knownFingerprints looks up, many at a statement, which fingerprints of
+// the sets' claims stored claims have, so that duplicate need not ask the
+// store claim by claim. The stored claims do not change before flush.
+func (t *txState) knownFingerprints(sets []*set) {
+	var fps []any
+	for _, s := range sets {
+		for _, c := range s.claims {
+			fps = append(fps, claimFingerprint(c))
+		}
+	}
+	found := make(map[string]bool, len(fps)) // every one looked up, true when stored
+	for _, fp := range fps {
+		found[fp.(string)] = false
+	}
+	for len(fps) > 0 && t.err == nil {
+		n := min(len(fps), maxRowsPerInsert)
+		st := t.stmt(`SELECT fingerprint FROM claims WHERE fingerprint IN (?` + strings.Repeat(", ?", n-1) + `)`)
+		if st == nil {
+			return
+		}
+		rows, err := st.QueryContext(t.ctx, fps[:n]...)
+		if err != nil {
+			t.fail(err)
+			return
+		}
+		for rows.Next() {
+			var fp string
+			if err := rows.Scan(&fp); err != nil {
+				t.fail(err)
+				break
+			}
+			found[fp] = true
+		}
+		t.fail(rows.Err())
+		t.fail(rows.Close())
+		fps = fps[n:]
+	}
+	if t.err == nil {
+		t.stored = found
+	}
+}
+
+// saveClaim records a claim the 277CA accepted. It is kept in memory
+// until flush inserts it (with its remit, once setRemit gave it).
 func (t *txState) saveClaim(icn, payer, pcn, fingerprint string) {
 	if t.err != nil {
 		return
 	}
-	t.exec(`INSERT INTO claims (icn, payer, pcn, fingerprint, state) VALUES (?, ?, ?, ?, 'paid')
-		ON CONFLICT (icn) DO NOTHING`, icn, payer, pcn, fingerprint)
+	t.claims.add(&pendingClaim{icn: icn, payer: payer, pcn: pcn, fingerprint: fingerprint,
+		paidClaim: paidClaim{icn: icn, state: "paid"}})
+}
+
+func (p *pendingClaims) add(c *pendingClaim) {
+	if p.byICN == nil {
+		p.byICN, p.byFP = map[string]*pendingClaim{}, map[string]bool{}
+	}
+	if _, ok := p.byICN[c.icn]; ok {
+		return // as ON CONFLICT (icn) DO NOTHING: the first one stays
+	}
+	p.list = append(p.list, c)
+	p.byICN[c.icn] = c
+	p.byFP[c.fingerprint] = true
+}
+
+// find is findClaim among the pending claims: by payer claim number, or
+// the latest paid one with a remit of the payer and patient control
+// number. It reports false when none matches; the store is asked then
+// (pending claims are newer than every stored one, so one found here is
+// the one the store's ORDER BY rowid DESC would have given).
+func (p *pendingClaims) find(payer, icn, pcn, not string) (*paidClaim, bool) {
+	if icn != "" {
+		c, ok := p.byICN[icn]
+		if !ok || c.payer != payer || c.icn == not {
+			return nil, false
+		}
+		pc := c.paidClaim
+		return &pc, true
+	}
+	for i := len(p.list) - 1; i >= 0; i-- {
+		c := p.list[i]
+		if c.payer == payer && c.pcn == pcn && c.state == "paid" && c.remit != nil && c.icn != not {
+			pc := c.paidClaim
+			return &pc, true
+		}
+	}
+	return nil, false
+}
+
+// insertClaims writes the pending claims, many rows per statement, and
+// forgets them.
+func (t *txState) insertClaims() {
+	args := make([]any, 0, 6*len(t.claims.list))
+	for _, c := range t.claims.list {
+		var remit any
+		if c.remit != nil {
+			remit = c.remit
+		}
+		args = append(args, c.icn, c.payer, c.pcn, c.fingerprint, c.state, remit)
+	}
+	t.execRows(`INSERT INTO claims (icn, payer, pcn, fingerprint, state, remit) VALUES `, 6, args, ` ON CONFLICT (icn) DO NOTHING`)
+	t.claims = pendingClaims{}
+}
+
+// maxRowsPerInsert bounds one multi-row INSERT, keeping its host
+// parameters well under SQLite's limit (32766).
+const maxRowsPerInsert = 400
+
+// execRows runs head VALUES-rows tail over args, width values a row,
+// many rows per statement: one statement per row costs a round through
+// the driver and the VDBE each.
+func (t *txState) execRows(head string, width int, args []any, tail string) {
+	row := "(?" + strings.Repeat(", ?", width-1) + ")"
+	for len(args) > 0 && t.err == nil {
+		n := min(len(args)/width, maxRowsPerInsert)
+		t.exec(head+row+strings.Repeat(", "+row, n-1)+tail, args[:n*width]...)
+		args = args[n*width:]
+	}
 }
 
 // setRemit records what the 835 said of a claim, for its reversal and
@@ -447,9 +601,13 @@ func (t *txState) setRemit(icn string, oc *x835.Claim) {
 	if t.err != nil {
 		return
 	}
-	b, err := json.Marshal(oc)
+	b, err := encodeRemit(oc)
 	if err != nil {
 		t.fail(err)
+		return
+	}
+	if c, ok := t.claims.byICN[icn]; ok {
+		c.remit = b
 		return
 	}
 	t.exec(`UPDATE claims SET remit = ? WHERE icn = ?`, b, icn)
@@ -457,6 +615,10 @@ func (t *txState) setRemit(icn string, oc *x835.Claim) {
 
 func (t *txState) reverseClaim(icn string) {
 	if t.err != nil {
+		return
+	}
+	if c, ok := t.claims.byICN[icn]; ok {
+		c.state = "reversed"
 		return
 	}
 	t.exec(`UPDATE claims SET state = 'reversed' WHERE icn = ?`, icn)
