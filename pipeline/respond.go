@@ -750,7 +750,7 @@ func (p *Pipeline) apply277Chunk(ctx context.Context, tx Tx, f *InboundFile, a *
 			err = g.single(ctx, sub.ClaimID)
 		}
 		if err == nil && !taken {
-			_, err = p.apply277Claim(ctx, tx, f, a, it, rep)
+			err = p.apply277Claim(ctx, tx, sub, st, it.c, rep)
 		}
 		if err != nil {
 			return err
@@ -790,30 +790,22 @@ func (p *Pipeline) status277(f *InboundFile, a *x277.Acknowledgment, it claim277
 	return st
 }
 
-// apply277Claim applies the status of one claim, one by one; it reports
-// false, and does nothing, when the claim is not one we sent.
-func (p *Pipeline) apply277Claim(ctx context.Context, tx Tx, f *InboundFile, a *x277.Acknowledgment, it claim277, rep *ResponseReport) (bool, error) {
-	sub, err := tx.SubmissionByPCN(ctx, it.c.PatientControlNumber)
-	if errors.Is(err, ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	st := p.status277(f, a, it, sub)
+// apply277Claim applies the status st of one claim c (of submission
+// sub) one by one.
+func (p *Pipeline) apply277Claim(ctx context.Context, tx Tx, sub *Submission, st status277, c *x277.Claim, rep *ResponseReport) error {
 	ev := st.ev
 	switch st.verdict {
 	case codes.Accepted:
-		if it.c.PayerClaimNumber != "" {
+		if c.PayerClaimNumber != "" {
 			cl, err := tx.ClaimHead(ctx, sub.ClaimID)
 			if err != nil {
-				return true, err
+				return err
 			}
 			// REF*1K until an 835 gives CLP07 (the store keeps an 835's
 			// number), and only for the current version.
 			if sub.Version == cl.Version {
-				if _, err := tx.SetPayerClaimNumber(ctx, cl.ID, it.c.PayerClaimNumber, "277ca"); err != nil {
-					return true, err
+				if _, err := tx.SetPayerClaimNumber(ctx, cl.ID, c.PayerClaimNumber, "277ca"); err != nil {
+					return err
 				}
 			}
 		}
@@ -821,22 +813,22 @@ func (p *Pipeline) apply277Claim(ctx context.Context, tx Tx, f *InboundFile, a *
 		if moved {
 			rep.ClaimsAccepted++
 		}
-		return true, err
+		return err
 	case codes.Rejected:
 		action := "it never entered adjudication: fix it and send it again (claims claim correct); it goes as a new claim (frequency 1)"
 		if cl, err := tx.GetClaim(ctx, sub.ClaimID); err == nil && knownICN(cl) != "" {
 			action = "the payer keeps its earlier adjudication: fix it and send a replacement (claims claim correct)"
 		}
 		moved, err := p.reject(ctx, tx, sub, StateRejected, Source277CA, ev, "rejected by the "+st.from+" 277CA; "+action,
-			statusReasons(st.statuses, it.c.Lines))
+			statusReasons(st.statuses, c.Lines))
 		if moved {
 			rep.ClaimsRejected++
 		}
-		return true, err
+		return err
 	default:
 		ev.ClaimID = sub.ClaimID
 		ev.Version = sub.Version
-		return true, tx.AddEvent(ctx, ev)
+		return tx.AddEvent(ctx, ev)
 	}
 }
 
