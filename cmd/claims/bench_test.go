@@ -130,8 +130,12 @@ func TestBenchSimulatorFails(t *testing.T) {
 	if err := os.WriteFile(script, []byte("#!/bin/sh\necho 'not listening' >&2\nexit 3\n"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	chatty := filepath.Join(t.TempDir(), "chatty-claims")
-	if err := os.WriteFile(chatty, []byte("#!/bin/sh\necho hello\nexec sleep 60\n"), 0o700); err != nil {
+	// The chatty child records its PID before it becomes "sleep 60", a
+	// command line that names no folder of the bench's: the check below
+	// finds it by that PID.
+	scripts := t.TempDir()
+	chatty, chattyPID := filepath.Join(scripts, "chatty-claims"), filepath.Join(scripts, "chatty.pid")
+	if err := os.WriteFile(chatty, []byte("#!/bin/sh\necho $$ > "+chattyPID+"\necho hello\nexec sleep 60\n"), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -156,6 +160,15 @@ func TestBenchSimulatorFails(t *testing.T) {
 			}
 			if left := processesUnder(t, dir); len(left) != 0 {
 				t.Errorf("the simulator still runs after the bench: %v", left)
+			}
+			if tc.simulator == chatty {
+				pid, err := os.ReadFile(chattyPID)
+				if err != nil {
+					t.Fatalf("the chatty child did not start: %v", err)
+				}
+				if _, err := os.Stat("/proc/" + strings.TrimSpace(string(pid))); err == nil {
+					t.Errorf("the chatty child (PID %s) still runs after the bench", strings.TrimSpace(string(pid)))
+				}
 			}
 		})
 	}

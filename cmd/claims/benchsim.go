@@ -127,14 +127,14 @@ func (b *benchSimulator) awaitListening(ctx context.Context) error {
 		return err
 	}
 	if err := json.Unmarshal([]byte(line), &b.started); err != nil {
-		return fmt.Errorf("its first line is not its startup report: %q", truncate(line, 200))
+		return fmt.Errorf("its first line is not its startup report: %q", clip(line, 200))
 	}
 	_, port, err := net.SplitHostPort(b.started.Listen)
 	if err == nil {
 		b.port, err = strconv.Atoi(port)
 	}
 	if err != nil || b.started.HostKeyFingerprint == "" {
-		return fmt.Errorf("its startup report has no address or host key: %q", truncate(line, 200))
+		return fmt.Errorf("its startup report has no address or host key: %q", clip(line, 200))
 	}
 	return nil
 }
@@ -171,7 +171,7 @@ func (b *benchSimulator) respond(ctx context.Context) error {
 	}
 	var st clearinghouseStep
 	if err := json.Unmarshal([]byte(line), &st); err != nil {
-		return fmt.Errorf("the simulator answered %q", truncate(line, 200))
+		return fmt.Errorf("the simulator answered %q", clip(line, 200))
 	}
 	switch {
 	case st.Error != "":
@@ -193,16 +193,8 @@ func (b *benchSimulator) client(secrets string, opTimeout time.Duration) (*sftp.
 	if err := os.WriteFile(pwFile, []byte(b.password), 0o600); err != nil {
 		return nil, fmt.Errorf("simulator credentials: %w", err)
 	}
-	return sftp.New(sftp.Config{
-		Name: "claimsim", Host: "127.0.0.1", Port: b.port, User: benchSimUser,
-		PasswordFile:       pwFile,
-		HostKeyFingerprint: b.started.HostKeyFingerprint,
-		UploadDir:          "/inbound", ResponseDir: "/outbound",
-		AfterPickup: sftp.DisposalMove, ArchiveDir: "/outbound/archive",
-		Patterns:    []string{"*.TA1", "*.999", "*.277CA", "*.835"},
-		DialTimeout: 5 * time.Second, HandshakeTimeout: 5 * time.Second, OpTimeout: opTimeout,
-		MaxAttempts: 3, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second,
-	}, zap.NewNop())
+	return sftp.New(simulatorSFTP("127.0.0.1", b.port, benchSimUser, pwFile, b.started.HostKeyFingerprint,
+		"/inbound", "/outbound", opTimeout), zap.NewNop())
 }
 
 // stop ends the child (SIGTERM, and SIGKILL if it has not exited within
@@ -290,12 +282,5 @@ func (t *tailBuffer) said() string {
 	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
 		s = s[i+1:]
 	}
-	return ": " + truncate(s, 300)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
+	return ": " + clip(s, 300)
 }

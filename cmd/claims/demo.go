@@ -364,14 +364,22 @@ func simulatorClient(sim *clearinghousesim.Simulator, secrets string, opTimeout 
 	if err != nil {
 		return nil, fmt.Errorf("simulator credentials: %w", err)
 	}
-	return sftp.New(sftp.Config{
-		Name: "claimsim", Host: sim.Host(), Port: sim.Port(), User: sim.User(),
-		PasswordFile:       creds.PasswordFile,
-		HostKeyFingerprint: sim.HostKeyFingerprint(),
-		UploadDir:          sim.UploadDir(), ResponseDir: sim.ResponseDir(),
-		AfterPickup: sftp.DisposalMove, ArchiveDir: sim.ResponseDir() + "/archive",
+	return sftp.New(simulatorSFTP(sim.Host(), sim.Port(), sim.User(), creds.PasswordFile, sim.HostKeyFingerprint(),
+		sim.UploadDir(), sim.ResponseDir(), opTimeout), log)
+}
+
+// simulatorSFTP is the transport configuration of a simulator's SFTP
+// user (in this process, or the bench's child): its password file, the
+// host key pinned to its fingerprint, and the simulator's folders.
+func simulatorSFTP(host string, port int, user, passwordFile, fingerprint, uploadDir, responseDir string, opTimeout time.Duration) sftp.Config {
+	return sftp.Config{
+		Name: "claimsim", Host: host, Port: port, User: user,
+		PasswordFile:       passwordFile,
+		HostKeyFingerprint: fingerprint,
+		UploadDir:          uploadDir, ResponseDir: responseDir,
+		AfterPickup: sftp.DisposalMove, ArchiveDir: responseDir + "/archive",
 		Patterns:    []string{"*.TA1", "*.999", "*.277CA", "*.835"},
 		DialTimeout: 5 * time.Second, HandshakeTimeout: 5 * time.Second, OpTimeout: opTimeout,
 		MaxAttempts: 3, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second,
-	}, log)
+	}
 }

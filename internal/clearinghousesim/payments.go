@@ -113,11 +113,10 @@ func (r *Responder) payGroups(ctx context.Context, tx *sql.Tx, now time.Time) ([
 // payItems reads and decodes the payables of one group, in ID order.
 // payees caches the billing providers decoded.
 func (r *Responder) payItems(st *txState, g *payGroup, now time.Time, payees map[string]Party) ([]payItem, error) {
-	// A payable with an icn holds its claim in claims.remit. The group's
-	// ID range bounds the scan (the unary + keeps SQLite from scanning
+	// The group's ID range bounds the scan (the unary + keeps SQLite from scanning
 	// every unpaid payable through payables_due instead), so that reading
 	// each group does not read the others'.
-	q := `SELECT p.id, p.payee, COALESCE(c.remit, p.claim) FROM payables p LEFT JOIN claims c ON c.icn = p.icn
+	q := `SELECT p.id, p.payee, p.claim FROM payables p
 		WHERE p.id BETWEEN ? AND ? AND +p.mailbox = ? AND +p.output_id IS NULL AND +p.due <= ? AND p.payer = ? AND p.pay_date = ?
 		AND p.recv_qual = ? AND p.recv_id = ? AND p.usage = ? AND p.app = ?`
 	args := []any{g.first, g.last, r.mailbox, now.UnixNano(), g.payer, g.date, g.env.to.SenderQualifier, g.env.to.SenderID, g.env.to.Usage, g.env.toApp}
@@ -223,7 +222,10 @@ func (r *Responder) issue835(st *txState, g *payGroup, items []payItem, faults F
 	rep.Outputs = append(rep.Outputs, names...)
 	var outID int64
 	if !st.queryRow(`SELECT id FROM outputs WHERE mailbox = ? AND name = ?`, []any{r.mailbox, names[0]}, &outID) {
-		return 0, fmt.Errorf("clearinghousesim: state: 835 %s not recorded: %v", names[0], st.err)
+		if st.err != nil {
+			return 0, fmt.Errorf("clearinghousesim: state: 835 %s: %w", names[0], st.err)
+		}
+		return 0, fmt.Errorf("clearinghousesim: state: 835 %s not recorded", names[0])
 	}
 	return outID, nil
 }

@@ -86,7 +86,6 @@ CREATE TABLE IF NOT EXISTS payables (
 	usage     TEXT NOT NULL,
 	app       TEXT NOT NULL,
 	output_id INTEGER,
-	icn       TEXT, -- when set, claim is empty: the claim is claims.remit of this icn
 	claims    INTEGER NOT NULL DEFAULT 1 -- how many claims the row pays (claim is a remit batch when more)
 );
 CREATE INDEX IF NOT EXISTS payables_due ON payables (mailbox, output_id, due);
@@ -160,10 +159,9 @@ func OpenStore(ctx context.Context, dir string) (*Store, error) {
 }
 
 // addPayablesColumns adds to a state made before them the payables
-// columns added since: icn, and claims (each older row pays one claim).
+// columns added since: claims (each older row pays one claim).
 func addPayablesColumns(ctx context.Context, db *sql.DB) error {
 	for _, c := range []struct{ name, decl string }{
-		{"icn", "icn TEXT"},
 		{"claims", "claims INTEGER NOT NULL DEFAULT 1"},
 	} {
 		var n int
@@ -252,8 +250,8 @@ type pendingClaims struct {
 }
 
 type pendingClaim struct {
-	icn, payer, pcn, fingerprint string
-	paidClaim
+	payer, pcn, fingerprint string
+	paidClaim // its icn, state and remit
 }
 
 func (t *txState) fail(err error) {
@@ -524,7 +522,7 @@ func (t *txState) saveClaim(icn, payer, pcn, fingerprint string) {
 	if t.err != nil {
 		return
 	}
-	t.claims.add(&pendingClaim{icn: icn, payer: payer, pcn: pcn, fingerprint: fingerprint,
+	t.claims.add(&pendingClaim{payer: payer, pcn: pcn, fingerprint: fingerprint,
 		paidClaim: paidClaim{icn: icn, state: "paid"}})
 }
 

@@ -12,8 +12,8 @@ import (
 	"github.com/x12claims/claims/x12/x835"
 )
 
-// TestOpenStoreAddsPayablesColumns: a state made before payables.icn and
-// payables.claims existed gets them when opened, keeping its rows (each
+// TestOpenStoreAddsPayablesColumns: a state made before payables.claims
+// existed gets it when opened, keeping its rows (each
 // paying one claim); a new state has them.
 func TestOpenStoreAddsPayablesColumns(t *testing.T) {
 	for _, tc := range []struct {
@@ -21,7 +21,7 @@ func TestOpenStoreAddsPayablesColumns(t *testing.T) {
 		older bool
 	}{
 		{"new state", false},
-		{"state made before payables.icn", true},
+		{"state made before payables.claims", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -50,26 +50,25 @@ func TestOpenStoreAddsPayablesColumns(t *testing.T) {
 			}
 			defer st.Close()
 			var n, rows, claims int
-			if err := st.db.QueryRow(`SELECT COUNT(*) FROM pragma_table_info('payables') WHERE name IN ('icn', 'claims')`).Scan(&n); err != nil {
+			if err := st.db.QueryRow(`SELECT COUNT(*) FROM pragma_table_info('payables') WHERE name = 'claims'`).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
-			if err := st.db.QueryRow(`SELECT COUNT(*), COALESCE(SUM(claims), 0) FROM payables WHERE icn IS NULL`).Scan(&rows, &claims); err != nil {
+			if err := st.db.QueryRow(`SELECT COUNT(*), COALESCE(SUM(claims), 0) FROM payables`).Scan(&rows, &claims); err != nil {
 				t.Fatal(err)
 			}
 			want := 0
 			if tc.older {
 				want = 1
 			}
-			if n != 2 || rows != want || claims != want {
-				t.Errorf("payables.icn and claims columns %d, rows without icn %d paying %d claims; want 2, %d and %d", n, rows, claims, want, want)
+			if n != 1 || rows != want || claims != want {
+				t.Errorf("payables.claims columns %d, rows %d paying %d claims; want 1, %d and %d", n, rows, claims, want, want)
 			}
 		})
 	}
 }
 
 // TestOlderPayablesRowsStillPaid: payables recorded the way an older
-// simulator did (a row per claim; a claim paid referring to its
-// claims.remit, in JSON; a reversal stored whole, in JSON) are paid by the
+// simulator did (a row per claim, stored whole in JSON) are paid by the
 // same 835s as rows recorded now.
 func TestOlderPayablesRowsStillPaid(t *testing.T) {
 	now := testNow()
@@ -94,7 +93,7 @@ func TestOlderPayablesRowsStillPaid(t *testing.T) {
 }
 
 // rewriteAsOlder turns the payables rows into those an older simulator
-// wrote: one per claim, a claim paid by its icn with claims.remit in JSON.
+// wrote: one per claim, stored whole in JSON.
 func rewriteAsOlder(t *testing.T, db *sql.DB) {
 	t.Helper()
 	rows, err := db.Query(`SELECT mailbox, file_id, payer, payee, claim, pay_date, due, recv_qual, recv_id, usage, app FROM payables ORDER BY id`)
@@ -130,17 +129,10 @@ func rewriteAsOlder(t *testing.T, db *sql.DB) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			claim, icn := js, any(nil)
-			if oc.Status != "22" {
-				claim, icn = []byte{}, oc.PayerClaimNumber
-				if _, err := db.Exec(`UPDATE claims SET remit = ? WHERE icn = ?`, js, icn); err != nil {
-					t.Fatal(err)
-				}
-			}
-			args := append(append([]any{}, r.args[:4]...), claim)
-			args = append(append(args, r.args[4:]...), icn)
-			if _, err := db.Exec(`INSERT INTO payables (mailbox, file_id, payer, payee, claim, pay_date, due, recv_qual, recv_id, usage, app, icn)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...); err != nil {
+			args := append(append([]any{}, r.args[:4]...), js)
+			args = append(args, r.args[4:]...)
+			if _, err := db.Exec(`INSERT INTO payables (mailbox, file_id, payer, payee, claim, pay_date, due, recv_qual, recv_id, usage, app)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...); err != nil {
 				t.Fatal(err)
 			}
 		}); err != nil {

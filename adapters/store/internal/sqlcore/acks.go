@@ -52,44 +52,33 @@ func (t *Tx) ClaimHeads(ctx context.Context, ids []int64) (map[int64]pipeline.Cl
 	if err := t.flushVersions(ctx); err != nil {
 		return nil, fmt.Errorf("claim heads: %w", err)
 	}
-	out := make(map[int64]pipeline.ClaimHead, len(ids))
-	all := distinctIDs(ids)
-	chunk := t.c.Chunk()
-	for start := 0; start < len(all); start += chunk {
-		in, args := t.c.In("id", 1, all[start:min(start+chunk, len(all))])
-		if err := t.claimHeads(ctx, in, args, out); err != nil {
-			return nil, fmt.Errorf("claim heads: %w", err)
-		}
+	out, err := t.claimHeads(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("claim heads: %w", err)
 	}
 	return out, nil
 }
 
-// claimHeads reads the heads of the claims matching in into out.
-func (t *Tx) claimHeads(ctx context.Context, in string, args []any, out map[int64]pipeline.ClaimHead) error {
-	rows, err := t.c.Query(ctx, "SELECT id, version, state, total_charge, submissions, first_submitted_at FROM claims WHERE "+in, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var h pipeline.ClaimHead
-		var version, charge, subs int64
-		var state string
-		if err := rows.Scan(&h.ID, &version, &state, &charge, &subs, timeDest{&h.FirstSubmittedAt}); err != nil {
-			return err
-		}
-		h.Version, h.State, h.TotalCharge, h.Submissions = int(version), pipeline.ClaimState(state), x12.Amount(charge), int(subs)
-		out[h.ID] = h
-		t.know(&t.knownClaims, h.ID)
-	}
-	return rows.Err()
-}
-
-// distinctIDs returns ids without repeats, in ascending order, as query
-// arguments.
-func distinctIDs(ids []int64) []any {
-	sorted := slices.Compact(slices.Sorted(slices.Values(ids)))
-	return anys(sorted)
+// claimHeads reads the heads of the claims of ids (without repeats, in
+// ascending order, so that two transactions read shared claims in the
+// same order), by ID; IDs that match none are left out.
+func (t *Tx) claimHeads(ctx context.Context, ids []int64) (map[int64]pipeline.ClaimHead, error) {
+	out := make(map[int64]pipeline.ClaimHead, len(ids))
+	all := slices.Compact(slices.Sorted(slices.Values(ids)))
+	err := t.eachChunk(ctx, all, "SELECT id, version, state, total_charge, submissions, first_submitted_at FROM claims WHERE ", "id", "",
+		func(rows Rows) error {
+			var h pipeline.ClaimHead
+			var version, charge, subs int64
+			var state string
+			if err := rows.Scan(&h.ID, &version, &state, &charge, &subs, timeDest{&h.FirstSubmittedAt}); err != nil {
+				return err
+			}
+			h.Version, h.State, h.TotalCharge, h.Submissions = int(version), pipeline.ClaimState(state), x12.Amount(charge), int(subs)
+			out[h.ID] = h
+			t.know(&t.knownClaims, h.ID)
+			return nil
+		})
+	return out, err
 }
 
 // SetPayerClaimNumbersFrom implements pipeline.ClaimTx: it first makes
@@ -153,14 +142,9 @@ func (t *Tx) claimsExist(ctx context.Context, ids []int64) error {
 	if len(unknown) == 0 {
 		return nil
 	}
-	found := make(map[int64]pipeline.ClaimHead, len(unknown))
-	all := distinctIDs(unknown)
-	chunk := t.c.Chunk()
-	for start := 0; start < len(all); start += chunk {
-		in, args := t.c.In("id", 1, all[start:min(start+chunk, len(all))])
-		if err := t.claimHeads(ctx, in, args, found); err != nil {
-			return err
-		}
+	found, err := t.claimHeads(ctx, unknown)
+	if err != nil {
+		return err
 	}
 	for _, id := range unknown {
 		if _, ok := found[id]; !ok {
