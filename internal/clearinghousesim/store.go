@@ -251,7 +251,7 @@ type pendingClaims struct {
 
 type pendingClaim struct {
 	payer, pcn, fingerprint string
-	paidClaim // its icn, state and remit
+	paidClaim               // its icn, state and remit
 }
 
 func (t *txState) fail(err error) {
