@@ -196,6 +196,9 @@ func newIntakeItem(enc *Encounter) (intakeItem, error) {
 	if enc.Kind == "" {
 		enc.Kind = x837.Professional
 	}
+	// encoding/json, not a faster encoder: the digest of these bytes
+	// tells a re-read encounter from a changed one, so they must not
+	// change (see TestIntakeDigestPinned).
 	raw, err := json.Marshal(enc)
 	if err != nil {
 		return intakeItem{}, err
