@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/x12claims/claims/x12"
@@ -53,6 +54,18 @@ func CanMove(from, to ClaimState) bool {
 		}
 	}
 	return false
+}
+
+// ClaimStates returns every claim state, sorted: those a claim can move
+// from or to.
+func ClaimStates() []ClaimState {
+	var out []ClaimState
+	for from, tos := range transitions {
+		out = append(out, from)
+		out = append(out, tos...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Transitions returns the states a claim may move to from s.

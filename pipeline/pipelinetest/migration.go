@@ -113,3 +113,9 @@ func CheckLegacyLedger(t *testing.T, s pipeline.Store) {
 		}
 	})
 }
+
+// SampleClaim is a ready claim with content, lines and modifiers, for
+// adapters' migration tests of the JSON columns.
+func SampleClaim(encounterID string) *pipeline.Claim {
+	return sampleClaim(encounterID, pipeline.StateReady)
+}

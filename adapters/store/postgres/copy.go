@@ -31,8 +31,8 @@ const copyHeader = "PGCOPY\n\xff\r\n\x00" + "\x00\x00\x00\x00" + "\x00\x00\x00\x
 var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
 
 // copyWriter appends one row's fields to b (sqlcore.RowWriter). The
-// column types it writes are those of the store's schema: BIGINT, TEXT,
-// JSONB, BOOLEAN and TIMESTAMPTZ.
+// column types it writes are those of the store's schema: BIGINT, TEXT
+// (JSON documents too, migration 0014), BOOLEAN and TIMESTAMPTZ.
 type copyWriter struct {
 	b      []byte
 	fields int // written since the count was reset
@@ -52,13 +52,8 @@ func (w *copyWriter) Text(s string) {
 	w.fields++
 }
 
-// JSON writes JSONB's binary form: a version byte (1), then the text.
-func (w *copyWriter) JSON(s string) {
-	w.b = binary.BigEndian.AppendUint32(w.b, uint32(len(s)+1))
-	w.b = append(w.b, 1)
-	w.b = append(w.b, s...)
-	w.fields++
-}
+// JSON writes a JSON document into a TEXT column.
+func (w *copyWriter) JSON(s string) { w.Text(s) }
 
 func (w *copyWriter) Bool(v bool) {
 	var c byte

@@ -51,7 +51,7 @@ func TestInsertRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close(context.Background()) })
-	if _, err := db.Exec(ctx, `CREATE TABLE typed (n BIGINT, i BIGINT NOT NULL, s TEXT NOT NULL, j JSONB NOT NULL,
+	if _, err := db.Exec(ctx, `CREATE TABLE typed (n BIGINT, i BIGINT NOT NULL, s TEXT NOT NULL, j TEXT NOT NULL,
 b BOOLEAN NOT NULL, at TIMESTAMPTZ)`); err != nil {
 		t.Fatal(err)
 	}
@@ -60,10 +60,6 @@ b BOOLEAN NOT NULL, at TIMESTAMPTZ)`); err != nil {
 		{math.MaxInt64, "Zoë ✓ 東京", `{"a": [1, 2.5, "x"], "b": null}`, true, time.Date(2026, 11, 28, 23, 59, 59, 999999000, time.UTC)},
 		{0, "tab\there\nnewline \\N backslash", `"text"`, true, time.Date(1999, 12, 31, 23, 59, 59, 1000, time.UTC)},
 		{-1, strings.Repeat("x", 70000), `[]`, false, time.Date(2026, 3, 8, 7, 0, 0, 0, time.FixedZone("EST", -5*3600))},
-	}
-	jsonb := make([]string, len(samples))
-	for k, r := range samples {
-		jsonb[k] = jsonbText(t, db, r.j)
 	}
 	for _, n := range []int{postgres.CopyThreshold - 1, postgres.CopyThreshold, 3000} {
 		rows := make(typedRows, n)
@@ -77,7 +73,7 @@ b BOOLEAN NOT NULL, at TIMESTAMPTZ)`); err != nil {
 		if err := postgres.Insert(ctx, s, table, rows); err != nil {
 			t.Fatalf("%d rows: Insert: %v", n, err)
 		}
-		got, err := db.Query(ctx, "SELECT i, s, j::text, b, at FROM typed")
+		got, err := db.Query(ctx, "SELECT i, s, j, b, at FROM typed")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +92,7 @@ b BOOLEAN NOT NULL, at TIMESTAMPTZ)`); err != nil {
 			if r.s != want.s || r.b != want.b || !r.at.Equal(want.at) || r.at.IsZero() != want.at.IsZero() {
 				t.Errorf("%d rows: row %d read back as %+v; want %+v", n, count, r, want)
 			}
-			if r.j != jsonb[k] {
+			if r.j != want.j {
 				t.Errorf("%d rows: JSON %s read back as %s", n, want.j, r.j)
 			}
 			count++
@@ -143,14 +139,4 @@ func sampleOf(samples []typedRow, i int64) int {
 		}
 	}
 	return 0
-}
-
-// jsonbText is how PostgreSQL prints doc stored as JSONB.
-func jsonbText(t *testing.T, db *pgx.Conn, doc string) string {
-	t.Helper()
-	var s string
-	if err := db.QueryRow(t.Context(), "SELECT $1::jsonb::text", doc).Scan(&s); err != nil {
-		t.Fatal(err)
-	}
-	return s
 }

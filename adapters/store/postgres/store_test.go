@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -315,5 +316,70 @@ func TestReserveIDBlocks(t *testing.T) {
 	ids, err := postgres.ReserveIDs(t.Context(), stores[0], "claims", 3)
 	if err != nil || len(ids) != 3 || ids[1] != ids[0]+1 || ids[2] != ids[1]+1 {
 		t.Errorf("ReserveIDs(claims, 3) = %v, %v; want 3 consecutive ids", ids, err)
+	}
+}
+
+// TestMigrateJSONAsText stores a claim, turns its JSON columns back into
+// the JSONB they were before migration 0014, whose printing differs from
+// what the store wrote (spaces, key order), and reopens the store: the
+// migration makes them TEXT again and the claim reads back the same.
+func TestMigrateJSONAsText(t *testing.T) {
+	u := freshSchema(t)
+	ctx := t.Context()
+	s, err := postgres.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := pipelinetest.SampleClaim("E1")
+	var before *pipeline.Claim
+	err = s.InTx(ctx, func(tx pipeline.Tx) error {
+		if err := tx.CreateClaim(ctx, c); err != nil {
+			return err
+		}
+		before, err = tx.GetClaim(ctx, c.ID)
+		return err
+	})
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(context.Background())
+	for _, q := range []string{
+		"ALTER TABLE encounters ALTER COLUMN problems TYPE JSONB USING problems::jsonb",
+		"ALTER TABLE claim_lines ALTER COLUMN modifiers TYPE JSONB USING modifiers::jsonb",
+		"ALTER TABLE work_items ALTER COLUMN reasons TYPE JSONB USING reasons::jsonb",
+		"ALTER TABLE claim_versions ALTER COLUMN data TYPE JSONB USING data::jsonb, ALTER COLUMN changed TYPE JSONB USING changed::jsonb",
+		"ALTER TABLE unapplied_payments ALTER COLUMN claim TYPE JSONB USING claim::jsonb",
+		"DELETE FROM schema_migrations WHERE version = 14",
+	} {
+		if _, err := db.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	s, err = postgres.Open(ctx, u)
+	if err != nil {
+		t.Fatalf("Open (migrating): %v", err)
+	}
+	defer s.Close()
+	var after *pipeline.Claim
+	if err := s.InTx(ctx, func(tx pipeline.Tx) error {
+		after, err = tx.GetClaim(ctx, c.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(after, before) {
+		t.Errorf("claim after migration 0014:\n%+v\nwant\n%+v", after, before)
+	}
+	var jsonb int
+	if err := db.QueryRow(ctx, "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND data_type = 'jsonb'").Scan(&jsonb); err != nil {
+		t.Fatal(err)
+	}
+	if jsonb != 0 {
+		t.Errorf("%d JSONB columns left after migration 0014", jsonb)
 	}
 }

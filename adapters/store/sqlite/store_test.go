@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -225,5 +226,45 @@ func TestPageSize(t *testing.T) {
 	}
 	if size != 16384 {
 		t.Errorf("page size of a new database = %d, want 16384", size)
+	}
+}
+
+// TestCountsUnknownState: Counts counts each known state in one pass; a
+// claim in a state the pipeline does not know (written by hand, or by a
+// newer program) is still counted, under its own name.
+func TestCountsUnknownState(t *testing.T) {
+	s, path := openTemp(t)
+	ctx := t.Context()
+	var ids []int64
+	if err := s.InTx(ctx, func(tx pipeline.Tx) error {
+		for _, enc := range []string{"E1", "E2", "E3"} {
+			c := pipelinetest.SampleClaim(enc)
+			if err := tx.CreateClaim(ctx, c); err != nil {
+				return err
+			}
+			ids = append(ids, c.ID)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "UPDATE claims SET state = 'appealed' WHERE id = ?", ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	var got pipeline.Counts
+	if err := s.InTx(ctx, func(tx pipeline.Tx) error {
+		got, err = tx.Counts(ctx)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[pipeline.ClaimState]int{"appealed": 1, pipeline.StateReady: 2}
+	if !reflect.DeepEqual(got.ClaimsByState, want) {
+		t.Errorf("ClaimsByState = %v, want %v", got.ClaimsByState, want)
 	}
 }

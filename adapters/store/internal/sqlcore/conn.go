@@ -161,8 +161,8 @@ type RowWriter interface {
 	Int(v int64)
 	// Text writes a string (a TEXT column).
 	Text(s string)
-	// JSON writes a JSON document held as text (a JSONB column on
-	// PostgreSQL, TEXT on SQLite).
+	// JSON writes a JSON document held as text (a TEXT column on both
+	// stores).
 	JSON(s string)
 	// Bool writes a boolean.
 	Bool(v bool)

@@ -10,7 +10,8 @@
 // differs (TIMESTAMPTZ on PostgreSQL, fixed-width RFC 3339 text on
 // SQLite); Conn.Time converts them. Dates are TEXT 'YYYY-MM-DD' (empty for
 // the zero date) in both, money is BIGINT cents, and JSON fields (claim
-// data, reasons, modifiers) are JSON text (JSONB on PostgreSQL).
+// data, reasons, modifiers) are JSON text in TEXT columns (JSONB on
+// PostgreSQL before its migration 0014).
 //
 // Rows of the append-only tables that posting writes (claim payments,
 // ledger entries, claim events, provider adjustments) and the content of

@@ -1,0 +1,3 @@
+-- PostgreSQL's 0014 changes its JSONB columns to TEXT. SQLite stores JSON
+-- documents as TEXT already, so it needs nothing here; the file keeps both
+-- stores' migration numbers in step.
