@@ -32,7 +32,7 @@ var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
 
 // copyWriter appends one row's fields to b (sqlcore.RowWriter). The
 // column types it writes are those of the store's schema: BIGINT, TEXT
-// (JSON documents too, migration 0014), BOOLEAN and TIMESTAMPTZ.
+// (JSON documents too, migration 0014), BYTEA, BOOLEAN and TIMESTAMPTZ.
 type copyWriter struct {
 	b      []byte
 	fields int // written since the count was reset
@@ -54,6 +54,17 @@ func (w *copyWriter) Text(s string) {
 
 // JSON writes a JSON document into a TEXT column.
 func (w *copyWriter) JSON(s string) { w.Text(s) }
+
+// Bytes writes a BYTEA value as its raw bytes, or NULL for nil.
+func (w *copyWriter) Bytes(b []byte) {
+	w.fields++
+	if b == nil {
+		w.b = binary.BigEndian.AppendUint32(w.b, 0xffffffff)
+		return
+	}
+	w.b = binary.BigEndian.AppendUint32(w.b, uint32(len(b)))
+	w.b = append(w.b, b...)
+}
 
 func (w *copyWriter) Bool(v bool) {
 	var c byte

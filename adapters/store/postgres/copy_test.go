@@ -20,7 +20,7 @@ type rowsFunc struct {
 func (r rowsFunc) Len() int                            { return r.n }
 func (r rowsFunc) WriteRow(i int, w sqlcore.RowWriter) { r.write(i, w) }
 
-var copyTable = &sqlcore.Table{Name: "t", Cols: []string{"i", "s", "j", "b", "at"}}
+var copyTable = &sqlcore.Table{Name: "t", Cols: []string{"i", "s", "j", "by", "b", "at"}}
 
 func copyRows(n int) rowsFunc {
 	at := time.Date(2026, 11, 28, 12, 30, 45, 123456000, time.UTC)
@@ -28,6 +28,11 @@ func copyRows(n int) rowsFunc {
 		w.Int(int64(i) - 2)
 		w.Text(strings.Repeat("é", i%7))
 		w.JSON(`{"n":1}`)
+		if i%2 == 0 {
+			w.Bytes(nil)
+		} else {
+			w.Bytes([]byte{0, 'a'})
+		}
 		w.Bool(i%2 == 1)
 		if i%3 == 0 {
 			w.Time(time.Time{})
@@ -49,25 +54,26 @@ func TestCopyEncoding(t *testing.T) {
 	want = append(want, "PGCOPY\n\xff\r\n\x00"...)
 	want = be.AppendUint32(want, 0) // flags
 	want = be.AppendUint32(want, 0) // header extension
-	// Row 0: -2, "", {"n":1}, false, NULL.
-	want = be.AppendUint16(want, 5)
+	// Row 0: -2, "", {"n":1} (TEXT), NULL, false, NULL.
+	want = be.AppendUint16(want, 6)
 	want = be.AppendUint32(want, 8)
 	want = be.AppendUint64(want, 0xfffffffffffffffe)
 	want = be.AppendUint32(want, 0)
-	want = be.AppendUint32(want, 8)
-	want = append(want, 1)
+	want = be.AppendUint32(want, 7)
 	want = append(want, `{"n":1}`...)
+	want = append(want, 0xff, 0xff, 0xff, 0xff)
 	want = append(want, 0, 0, 0, 1, 0)
 	want = append(want, 0xff, 0xff, 0xff, 0xff)
-	// Row 1: -1, "é", {"n":1}, true, 2026-11-28 12:30:45.123456 UTC.
-	want = be.AppendUint16(want, 5)
+	// Row 1: -1, "é", {"n":1}, 00 61, true, 2026-11-28 12:30:45.123456 UTC.
+	want = be.AppendUint16(want, 6)
 	want = be.AppendUint32(want, 8)
 	want = be.AppendUint64(want, 0xffffffffffffffff)
 	want = be.AppendUint32(want, 2)
 	want = append(want, "é"...)
-	want = be.AppendUint32(want, 8)
-	want = append(want, 1)
+	want = be.AppendUint32(want, 7)
 	want = append(want, `{"n":1}`...)
+	want = be.AppendUint32(want, 2)
+	want = append(want, 0, 'a')
 	want = append(want, 0, 0, 0, 1, 1)
 	want = be.AppendUint32(want, 8)
 	// Microseconds from 2000-01-01 00:00:00 UTC: 9828 days and 45,045.123456 s.

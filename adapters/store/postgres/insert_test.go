@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"bytes"
 	"context"
 	"math"
 	"strings"
@@ -19,6 +20,7 @@ type typedRow struct {
 	i  int64
 	s  string
 	j  string
+	by []byte
 	b  bool
 	at time.Time
 }
@@ -31,6 +33,7 @@ func (r typedRows) WriteRow(i int, w sqlcore.RowWriter) {
 	w.Int(r[i].i)
 	w.Text(r[i].s)
 	w.JSON(r[i].j)
+	w.Bytes(r[i].by)
 	w.Bool(r[i].b)
 	w.Time(r[i].at)
 }
@@ -51,29 +54,29 @@ func TestInsertRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close(context.Background()) })
-	if _, err := db.Exec(ctx, `CREATE TABLE typed (n BIGINT, i BIGINT NOT NULL, s TEXT NOT NULL, j TEXT NOT NULL,
+	if _, err := db.Exec(ctx, `CREATE TABLE typed (n BIGINT, i BIGINT NOT NULL, s TEXT NOT NULL, j TEXT NOT NULL, by BYTEA,
 b BOOLEAN NOT NULL, at TIMESTAMPTZ)`); err != nil {
 		t.Fatal(err)
 	}
 	samples := []typedRow{
-		{math.MinInt64, "", `{}`, false, time.Time{}},
-		{math.MaxInt64, "Zoë ✓ 東京", `{"a": [1, 2.5, "x"], "b": null}`, true, time.Date(2026, 11, 28, 23, 59, 59, 999999000, time.UTC)},
-		{0, "tab\there\nnewline \\N backslash", `"text"`, true, time.Date(1999, 12, 31, 23, 59, 59, 1000, time.UTC)},
-		{-1, strings.Repeat("x", 70000), `[]`, false, time.Date(2026, 3, 8, 7, 0, 0, 0, time.FixedZone("EST", -5*3600))},
+		{math.MinInt64, "", `{}`, nil, false, time.Time{}},
+		{math.MaxInt64, "Zoë ✓ 東京", `{"a": [1, 2.5, "x"], "b": null}`, []byte{}, true, time.Date(2026, 11, 28, 23, 59, 59, 999999000, time.UTC)},
+		{0, "tab\there\nnewline \\N backslash", `"text"`, []byte("\x00\xff\\N\n{}"), true, time.Date(1999, 12, 31, 23, 59, 59, 1000, time.UTC)},
+		{-1, strings.Repeat("x", 70000), `[]`, bytes.Repeat([]byte{0, 1, 2}, 30000), false, time.Date(2026, 3, 8, 7, 0, 0, 0, time.FixedZone("EST", -5*3600))},
 	}
 	for _, n := range []int{postgres.CopyThreshold - 1, postgres.CopyThreshold, 3000} {
 		rows := make(typedRows, n)
 		for k := range rows {
 			rows[k] = samples[k%len(samples)]
 		}
-		table := &sqlcore.Table{Name: "typed", Cols: []string{"i", "s", "j", "b", "at"}}
+		table := &sqlcore.Table{Name: "typed", Cols: []string{"i", "s", "j", "by", "b", "at"}}
 		if _, err := db.Exec(ctx, "TRUNCATE typed"); err != nil {
 			t.Fatal(err)
 		}
 		if err := postgres.Insert(ctx, s, table, rows); err != nil {
 			t.Fatalf("%d rows: Insert: %v", n, err)
 		}
-		got, err := db.Query(ctx, "SELECT i, s, j, b, at FROM typed")
+		got, err := db.Query(ctx, "SELECT i, s, j, by, b, at FROM typed")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +84,7 @@ b BOOLEAN NOT NULL, at TIMESTAMPTZ)`); err != nil {
 		for got.Next() {
 			var r typedRow
 			var at *time.Time
-			if err := got.Scan(&r.i, &r.s, &r.j, &r.b, &at); err != nil {
+			if err := got.Scan(&r.i, &r.s, &r.j, &r.by, &r.b, &at); err != nil {
 				t.Fatal(err)
 			}
 			if at != nil {
@@ -89,7 +92,7 @@ b BOOLEAN NOT NULL, at TIMESTAMPTZ)`); err != nil {
 			}
 			k := sampleOf(samples, r.i)
 			want := samples[k]
-			if r.s != want.s || r.b != want.b || !r.at.Equal(want.at) || r.at.IsZero() != want.at.IsZero() {
+			if r.s != want.s || r.b != want.b || !bytes.Equal(r.by, want.by) || (r.by == nil) != (want.by == nil) || !r.at.Equal(want.at) || r.at.IsZero() != want.at.IsZero() {
 				t.Errorf("%d rows: row %d read back as %+v; want %+v", n, count, r, want)
 			}
 			if r.j != want.j {
@@ -108,19 +111,19 @@ b BOOLEAN NOT NULL, at TIMESTAMPTZ)`); err != nil {
 		// A text with a NUL byte is refused by PostgreSQL, on either path.
 		bad := make(typedRows, 3000)
 		bad[2999].s = "nul\x00"
-		err := postgres.Insert(ctx, s, &sqlcore.Table{Name: "typed", Cols: []string{"i", "s", "j", "b", "at"}}, bad)
+		err := postgres.Insert(ctx, s, &sqlcore.Table{Name: "typed", Cols: []string{"i", "s", "j", "by", "b", "at"}}, bad)
 		if err == nil {
 			t.Fatal("a NUL byte in text was accepted")
 		}
 		// A row source that writes too few values aborts the COPY with
 		// the reader's error.
 		short := shortRows(3000)
-		err = postgres.Insert(ctx, s, &sqlcore.Table{Name: "typed", Cols: []string{"i", "s", "j", "b", "at"}}, short)
-		if err == nil || !strings.Contains(err.Error(), "row 0 has 1 values for 5 columns") {
+		err = postgres.Insert(ctx, s, &sqlcore.Table{Name: "typed", Cols: []string{"i", "s", "j", "by", "b", "at"}}, short)
+		if err == nil || !strings.Contains(err.Error(), "row 0 has 1 values for 6 columns") {
 			t.Errorf("Insert of rows with too few values: %v; want the COPY aborted naming the row", err)
 		}
 		// The store goes on working.
-		if err := postgres.Insert(ctx, s, &sqlcore.Table{Name: "typed", Cols: []string{"i", "s", "j", "b", "at"}}, typedRows(samples)); err != nil {
+		if err := postgres.Insert(ctx, s, &sqlcore.Table{Name: "typed", Cols: []string{"i", "s", "j", "by", "b", "at"}}, typedRows(samples)); err != nil {
 			t.Fatalf("Insert after a refused one: %v", err)
 		}
 	})

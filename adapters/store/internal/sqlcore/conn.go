@@ -164,6 +164,9 @@ type RowWriter interface {
 	// JSON writes a JSON document held as text (a TEXT column on both
 	// stores).
 	JSON(s string)
+	// Bytes writes bytes (BYTEA on PostgreSQL, BLOB on SQLite); nil is
+	// NULL.
+	Bytes(b []byte)
 	// Bool writes a boolean.
 	Bool(v bool)
 	// Time writes a timestamp; the zero time is NULL.
@@ -184,6 +187,7 @@ var _ RowWriter = (*Args)(nil)
 func (a *Args) Int(v int64)      { a.Vals = append(a.Vals, v) }
 func (a *Args) Text(s string)    { a.Vals = append(a.Vals, s) }
 func (a *Args) JSON(s string)    { a.Vals = append(a.Vals, s) }
+func (a *Args) Bytes(b []byte)   { a.Vals = append(a.Vals, b) }
 func (a *Args) Bool(v bool)      { a.Vals = append(a.Vals, v) }
 func (a *Args) Time(t time.Time) { a.Vals = append(a.Vals, a.TimeArg(t)) }
 

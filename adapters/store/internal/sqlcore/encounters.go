@@ -3,7 +3,6 @@ package sqlcore
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/x12claims/claims/pipeline"
 )
@@ -81,43 +80,50 @@ func (t *Tx) KnownEncounters(ctx context.Context, ids []string) (map[string]bool
 	return known, nil
 }
 
-// encounterInsertRows is how many encounters one INSERT of AddEncounters
-// writes (8 parameters each).
-const encounterInsertRows = 100
+// tableEncounters is the encounters table, for inserting records in bulk.
+var tableEncounters = &Table{Name: "encounters", Cols: []string{
+	"id", "source", "line", "sha256", "raw", "claim_id", "problems", "received_at"}}
 
-// AddEncounters implements pipeline.EncounterTx: multi-row INSERTs of
-// encounterInsertRows records. A zero ReceivedAt is the clock's time.
+// encounterRows adapts encounter records to RowSource; problems holds
+// their JSON.
+type encounterRows struct {
+	recs     []*pipeline.EncounterRecord
+	problems []string
+}
+
+func (r encounterRows) Len() int { return len(r.recs) }
+
+func (r encounterRows) WriteRow(i int, w RowWriter) {
+	e := r.recs[i]
+	w.Text(e.ID)
+	w.Text(e.Source)
+	w.Int(int64(e.Line))
+	w.Text(e.SHA256)
+	w.Bytes(e.Raw)
+	w.Int(e.ClaimID)
+	w.JSON(r.problems[i])
+	w.Time(e.ReceivedAt)
+}
+
+// AddEncounters implements pipeline.EncounterTx, in bulk (COPY on
+// PostgreSQL). A zero ReceivedAt is the clock's time.
 func (t *Tx) AddEncounters(ctx context.Context, rs []*pipeline.EncounterRecord) error {
 	if err := t.check(); err != nil {
 		return err
 	}
-	const cols = 8
-	args := make([]any, 0, cols*min(len(rs), encounterInsertRows))
-	for start := 0; start < len(rs); start += encounterInsertRows {
-		part := rs[start:min(start+encounterInsertRows, len(rs))]
-		args = args[:0]
-		var q strings.Builder
-		q.WriteString("INSERT INTO encounters (id, source, line, sha256, raw, claim_id, problems, received_at) VALUES ")
-		for i, r := range part {
-			problems, err := jsonArg(r.Problems)
-			if err != nil {
-				return fmt.Errorf("add encounter %q: %w", r.ID, err)
-			}
-			r.ReceivedAt = t.stamp(r.ReceivedAt)
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			n := len(args)
-			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
-			args = append(args, r.ID, r.Source, int64(r.Line), r.SHA256, r.Raw, r.ClaimID, problems, t.c.Time(r.ReceivedAt))
+	problems := make([]string, len(rs))
+	for i, r := range rs {
+		var err error
+		if problems[i], err = jsonArg(r.Problems); err != nil {
+			return fmt.Errorf("add encounter %q: %w", r.ID, err)
 		}
-		if _, err := t.c.Exec(ctx, q.String(), args...); err != nil {
-			if t.c.IsUniqueViolation(err) {
-				return t.fail(fmt.Errorf("add encounters: an encounter ID is already recorded: %w: %w", pipeline.ErrConflict, err))
-			}
-			return t.fail(fmt.Errorf("add encounters: %w", err))
-		}
+		r.ReceivedAt = t.stamp(r.ReceivedAt)
 	}
-	clear(args)
+	if err := t.c.Insert(ctx, tableEncounters, encounterRows{rs, problems}); err != nil {
+		if t.c.IsUniqueViolation(err) {
+			return t.fail(fmt.Errorf("add encounters: an encounter ID is already recorded: %w: %w", pipeline.ErrConflict, err))
+		}
+		return t.fail(fmt.Errorf("add encounters: %w", err))
+	}
 	return nil
 }

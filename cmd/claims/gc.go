@@ -1,0 +1,33 @@
+package main
+
+import (
+	"runtime/debug"
+)
+
+// The garbage collector's settings for this program, unless the GOGC or
+// GOMEMLIMIT environment variables set their own.
+//
+// The live heap of every command is small and bounded (batches, pages
+// and chunks, not the night's volume: a few tens of MB), but the
+// allocation rate of a run is high: a 100k-claim cycle allocates some
+// 9 GB. With Go's default GOGC of 100 the collector ran every 10–30 MB,
+// about 950 times in that cycle, for a sixth of the CPU. Letting the heap
+// grow to five times the live data (GOGC 400) runs it a quarter as often,
+// and the soft limit keeps the total in bounds: past 64 MiB the collector
+// runs sooner, whatever GOGC says. claims bench --claims 100000 on SQLite:
+// 31 → 25 CPU seconds, peak RSS 150 → 175 MB.
+const (
+	gcPercent   = 400
+	memoryLimit = 64 << 20 // bytes
+)
+
+// tuneGC applies gcPercent and memoryLimit where getenv (os.Getenv)
+// leaves them unset: an operator's GOGC or GOMEMLIMIT wins.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
+}
