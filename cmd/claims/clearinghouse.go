@@ -56,6 +56,7 @@ are described in the README, "Clearinghouse simulator".`,
 			if g.config == "" {
 				return &exitError{code: exitFailure, err: errors.New("clearinghouse needs --config FILE")}
 			}
+			goDefaultGC(os.Getenv)
 			if cpuProfile != "" {
 				stop, err := startCPUProfile(cpuProfile)
 				if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"runtime/debug"
 )
 
@@ -29,5 +30,19 @@ func tuneGC(getenv func(string) string) {
 	}
 	if getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
+	}
+}
+
+// goDefaultGC puts back Go's own settings (GOGC 100, no memory limit)
+// where getenv leaves them unset, for the clearinghouse simulator: a test
+// tool, not the product, whose live heap follows the largest file it
+// answers (tens of MB for 10,000 claims), so that under the product's
+// soft limit its collector would run all the time.
+func goDefaultGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(100)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(math.MaxInt64)
 	}
 }

@@ -31,12 +31,31 @@ func TestTuneGC(t *testing.T) {
 			// values it set before.
 			debug.SetGCPercent(100)
 			debug.SetMemoryLimit(math.MaxInt64)
-			tuneGC(func(k string) string { return tt.env[k] })
+			getenv := func(k string) string { return tt.env[k] }
+			tuneGC(getenv)
 			if got := debug.SetGCPercent(100); got != tt.wantPercent {
-				t.Errorf("GC percent = %d, want %d", got, tt.wantPercent)
+				t.Errorf("tuneGC: GC percent = %d, want %d", got, tt.wantPercent)
 			}
 			if got := debug.SetMemoryLimit(-1); got != tt.wantLimit {
-				t.Errorf("memory limit = %d, want %d", got, tt.wantLimit)
+				t.Errorf("tuneGC: memory limit = %d, want %d", got, tt.wantLimit)
+			}
+			// The simulator goes back to Go's defaults, where the
+			// environment sets nothing.
+			debug.SetGCPercent(gcPercent - 1)
+			debug.SetMemoryLimit(memoryLimit - 1)
+			goDefaultGC(getenv)
+			wantPercent, wantLimit := 100, int64(math.MaxInt64)
+			if tt.env["GOGC"] != "" {
+				wantPercent = gcPercent - 1
+			}
+			if tt.env["GOMEMLIMIT"] != "" {
+				wantLimit = memoryLimit - 1
+			}
+			if got := debug.SetGCPercent(100); got != wantPercent {
+				t.Errorf("goDefaultGC: GC percent = %d, want %d", got, wantPercent)
+			}
+			if got := debug.SetMemoryLimit(-1); got != wantLimit {
+				t.Errorf("goDefaultGC: memory limit = %d, want %d", got, wantLimit)
 			}
 		})
 	}
