@@ -22,7 +22,7 @@ func answer(tb testing.TB, cfg *Config, store *Store, data []byte) (*decision, [
 	if err != nil {
 		tb.Fatalf("readInbound: %v", err)
 	}
-	if err := addValidatorErrors(in, data, testNow()); err != nil {
+	if err := addValidatorErrors(in, data); err != nil {
 		tb.Fatalf("validator: %v", err)
 	}
 	ctx := context.Background()

@@ -138,11 +138,14 @@ func (r *Responder) Respond(ctx context.Context) (Report, error) {
 		return rep, err
 	}
 	var errs []error
-	for _, name := range names {
+	actx, stop := context.WithCancel(ctx)
+	defer stop()
+	for f := range r.readAhead(actx, names) {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		frep, err := r.handle(ctx, name)
+		name := f.name
+		frep, err := r.handle(ctx, f)
 		if err != nil {
 			r.log.Warn("837 file not handled", zap.String("file", name), zap.Error(err))
 			errs = append(errs, fmt.Errorf("clearinghousesim: %s: %w", name, err))
@@ -192,17 +195,66 @@ func (r *Responder) waiting() ([]string, error) {
 	return names, nil
 }
 
+// inboundFile is an 837 file of inbound/ read, parsed and, when the
+// configuration asks, checked by the validator: the work on a file that
+// needs no store, done by readAhead while the file before it is recorded.
+type inboundFile struct {
+	name    string
+	data    []byte
+	sha     string
+	in      *inbound
+	readErr error // the file could not be read
+	err     error // it could not be parsed or checked: an error only if its answers are not recorded yet
+}
+
+// readAhead reads the files names, in order, one ahead of the caller:
+// the simulator's time goes to validating and parsing each 837 and to
+// recording its answers, and the first can use the second processor
+// while the file before is recorded. At most two files are in memory.
+// It stops when ctx is done.
+func (r *Responder) readAhead(ctx context.Context, names []string) <-chan inboundFile {
+	out := make(chan inboundFile)
+	go func() {
+		defer close(out)
+		for _, name := range names {
+			select {
+			case out <- r.readInboundFile(name):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
+
+func (r *Responder) readInboundFile(name string) inboundFile {
+	f := inboundFile{name: name}
+	if f.data, f.readErr = os.ReadFile(filepath.Join(r.cfg.Root, InboundDir, name)); f.readErr != nil {
+		f.readErr = fmt.Errorf("read: %w", f.readErr)
+		return f
+	}
+	sum := sha256.Sum256(f.data)
+	f.sha = hex.EncodeToString(sum[:])
+	if f.in, f.err = readInbound(bytes.NewReader(f.data)); f.err != nil {
+		f.err = fmt.Errorf("read: %w", f.err)
+		return f
+	}
+	if r.cfg.validate999() {
+		if err := addValidatorErrors(f.in, f.data); err != nil {
+			f.err = fmt.Errorf("read: %w", err)
+		}
+	}
+	return f
+}
+
 // handle answers one 837 file and returns its report: it decides and
 // records the answers in one transaction (or finds them recorded by an
 // earlier, interrupted run), then moves the 837 to processed/.
-func (r *Responder) handle(ctx context.Context, name string) (Report, error) {
-	src := filepath.Join(r.cfg.Root, InboundDir, name)
-	data, err := os.ReadFile(src)
-	if err != nil {
-		return Report{}, fmt.Errorf("read: %w", err)
+func (r *Responder) handle(ctx context.Context, f inboundFile) (Report, error) {
+	if f.readErr != nil {
+		return Report{}, f.readErr
 	}
-	sum := sha256.Sum256(data)
-	sha := hex.EncodeToString(sum[:])
+	name, sha := f.name, f.sha
 	tx, err := r.store.db.BeginTx(ctx, nil)
 	if err != nil {
 		return Report{}, fmt.Errorf("state: %w", err)
@@ -216,7 +268,10 @@ func (r *Responder) handle(ctx context.Context, name string) (Report, error) {
 	rep := Report{Files: 1} // recorded by a run that did not finish: only the move is left
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		if rep, fileID, pname, err = r.record(ctx, tx, name, sha, data); err != nil {
+		if f.err != nil {
+			return Report{}, f.err
+		}
+		if rep, fileID, pname, err = r.record(ctx, tx, name, sha, f.in); err != nil {
 			return Report{}, err
 		}
 	case err != nil:
@@ -236,17 +291,8 @@ func (r *Responder) handle(ctx context.Context, name string) (Report, error) {
 // (with the name it gets in processed/), its acknowledgments with their
 // due times and faults, and its adjudicated claims as payables. It
 // returns the decision's report, the file's ID and its processed/ name.
-func (r *Responder) record(ctx context.Context, tx *sql.Tx, name, sha string, data []byte) (Report, int64, string, error) {
-	in, err := readInbound(bytes.NewReader(data))
-	if err != nil {
-		return Report{}, 0, "", fmt.Errorf("read: %w", err)
-	}
+func (r *Responder) record(ctx context.Context, tx *sql.Tx, name, sha string, in *inbound) (Report, int64, string, error) {
 	now := r.cfg.now()
-	if r.cfg.validate999() {
-		if err := addValidatorErrors(in, data, now); err != nil {
-			return Report{}, 0, "", fmt.Errorf("read: %w", err)
-		}
-	}
 	st := &txState{ctx: ctx, tx: tx, cfg: &r.cfg}
 	d := decide(&r.cfg, st, in, now, name)
 	files, err := render(&r.cfg, d, func(kind string) time.Time { return now.Add(r.cfg.Timing.delay(kind)) })

@@ -3,7 +3,6 @@ package clearinghousesim
 import (
 	"bytes"
 	"strings"
-	"time"
 
 	"github.com/x12claims/claims/x12/x837"
 )
@@ -38,7 +37,7 @@ var (
 // syntax and guide errors to the sets of in, as IK3/IK4 at the segment
 // and element it names, unless the simulator's own checks already
 // reported that segment.
-func addValidatorErrors(in *inbound, data []byte, _ time.Time) error {
+func addValidatorErrors(in *inbound, data []byte) error {
 	if in.fatal != "" {
 		return nil
 	}
