@@ -111,8 +111,20 @@ func (g *ackGroup) single(ctx context.Context, id int64) error {
 // flush writes the queued acknowledgments as acknowledge would, claim by
 // claim: the payer claim numbers, then the events and the moves (which
 // check each claim's state and version, failing the transaction when one
-// changed).
+// changed). A moved claim's number goes in the UPDATE that moves it
+// (MoveClaimVersionsWithNumbers), so that its row is written once; the
+// numbers of the claims that stay go first, on their own.
 func (g *ackGroup) flush(ctx context.Context) error {
+	var moving map[int64]string
+	if len(g.refs) > 0 {
+		moving = make(map[int64]string, len(g.refs))
+		for _, ev := range g.moves {
+			if ref, ok := g.refs[ev.ClaimID]; ok {
+				moving[ev.ClaimID] = ref
+				delete(g.refs, ev.ClaimID)
+			}
+		}
+	}
 	if len(g.refs) > 0 {
 		if _, err := g.tx.SetPayerClaimNumbersFrom(ctx, g.refs, "277ca"); err != nil {
 			return err
@@ -123,7 +135,13 @@ func (g *ackGroup) flush(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := g.tx.MoveClaimVersions(ctx, g.moves); err != nil {
+	var err error
+	if len(moving) > 0 {
+		err = g.tx.MoveClaimVersionsWithNumbers(ctx, g.moves, moving, "277ca")
+	} else {
+		err = g.tx.MoveClaimVersions(ctx, g.moves)
+	}
+	if err != nil {
 		return err
 	}
 	g.moved += len(g.moves)

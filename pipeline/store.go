@@ -190,6 +190,15 @@ type ClaimTx interface {
 	// where a claim also moves only while it is at version ev.Version:
 	// one corrected meanwhile makes it return ErrConflict, moving none.
 	MoveClaimVersions(ctx context.Context, evs []Event) error
+	// MoveClaimVersionsWithNumbers is MoveClaimVersions that also
+	// records, for each claim in numbers, its payer's claim number from
+	// source as SetPayerClaimNumbersFrom does (an empty number changes
+	// nothing; a 277CA's never replaces an 835's), in the UPDATE that
+	// moves it, the result being that of SetPayerClaimNumbersFrom then
+	// MoveClaimVersions. Every claim in numbers must be moved by evs; an
+	// unknown source or a claim in numbers without a move returns an
+	// error, changing nothing.
+	MoveClaimVersionsWithNumbers(ctx context.Context, evs []Event, numbers map[int64]string, source string) error
 	// MoveClaimsAt is MoveClaims (without payer claim numbers), where
 	// claim evs[i].ClaimID also moves only while it is at version
 	// versions[i] (at least 1), as MoveClaim checks it: one corrected
@@ -228,14 +237,16 @@ type ClaimTx interface {
 	SetPayerClaimNumbersFrom(ctx context.Context, refs map[int64]string, source string) (int, error)
 
 	// The batch forms of what recording an uploaded file reads and
-	// changes of each of its claims (with ClaimHeads, MoveClaimVersions
-	// and AddEntries), for a file of thousands of claims in a few
-	// statements.
+	// changes of each of its claims (with ClaimHeads and AddEntries),
+	// for a file of thousands of claims in a few statements.
 
-	// SetClaimsRefs does SetClaimRefs for each claim in refs. A claim
-	// may appear once; one that does not exist returns ErrNotFound, and
-	// the transaction must end.
-	SetClaimsRefs(ctx context.Context, refs []ClaimRefs) error
+	// MoveClaimVersionsWithRefs is MoveClaimVersions(evs) followed by
+	// SetClaimRefs for each claim in refs, each claim's row written once:
+	// the same checks (nothing moves, and no ref is recorded, when a
+	// claim is missing or not in its From state and version), events and
+	// columns. Every claim in refs must be moved by evs, and may appear
+	// once in refs; otherwise it returns an error, changing nothing.
+	MoveClaimVersionsWithRefs(ctx context.Context, evs []Event, refs []ClaimRefs) error
 	// ActiveLines returns the active lines of each claim in ids, by
 	// claim ID, each claim's by line number (claims without any are
 	// left out). A line has only what billing it needs: ID, ClaimID,
@@ -243,7 +254,8 @@ type ClaimTx interface {
 	ActiveLines(ctx context.Context, ids []int64) (map[int64][]ClaimLine, error)
 }
 
-// ClaimRefs is what SetClaimRefs records of one claim, for SetClaimsRefs:
+// ClaimRefs is what SetClaimRefs records of one claim, for
+// MoveClaimVersionsWithRefs:
 // its latest submission's PCN and count, and its first submission time
 // (recorded when the claim has none yet and FirstSubmitted is not zero).
 type ClaimRefs struct {

@@ -313,10 +313,7 @@ func (p *Pipeline) claimsSubmitted(ctx context.Context, tx Tx, b *Batch, subs []
 	}
 	now := p.now()
 	evs, refs, firsts := uploadedMoves(b, subs, heads, now, how)
-	if err := tx.MoveClaimVersions(ctx, evs); err != nil {
-		return 0, err
-	}
-	if err := tx.SetClaimsRefs(ctx, refs); err != nil {
+	if err := tx.MoveClaimVersionsWithRefs(ctx, evs, refs); err != nil {
 		return 0, err
 	}
 	lines, err := tx.ActiveLines(ctx, firsts)

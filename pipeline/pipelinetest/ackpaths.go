@@ -20,7 +20,8 @@ import (
 // accepted, rejected and pended claims, statuses for claims we never
 // sent, payer claim numbers given or not, claims named twice in a set,
 // a claim rejected through its provider, a late 277CA for a paid claim,
-// a corrected claim accepted, a 277CA applied twice, and a crash after
+// a 277CA's number for a claim that has an 835's, a corrected claim
+// accepted, a 277CA applied twice, and a crash after
 // the first set of a file — on fresh stores with Options.AckChunk 1 (one
 // by one), 2 and 3 (chunks that split the repeated claims) and the
 // default, and fails unless every claim's state, version, payer claim
@@ -89,7 +90,7 @@ func ackStory(t *testing.T, s pipeline.Store, chunk int) *ackOutcome {
 		out.Reports = append(out.Reports, h.Deliver(name, data).Responses)
 	}
 	var encs []*pipeline.Encounter
-	for i := 1; i <= 12; i++ {
+	for i := 1; i <= 13; i++ {
 		encs = append(encs, Encounter(fmt.Sprintf("E%d", i), fmt.Sprintf("%d.00", 100+i)))
 	}
 	cs := h.Submit(encs...)
@@ -99,11 +100,19 @@ func ackStory(t *testing.T, s pipeline.Store, chunk int) *ackOutcome {
 	// E8 is paid before its 277CA comes: the 835's number stays.
 	collect("a.835", h.File835(Remit("T1", paidDate, []*x835.Claim{CLP(c(8), "1", Line{Paid: "108.00"})})))
 
+	// E13 has an 835's number while still acknowledged only (a
+	// remittance that did not settle it): the 277CA moving it keeps
+	// that number, in the chunk that moves others and gives them theirs.
+	h.tx(func(ctx context.Context, tx pipeline.Tx) error {
+		_, err := tx.SetPayerClaimNumber(ctx, c(13).ID, "ICN-E13", "835")
+		return err
+	})
+
 	accept := func(c *pipeline.Claim, number string) ack277 { return ack277{c.PCN, "A2", "20", "", "WQ", number} }
 	reject := func(c *pipeline.Claim) ack277 { return ack277{c.PCN, "A7", "164", "IL", "U", ""} }
 	pend := func(c *pipeline.Claim) ack277 { return ack277{c.PCN, "A1", "19", "", "WQ", ""} }
 	first := [][]ack277{{
-		accept(c(1), "N1"), accept(c(2), ""), reject(c(3)), pend(c(4)),
+		accept(c(1), "N1"), accept(c(2), ""), accept(c(13), "N13-277"), reject(c(3)), pend(c(4)),
 		{"NEVER-SENT", "A2", "20", "", "WQ", "N0"},
 		accept(c(5), "N5"), accept(c(5), "N5B"), // named twice, the second number stands
 		reject(c(6)), accept(c(6), "N6"), // rejected, then accepted in the same set
@@ -180,6 +189,10 @@ func checkAckStory(t *testing.T, chunk int, out *ackOutcome) {
 		"E4": {pipeline.StateAckAccepted, ""}, "E5": {pipeline.StateAccepted, "N5B"}, "E6": {pipeline.StateRejected, "N6"},
 		"E7": {pipeline.StateAccepted, "N7"}, "E8": {pipeline.StatePaid, "ICN" + out.Claims["E8"].PCN}, "E9": {pipeline.StateAccepted, "N9"},
 		"E10": {pipeline.StateRejected, ""}, "E11": {pipeline.StateAccepted, "N11"}, "E12": {pipeline.StateAccepted, "N12"},
+		"E13": {pipeline.StateAccepted, "ICN-E13"},
+	}
+	if src := out.Claims["E13"].PayerClaimSource; src != "835" {
+		t.Errorf("AckChunk %d: E13's payer claim number is from %q, want the 835's kept", chunk, src)
 	}
 	for enc, w := range want {
 		got := out.Claims[enc]
@@ -197,10 +210,10 @@ func checkAckStory(t *testing.T, chunk int, out *ackOutcome) {
 		total.UnknownStatuses += r.UnknownStatuses
 		total.AcksSkipped += r.AcksSkipped
 	}
-	// Accepted: E1, E2, E5, E9, E11, and E12 after the stop (E7's
+	// Accepted: E1, E2, E5, E9, E11, E13, and E12 after the stop (E7's
 	// version 2 counted in the report of the stopped run).
 	// Rejected: E3, E6, E7, E10 (E6 then stays rejected).
-	if total.ClaimsAccepted != 6 || total.ClaimsRejected != 4 || total.UnknownStatuses != 2 || total.AcksSkipped != 1 {
+	if total.ClaimsAccepted != 7 || total.ClaimsRejected != 4 || total.UnknownStatuses != 2 || total.AcksSkipped != 1 {
 		t.Errorf("AckChunk %d: reports add up to %+v", chunk, total)
 	}
 }

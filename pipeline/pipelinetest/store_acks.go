@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/x12claims/claims/pipeline"
@@ -190,5 +191,134 @@ var ackBulkTests = []storeTest{
 				t.Errorf("SetPayerClaimNumbersFrom changed %d claims, want 1", n)
 			}
 		})
+	}},
+	{"Bulk/MoveClaimVersionsWithNumbers", func(t *testing.T, _ *suite, s pipeline.Store) {
+		// Each case runs on twin claims: one numbered then moved
+		// (SetPayerClaimNumbersFrom, MoveClaimVersions), one in one
+		// call; both must end alike.
+		type number struct{ number, source string }
+		tests := []struct {
+			name   string
+			before number
+			set    string // the 277CA's number ("": none given)
+			want   number
+		}{
+			{"277CA on none", number{}, "A", number{"A", "277ca"}},
+			{"277CA on a 277CA's", number{"A", "277ca"}, "B", number{"B", "277ca"}},
+			{"277CA again", number{"A", "277ca"}, "A", number{"A", "277ca"}},
+			{"277CA on an 835's", number{"A", "835"}, "B", number{"A", "835"}},
+			{"empty", number{"A", "277ca"}, "", number{"A", "277ca"}},
+			{"no number", number{"A", "835"}, "-", number{"A", "835"}},
+		}
+		pair := make([]*pipeline.Claim, len(tests))
+		one := make([]*pipeline.Claim, len(tests))
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for i, tc := range tests {
+				for j, c := range []**pipeline.Claim{&pair[i], &one[i]} {
+					*c = sampleClaim(fmt.Sprintf("N%d-%d", i, j), pipeline.StateSubmitted)
+					must(t, "CreateClaim", tx.CreateClaim(ctx, *c))
+					if tc.before.number != "" {
+						_, err := tx.SetPayerClaimNumber(ctx, (*c).ID, tc.before.number, tc.before.source)
+						must(t, "SetPayerClaimNumber", err)
+					}
+				}
+			}
+		})
+		moves := func(cs []*pipeline.Claim) ([]pipeline.Event, map[int64]string) {
+			evs := make([]pipeline.Event, len(cs))
+			numbers := map[int64]string{}
+			for i, c := range cs {
+				evs[i] = pipeline.Event{ClaimID: c.ID, At: t1, Kind: "277ca", From: pipeline.StateSubmitted,
+					To: pipeline.StateAccepted, Version: 1, Detail: "accepted"}
+				if tests[i].set != "-" {
+					numbers[c.ID] = tests[i].set
+				}
+			}
+			return evs, numbers
+		}
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			evs, numbers := moves(pair)
+			_, err := tx.SetPayerClaimNumbersFrom(ctx, numbers, "277ca")
+			must(t, "SetPayerClaimNumbersFrom", err)
+			must(t, "MoveClaimVersions", tx.MoveClaimVersions(ctx, evs))
+			evs, numbers = moves(one)
+			must(t, "MoveClaimVersionsWithNumbers", tx.MoveClaimVersionsWithNumbers(ctx, evs, numbers, "277ca"))
+			must(t, "MoveClaimVersionsWithNumbers(none)", tx.MoveClaimVersionsWithNumbers(ctx, nil, nil, "277ca"))
+		})
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			for i, tc := range tests {
+				for _, c := range []*pipeline.Claim{pair[i], one[i]} {
+					got, err := tx.GetClaim(ctx, c.ID)
+					must(t, "GetClaim", err)
+					if got.State != pipeline.StateAccepted || got.PayerClaimNumber != tc.want.number || got.PayerClaimSource != tc.want.source ||
+						got.UpdatedAt != norm(t1) {
+						t.Errorf("%s: claim %d %s, payer claim number %q from %q, updated %v; want accepted, %q from %q, %v", tc.name, c.ID,
+							got.State, got.PayerClaimNumber, got.PayerClaimSource, got.UpdatedAt, tc.want.number, tc.want.source, norm(t1))
+					}
+				}
+				a, err := tx.Events(ctx, pair[i].ID)
+				must(t, "Events", err)
+				b, err := tx.Events(ctx, one[i].ID)
+				must(t, "Events", err)
+				if len(a) != 1 || len(b) != 1 {
+					t.Fatalf("%s: events %+v and %+v, want one each", tc.name, a, b)
+				}
+				a[0].ID, a[0].ClaimID = b[0].ID, b[0].ClaimID
+				same(t, tc.name+": event", b[0], a[0])
+			}
+		})
+	}},
+	{"Bulk/MoveClaimVersionsWithNumbersRefuses", func(t *testing.T, _ *suite, s pipeline.Store) {
+		c1 := createClaim(t, s, "E1", pipeline.StateSubmitted)
+		c2 := createClaim(t, s, "E2", pipeline.StateRejected) // not in its From state
+		move := func(cs ...*pipeline.Claim) []pipeline.Event {
+			evs := make([]pipeline.Event, len(cs))
+			for i, c := range cs {
+				evs[i] = pipeline.Event{ClaimID: c.ID, At: t1, Kind: "277ca", From: pipeline.StateSubmitted,
+					To: pipeline.StateAccepted, Version: 1, Detail: "accepted"}
+			}
+			return evs
+		}
+		for _, tc := range []struct {
+			name    string
+			evs     []pipeline.Event
+			numbers map[int64]string
+			source  string
+			want    error  // nil: any error
+			says    string // what the error names
+		}{
+			{"a claim in another state", move(c1, c2), map[int64]string{c1.ID: "A", c2.ID: "B"}, "277ca", pipeline.ErrConflict,
+				fmt.Sprintf("claim %d is rejected, not submitted", c2.ID)},
+			{"a claim at another version", func() []pipeline.Event {
+				evs := move(c1)
+				evs[0].Version = 2
+				return evs
+			}(), map[int64]string{c1.ID: "A"}, "277ca", pipeline.ErrConflict, fmt.Sprintf("claim %d is at version 1, not 2", c1.ID)},
+			{"a claim that does not exist", move(c1, &pipeline.Claim{ID: 424242}), map[int64]string{c1.ID: "A", 424242: "B"}, "277ca",
+				pipeline.ErrNotFound, "claim 424242"},
+			{"a claim twice", move(c1, c1), map[int64]string{c1.ID: "A"}, "277ca", nil, "twice"},
+			{"a number without a move", move(c1), map[int64]string{c1.ID: "A", c2.ID: "B"}, "277ca", nil, fmt.Sprintf("claim %d", c2.ID)},
+			{"an unknown source", move(c1), map[int64]string{c1.ID: "A"}, "999", nil, "999"},
+		} {
+			inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+				err := tx.MoveClaimVersionsWithNumbers(ctx, tc.evs, tc.numbers, tc.source)
+				if tc.want != nil {
+					wantErr(t, "MoveClaimVersionsWithNumbers with "+tc.name, err, tc.want)
+				}
+				if err == nil || !strings.Contains(err.Error(), tc.says) {
+					t.Errorf("MoveClaimVersionsWithNumbers with %s: %v; want an error saying %q", tc.name, err, tc.says)
+				}
+				// Nothing changed, and the transaction goes on.
+				for _, c := range []*pipeline.Claim{c1, c2} {
+					got, err := tx.GetClaim(ctx, c.ID)
+					must(t, "GetClaim", err)
+					evs, err := tx.Events(ctx, c.ID)
+					must(t, "Events", err)
+					if got.State != c.State || got.PayerClaimNumber != "" || len(evs) != 0 {
+						t.Errorf("%s: claim %d %s, number %q, events %+v; want it unchanged", tc.name, c.ID, got.State, got.PayerClaimNumber, evs)
+					}
+				}
+			})
+		}
 	}},
 }

@@ -2,7 +2,9 @@ package pipelinetest
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,8 +13,8 @@ import (
 )
 
 // uploadBulkTests cover the batch operations of recording an upload:
-// ClaimHeads, ActiveLines and SetClaimsRefs, with MoveClaimVersions
-// moving claims from batched to submitted.
+// ClaimHeads, ActiveLines and MoveClaimVersionsWithRefs, which moves
+// claims from batched to submitted and records their PCNs.
 var uploadBulkTests = []storeTest{
 	{"Bulk/ClaimHeadsAndLines", func(t *testing.T, _ *suite, s pipeline.Store) {
 		a := createClaim(t, s, "A", pipeline.StateBatched)
@@ -91,13 +93,12 @@ var uploadBulkTests = []storeTest{
 		})
 		evs := uploadedEvents(first, again, third)
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			must(t, "MoveClaimVersions", tx.MoveClaimVersions(ctx, evs))
-			must(t, "SetClaimsRefs", tx.SetClaimsRefs(ctx, []pipeline.ClaimRefs{
+			must(t, "MoveClaimVersionsWithRefs", tx.MoveClaimVersionsWithRefs(ctx, evs, []pipeline.ClaimRefs{
 				{ClaimID: third.ID, PCN: "C-3", Submissions: 3, FirstSubmitted: t1}, // has one: kept
 				{ClaimID: again.ID, PCN: "B-2", Submissions: 2},                     // none given: kept
 				{ClaimID: first.ID, PCN: "A-1", Submissions: 1, FirstSubmitted: t1},
 			}))
-			must(t, "SetClaimsRefs(none)", tx.SetClaimsRefs(ctx, nil))
+			must(t, "MoveClaimVersionsWithRefs(none)", tx.MoveClaimVersionsWithRefs(ctx, nil, nil))
 		})
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			for _, w := range []struct {
@@ -136,34 +137,47 @@ var uploadBulkTests = []storeTest{
 			name   string
 			claims []*pipeline.Claim
 			want   error
+			says   string // what the error names
 		}{
-			{"a claim in another state", []*pipeline.Claim{ok, moved}, pipeline.ErrConflict},
-			{"a claim at another version", []*pipeline.Claim{ok, revised}, pipeline.ErrConflict},
-			{"a claim that does not exist", []*pipeline.Claim{ok, {ID: 424242, Version: 1}}, pipeline.ErrNotFound},
+			{"a claim in another state", []*pipeline.Claim{ok, moved}, pipeline.ErrConflict,
+				fmt.Sprintf("claim %d is ack_rejected, not batched", moved.ID)},
+			{"a claim at another version", []*pipeline.Claim{ok, revised}, pipeline.ErrConflict,
+				fmt.Sprintf("claim %d is at version 2, not 1", revised.ID)},
+			{"a claim that does not exist", []*pipeline.Claim{ok, {ID: 424242, Version: 1}}, pipeline.ErrNotFound, "claim 424242"},
 		} {
 			evs := uploadedEvents(tc.claims...)
+			refs := make([]pipeline.ClaimRefs, len(evs))
 			for i := range evs {
 				evs[i].Version = 1 // what the submissions sent
+				refs[i] = pipeline.ClaimRefs{ClaimID: evs[i].ClaimID, PCN: fmt.Sprintf("X-%d", i), Submissions: 1, FirstSubmitted: t1}
 			}
 			err := s.InTx(t.Context(), func(tx pipeline.Tx) error {
-				err := tx.MoveClaimVersions(t.Context(), evs)
-				wantErr(t, "MoveClaimVersions with "+tc.name, err, tc.want)
+				err := tx.MoveClaimVersionsWithRefs(t.Context(), evs, refs)
+				wantErr(t, "MoveClaimVersionsWithRefs with "+tc.name, err, tc.want)
+				if err != nil && !strings.Contains(err.Error(), tc.says) {
+					t.Errorf("MoveClaimVersionsWithRefs with %s: %v; want it to say %q", tc.name, err, tc.says)
+				}
 				return err
 			})
 			wantErr(t, "the transaction of a refused upload", err, tc.want)
 		}
-		// A claim that does not exist among the refs: the transaction
-		// fails as a whole.
-		err := s.InTx(t.Context(), func(tx pipeline.Tx) error {
-			return tx.SetClaimsRefs(t.Context(), []pipeline.ClaimRefs{
-				{ClaimID: ok.ID, PCN: "A-1", Submissions: 1, FirstSubmitted: t1}, {ClaimID: 424242, PCN: "X-1", Submissions: 1}})
-		})
-		wantErr(t, "SetClaimsRefs with a missing claim", err, pipeline.ErrNotFound)
-		err = s.InTx(t.Context(), func(tx pipeline.Tx) error {
-			return tx.SetClaimsRefs(t.Context(), []pipeline.ClaimRefs{{ClaimID: ok.ID, PCN: "A-1"}, {ClaimID: ok.ID, PCN: "A-2"}})
-		})
-		if err == nil {
-			t.Errorf("SetClaimsRefs with a claim twice succeeded")
+		// A claim twice, among the moves or the refs, or a ref without
+		// a move: refused before anything is written.
+		for _, tc := range []struct {
+			name string
+			evs  []pipeline.Event
+			refs []pipeline.ClaimRefs
+		}{
+			{"a claim moved twice", append(uploadedEvents(ok), uploadedEvents(ok)...), []pipeline.ClaimRefs{{ClaimID: ok.ID, PCN: "A-1"}}},
+			{"a claim twice among the refs", uploadedEvents(ok), []pipeline.ClaimRefs{{ClaimID: ok.ID, PCN: "A-1"}, {ClaimID: ok.ID, PCN: "A-2"}}},
+			{"a ref without a move", uploadedEvents(ok), []pipeline.ClaimRefs{{ClaimID: ok.ID, PCN: "A-1"}, {ClaimID: moved.ID, PCN: "B-1"}}},
+		} {
+			err := s.InTx(t.Context(), func(tx pipeline.Tx) error {
+				return tx.MoveClaimVersionsWithRefs(t.Context(), tc.evs, tc.refs)
+			})
+			if err == nil {
+				t.Errorf("MoveClaimVersionsWithRefs with %s succeeded", tc.name)
+			}
 		}
 		// Nothing was written.
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {

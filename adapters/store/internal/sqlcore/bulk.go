@@ -28,17 +28,156 @@ import (
 // nothing is moved and the transaction may go on. A claim may appear
 // only once. A zero ev.At is the clock's time.
 func (t *Tx) MoveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNumbers map[int64]string) error {
-	return t.moveClaims(ctx, evs, payerClaimNumbers, nil)
+	return t.moveClaims(ctx, evs, payerNumbers{numbers: payerClaimNumbers, source: "835"}, nil)
 }
 
 // MoveClaimVersions implements pipeline.ClaimTx: MoveClaims, where a
 // claim also moves only while it is at version ev.Version.
 func (t *Tx) MoveClaimVersions(ctx context.Context, evs []pipeline.Event) error {
+	return t.moveClaimVersions(ctx, evs, nil)
+}
+
+// MoveClaimVersionsWithNumbers implements pipeline.ClaimTx:
+// MoveClaimVersions, recording in the same statement the payer claim
+// number numbers gives each moved claim as SetPayerClaimNumbersFrom
+// (source) would have before the move. A number for a claim that evs
+// does not move returns an error before anything is written.
+func (t *Tx) MoveClaimVersionsWithNumbers(ctx context.Context, evs []pipeline.Event, numbers map[int64]string, source string) error {
+	switch source {
+	case "835", "277ca":
+	default:
+		return fmt.Errorf("move claims: unknown payer claim number source %q", source)
+	}
+	if err := onlyMoved(evs, len(numbers), func(yield func(int64) bool) {
+		for id := range numbers {
+			if !yield(id) {
+				return
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	return t.moveClaimVersions(ctx, evs, payerNumbers{numbers: numbers, source: source})
+}
+
+// MoveClaimVersionsWithRefs implements pipeline.ClaimTx:
+// MoveClaimVersions and then SetClaimsRefs(refs), in one statement per
+// chunk of claims (and first submission time), every claim's row written
+// once. A ref for a claim that evs does not move, or a claim twice among
+// refs, returns an error before anything is written.
+func (t *Tx) MoveClaimVersionsWithRefs(ctx context.Context, evs []pipeline.Event, refs []pipeline.ClaimRefs) error {
+	byClaim := make(map[int64]*pipeline.ClaimRefs, len(refs))
+	for i := range refs {
+		r := &refs[i]
+		if byClaim[r.ClaimID] != nil {
+			return fmt.Errorf("set refs of claims: claim %d appears twice", r.ClaimID)
+		}
+		byClaim[r.ClaimID] = r
+	}
+	if err := onlyMoved(evs, len(refs), func(yield func(int64) bool) {
+		for i := range refs {
+			if !yield(refs[i].ClaimID) {
+				return
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	return t.moveClaimVersions(ctx, evs, claimRefs(byClaim))
+}
+
+// moveClaimVersions is MoveClaimVersions, writing what set gives the
+// claims that carry values of their own.
+func (t *Tx) moveClaimVersions(ctx context.Context, evs []pipeline.Event, set moveSet) error {
 	versions := make([]int, len(evs))
 	for i := range evs {
 		versions[i] = evs[i].Version
 	}
-	return t.moveClaims(ctx, evs, nil, versions)
+	return t.moveClaims(ctx, evs, set, versions)
+}
+
+// onlyMoved returns an error unless each of the n claims ids yields is
+// moved by an event of evs.
+func onlyMoved(evs []pipeline.Event, n int, ids func(yield func(int64) bool)) error {
+	if n == 0 {
+		return nil
+	}
+	moved := make(map[int64]bool, len(evs))
+	for i := range evs {
+		moved[evs[i].ClaimID] = true
+	}
+	for id := range ids {
+		if !moved[id] {
+			return fmt.Errorf("move claims: claim %d has values but no move", id)
+		}
+	}
+	return nil
+}
+
+// moveSet is what moving a claim writes besides its state, for the
+// claims that carry values of their own (joined from a VALUES list in
+// the UPDATE that moves them). A nil moveSet gives none.
+type moveSet interface {
+	// group reports whether claim id carries values, and the key of
+	// the statements that move it (comparable): claims with one key
+	// share the scalar arguments of set.
+	group(id int64) (bool, any)
+	// set returns, for the claims of run, all sharing key and moved at
+	// time at, the VALUES columns besides id, from_state and version,
+	// their values (one []int64 or []string per column), and the SET
+	// clauses after "state = $1", which write updated_at and read v.col,
+	// claims.col and args as $2, $3, ...
+	set(t *Tx, run []*pipeline.Event, key any, at time.Time) (cols []string, vals []any, set string, args []any)
+}
+
+// payerNumbers records payer claim numbers (from source, "835" or
+// "277ca") with the move, as SetPayerClaimNumbersFrom does: an empty
+// number keeps the claim's, and a 277CA's never replaces an 835's.
+type payerNumbers struct {
+	numbers map[int64]string
+	source  string
+}
+
+func (p payerNumbers) group(id int64) (bool, any) { return p.numbers[id] != "", nil }
+
+func (p payerNumbers) set(t *Tx, run []*pipeline.Event, _ any, at time.Time) ([]string, []any, string, []any) {
+	rs := make([]string, len(run))
+	for i, ev := range run {
+		rs[i] = p.numbers[ev.ClaimID]
+	}
+	keep := "v.ref = ''"
+	if p.source == "277ca" {
+		keep += " OR claims.payer_claim_source = '835'"
+	}
+	return []string{"ref"}, []any{rs}, "updated_at = $2, " +
+		"payer_claim_number = CASE WHEN " + keep + " THEN claims.payer_claim_number ELSE v.ref END, " +
+		"payer_claim_source = CASE WHEN " + keep + " THEN claims.payer_claim_source ELSE $3 END", []any{t.c.Time(at), p.source}
+}
+
+// claimRefs records with the move what SetClaimsRefs records of each
+// claim: its PCN and count of submissions, and its first submission time
+// when it has none. Claims with refs are updated at the transaction's
+// time, as SetClaimsRefs (after the move) leaves them; they go in
+// statements by first submission time.
+type claimRefs map[int64]*pipeline.ClaimRefs
+
+func (c claimRefs) group(id int64) (bool, any) {
+	r := c[id]
+	if r == nil {
+		return false, nil
+	}
+	return true, NormTime(r.FirstSubmitted)
+}
+
+func (c claimRefs) set(t *Tx, run []*pipeline.Event, key any, _ time.Time) ([]string, []any, string, []any) {
+	pcns, subs := make([]string, len(run)), make([]int64, len(run))
+	for i, ev := range run {
+		r := c[ev.ClaimID]
+		pcns[i], subs[i] = r.PCN, int64(r.Submissions)
+	}
+	return []string{"pcn", "submissions"}, []any{pcns, subs},
+		"updated_at = $2, pcn = v.pcn, submissions = v.submissions, first_submitted_at = COALESCE(claims.first_submitted_at, $3)",
+		[]any{t.c.Time(t.stamp(time.Time{})), t.c.Time(key.(time.Time))}
 }
 
 // MoveClaimsAt implements pipeline.ClaimTx: MoveClaims (without payer
@@ -56,9 +195,10 @@ func (t *Tx) MoveClaimsAt(ctx context.Context, evs []pipeline.Event, versions []
 	return t.moveClaims(ctx, evs, nil, versions)
 }
 
-// moveClaims moves the claims of evs; when versions is not nil, claim
-// evs[i].ClaimID only while at version versions[i].
-func (t *Tx) moveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNumbers map[int64]string, versions []int) error {
+// moveClaims moves the claims of evs, writing what set gives those that
+// carry values; when versions is not nil, claim evs[i].ClaimID only
+// while at version versions[i].
+func (t *Tx) moveClaims(ctx context.Context, evs []pipeline.Event, set moveSet, versions []int) error {
 	if err := t.check(); err != nil {
 		return err
 	}
@@ -84,14 +224,15 @@ func (t *Tx) moveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNum
 	// per from state and version, its claims in ID order, so that two
 	// transactions lock shared claims in the same order. Claims without a
 	// payer claim number go by "id IN (...)": SQLite runs that form about
-	// twice as fast as a join with a VALUES list (which a claim number
-	// needs).
+	// twice as fast as a join with a VALUES list (which the values of
+	// set need).
 	type group struct {
 		to      pipeline.ClaimState
 		at      time.Time
 		from    pipeline.ClaimState
 		version int64 // 0 when the move checks none
-		ref     bool  // some claim carries a payer claim number
+		ref     bool  // the claims carry values of set
+		key     any   // and share set's key
 	}
 	groups := make(map[group][]*pipeline.Event)
 	var order []group
@@ -103,9 +244,10 @@ func (t *Tx) moveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNum
 		}
 		ev.At = NormTime(ev.At)
 		g := group{to: ev.To, at: ev.At}
-		if payerClaimNumbers[ev.ClaimID] != "" {
-			g.ref = true
-		} else {
+		if set != nil {
+			g.ref, g.key = set.group(ev.ClaimID)
+		}
+		if !g.ref {
 			g.from, g.version = ev.From, versionOf[ev.ClaimID]
 		}
 		if _, ok := groups[g]; !ok {
@@ -126,7 +268,7 @@ func (t *Tx) moveClaims(ctx context.Context, evs []pipeline.Event, payerClaimNum
 			var n int64
 			var err error
 			if g.ref {
-				n, err = t.moveWithRefs(ctx, g.to, g.at, run, payerClaimNumbers, versionOf, versions != nil)
+				n, err = t.moveWithValues(ctx, g.to, g.at, run, set, g.key, versionOf, versions != nil)
 			} else {
 				n, err = t.movePlain(ctx, g.to, g.at, g.from, g.version, run, versions != nil)
 			}
@@ -181,25 +323,25 @@ func (t *Tx) movePlain(ctx context.Context, to pipeline.ClaimState, at time.Time
 	return t.c.Exec(ctx, "UPDATE claims SET state = $1, updated_at = $2 WHERE "+where+" AND "+in, append(args, inArgs...)...)
 }
 
-// moveWithRefs moves the claims of run to state to, each from its own
-// state (and, when versioned, at its version in versionOf), recording
-// the payer claim numbers refs gives them (an empty one keeps the
-// claim's), in one statement; it returns how many moved.
-func (t *Tx) moveWithRefs(ctx context.Context, to pipeline.ClaimState, at time.Time, run []*pipeline.Event, refs map[int64]string, versionOf map[int64]int64, versioned bool) (int64, error) {
-	ids, rs, froms, vers := make([]int64, len(run)), make([]string, len(run)), make([]string, len(run)), make([]int64, len(run))
+// moveWithValues moves the claims of run, sharing key of set, to state
+// to, each from its own state (and, when versioned, at its version in
+// versionOf), writing what set gives them, in one statement; it returns
+// how many moved.
+func (t *Tx) moveWithValues(ctx context.Context, to pipeline.ClaimState, at time.Time, run []*pipeline.Event, set moveSet, key any,
+	versionOf map[int64]int64, versioned bool) (int64, error) {
+	ids, froms, vers := make([]int64, len(run)), make([]string, len(run)), make([]int64, len(run))
 	for i, ev := range run {
-		ids[i], rs[i], froms[i], vers[i] = ev.ClaimID, refs[ev.ClaimID], string(ev.From), versionOf[ev.ClaimID]
+		ids[i], froms[i], vers[i] = ev.ClaimID, string(ev.From), versionOf[ev.ClaimID]
 	}
-	cols, vals, where := []string{"id", "ref", "from_state"}, []any{ids, rs, froms}, ""
+	setCols, setVals, sets, setArgs := set.set(t, run, key, at)
+	cols, vals, where := append([]string{"id", "from_state"}, setCols...), append([]any{ids, froms}, setVals...), ""
 	if versioned {
 		cols, vals, where = append(cols, "version"), append(vals, vers), " AND claims.version = v.version"
 	}
-	from, args := t.c.Values(3, cols, vals)
-	return t.c.Exec(ctx, "UPDATE claims SET state = $1, updated_at = $2, "+
-		"payer_claim_number = CASE WHEN v.ref = '' THEN claims.payer_claim_number ELSE v.ref END, "+
-		"payer_claim_source = CASE WHEN v.ref = '' THEN claims.payer_claim_source ELSE '835' END "+
-		"FROM "+from+" WHERE claims.id = v.id AND claims.state = v.from_state"+where,
-		append([]any{string(to), t.c.Time(at)}, args...)...)
+	args := append([]any{string(to)}, setArgs...)
+	from, vargs := t.c.Values(len(args)+1, cols, vals)
+	return t.c.Exec(ctx, "UPDATE claims SET state = $1, "+sets+" FROM "+from+
+		" WHERE claims.id = v.id AND claims.state = v.from_state"+where, append(args, vargs...)...)
 }
 
 // unmoved says why MoveClaims did not move every claim: the claims that
