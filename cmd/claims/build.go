@@ -24,6 +24,23 @@ type buildOptions struct {
 	clearinghouse string
 	// partner holds the identity flags; only those given are applied.
 	partner pipeline.Partner
+	json    bool
+}
+
+// buildResult is what build prints with --json.
+type buildResult struct {
+	Intake *pipeline.IntakeReport `json:"intake"`
+	Build  pipeline.BuildReport   `json:"build"`
+	Held   int                    `json:"held"` // at intake and by the builder
+	Files  []builtFile            `json:"files"`
+}
+
+// builtFile is an 837 file build wrote.
+type builtFile struct {
+	Path   string `json:"path"`
+	Kind   string `json:"kind"` // professional or institutional
+	Claims int    `json:"claims"`
+	ISA13  string `json:"isa13"`
 }
 
 func newBuildCmd(s *streams, g *globals) *cobra.Command {
@@ -50,7 +67,11 @@ Professional and institutional claims go in separate files: when both are
 present the institutional file is written beside --out with "_837I" added to
 its name. A file holds at most 10,000 claims; the second file of a kind gets
 "_2" added, the third "_3", and so on. Encounters are read, recorded and built
-in batches, so memory stays the same however many there are.`,
+in batches, so memory stays the same however many there are.
+
+With --json it prints one object: intake (what intake read, held and warned
+about, with the reasons), build (files, claims), held (at intake and by the
+builder) and files (each file's path, kind, claims and ISA13).`,
 		Example: `  claims build --encounters samples/encounters.jsonl --out /tmp/claims.x12 --config claims.yaml --clearinghouse availity
   claims build --encounters today.csv --out today.x12 --sender-id MYPRACTICE --receiver-id 030240928 \
       --submitter-name "My Practice" --submitter-phone 3035550100 --receiver-name AVAILITY --usage P`,
@@ -61,7 +82,7 @@ in batches, so memory stays the same however many there are.`,
 				return err
 			}
 			o.partner = *pt
-			o.dir = g.dirOr("./claims-build")
+			o.dir, o.json = g.dirOr("./claims-build"), g.json
 			return runBuild(cmd.Context(), o, s)
 		},
 	}
@@ -110,7 +131,9 @@ func runBuild(ctx context.Context, o buildOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
-	printIntake(s.out, &in)
+	if !o.json {
+		printIntake(s.out, &in)
+	}
 	before, err := builtBatches(ctx, store)
 	if err != nil {
 		return err
@@ -133,7 +156,7 @@ func runBuild(ctx context.Context, o buildOptions, s *streams) error {
 			fresh = append(fresh, b)
 		}
 	}
-	var outs []string
+	res := buildResult{Intake: &in, Build: rep, Held: in.Held + rep.Held, Files: []builtFile{}}
 	kinds := map[x837.Kind]int{}
 	for _, b := range fresh {
 		kinds[b.Kind]++
@@ -145,12 +168,18 @@ func runBuild(ctx context.Context, o buildOptions, s *streams) error {
 		if err := copyFile(b.LocalPath, dst); err != nil {
 			return err
 		}
-		outs = append(outs, fmt.Sprintf("%s (%d claims, ISA13 %s)", dst, claimsIn(b), b.ISA13))
+		res.Files = append(res.Files, builtFile{Path: dst, Kind: string(b.Kind), Claims: claimsIn(b), ISA13: b.ISA13})
 	}
-	fmt.Fprintf(s.out, "%d encounter(s) read: %d built into %d file(s), %d held, %d already built before\n",
-		in.Read, rep.Claims, rep.Files, in.Held+rep.Held, in.Unchanged)
-	for _, o := range outs {
-		fmt.Fprintln(s.out, "wrote", o)
+	if o.json {
+		if err := writeJSON(s, res); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(s.out, "%d encounter(s) read: %d built into %d file(s), %d held, %d already built before\n",
+			in.Read, rep.Claims, rep.Files, res.Held, in.Unchanged)
+		for _, f := range res.Files {
+			fmt.Fprintf(s.out, "wrote %s (%d claims, ISA13 %s)\n", f.Path, f.Claims, f.ISA13)
+		}
 	}
 	if in.Held+rep.Held > 0 {
 		return errAttention // a held encounter needs a person: exit 1

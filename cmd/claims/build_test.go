@@ -307,3 +307,48 @@ func TestBuildOutName(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildJSON: with --json, build prints one object with snake_case
+// keys, the files it wrote and the reasons of what it held, and still
+// exits 1 for a held encounter.
+func TestBuildJSON(t *testing.T) {
+	enc := filepath.Join(t.TempDir(), "enc.jsonl")
+	if err := os.WriteFile(enc, warnedAndHeld(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out.x12")
+	var got struct {
+		Intake struct {
+			Read     int `json:"read"`
+			HeldBack []struct {
+				EncounterID string `json:"encounter_id"`
+				Reasons     []struct {
+					Code string `json:"code"`
+				} `json:"reasons"`
+			} `json:"held_back"`
+		} `json:"intake"`
+		Build struct {
+			Files  int `json:"files"`
+			Claims int `json:"claims"`
+		} `json:"build"`
+		Held  int `json:"held"`
+		Files []struct {
+			Path   string `json:"path"`
+			Kind   string `json:"kind"`
+			Claims int    `json:"claims"`
+			ISA13  string `json:"isa13"`
+		} `json:"files"`
+	}
+	runJSONCode(t, exitAttention, &got, "build", "--json", "--encounters", enc, "--out", out, "--dir", t.TempDir(),
+		"--sender-id", "S1", "--receiver-id", "R1", "--submitter-name", "N", "--submitter-email", "edi@example.com", "--receiver-name", "R")
+	if got.Intake.Read != 2 || got.Build.Files != 1 || got.Build.Claims != 1 || got.Held != 1 ||
+		len(got.Intake.HeldBack) != 1 || len(got.Intake.HeldBack[0].Reasons) == 0 || got.Intake.HeldBack[0].Reasons[0].Code == "" {
+		t.Errorf("counts or held reasons wrong: %+v", got)
+	}
+	if len(got.Files) != 1 || got.Files[0].Path != out || got.Files[0].Kind != "professional" || got.Files[0].Claims != 1 || got.Files[0].ISA13 == "" {
+		t.Errorf("files = %+v; want %s, professional, 1 claim, with its ISA13", got.Files, out)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("the file is not written: %v", err)
+	}
+}

@@ -16,7 +16,7 @@ import (
 // grow to five times the live data (GOGC 400) runs it a quarter as often,
 // and the soft limit keeps the total in bounds: past 64 MiB the collector
 // runs sooner, whatever GOGC says. claims bench --claims 100000 on SQLite:
-// 31 → 25 CPU seconds, peak RSS 150 → 175 MB.
+// about 31 → 26 CPU seconds, peak RSS 150 → 165–175 MB.
 const (
 	gcPercent   = 400
 	memoryLimit = 64 << 20 // bytes
