@@ -36,8 +36,12 @@ type CollectReport struct {
 	Processed int            `json:"processed"` // files applied to claims and the ledger
 	Failed    int            `json:"failed"`    // files that could not be applied, or were quarantined (rejected ones included the first time)
 	Responses ResponseReport `json:"responses"`
-	// Attention lists the work items opened (or reopened) by this run.
-	Attention []*WorkItem `json:"attention,omitempty"`
+	// Attention lists the first AttentionListed work items opened (or
+	// reopened) by this run, oldest first, and AttentionTotal counts
+	// them all: a night of a million claims opens tens of thousands,
+	// which the work queue shows, not the run's report.
+	Attention      []*WorkItem `json:"attention,omitempty"`
+	AttentionTotal int         `json:"attention_total"`
 	// Cleanup counts the leftovers of an interrupted run removed first.
 	Cleanup CleanupReport `json:"cleanup"`
 }
@@ -127,7 +131,7 @@ func (p *Pipeline) Collect(ctx context.Context) (CollectReport, error) {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	if rep.Attention, err = p.attention(ctx, start); err != nil {
+	if rep.Attention, rep.AttentionTotal, err = p.attention(ctx, start); err != nil {
 		errs = append(errs, err)
 	}
 	return rep, errors.Join(errs...)

@@ -16,8 +16,12 @@ type SubmitReport struct {
 	// FailedBatches counts the batches that need an operator (claims
 	// batch retry or cancel), from this run or an earlier one.
 	FailedBatches int `json:"failed_batches"`
-	// Attention lists the work items opened (or reopened) by this run.
-	Attention []*WorkItem `json:"attention,omitempty"`
+	// Attention lists the first AttentionListed work items opened (or
+	// reopened) by this run, oldest first, and AttentionTotal counts
+	// them all: a night of a million claims opens tens of thousands,
+	// which the work queue shows, not the run's report.
+	Attention      []*WorkItem `json:"attention,omitempty"`
+	AttentionTotal int         `json:"attention_total"`
 	// Cleanup counts the leftovers of an interrupted run removed first.
 	Cleanup CleanupReport `json:"cleanup"`
 }
@@ -88,7 +92,7 @@ func (p *Pipeline) Submit(ctx context.Context) (SubmitReport, error) {
 	if err != nil {
 		errs = append(errs, fmt.Errorf("failed batches: %w", err))
 	}
-	if rep.Attention, err = p.attention(ctx, start); err != nil {
+	if rep.Attention, rep.AttentionTotal, err = p.attention(ctx, start); err != nil {
 		errs = append(errs, err)
 	}
 	return rep, errors.Join(errs...)

@@ -128,19 +128,31 @@ func (p *Pipeline) ResolveItem(ctx context.Context, id int64, note, actor string
 	return w, nil
 }
 
-// attention returns the open work items opened or changed since start:
-// what a run left for a person.
-func (p *Pipeline) attention(ctx context.Context, since time.Time) ([]*WorkItem, error) {
+// AttentionListed is how many of the work items a run left for a person
+// its report lists (SubmitReport, CollectReport); it counts them all.
+const AttentionListed = 100
+
+// attention returns the first AttentionListed open work items opened or
+// changed since start, what a run left for a person, and how many there
+// are: in memory, a run's report stays the same size whatever the
+// night's volume.
+func (p *Pipeline) attention(ctx context.Context, since time.Time) ([]*WorkItem, int, error) {
 	var items []*WorkItem
+	var total int
 	err := p.store.InTx(ctx, func(tx Tx) error {
+		f := WorkFilter{Status: WorkOpen, UpdatedSince: since}
 		var err error
-		items, err = tx.WorkItems(ctx, WorkFilter{Status: WorkOpen, UpdatedSince: since})
+		if total, err = tx.CountWorkItems(ctx, f); err != nil || total == 0 {
+			return err
+		}
+		f.Limit = AttentionListed
+		items, err = tx.WorkItems(ctx, f)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("work items of this run: %w", err)
+		return nil, 0, fmt.Errorf("work items of this run: %w", err)
 	}
-	return items, nil
+	return items, total, nil
 }
 
 // checkName refuses a user name with control characters or spaces at

@@ -500,6 +500,8 @@ type WorkTx interface {
 	GetWorkItem(ctx context.Context, id int64) (*WorkItem, error)
 	// WorkItems returns matching items, oldest first.
 	WorkItems(ctx context.Context, f WorkFilter) ([]*WorkItem, error)
+	// CountWorkItems returns how many items match f (f.Limit ignored).
+	CountWorkItems(ctx context.Context, f WorkFilter) (int, error)
 	// UpdateWorkItem saves an item's status, assignee, note and closing
 	// time and actor, and sets w.UpdatedAt. It returns ErrNotFound when
 	// there is no such item.

@@ -17,7 +17,7 @@ func TestOutputIsEscaped(t *testing.T) {
 	const evil = "PAYER \x1b]0;owned\x07\x1b[2J\u202e\x00"
 	cases := map[string]func(s *streams){
 		"attention": func(s *streams) {
-			printAttention(s, []*pipeline.WorkItem{{ID: 1, Source: "277ca", Code: "A7", Summary: evil}})
+			printAttention(s, []*pipeline.WorkItem{{ID: 1, Source: "277ca", Code: "A7", Summary: evil}}, 1)
 		},
 		"remit list": func(s *streams) { writeRemits(s, []pipeline.RemitSummary{{ID: 1, PayerName: evil}}) },
 		"remit show": func(s *streams) {

@@ -67,7 +67,7 @@ func printSubmit(s *streams, g *globals, rep *pipeline.SubmitReport) error {
 	if rep.FailedBatches > 0 {
 		fmt.Fprintf(s.out, "%d batch(es) failed and wait for an operator: claims batch list\n", rep.FailedBatches)
 	}
-	printAttention(s, rep.Attention)
+	printAttention(s, rep.Attention, rep.AttentionTotal)
 	return nil
 }
 
@@ -107,7 +107,7 @@ rejected or denied (see "claims queue").`,
 					rep.Collected, rep.Duplicates, rep.NotSettled, rep.Rejected, r.Files, r.FailedFiles, r.QuarantinedFiles)
 				fmt.Fprintf(s.out, "Claims accepted %d, rejected %d; remittances posted %d (%s), held %d; unapplied %d (%s)\n",
 					r.ClaimsAccepted, r.ClaimsRejected, r.RemitsPosted, r.AmountPaid, r.RemitsHeld, r.PaymentsUnapplied, r.AmountUnapplied)
-				printAttention(s, rep.Attention)
+				printAttention(s, rep.Attention, rep.AttentionTotal)
 			}
 			return ranWith(cmd.Context(), err, rep.NeedsAttention())
 		},
@@ -128,7 +128,7 @@ func runSubmit(ctx context.Context, p *pipeline.Pipeline, log *zap.Logger) (pipe
 		zap.Int("files_uploaded", rep.Upload.Uploaded), zap.Int("claims_sent", rep.Upload.ClaimsSent),
 		zap.Int("upload_pending", rep.Upload.Pending), zap.Int("upload_failed", rep.Upload.Failed),
 		zap.Int("batches_failed", rep.FailedBatches), zap.Int("leftovers_removed", rep.Cleanup.Temporary+rep.Cleanup.Orphans))
-	logAttention(log, rep.Attention)
+	logAttention(log, rep.Attention, rep.AttentionTotal)
 	return rep, err
 }
 
@@ -141,27 +141,34 @@ func runCollect(ctx context.Context, p *pipeline.Pipeline, log *zap.Logger) (pip
 		zap.Int("duplicates", rep.Duplicates), zap.Int("applied", rep.Processed), zap.Int("failed", r.FailedFiles),
 		zap.Int("quarantined", r.QuarantinedFiles), zap.Int("remittances_posted", r.RemitsPosted),
 		zap.Int("remittances_held", r.RemitsHeld), zap.Int("payments_unapplied", r.PaymentsUnapplied))
-	logAttention(log, rep.Attention)
+	logAttention(log, rep.Attention, rep.AttentionTotal)
 	return rep, err
 }
 
-// logAttention logs each work item a run left at warn level, with IDs and
-// codes only.
-func logAttention(log *zap.Logger, items []*pipeline.WorkItem) {
+// logAttention logs at warn level each work item a run left that its
+// report lists, with IDs and codes only, then how many there are in all
+// when the report lists only the first (pipeline.AttentionListed).
+func logAttention(log *zap.Logger, items []*pipeline.WorkItem, total int) {
 	for _, w := range items {
 		log.Warn("needs attention", zap.Int64("work_item", w.ID), zap.String("source", string(w.Source)),
 			zap.String("code", w.Code), zap.Int64("claim_id", w.ClaimID), zap.Int("version", w.Version),
 			zap.Int64("batch_id", w.BatchID), zap.Int64("file_id", w.InboundFileID), zap.Int64("remittance_id", w.RemittanceID))
 	}
+	if total > len(items) {
+		log.Warn("needs attention, in all", zap.Int("work_items", total), zap.Int("logged", len(items)))
+	}
 }
 
-func printAttention(s *streams, items []*pipeline.WorkItem) {
-	if len(items) == 0 {
+func printAttention(s *streams, items []*pipeline.WorkItem, total int) {
+	if total == 0 {
 		return
 	}
-	fmt.Fprintf(s.out, "\n%d work item(s) need a person (claims queue):\n", len(items))
+	fmt.Fprintf(s.out, "\n%d work item(s) need a person (claims queue):\n", total)
 	for _, w := range items {
 		fmt.Fprintf(s.out, "  #%d %s [%s] %s\n", w.ID, w.Source, w.Code, clip(w.Summary, 140))
+	}
+	if more := total - len(items); more > 0 {
+		fmt.Fprintf(s.out, "  … and %d more: claims queue\n", more)
 	}
 }
 

@@ -127,3 +127,36 @@ func TestSubmitWhileAnotherRuns(t *testing.T) {
 		t.Errorf("submit after the other finished: exit %d, %s", code, errs)
 	}
 }
+
+// TestPrintAttention: a run's summary counts every work item it left and
+// lists those its report has, saying how many more the queue holds.
+func TestPrintAttention(t *testing.T) {
+	items := []*pipeline.WorkItem{{ID: 7, Source: "835", Code: "CO-50", Summary: "denied"}}
+	tests := []struct {
+		name  string
+		items []*pipeline.WorkItem
+		total int
+		want  []string
+		not   []string
+	}{
+		{"none", nil, 0, nil, []string{"work item"}},
+		{"all listed", items, 1, []string{"1 work item(s) need a person", "#7 835 [CO-50] denied"}, []string{"more"}},
+		{"more than listed", items, 250, []string{"250 work item(s) need a person", "#7 835 [CO-50] denied", "… and 249 more: claims queue"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			printAttention(&streams{out: &out, err: &bytes.Buffer{}}, tt.items, tt.total)
+			for _, w := range tt.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, out.String())
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(out.String(), w) {
+					t.Errorf("output has %q:\n%s", w, out.String())
+				}
+			}
+		})
+	}
+}

@@ -100,6 +100,17 @@ var workTests = []storeTest{
 			{"no such key", pipeline.WorkFilter{Key: "999:claim:1"}, nil},
 		} {
 			inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+				// CountWorkItems counts what WorkItems returns, but for
+				// the limit, which it ignores.
+				n, err := tx.CountWorkItems(ctx, tc.f)
+				must(t, "CountWorkItems("+tc.name+")", err)
+				all := tc.f
+				all.Limit = 0
+				unlimited, err := tx.WorkItems(ctx, all)
+				must(t, "WorkItems("+tc.name+", no limit)", err)
+				if n != len(unlimited) || n < len(tc.want) {
+					t.Errorf("CountWorkItems(%s) = %d; WorkItems without a limit returns %d", tc.name, n, len(unlimited))
+				}
 				got, err := tx.WorkItems(ctx, tc.f)
 				must(t, "WorkItems("+tc.name+")", err)
 				if len(got) == 0 && len(tc.want) == 0 {

@@ -157,6 +157,19 @@ func (t *Tx) WorkItems(ctx context.Context, f pipeline.WorkFilter) ([]*pipeline.
 	return items, nil
 }
 
+// CountWorkItems implements pipeline.WorkTx.
+func (t *Tx) CountWorkItems(ctx context.Context, f pipeline.WorkFilter) (int, error) {
+	if err := t.check(); err != nil {
+		return 0, err
+	}
+	where, args := t.workWhere(f, "")
+	var n int64
+	if err := t.queryRow(ctx, "SELECT COUNT(*) FROM work_items WHERE "+where, args, &n); err != nil {
+		return 0, fmt.Errorf("count work items: %w", err)
+	}
+	return int(n), nil
+}
+
 // workWhere returns the condition of f on work_items, its columns
 // qualified by prefix ("" or "w."), and its arguments, numbered from 1.
 func (t *Tx) workWhere(f pipeline.WorkFilter, prefix string) (string, []any) {
