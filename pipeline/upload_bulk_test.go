@@ -2,8 +2,6 @@ package pipeline_test
 
 import (
 	"context"
-	"encoding/json"
-	"reflect"
 	"testing"
 	"time"
 
@@ -21,10 +19,10 @@ import (
 func TestUploadRecordsAsClaimByClaim(t *testing.T) {
 	bulk, bulkIDs := mixedBatch(t)
 	old, oldIDs := mixedBatch(t)
-	same(t, "claims of the two runs", bulkIDs, oldIDs)
+	pipelinetest.Same(t, "claims of the two runs", bulkIDs, oldIDs)
 	want := recordUpload(t, old, oldIDs, pipeline.MarkUploadedOneByOne)
 	got := recordUpload(t, bulk, bulkIDs, pipeline.MarkUploaded)
-	same(t, "what the upload recorded", got, want)
+	pipelinetest.Same(t, "what the upload recorded", got, want)
 
 	// The file did mix both kinds, and re-billing changed a balance.
 	var firsts, again int
@@ -135,16 +133,4 @@ func recordUpload(t *testing.T, h *pipelinetest.Harness, ids map[string]int64,
 		}
 	}
 	return rec
-}
-
-// same fails the test unless got and want are deeply equal, showing both
-// as JSON.
-func same(t *testing.T, what string, got, want any) {
-	t.Helper()
-	if reflect.DeepEqual(got, want) {
-		return
-	}
-	g, _ := json.MarshalIndent(got, "", "  ")
-	w, _ := json.MarshalIndent(want, "", "  ")
-	t.Errorf("%s differs:\ngot:  %s\nwant: %s", what, g, w)
 }

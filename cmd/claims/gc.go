@@ -10,13 +10,14 @@ import (
 //
 // The live heap of every command is small and bounded (batches, pages
 // and chunks, not the night's volume: a few tens of MB), but the
-// allocation rate of a run is high: a 100k-claim cycle allocates some
-// 9 GB. With Go's default GOGC of 100 the collector ran every 10–30 MB,
-// about 950 times in that cycle, for a sixth of the CPU. Letting the heap
-// grow to five times the live data (GOGC 400) runs it a quarter as often,
-// and the soft limit keeps the total in bounds: past 64 MiB the collector
-// runs sooner, whatever GOGC says. claims bench --claims 100000 on SQLite:
-// about 31 → 26 CPU seconds, peak RSS 150 → 165–175 MB.
+// allocation rate of a run is high. With Go's default GOGC of 100 the
+// collector ran every 10–30 MB, about 950 times in a 100k-claim cycle
+// (GODEBUG=gctrace=1 claims bench --claims 100000). Letting the heap grow
+// to five times the live data (GOGC 400) runs it a quarter as often, and
+// the soft limit keeps the total in bounds: past 64 MiB the collector
+// runs sooner, whatever GOGC says. claims bench --claims 100000 --json on
+// SQLite, with GOGC=100 GOMEMLIMIT=off and then without: about 31 → 26
+// CPU seconds, peak RSS 150 → 165–175 MB.
 const (
 	gcPercent   = 400
 	memoryLimit = 64 << 20 // bytes

@@ -144,14 +144,13 @@ func (r *Responder) Respond(ctx context.Context) (Report, error) {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		name := f.name
 		frep, err := r.handle(ctx, f)
 		if err != nil {
-			r.log.Warn("837 file not handled", zap.String("file", name), zap.Error(err))
-			errs = append(errs, fmt.Errorf("clearinghousesim: %s: %w", name, err))
+			r.log.Warn("837 file not handled", zap.String("file", f.name), zap.Error(err))
+			errs = append(errs, fmt.Errorf("clearinghousesim: %s: %w", f.name, err))
 			continue
 		}
-		r.log.Info("837 file answered", zap.String("file", name),
+		r.log.Info("837 file answered", zap.String("file", f.name),
 			zap.Int("claims_accepted", frep.ClaimsAccepted), zap.Int("claims_rejected", frep.ClaimsRejected),
 			zap.Int("interchanges_rejected", frep.InterchangesRejected), zap.Int("sets_rejected", frep.SetsRejected),
 			zap.Strings("responses", frep.Outputs))

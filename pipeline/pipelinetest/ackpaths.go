@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,7 +37,7 @@ func RunAckPaths(t *testing.T, open func(t *testing.T) pipeline.Store) {
 			ref = got
 			continue
 		}
-		same(t, fmt.Sprintf("outcome with AckChunk %d against one by one", chunk), got, ref)
+		Same(t, fmt.Sprintf("outcome with AckChunk %d against one by one", chunk), got, ref)
 	}
 }
 
@@ -172,7 +173,7 @@ func ackStory(t *testing.T, s pipeline.Store, chunk int) *ackOutcome {
 		}
 		return err
 	})
-	slices.SortFunc(out.Work, func(a, b ackWork) int { return cmpStrings(a.Key+string(a.Status), b.Key+string(b.Status)) })
+	slices.SortFunc(out.Work, func(a, b ackWork) int { return strings.Compare(a.Key+string(a.Status), b.Key+string(b.Status)) })
 	checkAckStory(t, chunk, out)
 	return out
 }
@@ -216,16 +217,6 @@ func checkAckStory(t *testing.T, chunk int, out *ackOutcome) {
 	if total.ClaimsAccepted != 7 || total.ClaimsRejected != 4 || total.UnknownStatuses != 2 || total.AcksSkipped != 1 {
 		t.Errorf("AckChunk %d: reports add up to %+v", chunk, total)
 	}
-}
-
-func cmpStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // items returns a claim's work items in status st.

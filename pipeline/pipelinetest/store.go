@@ -108,9 +108,9 @@ func wantErr(t *testing.T, what string, err, target error) {
 	}
 }
 
-// same fails the test unless got and want are deeply equal, showing both
+// Same fails the test unless got and want are deeply equal, showing both
 // as JSON.
-func same(t *testing.T, what string, got, want any) {
+func Same(t *testing.T, what string, got, want any) {
 	t.Helper()
 	if reflect.DeepEqual(got, want) {
 		return

@@ -52,7 +52,7 @@ var accessTests = []storeTest{
 			// Readable in the same transaction.
 			got, err := tx.GetUser(ctx, "ana")
 			must(t, "GetUser", err)
-			same(t, "user in the same transaction", got, ana)
+			Same(t, "user in the same transaction", got, ana)
 		})
 		if ana.CreatedAt != norm(t0) {
 			t.Errorf("CreatedAt = %v, want %v", ana.CreatedAt, norm(t0))
@@ -62,7 +62,7 @@ var accessTests = []storeTest{
 			for _, u := range []*pipeline.User{ana, bob, zed} {
 				got, err := tx.GetUser(ctx, u.Name)
 				must(t, "GetUser", err)
-				same(t, "user "+u.Name, got, u)
+				Same(t, "user "+u.Name, got, u)
 			}
 			_, err := tx.GetUser(ctx, "nobody")
 			wantErr(t, "GetUser(missing)", err, pipeline.ErrNotFound)
@@ -88,10 +88,10 @@ var accessTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.GetUser(ctx, "ana")
 			must(t, "GetUser", err)
-			same(t, "updated user", got, upd)
+			Same(t, "updated user", got, upd)
 			us, err := tx.Users(ctx)
 			must(t, "Users", err)
-			same(t, "users", us, []*pipeline.User{zed, upd, bob})
+			Same(t, "users", us, []*pipeline.User{zed, upd, bob})
 		})
 	}},
 	{"Access/NoUsers", func(t *testing.T, _ *suite, s pipeline.Store) {
@@ -142,7 +142,7 @@ var accessTests = []storeTest{
 		for _, want := range []*pipeline.Session{s1, s2, s3} {
 			got, err := getSession(t, s, want.TokenHash)
 			must(t, "GetSession", err)
-			same(t, "session "+want.TokenHash, got, want)
+			Same(t, "session "+want.TokenHash, got, want)
 		}
 		for _, hash := range []string{"hash-4", "hash-9", ""} {
 			_, err := getSession(t, s, hash)
@@ -160,7 +160,7 @@ var accessTests = []storeTest{
 		s3.Role = pipeline.RoleManager
 		got, err := getSession(t, s, "hash-3")
 		must(t, "GetSession", err)
-		same(t, "session after a role change", got, s3)
+		Same(t, "session after a role change", got, s3)
 		got, err = getSession(t, s, "hash-4")
 		must(t, "GetSession of a user enabled again", err)
 		if got.User != "cy" || got.Role != pipeline.RoleManager {
@@ -269,7 +269,7 @@ var accessTests = []storeTest{
 			// Readable in the same transaction.
 			got, err := tx.AuditEntries(ctx, pipeline.AuditFilter{Limit: 1})
 			must(t, "AuditEntries", err)
-			same(t, "newest entry in the same transaction", got, es[len(es)-1:])
+			Same(t, "newest entry in the same transaction", got, es[len(es)-1:])
 		})
 		if es[0].At != norm(t0) || es[6].At != norm(t2) {
 			t.Errorf("At = %v, %v; want %v, %v", es[0].At, es[6].At, norm(t0), norm(t2))
@@ -310,7 +310,7 @@ var accessTests = []storeTest{
 				if len(got) == 0 && len(tc.want) == 0 {
 					return
 				}
-				same(t, "audit entries ("+tc.name+")", got, tc.want)
+				Same(t, "audit entries ("+tc.name+")", got, tc.want)
 			})
 		}
 
@@ -330,6 +330,6 @@ var accessTests = []storeTest{
 			paged = append(paged, page...)
 			f.BeforeID = page[len(page)-1].ID
 		}
-		same(t, "paged entries", paged, pick(7, 6, 5, 4, 3, 2, 1, 0))
+		Same(t, "paged entries", paged, pick(7, 6, 5, 4, 3, 2, 1, 0))
 	}},
 }

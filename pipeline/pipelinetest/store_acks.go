@@ -45,7 +45,7 @@ var ackBulkTests = []storeTest{
 					must(t, "SubmissionByPCN", err)
 					want[pcn] = sub
 				}
-				same(t, tc.name+": submissions by PCN", got, want)
+				Same(t, tc.name+": submissions by PCN", got, want)
 			})
 		}
 	}},
@@ -76,7 +76,7 @@ var ackBulkTests = []storeTest{
 					must(t, "ClaimHead", err)
 					want[id] = h
 				}
-				same(t, tc.name+": claim heads", got, want)
+				Same(t, tc.name+": claim heads", got, want)
 			}
 		})
 	}},
@@ -264,7 +264,7 @@ var ackBulkTests = []storeTest{
 					t.Fatalf("%s: events %+v and %+v, want one each", tc.name, a, b)
 				}
 				a[0].ID, a[0].ClaimID = b[0].ID, b[0].ClaimID
-				same(t, tc.name+": event", b[0], a[0])
+				Same(t, tc.name+": event", b[0], a[0])
 			}
 		})
 	}},

@@ -29,7 +29,7 @@ var batchTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.GetBatch(ctx, b.ID)
 			must(t, "GetBatch", err)
-			same(t, "batch", got, b)
+			Same(t, "batch", got, b)
 			_, err = tx.GetBatch(ctx, b.ID+100)
 			wantErr(t, "GetBatch(missing)", err, pipeline.ErrNotFound)
 		})
@@ -53,7 +53,7 @@ var batchTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.GetBatch(ctx, b.ID)
 			must(t, "GetBatch", err)
-			same(t, "updated batch", got, b)
+			Same(t, "updated batch", got, b)
 		})
 	}},
 	{"Batch/NoSets", func(t *testing.T, _ *suite, s pipeline.Store) {
@@ -63,7 +63,7 @@ var batchTests = []storeTest{
 			must(t, "CreateBatch", tx.CreateBatch(ctx, b))
 			got, err := tx.GetBatch(ctx, b.ID)
 			must(t, "GetBatch", err)
-			same(t, "batch", got, b)
+			Same(t, "batch", got, b)
 		})
 	}},
 	{"Batch/InState", func(t *testing.T, _ *suite, s pipeline.Store) {
@@ -79,10 +79,10 @@ var batchTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.BatchesInState(ctx, pipeline.BatchBuilt)
 			must(t, "BatchesInState", err)
-			same(t, "built", got, []*pipeline.Batch{b1, b4})
+			Same(t, "built", got, []*pipeline.Batch{b1, b4})
 			got, err = tx.BatchesInState(ctx, pipeline.BatchStaged, pipeline.BatchBuilt)
 			must(t, "BatchesInState(2 states)", err)
-			same(t, "built or staged", got, []*pipeline.Batch{b1, b3, b4})
+			Same(t, "built or staged", got, []*pipeline.Batch{b1, b3, b4})
 			got, err = tx.BatchesInState(ctx)
 			must(t, "BatchesInState()", err)
 			if len(got) != 0 {
@@ -124,15 +124,15 @@ var batchTests = []storeTest{
 			} {
 				got, err := tx.RecentBatches(ctx, tc.limit)
 				must(t, "RecentBatches", err)
-				same(t, fmt.Sprintf("recent batches (limit %d)", tc.limit), got, tc.want)
+				Same(t, fmt.Sprintf("recent batches (limit %d)", tc.limit), got, tc.want)
 			}
 			got, err := tx.BatchesInState(ctx, pipeline.BatchCanceled)
 			must(t, "BatchesInState(canceled)", err)
-			same(t, "canceled batches", got, bs[1:2])
+			Same(t, "canceled batches", got, bs[1:2])
 
 			paths, err := tx.BatchesByName(ctx, []string{bs[2].FileName, "other.x12", bs[0].FileName, bs[1].FileName})
 			must(t, "BatchesByName", err)
-			same(t, "batches by name", paths, map[string]int64{bs[0].FileName: bs[0].ID, bs[1].FileName: bs[1].ID, bs[2].FileName: bs[2].ID})
+			Same(t, "batches by name", paths, map[string]int64{bs[0].FileName: bs[0].ID, bs[1].FileName: bs[1].ID, bs[2].FileName: bs[2].ID})
 			paths, err = tx.BatchesByName(ctx, nil)
 			must(t, "BatchesByName(none)", err)
 			if len(paths) != 0 {
@@ -166,7 +166,7 @@ var batchTests = []storeTest{
 			}
 			got, err := tx.BatchByControl(ctx, "SENDER01", "OTHERCH", "000000043", "")
 			must(t, "BatchByControl(other)", err)
-			same(t, "other batch", got, other)
+			Same(t, "other batch", got, other)
 			for _, tc := range []struct{ sender, receiver, isa13, gs06 string }{
 				{"SENDER01", "OTHERCH", "000000042", ""},       // wrong receiver
 				{"SENDER02", "CLEARINGHOUSE", "000000042", ""}, // wrong sender
@@ -195,7 +195,7 @@ var batchTests = []storeTest{
 			if ok {
 				t.Errorf("CreateInbound(duplicate) inserted")
 			}
-			same(t, "duplicate left unchanged", dup, &want)
+			Same(t, "duplicate left unchanged", dup, &want)
 		})
 		if f.ReceivedAt != norm(t0) {
 			t.Errorf("ReceivedAt = %v", f.ReceivedAt)
@@ -203,12 +203,12 @@ var batchTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.InboundBySHA(ctx, "aa11")
 			must(t, "InboundBySHA", err)
-			same(t, "inbound file", got, f)
+			Same(t, "inbound file", got, f)
 			_, err = tx.InboundBySHA(ctx, "bb22")
 			wantErr(t, "InboundBySHA(missing)", err, pipeline.ErrNotFound)
 			got, err = tx.GetInbound(ctx, f.ID)
 			must(t, "GetInbound", err)
-			same(t, "inbound file by ID", got, f)
+			Same(t, "inbound file by ID", got, f)
 			_, err = tx.GetInbound(ctx, f.ID+10)
 			wantErr(t, "GetInbound(missing)", err, pipeline.ErrNotFound)
 		})
@@ -222,10 +222,10 @@ var batchTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.InboundBySHA(ctx, "aa11")
 			must(t, "InboundBySHA", err)
-			same(t, "updated inbound file", got, f)
+			Same(t, "updated inbound file", got, f)
 			got, err = tx.GetInbound(ctx, f.ID)
 			must(t, "GetInbound", err)
-			same(t, "updated inbound file by ID", got, f)
+			Same(t, "updated inbound file by ID", got, f)
 		})
 	}},
 	{"Inbound/InState", func(t *testing.T, _ *suite, s pipeline.Store) {
@@ -246,10 +246,10 @@ var batchTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.InboundInState(ctx, pipeline.InboundReceived)
 			must(t, "InboundInState", err)
-			same(t, "received files", got, []*pipeline.InboundFile{fs[0], fs[2], fs[3]})
+			Same(t, "received files", got, []*pipeline.InboundFile{fs[0], fs[2], fs[3]})
 			got, err = tx.InboundInState(ctx, pipeline.InboundQuarantined)
 			must(t, "InboundInState(quarantined)", err)
-			same(t, "quarantined files", got, fs[4:])
+			Same(t, "quarantined files", got, fs[4:])
 			got, err = tx.InboundInState(ctx, pipeline.InboundFailed)
 			must(t, "InboundInState(failed)", err)
 			if len(got) != 0 {

@@ -156,7 +156,7 @@ var bulkTests = []storeTest{
 						}
 					}
 				}
-				same(t, fmt.Sprintf("claim %d moves", id), tos, want)
+				Same(t, fmt.Sprintf("claim %d moves", id), tos, want)
 			}
 		})
 	}},
@@ -186,7 +186,7 @@ var bulkTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.UnappliedPayments(ctx, r.ID, false)
 			must(t, "UnappliedPayments", err)
-			same(t, "unapplied payments", got, []*pipeline.UnappliedPayment{u1, u2, u3})
+			Same(t, "unapplied payments", got, []*pipeline.UnappliedPayment{u1, u2, u3})
 			n, total, err := tx.UnappliedTotals(ctx, r.ID)
 			must(t, "UnappliedTotals", err)
 			if n != 3 || total != x12.MustAmount("240") {
@@ -254,7 +254,7 @@ var bulkTests = []storeTest{
 				{SubmissionID: subs[2].ID, SubmissionVersion: 2, PCN: "E1-2", ClaimID: c1.ID, EncounterID: "E1", PayerID: "PAYER09",
 					State: pipeline.StatePaid, Version: 2, VersionKind: pipeline.VersionCorrection, PayerClaimNumber: "ICN-1", Lines: lines1, Open: open1},
 			}
-			same(t, "posting targets", got, want)
+			Same(t, "posting targets", got, want)
 			none, err := tx.PostingTargets(ctx, nil)
 			must(t, "PostingTargets(none)", err)
 			if len(none) != 0 {
@@ -334,7 +334,7 @@ var bulkTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			items, err := tx.WorkItems(ctx, pipeline.WorkFilter{})
 			must(t, "WorkItems", err)
-			same(t, "items", items, []*pipeline.WorkItem{again, w8, w9})
+			Same(t, "items", items, []*pipeline.WorkItem{again, w8, w9})
 		})
 	}},
 	{"Bulk/CloseWorkItemsByKey", func(t *testing.T, _ *suite, s pipeline.Store) {
@@ -405,7 +405,7 @@ var bulkTests = []storeTest{
 			// Read in the same transaction: the reversals count.
 			got, err := tx.ClaimPaymentsOf(ctx, []int64{c3.ID, c1.ID, c2.ID})
 			must(t, "ClaimPaymentsOf", err)
-			same(t, "payments of c1, c2, c3", got, map[int64][]*pipeline.ClaimPayment{c1.ID: {p1, p3, rev1}, c2.ID: {p2, rev2}, c3.ID: nil})
+			Same(t, "payments of c1, c2, c3", got, map[int64][]*pipeline.ClaimPayment{c1.ID: {p1, p3, rev1}, c2.ID: {p2, rev2}, c3.ID: nil})
 			none, err := tx.ClaimPaymentsOf(ctx, nil)
 			must(t, "ClaimPaymentsOf(none)", err)
 			if len(none) != 0 {
@@ -420,7 +420,7 @@ var bulkTests = []storeTest{
 			wantErr(t, "MarkPaymentsReversed of a payment reversed by another", err, pipeline.ErrConflict)
 			got, err = tx.ClaimPaymentsOf(ctx, []int64{c1.ID})
 			must(t, "ClaimPaymentsOf", err)
-			same(t, "payments of c1 after refused marks", got, map[int64][]*pipeline.ClaimPayment{c1.ID: {p1, p3, rev1}})
+			Same(t, "payments of c1 after refused marks", got, map[int64][]*pipeline.ClaimPayment{c1.ID: {p1, p3, rev1}})
 			// Marked again by the same reversal: no change, no error.
 			must(t, "MarkPaymentsReversed", tx.MarkPaymentsReversed(ctx, map[int64]int64{p1.ID: rev1.ID, p2.ID: rev2.ID}))
 			must(t, "MarkPaymentsReversed(none)", tx.MarkPaymentsReversed(ctx, nil))
@@ -429,11 +429,11 @@ var bulkTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.ClaimPaymentsOf(ctx, []int64{c1.ID, c2.ID})
 			must(t, "ClaimPaymentsOf", err)
-			same(t, "payments after the marks", got, map[int64][]*pipeline.ClaimPayment{c1.ID: {p1, p3, rev1}, c2.ID: {p2, rev2}})
+			Same(t, "payments after the marks", got, map[int64][]*pipeline.ClaimPayment{c1.ID: {p1, p3, rev1}, c2.ID: {p2, rev2}})
 			for _, c := range []*pipeline.Claim{c1, c2} {
 				one, err := tx.ClaimPayments(ctx, c.ID)
 				must(t, "ClaimPayments", err)
-				same(t, "ClaimPayments as ClaimPaymentsOf", one, got[c.ID])
+				Same(t, "ClaimPayments as ClaimPaymentsOf", one, got[c.ID])
 			}
 		})
 	}},

@@ -30,7 +30,7 @@ var encounterTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.GetEncounter(ctx, "E1")
 			must(t, "GetEncounter", err)
-			same(t, "encounter", got, r)
+			Same(t, "encounter", got, r)
 			_, err = tx.GetEncounter(ctx, "E2")
 			wantErr(t, "GetEncounter(missing)", err, pipeline.ErrNotFound)
 		})
@@ -48,7 +48,7 @@ var encounterTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.GetEncounter(ctx, "E1")
 			must(t, "GetEncounter", err)
-			same(t, "replaced encounter", got, second)
+			Same(t, "replaced encounter", got, second)
 		})
 	}},
 	{"Encounter/ZeroReceivedAtIsFilled", func(t *testing.T, _ *suite, s pipeline.Store) {
@@ -60,7 +60,7 @@ var encounterTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.GetEncounter(ctx, r.ID)
 			must(t, "GetEncounter", err)
-			same(t, "encounter", got, r)
+			Same(t, "encounter", got, r)
 		})
 	}},
 }
@@ -105,15 +105,15 @@ var claimTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.GetClaim(ctx, c.ID)
 			must(t, "GetClaim", err)
-			same(t, "claim", got, c)
+			Same(t, "claim", got, c)
 			_, err = tx.GetClaim(ctx, c.ID+1000)
 			wantErr(t, "GetClaim(missing)", err, pipeline.ErrNotFound)
 			lines, err := tx.ClaimLines(ctx, c.ID)
 			must(t, "ClaimLines", err)
-			same(t, "lines", lines, c.Lines)
+			Same(t, "lines", lines, c.Lines)
 			vs, err := tx.Versions(ctx, c.ID)
 			must(t, "Versions", err)
-			same(t, "versions", vs, []pipeline.ClaimVersion{firstVersion(c)})
+			Same(t, "versions", vs, []pipeline.ClaimVersion{firstVersion(c)})
 		})
 	}},
 	{"Claim/CreateVersionFromData", func(t *testing.T, _ *suite, s pipeline.Store) {
@@ -129,10 +129,10 @@ var claimTests = []storeTest{
 			must(t, "Versions", err)
 			want := pipeline.ClaimVersion{ClaimID: c.ID, Version: 3, Kind: pipeline.VersionOriginal, Frequency: "7",
 				PayerClaimNumber: "ICN-0", Data: c.Data, TotalCharge: c.TotalCharge, Actor: "intake", CreatedAt: norm(t0)}
-			same(t, "versions", vs, []pipeline.ClaimVersion{want})
+			Same(t, "versions", vs, []pipeline.ClaimVersion{want})
 			got, err := tx.GetClaim(ctx, c.ID)
 			must(t, "GetClaim", err)
-			same(t, "claim", got, c)
+			Same(t, "claim", got, c)
 		})
 		if c.Version != 3 || c.VersionKind != pipeline.VersionOriginal {
 			t.Errorf("Version, VersionKind = %d, %q; want 3, original", c.Version, c.VersionKind)
@@ -147,10 +147,10 @@ var claimTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.GetClaim(ctx, c.ID)
 			must(t, "GetClaim", err)
-			same(t, "claim", got, c)
+			Same(t, "claim", got, c)
 			vs, err := tx.Versions(ctx, c.ID)
 			must(t, "Versions", err)
-			same(t, "versions", vs, []pipeline.ClaimVersion{{ClaimID: c.ID, Version: 1, Kind: pipeline.VersionOriginal,
+			Same(t, "versions", vs, []pipeline.ClaimVersion{{ClaimID: c.ID, Version: 1, Kind: pipeline.VersionOriginal,
 				Frequency: "1", Actor: "intake", CreatedAt: c.CreatedAt}})
 			lines, err := tx.ClaimLines(ctx, c.ID)
 			must(t, "ClaimLines", err)
@@ -184,7 +184,7 @@ var claimTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.GetClaim(ctx, c.ID)
 			must(t, "GetClaim", err)
-			same(t, "claim", got, c)
+			Same(t, "claim", got, c)
 		})
 	}},
 	{"Claim/DuplicateControlNumber", func(t *testing.T, _ *suite, s pipeline.Store) {
@@ -264,16 +264,16 @@ var claimTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.GetClaim(ctx, c.ID)
 			must(t, "GetClaim", err)
-			same(t, "revised claim", got, c)
+			Same(t, "revised claim", got, c)
 			cs, err := tx.ClaimsInState(ctx, pipeline.StateRejected, 0)
 			must(t, "ClaimsInState", err)
-			same(t, "revised claim in its state", cs, []*pipeline.Claim{c})
+			Same(t, "revised claim in its state", cs, []*pipeline.Claim{c})
 			lines, err := tx.ClaimLines(ctx, c.ID)
 			must(t, "ClaimLines", err)
-			same(t, "every line", lines, []pipeline.ClaimLine{dropped, c.Lines[0], c.Lines[1]})
+			Same(t, "every line", lines, []pipeline.ClaimLine{dropped, c.Lines[0], c.Lines[1]})
 			vs, err := tx.Versions(ctx, c.ID)
 			must(t, "Versions", err)
-			same(t, "versions", vs, []pipeline.ClaimVersion{v1, *v})
+			Same(t, "versions", vs, []pipeline.ClaimVersion{v1, *v})
 			vs, err = tx.Versions(ctx, 424242)
 			must(t, "Versions(missing claim)", err)
 			lines, err = tx.ClaimLines(ctx, 424242)
@@ -304,10 +304,10 @@ var claimTests = []storeTest{
 			inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 				got, err := tx.GetClaim(ctx, c.ID)
 				must(t, "GetClaim", err)
-				same(t, what+": active lines", got.Lines, active)
+				Same(t, what+": active lines", got.Lines, active)
 				lines, err := tx.ClaimLines(ctx, c.ID)
 				must(t, "ClaimLines", err)
-				same(t, what+": every line", lines, all)
+				Same(t, what+": every line", lines, all)
 			})
 		}
 		inactive := func(l pipeline.ClaimLine) pipeline.ClaimLine {
@@ -348,7 +348,7 @@ var claimTests = []storeTest{
 			for _, v := range vs {
 				got = append(got, fmt.Sprint(v.Version, " ", v.Kind, " ", v.Actor))
 			}
-			same(t, "versions", got, []string{"1 original intake", "2 correction kim", "3 correction kim", "4 resubmission kim"})
+			Same(t, "versions", got, []string{"1 original intake", "2 correction kim", "3 correction kim", "4 resubmission kim"})
 			cl, err := tx.GetClaim(ctx, c.ID)
 			must(t, "GetClaim", err)
 			if cl.Version != 4 || cl.VersionKind != pipeline.VersionResubmission {
@@ -396,9 +396,9 @@ var claimTests = []storeTest{
 				t.Errorf("refused revision set version %d, new line ID %d", stale.Version, stale.Lines[2].ID)
 			}
 			got, lines, vs := read(ctx, tx)
-			same(t, "claim after a conflict", got, want)
-			same(t, "lines after a conflict", lines, wantLines)
-			same(t, "versions after a conflict", vs, wantVersions)
+			Same(t, "claim after a conflict", got, want)
+			Same(t, "lines after a conflict", lines, wantLines)
+			Same(t, "versions after a conflict", vs, wantVersions)
 
 			// A version that does not follow its base.
 			err = tx.ReviseClaim(ctx, c, &pipeline.ClaimVersion{Version: 4, Kind: pipeline.VersionCorrection, Data: c.Data}, 2)
@@ -410,9 +410,9 @@ var claimTests = []storeTest{
 		})
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, lines, vs := read(ctx, tx)
-			same(t, "claim after a conflict, committed", got, want)
-			same(t, "lines after a conflict, committed", lines, wantLines)
-			same(t, "versions after a conflict, committed", vs, wantVersions)
+			Same(t, "claim after a conflict, committed", got, want)
+			Same(t, "lines after a conflict, committed", lines, wantLines)
+			Same(t, "versions after a conflict, committed", vs, wantVersions)
 		})
 	}},
 	{"Claim/ReviseRefusesAnotherClaimsLine", func(t *testing.T, _ *suite, s pipeline.Store) {
@@ -441,13 +441,13 @@ var claimTests = []storeTest{
 			for _, c := range []*pipeline.Claim{c1, c2} {
 				got, err := tx.GetClaim(ctx, c.ID)
 				must(t, "GetClaim", err)
-				same(t, "claim after refused revisions", got, c)
+				Same(t, "claim after refused revisions", got, c)
 				lines, err := tx.ClaimLines(ctx, c.ID)
 				must(t, "ClaimLines", err)
-				same(t, "lines after refused revisions", lines, c.Lines)
+				Same(t, "lines after refused revisions", lines, c.Lines)
 				vs, err := tx.Versions(ctx, c.ID)
 				must(t, "Versions", err)
-				same(t, "versions after refused revisions", vs, []pipeline.ClaimVersion{firstVersion(c)})
+				Same(t, "versions after refused revisions", vs, []pipeline.ClaimVersion{firstVersion(c)})
 			}
 		})
 	}},
@@ -459,10 +459,10 @@ var claimTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.ClaimsInState(ctx, pipeline.StateReady, 0)
 			must(t, "ClaimsInState", err)
-			same(t, "ready claims", got, []*pipeline.Claim{a, c, d})
+			Same(t, "ready claims", got, []*pipeline.Claim{a, c, d})
 			got, err = tx.ClaimsInState(ctx, pipeline.StateReady, 2)
 			must(t, "ClaimsInState(limit 2)", err)
-			same(t, "first 2 ready claims", got, []*pipeline.Claim{a, c})
+			Same(t, "first 2 ready claims", got, []*pipeline.Claim{a, c})
 			got, err = tx.ClaimsInState(ctx, pipeline.StatePaid, 10)
 			must(t, "ClaimsInState(paid)", err)
 			if len(got) != 0 {
@@ -483,10 +483,10 @@ var claimTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.ClaimsInStateAfter(ctx, pipeline.StateReady, 0, 2)
 			must(t, "ClaimsInStateAfter(0, 2)", err)
-			same(t, "first page", got, []*pipeline.Claim{a, c})
+			Same(t, "first page", got, []*pipeline.Claim{a, c})
 			got, err = tx.ClaimsInStateAfter(ctx, pipeline.StateReady, c.ID, 2)
 			must(t, "ClaimsInStateAfter(c, 2)", err)
-			same(t, "second page", got, []*pipeline.Claim{d})
+			Same(t, "second page", got, []*pipeline.Claim{d})
 			got, err = tx.ClaimsInStateAfter(ctx, pipeline.StateReady, d.ID, 2)
 			must(t, "ClaimsInStateAfter(d, 2)", err)
 			if len(got) != 0 {
@@ -494,7 +494,7 @@ var claimTests = []storeTest{
 			}
 			got, err = tx.ClaimsInStateAfter(ctx, pipeline.StateHeld, a.ID, 0)
 			must(t, "ClaimsInStateAfter(held, a, 0)", err)
-			same(t, "held after a", got, []*pipeline.Claim{b})
+			Same(t, "held after a", got, []*pipeline.Claim{b})
 		})
 	}},
 	{"Claim/MoveLegal", func(t *testing.T, _ *suite, s pipeline.Store) {
@@ -522,7 +522,7 @@ var claimTests = []storeTest{
 			}
 			want := ev
 			want.ID, want.ClaimID, want.From, want.To, want.At = evs[0].ID, c.ID, pipeline.StateSubmitted, pipeline.StatePaid, norm(t1)
-			same(t, "event", evs[0], want)
+			Same(t, "event", evs[0], want)
 		})
 	}},
 	{"Claim/MoveIllegal", func(t *testing.T, _ *suite, s pipeline.Store) {
@@ -627,7 +627,7 @@ var claimTests = []storeTest{
 				}
 			}
 			want[2].At = got[2].At
-			same(t, "events", got, want)
+			Same(t, "events", got, want)
 			none, err := tx.Events(ctx, 424242)
 			must(t, "Events(no claim)", err)
 			if len(none) != 0 {
@@ -754,20 +754,20 @@ var claimTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.SubmissionByPCN(ctx, "E1-2")
 			must(t, "SubmissionByPCN", err)
-			same(t, "submission", got, s3)
+			Same(t, "submission", got, s3)
 			_, err = tx.SubmissionByPCN(ctx, "E9-1")
 			wantErr(t, "SubmissionByPCN(missing)", err, pipeline.ErrNotFound)
 
 			subs, err := tx.Submissions(ctx, c.ID)
 			must(t, "Submissions", err)
-			same(t, "claim submissions", subs, []*pipeline.Submission{s1, s3})
+			Same(t, "claim submissions", subs, []*pipeline.Submission{s1, s3})
 
 			subs, err = tx.SubmissionsInBatch(ctx, 5, "")
 			must(t, "SubmissionsInBatch", err)
-			same(t, "batch submissions", subs, []*pipeline.Submission{s1, s2, s4})
+			Same(t, "batch submissions", subs, []*pipeline.Submission{s1, s2, s4})
 			subs, err = tx.SubmissionsInBatch(ctx, 5, "0001")
 			must(t, "SubmissionsInBatch(set)", err)
-			same(t, "set submissions", subs, []*pipeline.Submission{s1, s4})
+			Same(t, "set submissions", subs, []*pipeline.Submission{s1, s4})
 			subs, err = tx.SubmissionsInBatch(ctx, 99, "")
 			must(t, "SubmissionsInBatch(empty)", err)
 			if len(subs) != 0 {

@@ -26,18 +26,18 @@ var intakeBulkTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			known, err := tx.KnownEncounters(ctx, []string{"E0", "E1", "E2"})
 			must(t, "KnownEncounters", err)
-			same(t, "known before", known, map[string]bool{"E0": true})
+			Same(t, "known before", known, map[string]bool{"E0": true})
 			must(t, "AddEncounters", tx.AddEncounters(ctx, added))
 			known, err = tx.KnownEncounters(ctx, []string{"E0", "E1", "E2", "E3"})
 			must(t, "KnownEncounters", err)
-			same(t, "known after", known, map[string]bool{"E0": true, "E1": true, "E2": true})
+			Same(t, "known after", known, map[string]bool{"E0": true, "E1": true, "E2": true})
 		})
 		checkStamp(t, "ReceivedAt of a record without one", added[1].ReceivedAt)
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			for _, want := range added {
 				got, err := tx.GetEncounter(ctx, want.ID)
 				must(t, "GetEncounter", err)
-				same(t, "added encounter "+want.ID, got, want)
+				Same(t, "added encounter "+want.ID, got, want)
 			}
 		})
 		err := s.InTx(t.Context(), func(tx pipeline.Tx) error {
@@ -84,10 +84,10 @@ var intakeBulkTests = []storeTest{
 			for _, want := range cs {
 				got, err := tx.GetClaim(ctx, want.ID)
 				must(t, "GetClaim", err)
-				same(t, "claim "+want.EncounterID, got, want)
+				Same(t, "claim "+want.EncounterID, got, want)
 				vs, err := tx.Versions(ctx, want.ID)
 				must(t, "Versions", err)
-				same(t, "versions of "+want.EncounterID, vs, []pipeline.ClaimVersion{firstVersion(want)})
+				Same(t, "versions of "+want.EncounterID, vs, []pipeline.ClaimVersion{firstVersion(want)})
 			}
 		})
 		dup := sampleClaim("F", pipeline.StateReady)
@@ -127,7 +127,7 @@ var intakeBulkTests = []storeTest{
 			for _, want := range subs {
 				got, err := tx.SubmissionByPCN(ctx, want.PCN)
 				must(t, "SubmissionByPCN", err)
-				same(t, "submission "+want.PCN, got, want)
+				Same(t, "submission "+want.PCN, got, want)
 				c, err := tx.GetClaim(ctx, want.ClaimID)
 				must(t, "GetClaim", err)
 				if c.State != pipeline.StateBatched {

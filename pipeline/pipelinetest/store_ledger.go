@@ -35,7 +35,7 @@ var ledgerTests = []storeTest{
 			if ok {
 				t.Errorf("a second posting of the same key was inserted")
 			}
-			same(t, "refused remittance", again, &want)
+			Same(t, "refused remittance", again, &want)
 			ok, err = tx.CreateRemittance(ctx, held)
 			must(t, "CreateRemittance(held)", err)
 			if !ok || held.ID == 0 {
@@ -46,12 +46,12 @@ var ledgerTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.FindRemittance(ctx, key)
 			must(t, "FindRemittance", err)
-			same(t, "posted remittance", got, posted)
+			Same(t, "posted remittance", got, posted)
 			// Every recorded set of a file is found by its position;
 			// the refused one was not recorded.
 			got, err = tx.RemittanceInFile(ctx, 3, 1)
 			must(t, "RemittanceInFile(posted)", err)
-			same(t, "remittance of file 3 set 1", got, posted)
+			Same(t, "remittance of file 3 set 1", got, posted)
 			got, err = tx.RemittanceInFile(ctx, 3, 3)
 			must(t, "RemittanceInFile(held)", err)
 			if got.ID != held.ID || got.State != pipeline.RemitHeld || got.FileSet != 3 {
@@ -97,7 +97,7 @@ var ledgerTests = []storeTest{
 			checkStamp(t, "zero CreatedAt", posted.CreatedAt)
 			got, err := tx.FindRemittance(ctx, key)
 			must(t, "FindRemittance", err)
-			same(t, "posted remittance", got, posted)
+			Same(t, "posted remittance", got, posted)
 		})
 	}},
 	{"Remittance/GetAndList", func(t *testing.T, _ *suite, s pipeline.Store) {
@@ -122,7 +122,7 @@ var ledgerTests = []storeTest{
 			for _, r := range []*pipeline.Remittance{r1, r2, r3} {
 				got, err := tx.GetRemittance(ctx, r.ID)
 				must(t, "GetRemittance", err)
-				same(t, "remittance", got, r)
+				Same(t, "remittance", got, r)
 			}
 			_, err := tx.GetRemittance(ctx, r3.ID+100)
 			wantErr(t, "GetRemittance(missing)", err, pipeline.ErrNotFound)
@@ -136,7 +136,7 @@ var ledgerTests = []storeTest{
 			} {
 				got, err := tx.Remittances(ctx, tc.limit)
 				must(t, "Remittances", err)
-				same(t, fmt.Sprintf("remittances (limit %d)", tc.limit), got, tc.want)
+				Same(t, fmt.Sprintf("remittances (limit %d)", tc.limit), got, tc.want)
 			}
 		})
 	}},
@@ -166,26 +166,26 @@ var ledgerTests = []storeTest{
 			}
 			got, err := tx.ClaimPayments(ctx, c.ID)
 			must(t, "ClaimPayments in the same transaction", err)
-			same(t, "payments", got, []*pipeline.ClaimPayment{p1, p2})
+			Same(t, "payments", got, []*pipeline.ClaimPayment{p1, p2})
 			got, err = tx.RemittancePayments(ctx, r.ID)
 			must(t, "RemittancePayments in the same transaction", err)
-			same(t, "remittance payments", got, []*pipeline.ClaimPayment{p1, other, p2})
+			Same(t, "remittance payments", got, []*pipeline.ClaimPayment{p1, other, p2})
 			must(t, "MarkReversed", tx.MarkReversed(ctx, p1.ID, p2.ID))
 		})
 		p1.ReversedBy = p2.ID
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.ClaimPayments(ctx, c.ID)
 			must(t, "ClaimPayments", err)
-			same(t, "payments", got, []*pipeline.ClaimPayment{p1, p2})
+			Same(t, "payments", got, []*pipeline.ClaimPayment{p1, p2})
 			got, err = tx.RemittancePayments(ctx, r.ID)
 			must(t, "RemittancePayments", err)
-			same(t, "remittance payments", got, []*pipeline.ClaimPayment{p1, other, p2})
+			Same(t, "remittance payments", got, []*pipeline.ClaimPayment{p1, other, p2})
 			got, err = tx.RemittancePayments(ctx, r2.ID)
 			must(t, "RemittancePayments", err)
-			same(t, "payments of the other remittance", got, []*pipeline.ClaimPayment{p3})
+			Same(t, "payments of the other remittance", got, []*pipeline.ClaimPayment{p3})
 			got, err = tx.ClaimPayments(ctx, c2.ID)
 			must(t, "ClaimPayments", err)
-			same(t, "payments of the other claim", got, []*pipeline.ClaimPayment{other, p3})
+			Same(t, "payments of the other claim", got, []*pipeline.ClaimPayment{other, p3})
 			got, err = tx.RemittancePayments(ctx, 424242)
 			must(t, "RemittancePayments(none)", err)
 			if len(got) != 0 {
@@ -234,7 +234,7 @@ var ledgerTests = []storeTest{
 			}
 			got, err := tx.UnappliedPayments(ctx, r.ID, true)
 			must(t, "UnappliedPayments in the same transaction", err)
-			same(t, "unapplied payments in the same transaction", got, []*pipeline.UnappliedPayment{u1, u2})
+			Same(t, "unapplied payments in the same transaction", got, []*pipeline.UnappliedPayment{u1, u2})
 		})
 		if u1.CreatedAt != norm(t0) {
 			t.Errorf("CreatedAt = %v, want %v", u1.CreatedAt, norm(t0))
@@ -250,7 +250,7 @@ var ledgerTests = []storeTest{
 			if len(got) == 0 && len(want) == 0 {
 				return
 			}
-			same(t, fmt.Sprintf("unapplied payments of remittance %d (open only: %v)", remit, openOnly), got, want)
+			Same(t, fmt.Sprintf("unapplied payments of remittance %d (open only: %v)", remit, openOnly), got, want)
 		}
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			list(ctx, tx, r.ID, false, u1, u2)
@@ -283,8 +283,8 @@ var ledgerTests = []storeTest{
 			}
 			want := *u1
 			want.AppliedClaimID, want.AppliedAt, want.AppliedBy = c.ID, a.AppliedAt, "kim"
-			same(t, "applied payment", a, &want)
-			same(t, "open payment", got[1], u2)
+			Same(t, "applied payment", a, &want)
+			Same(t, "open payment", got[1], u2)
 			list(ctx, tx, 0, true, u2, u3)
 			list(ctx, tx, r2.ID, true, u3)
 		})
@@ -347,12 +347,12 @@ var ledgerTests = []storeTest{
 			for i := range want {
 				want[i].At = norm(want[i].At)
 			}
-			same(t, "entries", got, want)
+			Same(t, "entries", got, want)
 			got, err = tx.Entries(ctx, c2.ID)
 			must(t, "Entries", err)
 			want = []pipeline.LedgerEntry{es[3]}
 			want[0].At = norm(t0)
-			same(t, "entries of claim 2", got, want)
+			Same(t, "entries of claim 2", got, want)
 		})
 	}},
 	{"Ledger/ProviderAdjustments", func(t *testing.T, _ *suite, s pipeline.Store) {
@@ -371,12 +371,12 @@ var ledgerTests = []storeTest{
 			}
 			got, err := tx.ProviderAdjustments(ctx, r.ID)
 			must(t, "ProviderAdjustments in the same transaction", err)
-			same(t, "adjustments", got, []pipeline.ProviderAdjustment{as[0], as[2]})
+			Same(t, "adjustments", got, []pipeline.ProviderAdjustment{as[0], as[2]})
 		})
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.ProviderAdjustments(ctx, r2.ID)
 			must(t, "ProviderAdjustments", err)
-			same(t, "adjustments", got, []pipeline.ProviderAdjustment{as[1]})
+			Same(t, "adjustments", got, []pipeline.ProviderAdjustment{as[1]})
 			got, err = tx.ProviderAdjustments(ctx, 424242)
 			must(t, "ProviderAdjustments(none)", err)
 			if len(got) != 0 {

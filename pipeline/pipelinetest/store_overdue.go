@@ -101,7 +101,7 @@ var overdueTests = []storeTest{
 			} {
 				got, err := tx.OverdueBatches(ctx, tc.ch, tc.before)
 				must(t, "OverdueBatches", err)
-				same(t, fmt.Sprintf("OverdueBatches(%s, %v)", tc.ch, tc.before), got, tc.want)
+				Same(t, fmt.Sprintf("OverdueBatches(%s, %v)", tc.ch, tc.before), got, tc.want)
 			}
 			for _, tc := range []struct {
 				ch     string
@@ -119,7 +119,7 @@ var overdueTests = []storeTest{
 			} {
 				got, err := tx.OverdueClaims(ctx, tc.ch, tc.state, tc.before)
 				must(t, "OverdueClaims", err)
-				same(t, fmt.Sprintf("OverdueClaims(%s, %s, %v)", tc.ch, tc.state, tc.before), got, tc.want)
+				Same(t, fmt.Sprintf("OverdueClaims(%s, %s, %v)", tc.ch, tc.state, tc.before), got, tc.want)
 			}
 		})
 
@@ -141,7 +141,7 @@ var overdueTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.OverdueBatches(ctx, "sim", now)
 			must(t, "OverdueBatches", err)
-			same(t, "overdue batches after a 999 and a correction", got, []*pipeline.Batch{b7})
+			Same(t, "overdue batches after a 999 and a correction", got, []*pipeline.Batch{b7})
 		})
 	}},
 }

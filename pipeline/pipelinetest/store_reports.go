@@ -80,12 +80,12 @@ var reportTests = []storeTest{
 			must(t, "AddEntries", tx.AddEntries(ctx, es))
 			got, err = tx.LineBalances(ctx, c.ID)
 			must(t, "LineBalances in the same transaction", err)
-			same(t, "line balances", got, want)
+			Same(t, "line balances", got, want)
 		})
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.LineBalances(ctx, c.ID)
 			must(t, "LineBalances", err)
-			same(t, "line balances", got, want)
+			Same(t, "line balances", got, want)
 			if b := got[l1]; b.Insurance() != x12.MustAmount("-5.00") || b.Patient() != x12.MustAmount("9.90") {
 				t.Errorf("line 1 insurance, patient = %s, %s; want -5.00, 9.90", b.Insurance(), b.Patient())
 			}
@@ -121,7 +121,7 @@ var reportTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.OpenBalances(ctx)
 			must(t, "OpenBalances", err)
-			same(t, "open balances", got, want)
+			Same(t, "open balances", got, want)
 			// A deferred entry counts at once: A now owes a refund.
 			must(t, "AddEntries", tx.AddEntries(ctx, []pipeline.LedgerEntry{insurance(a, 0, "0", cas("CO", "45", "1"))}))
 			got, err = tx.OpenBalances(ctx)
@@ -135,7 +135,7 @@ var reportTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.Counts(ctx)
 			must(t, "Counts", err)
-			same(t, "counts of an empty store", got, pipeline.Counts{
+			Same(t, "counts of an empty store", got, pipeline.Counts{
 				ClaimsByState: map[pipeline.ClaimState]int{}, BatchesByState: map[pipeline.BatchState]int{}})
 		})
 	}},
@@ -179,7 +179,7 @@ var reportTests = []storeTest{
 			}))
 			got, err := tx.Counts(ctx)
 			must(t, "Counts", err)
-			same(t, "counts", got, pipeline.Counts{
+			Same(t, "counts", got, pipeline.Counts{
 				ClaimsByState:  map[pipeline.ClaimState]int{pipeline.StateHeld: 1, pipeline.StateSubmitted: 2, pipeline.StatePaid: 1},
 				Batches:        3,
 				BatchesByState: map[pipeline.BatchState]int{pipeline.BatchUploaded: 2, pipeline.BatchFailed: 1},

@@ -60,8 +60,8 @@ var uploadBulkTests = []storeTest{
 					}
 				}
 			}
-			same(t, "ClaimHeads", heads, wantHeads)
-			same(t, "ActiveLines", lines, wantLines)
+			Same(t, "ClaimHeads", heads, wantHeads)
+			Same(t, "ActiveLines", lines, wantLines)
 			if h := heads[b.ID]; h.Version != 2 || h.TotalCharge != x12.MustAmount("190") || h.Submissions != 1 || h.FirstSubmittedAt != norm(t1) {
 				t.Errorf("head of the revised claim: %+v", h)
 			}
@@ -120,7 +120,7 @@ var uploadBulkTests = []storeTest{
 					t.Fatalf("claim %s: events %+v, want one", c.EncounterID, got)
 				}
 				want.ID, want.At = got[0].ID, norm(want.At)
-				same(t, "event of claim "+c.EncounterID, got[0], want)
+				Same(t, "event of claim "+c.EncounterID, got[0], want)
 			}
 		})
 	}},

@@ -39,7 +39,7 @@ var workTests = []storeTest{
 			// Readable in the same transaction.
 			got, err := tx.GetWorkItem(ctx, items[0].ID)
 			must(t, "GetWorkItem", err)
-			same(t, "item in the same transaction", got, items[0])
+			Same(t, "item in the same transaction", got, items[0])
 		})
 		if items[0].CreatedAt != norm(t0) {
 			t.Errorf("CreatedAt = %v, want %v", items[0].CreatedAt, norm(t0))
@@ -49,7 +49,7 @@ var workTests = []storeTest{
 			for _, w := range items {
 				got, err := tx.GetWorkItem(ctx, w.ID)
 				must(t, "GetWorkItem", err)
-				same(t, "work item", got, w)
+				Same(t, "work item", got, w)
 			}
 			_, err := tx.GetWorkItem(ctx, 424242)
 			wantErr(t, "GetWorkItem(missing)", err, pipeline.ErrNotFound)
@@ -116,7 +116,7 @@ var workTests = []storeTest{
 				if len(got) == 0 && len(tc.want) == 0 {
 					return
 				}
-				same(t, "work items ("+tc.name+")", got, tc.want)
+				Same(t, "work items ("+tc.name+")", got, tc.want)
 			})
 		}
 	}},
@@ -167,10 +167,10 @@ var workTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.GetWorkItem(ctx, first.ID)
 			must(t, "GetWorkItem", err)
-			same(t, "item updated by key", got, again)
+			Same(t, "item updated by key", got, again)
 			items, err := tx.WorkItems(ctx, pipeline.WorkFilter{})
 			must(t, "WorkItems", err)
-			same(t, "items", items, []*pipeline.WorkItem{again, other})
+			Same(t, "items", items, []*pipeline.WorkItem{again, other})
 		})
 	}},
 	{"Work/EmptyKeyNeverMerges", func(t *testing.T, _ *suite, s pipeline.Store) {
@@ -194,7 +194,7 @@ var workTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.WorkItems(ctx, pipeline.WorkFilter{Status: pipeline.WorkOpen})
 			must(t, "WorkItems", err)
-			same(t, "open items without a key", got, items)
+			Same(t, "open items without a key", got, items)
 		})
 	}},
 	{"Work/CloseByKeyAndReopen", func(t *testing.T, _ *suite, s pipeline.Store) {
@@ -247,7 +247,7 @@ var workTests = []storeTest{
 			closeKey(ctx, tx, k1, pipeline.SystemActor, "the batch was uploaded", 1)
 			got, err = tx.GetWorkItem(ctx, a.ID)
 			must(t, "GetWorkItem", err)
-			same(t, "item closed before", got, a)
+			Same(t, "item closed before", got, a)
 			got, err = tx.GetWorkItem(ctx, a2.ID)
 			must(t, "GetWorkItem", err)
 			if got.Status != pipeline.WorkClosed || got.ClosedBy != pipeline.SystemActor || got.Note != "the batch was uploaded" {
@@ -255,7 +255,7 @@ var workTests = []storeTest{
 			}
 			got, err = tx.GetWorkItem(ctx, b.ID)
 			must(t, "GetWorkItem", err)
-			same(t, "item of another key", got, b)
+			Same(t, "item of another key", got, b)
 			items, err := tx.WorkItems(ctx, pipeline.WorkFilter{Key: k1})
 			must(t, "WorkItems(key)", err)
 			if len(items) != 2 || items[0].ID != a.ID || items[1].ID != a2.ID {
@@ -288,7 +288,7 @@ var workTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.GetWorkItem(ctx, w.ID)
 			must(t, "GetWorkItem", err)
-			same(t, "closed item", got, w)
+			Same(t, "closed item", got, w)
 		})
 
 		// Opened again by hand: the closing fields go.
@@ -297,7 +297,7 @@ var workTests = []storeTest{
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.GetWorkItem(ctx, w.ID)
 			must(t, "GetWorkItem", err)
-			same(t, "reopened item", got, w)
+			Same(t, "reopened item", got, w)
 		})
 
 		// Not while another item of its key is open: close it, open a
@@ -429,14 +429,14 @@ var workTests = []storeTest{
 				got, err := tx.WorkItems(ctx, tc.f)
 				must(t, "WorkItems("+tc.name+")", err)
 				if len(got) != 0 || len(wantItems) != 0 {
-					same(t, "work items ("+tc.name+")", got, wantItems)
+					Same(t, "work items ("+tc.name+")", got, wantItems)
 				}
 				// WorkRows ignores the limit.
 				tc.f.Limit = 1
 				gotRows, err := tx.WorkRows(ctx, tc.f)
 				must(t, "WorkRows("+tc.name+")", err)
 				if len(gotRows) != 0 || len(wantRows) != 0 {
-					same(t, "work rows ("+tc.name+")", gotRows, wantRows)
+					Same(t, "work rows ("+tc.name+")", gotRows, wantRows)
 				}
 			})
 		}

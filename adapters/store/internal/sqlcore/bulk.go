@@ -1,6 +1,7 @@
 package sqlcore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -262,7 +263,7 @@ func (t *Tx) moveClaims(ctx context.Context, evs []pipeline.Event, set moveSet, 
 	chunk := t.c.Chunk()
 	for _, g := range order {
 		part := groups[g]
-		slices.SortFunc(part, func(a, b *pipeline.Event) int { return cmpInt64(a.ClaimID, b.ClaimID) })
+		slices.SortFunc(part, func(a, b *pipeline.Event) int { return cmp.Compare(a.ClaimID, b.ClaimID) })
 		for start := 0; start < len(part); start += chunk {
 			run := part[start:min(start+chunk, len(part))]
 			var n int64
@@ -403,16 +404,6 @@ func (t *Tx) unmoved(ctx context.Context, evs []pipeline.Event, versionOf map[in
 	return fmt.Errorf("move claims: %s%s: %w", strings.Join(conflicts, ", "), more, pipeline.ErrConflict)
 }
 
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // SetPayerClaimNumbers records the payer's claim number (835 CLP07) of
 // each claim in refs, in a few statements. An ID that
 // matches no claim returns an error wrapping pipeline.ErrNotFound.
@@ -480,7 +471,7 @@ func (t *Tx) PostingTargets(ctx context.Context, pcns []string) ([]pipeline.Post
 		}
 		out = append(out, part...)
 	}
-	slices.SortFunc(out, func(a, b pipeline.PostingTarget) int { return cmpInt64(a.SubmissionID, b.SubmissionID) })
+	slices.SortFunc(out, func(a, b pipeline.PostingTarget) int { return cmp.Compare(a.SubmissionID, b.SubmissionID) })
 	return out, nil
 }
 
