@@ -37,34 +37,154 @@ type BuildReport struct {
 // batched. A crash before that commit leaves an unreferenced file (or a
 // temporary one) and unused numbers; the claims stay ready.
 func (p *Pipeline) Build(ctx context.Context) (BuildReport, error) {
-	var rep BuildReport
-	open := map[string]*fileBuild{} // by group key
-	var order []string              // keys of open, oldest first
-	failed := map[string]bool{}     // groups whose file failed: their claims stay ready
-	var errs []error
-	fail := func(key string, g *fileGroup, err error) {
-		errs = append(errs, fmt.Errorf("build %s %s file: %w", g.partner.Name, g.kind, err))
-		failed[key] = true
+	r := p.newBuildRun()
+	defer r.abort()
+	if err := r.placeReady(ctx); err != nil {
+		return r.rep, err
 	}
-	finish := func(key string) {
-		fb := open[key]
-		delete(open, key)
-		order = slices.DeleteFunc(order, func(k string) bool { return k == key })
-		if err := p.commitFile(ctx, fb, &rep); err != nil {
-			fail(key, fb.group, err)
-		}
+	if err := r.finish(ctx); err != nil {
+		return r.rep, err
 	}
-	defer func() { // on an early return: no temporary file left behind
-		for _, fb := range open {
-			fb.af.Abort()
+	return r.rep, errors.Join(r.errs...)
+}
+
+// IntakeAndBuild takes in the encounters of src and builds every ready
+// claim into 837 files: what Intake and then Build do, in one pass. The
+// new claims a batch of intake makes ready go to their files as soon as
+// the batch commits, while the next batch is taken in, instead of being
+// read back from the store once intake is done. Then the files are
+// recorded as Build records them, and the claims made ready otherwise
+// (corrected by a changed encounter, taken in one by one after a batch
+// failed, or ready before) go to files of their own, read from the
+// store as Build reads them.
+//
+// When intake fails, the files not yet recorded are discarded and their
+// claims stay ready for the next build; the error is returned with what
+// intake did, as Intake returns it.
+func (p *Pipeline) IntakeAndBuild(ctx context.Context, src EncounterSource) (IntakeReport, BuildReport, error) {
+	r := p.newBuildRun()
+	defer r.abort()
+	ready := make(chan []*Claim) // unbuffered: one batch waits at most
+	placed := make(chan error, 1)
+	go func() {
+		var err error
+		for cs := range ready {
+			if err == nil {
+				err = r.place(ctx, cs)
+			} // else drain: intake ends at its next send
 		}
+		placed <- err
 	}()
+	in, err := p.intake(ctx, src, func(cs []*Claim) error {
+		select {
+		case ready <- cs:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	close(ready)
+	perr := <-placed
+	if err != nil {
+		return in, r.rep, err
+	}
+	if perr != nil {
+		return in, r.rep, fmt.Errorf("build: %w", perr)
+	}
+	if err := r.finish(ctx); err != nil {
+		return in, r.rep, err
+	}
+	if err := r.placeReady(ctx); err != nil {
+		return in, r.rep, err
+	}
+	if err := r.finish(ctx); err != nil {
+		return in, r.rep, err
+	}
+	return in, r.rep, errors.Join(r.errs...)
+}
+
+// buildRun is the 837 files one build has open, and what it did: the
+// claims it placed, the groups whose file failed (their claims stay
+// ready) and the errors.
+type buildRun struct {
+	p      *Pipeline
+	open   map[string]*fileBuild // by group key
+	order  []string              // keys of open, oldest first
+	failed map[string]bool       // groups whose file failed
+	errs   []error
+	rep    BuildReport
+}
+
+func (p *Pipeline) newBuildRun() *buildRun {
+	return &buildRun{p: p, open: map[string]*fileBuild{}, failed: map[string]bool{}}
+}
+
+func (r *buildRun) fail(key string, g *fileGroup, err error) {
+	r.errs = append(r.errs, fmt.Errorf("build %s %s file: %w", g.partner.Name, g.kind, err))
+	r.failed[key] = true
+}
+
+// close forgets the open file of key.
+func (r *buildRun) close(key string) *fileBuild {
+	fb := r.open[key]
+	delete(r.open, key)
+	r.order = slices.DeleteFunc(r.order, func(k string) bool { return k == key })
+	return fb
+}
+
+// commit records the open file of key (see commitFile).
+func (r *buildRun) commit(ctx context.Context, key string) {
+	fb := r.close(key)
+	if err := r.p.commitFile(ctx, fb, &r.rep); err != nil {
+		r.fail(key, fb.group, err)
+	}
+}
+
+// place writes claims to the files of their groups, opening a file where
+// a group has none and recording each file that is full. A file that
+// fails is reported at the end (see Build); place fails only when ctx
+// ends.
+func (r *buildRun) place(ctx context.Context, claims []*Claim) error {
+	for _, g := range r.p.groups(claims) {
+		if r.failed[g.key] {
+			continue
+		}
+		for _, c := range g.claims {
+			fb := r.open[g.key]
+			if fb == nil {
+				var err error
+				if fb, err = r.p.startFile(ctx, g); err != nil {
+					r.fail(g.key, g, err)
+					break
+				}
+				r.open[g.key] = fb
+				r.order = append(r.order, g.key)
+			}
+			if err := r.p.addToFile(ctx, fb, c); err != nil {
+				r.close(g.key).af.Abort()
+				r.fail(g.key, g, err)
+				break
+			}
+			if fb.placed >= r.p.maxClaimsPerFile {
+				r.commit(ctx, g.key)
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// placeReady places every ready claim of the store, a page at a time
+// (the next page is read while one is written: see readReady).
+func (r *buildRun) placeReady(ctx context.Context) error {
 	rctx, stop := context.WithCancel(ctx)
 	pages := make(chan readyPage) // unbuffered: two pages in memory at most
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		p.readReady(rctx, pages)
+		r.p.readReady(rctx, pages)
 	}()
 	defer func() {
 		stop()
@@ -72,49 +192,35 @@ func (p *Pipeline) Build(ctx context.Context) (BuildReport, error) {
 	}()
 	for pg := range pages {
 		if pg.err != nil {
-			return rep, fmt.Errorf("build: %w", pg.err)
+			return fmt.Errorf("build: %w", pg.err)
 		}
-		var err error
-		for _, g := range p.groups(pg.claims) {
-			if failed[g.key] {
-				continue
-			}
-			for _, c := range g.claims {
-				fb := open[g.key]
-				if fb == nil {
-					if fb, err = p.startFile(ctx, g); err != nil {
-						fail(g.key, g, err)
-						break
-					}
-					open[g.key] = fb
-					order = append(order, g.key)
-				}
-				if err := p.addToFile(ctx, fb, c); err != nil {
-					delete(open, g.key)
-					order = slices.DeleteFunc(order, func(k string) bool { return k == g.key })
-					fb.af.Abort()
-					fail(g.key, g, err)
-					break
-				}
-				if fb.placed >= p.maxClaimsPerFile {
-					finish(g.key)
-				}
-			}
-			if ctx.Err() != nil {
-				return rep, ctx.Err()
-			}
+		if err := r.place(ctx, pg.claims); err != nil {
+			return err
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return rep, fmt.Errorf("build: %w", err)
+		return fmt.Errorf("build: %w", err)
 	}
-	for len(order) > 0 {
-		finish(order[0])
-		if ctx.Err() != nil {
-			return rep, ctx.Err()
+	return nil
+}
+
+// finish records the open files, oldest first.
+func (r *buildRun) finish(ctx context.Context) error {
+	for len(r.order) > 0 {
+		r.commit(ctx, r.order[0])
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 	}
-	return rep, errors.Join(errs...)
+	return nil
+}
+
+// abort removes the temporary files of the files still open (after an
+// early return: no temporary file is left behind).
+func (r *buildRun) abort() {
+	for _, fb := range r.open {
+		fb.af.Abort()
+	}
 }
 
 // readyPage is a page of ready claims, or the error that ended the

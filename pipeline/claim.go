@@ -140,7 +140,8 @@ type ClaimLine struct {
 	ClaimID int64
 	LineNo  int // 1-based, as LX01, among the active lines
 	// ControlNumber is the line item control number (REF*6R), unique
-	// across all claims.
+	// within the claim. Those intake assigns ("L" and a number of one
+	// sequence) are unique across claims too.
 	ControlNumber string
 	Procedure     string
 	Modifiers     []string

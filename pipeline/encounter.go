@@ -2,9 +2,9 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"iter"
+	"strconv"
 
 	"github.com/x12claims/claims/x12/x837"
 )
@@ -16,20 +16,27 @@ type Encounter struct {
 	// ID is the practice's encounter identifier, unique per practice.
 	ID string `json:"id"`
 	x837.Claim
+	// Line is where the encounter starts in its file (1-based line of
+	// JSON Lines, row of CSV), for the messages about it; 0 when
+	// unknown. It is not part of the encounter's content.
+	Line int `json:"-"`
 }
 
 // RecordError is a malformed input record. The pipeline holds that record
 // back and goes on with the rest.
 type RecordError struct {
 	Source      string // file name
-	Line        int    // 1-based line (JSON Lines) or row (CSV) number
+	Line        int    // 1-based line (JSON Lines) or row (CSV) number; 0 when unknown
 	EncounterID string // when it could be read
 	Field       string // JSON path of the bad field, when known
 	Err         error
 }
 
 func (e *RecordError) Error() string {
-	s := fmt.Sprintf("%s:%d", e.Source, e.Line)
+	s := e.Source
+	if e.Line > 0 {
+		s += ":" + strconv.Itoa(e.Line)
+	}
 	if e.EncounterID != "" {
 		s += " encounter " + e.EncounterID
 	}

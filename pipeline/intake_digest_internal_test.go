@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"testing"
+	"time"
 
 	"github.com/x12claims/claims/x12"
 	"github.com/x12claims/claims/x12/x837"
@@ -26,7 +27,8 @@ func TestIntakeDigestPinned(t *testing.T) {
 		Lines: []x837.Line{{Procedure: "99213", Charge: x12.Amount(12550), Units: "1",
 			ServiceDate: x12.Date{Year: 2026, Month: 9, Day: 2}, DiagnosisPointers: []int{1}}},
 	}}
-	it, err := newIntakeItem(enc)
+	p := &Pipeline{now: time.Now}
+	it, err := p.newIntakeItem(enc)
 	if err != nil {
 		t.Fatal(err)
 	}

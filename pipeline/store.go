@@ -100,7 +100,8 @@ type EncounterTx interface {
 type ClaimTx interface {
 	// CreateClaim inserts a claim, its lines (all active) and its first
 	// version (c.Version, 1 when zero: kind original, by "intake", with
-	// the frequency and REF*F8 of c.Data), setting their IDs.
+	// the frequency and REF*F8 of c.Data), setting their IDs. A line
+	// control number given to two of its lines is a conflict.
 	CreateClaim(ctx context.Context, c *Claim) error
 	// CreateClaims creates claims as CreateClaim does, in a few
 	// statements.

@@ -6,6 +6,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -231,6 +232,85 @@ func TestIntakeReaderEnds(t *testing.T) {
 			// encounter whose yield saw the reader stop.
 			if tc.src.n < 0 && tc.src.yielded > 5 {
 				t.Errorf("the source yielded %d encounters after recording failed, want at most 5", tc.src.yielded)
+			}
+		})
+	}
+}
+
+// TestIntakeNumbersLines: intake gives the lines without a line item
+// control number one from the store's sequence, as it records a batch in
+// bulk (the claims were scrubbed as they were read, before); the numbers
+// an encounter gives stay. A control number is unique within its claim
+// (REF*6R), not across claims: practice systems number lines per claim.
+// A number taken skips one the claim gives another line; an encounter
+// that gives two lines the same number is held as a malformed record,
+// with its position, and the encounters after it are taken in.
+// (Recording one by one, the path after a failed batch, fails here: every
+// case takes the bulk path.)
+func TestIntakeNumbersLines(t *testing.T) {
+	enc := func(id string, numbers ...string) *pipeline.Encounter {
+		e := pipelinetest.Encounter(id, "10.00", "20.00")
+		for i, n := range numbers {
+			e.Lines[i].ControlNumber = n
+		}
+		e.Line = 3
+		return e
+	}
+	for _, tc := range []struct {
+		name string
+		src  []*pipeline.Encounter
+		want map[string][]string // line numbers of each encounter's claim; nil: no claim
+	}{
+		{name: "none given", src: []*pipeline.Encounter{enc("A", "", ""), enc("B")},
+			want: map[string][]string{"A": {"L1", "L2"}, "B": {"L3", "L4"}}},
+		{name: "all given", src: []*pipeline.Encounter{enc("A", "A1", "A2")},
+			want: map[string][]string{"A": {"A1", "A2"}}},
+		{name: "one given", src: []*pipeline.Encounter{enc("A", "", "A2")},
+			want: map[string][]string{"A": {"L1", "A2"}}},
+		{name: "the same numbers in two claims", src: []*pipeline.Encounter{enc("A", "1", "2"), enc("B", "1", "2")},
+			want: map[string][]string{"A": {"1", "2"}, "B": {"1", "2"}}},
+		{name: "given the number another claim takes", src: []*pipeline.Encounter{enc("A", "L1", "L2"), enc("B")},
+			want: map[string][]string{"A": {"L1", "L2"}, "B": {"L1", "L2"}}},
+		{name: "given the number it would take", src: []*pipeline.Encounter{enc("A", "", "L1")},
+			want: map[string][]string{"A": {"L2", "L1"}}},
+		{name: "one number given to two lines", src: []*pipeline.Encounter{enc("A", "7", "7"), enc("B")},
+			want: map[string][]string{"A": nil, "B": {"L1", "L2"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := pipelinetest.NewFaultStore(openStore(t))
+			h := newHarnessOver(t, fs, nil)
+			fs.Fail("CreateClaim", errors.New("not the bulk path"))
+			var src mixedSource
+			for _, e := range tc.src {
+				src = append(src, e)
+			}
+			in, err := h.P.Intake(t.Context(), src)
+			if err != nil {
+				t.Fatalf("Intake: %v", err)
+			}
+			for id, want := range tc.want {
+				if want == nil {
+					continue
+				}
+				c := h.ClaimOf(id)
+				var got []string
+				for _, l := range c.Lines {
+					got = append(got, l.ControlNumber)
+				}
+				if !slices.Equal(got, want) || c.State != pipeline.StateReady {
+					t.Errorf("claim of %s: lines numbered %q, %s; want %q, ready", id, got, c.State, want)
+				}
+			}
+			if tc.want["A"] != nil {
+				return
+			}
+			items := h.Work(pipeline.SourceIntake)
+			if in.Held != 1 || len(items) != 1 || items[0].EncounterID != "A" || len(items[0].Reasons) != 1 {
+				t.Fatalf("held %d, work items %+v; want encounter A held as a malformed record", in.Held, items)
+			}
+			if r := items[0].Reasons[0]; r.Code != "malformed-record" || r.Field != "lines[1].control_number" ||
+				r.Location != "line 3" || !strings.Contains(r.Text, `"7" is also given to line 1`) {
+				t.Errorf("reason %+v; want malformed-record at lines[1].control_number, line 3, naming the number and line 1", r)
 			}
 		})
 	}

@@ -330,6 +330,7 @@ func (g *grouper) flush() {
 		g.emit(nil, g.recordError(cur.line, cur.id, col, err))
 		return
 	}
+	enc.Line = cur.line
 	g.emit(enc, nil)
 }
 

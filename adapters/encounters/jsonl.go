@@ -90,6 +90,7 @@ func (s *JSONL) Encounters(ctx context.Context) iter.Seq2[*pipeline.Encounter, e
 			}
 			enc, rerr := s.decode(lineNo, line)
 			if rerr == nil {
+				enc.Line = lineNo
 				if first, dup := seen[enc.ID]; dup {
 					rerr = s.recordError(lineNo, enc.ID, "id",
 						fmt.Errorf("already used on line %d: %w", first, ErrDuplicateID))

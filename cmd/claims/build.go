@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -67,7 +68,11 @@ Professional and institutional claims go in separate files: when both are
 present the institutional file is written beside --out with "_837I" added to
 its name. A file holds at most 10,000 claims; the second file of a kind gets
 "_2" added, the third "_3", and so on. Encounters are read, recorded and built
-in batches, so memory stays the same however many there are.
+in batches, so memory stays the same however many there are: the clean claims
+of a batch go into their files as soon as the batch is recorded, while the
+next one is read. When reading the encounters fails part way, the files not
+yet complete are discarded and their claims stay in the store, ready for the
+next build.
 
 With --json it prints one object: intake (what intake read, held and warned
 about, with the reasons), build (files, claims), held (at intake and by the
@@ -127,13 +132,6 @@ func runBuild(ctx context.Context, o buildOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
-	in, err := p.Intake(ctx, src)
-	if err != nil {
-		return err
-	}
-	if !o.json {
-		printIntake(s.out, &in)
-	}
 	before, err := builtBatches(ctx, store)
 	if err != nil {
 		return err
@@ -142,34 +140,21 @@ func runBuild(ctx context.Context, o buildOptions, s *streams) error {
 	for _, b := range before {
 		seen[b.ID] = true
 	}
-	rep, err := p.Build(ctx)
-	if err != nil {
+	in, rep, err := p.IntakeAndBuild(ctx, src)
+	// The files recorded are copied out even when intake or another
+	// file failed: their claims are batched, and the next build would
+	// not write them again.
+	files, cerr := copyBuilt(ctx, store, seen, o.out)
+	if err := errors.Join(err, cerr); err != nil {
+		if !o.json {
+			printWritten(s.out, files)
+		}
 		return err
 	}
-	after, err := builtBatches(ctx, store)
-	if err != nil {
-		return err
+	if !o.json {
+		printIntake(s.out, &in)
 	}
-	var fresh []*pipeline.Batch
-	for _, b := range after {
-		if !seen[b.ID] {
-			fresh = append(fresh, b)
-		}
-	}
-	res := buildResult{Intake: &in, Build: rep, Held: in.Held + rep.Held, Files: []builtFile{}}
-	kinds := map[x837.Kind]int{}
-	for _, b := range fresh {
-		kinds[b.Kind]++
-	}
-	nth := map[x837.Kind]int{}
-	for _, b := range fresh {
-		nth[b.Kind]++
-		dst := outName(o.out, b.Kind, len(kinds) > 1, nth[b.Kind])
-		if err := copyFile(b.LocalPath, dst); err != nil {
-			return err
-		}
-		res.Files = append(res.Files, builtFile{Path: dst, Kind: string(b.Kind), Claims: claimsIn(b), ISA13: b.ISA13})
-	}
+	res := buildResult{Intake: &in, Build: rep, Held: in.Held + rep.Held, Files: files}
 	if o.json {
 		if err := writeJSON(s, res); err != nil {
 			return err
@@ -177,14 +162,47 @@ func runBuild(ctx context.Context, o buildOptions, s *streams) error {
 	} else {
 		fmt.Fprintf(s.out, "%d encounter(s) read: %d built into %d file(s), %d held, %d already built before\n",
 			in.Read, rep.Claims, rep.Files, res.Held, in.Unchanged)
-		for _, f := range res.Files {
-			fmt.Fprintf(s.out, "wrote %s (%d claims, ISA13 %s)\n", f.Path, f.Claims, f.ISA13)
-		}
+		printWritten(s.out, res.Files)
 	}
 	if in.Held+rep.Held > 0 {
 		return errAttention // a held encounter needs a person: exit 1
 	}
 	return nil
+}
+
+// copyBuilt copies the files store records as built, other than those
+// in before (by batch ID), to out (see outName). It returns those it
+// copied, in the order built.
+func copyBuilt(ctx context.Context, store pipeline.Store, before map[int64]bool, out string) ([]builtFile, error) {
+	after, err := builtBatches(ctx, store)
+	if err != nil {
+		return nil, err
+	}
+	var fresh []*pipeline.Batch
+	kinds := map[x837.Kind]int{}
+	for _, b := range after {
+		if !before[b.ID] {
+			fresh = append(fresh, b)
+			kinds[b.Kind]++
+		}
+	}
+	files := []builtFile{}
+	nth := map[x837.Kind]int{}
+	for _, b := range fresh {
+		nth[b.Kind]++
+		dst := outName(out, b.Kind, len(kinds) > 1, nth[b.Kind])
+		if err := copyFile(b.LocalPath, dst); err != nil {
+			return files, err
+		}
+		files = append(files, builtFile{Path: dst, Kind: string(b.Kind), Claims: claimsIn(b), ISA13: b.ISA13})
+	}
+	return files, nil
+}
+
+func printWritten(w io.Writer, files []builtFile) {
+	for _, f := range files {
+		fmt.Fprintf(w, "wrote %s (%d claims, ISA13 %s)\n", f.Path, f.Claims, f.ISA13)
+	}
 }
 
 // outName is where the nth file of a kind goes: --out, with "_837I"
@@ -228,17 +246,11 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("write %w", err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
+	if err := writeAtomic(dst, func(w io.Writer) error {
+		_, err := io.Copy(w, in)
+		return err
+	}); err != nil {
 		return fmt.Errorf("write %s: %w", dst, err)
 	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	return nil
 }

@@ -348,7 +348,10 @@ func TestBuildJSON(t *testing.T) {
 	if len(got.Files) != 1 || got.Files[0].Path != out || got.Files[0].Kind != "professional" || got.Files[0].Claims != 1 || got.Files[0].ISA13 == "" {
 		t.Errorf("files = %+v; want %s, professional, 1 claim, with its ISA13", got.Files, out)
 	}
-	if _, err := os.Stat(out); err != nil {
-		t.Errorf("the file is not written: %v", err)
+	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the file is not written, or not 0600: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".*.tmp")); len(left) != 0 {
+		t.Errorf("temporary files left beside --out: %v", left)
 	}
 }

@@ -187,18 +187,28 @@ var claimTests = []storeTest{
 			Same(t, "claim", got, c)
 		})
 	}},
-	{"Claim/DuplicateControlNumber", func(t *testing.T, _ *suite, s pipeline.Store) {
+	{"Claim/ControlNumberPerClaim", func(t *testing.T, _ *suite, s pipeline.Store) {
+		// A line item control number is unique within its claim
+		// (REF*6R), not across claims.
 		createClaim(t, s, "E1", pipeline.StateHeld)
-		c := sampleClaim("E2", pipeline.StateHeld)
-		c.Lines[1].ControlNumber = "E1-L2"
+		other := sampleClaim("E2", pipeline.StateHeld)
+		other.Lines[1].ControlNumber = "E1-L2"
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "CreateClaim with another claim's control number", tx.CreateClaim(ctx, other))
+		})
+		c := sampleClaim("E3", pipeline.StateHeld)
+		c.Lines[1].ControlNumber = c.Lines[0].ControlNumber
 		err := s.InTx(t.Context(), func(tx pipeline.Tx) error { return tx.CreateClaim(t.Context(), c) })
-		wantErr(t, "CreateClaim with a used control number", err, pipeline.ErrConflict)
+		wantErr(t, "CreateClaim with a control number twice", err, pipeline.ErrConflict)
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			cs, err := tx.ClaimsInState(ctx, pipeline.StateHeld, 0)
 			must(t, "ClaimsInState", err)
-			if len(cs) != 1 {
-				t.Errorf("%d claims after the failed create, want 1", len(cs))
+			if len(cs) != 2 {
+				t.Errorf("%d claims after the failed create, want 2", len(cs))
 			}
+			lines, err := tx.ClaimLines(ctx, other.ID)
+			must(t, "ClaimLines", err)
+			Same(t, "lines of the claim with another claim's control number", lines, other.Lines)
 		})
 	}},
 	{"Claim/Revise", func(t *testing.T, _ *suite, s pipeline.Store) {
@@ -415,7 +425,7 @@ var claimTests = []storeTest{
 			Same(t, "versions after a conflict, committed", vs, wantVersions)
 		})
 	}},
-	{"Claim/ReviseRefusesAnotherClaimsLine", func(t *testing.T, _ *suite, s pipeline.Store) {
+	{"Claim/ReviseRefusesARepeatedControlNumber", func(t *testing.T, _ *suite, s pipeline.Store) {
 		c1 := createClaim(t, s, "E1", pipeline.StateHeld)
 		c2 := createClaim(t, s, "E2", pipeline.StateHeld)
 		for _, tc := range []struct {
@@ -423,7 +433,6 @@ var claimTests = []storeTest{
 			lines []pipeline.ClaimLine
 			want  error
 		}{
-			{"a line of another claim", []pipeline.ClaimLine{c2.Lines[0], {LineNo: 2, ControlNumber: "E1-L1", Procedure: "99213"}}, pipeline.ErrConflict},
 			{"a control number twice", []pipeline.ClaimLine{c2.Lines[0], {LineNo: 2, ControlNumber: "E2-L1", Procedure: "99213"}}, nil},
 		} {
 			rev := *c2

@@ -90,10 +90,17 @@ var intakeBulkTests = []storeTest{
 				Same(t, "versions of "+want.EncounterID, vs, []pipeline.ClaimVersion{firstVersion(want)})
 			}
 		})
-		dup := sampleClaim("F", pipeline.StateReady)
-		dup.Lines[0].ControlNumber = "B-L1"
+		// A line item control number is unique within its claim, not
+		// across claims.
+		other := sampleClaim("F", pipeline.StateReady)
+		other.Lines[0].ControlNumber = "B-L1"
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			must(t, "CreateClaims with another claim's control number", tx.CreateClaims(ctx, []*pipeline.Claim{other}))
+		})
+		dup := sampleClaim("G", pipeline.StateReady)
+		dup.Lines[1].ControlNumber = dup.Lines[0].ControlNumber
 		err := s.InTx(t.Context(), func(tx pipeline.Tx) error { return tx.CreateClaims(t.Context(), []*pipeline.Claim{dup}) })
-		wantErr(t, "CreateClaims with a line control number in use", err, pipeline.ErrConflict)
+		wantErr(t, "CreateClaims with a control number twice", err, pipeline.ErrConflict)
 	}},
 	{"Bulk/SubmissionsAndVersionedMoves", func(t *testing.T, _ *suite, s pipeline.Store) {
 		a := createClaim(t, s, "A", pipeline.StateReady)

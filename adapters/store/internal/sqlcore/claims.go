@@ -115,8 +115,9 @@ func (r lineRows) WriteRow(i int, w RowWriter) {
 // CreateClaim implements pipeline.ClaimTx. It sets c.ID, c.Version (1
 // when zero), the line IDs, claim IDs and (when zero) line numbers,
 // makes the lines active, and fills zero creation and update times from
-// the clock. A line control number already used returns an error
-// wrapping pipeline.ErrConflict.
+// the clock. A line control number given to two lines of the claim
+// returns an error wrapping pipeline.ErrConflict (it is unique within its
+// claim, not across claims).
 func (t *Tx) CreateClaim(ctx context.Context, c *pipeline.Claim) error {
 	return t.CreateClaims(ctx, []*pipeline.Claim{c})
 }
