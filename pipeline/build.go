@@ -492,29 +492,35 @@ func (p *Pipeline) commitFile(ctx context.Context, fb *fileBuild, rep *BuildRepo
 	for _, s := range setRefs {
 		batch.Sets = append(batch.Sets, BatchSet{ST02: s.ST02, Claims: s.Claims})
 	}
+	// The submissions and events are made before the transaction, which
+	// holds the store: only the IDs are filled in it.
+	subs := make([]*Submission, len(fb.written))
+	evs := make([]Event, len(fb.written))
+	for i, w := range fb.written {
+		s := &Submission{ClaimID: w.claimID, Version: w.version, PCN: w.ref.PCN, Frequency: w.freq,
+			SetControl: w.ref.ST02, SegFrom: w.ref.SegFrom, SegTo: w.ref.SegTo, CreatedAt: now}
+		subs[i] = s
+		f8 := ""
+		if w.icn != "" {
+			f8 = ", REF*F8 " + w.icn
+		}
+		evs[i] = Event{ClaimID: w.claimID, At: now, Kind: "batched", SetControl: s.SetControl, Version: s.Version,
+			From: StateReady, To: StateBatched,
+			Detail: fmt.Sprintf("%s as %s (frequency %s%s), ISA13 %s GS06 %s ST02 %s segments %d-%d",
+				name, s.PCN, s.Frequency, f8, nums.isa13, nums.gs06, s.SetControl, s.SegFrom, s.SegTo)}
+	}
 	err = p.store.InTx(ctx, func(tx Tx) error {
 		if err := tx.CreateBatch(ctx, batch); err != nil {
 			return err
 		}
-		subs := make([]*Submission, len(fb.written))
-		for i, w := range fb.written {
-			subs[i] = &Submission{ClaimID: w.claimID, Version: w.version, PCN: w.ref.PCN, Frequency: w.freq,
-				BatchID: batch.ID, SetControl: w.ref.ST02, SegFrom: w.ref.SegFrom, SegTo: w.ref.SegTo, CreatedAt: now}
+		for _, s := range subs {
+			s.BatchID = batch.ID
 		}
 		if err := tx.CreateSubmissions(ctx, subs); err != nil {
 			return err
 		}
-		evs := make([]Event, len(fb.written))
-		for i, w := range fb.written {
-			s := subs[i]
-			f8 := ""
-			if w.icn != "" {
-				f8 = ", REF*F8 " + w.icn
-			}
-			evs[i] = Event{ClaimID: w.claimID, SubmissionID: s.ID, At: now, Kind: "batched", SetControl: s.SetControl, Version: s.Version,
-				From: StateReady, To: StateBatched,
-				Detail: fmt.Sprintf("%s as %s (frequency %s%s), ISA13 %s GS06 %s ST02 %s segments %d-%d",
-					name, s.PCN, s.Frequency, f8, nums.isa13, nums.gs06, s.SetControl, s.SegFrom, s.SegTo)}
+		for i, s := range subs {
+			evs[i].SubmissionID = s.ID
 		}
 		return tx.MoveClaimVersions(ctx, evs)
 	})
