@@ -50,13 +50,13 @@ func (p *Pipeline) Build(ctx context.Context) (BuildReport, error) {
 
 // IntakeAndBuild takes in the encounters of src and builds every ready
 // claim into 837 files: what Intake and then Build do, in one pass. The
-// new claims a batch of intake makes ready go to their files as soon as
-// the batch commits, while the next batch is taken in, instead of being
-// read back from the store once intake is done. Then the files are
-// recorded as Build records them, and the claims made ready otherwise
-// (corrected by a changed encounter, taken in one by one after a batch
-// failed, or ready before) go to files of their own, read from the
-// store as Build reads them.
+// claims ready before go to their files first, read from the store as
+// Build reads them. Then the new claims a batch of intake makes ready go
+// to the same files as soon as the batch commits, while the next batch
+// is taken in, instead of being read back from the store once intake is
+// done. At the end the files are recorded as Build records them, and the
+// claims made ready otherwise (corrected by a changed encounter, taken in
+// one by one) go to files of their own, read from the store.
 //
 // When intake fails, the files not yet recorded are discarded and their
 // claims stay ready for the next build; the error is returned with what
@@ -64,43 +64,44 @@ func (p *Pipeline) Build(ctx context.Context) (BuildReport, error) {
 func (p *Pipeline) IntakeAndBuild(ctx context.Context, src EncounterSource) (IntakeReport, BuildReport, error) {
 	r := p.newBuildRun()
 	defer r.abort()
-	ready := make(chan []*Claim) // unbuffered: one batch waits at most
-	placed := make(chan error, 1)
-	go func() {
-		var err error
-		for cs := range ready {
-			if err == nil {
-				err = r.place(ctx, cs)
-			} // else drain: intake ends at its next send
-		}
-		placed <- err
-	}()
-	in, err := p.intake(ctx, src, func(cs []*Claim) error {
-		select {
-		case ready <- cs:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	})
-	close(ready)
-	perr := <-placed
+	if err := r.begin(ctx); err != nil {
+		return IntakeReport{}, r.rep, err
+	}
+	send, wait := r.feed(ctx)
+	in, err := p.intake(ctx, src, send)
+	if werr := wait(); err == nil && werr != nil {
+		err = fmt.Errorf("build: %w", werr)
+	}
 	if err != nil {
 		return in, r.rep, err
 	}
-	if perr != nil {
-		return in, r.rep, fmt.Errorf("build: %w", perr)
+	err = r.complete(ctx)
+	return in, r.rep, err
+}
+
+// IntakeFilesAndBuild takes in every file of feed, a file at a time, and
+// builds every ready claim, in one pass as IntakeAndBuild does: what
+// Submit does before it uploads. A file that cannot be opened or read to
+// its end is reported and the others go on; what was read of it is kept,
+// and built. It fills rep's Files, Intake and Build.
+func (p *Pipeline) IntakeFilesAndBuild(ctx context.Context, feed EncounterFeed, rep *SubmitReport) error {
+	r := p.newBuildRun()
+	defer r.abort()
+	if err := r.begin(ctx); err != nil {
+		return err
 	}
-	if err := r.finish(ctx); err != nil {
-		return in, r.rep, err
+	send, wait := r.feed(ctx)
+	ierr := p.intakeFeed(ctx, feed, rep, send)
+	werr := wait()
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	if err := r.placeReady(ctx); err != nil {
-		return in, r.rep, err
+	if werr != nil {
+		return fmt.Errorf("build: %w", werr)
 	}
-	if err := r.finish(ctx); err != nil {
-		return in, r.rep, err
-	}
-	return in, r.rep, errors.Join(r.errs...)
+	err := r.complete(ctx)
+	rep.Build = r.rep
+	return errors.Join(ierr, err)
 }
 
 // buildRun is the 837 files one build has open, and what it did: the
@@ -113,6 +114,12 @@ type buildRun struct {
 	failed map[string]bool       // groups whose file failed
 	errs   []error
 	rep    BuildReport
+	// requeue is set while intake feeds the run (from begin to
+	// complete): a file discarded because one of its claims changed
+	// meanwhile (an encounter sent again with changes in a later batch)
+	// fails nothing, and its claims, still ready, are placed again at
+	// the end.
+	requeue bool
 }
 
 func (p *Pipeline) newBuildRun() *buildRun {
@@ -135,7 +142,8 @@ func (r *buildRun) close(key string) *fileBuild {
 // commit records the open file of key (see commitFile).
 func (r *buildRun) commit(ctx context.Context, key string) {
 	fb := r.close(key)
-	if err := r.p.commitFile(ctx, fb, &r.rep); err != nil {
+	err := r.p.commitFile(ctx, fb, &r.rep)
+	if err != nil && !(r.requeue && errors.Is(err, ErrConflict)) {
 		r.fail(key, fb.group, err)
 	}
 }
@@ -213,6 +221,64 @@ func (r *buildRun) finish(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// begin starts a build that intake feeds: it places the claims ready
+// before, as Build would, so that the new ones join their files.
+func (r *buildRun) begin(ctx context.Context) error {
+	r.requeue = true
+	return r.placeReady(ctx)
+}
+
+// feed starts placing, in a goroutine of its own, the claims given to
+// send (intake's new ready claims, as each batch commits); wait ends it
+// and returns the error that stopped the placing, if any (only ctx's).
+// send hands over one batch at a time: intake goes on reading the next
+// while one is placed.
+func (r *buildRun) feed(ctx context.Context) (send func([]*Claim) error, wait func() error) {
+	ready := make(chan []*Claim) // unbuffered: one batch waits at most
+	placed := make(chan error, 1)
+	go func() {
+		var err error
+		for cs := range ready {
+			if err == nil {
+				err = r.place(ctx, cs)
+			} // else drain: intake ends at its next send
+		}
+		placed <- err
+	}()
+	send = func(cs []*Claim) error {
+		select {
+		case ready <- cs:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	wait = func() error {
+		close(ready)
+		return <-placed
+	}
+	return send, wait
+}
+
+// complete ends a build fed by intake: it records the open files, then
+// places the claims of the store still ready (made ready otherwise than
+// by intake's bulk path, or before, or in a file discarded because one of
+// its claims changed) and records their files. It returns the errors of
+// the files that failed.
+func (r *buildRun) complete(ctx context.Context) error {
+	if err := r.finish(ctx); err != nil {
+		return err
+	}
+	r.requeue = false
+	if err := r.placeReady(ctx); err != nil {
+		return err
+	}
+	if err := r.finish(ctx); err != nil {
+		return err
+	}
+	return errors.Join(r.errs...)
 }
 
 // abort removes the temporary files of the files still open (after an

@@ -225,3 +225,36 @@ func TestIntakeAndBuildIntakeFails(t *testing.T) {
 		}
 	}
 }
+
+// TestIntakeAndBuildPlacesAgainAClaimChangedMeanwhile: an encounter sent
+// again with changes in a later batch corrects its claim while the claim
+// waits in an open file. Recording that file finds the claim at a newer
+// version and discards the file; its claims, still ready, go to a new
+// file at the end, the corrected one at its new version, without an
+// error and none twice.
+func TestIntakeAndBuildPlacesAgainAClaimChangedMeanwhile(t *testing.T) {
+	h := newHarness(t, func(o *pipeline.Options) { o.BatchSize = 2 })
+	ctx := t.Context()
+	src := mixedSource{pipelinetest.Encounter("A", "10.00"), pipelinetest.Encounter("B", "20.00"),
+		pipelinetest.Encounter("C", "30.00"), pipelinetest.Encounter("A", "10.00", "5.00")}
+	in, build, err := h.P.IntakeAndBuild(ctx, src)
+	if err != nil {
+		t.Fatalf("IntakeAndBuild: %v", err)
+	}
+	if in.Corrected != 1 || build.Files != 1 || build.Claims != 3 {
+		t.Errorf("corrected %d, built %d claims in %d files; want 1, and 3 in one file", in.Corrected, build.Claims, build.Files)
+	}
+	files := builtFiles(t, h)
+	for _, id := range []string{"A", "B", "C"} {
+		c := h.ClaimOf(id)
+		if n := timesBuilt(files, c); c.State != pipeline.StateBatched || n != 1 {
+			t.Errorf("claim of %s: %s, in %d file(s) at version %d; want batched, in one", id, c.State, n, c.Version)
+		}
+	}
+	if c := h.ClaimOf("A"); c.Version != 2 {
+		t.Errorf("claim of A went out at version %d, want 2", c.Version)
+	}
+	if left, _ := filepath.Glob(filepath.Join(h.Dir, "outbox", "*")); len(left) != 1 {
+		t.Errorf("outbox holds %v, want the one file recorded", left)
+	}
+}

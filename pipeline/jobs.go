@@ -46,8 +46,9 @@ func (r *CollectReport) NeedsAttention() bool {
 }
 
 // Submit takes in the encounter files of the feed (when one is
-// configured), builds files for every ready claim, and uploads every
-// built file (including files left over from an interrupted run). Build
+// configured) and builds files for every ready claim, in one pass (see
+// IntakeFilesAndBuild), and uploads every built file (including files
+// left over from an interrupted run). Build
 // and upload run even when reading some encounter file failed, and
 // upload runs even when building some file failed; the errors are
 // joined. It returns ErrBusy while another Submit runs, in this process
@@ -65,14 +66,11 @@ func (p *Pipeline) Submit(ctx context.Context) (SubmitReport, error) {
 		errs = append(errs, err)
 	}
 	if p.encounters != nil {
-		if err := p.intakeFeed(ctx, &rep); err != nil {
-			if ctx.Err() != nil {
-				return rep, ctx.Err()
-			}
-			errs = append(errs, err)
-		}
+		err = p.IntakeFilesAndBuild(ctx, p.encounters, &rep)
+	} else {
+		rep.Build, err = p.Build(ctx)
 	}
-	if rep.Build, err = p.Build(ctx); err != nil {
+	if err != nil {
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
@@ -98,22 +96,23 @@ func (p *Pipeline) Submit(ctx context.Context) (SubmitReport, error) {
 	return rep, errors.Join(errs...)
 }
 
-// intakeFeed takes in every file of the feed. A file that cannot be
-// opened or read to its end is reported and the others go on; what was
-// read of it is kept.
-func (p *Pipeline) intakeFeed(ctx context.Context, rep *SubmitReport) error {
-	names, err := p.encounters.Files(ctx)
+// intakeFeed takes in every file of feed, giving ready the new claims
+// each batch made ready (see intake). A file that cannot be opened or
+// read to its end is reported and the others go on; what was read of it
+// is kept.
+func (p *Pipeline) intakeFeed(ctx context.Context, feed EncounterFeed, rep *SubmitReport, ready func([]*Claim) error) error {
+	names, err := feed.Files(ctx)
 	if err != nil {
 		return fmt.Errorf("encounter files: %w", err)
 	}
 	var errs []error
 	for _, name := range names {
-		src, closer, err := p.encounters.Open(ctx, name)
+		src, closer, err := feed.Open(ctx, name)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("encounter file %s: %w", name, err))
 			continue
 		}
-		in, err := p.Intake(ctx, src)
+		in, err := p.intake(ctx, src, ready)
 		closer.Close()
 		rep.Files = append(rep.Files, FileIntake{File: name, IntakeReport: in})
 		rep.Intake.add(in)

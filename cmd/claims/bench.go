@@ -60,8 +60,9 @@ func newBenchCmd(s *streams, g *globals) *cobra.Command {
                  837P and 837I, three payers, and a few bad records (held by the
                  scrubber, rejected by the 277CA, or malformed), as JSON Lines
                  files of at most --encounters-per-file
-  intake         read, record and scrub them (claims intake)
-  build          write the 837 files
+  intake_build   read, record and scrub them, and write the 837 files, in
+                 one pass as the daemon's submit job does: a batch's clean
+                 claims go to their files as soon as it is recorded
   upload         send them over SFTP to the clearinghouse simulator on 127.0.0.1
   clearinghouse  the simulator answers: TA1, 999, 277CA and 835 files
   collect        download those, apply the acknowledgments and post the 835s
@@ -106,7 +107,7 @@ how fast.`,
 	f.IntVar(&o.perFile, "claims-per-file", pipeline.DefaultMaxClaimsPerFile, "most claims in one 837 file")
 	f.IntVar(&o.perEncounter, "encounters-per-file", 50000, "most encounters in one generated file")
 	f.BoolVar(&o.keep, "keep", false, "keep the working folder (its path is printed)")
-	f.StringVar(&o.stopAfter, "stop-after", "", "end the cycle after this stage (generate, intake, build, upload, clearinghouse)")
+	f.StringVar(&o.stopAfter, "stop-after", "", "end the cycle after this stage (generate, intake_build, upload, clearinghouse)")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file, and the simulator's to FILE.simulator (go tool pprof)")
 	f.StringVar(&o.simulator, "simulator", "", "the claims binary run as the clearinghouse simulator (default: this one)")
 	_ = f.MarkHidden("simulator")
@@ -144,7 +145,11 @@ type benchReport struct {
 }
 
 // benchStages is the order of the stages.
-var benchStages = []string{"generate", "intake", "build", "upload", "clearinghouse", "collect"}
+var benchStages = []string{"generate", "intake_build", "upload", "clearinghouse", "collect"}
+
+// benchStageNames maps the names of stages that were split before to
+// the stage that does their work now, for --stop-after.
+var benchStageNames = map[string]string{"intake": "intake_build", "build": "intake_build"}
 
 func runBench(ctx context.Context, o benchOptions, s *streams) error {
 	if o.claims <= 0 {
@@ -152,6 +157,9 @@ func runBench(ctx context.Context, o benchOptions, s *streams) error {
 	}
 	if o.perEncounter <= 0 {
 		return errors.New("--encounters-per-file must be at least 1")
+	}
+	if st, ok := benchStageNames[o.stopAfter]; ok {
+		o.stopAfter = st
 	}
 	if o.stopAfter != "" && !slices.Contains(benchStages, o.stopAfter) {
 		return fmt.Errorf("--stop-after %q: want one of %s", o.stopAfter, strings.Join(benchStages, ", "))
@@ -319,31 +327,11 @@ func benchCycle(ctx context.Context, o benchOptions, root string, store pipeline
 	}
 
 	feed := encounters.Glob{Patterns: []string{filepath.Join(encDir, "*.jsonl")}}
-	if err := stage("intake", func() error {
-		files, err := feed.Files(ctx)
-		if err != nil {
-			return err
-		}
-		for _, name := range files {
-			src, closer, err := feed.Open(ctx, name)
-			if err != nil {
-				return err
-			}
-			in, err := p.Intake(ctx, src)
-			closer.Close()
-			if err != nil {
-				return err
-			}
-			rep.ClaimsHeld += in.Held
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	if err := stage("build", func() error {
-		b, err := p.Build(ctx)
-		rep.ClaimsBuilt, rep.FilesBuilt = b.Claims, b.Files
-		rep.ClaimsHeld += b.Held
+	if err := stage("intake_build", func() error {
+		var sub pipeline.SubmitReport
+		err := p.IntakeFilesAndBuild(ctx, feed, &sub)
+		rep.ClaimsBuilt, rep.FilesBuilt = sub.Build.Claims, sub.Build.Files
+		rep.ClaimsHeld += sub.Intake.Held + sub.Build.Held
 		return err
 	}); err != nil {
 		return err

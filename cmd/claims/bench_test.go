@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -117,6 +118,46 @@ func TestBenchJSON(t *testing.T) {
 			}
 			if left := processesUnder(t, dir); len(left) != 0 {
 				t.Errorf("the simulator still runs after the bench: %v", left)
+			}
+		})
+	}
+}
+
+// TestBenchStopAfter: --stop-after ends the cycle after the stage it
+// names, or after the stage that does its work now (intake and build were
+// two stages before they ran in one pass), and refuses another name.
+func TestBenchStopAfter(t *testing.T) {
+	t.Setenv(envBenchSimChild, "1")
+	for _, tc := range []struct {
+		stop string
+		want []string // the stages run; nil: refused
+	}{
+		{"generate", []string{"generate"}},
+		{"intake_build", []string{"generate", "intake_build"}},
+		{"build", []string{"generate", "intake_build"}},
+		{"intake", []string{"generate", "intake_build"}},
+		{"post", nil},
+	} {
+		t.Run(tc.stop, func(t *testing.T) {
+			args := []string{"bench", "--claims", "20", "--store", "sqlite", "--json", "--dir", t.TempDir(), "--stop-after", tc.stop}
+			var out, errb bytes.Buffer
+			code := run(t.Context(), args, nil, &out, &errb)
+			if tc.want == nil {
+				if code != exitFailure || !strings.Contains(errb.String(), "intake_build, upload") {
+					t.Errorf("exit %d, %q; want %d and the stages named", code, errb.String(), exitFailure)
+				}
+				return
+			}
+			if code != exitOK {
+				t.Fatalf("exit %d\n%s", code, errb.String())
+			}
+			var rep benchReport
+			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+				t.Fatalf("%v\n%s", err, out.String())
+			}
+			got := slices.Sorted(maps.Keys(rep.Stages))
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("stages %v, want %v", got, tc.want)
 			}
 		})
 	}
