@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -74,9 +75,14 @@ next one is read. When reading the encounters fails part way, the files not
 yet complete are discarded and their claims stay in the store, ready for the
 next build.
 
+Each file is built in the outbox of --dir and then moved to --out (copied
+under a temporary name, synced, renamed, and removed from the outbox), also
+when something failed. A file an earlier run built but did not deliver (it
+was stopped in between) is delivered by the next run, to its --out.
+
 With --json it prints one object: intake (what intake read, held and warned
 about, with the reasons), build (files, claims), held (at intake and by the
-builder) and files (each file's path, kind, claims and ISA13).`,
+builder) and files (each file delivered: its path, kind, claims and ISA13).`,
 		Example: `  claims build --encounters samples/encounters.jsonl --out /tmp/claims.x12 --config claims.yaml --clearinghouse availity
   claims build --encounters today.csv --out today.x12 --sender-id MYPRACTICE --receiver-id 030240928 \
       --submitter-name "My Practice" --submitter-phone 3035550100 --receiver-name AVAILITY --usage P`,
@@ -132,19 +138,10 @@ func runBuild(ctx context.Context, o buildOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
-	before, err := builtBatches(ctx, store)
-	if err != nil {
-		return err
-	}
-	seen := map[int64]bool{}
-	for _, b := range before {
-		seen[b.ID] = true
-	}
 	in, rep, err := p.IntakeAndBuild(ctx, src)
-	// The files recorded are copied out even when intake or another
-	// file failed: their claims are batched, and the next build would
-	// not write them again.
-	files, cerr := copyBuilt(ctx, store, seen, o.out)
+	// The files recorded are delivered even when intake or another file
+	// failed: their claims are batched, and no build writes them again.
+	files, cerr := deliverBuilt(ctx, store, o.out)
 	if err := errors.Join(err, cerr); err != nil {
 		if !o.json {
 			printWritten(s.out, files)
@@ -170,31 +167,41 @@ func runBuild(ctx context.Context, o buildOptions, s *streams) error {
 	return nil
 }
 
-// copyBuilt copies the files store records as built, other than those
-// in before (by batch ID), to out (see outName). It returns those it
-// copied, in the order built.
-func copyBuilt(ctx context.Context, store pipeline.Store, before map[int64]bool, out string) ([]builtFile, error) {
-	after, err := builtBatches(ctx, store)
+// deliverBuilt copies the files store records as built that are still in
+// the outbox (this run's, and any an earlier run recorded but stopped
+// before it copied out) to out (see outName), and then removes each from
+// the outbox, which so holds only the files not yet delivered. It returns
+// those it copied, in the order built. A crash between a copy and its
+// removal delivers that file again, to the next run's --out: a file is
+// never lost.
+func deliverBuilt(ctx context.Context, store pipeline.Store, out string) ([]builtFile, error) {
+	built, err := builtBatches(ctx, store)
 	if err != nil {
 		return nil, err
 	}
-	var fresh []*pipeline.Batch
+	var pending []*pipeline.Batch
 	kinds := map[x837.Kind]int{}
-	for _, b := range after {
-		if !before[b.ID] {
-			fresh = append(fresh, b)
+	for _, b := range built {
+		switch _, err := os.Stat(b.LocalPath); {
+		case err == nil:
+			pending = append(pending, b)
 			kinds[b.Kind]++
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("built file %s: %w", b.FileName, err)
 		}
 	}
 	files := []builtFile{}
 	nth := map[x837.Kind]int{}
-	for _, b := range fresh {
+	for _, b := range pending {
 		nth[b.Kind]++
 		dst := outName(out, b.Kind, len(kinds) > 1, nth[b.Kind])
 		if err := copyFile(b.LocalPath, dst); err != nil {
 			return files, err
 		}
 		files = append(files, builtFile{Path: dst, Kind: string(b.Kind), Claims: claimsIn(b), ISA13: b.ISA13})
+		if err := os.Remove(b.LocalPath); err != nil {
+			return files, fmt.Errorf("built file %s, delivered to %s: %w", b.FileName, dst, err)
+		}
 	}
 	return files, nil
 }

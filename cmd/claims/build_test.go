@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -353,5 +354,65 @@ func TestBuildJSON(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".*.tmp")); len(left) != 0 {
 		t.Errorf("temporary files left beside --out: %v", left)
+	}
+}
+
+// TestBuildDeliversWhatAnEarlierRunDidNot: a build that records its file
+// but cannot copy it out (--out in a missing folder) exits 2 and keeps
+// the file in the outbox; the next build, with nothing new to build,
+// delivers it to its own --out and empties the outbox, and the one after
+// delivers nothing more.
+func TestBuildDeliversWhatAnEarlierRunDidNot(t *testing.T) {
+	enc := filepath.Join(t.TempDir(), "enc.jsonl")
+	if err := os.WriteFile(enc, warnedAndHeld(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	build := func(out string) []string {
+		return []string{"build", "--json", "--encounters", enc, "--out", out, "--dir", dir, "--sender-id", "S1",
+			"--receiver-id", "R1", "--submitter-name", "N", "--submitter-email", "edi@example.com", "--receiver-name", "R"}
+	}
+	missing := filepath.Join(t.TempDir(), "no-such-folder", "out.x12")
+	if _, errs, code := runCLI(build(missing)...); code != exitFailure || !strings.Contains(errs, "no-such-folder") {
+		t.Fatalf("build to a missing folder: exit %d, %q; want %d naming the path", code, errs, exitFailure)
+	}
+	outbox := func() []string {
+		left, _ := filepath.Glob(filepath.Join(dir, "outbox", "*"))
+		return left
+	}
+	if left := outbox(); len(left) != 1 {
+		t.Fatalf("outbox after the failed copy: %v, want the file built", left)
+	}
+
+	type result struct {
+		Build struct {
+			Files int `json:"files"`
+		} `json:"build"`
+		Files []struct {
+			Path  string `json:"path"`
+			ISA13 string `json:"isa13"`
+		} `json:"files"`
+	}
+	out := filepath.Join(t.TempDir(), "out.x12")
+	var got result
+	runJSONCode(t, exitOK, &got, build(out)...)
+	if got.Build.Files != 0 || len(got.Files) != 1 || got.Files[0].Path != out || got.Files[0].ISA13 != "000000001" {
+		t.Errorf("next build: %+v; want no new file, and the first one delivered to %s", got, out)
+	}
+	if data, err := os.ReadFile(out); err != nil || !strings.HasPrefix(string(data), "ISA*") {
+		t.Errorf("delivered file: %v, %.20q", err, data)
+	}
+	if left := outbox(); len(left) != 0 {
+		t.Errorf("outbox after delivery: %v, want it empty", left)
+	}
+
+	again := filepath.Join(t.TempDir(), "again.x12")
+	got = result{}
+	runJSONCode(t, exitOK, &got, build(again)...)
+	if len(got.Files) != 0 {
+		t.Errorf("third build delivered %+v, want nothing", got.Files)
+	}
+	if _, err := os.Stat(again); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("third build wrote %s: %v", again, err)
 	}
 }
