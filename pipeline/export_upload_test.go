@@ -103,9 +103,3 @@ func claimSubmittedOneByOne(p *Pipeline, ctx context.Context, tx Tx, b *Batch, s
 	}
 	return c.TotalCharge, tx.AddEntries(ctx, entries)
 }
-
-// Attention returns what a run that started at since left for a person,
-// as its report has it (attention).
-func Attention(p *Pipeline, ctx context.Context, since time.Time) ([]*WorkItem, int, error) {
-	return p.attention(ctx, since)
-}

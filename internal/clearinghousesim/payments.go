@@ -113,9 +113,9 @@ func (r *Responder) payGroups(ctx context.Context, tx *sql.Tx, now time.Time) ([
 // payItems reads and decodes the payables of one group, in ID order.
 // payees caches the billing providers decoded.
 func (r *Responder) payItems(st *txState, g *payGroup, now time.Time, payees map[string]Party) ([]payItem, error) {
-	// The group's ID range bounds the scan (the unary + keeps SQLite from scanning
-	// every unpaid payable through payables_due instead), so that reading
-	// each group does not read the others'.
+	// The group's ID range bounds the scan (the unary + keeps SQLite
+	// from scanning every unpaid payable through payables_due instead),
+	// so that reading each group does not read the others'.
 	q := `SELECT p.id, p.payee, p.claim FROM payables p
 		WHERE p.id BETWEEN ? AND ? AND +p.mailbox = ? AND +p.output_id IS NULL AND +p.due <= ? AND p.payer = ? AND p.pay_date = ?
 		AND p.recv_qual = ? AND p.recv_id = ? AND p.usage = ? AND p.app = ?`

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"iter"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -49,13 +51,7 @@ func (t *Tx) MoveClaimVersionsWithNumbers(ctx context.Context, evs []pipeline.Ev
 	default:
 		return fmt.Errorf("move claims: unknown payer claim number source %q", source)
 	}
-	if err := onlyMoved(evs, len(numbers), func(yield func(int64) bool) {
-		for id := range numbers {
-			if !yield(id) {
-				return
-			}
-		}
-	}); err != nil {
+	if err := onlyMoved(evs, len(numbers), maps.Keys(numbers)); err != nil {
 		return err
 	}
 	return t.moveClaimVersions(ctx, evs, payerNumbers{numbers: numbers, source: source})
@@ -99,7 +95,7 @@ func (t *Tx) moveClaimVersions(ctx context.Context, evs []pipeline.Event, set mo
 
 // onlyMoved returns an error unless each of the n claims ids yields is
 // moved by an event of evs.
-func onlyMoved(evs []pipeline.Event, n int, ids func(yield func(int64) bool)) error {
+func onlyMoved(evs []pipeline.Event, n int, ids iter.Seq[int64]) error {
 	if n == 0 {
 		return nil
 	}
