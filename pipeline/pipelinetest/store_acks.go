@@ -49,6 +49,35 @@ var ackBulkTests = []storeTest{
 			})
 		}
 	}},
+	{"Bulk/CreateSubmissionsOfAMissingClaim", func(t *testing.T, _ *suite, s pipeline.Store) {
+		// A submission names a claim that exists, as a foreign key would
+		// require (PostgreSQL has none there: see its migration 0016).
+		c1 := createClaim(t, s, "E1", pipeline.StateSubmitted)
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			err := tx.CreateSubmissions(ctx, []*pipeline.Submission{
+				{ClaimID: c1.ID, Version: 1, PCN: "E1-1", CreatedAt: t1},
+				{ClaimID: 424242, Version: 1, PCN: "X-1", CreatedAt: t1},
+			})
+			wantErr(t, "CreateSubmissions with a missing claim", err, pipeline.ErrNotFound)
+			if err == nil || !strings.Contains(err.Error(), "claim 424242") {
+				t.Errorf("CreateSubmissions with a missing claim: %v, want it named", err)
+			}
+			// Nothing was written, and the transaction goes on.
+			got, err := tx.Submissions(ctx, c1.ID)
+			must(t, "Submissions", err)
+			if len(got) != 0 {
+				t.Errorf("after the refused call, claim %d has %d submissions, want none", c1.ID, len(got))
+			}
+			must(t, "CreateSubmissions", tx.CreateSubmissions(ctx, []*pipeline.Submission{{ClaimID: c1.ID, Version: 1, PCN: "E1-1", CreatedAt: t1}}))
+		})
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+			got, err := tx.Submissions(ctx, c1.ID)
+			must(t, "Submissions", err)
+			if len(got) != 1 || got[0].PCN != "E1-1" {
+				t.Errorf("claim %d submissions = %+v, want E1-1 alone", c1.ID, got)
+			}
+		})
+	}},
 	{"Bulk/ClaimHeads", func(t *testing.T, _ *suite, s pipeline.Store) {
 		c1 := createClaim(t, s, "E1", pipeline.StateSubmitted)
 		c2 := createClaim(t, s, "E2", pipeline.StateAccepted)

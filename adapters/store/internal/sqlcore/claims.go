@@ -297,6 +297,9 @@ func (t *Tx) insertLines(ctx context.Context, c *pipeline.Claim, ids []int64) er
 	if len(c.Lines) == 0 {
 		return nil
 	}
+	if err := t.claimsExist(ctx, []int64{c.ID}); err != nil {
+		return fmt.Errorf("insert lines: %w", err)
+	}
 	mods := make([]string, len(c.Lines))
 	for i := range c.Lines {
 		l := &c.Lines[i]
@@ -1017,15 +1020,24 @@ func (r submissionRows) WriteRow(i int, w RowWriter) {
 	w.Time(s.CreatedAt)
 }
 
-// CreateSubmissions implements pipeline.ClaimTx: one bulk insert. A PCN
-// already used returns an error wrapping pipeline.ErrConflict, and the
-// transaction must end.
+// CreateSubmissions implements pipeline.ClaimTx: one bulk insert. A
+// claim that does not exist returns an error wrapping
+// pipeline.ErrNotFound, and nothing is written (submissions have no
+// foreign key: see claimsExist). A PCN already used returns an error
+// wrapping pipeline.ErrConflict, and the transaction must end.
 func (t *Tx) CreateSubmissions(ctx context.Context, ss []*pipeline.Submission) error {
 	if err := t.check(); err != nil {
 		return err
 	}
 	if len(ss) == 0 {
 		return nil
+	}
+	claims := make([]int64, len(ss))
+	for i, s := range ss {
+		claims[i] = s.ClaimID
+	}
+	if err := t.claimsExist(ctx, claims); err != nil {
+		return fmt.Errorf("create submissions: %w", err)
 	}
 	ids, err := t.c.ReserveIDs(ctx, "submissions", len(ss))
 	if err != nil {
