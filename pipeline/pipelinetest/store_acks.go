@@ -53,28 +53,40 @@ var ackBulkTests = []storeTest{
 		// A submission names a claim that exists, as a foreign key would
 		// require (PostgreSQL has none there: see its migration 0016).
 		c1 := createClaim(t, s, "E1", pipeline.StateSubmitted)
-		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			err := tx.CreateSubmissions(ctx, []*pipeline.Submission{
-				{ClaimID: c1.ID, Version: 1, PCN: "E1-1", CreatedAt: t1},
-				{ClaimID: 424242, Version: 1, PCN: "X-1", CreatedAt: t1},
+		c2 := createClaim(t, s, "E2", pipeline.StateSubmitted)
+		ctx := context.Background()
+		for _, name := range []string{"alone", "then moved"} {
+			err := s.InTx(ctx, func(tx pipeline.Tx) error {
+				if err := tx.CreateSubmissions(ctx, []*pipeline.Submission{
+					{ClaimID: c1.ID, Version: 1, PCN: "E1-1", CreatedAt: t1},
+					{ClaimID: 424242, Version: 1, PCN: "X-1", CreatedAt: t1},
+				}); err != nil || name == "alone" {
+					return err
+				}
+				// The build's order: the submissions, then the claims'
+				// move, which does not move a missing claim.
+				return tx.MoveClaims(ctx, []pipeline.Event{{ClaimID: c1.ID, From: pipeline.StateSubmitted, To: pipeline.StatePaid, Kind: "835", At: t1}}, nil)
 			})
-			wantErr(t, "CreateSubmissions with a missing claim", err, pipeline.ErrNotFound)
-			if err == nil || !strings.Contains(err.Error(), "claim 424242") {
-				t.Errorf("CreateSubmissions with a missing claim: %v, want it named", err)
-			}
-			// Nothing was written, and the transaction goes on.
+			wantErr(t, "CreateSubmissions with a missing claim ("+name+")", err, pipeline.ErrNotFound)
+		}
+		// Nothing was written; the claims that exist get their submissions,
+		// checked without reading them again when the transaction moved them.
+		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.Submissions(ctx, c1.ID)
 			must(t, "Submissions", err)
 			if len(got) != 0 {
-				t.Errorf("after the refused call, claim %d has %d submissions, want none", c1.ID, len(got))
+				t.Errorf("after the refused transactions, claim %d has %d submissions, want none", c1.ID, len(got))
 			}
-			must(t, "CreateSubmissions", tx.CreateSubmissions(ctx, []*pipeline.Submission{{ClaimID: c1.ID, Version: 1, PCN: "E1-1", CreatedAt: t1}}))
+			must(t, "CreateSubmissions", tx.CreateSubmissions(ctx, []*pipeline.Submission{
+				{ClaimID: c1.ID, Version: 1, PCN: "E1-1", CreatedAt: t1}, {ClaimID: c2.ID, Version: 1, PCN: "E2-1", CreatedAt: t1}}))
 		})
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			got, err := tx.Submissions(ctx, c1.ID)
-			must(t, "Submissions", err)
-			if len(got) != 1 || got[0].PCN != "E1-1" {
-				t.Errorf("claim %d submissions = %+v, want E1-1 alone", c1.ID, got)
+			for _, c := range []*pipeline.Claim{c1, c2} {
+				got, err := tx.Submissions(ctx, c.ID)
+				must(t, "Submissions", err)
+				if len(got) != 1 || got[0].PCN != c.EncounterID+"-1" {
+					t.Errorf("claim %d submissions = %+v, want %s-1 alone", c.ID, got, c.EncounterID)
+				}
 			}
 		})
 	}},

@@ -169,6 +169,11 @@ func (c *conn) IsUniqueViolation(err error) bool {
 	return errors.As(err, &e) && e.Code == "23505"
 }
 
+func (c *conn) IsForeignKeyViolation(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23503"
+}
+
 // In is "col = ANY($first)" with one array: one prepared statement
 // whatever the number of values, where a list of parameters would make
 // PostgreSQL parse and plan a new statement of hundreds of parameters.

@@ -301,6 +301,11 @@ func (c *conn) IsUniqueViolation(err error) bool {
 	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
 
+func (c *conn) IsForeignKeyViolation(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
+
 // anonymous returns q with its parameters $1, $2, ... $n written as ?,
 // when they appear in that order, once each; otherwise q. SQLite binds
 // anonymous parameters in constant time but looks numbered ones up in a

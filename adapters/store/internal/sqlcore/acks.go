@@ -131,9 +131,9 @@ func (t *Tx) SetPayerClaimNumbersFrom(ctx context.Context, refs map[int64]string
 
 // claimsExist returns an error wrapping pipeline.ErrNotFound, naming the
 // first missing claim, unless every claim of ids exists. It reads only
-// the claims this transaction does not know of yet. It stands for the
-// foreign keys that the claims' lines, versions and submissions have
-// not on PostgreSQL (see its migration 0016).
+// the claims this transaction does not know of yet. On PostgreSQL it
+// stands for the foreign key that claim lines no longer have (see its
+// migration 0016).
 func (t *Tx) claimsExist(ctx context.Context, ids []int64) error {
 	var unknown []int64
 	for _, id := range ids {

@@ -1020,11 +1020,14 @@ func (r submissionRows) WriteRow(i int, w RowWriter) {
 	w.Time(s.CreatedAt)
 }
 
-// CreateSubmissions implements pipeline.ClaimTx: one bulk insert. A
-// claim that does not exist returns an error wrapping
-// pipeline.ErrNotFound, and nothing is written (submissions have no
-// foreign key: see claimsExist). A PCN already used returns an error
-// wrapping pipeline.ErrConflict, and the transaction must end.
+// CreateSubmissions implements pipeline.ClaimTx: one bulk insert. A PCN
+// already used returns an error wrapping pipeline.ErrConflict, and the
+// transaction must end. A claim that does not exist fails the
+// transaction with an error wrapping pipeline.ErrNotFound: SQLite's
+// foreign key at once; on PostgreSQL, which has none there (its
+// migration 0016), the check of the deferred rows' claims before commit
+// (checkRefs), which reads only the claims the transaction has not
+// created, read or moved by then (the build moves them after).
 func (t *Tx) CreateSubmissions(ctx context.Context, ss []*pipeline.Submission) error {
 	if err := t.check(); err != nil {
 		return err
@@ -1032,12 +1035,10 @@ func (t *Tx) CreateSubmissions(ctx context.Context, ss []*pipeline.Submission) e
 	if len(ss) == 0 {
 		return nil
 	}
-	claims := make([]int64, len(ss))
-	for i, s := range ss {
-		claims[i] = s.ClaimID
-	}
-	if err := t.claimsExist(ctx, claims); err != nil {
-		return fmt.Errorf("create submissions: %w", err)
+	for _, s := range ss {
+		if !t.knownClaims[s.ClaimID] {
+			t.unchecked = append(t.unchecked, s.ClaimID)
+		}
 	}
 	ids, err := t.c.ReserveIDs(ctx, "submissions", len(ss))
 	if err != nil {
@@ -1050,6 +1051,9 @@ func (t *Tx) CreateSubmissions(ctx context.Context, ss []*pipeline.Submission) e
 	if err := t.c.Insert(ctx, tableSubmissions, submissionRows(ss)); err != nil {
 		if t.c.IsUniqueViolation(err) {
 			return t.fail(fmt.Errorf("create submissions: a PCN is already used: %w: %w", pipeline.ErrConflict, err))
+		}
+		if t.c.IsForeignKeyViolation(err) {
+			return t.fail(fmt.Errorf("create submissions: a claim does not exist: %w: %w", pipeline.ErrNotFound, err))
 		}
 		return t.fail(fmt.Errorf("create submissions: %w", err))
 	}

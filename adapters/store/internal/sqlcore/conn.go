@@ -37,6 +37,9 @@ type Conn interface {
 	// IsUniqueViolation reports whether err is a unique-constraint
 	// violation.
 	IsUniqueViolation(err error) bool
+	// IsForeignKeyViolation reports whether err is a foreign-key
+	// violation.
+	IsForeignKeyViolation(err error) bool
 
 	// In returns the condition that col is one of vals (all int64 or all
 	// string, at least one), with its parameters numbered from first, and

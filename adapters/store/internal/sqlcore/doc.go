@@ -26,8 +26,11 @@
 // flush instead. An error from a deferred insert is reported by a later
 // call or by the commit, and the transaction rolls back. On PostgreSQL
 // the lines, versions and submissions of claims have no foreign key
-// either (its migration 0016): Tx checks, once per statement, the claims
-// it has not read, created or moved in the transaction (claimsExist).
+// either (its migration 0016). Versions are only written for claims the
+// transaction created or changed; Tx checks the claim of new lines at
+// once (claimsExist), and those of submissions with the deferred rows,
+// before commit. Either reads only the claims the transaction has not
+// created, read or moved.
 //
 // The batch operations (MoveClaims, SetPayerClaimNumbers,
 // PostingTargets) read or change many claims in a few statements: on

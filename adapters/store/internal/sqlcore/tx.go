@@ -30,6 +30,10 @@ type Tx struct {
 	// Claims and remittances known to exist in this transaction: the
 	// deferred rows that name others are checked before they are written.
 	knownClaims, knownRemits map[int64]bool
+	// Claims named by rows already written without a foreign key (the
+	// submissions, on PostgreSQL) that the transaction did not know of
+	// then: checked with the deferred rows' (checkRefs), before commit.
+	unchecked []int64
 
 	// Deferred rows, written by Flush.
 	versions    []versionRow
@@ -159,9 +163,13 @@ func (t *Tx) checkRefs(ctx context.Context) error {
 	for i := range t.events {
 		need(t.knownClaims, claims, t.events[i].ClaimID)
 	}
+	for _, id := range t.unchecked {
+		need(t.knownClaims, claims, id)
+	}
 	if err := t.checkExist(ctx, "claims", "claim", claims, &t.knownClaims); err != nil {
 		return err
 	}
+	t.unchecked = t.unchecked[:0]
 	return t.checkExist(ctx, "remittances", "remittance", remits, &t.knownRemits)
 }
 
@@ -197,7 +205,7 @@ func (t *Tx) checkExist(ctx context.Context, table, what string, want map[int64]
 		}
 	}
 	for id := range want {
-		return fmt.Errorf("rows name %s %d, which does not exist", what, id)
+		return fmt.Errorf("rows name %s %d, which does not exist: %w", what, id, pipeline.ErrNotFound)
 	}
 	return nil
 }

@@ -3,9 +3,9 @@
 -- them (see 0001). PostgreSQL checks a foreign key row by row, with a KEY
 -- SHARE lock on the claim for each row: for the lines, first versions and
 -- submissions of 100,000 claims that took about a fifth of intake and
--- build (claims bench). The store checks the claims instead, once per
--- statement, and only those the transaction has not already read,
--- created or moved (sqlcore.Tx.claimsExist); claims are never deleted.
+-- build (claims bench). The store checks the claims instead, reading
+-- only those the transaction has not already created, read or moved
+-- (see adapters/store/internal/sqlcore's doc); claims are never deleted.
 ALTER TABLE claim_lines DROP CONSTRAINT claim_lines_claim_id_fkey;
 ALTER TABLE claim_versions DROP CONSTRAINT claim_versions_claim_id_fkey;
 ALTER TABLE submissions DROP CONSTRAINT submissions_claim_id_fkey;

@@ -2,6 +2,6 @@
 -- and submissions to claims, which it checked row by row with a lock on
 -- the claim. SQLite checks a foreign key with one lookup in its own
 -- process, which costs nothing measurable, and dropping one would mean
--- rebuilding those tables; so they stay here. The store checks the
--- claims itself on both (sqlcore.Tx.claimsExist), so that both answer
--- alike. The file keeps both stores' migration numbers in step.
+-- rebuilding those tables; so they stay here. Both stores refuse a line
+-- or a submission for a missing claim with the same error (not found).
+-- The file keeps both stores' migration numbers in step.
