@@ -69,8 +69,9 @@ var ackBulkTests = []storeTest{
 			})
 			wantErr(t, "CreateSubmissions with a missing claim ("+name+")", err, pipeline.ErrNotFound)
 		}
-		// Nothing was written; the claims that exist get their submissions,
-		// checked without reading them again when the transaction moved them.
+		// Nothing was written, and the claims that exist get their
+		// submissions (checked before commit, the claims unknown to the
+		// transaction).
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			got, err := tx.Submissions(ctx, c1.ID)
 			must(t, "Submissions", err)
