@@ -125,7 +125,7 @@ var ackBulkTests = []storeTest{
 	{"Bulk/SetPayerClaimNumbersFrom", func(t *testing.T, _ *suite, s pipeline.Store) {
 		// Each case runs twice, on claims alike: once one by one
 		// (SetPayerClaimNumber), once in bulk; both must agree.
-		type number struct{ number, source string }
+		type number = payerNumber
 		tests := []struct {
 			name   string
 			before number // set one by one first ({} for none)
@@ -142,20 +142,11 @@ var ackBulkTests = []storeTest{
 			{"835 again", number{"A", "835"}, number{"A", "835"}, number{"A", "835"}, false},
 			{"empty", number{"A", "277ca"}, number{"", "277ca"}, number{"A", "277ca"}, false},
 		}
-		single := make([]*pipeline.Claim, len(tests))
-		bulk := make([]*pipeline.Claim, len(tests))
-		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			for i, tc := range tests {
-				for j, c := range []**pipeline.Claim{&single[i], &bulk[i]} {
-					*c = sampleClaim(fmt.Sprintf("E%d-%d", i, j), pipeline.StateSubmitted)
-					must(t, "CreateClaim", tx.CreateClaim(ctx, *c))
-					if tc.before.number != "" {
-						_, err := tx.SetPayerClaimNumber(ctx, (*c).ID, tc.before.number, tc.before.source)
-						must(t, "SetPayerClaimNumber", err)
-					}
-				}
-			}
-		})
+		befores := make([]payerNumber, len(tests))
+		for i, tc := range tests {
+			befores[i] = tc.before
+		}
+		single, bulk := twinClaims(t, s, "E", befores)
 		before := map[int64]*pipeline.Claim{}
 		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
 			for _, c := range bulk {
@@ -238,7 +229,7 @@ var ackBulkTests = []storeTest{
 		// Each case runs on twin claims: one numbered then moved
 		// (SetPayerClaimNumbersFrom, MoveClaimVersions), one in one
 		// call; both must end alike.
-		type number struct{ number, source string }
+		type number = payerNumber
 		tests := []struct {
 			name   string
 			before number
@@ -252,20 +243,11 @@ var ackBulkTests = []storeTest{
 			{"empty", number{"A", "277ca"}, "", number{"A", "277ca"}},
 			{"no number", number{"A", "835"}, "-", number{"A", "835"}},
 		}
-		pair := make([]*pipeline.Claim, len(tests))
-		one := make([]*pipeline.Claim, len(tests))
-		inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
-			for i, tc := range tests {
-				for j, c := range []**pipeline.Claim{&pair[i], &one[i]} {
-					*c = sampleClaim(fmt.Sprintf("N%d-%d", i, j), pipeline.StateSubmitted)
-					must(t, "CreateClaim", tx.CreateClaim(ctx, *c))
-					if tc.before.number != "" {
-						_, err := tx.SetPayerClaimNumber(ctx, (*c).ID, tc.before.number, tc.before.source)
-						must(t, "SetPayerClaimNumber", err)
-					}
-				}
-			}
-		})
+		befores := make([]payerNumber, len(tests))
+		for i, tc := range tests {
+			befores[i] = tc.before
+		}
+		pair, one := twinClaims(t, s, "N", befores)
 		moves := func(cs []*pipeline.Claim) ([]pipeline.Event, map[int64]string) {
 			evs := make([]pipeline.Event, len(cs))
 			numbers := map[int64]string{}
@@ -363,4 +345,31 @@ var ackBulkTests = []storeTest{
 			})
 		}
 	}},
+}
+
+// payerNumber is a payer's claim number and where it came from ("277ca",
+// "835"); the zero value is none.
+type payerNumber struct{ number, source string }
+
+// twinClaims creates, for each of befores, two claims alike (encounters
+// prefix<i>-0 and prefix<i>-1, submitted), each given that payer claim
+// number one by one (SetPayerClaimNumber) unless it is none, for tests
+// that change one twin one way and the other another way.
+func twinClaims(t *testing.T, s pipeline.Store, prefix string, befores []payerNumber) (first, second []*pipeline.Claim) {
+	t.Helper()
+	first = make([]*pipeline.Claim, len(befores))
+	second = make([]*pipeline.Claim, len(befores))
+	inTx(t, s, func(ctx context.Context, tx pipeline.Tx) {
+		for i, b := range befores {
+			for j, c := range []**pipeline.Claim{&first[i], &second[i]} {
+				*c = sampleClaim(fmt.Sprintf("%s%d-%d", prefix, i, j), pipeline.StateSubmitted)
+				must(t, "CreateClaim", tx.CreateClaim(ctx, *c))
+				if b.number != "" {
+					_, err := tx.SetPayerClaimNumber(ctx, (*c).ID, b.number, b.source)
+					must(t, "SetPayerClaimNumber", err)
+				}
+			}
+		}
+	})
+	return first, second
 }
