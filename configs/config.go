@@ -127,7 +127,7 @@ type Intake struct {
 	ReplaceAdjudicated bool `json:"replace_adjudicated" yaml:"replace_adjudicated"`
 	// BatchSize is how many encounters intake records in one
 	// transaction, and how many ready claims the build reads at a time
-	// (1 to 100000; 0 is the default, 1000). Memory grows with it, not
+	// (1 to 100000; 0 is the default, 500). Memory grows with it, not
 	// with the night's volume.
 	BatchSize int `json:"batch_size" yaml:"batch_size"`
 }

@@ -15,6 +15,8 @@ import (
 
 	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
+
+	"github.com/x12claims/claims/pipeline"
 )
 
 // exampleFile writes example.yaml with its /etc/claims files replaced by
@@ -151,6 +153,11 @@ func TestDefaults(t *testing.T) {
 	}
 	if d.Daemon.Listen != DefaultDaemonListen || d.Log.Level != "info" || d.Store.Driver != "sqlite" {
 		t.Errorf("defaults: %+v", d)
+	}
+	// The daemon and claims build (which reads no configuration) take
+	// the same batch size.
+	if d.Intake.BatchSize != pipeline.DefaultBatchSize {
+		t.Errorf("intake.batch_size: %d, pipeline.DefaultBatchSize %d", d.Intake.BatchSize, pipeline.DefaultBatchSize)
 	}
 	// Keys a clearinghouse leaves out get their defaults; explicit zeros
 	// stay zero.

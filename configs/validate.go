@@ -194,7 +194,7 @@ func (c *Config) problems() []*Problem {
 	checkFile(&ps, "web.tls_cert_file", c.Web.TLSCertFile)
 	checkFile(&ps, "web.tls_key_file", c.Web.TLSKeyFile)
 	if c.Intake.BatchSize < 0 || c.Intake.BatchSize > 100000 {
-		bad("intake.batch_size", "%d is not 0 (1000) to 100000", c.Intake.BatchSize)
+		bad("intake.batch_size", "%d is not 0 (500) to 100000", c.Intake.BatchSize)
 	}
 	if c.TimelyFiling.DefaultDays < 0 || c.TimelyFiling.DefaultDays > 3650 {
 		bad("timely_filing.default_days", "%d is not 0 (90) to 3650", c.TimelyFiling.DefaultDays)

@@ -154,8 +154,17 @@ type Options struct {
 
 // Defaults of Options.
 const (
-	// DefaultBatchSize is the default Options.BatchSize.
-	DefaultBatchSize = 1000
+	// DefaultBatchSize is the default Options.BatchSize. The live heap
+	// follows it (intake holds two batches: the one recorded and the
+	// next, read meanwhile), and under a soft memory limit (the claims
+	// command sets one) the garbage collector runs the more often, the
+	// less room that heap leaves: claims build on 100k encounters went
+	// from 178 collections with a live heap of about 30 MB at 1000 to
+	// 94 and 13 MB at 250 (GODEBUG=gctrace=1), and took about 20% less
+	// user CPU at 500 and at 250, with twice and four times the
+	// transactions (see the README's figures). 500 keeps most of that
+	// gain for half the commits of 250.
+	DefaultBatchSize = 500
 	// DefaultMaxClaimsPerFile is the default Options.MaxClaimsPerFile.
 	DefaultMaxClaimsPerFile = 10000
 )
